@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schemas/time.h"
+
+namespace cx {
+
+// SPEC §4 alert kinds, in the order of the SPEC table.
+enum class AlertKind : uint8_t { kSlaBreach, kRepeatContact, kHighEffort, kAtRisk, kLowScore, kNeedsHelp };
+inline constexpr int kAlertKindCount = 6;
+
+enum class Severity : uint8_t { kWarning, kCritical };
+
+// One reason behind an alert: a stable code, a human sentence, and the events that caused it.
+struct AlertReason {
+  std::string code;
+  std::string detail;
+  std::vector<std::string> event_ids;
+};
+
+// An alert for a support rep (SPEC §4). `alert_id` is a pure function of
+// (customer, kind, triggering event); `ts` is the event time of the trigger.
+struct Alert {
+  std::string alert_id;
+  std::string customer_id;
+  AlertKind kind = AlertKind::kSlaBreach;
+  Severity severity = Severity::kWarning;
+  EventTime ts;
+  std::string contact_id;  // empty when the alert is not about one contact
+  std::vector<AlertReason> reasons;
+  int effort_score = 0;
+  int risk_score = 0;
+};
+
+// "sla_breach", "repeat_contact", ... as written in the JSON output.
+std::string_view ToString(AlertKind kind);
+std::string_view ToString(Severity severity);
+// SPEC §4: what works for this kind at this severity ("callback", "offer_chat", ...).
+std::string_view RecommendedAction(AlertKind kind, Severity severity);
+
+}  // namespace cx
