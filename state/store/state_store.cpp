@@ -1,0 +1,424 @@
+#include "state/store/state_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <vector>
+
+#include "state/customer_state_codec.h"
+#include "state/store/timer_key.h"
+
+namespace cx {
+
+namespace {
+
+constexpr char kCustomersFamily[] = "customers";
+constexpr char kTimersFamily[] = "timers";
+constexpr char kMetaFamily[] = "meta";
+constexpr char kFormatKey[] = "store.format";
+constexpr char kFormatVersion[] = "1";
+constexpr int kBloomBitsPerKey = 10;
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+// Shared by reads and the compaction filter, which runs on RocksDB's background threads.
+struct Eviction {
+  std::atomic<int64_t> horizon_ms{EventTime::Min().ms};
+  int64_t evict_after_ms = 0;
+  std::atomic<uint64_t> evicted_by_compaction{0};
+  std::atomic<uint64_t> evicted_on_read{0};
+
+  EventTime Cutoff() const {
+    return EventTime::FromMillis(horizon_ms.load(std::memory_order_relaxed) - evict_after_ms);
+  }
+  bool IsEvicted(std::string_view encoded) const {
+    return LastActivityOfEncoded(encoded) < Cutoff();
+  }
+};
+
+class EvictionFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit EvictionFilter(Eviction& eviction) : eviction_(eviction) {}
+
+  bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& value,
+              std::string* /*new_value*/, bool* /*value_changed*/) const override {
+    if (!eviction_.IsEvicted(ToView(value))) {
+      return false;
+    }
+    eviction_.evicted_by_compaction.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+
+  const char* Name() const override { return "cxpulse.EvictionFilter"; }
+
+ private:
+  Eviction& eviction_;
+};
+
+rocksdb::CompressionType ToRocks(StoreCompression c) {
+  switch (c) {
+    case StoreCompression::kLz4:
+      return rocksdb::kLZ4Compression;
+    case StoreCompression::kZstd:
+      return rocksdb::kZSTD;
+    case StoreCompression::kNone:
+      break;
+  }
+  return rocksdb::kNoCompression;
+}
+
+bool IsSupported(rocksdb::CompressionType type) {
+  if (type == rocksdb::kNoCompression) {
+    return true;
+  }
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  return std::find(supported.begin(), supported.end(), type) != supported.end();
+}
+
+std::string DescribeOpenError(const rocksdb::Status& status, const std::string& path) {
+  const std::string text = status.ToString();
+  if (status.IsIOError() && text.find("lock") != std::string::npos) {
+    return "state dir " + path + " is locked by another cxpulse process (" + text + ")";
+  }
+  if (status.IsInvalidArgument() && text.find("does not exist") != std::string::npos) {
+    return "state dir " + path + " holds no cxpulse store and create_if_missing is off";
+  }
+  return "cannot open state dir " + path + ": " + text;
+}
+
+std::string Describe(std::string_view what, const rocksdb::Status& status) {
+  return std::string(what) + ": " + status.ToString();
+}
+
+}  // namespace
+
+struct StateStore::Impl {
+  StoreOptions options;
+  Eviction eviction;
+  std::unique_ptr<EvictionFilter> filter;
+  std::shared_ptr<rocksdb::Cache> block_cache;
+  std::shared_ptr<rocksdb::Statistics> statistics;
+  rocksdb::WriteOptions write_options;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* customers = nullptr;
+  rocksdb::ColumnFamilyHandle* timers = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+
+  ~Impl() {
+    if (db == nullptr) {
+      return;
+    }
+    for (rocksdb::ColumnFamilyHandle* handle : handles) {
+      db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    db->Close().PermitUncheckedError();
+    delete db;
+  }
+
+  rocksdb::ColumnFamilyOptions FamilyOptions(bool point_reads) const {
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = block_cache;
+    table.block_size = options.block_size_bytes;
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    table.format_version = 5;
+    if (point_reads) {
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
+    }
+    rocksdb::ColumnFamilyOptions family;
+    family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    family.write_buffer_size = options.write_buffer_bytes;
+    family.compression = ToRocks(options.compression);
+    family.bottommost_compression = ToRocks(options.compression);
+    family.level_compaction_dynamic_level_bytes = true;
+    return family;
+  }
+
+  rocksdb::DBOptions DatabaseOptions() const {
+    rocksdb::DBOptions db_options;
+    db_options.create_if_missing = options.create_if_missing;
+    db_options.create_missing_column_families = options.create_if_missing;
+    db_options.max_background_jobs = std::max(options.background_threads, 2);
+    db_options.statistics = statistics;
+    db_options.keep_log_file_num = 5;
+    db_options.max_log_file_size = size_t{8} << 20;
+    return db_options;
+  }
+
+  std::string CheckFamilies() const {
+    std::vector<std::string> names;
+    const rocksdb::Status status =
+        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &names);
+    if (!status.ok()) {
+      return {};
+    }
+    for (const std::string& name : names) {
+      if (name != rocksdb::kDefaultColumnFamilyName && name != kCustomersFamily &&
+          name != kTimersFamily && name != kMetaFamily) {
+        return "state dir " + options.path + " has an unknown column family '" + name +
+               "': not a cxpulse store, or written by a newer cxpulse";
+      }
+    }
+    return {};
+  }
+
+  std::string CheckFormat() {
+    std::string format;
+    const rocksdb::Status status = db->Get(rocksdb::ReadOptions(), meta, kFormatKey, &format);
+    if (status.IsNotFound()) {
+      const rocksdb::Status put = db->Put(write_options, meta, kFormatKey, kFormatVersion);
+      return put.ok() ? std::string() : Describe("cannot write the store format", put);
+    }
+    if (!status.ok()) {
+      return Describe("cannot read the store format", status);
+    }
+    if (format != kFormatVersion) {
+      return "state dir " + options.path + " has store format " + format + ", this cxpulse reads " +
+             kFormatVersion;
+    }
+    return {};
+  }
+};
+
+std::unique_ptr<StateStore> StateStore::Open(const StoreOptions& options, std::string& error) {
+  if (options.path.empty()) {
+    error = "state dir path is empty";
+    return nullptr;
+  }
+  if (!IsSupported(ToRocks(options.compression))) {
+    error = "the linked RocksDB lacks the configured compression codec";
+    return nullptr;
+  }
+  if (options.create_if_missing) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) {
+      error = "cannot create state dir " + options.path + ": " + ec.message();
+      return nullptr;
+    }
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->eviction.evict_after_ms = options.evict_after.ms;
+  impl->filter = std::make_unique<EvictionFilter>(impl->eviction);
+  impl->block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  impl->statistics = rocksdb::CreateDBStatistics();
+  impl->statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  impl->write_options.sync = options.sync_commits;
+
+  if (error = impl->CheckFamilies(); !error.empty()) {
+    return nullptr;
+  }
+  rocksdb::ColumnFamilyOptions customer_options = impl->FamilyOptions(true);
+  customer_options.compaction_filter = impl->filter.get();
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, impl->FamilyOptions(false)},
+      {kCustomersFamily, customer_options},
+      {kTimersFamily, impl->FamilyOptions(false)},
+      {kMetaFamily, impl->FamilyOptions(true)},
+  };
+  const rocksdb::Status status = rocksdb::DB::Open(impl->DatabaseOptions(), options.path,
+                                                   families, &impl->handles, &impl->db);
+  if (!status.ok()) {
+    impl->db = nullptr;
+    error = DescribeOpenError(status, options.path);
+    return nullptr;
+  }
+  impl->customers = impl->handles[1];
+  impl->timers = impl->handles[2];
+  impl->meta = impl->handles[3];
+  if (error = impl->CheckFormat(); !error.empty()) {
+    return nullptr;
+  }
+  error.clear();
+  return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+}
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+StateStore::~StateStore() = default;
+
+const StoreOptions& StateStore::options() const { return impl_->options; }
+
+StoreResult StateStore::GetCustomer(std::string_view customer_id, std::string& bytes) {
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->customers, ToSlice(customer_id), &bytes);
+  if (status.IsNotFound()) {
+    return StoreResult::NotFound();
+  }
+  if (!status.ok()) {
+    return StoreResult::Error(Describe("cannot read a customer", status));
+  }
+  if (impl_->eviction.IsEvicted(bytes)) {
+    impl_->eviction.evicted_on_read.fetch_add(1, std::memory_order_relaxed);
+    return StoreResult::NotFound();
+  }
+  return StoreResult::Ok();
+}
+
+StoreResult StateStore::Commit(const StoreBatch& batch) {
+  if (batch.Empty()) {
+    return StoreResult::Ok();
+  }
+  rocksdb::WriteBatch write(batch.ByteSize() + batch.Count() * 8 + 64);
+  rocksdb::Status status;
+  batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
+    if (!status.ok()) {
+      return;
+    }
+    switch (op) {
+      case StoreOp::kPutCustomer:
+        status = write.Put(impl_->customers, ToSlice(key), ToSlice(value));
+        break;
+      case StoreOp::kDeleteCustomer:
+        status = write.Delete(impl_->customers, ToSlice(key));
+        break;
+      case StoreOp::kPutTimer:
+        status = write.Put(impl_->timers, ToSlice(key), rocksdb::Slice());
+        break;
+      case StoreOp::kDeleteTimer:
+        status = write.Delete(impl_->timers, ToSlice(key));
+        break;
+      case StoreOp::kPutMeta:
+        status = write.Put(impl_->meta, ToSlice(key), ToSlice(value));
+        break;
+      case StoreOp::kDeleteMeta:
+        status = write.Delete(impl_->meta, ToSlice(key));
+        break;
+    }
+  });
+  if (!status.ok()) {
+    return StoreResult::Error(Describe("cannot build the write batch", status));
+  }
+  status = impl_->db->Write(impl_->write_options, &write);
+  if (!status.ok()) {
+    return StoreResult::Error(Describe("cannot commit the write batch", status));
+  }
+  return StoreResult::Ok();
+}
+
+StoreResult StateStore::GetMeta(std::string_view key, std::string& value) {
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, ToSlice(key), &value);
+  if (status.IsNotFound()) {
+    return StoreResult::NotFound();
+  }
+  if (!status.ok()) {
+    return StoreResult::Error(Describe("cannot read a meta value", status));
+  }
+  return StoreResult::Ok();
+}
+
+StoreResult StateStore::ForEachTimer(const TimerVisitor& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->timers));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    EventTime deadline;
+    std::string_view customer_id;
+    if (!DecodeTimerKey(ToView(it->key()), deadline, customer_id)) {
+      return StoreResult::Error("malformed timer key of " + std::to_string(it->key().size()) +
+                                " bytes");
+    }
+    if (!visit(deadline, customer_id)) {
+      return StoreResult::Ok();
+    }
+  }
+  if (!it->status().ok()) {
+    return StoreResult::Error(Describe("cannot scan timers", it->status()));
+  }
+  return StoreResult::Ok();
+}
+
+StoreResult StateStore::ForEachCustomer(const CustomerVisitor& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->customers));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view value = ToView(it->value());
+    if (impl_->eviction.IsEvicted(value)) {
+      continue;
+    }
+    if (!visit(ToView(it->key()), value)) {
+      return StoreResult::Ok();
+    }
+  }
+  if (!it->status().ok()) {
+    return StoreResult::Error(Describe("cannot scan customers", it->status()));
+  }
+  return StoreResult::Ok();
+}
+
+void StateStore::SetEvictionHorizon(EventTime now) {
+  int64_t current = impl_->eviction.horizon_ms.load(std::memory_order_relaxed);
+  while (now.ms > current &&
+         !impl_->eviction.horizon_ms.compare_exchange_weak(current, now.ms,
+                                                           std::memory_order_relaxed)) {
+  }
+}
+
+EventTime StateStore::EvictionCutoff() const { return impl_->eviction.Cutoff(); }
+
+StoreStats StateStore::Stats() const {
+  rocksdb::DB& db = *impl_->db;
+  StoreStats stats;
+  using Props = rocksdb::DB::Properties;
+  db.GetAggregatedIntProperty(Props::kLiveSstFilesSize, &stats.live_sst_bytes);
+  db.GetAggregatedIntProperty(Props::kTotalSstFilesSize, &stats.total_sst_bytes);
+  db.GetAggregatedIntProperty(Props::kCurSizeAllMemTables, &stats.memtable_bytes);
+  db.GetAggregatedIntProperty(Props::kEstimatePendingCompactionBytes,
+                              &stats.pending_compaction_bytes);
+  db.GetIntProperty(impl_->customers, Props::kEstimateNumKeys, &stats.estimated_customers);
+  db.GetIntProperty(impl_->timers, Props::kEstimateNumKeys, &stats.estimated_timers);
+  db.GetIntProperty(Props::kNumRunningCompactions, &stats.running_compactions);
+  db.GetIntProperty(Props::kNumRunningFlushes, &stats.running_flushes);
+  db.GetIntProperty(Props::kIsWriteStopped, &stats.write_stopped);
+  db.GetIntProperty(Props::kActualDelayedWriteRate, &stats.delayed_write_rate);
+  stats.block_cache_usage_bytes = impl_->block_cache->GetUsage();
+  stats.block_cache_capacity_bytes = impl_->block_cache->GetCapacity();
+  rocksdb::Statistics& counters = *impl_->statistics;
+  stats.block_cache_hits = counters.getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  stats.block_cache_misses = counters.getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  stats.write_stall_micros = counters.getTickerCount(rocksdb::STALL_MICROS);
+  stats.evicted_by_compaction =
+      impl_->eviction.evicted_by_compaction.load(std::memory_order_relaxed);
+  stats.evicted_on_read = impl_->eviction.evicted_on_read.load(std::memory_order_relaxed);
+  return stats;
+}
+
+StoreResult StateStore::Flush() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  const rocksdb::Status status = impl_->db->Flush(flush, impl_->handles);
+  if (!status.ok()) {
+    return StoreResult::Error(Describe("cannot flush", status));
+  }
+  return StoreResult::Ok();
+}
+
+StoreResult StateStore::CompactAll() {
+  if (StoreResult flushed = Flush(); !flushed.IsOk()) {
+    return flushed;
+  }
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* handle : impl_->handles) {
+    const rocksdb::Status status = impl_->db->CompactRange(compact, handle, nullptr, nullptr);
+    if (!status.ok()) {
+      return StoreResult::Error(Describe("cannot compact", status));
+    }
+  }
+  return StoreResult::Ok();
+}
+
+}  // namespace cx

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "schemas/time.h"
+
+namespace cx {
+
+// Block compression of the store's SST files.
+enum class StoreCompression : uint8_t {
+  kNone,
+  kLz4,   // fast, about 2x on customer states
+  kZstd,  // smallest on disk; the default (states are small, repetitive and read rarely)
+};
+
+// How a StateStore is opened. Plain value; every field has a working default except `path`.
+struct StoreOptions {
+  // Directory of the RocksDB database (one per shard or per process). Required.
+  std::string path;
+  // Create the directory (and its parents) and the database when missing. When false, opening
+  // a directory without a cxpulse store is an error.
+  bool create_if_missing = true;
+  // Capacity of the LRU block cache shared by all column families, bytes. Holds uncompressed
+  // data blocks, index and filter blocks.
+  size_t block_cache_bytes = size_t{64} << 20;
+  // Memtable size per column family before it is flushed to an SST file, bytes.
+  size_t write_buffer_bytes = size_t{16} << 20;
+  // SST data block size, bytes. Larger blocks compress better; smaller blocks make point reads
+  // of cold customers cheaper. 16 KiB holds ~100 typical customer states.
+  size_t block_size_bytes = size_t{16} << 10;
+  // Compression of every level. Opening fails when the linked RocksDB lacks the codec.
+  StoreCompression compression = StoreCompression::kZstd;
+  // fsync the WAL on every Commit. Off by default: the changelog topic is the source of truth
+  // and restores whatever the local store lost since its last checkpoint.
+  bool sync_commits = false;
+  // Customers with no activity for this long before the eviction horizon are dropped: reads
+  // report them as not found and compaction deletes them (SPEC: bounded state).
+  Duration evict_after = Duration::Days(90);
+  // Background flush and compaction threads.
+  int background_threads = 2;
+};
+
+}  // namespace cx
