@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "runtime/clock.h"
+#include "runtime/config.h"
+#include "runtime/generate/generator.h"
+#include "runtime/replay.h"
+
+namespace cx {
+
+// `cxpulse replay`: runs RunReplay with the config applied and prints a summary to stderr.
+int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock);
+
+struct GenerateFlags {
+  GeneratorOptions options;
+  std::string start;  // RFC 3339; empty keeps the generator's default
+  std::string span;   // duration such as 24h
+  std::string output = "-";
+};
+void AddGenerateFlags(CLI::App& command, GenerateFlags& flags);
+// `cxpulse generate`: writes the synthetic traffic as JSON Lines.
+int RunGenerateCommand(const GenerateFlags& flags);
+
+struct StateGetFlags {
+  std::string state_dir;
+  std::string customer_id;
+};
+// `cxpulse state get`: prints one customer's state as JSON; exit 1 with a message if unknown.
+int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config);
+
+}  // namespace cx

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cx {
+
+// An output file of JSON Lines ("-" = standard output), written through a large buffer.
+// Close() (or the destructor) flushes; a write error is reported by Close().
+class JsonLinesFile {
+ public:
+  // Creates or truncates `path`. On failure returns nullptr and a one-line reason in `error`.
+  static std::unique_ptr<JsonLinesFile> Open(const std::string& path, std::string& error);
+  ~JsonLinesFile();
+  JsonLinesFile(const JsonLinesFile&) = delete;
+  JsonLinesFile& operator=(const JsonLinesFile&) = delete;
+
+  // The line buffer callers append one record to, then call EndLine().
+  [[nodiscard]] std::string& buffer() { return buffer_; }
+  // Terminates the record in buffer() with "\n" and writes out the buffer when it is large.
+  void EndLine();
+  // Flushes everything; returns false with a reason on a write error.
+  [[nodiscard]] bool Close(std::string& error);
+  [[nodiscard]] uint64_t lines() const { return lines_; }
+
+ private:
+  JsonLinesFile(FILE* file, bool owned, std::string path);
+  bool WriteOut();
+
+  FILE* file_;
+  bool owned_;
+  std::string path_;
+  std::string buffer_;
+  uint64_t lines_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace cx

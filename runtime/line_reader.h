@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cx {
+
+// Reads a JSON Lines file (or standard input for "-") line by line with large buffered reads.
+// Lines are returned without their "\n" (and without a trailing "\r"). Not thread-safe.
+class LineReader {
+ public:
+  // Opens `path`; on failure returns nullptr and a one-line reason in `error`.
+  static std::unique_ptr<LineReader> Open(const std::string& path, std::string& error);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line, valid until the next call. Returns false at the end of the input or on a
+  // read error (then error() is non-empty).
+  [[nodiscard]] bool Next(std::string_view& line);
+  // 1-based number of the line last returned.
+  [[nodiscard]] uint64_t line_number() const { return line_number_; }
+  [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  LineReader(FILE* file, bool owned);
+  bool Fill();
+
+  FILE* file_;
+  bool owned_;
+  std::string buffer_;
+  size_t begin_ = 0;  // start of unread data in buffer_
+  size_t end_ = 0;    // end of valid data in buffer_
+  bool eof_ = false;
+  uint64_t line_number_ = 0;
+  uint64_t bytes_read_ = 0;
+  std::string error_;
+};
+
+}  // namespace cx

@@ -1,0 +1,151 @@
+#include "runtime/shard.h"
+
+#include <charconv>
+#include <utility>
+
+namespace cx {
+namespace {
+
+constexpr std::string_view kMaxEventTimeKey = "shard.max_event_time";
+
+}  // namespace
+
+std::string ShardStatePath(const std::string& state_dir, int partition) {
+  return state_dir + "/shard-" + std::to_string(partition);
+}
+
+Shard::Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
+             size_t cache_customers, EmissionSink& sink)
+    : partition_(partition),
+      rules_(rules),
+      store_(std::move(store)),
+      cache_(*store_, cache_customers),
+      sink_(sink) {}
+
+bool Shard::Restore(std::string& error) {
+  std::optional<std::string> saved = store_->GetMeta(kMaxEventTimeKey);
+  if (saved) {
+    int64_t ms = 0;
+    auto [end, ec] = std::from_chars(saved->data(), saved->data() + saved->size(), ms);
+    if (ec != std::errc() || end != saved->data() + saved->size()) {
+      error = "state store has a corrupt watermark checkpoint";
+      return false;
+    }
+    max_event_time_ = EventTime::FromMillis(ms);
+    watermark_ = max_event_time_ - rules_.lateness;
+    store_->SetEvictionHorizon(watermark_);
+  }
+  timer_queue_.clear();
+  timer_of_customer_.clear();
+  store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
+    auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id), deadline);
+    if (inserted) {
+      timer_queue_.emplace(deadline, it->first);
+    }
+  });
+  return true;
+}
+
+void Shard::Process(const Event& event) {
+  if (event.ts > max_event_time_) {
+    max_event_time_ = event.ts;
+    EventTime candidate = max_event_time_ - rules_.lateness;
+    if (candidate > watermark_) {
+      watermark_ = candidate;
+      FireDue();
+    }
+  }
+  CustomerState& state = cache_.GetOrLoad(event.customer_id);
+  ApplyResult result =
+      ApplyEvent(rules_, event.customer_id, state, event, watermark_, emissions_);
+  if (result == ApplyResult::kDuplicate) {
+    ++stats_.duplicates;
+    return;
+  }
+  ++stats_.events_applied;
+  cache_.MarkDirty(event.customer_id);
+  Reschedule(event.customer_id, state);
+  Emit();
+}
+
+void Shard::AdvanceWatermark(EventTime to) {
+  if (to > watermark_) {
+    watermark_ = to;
+    FireDue();
+  }
+}
+
+void Shard::FireDue() {
+  while (!timer_queue_.empty() && timer_queue_.begin()->first <= watermark_) {
+    auto node = timer_queue_.extract(timer_queue_.begin());
+    const std::string& customer_id = node.value().second;
+    timer_of_customer_.erase(customer_id);
+    pending_.DeleteTimer(node.value().first, customer_id);
+    CustomerState& state = cache_.GetOrLoad(customer_id);
+    FireDueTimers(rules_, customer_id, state, watermark_, emissions_);
+    ++stats_.timer_firings;
+    cache_.MarkDirty(customer_id);
+    Reschedule(customer_id, state);
+    Emit();
+  }
+}
+
+void Shard::Emit() {
+  for (const Signal& signal : emissions_.signals) {
+    sink_.OnSignal(signal);
+  }
+  for (const Alert& alert : emissions_.alerts) {
+    sink_.OnAlert(alert);
+  }
+  stats_.signals += emissions_.signals.size();
+  stats_.alerts += emissions_.alerts.size();
+  emissions_.Clear();
+}
+
+void Shard::Reschedule(std::string_view customer_id, const CustomerState& state) {
+  EventTime next = NextDeadline(state);
+  auto it = timer_of_customer_.find(customer_id);
+  if (it != timer_of_customer_.end()) {
+    if (it->second == next) {
+      return;
+    }
+    timer_queue_.erase({it->second, it->first});
+    pending_.DeleteTimer(it->second, customer_id);
+    if (next == EventTime::Max()) {
+      timer_of_customer_.erase(it);
+      return;
+    }
+    it->second = next;
+    timer_queue_.emplace(next, it->first);
+    pending_.PutTimer(next, customer_id);
+    return;
+  }
+  if (next == EventTime::Max()) {
+    return;
+  }
+  auto [inserted, ok] = timer_of_customer_.emplace(std::string(customer_id), next);
+  timer_queue_.emplace(next, inserted->first);
+  pending_.PutTimer(next, customer_id);
+}
+
+bool Shard::Commit(std::string& error, StoreBatch* extra) {
+  StoreBatch batch = std::move(pending_);
+  pending_ = StoreBatch();
+  cache_.AppendDirty(batch);
+  batch.PutMeta(kMaxEventTimeKey, std::to_string(max_event_time_.ms));
+  if (extra != nullptr) {
+    batch.Append(*extra);
+  }
+  store_->SetEvictionHorizon(watermark_);
+  StoreResult result = store_->Commit(batch);
+  if (!result.ok()) {
+    error = result.message();
+    pending_ = std::move(batch);
+    return false;
+  }
+  cache_.OnCommitted();
+  ++stats_.commits;
+  return true;
+}
+
+}  // namespace cx

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every system dependency of cxpulse on a fresh Debian 12 machine. Safe to run twice:
+# it installs only what is missing. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev libboost-dev
+  libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-jsonschema
+  clang libclang-rt-14-dev clang-format
+)
+# Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus`.
+for group in "$@"; do
+  case "$group" in
+    kafka) packages+=(default-jre-headless maven kcat python3-confluent-kafka) ;;
+    *) echo "install_deps.sh: unknown group '$group' (known: kafka)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install_deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install_deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install_deps: done"
