@@ -1,0 +1,102 @@
+#include "state/store/customer_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "state/customer_state_codec.h"
+
+namespace cx {
+
+CustomerCache::CustomerCache(StateStore& store, size_t max_customers)
+    : store_(store), max_customers_(std::max<size_t>(max_customers, 1)) {}
+
+CacheLoad CustomerCache::GetOrLoad(std::string_view customer_id) {
+  const EventTime cutoff = store_.EvictionCutoff();
+  if (auto it = entries_.find(customer_id); it != entries_.end()) {
+    ++hits_;
+    Entry& entry = it->second;
+    Touch(entry);
+    if (entry.state.last_activity < cutoff) {
+      entry.state = CustomerState{};
+    }
+    return CacheLoad{&entry.state, StoreResult::Ok()};
+  }
+  ++misses_;
+  CustomerState state;
+  StoreResult read = store_.GetCustomer(customer_id, scratch_);
+  if (read.IsError()) {
+    ++load_errors_;
+    return CacheLoad{nullptr, std::move(read)};
+  }
+  if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
+    ++load_errors_;
+    return CacheLoad{nullptr,
+                     StoreResult::Error("a stored customer state of " +
+                                        std::to_string(scratch_.size()) +
+                                        " bytes does not decode (corrupt or newer format)")};
+  }
+  const auto it =
+      entries_.emplace(std::string(customer_id), Entry{std::move(state), false, {}}).first;
+  recency_.push_front(&it->first);
+  it->second.recency = recency_.begin();
+  return CacheLoad{&it->second.state, StoreResult::Ok()};
+}
+
+bool CustomerCache::MarkDirty(std::string_view customer_id) {
+  const auto it = entries_.find(customer_id);
+  if (it == entries_.end()) {
+    return false;
+  }
+  if (!it->second.dirty) {
+    it->second.dirty = true;
+    dirty_.push_back(&*it);
+  }
+  return true;
+}
+
+bool CustomerCache::Contains(std::string_view customer_id) const {
+  return entries_.find(customer_id) != entries_.end();
+}
+
+void CustomerCache::AppendDirty(StoreBatch& batch) {
+  for (const Map::value_type* entry : dirty_) {
+    EncodeCustomerState(entry->second.state, scratch_);
+    batch.PutCustomer(entry->first, scratch_);
+  }
+}
+
+void CustomerCache::OnCommitted() {
+  for (Map::value_type* entry : dirty_) {
+    entry->second.dirty = false;
+  }
+  dirty_.clear();
+  while (entries_.size() > max_customers_) {
+    const auto victim = entries_.find(std::string_view(*recency_.back()));
+    recency_.pop_back();
+    entries_.erase(victim);
+    ++evictions_;
+  }
+}
+
+void CustomerCache::Clear() {
+  dirty_.clear();
+  recency_.clear();
+  entries_.clear();
+}
+
+CacheStats CustomerCache::Stats() const {
+  CacheStats stats;
+  stats.hits = hits_;
+  stats.misses = misses_;
+  stats.evictions = evictions_;
+  stats.load_errors = load_errors_;
+  stats.size = entries_.size();
+  stats.dirty = dirty_.size();
+  return stats;
+}
+
+void CustomerCache::Touch(Entry& entry) {
+  recency_.splice(recency_.begin(), recency_, entry.recency);
+}
+
+}  // namespace cx
