@@ -1,0 +1,263 @@
+#include "state/store/customer_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "state/customer_state_codec.h"
+#include "tests/state/temp_dir.h"
+
+namespace {
+thread_local bool g_count_allocations = false;
+thread_local int g_allocations = 0;
+}  // namespace
+
+// Counts heap allocations made by this thread while g_count_allocations is set.
+void* operator new(std::size_t size) {
+  if (g_count_allocations) {
+    ++g_allocations;
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace cx {
+namespace {
+
+using testing::TempDir;
+
+constexpr EventTime kT0 = EventTime::FromMillis(1'790'000'000'000);
+
+std::unique_ptr<StateStore> OpenAt(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  options.evict_after = Duration::Days(1);
+  std::string error;
+  auto store = StateStore::Open(options, error);
+  EXPECT_NE(store, nullptr) << error;
+  return store;
+}
+
+CustomerState& MustLoad(CustomerCache& cache, std::string_view id) {
+  CacheLoad load = cache.GetOrLoad(id);
+  EXPECT_TRUE(load.status.IsOk()) << load.status.message();
+  if (load.state == nullptr) {
+    static CustomerState unusable;
+    return unusable;
+  }
+  return *load.state;
+}
+
+void CommitDirty(StateStore& store, CustomerCache& cache) {
+  StoreBatch batch;
+  cache.AppendDirty(batch);
+  const StoreResult result = store.Commit(batch);
+  ASSERT_TRUE(result.IsOk()) << result.message();
+  cache.OnCommitted();
+}
+
+TEST(CustomerCacheTest, MissLoadsAFreshStateThenHitsReturnTheSameObject) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 10);
+  CustomerState& first = MustLoad(cache, "c-1");
+  EXPECT_EQ(first, CustomerState{});
+  first.tier = Tier::kVip;
+  CustomerState& again = MustLoad(cache, "c-1");
+  EXPECT_EQ(&again, &first);
+  EXPECT_EQ(again.tier, Tier::kVip);
+  const CacheStats stats = cache.Stats();
+  EXPECT_EQ(stats.misses, 1u);
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.size, 1u);
+}
+
+TEST(CustomerCacheTest, HitWithAStringViewDoesNotAllocate) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 10);
+  const std::string id(40, 'x');  // longer than the small-string buffer
+  (void)MustLoad(cache, id);
+  ASSERT_TRUE(cache.MarkDirty(id));
+  g_allocations = 0;
+  g_count_allocations = true;
+  CacheLoad load = cache.GetOrLoad(std::string_view(id));
+  const bool marked = cache.MarkDirty(id);
+  g_count_allocations = false;
+  EXPECT_TRUE(load.status.IsOk());
+  EXPECT_TRUE(marked);
+  EXPECT_EQ(g_allocations, 0);
+}
+
+TEST(CustomerCacheTest, TracksDirtyEntriesAndWritesThemOnce) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 10);
+  EXPECT_FALSE(cache.MarkDirty("never-loaded"));
+  MustLoad(cache, "a").last_activity = kT0;
+  MustLoad(cache, "b").last_activity = kT0 + Duration::Seconds(1);
+  (void)MustLoad(cache, "c");
+  EXPECT_TRUE(cache.MarkDirty("a"));
+  EXPECT_TRUE(cache.MarkDirty("b"));
+  EXPECT_TRUE(cache.MarkDirty("a"));
+  EXPECT_EQ(cache.DirtyCount(), 2u);
+
+  StoreBatch batch;
+  cache.AppendDirty(batch);
+  EXPECT_EQ(batch.Count(), 2u);
+  // A failed commit is retried: the entries stay dirty until OnCommitted.
+  StoreBatch retry;
+  cache.AppendDirty(retry);
+  EXPECT_EQ(retry.Count(), 2u);
+  ASSERT_TRUE(store->Commit(retry).IsOk());
+  cache.OnCommitted();
+  EXPECT_EQ(cache.DirtyCount(), 0u);
+
+  std::string bytes;
+  CustomerState stored;
+  ASSERT_TRUE(store->GetCustomer("b", bytes).IsOk());
+  ASSERT_TRUE(DecodeCustomerState(bytes, stored));
+  EXPECT_EQ(stored.last_activity, kT0 + Duration::Seconds(1));
+  EXPECT_TRUE(store->GetCustomer("c", bytes).IsNotFound()) << "clean entries are not written";
+
+  StoreBatch none;
+  cache.AppendDirty(none);
+  EXPECT_TRUE(none.Empty());
+}
+
+TEST(CustomerCacheTest, EvictsLeastRecentlyUsedBeyondTheBound) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 3);
+  for (const char* id : {"a", "b", "c", "d"}) {
+    (void)MustLoad(cache, id);
+  }
+  (void)MustLoad(cache, "a");
+  EXPECT_EQ(cache.Size(), 4u) << "pointers stay valid until OnCommitted";
+  cache.OnCommitted();
+  EXPECT_EQ(cache.Size(), 3u);
+  EXPECT_TRUE(cache.Contains("a"));
+  EXPECT_FALSE(cache.Contains("b"));
+  EXPECT_TRUE(cache.Contains("c"));
+  EXPECT_TRUE(cache.Contains("d"));
+  EXPECT_EQ(cache.Stats().evictions, 1u);
+
+  (void)MustLoad(cache, "c");
+  (void)MustLoad(cache, "e");
+  cache.OnCommitted();
+  EXPECT_FALSE(cache.Contains("a"));
+  EXPECT_TRUE(cache.Contains("c"));
+  EXPECT_TRUE(cache.Contains("d"));
+  EXPECT_TRUE(cache.Contains("e"));
+}
+
+TEST(CustomerCacheTest, MemoryStaysBoundedAndNoWriteIsLost) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  constexpr size_t kBound = 16;
+  CustomerCache cache(*store, kBound);
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      const std::string id = "c-" + std::to_string(round * 50 + i);
+      MustLoad(cache, id).last_activity = kT0 + Duration::Millis(round * 50 + i);
+      ASSERT_TRUE(cache.MarkDirty(id));
+    }
+    CommitDirty(*store, cache);
+    EXPECT_LE(cache.Size(), kBound);
+  }
+  std::string bytes;
+  for (int n : {0, 1, 499, 998, 999}) {
+    ASSERT_TRUE(store->GetCustomer("c-" + std::to_string(n), bytes).IsOk()) << n;
+    EXPECT_EQ(LastActivityOfEncoded(bytes), kT0 + Duration::Millis(n));
+  }
+  const CustomerState& reloaded = MustLoad(cache, "c-3");
+  EXPECT_EQ(reloaded.last_activity, kT0 + Duration::Millis(3));
+}
+
+TEST(CustomerCacheTest, UndecodableStoredBytesAreAnErrorNotACrash) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  StoreBatch batch;
+  batch.PutCustomer("bad", std::string("\xff\x00\x00\x00\x00\x00\x00\x00\x00junk", 13));
+  ASSERT_TRUE(store->Commit(batch).IsOk());
+  CustomerCache cache(*store, 4);
+  CacheLoad load = cache.GetOrLoad("bad");
+  EXPECT_EQ(load.state, nullptr);
+  EXPECT_TRUE(load.status.IsError());
+  EXPECT_NE(load.status.message().find("does not decode"), std::string::npos);
+  EXPECT_EQ(load.status.message().find("bad"), std::string::npos) << "no customer id in errors";
+  EXPECT_FALSE(cache.Contains("bad"));
+  EXPECT_EQ(cache.Stats().load_errors, 1u);
+}
+
+TEST(CustomerCacheTest, CachedStatePastTheEvictionCutoffReadsAsFresh) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 4);
+  CustomerState& state = MustLoad(cache, "c-1");
+  state.last_activity = kT0;
+  state.tier = Tier::kVip;
+  ASSERT_TRUE(cache.MarkDirty("c-1"));
+  CommitDirty(*store, cache);
+  store->SetEvictionHorizon(kT0 + Duration::Days(1));
+  EXPECT_EQ(MustLoad(cache, "c-1").tier, Tier::kVip) << "exactly at the cutoff is kept";
+  store->SetEvictionHorizon(kT0 + Duration::Days(1) + Duration::Millis(1));
+  EXPECT_EQ(MustLoad(cache, "c-1"), CustomerState{});
+  CustomerCache cold(*store, 4);
+  EXPECT_EQ(MustLoad(cold, "c-1"), CustomerState{});
+}
+
+TEST(CustomerCacheTest, StatesSurviveARestart) {
+  TempDir dir;
+  CustomerState alice;
+  alice.last_activity = kT0 + Duration::Minutes(3);
+  alice.tier = Tier::kVip;
+  CustomerState bob;
+  bob.last_activity = kT0 - Duration::Days(20000);
+  bob.tier = Tier::kStandard;
+  {
+    auto store = OpenAt(dir.Path());
+    ASSERT_NE(store, nullptr);
+    CustomerCache cache(*store, 1);
+    MustLoad(cache, "alice") = alice;
+    MustLoad(cache, "bob") = bob;
+    ASSERT_TRUE(cache.MarkDirty("alice"));
+    ASSERT_TRUE(cache.MarkDirty("bob"));
+    CommitDirty(*store, cache);
+  }
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 8);
+  EXPECT_EQ(MustLoad(cache, "alice"), alice);
+  EXPECT_EQ(MustLoad(cache, "bob"), bob);
+  EXPECT_EQ(cache.Stats().misses, 2u);
+}
+
+TEST(CustomerCacheTest, ClearDropsDirtyEntries) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 4);
+  MustLoad(cache, "c-1").tier = Tier::kVip;
+  ASSERT_TRUE(cache.MarkDirty("c-1"));
+  cache.Clear();
+  EXPECT_EQ(cache.Size(), 0u);
+  EXPECT_EQ(cache.DirtyCount(), 0u);
+  EXPECT_EQ(MustLoad(cache, "c-1"), CustomerState{});
+}
+
+}  // namespace
+}  // namespace cx

@@ -1,0 +1,288 @@
+#include "state/store/state_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "state/customer_state_codec.h"
+#include "tests/state/temp_dir.h"
+
+namespace cx {
+namespace {
+
+using testing::TempDir;
+
+std::string Encoded(int64_t last_activity_ms, Tier tier = Tier::kStandard) {
+  CustomerState state;
+  state.last_activity = EventTime::FromMillis(last_activity_ms);
+  state.tier = tier;
+  std::string bytes;
+  EncodeCustomerState(state, bytes);
+  return bytes;
+}
+
+std::unique_ptr<StateStore> OpenAt(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  std::string error;
+  auto store = StateStore::Open(options, error);
+  EXPECT_NE(store, nullptr) << error;
+  EXPECT_EQ(error, "");
+  return store;
+}
+
+void MustCommit(StateStore& store, const StoreBatch& batch) {
+  const StoreResult result = store.Commit(batch);
+  ASSERT_TRUE(result.IsOk()) << result.message();
+}
+
+std::vector<std::pair<int64_t, std::string>> Timers(StateStore& store) {
+  std::vector<std::pair<int64_t, std::string>> timers;
+  const StoreResult result = store.ForEachTimer([&](EventTime deadline, std::string_view id) {
+    timers.emplace_back(deadline.ms, std::string(id));
+    return true;
+  });
+  EXPECT_TRUE(result.IsOk()) << result.message();
+  return timers;
+}
+
+TEST(StateStoreTest, PutGetDeleteCustomer) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path("db"));
+  ASSERT_NE(store, nullptr);
+  std::string bytes = "stale";
+  EXPECT_TRUE(store->GetCustomer("c-1", bytes).IsNotFound());
+
+  StoreBatch batch;
+  batch.PutCustomer("c-1", Encoded(1000, Tier::kVip));
+  batch.PutCustomer("c-2", Encoded(2000));
+  MustCommit(*store, batch);
+  ASSERT_TRUE(store->GetCustomer("c-1", bytes).IsOk());
+  EXPECT_EQ(bytes, Encoded(1000, Tier::kVip));
+  ASSERT_TRUE(store->GetCustomer("c-2", bytes).IsOk());
+  EXPECT_EQ(bytes, Encoded(2000));
+
+  batch.Clear();
+  batch.DeleteCustomer("c-1");
+  batch.PutCustomer("c-2", Encoded(3000));
+  MustCommit(*store, batch);
+  EXPECT_TRUE(store->GetCustomer("c-1", bytes).IsNotFound());
+  ASSERT_TRUE(store->GetCustomer("c-2", bytes).IsOk());
+  EXPECT_EQ(bytes, Encoded(3000));
+}
+
+TEST(StateStoreTest, LaterWriteInOneBatchWins) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  StoreBatch batch;
+  batch.PutCustomer("c", Encoded(1));
+  batch.PutCustomer("c", Encoded(2));
+  batch.PutMeta("m", "a");
+  batch.DeleteMeta("m");
+  MustCommit(*store, batch);
+  std::string value;
+  ASSERT_TRUE(store->GetCustomer("c", value).IsOk());
+  EXPECT_EQ(value, Encoded(2));
+  EXPECT_TRUE(store->GetMeta("m", value).IsNotFound());
+}
+
+// A reader iterating the customers (a consistent snapshot) must see either all or none of each
+// commit: every customer carries the number of the last batch that wrote them all.
+TEST(StateStoreTest, EachCommitIsAtomic) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  constexpr int kCustomers = 20;
+  constexpr int kCommits = 300;
+  StoreBatch batch;
+  for (int c = 0; c < kCustomers; ++c) {
+    batch.PutCustomer("c-" + std::to_string(c), Encoded(0));
+  }
+  MustCommit(*store, batch);
+
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::atomic<int> scans{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      std::vector<EventTime> seen;
+      const StoreResult result = store->ForEachCustomer([&](std::string_view, std::string_view v) {
+        seen.push_back(LastActivityOfEncoded(v));
+        return true;
+      });
+      if (!result.IsOk() || seen.size() != kCustomers) {
+        torn.fetch_add(1);
+      }
+      for (const EventTime t : seen) {
+        if (t != seen.front()) {
+          torn.fetch_add(1);
+          break;
+        }
+      }
+      scans.fetch_add(1);
+    }
+  });
+  for (int i = 1; i <= kCommits; ++i) {
+    batch.Clear();
+    for (int c = 0; c < kCustomers; ++c) {
+      batch.PutCustomer("c-" + std::to_string(c), Encoded(i));
+    }
+    MustCommit(*store, batch);
+  }
+  done.store(true);
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_GT(scans.load(), 0);
+  std::string bytes;
+  ASSERT_TRUE(store->GetCustomer("c-7", bytes).IsOk());
+  EXPECT_EQ(LastActivityOfEncoded(bytes), EventTime::FromMillis(kCommits));
+}
+
+TEST(StateStoreTest, TimersComeInDeadlineOrderIncludingBefore1970) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  StoreBatch batch;
+  batch.PutTimer(EventTime::FromMillis(1'790'000'000'000), "c-a");
+  batch.PutTimer(EventTime::FromMillis(-1), "c-b");
+  batch.PutTimer(EventTime::FromMillis(0), "c-c");
+  batch.PutTimer(EventTime::FromMillis(-86'400'000), "c-d");
+  batch.PutTimer(EventTime::FromMillis(256), "c-e");
+  batch.PutTimer(EventTime::FromMillis(255), "c-f");
+  batch.PutTimer(EventTime::FromMillis(0), "c-a");
+  batch.PutTimer(EventTime::FromMillis(5000), "c-gone");
+  MustCommit(*store, batch);
+  batch.Clear();
+  batch.DeleteTimer(EventTime::FromMillis(5000), "c-gone");
+  MustCommit(*store, batch);
+
+  const std::vector<std::pair<int64_t, std::string>> expected = {
+      {-86'400'000, "c-d"}, {-1, "c-b"},  {0, "c-a"}, {0, "c-c"},
+      {255, "c-f"},         {256, "c-e"}, {1'790'000'000'000, "c-a"},
+  };
+  EXPECT_EQ(Timers(*store), expected);
+
+  int visited = 0;
+  const StoreResult stopped = store->ForEachTimer([&](EventTime, std::string_view) {
+    return ++visited < 2;
+  });
+  EXPECT_TRUE(stopped.IsOk());
+  EXPECT_EQ(visited, 2);
+}
+
+TEST(StateStoreTest, MetaValues) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  std::string value;
+  EXPECT_TRUE(store->GetMeta("shard.3.watermark", value).IsNotFound());
+  StoreBatch batch;
+  batch.PutMeta("shard.3.watermark", "1790000000000");
+  batch.PutMeta("shard.3.changelog_offset", "42");
+  MustCommit(*store, batch);
+  ASSERT_TRUE(store->GetMeta("shard.3.watermark", value).IsOk());
+  EXPECT_EQ(value, "1790000000000");
+  ASSERT_TRUE(store->GetMeta("shard.3.changelog_offset", value).IsOk());
+  EXPECT_EQ(value, "42");
+}
+
+TEST(StateStoreTest, ReopenKeepsEverything) {
+  TempDir dir;
+  {
+    auto store = OpenAt(dir.Path("nested/db"));
+    ASSERT_NE(store, nullptr);
+    StoreBatch batch;
+    batch.PutCustomer("c-1", Encoded(10, Tier::kVip));
+    batch.PutTimer(EventTime::FromMillis(-20), "c-1");
+    batch.PutMeta("shard.0.changelog_offset", "77");
+    MustCommit(*store, batch);
+    batch.Clear();
+    batch.PutCustomer("c-2", Encoded(30));
+    MustCommit(*store, batch);
+    ASSERT_TRUE(store->Flush().IsOk());
+    batch.Clear();
+    batch.PutCustomer("c-3", Encoded(40));
+    MustCommit(*store, batch);
+  }
+  auto store = OpenAt(dir.Path("nested/db"));
+  ASSERT_NE(store, nullptr);
+  std::string value;
+  ASSERT_TRUE(store->GetCustomer("c-1", value).IsOk());
+  EXPECT_EQ(value, Encoded(10, Tier::kVip));
+  ASSERT_TRUE(store->GetCustomer("c-2", value).IsOk());
+  EXPECT_EQ(value, Encoded(30));
+  ASSERT_TRUE(store->GetCustomer("c-3", value).IsOk());
+  EXPECT_EQ(value, Encoded(40));
+  ASSERT_TRUE(store->GetMeta("shard.0.changelog_offset", value).IsOk());
+  EXPECT_EQ(value, "77");
+  EXPECT_EQ(Timers(*store), (std::vector<std::pair<int64_t, std::string>>{{-20, "c-1"}}));
+  std::vector<std::string> ids;
+  ASSERT_TRUE(store
+                  ->ForEachCustomer([&](std::string_view id, std::string_view) {
+                    ids.emplace_back(id);
+                    return true;
+                  })
+                  .IsOk());
+  EXPECT_EQ(ids, (std::vector<std::string>{"c-1", "c-2", "c-3"}));
+}
+
+TEST(StateStoreTest, SecondOpenOfALockedDirFailsClearly) {
+  TempDir dir;
+  auto first = OpenAt(dir.Path());
+  ASSERT_NE(first, nullptr);
+  StoreOptions options;
+  options.path = dir.Path();
+  std::string error;
+  auto second = StateStore::Open(options, error);
+  EXPECT_EQ(second, nullptr);
+  EXPECT_NE(error.find("state dir " + dir.Path() + " is locked by another cxpulse process"),
+            std::string::npos)
+      << error;
+  first.reset();
+  auto third = StateStore::Open(options, error);
+  EXPECT_NE(third, nullptr) << error;
+}
+
+TEST(StateStoreTest, MissingDirWithoutCreateFailsClearly) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Path("absent");
+  options.create_if_missing = false;
+  std::string error;
+  EXPECT_EQ(StateStore::Open(options, error), nullptr);
+  EXPECT_NE(error.find("holds no cxpulse store"), std::string::npos) << error;
+  options.path.clear();
+  EXPECT_EQ(StateStore::Open(options, error), nullptr);
+  EXPECT_EQ(error, "state dir path is empty");
+}
+
+TEST(StateStoreTest, StatsReflectDataOnDisk) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Stats().live_sst_bytes, 0u);
+  StoreBatch batch;
+  for (int i = 0; i < 1000; ++i) {
+    batch.PutCustomer("customer-" + std::to_string(i), Encoded(i));
+  }
+  MustCommit(*store, batch);
+  EXPECT_GT(store->Stats().memtable_bytes, 0u);
+  ASSERT_TRUE(store->CompactAll().IsOk());
+  const StoreStats stats = store->Stats();
+  EXPECT_GT(stats.live_sst_bytes, 0u);
+  EXPECT_GT(stats.estimated_customers, 500u);
+  EXPECT_LE(stats.estimated_customers, 1500u);
+  EXPECT_EQ(stats.block_cache_capacity_bytes, StoreOptions{}.block_cache_bytes);
+  std::string value;
+  ASSERT_TRUE(store->GetCustomer("customer-5", value).IsOk());
+  const StoreStats after = store->Stats();
+  EXPECT_GT(after.block_cache_hits + after.block_cache_misses, 0u);
+}
+
+}  // namespace
+}  // namespace cx
