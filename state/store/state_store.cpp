@@ -88,7 +88,9 @@ bool IsSupported(rocksdb::CompressionType type) {
 
 std::string DescribeOpenError(const rocksdb::Status& status, const std::string& path) {
   const std::string text = status.ToString();
-  if (status.IsIOError() && text.find("lock") != std::string::npos) {
+  const bool contended = text.find("lock hold by current process") != std::string::npos ||
+                        text.find("Resource temporarily unavailable") != std::string::npos;
+  if (status.IsIOError() && text.find("LOCK") != std::string::npos && contended) {
     return "state dir " + path + " is locked by another cxpulse process (" + text + ")";
   }
   if (status.IsInvalidArgument() && text.find("does not exist") != std::string::npos) {
