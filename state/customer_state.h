@@ -1,20 +1,135 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <string>
+#include <vector>
 
+#include "schemas/alert.h"
 #include "schemas/event.h"
 #include "schemas/time.h"
 
 namespace cx {
 
+// One event_id seen for this customer (dedup). Kept sorted by ts.
+struct SeenEvent {
+  uint64_t id_hash = 0;  // Fnv1a64(event_id)
+  EventTime ts;
+  bool operator==(const SeenEvent&) const = default;
+};
+
+// A sum of points that decays exponentially: its value at `at` is `value`, and at t >= at it is
+// value * 2^(-(t - at) / half_life). Uncapped (the cap applies to the reported score) so that
+// adding the same points in any order gives the same value.
+struct DecayingScore {
+  double value = 0;
+  EventTime at = EventTime::Min();
+  bool operator==(const DecayingScore&) const = default;
+};
+
+// Bits of SlaFlags: what has already been emitted for one response wait.
+enum SlaFlag : uint8_t {
+  kSlaMetEmitted = 1,       // sla.met signalled
+  kSlaBreachRecorded = 2,   // sla.breached signalled, effort and risk counted
+  kSlaLongWaitAlerted = 4,  // the "unanswered >= 3 x target" alert was raised
+};
+
+// One chat message of an open chat, kept to compute reply times in event-time order.
+struct ChatMessage {
+  EventTime ts;
+  Author author = Author::kNone;
+  uint8_t sla_flags = 0;  // for the next-reply wait that starts at this message
+  bool operator==(const ChatMessage&) const = default;
+};
+
+// A call or chat that is open, or closed less than the allowed lateness ago.
+struct Contact {
+  std::string contact_id;
+  std::string open_event_id;       // the queued/started/first-message event (for reasons)
+  EventType type = EventType::kCall;  // kCall or kChat
+  bool counted = false;            // a queued/started/message was seen: it counts as a contact
+  bool abandoned = false;
+  bool abandon_alerted = false;    // the abandoned-after-breach alert was raised
+  uint8_t first_sla_flags = 0;     // call answer / chat first reply wait
+  EventTime opened = EventTime::Max();    // earliest event time of any of its events
+  EventTime last_event = EventTime::Min();  // latest event time of any of its events
+  EventTime started = EventTime::Max();   // call queued / chat started
+  EventTime answered = EventTime::Max();  // call answered (calls only)
+  EventTime closed = EventTime::Max();    // ended or abandoned
+  std::vector<ChatMessage> messages;      // chats only, sorted by (ts, author)
+  bool operator==(const Contact&) const = default;
+};
+
+// A contact in the trailing history window (repeat contacts, channel switch, risk condition).
+struct ContactRecord {
+  uint64_t contact_hash = 0;  // Fnv1a64(contact_id)
+  uint64_t reason_hash = 0;   // Fnv1a64(reason), 0 when absent
+  uint64_t channel_hash = 0;  // Fnv1a64(channel, or "call"/"chat" when absent)
+  EventTime ts;
+  bool operator==(const ContactRecord&) const = default;
+};
+
+// A recent click, for rage-click bursts.
+struct ClickMark {
+  uint64_t element_hash = 0;
+  EventTime ts;
+  bool in_burst = false;  // already part of a counted burst
+  bool operator==(const ClickMark&) const = default;
+};
+
+// A click-stream event not yet final for help-page dwell (newer than the watermark).
+struct PageMark {
+  EventTime ts;
+  bool help = false;
+  bool operator==(const PageMark&) const = default;
+};
+
+// The current self-service session.
+struct Session {
+  uint64_t id_hash = 0;  // Fnv1a64(session_id), 0 when no session_id was given
+  EventTime start = EventTime::Min();
+  EventTime last = EventTime::Min();
+  int64_t help_dwell_ms = 0;     // dwell of segments that can no longer change
+  uint8_t failed_searches = 0;
+  bool needs_help_raised = false;
+  bool cancel_intent_seen = false;  // format v2
+  std::vector<PageMark> pages;      // sorted by ts; the last one is the current page
+  bool operator==(const Session&) const = default;
+};
+
+// The last alert of one kind (cooldown and escalation).
+struct AlertRecord {
+  EventTime ts = EventTime::Min();  // Min: never alerted
+  Severity severity = Severity::kWarning;
+  bool operator==(const AlertRecord&) const = default;
+};
+
 // Everything cxpulse remembers about one customer. A plain value type: copyable, comparable,
 // no pointers into other objects. The rules in processors/ are functions over it; the codec in
-// state/customer_state_codec.h persists it.
+// state/customer_state_codec.h persists it. Every vector is pruned by a time window and capped.
 struct CustomerState {
   // Latest event time applied to this customer (drives eviction after inactivity).
   EventTime last_activity = EventTime::Min();
   // Latest `tier` seen.
   Tier tier = Tier::kUnset;
+  // The earliest pending timer (EventTime::Max() when none); what NextDeadline returns.
+  EventTime next_deadline = EventTime::Max();
+
+  std::vector<SeenEvent> seen;             // dedup window, sorted by ts
+  std::vector<Contact> contacts;           // open (and just-closed) contacts
+  std::vector<ContactRecord> history;      // contacts of the trailing 7 days, sorted by ts
+  std::vector<EventTime> breaches;         // SLA breaches of the trailing 7 days, sorted
+  EventTime last_self_service = EventTime::Min();  // help page, search or contact_us
+  std::vector<ClickMark> clicks;           // rage-click window
+  Session session;
+
+  DecayingScore effort;
+  DecayingScore risk;
+  uint8_t effort_emitted = 0;  // last score signalled in effort.updated
+  uint8_t risk_emitted = 0;    // last score signalled in risk.updated
+  bool effort_armed = true;    // high_effort may fire (hysteresis)
+  bool risk_armed = true;      // at_risk may fire (hysteresis)
+  std::array<AlertRecord, kAlertKindCount> alerts{};
 
   bool operator==(const CustomerState&) const = default;
 };

@@ -1,0 +1,136 @@
+#include "processors/alerts.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "processors/effort.h"
+#include "processors/risk.h"
+#include "processors/stable_hash.h"
+
+namespace cx {
+namespace {
+
+std::string_view KindKey(AlertKind kind) {
+  switch (kind) {
+    case AlertKind::kSlaBreach: return "sla_breach";
+    case AlertKind::kRepeatContact: return "repeat_contact";
+    case AlertKind::kHighEffort: return "high_effort";
+    case AlertKind::kAtRisk: return "at_risk";
+    case AlertKind::kLowScore: return "low_score";
+    case AlertKind::kNeedsHelp: return "needs_help";
+  }
+  return "unknown";
+}
+
+std::string_view SignalKey(SignalKind kind) {
+  return kind == SignalKind::kEffortUpdated ? "effort.updated" : "risk.updated";
+}
+
+void MaybeSignalScore(Step& step, SignalKind kind, int score, uint8_t& emitted, int signal_step,
+                      EventTime ts, std::string_view trigger) {
+  if (std::abs(score - static_cast<int>(emitted)) < signal_step) return;
+  Signal& s = step.out.signals.emplace_back();
+  s.signal_id = StableId({step.customer_id, SignalKey(kind), trigger});
+  s.kind = kind;
+  s.customer_id = step.customer_id;
+  s.ts = ts;
+  s.score = score;
+  s.previous = emitted;
+  if (!step.event_id.empty()) s.event_ids.emplace_back(step.event_id);
+  emitted = static_cast<uint8_t>(score);
+}
+
+struct Threshold {
+  AlertKind kind;
+  int warning;
+  int critical;
+  int rearm;
+  std::string_view code;
+  std::string_view label;
+};
+
+void MaybeThresholdAlert(Step& step, const Threshold& t, int score, bool& armed, EventTime ts,
+                         std::string_view trigger) {
+  if (!armed) {
+    if (score < t.rearm) {
+      armed = true;
+      return;
+    }
+    const AlertRecord& last = step.state.alerts[static_cast<size_t>(t.kind)];
+    const bool escalates = score >= t.critical && last.ts != EventTime::Min() &&
+                           last.severity == Severity::kWarning;
+    if (!escalates) return;
+  } else if (score < t.warning) {
+    return;
+  }
+  armed = false;
+  AlertRequest r;
+  r.kind = t.kind;
+  r.severity = score >= t.critical ? Severity::kCritical : Severity::kWarning;
+  r.ts = ts;
+  r.trigger = trigger;
+  r.code = t.code;
+  r.detail = std::string(t.label) + " score " + std::to_string(score) + " reached " +
+             std::to_string(score >= t.critical ? t.critical : t.warning);
+  if (!step.event_id.empty()) r.event_ids.emplace_back(step.event_id);
+  RaiseAlert(step, std::move(r));
+}
+
+}  // namespace
+
+std::string_view ContactChannelName(EventType type) {
+  return type == EventType::kChat ? "chat" : "call";
+}
+
+bool RaiseAlert(Step& step, AlertRequest request) {
+  Severity severity = request.severity;
+  if (step.config.alerts.vip_step_up && step.state.tier == Tier::kVip) {
+    severity = Severity::kCritical;
+  }
+  AlertRecord& last = step.state.alerts[static_cast<size_t>(request.kind)];
+  if (last.ts != EventTime::Min()) {
+    const int64_t apart = std::llabs((request.ts - last.ts).ms);
+    const bool escalation =
+        last.severity == Severity::kWarning && severity == Severity::kCritical;
+    if (apart < step.config.alerts.cooldown.ms && !escalation) return false;
+  }
+  last.ts = request.ts;
+  last.severity = severity;
+
+  Alert& a = step.out.alerts.emplace_back();
+  a.alert_id = StableId({step.customer_id, KindKey(request.kind), request.trigger});
+  a.customer_id = step.customer_id;
+  a.kind = request.kind;
+  a.severity = severity;
+  a.ts = request.ts;
+  a.contact_id = request.contact_id;
+  AlertReason& reason = a.reasons.emplace_back();
+  reason.code = request.code;
+  reason.detail = std::move(request.detail);
+  reason.event_ids = std::move(request.event_ids);
+  a.effort_score = EffortScore(step.config, step.state, step.now);
+  a.risk_score = RiskScore(step.config, step.state, step.now);
+  return true;
+}
+
+void EvaluateScores(Step& step, EventTime trigger_ts, std::string_view trigger) {
+  const RulesConfig& c = step.config;
+  CustomerState& s = step.state;
+  const int effort = EffortScore(c, s, step.now);
+  const int risk = RiskScore(c, s, step.now);
+  MaybeSignalScore(step, SignalKind::kEffortUpdated, effort, s.effort_emitted,
+                   c.effort.signal_step, trigger_ts, trigger);
+  MaybeSignalScore(step, SignalKind::kRiskUpdated, risk, s.risk_emitted, c.risk.signal_step,
+                   trigger_ts, trigger);
+  MaybeThresholdAlert(step,
+                      Threshold{AlertKind::kHighEffort, c.effort.alert_warning,
+                                c.effort.alert_critical, c.effort.alert_rearm, "effort_threshold",
+                                "effort"},
+                      effort, s.effort_armed, trigger_ts, trigger);
+  MaybeThresholdAlert(step,
+                      Threshold{AlertKind::kAtRisk, c.risk.alert_warning, c.risk.alert_critical,
+                                c.risk.alert_rearm, "risk_threshold", "risk"},
+                      risk, s.risk_armed, trigger_ts, trigger);
+}
+
+}  // namespace cx

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string_view>
+
+#include "processors/rules_config.h"
+#include "state/customer_state.h"
+
+namespace cx {
+
+// Idempotent ingest. Returns true when `event_id` was already seen for this customer within the
+// dedup window (config.dedup_window before the newest event time seen, at most
+// config.dedup_max_events ids); otherwise remembers it at `ts` and returns false. An event
+// older than the window cannot be recognised and is treated as new. Allocation-free unless the
+// window grows past its capacity.
+[[nodiscard]] bool CheckAndRecordEventId(const RulesConfig& config, CustomerState& state,
+                                         std::string_view event_id, EventTime ts);
+
+}  // namespace cx

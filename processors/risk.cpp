@@ -1,0 +1,95 @@
+#include "processors/risk.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "processors/alerts.h"
+#include "processors/decay.h"
+#include "processors/effort.h"
+
+namespace cx {
+namespace {
+
+int CountContacts(const std::vector<ContactRecord>& history, EventTime now, Duration window) {
+  int n = 0;
+  for (const ContactRecord& r : history) {
+    if (r.ts >= now - window && r.ts <= now) ++n;
+  }
+  return n;
+}
+
+struct SurveyBand {
+  bool low = false;
+  bool critical = false;
+  double risk_points = 0;
+  std::string_view code;
+  std::string_view label;
+};
+
+SurveyBand Classify(const RulesConfig& c, const Event& e) {
+  SurveyBand b;
+  switch (e.survey) {
+    case SurveyKind::kNps:
+      b = {e.score <= c.surveys.nps_low, e.score <= c.surveys.nps_critical, c.risk.low_nps,
+           "low_nps", "NPS"};
+      break;
+    case SurveyKind::kCsat:
+      b = {e.score <= c.surveys.csat_low, e.score <= c.surveys.csat_critical, c.risk.low_csat,
+           "low_csat", "CSAT"};
+      break;
+    case SurveyKind::kCes:
+      b = {e.score <= c.surveys.ces_low, e.score <= c.surveys.ces_critical, c.risk.low_ces,
+           "low_ces", "CES"};
+      break;
+    case SurveyKind::kNone:
+      break;
+  }
+  return b;
+}
+
+}  // namespace
+
+void AddRisk(Step& step, double points, EventTime at) {
+  AddDecaying(step.state.risk, points, at, step.config.risk.half_life);
+}
+
+int CountInWindow(const std::vector<EventTime>& times, EventTime now, Duration window) {
+  int n = 0;
+  for (EventTime t : times) {
+    if (t >= now - window && t <= now) ++n;
+  }
+  return n;
+}
+
+int RiskScore(const RulesConfig& config, const CustomerState& state, EventTime now) {
+  const RiskRules& r = config.risk;
+  double v = DecayedValue(state.risk, now, r.half_life);
+  if (EffortScore(config, state, now) >= r.high_effort_at) v += r.high_effort;
+  if (CountContacts(state.history, now, r.many_contacts_window) >= r.many_contacts_at) {
+    v += r.many_contacts;
+  }
+  if (CountInWindow(state.breaches, now, r.many_breaches_window) >= r.many_breaches_at) {
+    v += r.many_breaches;
+  }
+  return static_cast<int>(std::clamp(std::lround(v), 0L, static_cast<long>(r.cap)));
+}
+
+void ApplySurvey(Step& step, const Event& event) {
+  const SurveyBand band = Classify(step.config, event);
+  if (event.survey == SurveyKind::kCes) ApplyCesLift(step, event.score, event.ts);
+  if (!band.low) return;
+  AddRisk(step, band.risk_points, event.ts);
+  AlertRequest r;
+  r.kind = AlertKind::kLowScore;
+  r.severity = band.critical ? Severity::kCritical : Severity::kWarning;
+  r.ts = event.ts;
+  r.trigger = event.event_id;
+  r.contact_id = event.contact_id;
+  r.code = band.code;
+  r.detail = std::string(band.label) + " answer " + std::to_string(event.score);
+  r.event_ids.emplace_back(event.event_id);
+  RaiseAlert(step, std::move(r));
+}
+
+}  // namespace cx
