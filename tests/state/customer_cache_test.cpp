@@ -14,7 +14,10 @@ thread_local bool g_count_allocations = false;
 thread_local int g_allocations = 0;
 }  // namespace
 
-// Counts heap allocations made by this thread while g_count_allocations is set.
+// Counts heap allocations made by this thread while g_count_allocations is set. GCC 12 cannot
+// see that malloc/free pair up inside replaced global operators, hence the pragma.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   if (g_count_allocations) {
     ++g_allocations;
@@ -26,6 +29,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace cx {
 namespace {
@@ -152,13 +156,15 @@ TEST(CustomerCacheTest, EvictsLeastRecentlyUsedBeyondTheBound) {
   EXPECT_TRUE(cache.Contains("d"));
   EXPECT_EQ(cache.Stats().evictions, 1u);
 
+  // Recency now (most recent first): a, d, c. Using c then e leaves d the least recent.
   (void)MustLoad(cache, "c");
   (void)MustLoad(cache, "e");
   cache.OnCommitted();
-  EXPECT_FALSE(cache.Contains("a"));
+  EXPECT_TRUE(cache.Contains("a"));
   EXPECT_TRUE(cache.Contains("c"));
-  EXPECT_TRUE(cache.Contains("d"));
+  EXPECT_FALSE(cache.Contains("d"));
   EXPECT_TRUE(cache.Contains("e"));
+  EXPECT_EQ(cache.Stats().evictions, 2u);
 }
 
 TEST(CustomerCacheTest, MemoryStaysBoundedAndNoWriteIsLost) {
