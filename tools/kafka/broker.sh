@@ -60,16 +60,24 @@ EOF
   fi
 }
 
+# Shows why a start failed: the JVM's own output, then what server.log got since this start.
 log_tail() {
-  local f
-  for f in "$LOG_DIR/kafka.out" "$LOG_DIR/server.log"; do
-    if [[ -s "$f" ]]; then
-      echo "----- last lines of $f -----" >&2
-      tail -n 40 "$f" >&2
-    fi
-  done
+  local new_lines
+  if [[ -s "$LOG_DIR/kafka.out" ]]; then
+    echo "----- $LOG_DIR/kafka.out (last lines) -----" >&2
+    tail -n 20 "$LOG_DIR/kafka.out" >&2
+  fi
+  if [[ -f "$LOG_DIR/server.log" ]]; then
+    new_lines="$(tail -c "+$((${SERVER_LOG_START:-0} + 1))" "$LOG_DIR/server.log")"
+    echo "----- $LOG_DIR/server.log: errors since this start -----" >&2
+    grep -E '^\[[^]]*\] (ERROR|FATAL)' <<<"$new_lines" | head -n 10 >&2 || true
+    echo "----- $LOG_DIR/server.log: last lines -----" >&2
+    tail -n 25 <<<"$new_lines" >&2
+  fi
 }
 
+# Waits for the broker to answer. With "stop_on_timeout", a broker that does not answer in time
+# is stopped so that a failed start leaves nothing running.
 wait_ready() {
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   while ((SECONDS < deadline)); do
@@ -83,6 +91,9 @@ wait_ready() {
     sleep 0.5
   done
   log_tail
+  if [[ "${1:-}" == "stop_on_timeout" ]]; then
+    cmd_stop >&2
+  fi
   kafka_die "broker did not answer on $KAFKA_BOOTSTRAP within ${KAFKA_START_TIMEOUT}s (logs: $LOG_DIR)"
 }
 
@@ -114,6 +125,9 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
+# After an unclean stop the old registration must expire before the broker is unfenced.
+broker.session.timeout.ms=6000
+broker.heartbeat.interval.ms=1000
 
 log.retention.hours=168
 log.retention.check.interval.ms=10000
@@ -145,7 +159,7 @@ cmd_start() {
   rm -f "$PID_FILE"
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
     if port_open "$port"; then
-      kafka_die "port 127.0.0.1:$port is taken by another process (set KAFKA_PORT)"
+      kafka_die "port 127.0.0.1:$port is taken by another process (set KAFKA_PORT or KAFKA_CONTROLLER_PORT)"
     fi
   done
   command -v "$KAFKA_JAVA" >/dev/null || kafka_die "java not found (tools/install_deps.sh kafka)"
@@ -155,13 +169,14 @@ cmd_start() {
   format_storage_if_new
 
   local started=$SECONDS
+  SERVER_LOG_START="$(stat -c %s "$LOG_DIR/server.log" 2>/dev/null || echo 0)"
   # setsid: the broker outlives this script and is not hit by the caller's Ctrl-C.
   setsid nohup "$KAFKA_JAVA" -Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dkafka.logs.dir="$LOG_DIR" -Dlog4j.configuration="file:$KAFKA_TOOLS_DIR/log4j.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$CONFIG" >"$LOG_DIR/kafka.out" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
-  wait_ready
+  wait_ready stop_on_timeout
   echo "kafka: started (pid $(cat "$PID_FILE")) on $KAFKA_BOOTSTRAP in $((SECONDS - started))s; data in $DATA_DIR"
 }
 
