@@ -55,6 +55,13 @@ int RunCli(int argc, char** argv) {
   replay_cmd->add_option("--state-dir", replay.state_dir,
                          "Keep per-customer state here between runs (default: temporary)");
 
+  RunFlags run;
+  CLI::App* run_cmd = app.add_subcommand("run", "The live Kafka processor (until SIGTERM)");
+  run_cmd->add_option("--config", run.config_path, "YAML config (kafka, state, rules, http)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_flag("--dry-run", run.dry_run, "Validate the config and exit");
+
   GenerateFlags generate;
   CLI::App* generate_cmd = app.add_subcommand(
       "generate", "Write realistic synthetic traffic (smooth and struggling journeys) as JSON Lines");
@@ -81,6 +88,9 @@ int RunCli(int argc, char** argv) {
   }
   SetUpLogging(quiet, verbose);
 
+  if (run_cmd->parsed()) {
+    config_path = run.config_path;
+  }
   AppConfig config;
   if (!config_path.empty()) {
     std::string error;
@@ -91,6 +101,9 @@ int RunCli(int argc, char** argv) {
   SystemClock clock;
   if (replay_cmd->parsed()) {
     return RunReplayCommand(replay, config, clock);
+  }
+  if (run_cmd->parsed()) {
+    return RunLiveCommand(run, config, clock);
   }
   if (generate_cmd->parsed()) {
     return RunGenerateCommand(generate);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,17 @@ struct GenerateFlags {
 void AddGenerateFlags(CLI::App& command, GenerateFlags& flags);
 // `cxpulse generate`: writes the synthetic traffic as JSON Lines.
 int RunGenerateCommand(const GenerateFlags& flags);
+
+struct RunFlags {
+  std::string config_path;
+  bool dry_run = false;
+};
+// `cxpulse run`: the live processor until SIGTERM/SIGINT. --dry-run only validates the config.
+int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& clock);
+
+// Raised by SIGTERM/SIGINT once InstallStopSignalHandlers() ran.
+const std::atomic<bool>& StopRequested();
+void InstallStopSignalHandlers();
 
 struct StateGetFlags {
   std::string state_dir;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "processors/rules_config.h"
+#include "runtime/kafka_config.h"
 #include "state/store/store_options.h"
 
 namespace cx {
@@ -26,7 +27,13 @@ struct StateConfig {
 struct AppConfig {
   RulesConfig rules;
   StateConfig state;
+  KafkaConfig kafka;
+  HttpConfig http;
 };
+
+// Replaces every ${NAME} in `text` with the environment variable NAME. Sets `error` when a
+// variable is not set.
+[[nodiscard]] std::string ExpandEnvironment(std::string_view text, std::string& error);
 
 // Loads a YAML config file over the defaults in `config`. Returns false with a one-line reason
 // naming the file and the key path, e.g. "config.yaml: rules.sla.call_target: expected a

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/dead_letters.h"
 #include "runtime/emission_sink.h"
 #include "runtime/jsonl_file.h"
 #include "runtime/line_reader.h"
@@ -166,10 +167,14 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
       }
     }
     if (decoder.Decode(line, not_after, event, why) != DecodeError::kOk) {
-      sink.OnDeadLetter(DeadLetter::FromFile(line, why, options.input, reader->line_number()));
+      sink.OnDeadLetter(MakeDeadLetter(
+          line, why, FileSource{options.input, static_cast<int64_t>(reader->line_number())}));
       continue;
     }
-    shard.Process(event);
+    if (!shard.Process(event)) {
+      error = "state store failure: " + shard.last_error();
+      return false;
+    }
     if (++since_commit >= options.commit_every_events ||
         shard.DirtyCount() >= options.cache_customers) {
       if (!shard.Commit(error)) {
@@ -182,7 +187,10 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
     error = "cannot read " + options.input + ": " + reader->error();
     return false;
   }
-  shard.AdvanceWatermark(shard.max_event_time());
+  if (!shard.AdvanceWatermark(shard.max_event_time())) {
+    error = "state store failure: " + shard.last_error();
+    return false;
+  }
   if (!shard.Commit(error)) {
     return false;
   }
@@ -196,7 +204,7 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
   summary.dead_letters = sink.dead_letter_count();
   summary.signals = stats.signals;
   summary.alerts = stats.alerts;
-  summary.customers_in_cache = shard.cache().size();
+  summary.customers_in_cache = shard.cache().Size();
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return true;

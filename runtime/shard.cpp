@@ -4,11 +4,6 @@
 #include <utility>
 
 namespace cx {
-namespace {
-
-constexpr std::string_view kMaxEventTimeKey = "shard.max_event_time";
-
-}  // namespace
 
 std::string ShardStatePath(const std::string& state_dir, int partition) {
   return state_dir + "/shard-" + std::to_string(partition);
@@ -23,11 +18,16 @@ Shard::Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore
       sink_(sink) {}
 
 bool Shard::Restore(std::string& error) {
-  std::optional<std::string> saved = store_->GetMeta(kMaxEventTimeKey);
-  if (saved) {
+  std::string saved;
+  StoreResult result = store_->GetMeta(kMaxEventTimeKey, saved);
+  if (result.IsError()) {
+    error = result.message();
+    return false;
+  }
+  if (result.IsOk()) {
     int64_t ms = 0;
-    auto [end, ec] = std::from_chars(saved->data(), saved->data() + saved->size(), ms);
-    if (ec != std::errc() || end != saved->data() + saved->size()) {
+    auto [end, ec] = std::from_chars(saved.data(), saved.data() + saved.size(), ms);
+    if (ec != std::errc() || end != saved.data() + saved.size()) {
       error = "state store has a corrupt watermark checkpoint";
       return false;
     }
@@ -37,57 +37,81 @@ bool Shard::Restore(std::string& error) {
   }
   timer_queue_.clear();
   timer_of_customer_.clear();
-  store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
+  result = store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
     auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id), deadline);
     if (inserted) {
       timer_queue_.emplace(deadline, it->first);
     }
+    return true;
   });
+  if (result.IsError()) {
+    error = result.message();
+    return false;
+  }
   return true;
 }
 
-void Shard::Process(const Event& event) {
+CustomerState* Shard::Load(std::string_view customer_id) {
+  CacheLoad load = cache_.GetOrLoad(customer_id);
+  if (load.state == nullptr) {
+    last_error_ = load.status.message();
+  }
+  return load.state;
+}
+
+bool Shard::Process(const Event& event) {
   if (event.ts > max_event_time_) {
     max_event_time_ = event.ts;
     EventTime candidate = max_event_time_ - rules_.lateness;
     if (candidate > watermark_) {
       watermark_ = candidate;
-      FireDue();
+      if (!FireDue()) {
+        return false;
+      }
     }
   }
-  CustomerState& state = cache_.GetOrLoad(event.customer_id);
+  CustomerState* state = Load(event.customer_id);
+  if (state == nullptr) {
+    return false;
+  }
   ApplyResult result =
-      ApplyEvent(rules_, event.customer_id, state, event, watermark_, emissions_);
+      ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
   if (result == ApplyResult::kDuplicate) {
     ++stats_.duplicates;
-    return;
+    return true;
   }
   ++stats_.events_applied;
-  cache_.MarkDirty(event.customer_id);
-  Reschedule(event.customer_id, state);
+  (void)cache_.MarkDirty(event.customer_id);
+  Reschedule(event.customer_id, *state);
   Emit();
+  return true;
 }
 
-void Shard::AdvanceWatermark(EventTime to) {
+bool Shard::AdvanceWatermark(EventTime to) {
   if (to > watermark_) {
     watermark_ = to;
-    FireDue();
+    return FireDue();
   }
+  return true;
 }
 
-void Shard::FireDue() {
+bool Shard::FireDue() {
   while (!timer_queue_.empty() && timer_queue_.begin()->first <= watermark_) {
     auto node = timer_queue_.extract(timer_queue_.begin());
     const std::string& customer_id = node.value().second;
     timer_of_customer_.erase(customer_id);
     pending_.DeleteTimer(node.value().first, customer_id);
-    CustomerState& state = cache_.GetOrLoad(customer_id);
-    FireDueTimers(rules_, customer_id, state, watermark_, emissions_);
+    CustomerState* state = Load(customer_id);
+    if (state == nullptr) {
+      return false;
+    }
+    FireDueTimers(rules_, customer_id, *state, watermark_, emissions_);
     ++stats_.timer_firings;
-    cache_.MarkDirty(customer_id);
-    Reschedule(customer_id, state);
+    (void)cache_.MarkDirty(customer_id);
+    Reschedule(customer_id, *state);
     Emit();
   }
+  return true;
 }
 
 void Shard::Emit() {
@@ -123,29 +147,34 @@ void Shard::Reschedule(std::string_view customer_id, const CustomerState& state)
   if (next == EventTime::Max()) {
     return;
   }
-  auto [inserted, ok] = timer_of_customer_.emplace(std::string(customer_id), next);
+  auto inserted = timer_of_customer_.emplace(std::string(customer_id), next).first;
   timer_queue_.emplace(next, inserted->first);
   pending_.PutTimer(next, customer_id);
 }
 
-bool Shard::Commit(std::string& error, StoreBatch* extra) {
-  StoreBatch batch = std::move(pending_);
+void Shard::TakeCommitBatch(StoreBatch& batch) {
+  batch = std::move(pending_);
   pending_ = StoreBatch();
   cache_.AppendDirty(batch);
   batch.PutMeta(kMaxEventTimeKey, std::to_string(max_event_time_.ms));
-  if (extra != nullptr) {
-    batch.Append(*extra);
-  }
+}
+
+bool Shard::CommitBatch(const StoreBatch& batch, std::string& error) {
   store_->SetEvictionHorizon(watermark_);
   StoreResult result = store_->Commit(batch);
-  if (!result.ok()) {
+  if (!result.IsOk()) {
     error = result.message();
-    pending_ = std::move(batch);
     return false;
   }
   cache_.OnCommitted();
   ++stats_.commits;
   return true;
+}
+
+bool Shard::Commit(std::string& error) {
+  StoreBatch batch;
+  TakeCommitBatch(batch);
+  return CommitBatch(batch, error);
 }
 
 }  // namespace cx

@@ -46,20 +46,31 @@ class Shard {
   // the first event. Returns false with a message in `error` when the store cannot be read.
   [[nodiscard]] bool Restore(std::string& error);
 
-  // Processes one decoded event of this shard.
-  void Process(const Event& event);
+  // Processes one decoded event of this shard. Returns false only when the state store
+  // failed (see last_error()); the shard must then be discarded and restored.
+  [[nodiscard]] bool Process(const Event& event);
 
   // Moves the watermark forward to `to` (if later) and fires the timers that are now due.
   // Used at the end of a replay and, in live mode, when an idle shard follows the wall clock.
-  void AdvanceWatermark(EventTime to);
+  // Returns false only when the state store failed.
+  [[nodiscard]] bool AdvanceWatermark(EventTime to);
 
-  // Writes every dirty customer, the timer changes and the watermark checkpoint in one batch,
-  // plus the `extra` entries the caller adds (e.g. a changelog offset). Returns false with a
-  // message on failure; the shard's in-memory state is then still dirty and can be retried.
-  [[nodiscard]] bool Commit(std::string& error, StoreBatch* extra = nullptr);
+  // Moves every change since the last commit into `batch`: the timer changes, each dirty
+  // customer's encoded state and the watermark checkpoint. The caller may add entries (e.g. a
+  // changelog offset), publish the batch elsewhere (the changelog), then CommitBatch() it.
+  void TakeCommitBatch(StoreBatch& batch);
+  // Writes `batch` to the store in one WriteBatch and lets the cache evict. Returns false with
+  // a message on failure.
+  [[nodiscard]] bool CommitBatch(const StoreBatch& batch, std::string& error);
+  // TakeCommitBatch + CommitBatch.
+  [[nodiscard]] bool Commit(std::string& error);
+  // The message of the last store failure.
+  [[nodiscard]] const std::string& last_error() const { return last_error_; }
 
   // Customers whose state changed since the last commit.
   [[nodiscard]] size_t DirtyCount() const { return cache_.DirtyCount(); }
+  // The key of the watermark checkpoint in the store's meta and in the changelog.
+  static constexpr std::string_view kMaxEventTimeKey = "shard.max_event_time";
   [[nodiscard]] EventTime watermark() const { return watermark_; }
   [[nodiscard]] EventTime max_event_time() const { return max_event_time_; }
   [[nodiscard]] int partition() const { return partition_; }
@@ -74,8 +85,9 @@ class Shard {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  void FireDue();
+  [[nodiscard]] bool FireDue();
   void Emit();
+  [[nodiscard]] CustomerState* Load(std::string_view customer_id);
   // Keeps exactly one timer for the customer, at NextDeadline(state).
   void Reschedule(std::string_view customer_id, const CustomerState& state);
 
@@ -94,6 +106,7 @@ class Shard {
   std::unordered_map<std::string, EventTime, StringHash, std::equal_to<>> timer_of_customer_;
   // Timer changes not yet committed to the store.
   StoreBatch pending_;
+  std::string last_error_;
 };
 
 }  // namespace cx

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/changelog.h"
+#include "runtime/clock.h"
+#include "runtime/config.h"
+#include "runtime/emission_sink.h"
+#include "runtime/kafka_handles.h"
+#include "runtime/kafka_producer.h"
+#include "runtime/live_status.h"
+#include "runtime/shard.h"
+#include "schemas/decoder.h"
+
+namespace cx {
+
+// Observes what the live processor emits (besides Kafka), e.g. the HTTP alert feed. Called on
+// the processing thread after the transaction holding the alert committed.
+class AlertObserver {
+ public:
+  virtual ~AlertObserver() = default;
+  virtual void OnCommittedAlert(const Alert& alert) = 0;
+};
+
+// `cxpulse run`: a consumer group over the four co-partitioned input topics, one Shard per
+// assigned partition number, outputs and the state changelog produced in one Kafka transaction
+// per commit interval (DESIGN.md, "State and exactly-once"). Single-threaded: Run() owns every
+// shard; other threads only read `status()`.
+class LiveProcessor final : private EmissionSink {
+ public:
+  LiveProcessor(AppConfig config, const Clock& clock);
+  ~LiveProcessor() override;
+
+  // Connects, checks the topics (all present, inputs co-partitioned) and, for exactly-once,
+  // initialises transactions. Returns false with a one-line reason.
+  [[nodiscard]] bool Start(std::string& error);
+  // Processes until `stop` is raised, then drains: commits what was processed and leaves the
+  // group. Returns false with a reason on an unrecoverable failure.
+  [[nodiscard]] bool Run(const std::atomic<bool>& stop, std::string& error);
+
+  [[nodiscard]] const LiveStatus& status() const { return status_; }
+  void set_alert_observer(AlertObserver* observer) { observer_ = observer; }
+
+ private:
+  struct ShardSlot {
+    std::unique_ptr<Shard> shard;
+    std::chrono::steady_clock::time_point last_event;
+    RestoreProgress restore;
+  };
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+  // EmissionSink: every output goes to the producer inside the open transaction.
+  void OnSignal(const Signal& signal) override;
+  void OnAlert(const Alert& alert) override;
+  void OnDeadLetter(const DeadLetter& dead_letter) override;
+
+  [[nodiscard]] bool CheckTopics(std::string& error);
+  [[nodiscard]] bool EnsureChangelog(int partitions, std::string& error);
+  [[nodiscard]] bool CreateProducer(std::string& error);
+  [[nodiscard]] bool OpenShard(int partition, std::string& error);
+  void Assign(rd_kafka_topic_partition_list_t* partitions);
+  void Revoke();
+  void HandleMessage(const rd_kafka_message_t& message);
+  void AdvanceIdleShards();
+  // Commits everything processed so far (a transaction, or flush + offset commit).
+  // Returns false when the work was rolled back (it will be processed again).
+  bool CommitCycle();
+  bool BeginTransactionIfNeeded();
+  bool CommitTransaction(rd_kafka_topic_partition_list_t* offsets);
+  // Drops every uncommitted change: aborts, re-creates the producer when needed, reopens the
+  // shards from their stores + changelog and rewinds the consumer to the committed offsets.
+  void Recover(bool fatal);
+  void SetBrokerReachable(bool reachable);
+  void Fail(std::string message);
+
+  AppConfig config_;
+  const Clock& clock_;
+  LiveStatus status_;
+  AlertObserver* observer_ = nullptr;
+  std::string instance_id_;
+  std::string transactional_id_;
+  bool exactly_once_;
+
+  KafkaHandle consumer_;
+  KafkaHandle restore_consumer_;
+  std::unique_ptr<KafkaProducer> producer_;
+  std::map<int, ShardSlot> shards_;
+  size_t cache_per_shard_ = 0;
+  int input_partitions_ = 0;
+
+  Decoder decoder_;
+  Event event_;
+  std::string scratch_;
+  // Next offset to commit per input (topic, partition) since the last commit.
+  std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
+  std::vector<Alert> pending_alerts_;
+  bool transaction_open_ = false;
+  bool dirty_outputs_ = false;
+  const std::atomic<bool>* stop_ = nullptr;
+  std::string fatal_error_;
+};
+
+}  // namespace cx
