@@ -89,7 +89,7 @@ bool IsSupported(rocksdb::CompressionType type) {
 std::string DescribeOpenError(const rocksdb::Status& status, const std::string& path) {
   const std::string text = status.ToString();
   const bool contended = text.find("lock hold by current process") != std::string::npos ||
-                        text.find("Resource temporarily unavailable") != std::string::npos;
+                         text.find("Resource temporarily unavailable") != std::string::npos;
   if (status.IsIOError() && text.find("LOCK") != std::string::npos && contended) {
     return "state dir " + path + " is locked by another cxpulse process (" + text + ")";
   }
@@ -231,8 +231,8 @@ std::unique_ptr<StateStore> StateStore::Open(const StoreOptions& options, std::s
       {kTimersFamily, impl->FamilyOptions(false)},
       {kMetaFamily, impl->FamilyOptions(true)},
   };
-  const rocksdb::Status status = rocksdb::DB::Open(impl->DatabaseOptions(), options.path,
-                                                   families, &impl->handles, &impl->db);
+  const rocksdb::Status status =
+      rocksdb::DB::Open(impl->DatabaseOptions(), options.path, families, &impl->handles, &impl->db);
   if (!status.ok()) {
     impl->db = nullptr;
     error = DescribeOpenError(status, options.path);
@@ -363,9 +363,8 @@ StoreResult StateStore::ForEachCustomer(const CustomerVisitor& visit) {
 
 void StateStore::SetEvictionHorizon(EventTime now) {
   int64_t current = impl_->eviction.horizon_ms.load(std::memory_order_relaxed);
-  while (now.ms > current &&
-         !impl_->eviction.horizon_ms.compare_exchange_weak(current, now.ms,
-                                                           std::memory_order_relaxed)) {
+  while (now.ms > current && !impl_->eviction.horizon_ms.compare_exchange_weak(
+                                 current, now.ms, std::memory_order_relaxed)) {
   }
 }
 

@@ -162,15 +162,14 @@ TEST(StateStoreTest, TimersComeInDeadlineOrderIncludingBefore1970) {
   MustCommit(*store, batch);
 
   const std::vector<std::pair<int64_t, std::string>> expected = {
-      {-86'400'000, "c-d"}, {-1, "c-b"},  {0, "c-a"}, {0, "c-c"},
-      {255, "c-f"},         {256, "c-e"}, {1'790'000'000'000, "c-a"},
+      {-86'400'000, "c-d"},       {-1, "c-b"}, {0, "c-a"}, {0, "c-c"}, {255, "c-f"}, {256, "c-e"},
+      {1'790'000'000'000, "c-a"},
   };
   EXPECT_EQ(Timers(*store), expected);
 
   int visited = 0;
-  const StoreResult stopped = store->ForEachTimer([&](EventTime, std::string_view) {
-    return ++visited < 2;
-  });
+  const StoreResult stopped =
+      store->ForEachTimer([&](EventTime, std::string_view) { return ++visited < 2; });
   EXPECT_TRUE(stopped.IsOk());
   EXPECT_EQ(visited, 2);
 }

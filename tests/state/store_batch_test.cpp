@@ -28,8 +28,8 @@ std::string TimerKey(int64_t ms, std::string_view id) {
 }
 
 TEST(TimerKeyTest, RoundTripsDeadlineAndCustomer) {
-  for (const int64_t ms : {INT64_MIN / 2, int64_t{-86'400'000}, int64_t{-1}, int64_t{0},
-                           int64_t{1}, int64_t{1'790'000'000'000}, INT64_MAX / 2}) {
+  for (const int64_t ms : {INT64_MIN / 2, int64_t{-86'400'000}, int64_t{-1}, int64_t{0}, int64_t{1},
+                           int64_t{1'790'000'000'000}, INT64_MAX / 2}) {
     const std::string key = TimerKey(ms, "c-42");
     EXPECT_EQ(key.size(), kTimerDeadlineBytes + 4);
     EventTime deadline;
@@ -41,8 +41,8 @@ TEST(TimerKeyTest, RoundTripsDeadlineAndCustomer) {
 }
 
 TEST(TimerKeyTest, ByteOrderIsDeadlineOrderAcrossTheEpoch) {
-  const std::vector<int64_t> deadlines = {INT64_MIN / 2, -1'000'000, -256, -1, 0,
-                                          1,             255,        256,  1'790'000'000'000};
+  const std::vector<int64_t> deadlines = {INT64_MIN / 2, -1'000'000,       -256, -1, 0, 1, 255,
+                                          256,           1'790'000'000'000};
   for (size_t i = 1; i < deadlines.size(); ++i) {
     EXPECT_LT(TimerKey(deadlines[i - 1], "z"), TimerKey(deadlines[i], "a"))
         << deadlines[i - 1] << " vs " << deadlines[i];
@@ -70,9 +70,12 @@ TEST(StoreBatchTest, KeepsWritesInOrderWithBinarySafeValues) {
   batch.DeleteMeta("old");
   EXPECT_EQ(batch.Count(), 6u);
   const std::vector<Op> expected = {
-      {StoreOp::kPutCustomer, "c-1", binary},     {StoreOp::kDeleteCustomer, "c-2", ""},
-      {StoreOp::kPutTimer, TimerKey(-5, "c-1"), ""}, {StoreOp::kDeleteTimer, TimerKey(9, "c-3"), ""},
-      {StoreOp::kPutMeta, "shard.0.watermark", "123"}, {StoreOp::kDeleteMeta, "old", ""},
+      {StoreOp::kPutCustomer, "c-1", binary},
+      {StoreOp::kDeleteCustomer, "c-2", ""},
+      {StoreOp::kPutTimer, TimerKey(-5, "c-1"), ""},
+      {StoreOp::kDeleteTimer, TimerKey(9, "c-3"), ""},
+      {StoreOp::kPutMeta, "shard.0.watermark", "123"},
+      {StoreOp::kDeleteMeta, "old", ""},
   };
   EXPECT_EQ(Ops(batch), expected);
 }
