@@ -51,7 +51,13 @@ void Journey::Browse(EventTime t, bool struggle) {
     }
     t = t + Ms(dwell);
   }
-  if (struggle) BrowseStruggles(t, session);
+  if (struggle) {
+    BrowseStruggles(t, session);
+  } else if (page >= kHelpPage && page < kHelpPage + kHelpPageCount) {
+    // A smooth session never ends on a help page, so its dwell there stays short.
+    AddClick(t, Action::kPageView, session,
+             static_cast<uint8_t>(kBrowsePage + rng_.Below(kBrowsePageCount)));
+  }
 }
 
 void Journey::BrowseStruggles(EventTime t, uint16_t session) {
