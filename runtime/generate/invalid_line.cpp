@@ -27,36 +27,40 @@ void AppendTsField(std::string& out, EventWriter& writer, EventTime ts) {
   writer.AppendTs(out, ts, false);
 }
 
-void AppendMissingField(std::string& out, EventWriter& writer, Rng& rng,
+// Returns the stream the line claims to belong to.
+EventType AppendMissingField(std::string& out, EventWriter& writer, Rng& rng,
                         uint64_t customer, uint64_t bad_seq, EventTime ts) {
   switch (rng.Below(4)) {
     case 0:
       out += "{\"event_id\":\"x-";
       writer.AppendNumber(out, customer);
+      out += '-';
+      out += fmt::format_int(bad_seq).c_str();
       out += "\",\"type\":\"click\",\"action\":\"page_view\"";
       AppendTsField(out, writer, ts);
       out += ",\"page\":\"/\"}";
-      return;
+      return EventType::kClick;
     case 1:
       AppendHead(out, writer, customer, bad_seq);
       out += ",\"type\":\"click\",\"action\":\"page_view\",\"page\":\"/help\"}";
-      return;
+      return EventType::kClick;
     case 2:
       AppendHead(out, writer, customer, bad_seq);
       out += ",\"type\":\"click\",\"action\":\"page_view\"";
       AppendTsField(out, writer, ts);
       out += '}';
-      return;
+      return EventType::kClick;
     default:
       AppendHead(out, writer, customer, bad_seq);
       out += ",\"type\":\"call\",\"action\":\"queued\"";
       AppendTsField(out, writer, ts);
       out += ",\"reason\":\"billing\"}";
-      return;
+      return EventType::kCall;
   }
 }
 
-void AppendMistyped(std::string& out, EventWriter& writer, Rng& rng, uint64_t customer,
+// Returns the stream the line claims to belong to.
+EventType AppendMistyped(std::string& out, EventWriter& writer, Rng& rng, uint64_t customer,
                     uint64_t bad_seq, EventTime ts) {
   switch (rng.Below(3)) {
     case 0:
@@ -64,17 +68,17 @@ void AppendMistyped(std::string& out, EventWriter& writer, Rng& rng, uint64_t cu
       out += ",\"type\":\"click\",\"action\":\"search\"";
       AppendTsField(out, writer, ts);
       out += ",\"results\":\"many\"}";
-      return;
+      return EventType::kClick;
     case 1:
       AppendHead(out, writer, customer, bad_seq);
       out += ",\"type\":\"survey\"";
       AppendTsField(out, writer, ts);
       out += ",\"survey\":\"csat\",\"score\":\"5\"}";
-      return;
+      return EventType::kSurvey;
     default:
       AppendHead(out, writer, customer, bad_seq);
       out += ",\"type\":\"click\",\"action\":\"page_view\",\"ts\":true,\"page\":\"/\"}";
-      return;
+      return EventType::kClick;
   }
 }
 
@@ -108,10 +112,10 @@ InvalidLine AppendInvalidLine(std::string& out, EventWriter& writer, Rng& rng,
       out += "\",\"click\",\"page_view\"]";
       break;
     case InvalidKind::kMissingField:
-      AppendMissingField(out, writer, rng, customer, bad_seq, ts);
+      topic = AppendMissingField(out, writer, rng, customer, bad_seq, ts);
       break;
     case InvalidKind::kMistypedField:
-      AppendMistyped(out, writer, rng, customer, bad_seq, ts);
+      topic = AppendMistyped(out, writer, rng, customer, bad_seq, ts);
       break;
     case InvalidKind::kEmptyEventId:
       out += "{\"event_id\":\"\",\"customer_id\":\"";
