@@ -240,6 +240,20 @@ TEST_F(DecoderTest, PaddedVariantDecodesInPlace) {
             DecodeError::kInvalidJson);
 }
 
+TEST_F(DecoderTest, NonObjectRootsAreToldFromInvalidJson) {
+  for (std::string_view root : {"null", " true \n", "false", "1", "\"x\" ", "[]", "[{}]"}) {
+    EXPECT_EQ(Run(root), DecodeError::kNotAnObject) << root;
+  }
+  for (std::string_view root : {"nullv    ", "nul", "truex", "[", "1x", "\"x", "", "  ", "{}{}"}) {
+    EXPECT_EQ(Run(root), DecodeError::kInvalidJson) << root;
+  }
+  std::string padded = "nullv";
+  padded.append(kDecoderPadding, '4');
+  EXPECT_EQ(decoder_.DecodePadded(std::string_view(padded.data(), 4), EventTime::Max(), event_,
+                                  why_),
+            DecodeError::kNotAnObject);
+}
+
 TEST_F(DecoderTest, ErrorNamesAreStable) {
   const char* names[] = {"ok", "too_large", "invalid_json", "not_an_object", "missing_field",
                          "wrong_type", "invalid_value", "unknown_type", "unknown_action",
