@@ -75,9 +75,8 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
     ++count;
     if (previous == nullptr || r.ts >= previous->ts) previous = &r;
   }
-  if (IsChannelSwitch(step.config, state, record)) {
-    AddEffort(step, rules.channel_switch_effort, event.ts);
-  }
+  double points = 0;
+  if (IsChannelSwitch(step.config, state, record)) points += rules.channel_switch_effort;
   if (previous != nullptr) {
     Signal& s = step.out.signals.emplace_back();
     s.signal_id = StableId({step.customer_id, "contact.repeat", contact.contact_id});
@@ -89,8 +88,10 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
     s.count_7d = count;
     s.same_reason = record.reason_hash != 0 && record.reason_hash == previous->reason_hash;
     s.event_ids.emplace_back(event.event_id);
-    AddEffort(step, rules.repeat_effort, event.ts);
+    points += rules.repeat_effort;
   }
+  if (points > 0) AddEffort(step, points, event.ts);
+  record.effort_points = static_cast<uint8_t>(std::clamp(points, 0.0, 255.0));
   auto& h = state.history;
   h.insert(std::upper_bound(h.begin(), h.end(), record.ts,
                             [](EventTime t, const ContactRecord& r) { return t < r.ts; }),
@@ -99,12 +100,20 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
   RaiseRepeatAlert(step, event, count);
 }
 
-void UpdateRecord(CustomerState& state, const Contact& contact, const Event& event) {
+// An earlier event of an already counted contact moves its record (and the effort points
+// awarded at the record's time) back to that event's time, as if it had arrived in order.
+void UpdateRecord(Step& step, const Contact& contact, const Event& event) {
+  CustomerState& state = step.state;
   const uint64_t key = Fnv1a64(contact.contact_id);
   for (ContactRecord& r : state.history) {
     if (r.contact_hash != key) continue;
     if (r.reason_hash == 0 && !event.reason.empty()) r.reason_hash = Fnv1a64(event.reason);
-    if (event.ts < r.ts) r.ts = event.ts;
+    if (event.ts >= r.ts) continue;
+    if (r.effort_points > 0) {
+      AddEffort(step, -static_cast<double>(r.effort_points), r.ts);
+      AddEffort(step, r.effort_points, event.ts);
+    }
+    r.ts = event.ts;
   }
   std::sort(state.history.begin(), state.history.end(),
             [](const ContactRecord& a, const ContactRecord& b) { return a.ts < b.ts; });
@@ -162,7 +171,7 @@ void ApplyContactEvent(Step& step, const Event& event) {
       CountContact(step, contact, event);
     } else if (event.action != Action::kMessage) {
       if (event.ts <= contact.opened) contact.open_event_id = event.event_id;
-      UpdateRecord(step.state, contact, event);
+      UpdateRecord(step, contact, event);
     }
   }
   ResolveContactSla(step, contact, EventTime::Min());

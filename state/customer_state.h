@@ -66,6 +66,7 @@ struct ContactRecord {
   uint64_t reason_hash = 0;   // Fnv1a64(reason), 0 when absent
   uint64_t channel_hash = 0;  // Fnv1a64(channel, or "call"/"chat" when absent)
   EventTime ts;
+  uint8_t effort_points = 0;  // repeat + channel-switch effort added at ts (moved with ts)
   bool operator==(const ContactRecord&) const = default;
 };
 

@@ -195,6 +195,7 @@ void EncodeBody(Writer& w, const CustomerState& s) {
     w.Byte(h.reason_hash != 0);
     if (h.reason_hash != 0) w.Fixed64(h.reason_hash);
     w.Time(h.ts);
+    w.Byte(h.effort_points);
   }
   w.Varint(s.breaches.size());
   for (EventTime t : s.breaches) w.Time(t);
@@ -279,7 +280,8 @@ void EncodeBody(Writer& w, const CustomerState& s) {
     bool has_reason = false;
     h.reason_hash = 0;
     if (!r.Fixed64(h.contact_hash) || !r.Fixed64(h.channel_hash) || !r.Bool(has_reason) ||
-        (has_reason && !r.Fixed64(h.reason_hash)) || !r.Time(h.ts)) {
+        (has_reason && !r.Fixed64(h.reason_hash)) || !r.Time(h.ts) ||
+        !r.Byte(h.effort_points)) {
       return false;
     }
   }

@@ -1,0 +1,164 @@
+#include <gtest/gtest.h>
+
+#include "processors/decay.h"
+#include "tests/processors/harness.h"
+
+namespace cx::testing {
+namespace {
+
+// Four transfers on one call: +40 effort at kT0 + 1..4 min.
+std::vector<Ev> Transfers(const std::string& p, int64_t ts, int n) {
+  std::vector<Ev> evs = {Call(p + "q", ts, Action::kQueued, p),
+                         Call(p + "a", ts + kSec, Action::kAnswered, p)};
+  for (int i = 0; i < n; ++i) {
+    evs.push_back(Call(p + "t" + std::to_string(i), ts + 2 * kSec + i, Action::kTransferred, p));
+  }
+  evs.push_back(Call(p + "e", ts + 10 * kSec, Action::kEnded, p));
+  return evs;
+}
+
+TEST(Decay, HalvesAfterOneHalfLifeAndIsExactOutOfOrder) {
+  const Duration hl = Duration::Hours(72);
+  DecayingScore a, b;
+  AddDecaying(a, 20, EventTime::FromMillis(kT0), hl);
+  EXPECT_DOUBLE_EQ(DecayedValue(a, EventTime::FromMillis(kT0 + 72 * kHour), hl), 10);
+  AddDecaying(a, 10, EventTime::FromMillis(kT0 + kHour), hl);
+  AddDecaying(b, 10, EventTime::FromMillis(kT0 + kHour), hl);
+  AddDecaying(b, 20, EventTime::FromMillis(kT0), hl);
+  const EventTime later = EventTime::FromMillis(kT0 + 100 * kHour);
+  EXPECT_NEAR(DecayedValue(a, later, hl), DecayedValue(b, later, hl), 1e-9);
+}
+
+TEST(Effort, ScoreDecaysAndIsCapped) {
+  Harness h;
+  h.Apply(Transfers("x", kT0, 12));  // 120 points
+  EXPECT_EQ(h.state.effort_emitted, 100);
+  // 72 h later: 60 -> the next event signals the decayed score.
+  h.Apply(Search("s", kT0 + 72 * kHour, 1));
+  EXPECT_EQ(h.Last(SignalKind::kEffortUpdated)->score, 60);
+  EXPECT_EQ(h.Last(SignalKind::kEffortUpdated)->previous, 100);
+}
+
+TEST(Effort, UpdatedSignalOnlyOnChangeOfFive) {
+  Harness h;
+  h.Apply(Search("s1", kT0, 0));  // +5
+  ASSERT_EQ(h.Count(SignalKind::kEffortUpdated), 1);
+  EXPECT_EQ(h.Last(SignalKind::kEffortUpdated)->score, 5);
+  h.Apply(Search("s2", kT0 + 40 * kMin, 1));
+  EXPECT_EQ(h.Count(SignalKind::kEffortUpdated), 1);
+  h.Apply(Click("c", kT0 + 41 * kMin, "#x"));
+  EXPECT_EQ(h.Count(SignalKind::kEffortUpdated), 1);
+}
+
+TEST(Effort, CesLiftsToFloor) {
+  for (auto [score, floor] : {std::pair{3, 70}, {2, 80}, {1, 90}}) {
+    Harness h;
+    h.Apply(Survey("v", kT0, SurveyKind::kCes, score));
+    EXPECT_EQ(h.state.effort_emitted, floor) << score;
+  }
+  Harness h;
+  h.Apply(Survey("v", kT0, SurveyKind::kCes, 4));
+  EXPECT_EQ(h.state.effort_emitted, 0);
+}
+
+TEST(HighEffort, ThresholdHysteresisCooldownAndEscalation) {
+  Harness h;
+  h.Apply(Transfers("a", kT0, 6));  // 60
+  EXPECT_EQ(h.Count(AlertKind::kHighEffort), 0);
+  h.Apply(Transfers("b", kT0 + kHour, 1));  // repeat 15 + transfer 10 -> ~85
+  ASSERT_EQ(h.Count(AlertKind::kHighEffort), 1);
+  EXPECT_EQ(h.Last(AlertKind::kHighEffort)->severity, Severity::kWarning);
+  EXPECT_EQ(h.Last(AlertKind::kHighEffort)->reasons[0].code, "effort_threshold");
+  h.Apply(Survey("ces", kT0 + 2 * kHour, SurveyKind::kCes, 1));  // lifted to 90: escalation
+  ASSERT_EQ(h.Count(AlertKind::kHighEffort), 2);
+  EXPECT_EQ(h.Last(AlertKind::kHighEffort)->severity, Severity::kCritical);
+  // Decays below 50 after ~3 days -> re-armed; rising again within the cooldown would be
+  // suppressed, after it fires again.
+  h.Apply(Search("s", kT0 + 4 * kDay, 1));
+  EXPECT_TRUE(h.state.effort_armed);
+  h.Apply(Survey("ces2", kT0 + 4 * kDay + kHour, SurveyKind::kCes, 3));
+  ASSERT_EQ(h.Count(AlertKind::kHighEffort), 3);
+  EXPECT_EQ(h.Last(AlertKind::kHighEffort)->severity, Severity::kWarning);
+}
+
+TEST(HighEffort, RisingAgainWithinCooldownIsSuppressed) {
+  Harness h;
+  h.config.effort.half_life = Duration::Hours(1);
+  h.Apply(Survey("v1", kT0, SurveyKind::kCes, 3));  // 70 -> alert
+  ASSERT_EQ(h.Count(AlertKind::kHighEffort), 1);
+  h.Apply(Search("s", kT0 + 2 * kHour, 1));  // 17.5 -> re-armed
+  EXPECT_TRUE(h.state.effort_armed);
+  h.Apply(Survey("v2", kT0 + 3 * kHour, SurveyKind::kCes, 3));  // 70 again within 24 h
+  EXPECT_EQ(h.Count(AlertKind::kHighEffort), 1);
+  h.Apply(Search("s2", kT0 + 6 * kHour, 1));
+  h.Apply(Survey("v3", kT0 + 25 * kHour, SurveyKind::kCes, 3));
+  EXPECT_EQ(h.Count(AlertKind::kHighEffort), 2);
+}
+
+TEST(LowScore, BandsAndSeverities) {
+  struct Case {
+    SurveyKind kind;
+    int score;
+    int alerts;
+    Severity severity;
+  };
+  for (const Case& c : {Case{SurveyKind::kNps, 7, 0, Severity::kWarning},
+                        Case{SurveyKind::kNps, 6, 1, Severity::kWarning},
+                        Case{SurveyKind::kNps, 4, 1, Severity::kWarning},
+                        Case{SurveyKind::kNps, 3, 1, Severity::kCritical},
+                        Case{SurveyKind::kCsat, 3, 0, Severity::kWarning},
+                        Case{SurveyKind::kCsat, 2, 1, Severity::kWarning},
+                        Case{SurveyKind::kCsat, 1, 1, Severity::kCritical},
+                        Case{SurveyKind::kCes, 4, 0, Severity::kWarning},
+                        Case{SurveyKind::kCes, 2, 1, Severity::kWarning},
+                        Case{SurveyKind::kCes, 1, 1, Severity::kCritical}}) {
+    Harness h;
+    h.Apply(Survey("v", kT0, c.kind, c.score));
+    ASSERT_EQ(h.Count(AlertKind::kLowScore), c.alerts) << c.score;
+    if (c.alerts == 0) continue;
+    EXPECT_EQ(h.Last(AlertKind::kLowScore)->severity, c.severity) << c.score;
+    EXPECT_EQ(h.Last(AlertKind::kLowScore)->reasons[0].event_ids, std::vector<std::string>{"v"});
+  }
+}
+
+TEST(LowScore, VipIsOneStepHigher) {
+  Harness h;
+  Ev v = Survey("v", kT0, SurveyKind::kNps, 6);
+  v.tier = Tier::kVip;
+  h.Apply(v);
+  ASSERT_EQ(h.Count(AlertKind::kLowScore), 1);
+  EXPECT_EQ(h.Last(AlertKind::kLowScore)->severity, Severity::kCritical);
+  EXPECT_EQ(h.state.tier, Tier::kVip);
+}
+
+TEST(Risk, EventAndConditionPointsAndAtRiskAlert) {
+  Harness h;
+  h.Apply(Survey("n", kT0, SurveyKind::kNps, 5));  // +40
+  EXPECT_EQ(h.state.risk_emitted, 40);
+  EXPECT_EQ(h.Count(AlertKind::kAtRisk), 0);
+  h.Apply(PageView("p", kT0 + kMin, "/account/close"));  // +40 -> 80: critical
+  ASSERT_EQ(h.Count(AlertKind::kAtRisk), 1);
+  EXPECT_EQ(h.Last(AlertKind::kAtRisk)->severity, Severity::kCritical);
+  EXPECT_EQ(h.Last(AlertKind::kAtRisk)->risk_score, 80);
+  // Half-life 7 days: 40 after a week -> still not re-armed (>= 40).
+  h.Apply(Search("s", kT0 + 7 * kDay + kMin, 1));
+  EXPECT_EQ(h.state.risk_emitted, 40);
+  EXPECT_FALSE(h.state.risk_armed);
+}
+
+TEST(Risk, ConditionPointsHoldWhileTheConditionHolds) {
+  Harness h;
+  for (int i = 0; i < 3; ++i) {
+    const std::string p = "k" + std::to_string(i);
+    h.Apply({Call(p + "q", kT0 + i * kHour, Action::kQueued, p),
+             Call(p + "a", kT0 + i * kHour + kSec, Action::kAnswered, p),
+             Call(p + "e", kT0 + i * kHour + kMin, Action::kEnded, p)});
+  }
+  // 3 contacts in 7 days: +20 condition; effort 30 (two repeats) is below 70.
+  EXPECT_EQ(h.state.risk_emitted, 20);
+  h.Apply(Search("s", kT0 + 8 * kDay, 1));
+  EXPECT_EQ(h.state.risk_emitted, 0);
+}
+
+}  // namespace
+}  // namespace cx::testing
