@@ -180,7 +180,7 @@ void Generator::EmitEvent(gen::Journey& journey, std::string& out, LineInfo& inf
   if (invalid_chance_ > 0 && rng_.Chance(invalid_chance_)) {
     std::string line;
     gen::InvalidLine bad = gen::AppendInvalidLine(line, writer_, rng_, customer, ++bad_seq_, e.ts);
-    LineInfo bad_info{LineKind::kInvalid, bad.topic, e.ts, e.ts, customer};
+    LineInfo bad_info{LineKind::kInvalid, bad.topic, e.ts, e.ts, customer, bad.kind};
     pending_.push(PendingLine{e.ts.ms, pending_order_++, std::move(line), bad_info});
     ++stats_.invalid;
     ++stats_.invalid_by_kind[static_cast<size_t>(bad.kind)];

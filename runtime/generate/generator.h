@@ -49,6 +49,7 @@ struct LineInfo {
   EventTime ts;        // the event's time (an invalid line: the time it was made at)
   EventTime delivery;  // its place in the stream: non-decreasing over all lines
   uint64_t customer = 0;  // customer number; AppendCustomerId() writes the Kafka key
+  gen::InvalidKind invalid_kind = gen::InvalidKind::kNotJson;  // meaningful for kInvalid only
 };
 
 struct GeneratorStats {
