@@ -1,0 +1,193 @@
+#include "state/customer_state_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace cx {
+namespace {
+
+constexpr int64_t kT0 = 1'790'000'000'000;
+
+EventTime At(int64_t offset_ms) { return EventTime::FromMillis(kT0 + offset_ms); }
+
+// A small but complete state; FrozenV1 below is its v1 encoding.
+CustomerState SmallState() {
+  CustomerState s;
+  s.last_activity = At(90'000);
+  s.tier = Tier::kVip;
+  s.next_deadline = At(120'000);
+  s.seen = {{0x1122334455667788ULL, At(0)}, {42, At(90'000)}};
+  Contact c;
+  c.contact_id = "call-1";
+  c.open_event_id = "q";
+  c.type = EventType::kCall;
+  c.counted = true;
+  c.first_sla_flags = kSlaBreachRecorded;
+  c.opened = At(60'000);
+  c.last_event = At(60'000);
+  c.started = At(60'000);
+  s.contacts.push_back(c);
+  s.history = {{7, 0, 9, At(60'000), 15}};
+  s.breaches = {At(80'000)};
+  s.effort = {15.5, At(80'000)};
+  s.effort_emitted = 15;
+  s.alerts[static_cast<size_t>(AlertKind::kSlaBreach)] = {At(80'000), Severity::kCritical};
+  return s;
+}
+
+// A state with every field set away from its default.
+CustomerState RichState() {
+  CustomerState s = SmallState();
+  s.last_self_service = At(-5'000);
+  Contact chat;
+  chat.contact_id = "chat-9";
+  chat.open_event_id = "ch-1";
+  chat.type = EventType::kChat;
+  chat.counted = true;
+  chat.abandoned = true;
+  chat.abandon_alerted = true;
+  chat.first_sla_flags = kSlaMetEmitted;
+  chat.opened = At(1);
+  chat.last_event = At(70'000);
+  chat.started = At(1);
+  chat.closed = At(70'000);
+  chat.messages = {{At(2), Author::kCustomer, kSlaBreachRecorded | kSlaLongWaitAlerted},
+                   {At(3), Author::kAgent, 0},
+                   {At(4), Author::kBot, 0}};
+  s.contacts.push_back(chat);
+  s.history.push_back({8, 0xdeadbeefULL, 10, At(1), 25});
+  s.clicks = {{99, At(10), true}, {99, At(20), false}};
+  s.session.id_hash = 0xabcdefULL;
+  s.session.start = At(-10'000);
+  s.session.last = At(90'000);
+  s.session.help_dwell_ms = 45'000;
+  s.session.failed_searches = 1;
+  s.session.needs_help_raised = true;
+  s.session.cancel_intent_seen = true;
+  s.session.pages = {{At(85'000), true}, {At(90'000), false}};
+  s.risk = {40.25, At(30'000)};
+  s.risk_emitted = 40;
+  s.effort_armed = false;
+  s.risk_armed = false;
+  s.alerts[static_cast<size_t>(AlertKind::kNeedsHelp)] = {At(5), Severity::kWarning};
+  return s;
+}
+
+std::string Hex(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::string Unhex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// SmallState() as encoded by format v1 (before Session::cancel_intent_seen). Frozen: never
+// regenerate it; a change that breaks this test breaks stored state.
+constexpr std::string_view kFrozenV1 =
+    "0190cb51c4a001000002e2d403028877665544332211a1fe0a2a0000000000000002010663616c6c"
+    "2d310171010102e1d403e1d403e1d403010100010700000000000000090000000000000000e1d403"
+    "0f01a19c0100000000000000000000000000000000a19c010000000000002f40000f000301a19c01"
+    "01";
+
+TEST(CustomerStateCodec, RoundTripsDefaultSmallAndRichStates) {
+  for (const CustomerState& s : {CustomerState{}, SmallState(), RichState()}) {
+    std::string bytes;
+    EncodeCustomerState(s, bytes);
+    CustomerState back;
+    ASSERT_TRUE(DecodeCustomerState(bytes, back));
+    EXPECT_EQ(back, s);
+    EXPECT_EQ(LastActivityOfEncoded(bytes), s.last_activity);
+    EXPECT_EQ(bytes[0], 2);  // current format
+  }
+}
+
+TEST(CustomerStateCodec, TypicalStateIsCompact) {
+  std::string bytes;
+  EncodeCustomerState(SmallState(), bytes);
+  EXPECT_LE(bytes.size(), 200u);
+  EncodeCustomerState(RichState(), bytes);
+  EXPECT_LE(bytes.size(), 400u);
+}
+
+// The v1 encoding the current encoder would give for `s` (v2 without its trailing field).
+std::string AsV1(const CustomerState& s) {
+  std::string bytes;
+  EncodeCustomerState(s, bytes);
+  bytes.pop_back();
+  bytes[0] = 1;
+  return bytes;
+}
+
+TEST(CustomerStateCodec, FrozenV1StillDecodes) {
+  CustomerState s;
+  ASSERT_TRUE(DecodeCustomerState(Unhex(kFrozenV1), s))
+      << "v1 of SmallState() today: " << Hex(AsV1(SmallState()));
+  CustomerState expected = SmallState();
+  expected.session.cancel_intent_seen = false;  // added in v2: takes its default
+  EXPECT_EQ(s, expected);
+}
+
+TEST(CustomerStateCodec, V2AddsCancelIntent) {
+  CustomerState s = SmallState();
+  s.session.cancel_intent_seen = true;
+  std::string v2;
+  EncodeCustomerState(s, v2);
+  // The same state as v1 is the v2 bytes without the trailing v2 field.
+  std::string v1 = v2.substr(0, v2.size() - 1);
+  v1[0] = 1;
+  CustomerState back;
+  ASSERT_TRUE(DecodeCustomerState(v1, back));
+  EXPECT_FALSE(back.session.cancel_intent_seen);
+  ASSERT_TRUE(DecodeCustomerState(v2, back));
+  EXPECT_TRUE(back.session.cancel_intent_seen);
+}
+
+TEST(CustomerStateCodec, RejectsTruncatedTrailingAndUnknownVersions) {
+  std::string bytes;
+  EncodeCustomerState(RichState(), bytes);
+  CustomerState out;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(DecodeCustomerState(std::string_view(bytes).substr(0, n), out)) << n;
+  }
+  EXPECT_FALSE(DecodeCustomerState(bytes + "x", out));
+  std::string v9 = bytes;
+  v9[0] = 9;
+  EXPECT_FALSE(DecodeCustomerState(v9, out));
+  EXPECT_EQ(LastActivityOfEncoded("short"), EventTime::Min());
+}
+
+TEST(CustomerStateCodec, GarbageNeverCrashes) {
+  std::mt19937_64 rng(12345);
+  std::string bytes;
+  EncodeCustomerState(RichState(), bytes);
+  CustomerState out;
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string g = bytes;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) g[rng() % g.size()] = static_cast<char>(rng());
+    accepted += DecodeCustomerState(g, out) ? 1 : 0;
+  }
+  for (int i = 0; i < 2000; ++i) {
+    std::string g(rng() % 64, '\0');
+    for (char& c : g) c = static_cast<char>(rng());
+    if (!g.empty()) g[0] = static_cast<char>(1 + rng() % 2);
+    accepted += DecodeCustomerState(g, out) ? 1 : 0;
+  }
+  EXPECT_LT(accepted, 22000);
+}
+
+}  // namespace
+}  // namespace cx
