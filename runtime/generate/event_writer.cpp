@@ -107,49 +107,74 @@ size_t WriteNumber(char* buf, uint64_t customer, int width) {
 
 std::string_view TypeName(EventType type) {
   switch (type) {
-    case EventType::kClick: return "click";
-    case EventType::kCall: return "call";
-    case EventType::kChat: return "chat";
-    case EventType::kSurvey: return "survey";
+    case EventType::kClick:
+      return "click";
+    case EventType::kCall:
+      return "call";
+    case EventType::kChat:
+      return "chat";
+    case EventType::kSurvey:
+      return "survey";
   }
   return "click";
 }
 
 std::string_view ActionName(Action action) {
   switch (action) {
-    case Action::kNone: return "";
-    case Action::kPageView: return "page_view";
-    case Action::kClick: return "click";
-    case Action::kSearch: return "search";
-    case Action::kError: return "error";
-    case Action::kContactUs: return "contact_us";
-    case Action::kQueued: return "queued";
-    case Action::kStarted: return "started";
-    case Action::kMessage: return "message";
-    case Action::kAnswered: return "answered";
-    case Action::kTransferred: return "transferred";
-    case Action::kEnded: return "ended";
-    case Action::kAbandoned: return "abandoned";
+    case Action::kNone:
+      return "";
+    case Action::kPageView:
+      return "page_view";
+    case Action::kClick:
+      return "click";
+    case Action::kSearch:
+      return "search";
+    case Action::kError:
+      return "error";
+    case Action::kContactUs:
+      return "contact_us";
+    case Action::kQueued:
+      return "queued";
+    case Action::kStarted:
+      return "started";
+    case Action::kMessage:
+      return "message";
+    case Action::kAnswered:
+      return "answered";
+    case Action::kTransferred:
+      return "transferred";
+    case Action::kEnded:
+      return "ended";
+    case Action::kAbandoned:
+      return "abandoned";
   }
   return "";
 }
 
 std::string_view SurveyName(SurveyKind survey) {
   switch (survey) {
-    case SurveyKind::kCsat: return "csat";
-    case SurveyKind::kNps: return "nps";
-    case SurveyKind::kCes: return "ces";
-    case SurveyKind::kNone: return "";
+    case SurveyKind::kCsat:
+      return "csat";
+    case SurveyKind::kNps:
+      return "nps";
+    case SurveyKind::kCes:
+      return "ces";
+    case SurveyKind::kNone:
+      return "";
   }
   return "";
 }
 
 std::string_view AuthorName(Author author) {
   switch (author) {
-    case Author::kCustomer: return "customer";
-    case Author::kAgent: return "agent";
-    case Author::kBot: return "bot";
-    case Author::kNone: return "";
+    case Author::kCustomer:
+      return "customer";
+    case Author::kAgent:
+      return "agent";
+    case Author::kBot:
+      return "bot";
+    case Author::kNone:
+      return "";
   }
   return "";
 }
@@ -183,8 +208,7 @@ void EventWriter::AppendTs(std::string& out, EventTime ts, bool with_offset) {
   out.append(buf, static_cast<size_t>(end - buf));
 }
 
-void EventWriter::Append(std::string& out, const PlannedEvent& e, uint64_t customer,
-                         uint64_t seq) {
+void EventWriter::Append(std::string& out, const PlannedEvent& e, uint64_t customer, uint64_t seq) {
   char number_buf[32];
   std::string_view number(number_buf, WriteNumber(number_buf, customer, id_width_));
   char buf[kMaxLine];
@@ -253,7 +277,8 @@ void EventWriter::Append(std::string& out, const PlannedEvent& e, uint64_t custo
         b.Put('"');
       }
       if (e.action == Action::kMessage) b.PutQuoted(",\"author\":\"", AuthorName(e.author));
-      if (e.resolved >= 0) b.Put(e.resolved ? std::string_view(",\"resolved\":true") : ",\"resolved\":false");
+      if (e.resolved >= 0)
+        b.Put(e.resolved ? std::string_view(",\"resolved\":true") : ",\"resolved\":false");
       if (e.flags & kWithHold) {
         b.Put(",\"hold_ms\":");
         b.PutInt(e.number);

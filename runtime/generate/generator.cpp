@@ -72,8 +72,8 @@ void Generator::ScheduleNextArrival() {
   gen::Rng arrival_rng(gen::Mix64(options_.seed ^ kArrivalStream) + arrived_);
   double v = 1.0 - arrival_rng.Unit();
   remaining_fraction_ *= std::exp(std::log(v) / static_cast<double>(remaining));
-  auto offset = static_cast<int64_t>((1.0 - remaining_fraction_) *
-                                     static_cast<double>(options_.span.ms));
+  auto offset =
+      static_cast<int64_t>((1.0 - remaining_fraction_) * static_cast<double>(options_.span.ms));
   next_arrival_ = options_.start + Duration::Millis(std::min(offset, options_.span.ms - 1));
 }
 
@@ -118,8 +118,7 @@ bool Generator::Next(std::string& out, LineInfo& info) {
   for (;;) {
     int64_t journey_t = heap_.empty() ? EventTime::Max().ms : heap_[0].ts;
     int64_t wake_t = dormant_.empty() ? EventTime::Max().ms : dormant_[0].ts;
-    int64_t arrival_t =
-        arrived_ < options_.customers ? next_arrival_.ms : EventTime::Max().ms;
+    int64_t arrival_t = arrived_ < options_.customers ? next_arrival_.ms : EventTime::Max().ms;
     int64_t pending_t = pending_.empty() ? EventTime::Max().ms : pending_.top().delivery;
     if (pending_t <= journey_t && pending_t <= arrival_t && pending_t <= wake_t) {
       if (pending_.empty()) return false;

@@ -46,8 +46,8 @@ enum class LineKind : uint8_t { kEvent, kDuplicate, kInvalid };
 struct LineInfo {
   LineKind kind = LineKind::kEvent;
   EventType type = EventType::kClick;  // its source stream: the topic it belongs to
-  EventTime ts;        // the event's time (an invalid line: the time it was made at)
-  EventTime delivery;  // its place in the stream: non-decreasing over all lines
+  EventTime ts;           // the event's time (an invalid line: the time it was made at)
+  EventTime delivery;     // its place in the stream: non-decreasing over all lines
   uint64_t customer = 0;  // customer number; AppendCustomerId() writes the Kafka key
   gen::InvalidKind invalid_kind = gen::InvalidKind::kNotJson;  // meaningful for kInvalid only
 };
@@ -58,8 +58,8 @@ struct GeneratorStats {
   uint64_t duplicates = 0;
   uint64_t invalid = 0;
   std::array<uint64_t, gen::kInvalidKindCount> invalid_by_kind{};
-  size_t journeys = 0;            // in the queue now: live plus dormant
-  size_t dormant_journeys = 0;    // waiting for a later visit, holding no events
+  size_t journeys = 0;          // in the queue now: live plus dormant
+  size_t dormant_journeys = 0;  // waiting for a later visit, holding no events
   size_t peak_journeys = 0;
   size_t peak_live_journeys = 0;  // peak of journeys - dormant_journeys
   size_t peak_pending_lines = 0;  // re-deliveries and bad lines waiting to be written

@@ -10,8 +10,7 @@ namespace {
 constexpr size_t kOversizeBytes = 66 * 1024;
 
 // `{"event_id":"x-N-k","customer_id":"c-N"` — the start every object-shaped bad line shares.
-void AppendHead(std::string& out, EventWriter& writer, uint64_t customer,
-                uint64_t bad_seq) {
+void AppendHead(std::string& out, EventWriter& writer, uint64_t customer, uint64_t bad_seq) {
   out += "{\"event_id\":\"x-";
   writer.AppendNumber(out, customer);
   out += '-';
@@ -28,8 +27,8 @@ void AppendTsField(std::string& out, EventWriter& writer, EventTime ts) {
 }
 
 // Returns the stream the line claims to belong to.
-EventType AppendMissingField(std::string& out, EventWriter& writer, Rng& rng,
-                        uint64_t customer, uint64_t bad_seq, EventTime ts) {
+EventType AppendMissingField(std::string& out, EventWriter& writer, Rng& rng, uint64_t customer,
+                             uint64_t bad_seq, EventTime ts) {
   switch (rng.Below(4)) {
     case 0:
       out += "{\"event_id\":\"x-";
@@ -61,7 +60,7 @@ EventType AppendMissingField(std::string& out, EventWriter& writer, Rng& rng,
 
 // Returns the stream the line claims to belong to.
 EventType AppendMistyped(std::string& out, EventWriter& writer, Rng& rng, uint64_t customer,
-                    uint64_t bad_seq, EventTime ts) {
+                         uint64_t bad_seq, EventTime ts) {
   switch (rng.Below(3)) {
     case 0:
       AppendHead(out, writer, customer, bad_seq);
@@ -86,14 +85,14 @@ EventType AppendMistyped(std::string& out, EventWriter& writer, Rng& rng, uint64
 
 std::string_view InvalidKindName(InvalidKind kind) {
   static constexpr std::array<std::string_view, kInvalidKindCount> kNames = {
-      "not_json",      "not_object",     "missing_field", "mistyped_field",
-      "empty_event_id", "unknown_type",  "unknown_action", "unknown_survey",
-      "out_of_range",  "bad_timestamp",  "future_timestamp", "oversize"};
+      "not_json",       "not_object",    "missing_field",    "mistyped_field",
+      "empty_event_id", "unknown_type",  "unknown_action",   "unknown_survey",
+      "out_of_range",   "bad_timestamp", "future_timestamp", "oversize"};
   return kNames[static_cast<size_t>(kind)];
 }
 
-InvalidLine AppendInvalidLine(std::string& out, EventWriter& writer, Rng& rng,
-                              uint64_t customer, uint64_t bad_seq, EventTime ts) {
+InvalidLine AppendInvalidLine(std::string& out, EventWriter& writer, Rng& rng, uint64_t customer,
+                              uint64_t bad_seq, EventTime ts) {
   std::array<uint32_t, kInvalidKindCount> weights;
   weights.fill(10);
   weights[static_cast<size_t>(InvalidKind::kOversize)] = 1;

@@ -38,7 +38,7 @@ struct InvalidLine {
 // Appends (no newline) one bad line for customer `customer`, kind drawn from `rng` (oversize
 // lines ten times rarer than the others). `bad_seq` makes its event_id `x-<number>-<bad_seq>`
 // unique and distinct from every valid event id; `ts` is the time written where a time fits.
-InvalidLine AppendInvalidLine(std::string& out, EventWriter& writer, Rng& rng,
-                              uint64_t customer, uint64_t bad_seq, EventTime ts);
+InvalidLine AppendInvalidLine(std::string& out, EventWriter& writer, Rng& rng, uint64_t customer,
+                              uint64_t bad_seq, EventTime ts);
 
 }  // namespace cx::gen

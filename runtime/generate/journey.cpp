@@ -102,8 +102,8 @@ void Journey::PlanPhases(EventTime after) {
     bool first = plan_pos_ == 0;
     bool contact = phase != Phase::kBrowse && phase != Phase::kStruggleBrowse &&
                    phase != Phase::kSurvey && phase != Phase::kLowSurvey;
-    bool after_contact = !first && last_phase_ != Phase::kBrowse &&
-                         last_phase_ != Phase::kStruggleBrowse;
+    bool after_contact =
+        !first && last_phase_ != Phase::kBrowse && last_phase_ != Phase::kStruggleBrowse;
     int64_t gap = 0;
     if (!first && contact && after_contact) {
       gap = rng_.ExpMillis(90 * kMinute, 5 * kMinute, 10 * kHour);
@@ -116,14 +116,30 @@ void Journey::PlanPhases(EventTime after) {
     }
     EventTime t = after + Duration::Millis(gap);
     switch (phase) {
-      case Phase::kBrowse: Browse(t, false); break;
-      case Phase::kStruggleBrowse: Browse(t, true); break;
-      case Phase::kCall: Call(t, false); break;
-      case Phase::kBadCall: Call(t, true); break;
-      case Phase::kChat: Chat(t, false); break;
-      case Phase::kBadChat: Chat(t, true); break;
-      case Phase::kSurvey: Survey(t, false); break;
-      case Phase::kLowSurvey: Survey(t, true); break;
+      case Phase::kBrowse:
+        Browse(t, false);
+        break;
+      case Phase::kStruggleBrowse:
+        Browse(t, true);
+        break;
+      case Phase::kCall:
+        Call(t, false);
+        break;
+      case Phase::kBadCall:
+        Call(t, true);
+        break;
+      case Phase::kChat:
+        Chat(t, false);
+        break;
+      case Phase::kBadChat:
+        Chat(t, true);
+        break;
+      case Phase::kSurvey:
+        Survey(t, false);
+        break;
+      case Phase::kLowSurvey:
+        Survey(t, true);
+        break;
     }
     last_phase_ = phase;
     ++plan_pos_;

@@ -12,12 +12,12 @@ namespace cx::gen {
 
 // The fixed traits of one customer, drawn once when the customer first arrives.
 struct CustomerProfile {
-  uint64_t number = 0;       // customer number: every id of the customer is built from it
-  bool struggling = false;   // on a struggling journey (SPEC §3 signals) rather than a smooth one
-  bool vip = false;          // tier vip
-  bool local_offset = false; // writes its timestamps with a +02:00 offset
-  uint8_t home_channel = 0;  // kChannelWeb or kChannelApp
-  uint8_t reason = 0;        // kReasons index: what a struggling customer needs help with
+  uint64_t number = 0;        // customer number: every id of the customer is built from it
+  bool struggling = false;    // on a struggling journey (SPEC §3 signals) rather than a smooth one
+  bool vip = false;           // tier vip
+  bool local_offset = false;  // writes its timestamps with a +02:00 offset
+  uint8_t home_channel = 0;   // kChannelWeb or kChannelApp
+  uint8_t reason = 0;         // kReasons index: what a struggling customer needs help with
 };
 
 // One customer's life in the stream: visits made of phases (a browse session, a call, a chat,

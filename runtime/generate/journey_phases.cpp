@@ -94,8 +94,9 @@ void Journey::BrowseStruggles(EventTime t, uint16_t session) {
     for (size_t i = 0; i < searches; ++i) {
       PlannedEvent& e = AddClick(t, Action::kSearch, session, page);
       e.number = 0;
-      e.query = static_cast<uint8_t>(rng_.Chance(0.7) ? kFailedQueryFor[reason]
-                                                      : kFailedQuery + rng_.Below(kFailedQueryCount));
+      e.query =
+          static_cast<uint8_t>(rng_.Chance(0.7) ? kFailedQueryFor[reason]
+                                                : kFailedQuery + rng_.Below(kFailedQueryCount));
       e.flags |= kWithQuery;
       t = t + Ms(rng_.Between(4 * kSecond, 25 * kSecond));
     }
@@ -123,8 +124,8 @@ uint16_t Journey::OpenContact(EventTime t, EventType type, uint8_t channel) {
   PlannedEvent& e =
       Add(t, type, type == EventType::kCall ? Action::kQueued : Action::kStarted, channel);
   e.contact = contact;
-  e.reason = profile_.struggling ? profile_.reason
-                                 : static_cast<uint8_t>(rng_.Below(kReasons.size()));
+  e.reason =
+      profile_.struggling ? profile_.reason : static_cast<uint8_t>(rng_.Below(kReasons.size()));
   if (profile_.struggling || rng_.Chance(0.9)) e.flags |= kWithReason;
   TierFlags(e, 0.5);
   return contact;
@@ -144,8 +145,8 @@ void Journey::Call(EventTime t, bool bad) {
     add(rng_.ExpMillis(150 * kSecond, 30 * kSecond, 15 * kMinute), Action::kAbandoned);
     return;
   }
-  int64_t wait = kind == 0   ? rng_.ExpMillis(2 * kMinute, 25 * kSecond, 15 * kMinute)
-                 : kind == 2 ? rng_.ExpMillis(15 * kSecond, 3 * kSecond, kMinute)
+  int64_t wait = kind == 0      ? rng_.ExpMillis(2 * kMinute, 25 * kSecond, 15 * kMinute)
+                 : kind == 2    ? rng_.ExpMillis(15 * kSecond, 3 * kSecond, kMinute)
                  : profile_.vip ? rng_.Between(kSecond, 8 * kSecond)
                                 : rng_.ExpMillis(6 * kSecond, 1500, 18 * kSecond);
   auto agent = static_cast<uint16_t>(rng_.Between(1, 400));
@@ -155,11 +156,13 @@ void Journey::Call(EventTime t, bool bad) {
   if (kind == 2 || (kind == 0 && rng_.Chance(0.35))) {
     add(rng_.Between(kMinute, 4 * kMinute), Action::kTransferred);
   }
-  PlannedEvent& ended = add(rng_.ExpMillis(3 * kMinute, 40 * kSecond, 15 * kMinute), Action::kEnded);
+  PlannedEvent& ended =
+      add(rng_.ExpMillis(3 * kMinute, 40 * kSecond, 15 * kMinute), Action::kEnded);
   if (rng_.Chance(0.85)) ended.resolved = rng_.Chance(bad ? 0.25 : 0.92) ? 1 : 0;
   if (rng_.Chance(0.6)) {
     ended.flags |= kWithHold;
-    ended.number = static_cast<int32_t>(bad ? rng_.Between(30'000, 300'000) : rng_.Between(0, 45'000));
+    ended.number =
+        static_cast<int32_t>(bad ? rng_.Between(30'000, 300'000) : rng_.Between(0, 45'000));
   }
 }
 
@@ -219,15 +222,16 @@ void Journey::Survey(EventTime t, bool low) {
       break;
     case 1:
       e.survey = SurveyKind::kNps;
-      e.number = static_cast<int32_t>(low   ? rng_.Between(0, 6)
-                                      : mid ? rng_.Between(7, 8)
-                                            : (rng_.Chance(0.7) ? rng_.Between(9, 10)
-                                                                : rng_.Between(7, 8)));
+      e.number = static_cast<int32_t>(
+          low   ? rng_.Between(0, 6)
+          : mid ? rng_.Between(7, 8)
+                : (rng_.Chance(0.7) ? rng_.Between(9, 10) : rng_.Between(7, 8)));
       break;
     default:
       e.survey = SurveyKind::kCes;
-      e.number = static_cast<int32_t>(low ? rng_.Between(1, 3)
-                                      : mid ? rng_.Between(4, 5) : rng_.Between(5, 7));
+      e.number = static_cast<int32_t>(low   ? rng_.Between(1, 3)
+                                      : mid ? rng_.Between(4, 5)
+                                            : rng_.Between(5, 7));
       break;
   }
   if (contacts_ >= visit_contact_ && rng_.Chance(0.85)) {

@@ -27,14 +27,14 @@ inline constexpr uint8_t kCancelPageCount = 3;
 inline constexpr uint8_t kContactPage = 16;  // "/support/contact"
 
 inline constexpr std::array<std::string_view, 10> kElements = {
-    "#buy-now",       "#add-to-cart", "#login-submit",  "#pay-button",   "#search-submit",
-    "nav.main-menu",  "#promo-banner", "#track-order",  "#download-invoice", "#chat-widget"};
+    "#buy-now",      "#add-to-cart",  "#login-submit", "#pay-button",       "#search-submit",
+    "nav.main-menu", "#promo-banner", "#track-order",  "#download-invoice", "#chat-widget"};
 
 // Search queries that find something, then queries that find nothing.
 inline constexpr std::array<std::string_view, 12> kQueries = {
-    "router setup", "invoice", "delivery time", "reset password", "mesh kit", "pricing plans",
-    "refund not received", "error 0x80070", "charged twice", "cannot log in", "cancel contract",
-    "parcel lost"};
+    "router setup",  "invoice",       "delivery time",       "reset password",
+    "mesh kit",      "pricing plans", "refund not received", "error 0x80070",
+    "charged twice", "cannot log in", "cancel contract",     "parcel lost"};
 inline constexpr uint8_t kFailedQuery = 6;
 inline constexpr uint8_t kFailedQueryCount = 6;
 
@@ -54,10 +54,14 @@ inline constexpr uint8_t kChannelMessenger = 4;
 inline constexpr uint8_t kChannelEmail = 5;
 
 // Survey comments: happy ones, then unhappy ones.
-inline constexpr std::array<std::string_view, 8> kComments = {
-    "quick and friendly", "all sorted, thanks", "easy to find what I needed", "great service",
-    "waited forever", "nobody answered my chat", "third time I contact you about this",
-    "still not fixed"};
+inline constexpr std::array<std::string_view, 8> kComments = {"quick and friendly",
+                                                              "all sorted, thanks",
+                                                              "easy to find what I needed",
+                                                              "great service",
+                                                              "waited forever",
+                                                              "nobody answered my chat",
+                                                              "third time I contact you about this",
+                                                              "still not fixed"};
 inline constexpr uint8_t kUnhappyComment = 4;
 inline constexpr uint8_t kUnhappyCommentCount = 4;
 

@@ -98,7 +98,8 @@ TEST(BadInput, InvalidLinesNeverCollideWithValidEventIds) {
       valid_ids.insert(parsed.event_id);
     } else {
       size_t at = line.find("\"event_id\":\"");
-      if (at != std::string::npos) bad_ids.insert(line.substr(at + 12, line.find('"', at + 12) - at - 12));
+      if (at != std::string::npos)
+        bad_ids.insert(line.substr(at + 12, line.find('"', at + 12) - at - 12));
     }
     line.clear();
   }

@@ -13,19 +13,30 @@ namespace {
 std::set<DecodeError> Expected(gen::InvalidKind kind) {
   using gen::InvalidKind;
   switch (kind) {
-    case InvalidKind::kNotJson: return {DecodeError::kInvalidJson};
-    case InvalidKind::kNotObject: return {DecodeError::kNotAnObject};
-    case InvalidKind::kMissingField: return {DecodeError::kMissingField};
-    case InvalidKind::kMistypedField: return {DecodeError::kWrongType, DecodeError::kBadTimestamp};
-    case InvalidKind::kEmptyEventId: return {DecodeError::kInvalidValue};
-    case InvalidKind::kUnknownType: return {DecodeError::kUnknownType};
-    case InvalidKind::kUnknownAction: return {DecodeError::kUnknownAction};
-    case InvalidKind::kUnknownSurvey: return {DecodeError::kUnknownSurvey};
+    case InvalidKind::kNotJson:
+      return {DecodeError::kInvalidJson};
+    case InvalidKind::kNotObject:
+      return {DecodeError::kNotAnObject};
+    case InvalidKind::kMissingField:
+      return {DecodeError::kMissingField};
+    case InvalidKind::kMistypedField:
+      return {DecodeError::kWrongType, DecodeError::kBadTimestamp};
+    case InvalidKind::kEmptyEventId:
+      return {DecodeError::kInvalidValue};
+    case InvalidKind::kUnknownType:
+      return {DecodeError::kUnknownType};
+    case InvalidKind::kUnknownAction:
+      return {DecodeError::kUnknownAction};
+    case InvalidKind::kUnknownSurvey:
+      return {DecodeError::kUnknownSurvey};
     case InvalidKind::kOutOfRange:
       return {DecodeError::kScoreOutOfRange, DecodeError::kInvalidValue};
-    case InvalidKind::kBadTimestamp: return {DecodeError::kBadTimestamp};
-    case InvalidKind::kFutureTimestamp: return {DecodeError::kFutureTimestamp};
-    case InvalidKind::kOversize: return {DecodeError::kTooLarge};
+    case InvalidKind::kBadTimestamp:
+      return {DecodeError::kBadTimestamp};
+    case InvalidKind::kFutureTimestamp:
+      return {DecodeError::kFutureTimestamp};
+    case InvalidKind::kOversize:
+      return {DecodeError::kTooLarge};
   }
   return {};
 }

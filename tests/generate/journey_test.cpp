@@ -19,7 +19,7 @@ struct Signals {
   int failed_searches = 0, error_pages = 0, rage_clicks = 0, help_dwell_90s = 0, contact_us = 0;
   int cancel_views = 0, slow_answers = 0, abandoned = 0, late_chat_replies = 0;
   int unanswered_chats = 0, transfers = 0, low_scores = 0, repeat_same_reason = 0;
-  int comebacks = 0;  // customers with a gap of 20 h or more between two of their events
+  int comebacks = 0;        // customers with a gap of 20 h or more between two of their events
   int broken_contacts = 0;  // contacts not opened by queued/started, or surveys of unknown ones
 };
 
@@ -52,13 +52,13 @@ Signals Measure(const GeneratorOptions& options) {
         if (a == "search") (e.results == 0 ? s.failed_searches : s.searches_found)++;
         if (a == "error" && e.status >= 400) ++s.error_pages;
         if (a == "contact_us") ++s.contact_us;
-        if (a == "page_view" && (Starts(e.page, "/account/cancel") ||
-                                 Starts(e.page, "/account/close") ||
-                                 Starts(e.page, "/subscription/cancel"))) {
+        if (a == "page_view" &&
+            (Starts(e.page, "/account/cancel") || Starts(e.page, "/account/close") ||
+             Starts(e.page, "/subscription/cancel"))) {
           ++s.cancel_views;
         }
-        if (a == "page_view" && (Starts(e.page, "/help") || Starts(e.page, "/support") ||
-                                 Starts(e.page, "/faq")) &&
+        if (a == "page_view" &&
+            (Starts(e.page, "/help") || Starts(e.page, "/support") || Starts(e.page, "/faq")) &&
             i + 1 < events.size() && events[i + 1].type == "click" &&
             events[i + 1].ts_ms - e.ts_ms >= 90 * kSecond) {
           ++s.help_dwell_90s;

@@ -35,8 +35,8 @@ inline std::optional<int64_t> ParseRfc3339(std::string_view s) {
       s[13] != ':' || s[16] != ':') {
     return std::nullopt;
   }
-  auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2),
-       mi = digits(14, 2), se = digits(17, 2);
+  auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2),
+       se = digits(17, 2);
   if (!y || !mo || !d || !h || !mi || !se || *h > 23 || *mi > 59 || *se > 60) return std::nullopt;
   using namespace std::chrono;
   year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
@@ -97,7 +97,8 @@ inline std::string CheckLine(std::string_view line, CheckedLine& out,
     return "bad customer_id";
   }
   if (!str("type", out.type, true)) return "bad type";
-  if (!str("channel", out.channel, false) || !str("tier", out.tier, false)) return "bad channel/tier";
+  if (!str("channel", out.channel, false) || !str("tier", out.tier, false))
+    return "bad channel/tier";
   if (!out.tier.empty() && out.tier != "vip" && out.tier != "standard") return "bad tier";
   std::string_view ts_text;
   if (!obj["ts"].get_string().get(ts_text)) {
@@ -123,7 +124,8 @@ inline std::string CheckLine(std::string_view line, CheckedLine& out,
     if (!str("page", out.page, a != "search" && a != "contact_us")) return "bad page";
     if (a == "page_view" || a == "contact_us") return {};
     if (a == "click") return str("element", out.element, true) ? "" : "bad element";
-    if (a == "search") return integer("results", out.results) && out.results >= 0 ? "" : "bad results";
+    if (a == "search")
+      return integer("results", out.results) && out.results >= 0 ? "" : "bad results";
     if (a == "error") return integer("status", out.status) ? "" : "bad status";
     return "unknown click action";
   }
