@@ -45,9 +45,12 @@ class Checker {
     if (!fields_.Has(id)) return !required || Fail(DecodeError::kMissingField, id);
     const FieldSlot& slot = fields_.Get(id);
     if (slot.kind != JsonKind::kString) return Fail(DecodeError::kWrongType, id, "expected a string");
-    const size_t chars = CodePoints(slot.text);
-    if (chars < min_chars) return Fail(DecodeError::kInvalidValue, id, "too short");
-    if (chars > max_chars) return Fail(DecodeError::kInvalidValue, id, "too long");
+    const size_t bytes = slot.text.size();
+    if (bytes > max_chars || bytes < min_chars * 4) {  // a code point is 1 to 4 bytes
+      const size_t chars = CodePoints(slot.text);
+      if (chars < min_chars) return Fail(DecodeError::kInvalidValue, id, "too short");
+      if (chars > max_chars) return Fail(DecodeError::kInvalidValue, id, "too long");
+    }
     out = slot.text;
     return true;
   }
