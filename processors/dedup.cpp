@@ -25,7 +25,7 @@ bool CheckAndRecordEventId(const RulesConfig& config, CustomerState& state,
   size_t drop = 0;
   while (drop < seen.size() && seen[drop].ts < horizon) ++drop;
   const size_t cap = static_cast<size_t>(std::max(config.dedup_max_events, 1));
-  if (seen.size() - drop > cap) drop = seen.size() - cap;
+  if (seen.size() - drop > cap) drop = seen.size() - (cap - cap / 8);
   if (drop > 0) seen.erase(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(drop));
   return false;
 }

@@ -46,11 +46,14 @@ TEST(Engine, DuplicatesHaveNoEffect) {
 
 TEST(Engine, DedupWindowAndCap) {
   Harness h;
-  h.config.dedup_max_events = 4;
-  for (int i = 0; i < 6; ++i) (void)h.Apply(Search("e" + std::to_string(i), kT0 + i, 1));
-  EXPECT_EQ(h.state.seen.size(), 4u);
-  EXPECT_EQ(h.Apply(Search("e5", kT0 + 10, 1)), ApplyResult::kDuplicate);
-  EXPECT_EQ(h.Apply(Search("e0", kT0 + 11, 1)), ApplyResult::kApplied);  // forgotten (cap)
+  h.config.dedup_max_events = 16;
+  for (int i = 0; i < 40; ++i) (void)h.Apply(Search("e" + std::to_string(i), kT0 + i, 1));
+  EXPECT_LE(h.state.seen.size(), 16u);
+  EXPECT_GE(h.state.seen.size(), 14u);
+  for (int i = 26; i < 40; ++i) {
+    EXPECT_EQ(h.Apply(Search("e" + std::to_string(i), kT0 + 50, 1)), ApplyResult::kDuplicate);
+  }
+  EXPECT_EQ(h.Apply(Search("e0", kT0 + 51, 1)), ApplyResult::kApplied);  // forgotten (cap)
   Harness w;
   (void)w.Apply(Search("a", kT0, 1));
   (void)w.Apply(Search("b", kT0 + 24 * kHour + 1, 1));
