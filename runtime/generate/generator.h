@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <queue>
 #include <string>
 #include <vector>
@@ -124,7 +125,7 @@ class Generator {
   uint64_t arrived_ = 0;
   double remaining_fraction_ = 1.0;  // of the span after the latest arrival
   EventTime next_arrival_;
-  std::vector<gen::Journey> slots_;
+  std::deque<gen::Journey> slots_;  // stable addresses, grows without copying
   std::vector<uint32_t> free_slots_;
   std::vector<QueueEntry> heap_;     // live journeys, by next event time
   std::vector<QueueEntry> dormant_;  // journeys between visits, by next visit time

@@ -8,6 +8,8 @@ namespace {
 constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
 constexpr int64_t kHour = 60 * kMinute;
+// Events reserved per visit: most phases fit, the longest struggle sessions grow once.
+constexpr size_t kPhaseCapacity = 16;
 
 }  // namespace
 
@@ -30,6 +32,7 @@ void Journey::Start(const CustomerProfile& profile, uint64_t seed, EventTime at)
 void Journey::Wake() {
   dormant_ = false;
   visit_contact_ = static_cast<uint16_t>(contacts_ + 1);
+  events_.reserve(kPhaseCapacity);
   PlanVisit();
   PlanPhases(wake_at_);
 }
@@ -39,10 +42,12 @@ void Journey::Advance() {
   EventTime last = events_.back().ts;
   PlanPhases(last);
   if (!events_.empty()) return;
+  // Between visits and after the last one a journey holds no buffer: memory stays with the
+  // journeys in progress.
+  std::vector<PlannedEvent>().swap(events_);
   if (ScheduleReturn(last)) {
     ++visit_;
     dormant_ = true;
-    events_.shrink_to_fit();
     return;
   }
   done_ = true;
