@@ -17,13 +17,14 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && build/cxpulse --help >/dev/null
 
 FROM debian:bookworm-slim AS runtime
-# Runtime libraries of build/cxpulse (`ldd build/cxpulse`, mapped to packages with `dpkg -S`);
-# Boost.Beast/Asio and CLI11 are header-only and need nothing here.
+# Runtime libraries of build/cxpulse (`ldd build/cxpulse`, each file mapped to its package with
+# `dpkg -S`; tools/k8s/validate.sh checks this list against the binary). RocksDB is linked
+# statically (Debian's RocksDB::rocksdb target is librocksdb.a), hence its compression
+# libraries; Boost.Beast/Asio and CLI11 are header-only; prometheus-cpp is for /metrics.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates \
       librdkafka1 \
-      librocksdb7.8 \
       libsimdjson14 \
       libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
       libyaml-cpp0.7 \
@@ -36,7 +37,8 @@ RUN apt-get update \
  && install -d -o 10001 -g 10001 -m 0750 /var/lib/cxpulse \
  && install -d -m 0755 /etc/cxpulse
 COPY --from=build /src/build/cxpulse /usr/local/bin/cxpulse
-COPY config/ /etc/cxpulse/
+# Default config (the dev one: plaintext broker kafka:9092); Kubernetes mounts its own.
+COPY k8s/base/cxpulse.yaml /etc/cxpulse/cxpulse.yaml
 # Fails the image build when a shared library is missing from the list above.
 RUN ! ldd /usr/local/bin/cxpulse | grep -q "not found" && /usr/local/bin/cxpulse --help >/dev/null
 

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 )
@@ -44,41 +45,22 @@ func main() {
 	configChecker, note := newConfigChecker(*root, *binary)
 	fmt.Println("k8s-validate: processor config check:", note)
 
-	var baseRules any
-	passed, failed := 0, 0
-	for _, dir := range dirs {
-		rel, _ := filepath.Rel(*root, dir)
-		objs, err := buildAndDecode(dir)
-		var problems []string
-		if err != nil {
-			problems = append(problems, err.Error())
-		} else {
-			if *verbose {
-				for _, o := range objs {
-					fmt.Printf("  %s: %s %s\n", rel, o.kind, o.name)
-				}
-			}
-			c := &checker{overlay: filepath.Base(dir), root: *root, objs: objs, config: configChecker}
-			c.run()
-			if rules, ok := c.processorRules(); ok {
-				if baseRules == nil {
-					baseRules = rules
-				} else if !equalYAML(baseRules, rules) {
-					c.failf("the rules: section differs from %s's; keep it identical in every overlay",
-						"k8s/base")
-				}
-			}
-			problems = c.problems
+	results := validate(*root, dirs, configChecker, *verbose)
+	if *binary != "" {
+		if _, err := exec.LookPath("dpkg"); err == nil {
+			results = append(results, checkImageLibraries(*root, *binary))
 		}
-		if len(problems) == 0 {
+	}
+	passed, failed := 0, 0
+	for _, r := range results {
+		if len(r.problems) == 0 {
 			passed++
-			fmt.Printf("ok   %s (%d objects)\n", rel, len(objs))
+			fmt.Printf("ok   %s (%d checked)\n", r.dir, r.objects)
 			continue
 		}
 		failed++
-		sort.Strings(problems)
-		fmt.Printf("FAIL %s\n", rel)
-		for _, p := range problems {
+		fmt.Printf("FAIL %s\n", r.dir)
+		for _, p := range r.problems {
 			fmt.Printf("     - %s\n", p)
 		}
 	}
@@ -86,6 +68,49 @@ func main() {
 	if failed > 0 {
 		os.Exit(1)
 	}
+}
+
+// result is the outcome for one kustomization directory.
+type result struct {
+	dir      string // relative to the repository root
+	objects  int
+	problems []string // sorted
+}
+
+// validate builds and checks every directory; the first one's rules: section is the reference
+// the others must equal.
+func validate(root string, dirs []string, cc *configChecker, verbose bool) []result {
+	var baseRules any
+	var results []result
+	for _, dir := range dirs {
+		rel, _ := filepath.Rel(root, dir)
+		r := result{dir: rel}
+		objs, err := buildAndDecode(dir)
+		if err != nil {
+			r.problems = []string{err.Error()}
+			results = append(results, r)
+			continue
+		}
+		r.objects = len(objs)
+		if verbose {
+			for _, o := range objs {
+				fmt.Printf("  %s: %s %s\n", rel, o.kind, o.name)
+			}
+		}
+		c := &checker{overlay: filepath.Base(dir), root: root, objs: objs, config: cc}
+		c.run()
+		if rules, ok := c.processorRules(); ok {
+			if baseRules == nil {
+				baseRules = rules
+			} else if !equalYAML(baseRules, rules) {
+				c.failf("the rules: section differs from k8s/base's; keep it identical in every overlay")
+			}
+		}
+		sort.Strings(c.problems)
+		r.problems = c.problems
+		results = append(results, r)
+	}
+	return results
 }
 
 // kustomizations lists k8s/base and every k8s/overlays/* holding a kustomization.yaml, base
