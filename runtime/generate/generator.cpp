@@ -158,6 +158,7 @@ bool Generator::Next(std::string& out, LineInfo& info) {
       heap_[0].ts = journey.NextTime().ms;
       SiftDown(heap_, 0);
     }
+    if (!heap_.empty()) slots_[heap_[0].slot].Prefetch();
     return true;
   }
 }
