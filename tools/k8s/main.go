@@ -42,6 +42,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "k8s-validate:", err)
 		os.Exit(2)
 	}
+	if *binary != "" {
+		abs, err := filepath.Abs(*binary)
+		if _, statErr := os.Stat(abs); err != nil || statErr != nil {
+			fmt.Fprintf(os.Stderr, "k8s-validate: -cxpulse %s: no such binary\n", *binary)
+			os.Exit(2)
+		}
+		*binary = abs
+	}
 	configChecker, note := newConfigChecker(*root, *binary)
 	fmt.Println("k8s-validate: processor config check:", note)
 

@@ -31,7 +31,7 @@ args=()
 binary=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --cxpulse) binary="$2"; shift 2 ;;
+    --cxpulse) binary="$(cd "$OLDPWD" && realpath "$2")"; shift 2 ;;
     --print) exec "$here/bin/k8s-validate" -root "$root" -print "$2" ;;
     *) args+=("$1"); shift ;;
   esac
