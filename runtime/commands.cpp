@@ -73,7 +73,7 @@ int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config) {
       return kExitFailure;
     }
     std::string json;
-    AppendCustomerStateJson(flags.customer_id, state, config.rules, json);
+    AppendCustomerStateJson(flags.customer_id, state, config.rules, state.last_activity, json);
     std::printf("%s\n", json.c_str());
     return kExitOk;
   }

@@ -63,13 +63,15 @@ void KafkaProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, v
 
 void KafkaProducer::Produce(const std::string& topic, int32_t partition, std::string_view key,
                             const std::string_view* value) {
+  void* value_ptr = value == nullptr ? nullptr : const_cast<char*>(value->data());
+  size_t value_len = value == nullptr ? 0 : value->size();
+  void* key_ptr = const_cast<char*>(key.data());
+  size_t key_len = key.size();
   for (;;) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
         RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
-        RD_KAFKA_V_KEY(key.data(), key.size()),
-        RD_KAFKA_V_VALUE(value == nullptr ? nullptr : const_cast<char*>(value->data()),
-                         value == nullptr ? 0 : value->size()),
+        RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       return;

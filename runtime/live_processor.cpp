@@ -253,7 +253,7 @@ bool LiveProcessor::OpenShard(int partition, std::string& error) {
     return false;
   }
   slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store),
-                                       cache_per_shard_, *this);
+                                       cache_per_shard_, static_cast<EmissionSink&>(*this));
   slot.last_event = std::chrono::steady_clock::now();
   return slot.shard->Restore(error);
 }

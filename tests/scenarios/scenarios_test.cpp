@@ -38,15 +38,16 @@ std::vector<std::string> ReadLines(const fs::path& path, bool drop_comments) {
 // for objects; arrays must match element-wise with the same length).
 bool SubsetMatch(simdjson::dom::element expected, simdjson::dom::element actual,
                  std::string& where) {
-  using simdjson::dom::element_type;
-  if (expected.type() == element_type::OBJECT) {
-    if (actual.type() != element_type::OBJECT) {
+  simdjson::dom::object expected_object;
+  if (expected.get(expected_object) == simdjson::SUCCESS) {
+    simdjson::dom::object actual_object;
+    if (actual.get(actual_object) != simdjson::SUCCESS) {
       where += " (not an object)";
       return false;
     }
-    for (auto field : expected.get_object().value_unsafe()) {
+    for (simdjson::dom::key_value_pair field : expected_object) {
       simdjson::dom::element value;
-      if (actual.get_object().value_unsafe().at_key(field.key).get(value)) {
+      if (actual_object.at_key(field.key).get(value) != simdjson::SUCCESS) {
         where += "." + std::string(field.key) + " (missing)";
         return false;
       }
@@ -58,30 +59,34 @@ bool SubsetMatch(simdjson::dom::element expected, simdjson::dom::element actual,
     }
     return true;
   }
-  if (expected.type() == element_type::ARRAY) {
-    if (actual.type() != element_type::ARRAY) {
+  simdjson::dom::array expected_array;
+  if (expected.get(expected_array) == simdjson::SUCCESS) {
+    simdjson::dom::array actual_array;
+    if (actual.get(actual_array) != simdjson::SUCCESS) {
       where += " (not an array)";
       return false;
     }
-    auto e = expected.get_array().value_unsafe();
-    auto a = actual.get_array().value_unsafe();
-    if (e.size() != a.size()) {
-      where += " (array length " + std::to_string(a.size()) + ", expected " +
-               std::to_string(e.size()) + ")";
+    if (expected_array.size() != actual_array.size()) {
+      where += " (array length " + std::to_string(actual_array.size()) + ", expected " +
+               std::to_string(expected_array.size()) + ")";
       return false;
     }
-    for (size_t i = 0; i < e.size(); ++i) {
-      std::string sub = where + "[" + std::to_string(i) + "]";
-      if (!SubsetMatch(e.at(i).value_unsafe(), a.at(i).value_unsafe(), sub)) {
+    size_t i = 0;
+    auto a = actual_array.begin();
+    for (simdjson::dom::element e : expected_array) {
+      std::string sub = where + "[" + std::to_string(i++) + "]";
+      if (!SubsetMatch(e, *a, sub)) {
         where = sub;
         return false;
       }
+      ++a;
     }
     return true;
   }
-  if (simdjson::to_string(expected) != simdjson::to_string(actual)) {
-    where += " = " + std::string(simdjson::to_string(actual)) + ", expected " +
-             std::string(simdjson::to_string(expected));
+  std::string e = simdjson::to_string(expected);
+  std::string a = simdjson::to_string(actual);
+  if (e != a) {
+    where += " = " + a + ", expected " + e;
     return false;
   }
   return true;

@@ -125,7 +125,7 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
     return (dir / name).string();
   };
   auto validate = [&](const std::string& schema, const std::string& file) {
-    const std::string cmd = std::string("python3 ") + CXPULSE_SOURCE_DIR +
+    const std::string cmd = std::string(CXPULSE_PYTHON) + " " + CXPULSE_SOURCE_DIR +
                             "/tests/schemas/check_examples.py --validate " + CXPULSE_SOURCE_DIR +
                             "/schemas/json " + schema + " " + file + " > " + file + ".log 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << schema << ": see " << file << ".log";
