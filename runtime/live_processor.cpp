@@ -11,6 +11,9 @@
 
 #include "runtime/dead_letters.h"
 #include "runtime/kafka_admin.h"
+#include "runtime/kafka_stats.h"
+#include "runtime/state_json.h"
+#include "state/customer_state_codec.h"
 #include "schemas/json_writer.h"
 
 namespace cx {
@@ -71,6 +74,7 @@ bool LiveProcessor::Start(std::string& error) {
       {"isolation.level", "read_committed"},
       {"auto.offset.reset", "earliest"},
       {"log.connection.close", "false"},
+      {"statistics.interval.ms", "5000"},
   };
   if (!kafka.instance_id.empty()) {
     consumer_base.emplace_back("group.instance.id", kafka.instance_id);
@@ -84,6 +88,7 @@ bool LiveProcessor::Start(std::string& error) {
   rd_kafka_conf_set_rebalance_cb(conf.get(), &LiveProcessor::OnRebalance);
   rd_kafka_conf_set_error_cb(conf.get(), &LiveProcessor::OnError);
   rd_kafka_conf_set_log_cb(conf.get(), &OnKafkaLog);
+  rd_kafka_conf_set_stats_cb(conf.get(), &LiveProcessor::OnStatistics);
   char errstr[512];
   consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr)));
   if (!consumer_) {
@@ -273,6 +278,7 @@ void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
     }
   }
   status_.assigned_shards = static_cast<int>(shards_.size());
+  for (LiveObserver* observer : observers_) observer->OnRebalance(status_.assigned_shards);
   spdlog::info("run: assigned {} shard(s), restored and consuming", shards_.size());
 }
 
@@ -284,6 +290,7 @@ void LiveProcessor::Revoke() {
   shards_.clear();
   pending_offsets_.clear();
   status_.assigned_shards = 0;
+  for (LiveObserver* observer : observers_) observer->OnRebalance(0);
 }
 
 void LiveProcessor::OnSignal(const Signal& signal) {
@@ -292,6 +299,7 @@ void LiveProcessor::OnSignal(const Signal& signal) {
   std::string_view value(scratch_);
   producer_->Produce(config_.kafka.topics.signals, -1, signal.customer_id, &value);
   dirty_outputs_ = true;
+  for (LiveObserver* observer : observers_) observer->OnSignal(signal);
 }
 
 void LiveProcessor::OnAlert(const Alert& alert) {
@@ -299,8 +307,8 @@ void LiveProcessor::OnAlert(const Alert& alert) {
   AppendAlertJson(alert, scratch_);
   std::string_view value(scratch_);
   producer_->Produce(config_.kafka.topics.alerts, -1, alert.customer_id, &value);
-  if (observer_ != nullptr) {
-    pending_alerts_.push_back(alert);
+  if (!observers_.empty()) {
+    pending_alerts_.emplace_back(alert, trigger_consumed_at_);
   }
   dirty_outputs_ = true;
 }
@@ -312,6 +320,7 @@ void LiveProcessor::OnDeadLetter(const DeadLetter& dead_letter) {
   producer_->Produce(config_.kafka.topics.dead_letter, -1, {}, &value);
   ++status_.dead_letters;
   dirty_outputs_ = true;
+  for (LiveObserver* observer : observers_) observer->OnDeadLetter(dead_letter.error);
 }
 
 bool LiveProcessor::BeginTransactionIfNeeded() {
@@ -341,6 +350,8 @@ void LiveProcessor::HandleMessage(const rd_kafka_message_t& message) {
     return;
   }
   ShardSlot& slot = it->second;
+  auto started = std::chrono::steady_clock::now();
+  trigger_consumed_at_ = started;
   const char* topic = rd_kafka_topic_name(message.rkt);
   pending_offsets_[{topic, message.partition}] = message.offset + 1;
   ++status_.events_consumed;
@@ -350,12 +361,18 @@ void LiveProcessor::HandleMessage(const rd_kafka_message_t& message) {
   EventTime not_after = clock_.Now() + config_.kafka.max_future;
   if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk) {
     OnDeadLetter(MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
+    for (LiveObserver* observer : observers_) {
+      observer->OnEventProcessed(topic, nullptr, std::chrono::steady_clock::now() - started);
+    }
     return;
   }
-  slot.last_event = std::chrono::steady_clock::now();
+  slot.last_event = started;
   if (!slot.shard->Process(event_)) {
     Fail("state store of shard " + std::to_string(message.partition) +
          " failed: " + slot.shard->last_error());
+  }
+  for (LiveObserver* observer : observers_) {
+    observer->OnEventProcessed(topic, &event_, std::chrono::steady_clock::now() - started);
   }
 }
 
@@ -364,6 +381,7 @@ void LiveProcessor::AdvanceIdleShards() {
     return;
   }
   auto now = std::chrono::steady_clock::now();
+  trigger_consumed_at_ = now;
   auto idle_after = std::chrono::milliseconds(config_.kafka.idle_watermark_after.ms);
   EventTime wall = clock_.Now();
   for (auto& [partition, slot] : shards_) {
@@ -434,6 +452,12 @@ bool LiveProcessor::CommitCycle() {
   if (!BeginTransactionIfNeeded()) {
     return false;
   }
+  auto started = std::chrono::steady_clock::now();
+  auto report = [&](bool committed) {
+    for (LiveObserver* observer : observers_) {
+      observer->OnCommit(std::chrono::steady_clock::now() - started, committed);
+    }
+  };
   const std::string& changelog = config_.kafka.topics.changelog;
   std::vector<std::pair<int, StoreBatch>> batches;
   for (auto& [partition, slot] : shards_) {
@@ -466,6 +490,7 @@ bool LiveProcessor::CommitCycle() {
   }
   if (exactly_once_) {
     if (!CommitTransaction(offsets.get())) {
+      report(false);
       return false;
     }
   } else {
@@ -473,6 +498,7 @@ bool LiveProcessor::CommitCycle() {
     if (!flushed || producer_->TakeDeliveryFailures() > 0) {
       spdlog::warn("kafka: some outputs were not delivered; processing them again");
       Recover(false);
+      report(false);
       return false;
     }
     if (offsets->cnt > 0) {
@@ -498,9 +524,11 @@ bool LiveProcessor::CommitCycle() {
       return false;
     }
   }
-  if (observer_ != nullptr) {
-    for (const Alert& alert : pending_alerts_) {
-      observer_->OnCommittedAlert(alert);
+  report(true);
+  auto committed_at = std::chrono::steady_clock::now();
+  for (const auto& [alert, consumed_at] : pending_alerts_) {
+    for (LiveObserver* observer : observers_) {
+      observer->OnAlertCommitted(alert, committed_at - consumed_at);
     }
   }
   pending_alerts_.clear();
@@ -570,6 +598,7 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
   stop_ = &stop;
   auto commit_every = std::chrono::milliseconds(config_.kafka.commit_interval.ms);
   auto last_commit = std::chrono::steady_clock::now();
+  auto last_snapshot = last_commit;
   while (!stop.load() && fatal_error_.empty()) {
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), kPollMs));
     if (message) {
@@ -580,7 +609,12 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
     if (now - last_commit >= commit_every) {
       AdvanceIdleShards();
       CommitCycle();
+      ServeCustomerRequests();
       last_commit = now;
+    }
+    if (now - last_snapshot >= std::chrono::seconds(1)) {
+      PublishSnapshots();
+      last_snapshot = now;
     }
   }
   status_.ready = false;
@@ -590,12 +624,87 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
   }
   rd_kafka_consumer_close(consumer_.get());
   shards_.clear();
+  ServeCustomerRequests();
   if (!fatal_error_.empty()) {
     error = fatal_error_;
     return false;
   }
   spdlog::info("run: stopped cleanly");
   return true;
+}
+
+void LiveProcessor::RequestCustomer(std::string customer_id, CustomerReply reply) {
+  std::lock_guard<std::mutex> lock(requests_mutex_);
+  customer_requests_.emplace_back(std::move(customer_id), std::move(reply));
+}
+
+void LiveProcessor::ServeCustomerRequests() {
+  std::deque<std::pair<std::string, CustomerReply>> requests;
+  {
+    std::lock_guard<std::mutex> lock(requests_mutex_);
+    requests.swap(customer_requests_);
+  }
+  for (auto& [customer_id, reply] : requests) {
+    std::optional<std::string> json;
+    for (auto& [partition, slot] : shards_) {
+      if (!slot.shard) continue;
+      CustomerState state;
+      bool found = false;
+      if (slot.shard->cache().Contains(customer_id)) {
+        CacheLoad load = slot.shard->cache().GetOrLoad(customer_id);
+        if (load.state != nullptr) {
+          state = *load.state;
+          found = true;
+        }
+      } else {
+        std::string bytes;
+        found = slot.shard->store().GetCustomer(customer_id, bytes).IsOk() &&
+                DecodeCustomerState(bytes, state);
+      }
+      if (found) {
+        std::string out;
+        EventTime as_of = std::max(slot.shard->max_event_time(), state.last_activity);
+        AppendCustomerStateJson(customer_id, state, config_.rules, as_of, out);
+        json = std::move(out);
+        break;
+      }
+    }
+    reply(std::move(json));
+  }
+}
+
+void LiveProcessor::PublishSnapshots() {
+  if (observers_.empty()) return;
+  std::vector<ShardSnapshot> snapshots;
+  for (auto& [partition, slot] : shards_) {
+    if (!slot.shard) continue;
+    ShardSnapshot s;
+    s.partition = partition;
+    s.watermark = slot.shard->watermark();
+    s.max_event_time = slot.shard->max_event_time();
+    s.pending_timers = slot.shard->pending_timers();
+    CacheStats cache = slot.shard->cache().Stats();
+    s.cached_customers = cache.size;
+    s.cache_hits = cache.hits;
+    s.cache_misses = cache.misses;
+    s.restore_done = slot.restore.restored_records.load();
+    s.restore_total = slot.restore.end_offset.load() - slot.restore.start_offset.load();
+    s.store = slot.shard->store().Stats();
+    snapshots.push_back(s);
+  }
+  EventTime wall = clock_.Now();
+  for (LiveObserver* observer : observers_) observer->OnShardSnapshots(snapshots, wall);
+}
+
+int LiveProcessor::OnStatistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  auto* self = static_cast<LiveProcessor*>(opaque);
+  if (!self->observers_.empty()) {
+    std::vector<PartitionLag> lags = ParseConsumerLag(std::string_view(json, json_len));
+    if (!lags.empty()) {
+      for (LiveObserver* observer : self->observers_) observer->OnConsumerLag(lags);
+    }
+  }
+  return 0;  // librdkafka frees `json`
 }
 
 }  // namespace cx

@@ -2,6 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,19 +18,12 @@
 #include "runtime/emission_sink.h"
 #include "runtime/kafka_handles.h"
 #include "runtime/kafka_producer.h"
+#include "runtime/live_observer.h"
 #include "runtime/live_status.h"
 #include "runtime/shard.h"
 #include "schemas/decoder.h"
 
 namespace cx {
-
-// Observes what the live processor emits (besides Kafka), e.g. the HTTP alert feed. Called on
-// the processing thread after the transaction holding the alert committed.
-class AlertObserver {
- public:
-  virtual ~AlertObserver() = default;
-  virtual void OnCommittedAlert(const Alert& alert) = 0;
-};
 
 // `cxpulse run`: a consumer group over the four co-partitioned input topics, one Shard per
 // assigned partition number, outputs and the state changelog produced in one Kafka transaction
@@ -45,7 +42,14 @@ class LiveProcessor final : private EmissionSink {
   [[nodiscard]] bool Run(const std::atomic<bool>& stop, std::string& error);
 
   [[nodiscard]] const LiveStatus& status() const { return status_; }
-  void set_alert_observer(AlertObserver* observer) { observer_ = observer; }
+  // Adds an observer (metrics, the HTTP alert feed). Call before Run(); it must outlive Run().
+  void AddObserver(LiveObserver* observer) { observers_.push_back(observer); }
+
+  using CustomerReply = std::function<void(std::optional<std::string> json)>;
+  // Thread-safe. Asks the processing thread for one customer's current state as JSON
+  // (runtime/state_json.h). `reply` runs on the processing thread within one poll interval,
+  // with nullopt when no assigned shard has state for the customer (or the processor stopped).
+  void RequestCustomer(std::string customer_id, CustomerReply reply);
 
  private:
   struct ShardSlot {
@@ -57,6 +61,9 @@ class LiveProcessor final : private EmissionSink {
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static int OnStatistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
+  void ServeCustomerRequests();
+  void PublishSnapshots();
 
   // EmissionSink: every output goes to the producer inside the open transaction.
   void OnSignal(const Signal& signal) override;
@@ -85,7 +92,11 @@ class LiveProcessor final : private EmissionSink {
   AppConfig config_;
   const Clock& clock_;
   LiveStatus status_;
-  AlertObserver* observer_ = nullptr;
+  std::vector<LiveObserver*> observers_;
+  std::mutex requests_mutex_;
+  std::deque<std::pair<std::string, CustomerReply>> customer_requests_;
+  // Steady-clock time at which the record being processed was consumed (alert latency).
+  std::chrono::steady_clock::time_point trigger_consumed_at_;
   std::string instance_id_;
   std::string transactional_id_;
   bool exactly_once_;
@@ -102,7 +113,7 @@ class LiveProcessor final : private EmissionSink {
   std::string scratch_;
   // Next offset to commit per input (topic, partition) since the last commit.
   std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
-  std::vector<Alert> pending_alerts_;
+  std::vector<std::pair<Alert, std::chrono::steady_clock::time_point>> pending_alerts_;
   bool transaction_open_ = false;
   bool dirty_outputs_ = false;
   const std::atomic<bool>* stop_ = nullptr;

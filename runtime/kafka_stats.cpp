@@ -1,0 +1,34 @@
+#include "runtime/kafka_stats.h"
+
+#include <string>
+
+#include <simdjson.h>
+
+namespace cx {
+
+std::vector<PartitionLag> ParseConsumerLag(std::string_view json) {
+  std::vector<PartitionLag> lags;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    return lags;
+  }
+  simdjson::dom::object topics;
+  if (root["topics"].get(topics) != simdjson::SUCCESS) {
+    return lags;
+  }
+  for (simdjson::dom::key_value_pair topic : topics) {
+    simdjson::dom::object partitions;
+    if (topic.value["partitions"].get(partitions) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::key_value_pair partition : partitions) {
+      int64_t id = -1;
+      int64_t lag = -1;
+      if (partition.value["partition"].get(id) != simdjson::SUCCESS || id < 0) continue;
+      if (partition.value["consumer_lag"].get(lag) != simdjson::SUCCESS) continue;
+      lags.push_back(PartitionLag{std::string(topic.key), static_cast<int32_t>(id), lag});
+    }
+  }
+  return lags;
+}
+
+}  // namespace cx

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schemas/alert.h"
+#include "schemas/decode_error.h"
+#include "schemas/event.h"
+#include "schemas/signal.h"
+#include "state/store/store_stats.h"
+
+namespace cx {
+
+// Per-shard gauges sampled on the processing thread about once a second.
+struct ShardSnapshot {
+  int partition = 0;
+  EventTime watermark;
+  EventTime max_event_time;
+  size_t pending_timers = 0;
+  size_t cached_customers = 0;
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  // Changelog restore of this shard: records replayed so far and in total (0 when none).
+  int64_t restore_done = 0;
+  int64_t restore_total = 0;
+  StoreStats store;
+};
+
+// Consumer lag of one input partition, from librdkafka statistics (-1 when unknown).
+struct PartitionLag {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t lag = -1;
+};
+
+// What the live processor reports as it works: the metrics probes implement it. Every call
+// comes from the processing thread, synchronously; implementations must be cheap (no I/O, no
+// blocking) and must not call back into the processor. No customer ids go to labels.
+class LiveObserver {
+ public:
+  virtual ~LiveObserver() = default;
+  // One input record consumed from `topic`; `decoded` is null when it became a dead letter.
+  virtual void OnEventProcessed(std::string_view /*topic*/, const Event* /*decoded*/,
+                                std::chrono::nanoseconds /*processing_time*/) {}
+  virtual void OnDeadLetter(DecodeError /*error*/) {}
+  // Emitted inside the open transaction (not yet visible to read_committed readers).
+  virtual void OnSignal(const Signal& /*signal*/) {}
+  // An alert became visible (its transaction committed). `event_to_alert` is wall clock at the
+  // commit minus the wall clock at which the triggering input record was consumed.
+  virtual void OnAlertCommitted(const Alert& /*alert*/,
+                                std::chrono::nanoseconds /*event_to_alert*/) {}
+  // One commit cycle: how long the transaction (or flush + offset commit) took, and whether it
+  // committed (false = rolled back).
+  virtual void OnCommit(std::chrono::nanoseconds /*duration*/, bool /*committed*/) {}
+  virtual void OnRebalance(int /*assigned_shards*/) {}
+  // Periodic gauges (about once a second), and consumer lag when librdkafka reports it.
+  virtual void OnShardSnapshots(const std::vector<ShardSnapshot>& /*shards*/,
+                                EventTime /*wall_clock*/) {}
+  virtual void OnConsumerLag(const std::vector<PartitionLag>& /*lags*/) {}
+};
+
+}  // namespace cx
