@@ -35,6 +35,7 @@ int RunCli(int argc, char** argv) {
                "cxpulse"};
   app.set_version_flag("--version", std::string("cxpulse ") + CXPULSE_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();
   bool quiet = false;
   bool verbose = false;
   app.add_flag("-q,--quiet", quiet, "Log warnings and errors only");

@@ -55,6 +55,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   }
   section.Get("commit_interval", kafka.commit_interval);
   section.Get("idle_watermark_after", kafka.idle_watermark_after);
+  section.Get("max_merge_wait", kafka.max_merge_wait);
   section.Get("max_future", kafka.max_future);
   section.Get("transaction_timeout", kafka.transaction_timeout);
   ReadTopics(section.Section("topics"), kafka.topics);

@@ -41,6 +41,10 @@ struct KafkaConfig {
   // A shard that received no event for this long follows the wall clock with its watermark,
   // so deadlines fire without traffic. 0 disables.
   Duration idle_watermark_after = Duration::Seconds(5);
+  // Within a shard the four input topics are merged in record-timestamp order; while one of
+  // them has no record buffered and has not reached its end, the merge waits at most this long
+  // before it goes on without it.
+  Duration max_merge_wait = Duration::Millis(500);
   // Events stamped further than this ahead of the wall clock are dead letters.
   Duration max_future = Duration::Hours(1);
   // Transaction timeout the broker enforces (a crashed instance's open transaction blocks

@@ -20,6 +20,7 @@ namespace cx {
 namespace {
 
 constexpr int kPollMs = 20;
+constexpr size_t kFillBatch = 1000;
 constexpr int kMetadataTimeoutMs = 15000;
 constexpr int kTransactionCallTimeoutMs = 10000;
 constexpr auto kDrainBudget = std::chrono::seconds(5);
@@ -73,6 +74,7 @@ bool LiveProcessor::Start(std::string& error) {
       {"enable.auto.offset.store", "false"},
       {"isolation.level", "read_committed"},
       {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "true"},
       {"log.connection.close", "false"},
       {"statistics.interval.ms", "5000"},
   };
@@ -208,6 +210,7 @@ void LiveProcessor::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->Assign(partitions);
     rd_kafka_assign(rk, partitions);
+    self->AttachInputQueues(partitions);
     self->status_.ready = self->fatal_error_.empty();
   } else {
     self->Revoke();
@@ -337,19 +340,104 @@ bool LiveProcessor::BeginTransactionIfNeeded() {
   return true;
 }
 
-void LiveProcessor::HandleMessage(const rd_kafka_message_t& message) {
-  if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (message.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      spdlog::debug("kafka: consumer: {}", rd_kafka_err2str(message.err));
+int LiveProcessor::InputIndex(std::string_view topic) const {
+  const TopicNames& t = config_.kafka.topics;
+  if (topic == t.clicks) return 0;
+  if (topic == t.calls) return 1;
+  if (topic == t.chats) return 2;
+  if (topic == t.surveys) return 3;
+  return -1;
+}
+
+void LiveProcessor::AttachInputQueues(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    int input = InputIndex(tp.topic);
+    auto it = shards_.find(tp.partition);
+    if (input < 0 || it == shards_.end()) continue;
+    rd_kafka_queue_t* queue = rd_kafka_queue_get_partition(consumer_.get(), tp.topic, tp.partition);
+    if (queue == nullptr) continue;
+    rd_kafka_queue_forward(queue, nullptr);
+    it->second.inputs[static_cast<size_t>(input)].source.reset(queue);
+  }
+}
+
+bool LiveProcessor::FillInputs(ShardSlot& slot) {
+  bool pulled = false;
+  rd_kafka_message_t* batch[kFillBatch];
+  for (InputQueue& input : slot.inputs) {
+    if (!input.records.empty() || !input.source) continue;
+    ssize_t n = rd_kafka_consume_batch_queue(input.source.get(), 0, batch, kFillBatch);
+    for (ssize_t i = 0; i < n; ++i) {
+      KafkaMessage message(batch[i]);
+      pulled = true;
+      if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        input.at_end = true;
+      } else if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        spdlog::debug("kafka: consumer: {}", rd_kafka_err2str(message->err));
+      } else {
+        SetBrokerReachable(true);
+        input.at_end = false;
+        input.records.push_back(std::move(message));
+      }
     }
+  }
+  return pulled;
+}
+
+void LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot) {
+  auto max_wait = std::chrono::milliseconds(config_.kafka.max_merge_wait.ms);
+  // A record stamped further ahead than events may be is a dead letter to be: it must not hold
+  // back the other inputs until they run dry, so it sorts first.
+  int64_t implausible_after = (clock_.Now() + config_.kafka.max_future).ms;
+  while (fatal_error_.empty() && slot.shard) {
+    int best = -1;
+    int64_t best_ts = 0;
+    bool behind = false;
+    for (int i = 0; i < 4; ++i) {
+      InputQueue& queue = slot.inputs[static_cast<size_t>(i)];
+      if (queue.records.empty()) {
+        behind = behind || !queue.at_end;
+        continue;
+      }
+      int64_t ts = rd_kafka_message_timestamp(queue.records.front().get(), nullptr);
+      if (ts > implausible_after) {
+        ts = -1;
+      }
+      if (best < 0 || ts < best_ts) {
+        best = i;
+        best_ts = ts;
+      }
+    }
+    if (best < 0) {
+      slot.waiting_since = {};
+      return;
+    }
+    if (behind) {
+      auto now = std::chrono::steady_clock::now();
+      if (slot.waiting_since == std::chrono::steady_clock::time_point{}) {
+        slot.waiting_since = now;
+      }
+      if (now - slot.waiting_since < max_wait) {
+        return;
+      }
+    } else {
+      slot.waiting_since = {};
+    }
+    InputQueue& queue = slot.inputs[static_cast<size_t>(best)];
+    KafkaMessage message = std::move(queue.records.front());
+    queue.records.pop_front();
+    ProcessRecord(slot, *message);
+    if (queue.records.empty()) {
+      FillInputs(slot);
+    }
+  }
+}
+
+void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message) {
+  if (!BeginTransactionIfNeeded()) {
     return;
   }
-  SetBrokerReachable(true);
-  auto it = shards_.find(message.partition);
-  if (it == shards_.end() || !it->second.shard || !BeginTransactionIfNeeded()) {
-    return;
-  }
-  ShardSlot& slot = it->second;
   auto started = std::chrono::steady_clock::now();
   trigger_consumed_at_ = started;
   const char* topic = rd_kafka_topic_name(message.rkt);
@@ -592,6 +680,7 @@ void LiveProcessor::Recover(bool fatal) {
   if (e) {
     Fail(std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get()));
   }
+  AttachInputQueues(assigned.get());
 }
 
 bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
@@ -600,9 +689,15 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
   auto last_commit = std::chrono::steady_clock::now();
   auto last_snapshot = last_commit;
   while (!stop.load() && fatal_error_.empty()) {
-    KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), kPollMs));
-    if (message) {
-      HandleMessage(*message);
+    bool busy = false;
+    for (auto& [partition, slot] : shards_) {
+      busy = FillInputs(slot) || busy;
+      DrainShard(partition, slot);
+    }
+    KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), busy ? 0 : kPollMs));
+    if (message && message->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+        message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      spdlog::debug("kafka: consumer: {}", rd_kafka_message_errstr(message.get()));
     }
     producer_->Poll();
     auto now = std::chrono::steady_clock::now();

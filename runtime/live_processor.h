@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -52,10 +53,24 @@ class LiveProcessor final : private EmissionSink {
   void RequestCustomer(std::string customer_id, CustomerReply reply);
 
  private:
+  struct QueueDeleter {
+    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+  };
+  // One input topic-partition of a shard: librdkafka's queue for just that partition (not
+  // forwarded to the consumer queue, so the merge pulls from exactly the input it needs) and
+  // the records taken from it but not processed yet.
+  struct InputQueue {
+    std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
+    std::deque<KafkaMessage> records;
+    bool at_end = false;  // the partition reported end-of-log and nothing arrived since
+  };
   struct ShardSlot {
     std::unique_ptr<Shard> shard;
     std::chrono::steady_clock::time_point last_event;
     RestoreProgress restore;
+    std::array<InputQueue, 4> inputs;
+    // Since when the merge has been waiting for an input that is behind (epoch = not waiting).
+    std::chrono::steady_clock::time_point waiting_since{};
   };
 
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -76,7 +91,17 @@ class LiveProcessor final : private EmissionSink {
   [[nodiscard]] bool OpenShard(int partition, std::string& error);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke();
-  void HandleMessage(const rd_kafka_message_t& message);
+  // Takes each partition queue of the assignment away from the consumer queue.
+  void AttachInputQueues(rd_kafka_topic_partition_list_t* partitions);
+  // Pulls what librdkafka has buffered for every input of the shard whose records ran out.
+  // Returns true when anything was pulled.
+  bool FillInputs(ShardSlot& slot);
+  // Processes the queued records of a shard in record-timestamp order across its four input
+  // topics. It waits (at most kafka.max_merge_wait) while an input that has not reached its end
+  // has nothing queued, so a topic that is read ahead cannot overtake the others.
+  void DrainShard(int partition, ShardSlot& slot);
+  void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message);
+  [[nodiscard]] int InputIndex(std::string_view topic) const;
   void AdvanceIdleShards();
   // Commits everything processed so far (a transaction, or flush + offset commit).
   // Returns false when the work was rolled back (it will be processed again).

@@ -37,8 +37,10 @@ bool Shard::Restore(std::string& error) {
   }
   timer_queue_.clear();
   timer_of_customer_.clear();
+  touched_timers_.clear();
   result = store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
-    auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id), deadline);
+    auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id),
+                                                         TimerEntry{deadline, deadline, false});
     if (inserted) {
       timer_queue_.emplace(deadline, it->first);
     }
@@ -74,6 +76,14 @@ bool Shard::Process(const Event& event) {
   if (state == nullptr) {
     return false;
   }
+  if (NextDeadline(*state) < event.ts) {
+    // The customer's own next event is past a deadline: nothing of theirs came before it, so it
+    // fires now, before the event, however far other customers moved the watermark. This makes
+    // each customer's output a function of their own events, whatever the partitioning.
+    FireDueTimers(rules_, event.customer_id, *state, event.ts - Duration::Millis(1), emissions_);
+    ++stats_.timer_firings;
+    Emit();
+  }
   ApplyResult result =
       ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
   if (result == ApplyResult::kDuplicate) {
@@ -99,8 +109,14 @@ bool Shard::FireDue() {
   while (!timer_queue_.empty() && timer_queue_.begin()->first <= watermark_) {
     auto node = timer_queue_.extract(timer_queue_.begin());
     const std::string& customer_id = node.value().second;
-    timer_of_customer_.erase(customer_id);
-    pending_.DeleteTimer(node.value().first, customer_id);
+    auto entry = timer_of_customer_.find(customer_id);
+    if (entry != timer_of_customer_.end()) {
+      entry->second.deadline = EventTime::Max();
+      if (!entry->second.touched) {
+        entry->second.touched = true;
+        touched_timers_.push_back(&*entry);
+      }
+    }
     CustomerState* state = Load(customer_id);
     if (state == nullptr) {
       return false;
@@ -126,35 +142,55 @@ void Shard::Emit() {
   emissions_.Clear();
 }
 
+void Shard::SetTimer(TimerMap::value_type& entry, EventTime deadline) {
+  TimerEntry& timer = entry.second;
+  if (timer.deadline != EventTime::Max()) {
+    timer_queue_.erase({timer.deadline, entry.first});
+  }
+  timer.deadline = deadline;
+  if (deadline != EventTime::Max()) {
+    timer_queue_.emplace(deadline, entry.first);
+  }
+  if (!timer.touched) {
+    timer.touched = true;
+    touched_timers_.push_back(&entry);
+  }
+}
+
 void Shard::Reschedule(std::string_view customer_id, const CustomerState& state) {
-  EventTime next = NextDeadline(state);
+  const EventTime next = NextDeadline(state);
   auto it = timer_of_customer_.find(customer_id);
   if (it != timer_of_customer_.end()) {
-    if (it->second == next) {
-      return;
+    if (it->second.deadline != next) {
+      SetTimer(*it, next);
     }
-    timer_queue_.erase({it->second, it->first});
-    pending_.DeleteTimer(it->second, customer_id);
-    if (next == EventTime::Max()) {
-      timer_of_customer_.erase(it);
-      return;
-    }
-    it->second = next;
-    timer_queue_.emplace(next, it->first);
-    pending_.PutTimer(next, customer_id);
     return;
   }
   if (next == EventTime::Max()) {
     return;
   }
-  auto inserted = timer_of_customer_.emplace(std::string(customer_id), next).first;
-  timer_queue_.emplace(next, inserted->first);
-  pending_.PutTimer(next, customer_id);
+  SetTimer(*timer_of_customer_.try_emplace(std::string(customer_id)).first, next);
 }
 
 void Shard::TakeCommitBatch(StoreBatch& batch) {
-  batch = std::move(pending_);
-  pending_ = StoreBatch();
+  batch.Clear();
+  for (TimerMap::value_type* entry : touched_timers_) {
+    TimerEntry& timer = entry->second;
+    timer.touched = false;
+    if (timer.committed != timer.deadline) {
+      if (timer.committed != EventTime::Max()) {
+        batch.DeleteTimer(timer.committed, entry->first);
+      }
+      if (timer.deadline != EventTime::Max()) {
+        batch.PutTimer(timer.deadline, entry->first);
+      }
+      timer.committed = timer.deadline;
+    }
+    if (timer.deadline == EventTime::Max()) {
+      timer_of_customer_.erase(timer_of_customer_.find(entry->first));
+    }
+  }
+  touched_timers_.clear();
   cache_.AppendDirty(batch);
   batch.PutMeta(kMaxEventTimeKey, std::to_string(max_event_time_.ms));
 }

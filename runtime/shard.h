@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "processors/engine.h"
 #include "processors/rules_config.h"
@@ -35,7 +36,10 @@ struct ShardStats {
 //
 // Processing contract, per event: raise the max event time; watermark = max event time −
 // lateness (never moves back); fire every timer with deadline <= watermark (deadline order, then
-// customer id); then apply the event. Output therefore depends only on the order of the input.
+// customer id); fire the event's customer's own deadlines that lie before the event's time; then
+// apply the event. A customer's output therefore depends only on the order of that customer's
+// own events, not on other customers' traffic or on how customers are spread over shards; the
+// watermark only decides when the deadlines of customers with no further events fire.
 class Shard {
  public:
   // Takes ownership of the store. `sink` must outlive the shard.
@@ -103,9 +107,18 @@ class Shard {
   EventTime watermark_ = EventTime::Min();
   // Pending timers ordered by (deadline, customer id), and each customer's current deadline.
   std::set<std::pair<EventTime, std::string>> timer_queue_;
-  std::unordered_map<std::string, EventTime, StringHash, std::equal_to<>> timer_of_customer_;
-  // Timer changes not yet committed to the store.
-  StoreBatch pending_;
+  // A customer's current deadline (Max: none) and the one the store holds. An entry lives while
+  // either is set; `touched` entries changed since the last commit and are listed in
+  // touched_timers_, so a commit writes each customer's net timer change once.
+  struct TimerEntry {
+    EventTime deadline = EventTime::Max();
+    EventTime committed = EventTime::Max();
+    bool touched = false;
+  };
+  using TimerMap = std::unordered_map<std::string, TimerEntry, StringHash, std::equal_to<>>;
+  void SetTimer(TimerMap::value_type& entry, EventTime deadline);
+  TimerMap timer_of_customer_;
+  std::vector<TimerMap::value_type*> touched_timers_;
   std::string last_error_;
 };
 

@@ -129,7 +129,8 @@ group.initial.rebalance.delay.ms=0
 broker.session.timeout.ms=6000
 broker.heartbeat.interval.ms=1000
 
-log.retention.hours=168
+# Tests replay historical event times as record timestamps: never delete by age.
+log.retention.ms=-1
 log.retention.check.interval.ms=10000
 log.segment.bytes=67108864
 log.cleaner.backoff.ms=1000
