@@ -14,6 +14,7 @@ CacheLoad CustomerCache::GetOrLoad(std::string_view customer_id) {
   const EventTime cutoff = store_.EvictionCutoff();
   if (auto it = entries_.find(customer_id); it != entries_.end()) {
     ++hits_;
+    last_ = &*it;
     Entry& entry = it->second;
     Touch(entry);
     if (entry.state.last_activity < cutoff) {
@@ -38,17 +39,22 @@ CacheLoad CustomerCache::GetOrLoad(std::string_view customer_id) {
       entries_.emplace(std::string(customer_id), Entry{std::move(state), false, {}}).first;
   recency_.push_front(&it->first);
   it->second.recency = recency_.begin();
+  last_ = &*it;
   return CacheLoad{&it->second.state, StoreResult::Ok()};
 }
 
 bool CustomerCache::MarkDirty(std::string_view customer_id) {
-  const auto it = entries_.find(customer_id);
-  if (it == entries_.end()) {
-    return false;
+  Map::value_type* entry = last_;
+  if (entry == nullptr || entry->first != customer_id) {
+    const auto it = entries_.find(customer_id);
+    if (it == entries_.end()) {
+      return false;
+    }
+    entry = &*it;
   }
-  if (!it->second.dirty) {
-    it->second.dirty = true;
-    dirty_.push_back(&*it);
+  if (!entry->second.dirty) {
+    entry->second.dirty = true;
+    dirty_.push_back(entry);
   }
   return true;
 }
@@ -69,6 +75,7 @@ void CustomerCache::OnCommitted() {
     entry->second.dirty = false;
   }
   dirty_.clear();
+  last_ = nullptr;
   while (entries_.size() > max_customers_) {
     const auto victim = entries_.find(std::string_view(*recency_.back()));
     recency_.pop_back();
@@ -78,6 +85,7 @@ void CustomerCache::OnCommitted() {
 }
 
 void CustomerCache::Clear() {
+  last_ = nullptr;
   dirty_.clear();
   recency_.clear();
   entries_.clear();

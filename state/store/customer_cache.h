@@ -105,6 +105,8 @@ class CustomerCache {
   // Keys of entries_, most recently used first.
   std::list<const std::string*> recency_;
   std::vector<Map::value_type*> dirty_;
+  // The entry GetOrLoad returned last, so that the MarkDirty that usually follows skips a lookup.
+  Map::value_type* last_ = nullptr;
   std::string scratch_;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;

@@ -28,6 +28,7 @@ constexpr char kMetaFamily[] = "meta";
 constexpr char kFormatKey[] = "store.format";
 constexpr char kFormatVersion[] = "1";
 constexpr int kBloomBitsPerKey = 10;
+constexpr double kMemtableBloomRatio = 0.05;
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
@@ -145,6 +146,12 @@ struct StateStore::Impl {
     family.compression = ToRocks(options.compression);
     family.bottommost_compression = ToRocks(options.compression);
     family.level_compaction_dynamic_level_bytes = true;
+    if (point_reads) {
+      // Most reads of a replay are first sightings of a customer: a memtable Bloom filter
+      // answers "not here" without walking the skip list.
+      family.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
+      family.memtable_whole_key_filtering = true;
+    }
     return family;
   }
 
