@@ -29,6 +29,8 @@ struct SlaRules {
   int max_open_contacts = 16;
   // At most this many messages are kept per open chat (the oldest are dropped).
   int max_chat_messages = 64;
+
+  bool operator==(const SlaRules&) const = default;
 };
 
 // Repeat contacts and channel switches (SPEC §3). YAML section `contacts`.
@@ -47,6 +49,8 @@ struct ContactRules {
   double channel_switch_effort = 10;
   // At most this many contacts are kept in the history window.
   int max_history = 32;
+
+  bool operator==(const ContactRules&) const = default;
 };
 
 // Click-stream rules (SPEC §3). YAML section `selfservice`.
@@ -82,6 +86,8 @@ struct SelfServiceRules {
   int max_clicks = 32;
   // At most this many not-yet-final page marks are kept per session.
   int max_pages = 32;
+
+  bool operator==(const SelfServiceRules&) const = default;
 };
 
 // Effort score (SPEC §3). YAML section `effort`.
@@ -102,6 +108,8 @@ struct EffortRules {
   int alert_critical = 90;
   // ... re-armed once the score falls below this.
   int alert_rearm = 50;
+
+  bool operator==(const EffortRules&) const = default;
 };
 
 // Risk score (SPEC §3). YAML section `risk`.
@@ -128,6 +136,8 @@ struct RiskRules {
   int alert_warning = 60;
   int alert_critical = 80;
   int alert_rearm = 40;
+
+  bool operator==(const RiskRules&) const = default;
 };
 
 // Survey bands (SPEC §3, §4). YAML section `surveys`. A score <= *_low is low, <= *_critical is
@@ -139,6 +149,8 @@ struct SurveyRules {
   int csat_critical = 1;
   int ces_low = 3;
   int ces_critical = 1;
+
+  bool operator==(const SurveyRules&) const = default;
 };
 
 // The alert policy (SPEC §4). YAML section `alerts`.
@@ -147,6 +159,8 @@ struct AlertRules {
   Duration cooldown = Duration::Hours(24);
   // VIP customers get one severity step higher.
   bool vip_step_up = true;
+
+  bool operator==(const AlertRules&) const = default;
 };
 
 // Every number of SPEC §3 and §4, with the SPEC's defaults. A plain struct: the YAML loader in
@@ -166,6 +180,8 @@ struct RulesConfig {
   RiskRules risk;
   SurveyRules surveys;
   AlertRules alerts;
+
+  bool operator==(const RulesConfig&) const = default;
 };
 
 }  // namespace cx

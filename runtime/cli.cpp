@@ -63,6 +63,11 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run_cmd->add_flag("--dry-run", run.dry_run, "Validate the config and exit");
 
+  DemoFlags demo;
+  CLI::App* demo_cmd = app.add_subcommand(
+      "demo", "Everything in one process: embedded broker, live traffic, processor, live alerts");
+  AddDemoFlags(*demo_cmd, demo);
+
   GenerateFlags generate;
   CLI::App* generate_cmd = app.add_subcommand(
       "generate", "Write realistic synthetic traffic (smooth and struggling journeys) as JSON Lines");
@@ -105,6 +110,9 @@ int RunCli(int argc, char** argv) {
   }
   if (run_cmd->parsed()) {
     return RunLiveCommand(run, config, clock);
+  }
+  if (demo_cmd->parsed()) {
+    return RunDemoCommand(demo, config, clock);
   }
   if (generate_cmd->parsed()) {
     return RunGenerateCommand(generate);

@@ -32,9 +32,21 @@ struct RunFlags {
 // `cxpulse run`: the live processor until SIGTERM/SIGINT. --dry-run only validates the config.
 int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& clock);
 
-// Raised by SIGTERM/SIGINT once InstallStopSignalHandlers() ran.
+// Raised by SIGTERM/SIGINT once InstallStopSignalHandlers() ran, or by RequestStop().
 const std::atomic<bool>& StopRequested();
 void InstallStopSignalHandlers();
+void RequestStop();
+
+struct DemoFlags {
+  std::string duration;  // empty: until Ctrl-C
+  uint64_t customers = 3000;
+  double struggle_ratio = 0.35;
+  uint64_t seed = 1;
+  std::string http_listen = "127.0.0.1:9464";
+};
+void AddDemoFlags(CLI::App& command, DemoFlags& flags);
+// `cxpulse demo`: an embedded broker, live generated traffic, the processor and a terminal view.
+int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock);
 
 struct StateGetFlags {
   std::string state_dir;

@@ -134,7 +134,9 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
       value = expanded;
     }
   }
-  if (!config.http.bearer_token.empty()) {
+  if (const char* token = std::getenv("CXPULSE_HTTP_TOKEN"); token != nullptr && *token != '\0') {
+    config.http.bearer_token = token;
+  } else if (!config.http.bearer_token.empty()) {
     std::string env_error;
     config.http.bearer_token = ExpandEnvironment(config.http.bearer_token, env_error);
     if (!env_error.empty()) {

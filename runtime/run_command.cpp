@@ -8,6 +8,7 @@
 #include "runtime/cli.h"
 #include "runtime/commands.h"
 #include "runtime/live_processor.h"
+#include "runtime/live_services.h"
 
 namespace cx {
 namespace {
@@ -31,6 +32,8 @@ const std::atomic<bool>& StopRequested() { return g_stop; }
 
 void InstallStopSignalHandlers() { InstallStopHandlers(); }
 
+void RequestStop() { g_stop.store(true); }
+
 int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& clock) {
   if (flags.dry_run) {
     std::printf("config ok: %s (group %s, %s, state in %s)\n", flags.config_path.c_str(),
@@ -47,12 +50,19 @@ int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& 
   }
   InstallStopHandlers();
   LiveProcessor processor(config, clock);
+  LiveServices services(config.http, processor);
   std::string error;
+  if (!services.Start(error)) {
+    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+    return kExitFailure;
+  }
   if (!processor.Start(error)) {
     std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
     return kExitFailure;
   }
-  if (!processor.Run(g_stop, error)) {
+  bool ok = processor.Run(g_stop, error);
+  services.Stop();
+  if (!ok) {
     std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
     return kExitFailure;
   }
