@@ -7,12 +7,18 @@ Lines that are not JSON objects with a known type go to cx.clicks without a key.
 timestamp is the event's `ts` (the previous line's for lines without a usable one), as a
 producer emitting events as they happen would set it: cxpulse merges its input topics by it.
 
-usage: produce_jsonl.py BOOTSTRAP FILE [--transactional]
+usage: produce_jsonl.py BOOTSTRAP FILE [--topic-prefix P] [--rate N] [--transactional]
+
+  --topic-prefix P   topics are P + "cx.clicks", ... (per-test topics)
+  --rate N           at most N records per second (traffic that keeps arriving)
+  --transactional    all records in one transaction (read_committed readers see all or none)
 """
+import argparse
 import datetime
 import json
 import sys
 import time
+import uuid
 
 from confluent_kafka import Producer
 
@@ -24,37 +30,54 @@ def event_millis(ts):
         return ts
     if isinstance(ts, str):
         try:
-            return int(datetime.datetime.fromisoformat(ts).timestamp() * 1000)
+            return int(datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
         except ValueError:
             return None
     return None
 
 
-def route(line):
+def route(line, prefix=""):
     """(topic, key, event time in ms or None) of one line."""
     try:
         event = json.loads(line)
     except ValueError:
-        return "cx.clicks", None, None
+        return prefix + "cx.clicks", None, None
     if not isinstance(event, dict):
-        return "cx.clicks", None, None
-    topic = TOPICS.get(event.get("type"), "cx.clicks")
+        return prefix + "cx.clicks", None, None
+    topic = prefix + TOPICS.get(event.get("type"), "cx.clicks")
     key = event.get("customer_id")
     return topic, key.encode() if isinstance(key, str) else None, event_millis(event.get("ts"))
 
 
-def main():
-    bootstrap, path = sys.argv[1], sys.argv[2]
-    producer = Producer({"bootstrap.servers": bootstrap, "partitioner": "murmur2_random",
-                         "linger.ms": 20, "enable.idempotence": True})
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("bootstrap")
+    parser.add_argument("file")
+    parser.add_argument("--topic-prefix", default="")
+    parser.add_argument("--rate", type=float, default=0.0)
+    parser.add_argument("--transactional", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    conf = {"bootstrap.servers": args.bootstrap, "partitioner": "murmur2_random",
+            "linger.ms": 20, "enable.idempotence": True}
+    if args.transactional:
+        conf["transactional.id"] = "produce-jsonl-" + uuid.uuid4().hex
+    producer = Producer(conf)
+    if args.transactional:
+        producer.init_transactions(60)
+        producer.begin_transaction()
     count = 0
     last_ts = 0
-    with open(path, "rb") as f:
+    started = time.monotonic()
+    with open(args.file, "rb") as f:
         for raw in f:
             line = raw.rstrip(b"\r\n")
             if not line.strip():
                 continue
-            topic, key, ts = route(line)
+            topic, key, ts = route(line, args.topic_prefix)
             if ts is not None and 0 < ts < time.time() * 1000 + 3_600_000:
                 last_ts = ts
             while True:
@@ -64,9 +87,15 @@ def main():
                 except BufferError:
                     producer.poll(0.1)
             count += 1
-            if count % 10000 == 0:
+            if args.rate > 0:
+                ahead = count / args.rate - (time.monotonic() - started)
+                if ahead > 0:
+                    producer.poll(ahead)
+            elif count % 10000 == 0:
                 producer.poll(0)
-    remaining = producer.flush(60)
+    if args.transactional:
+        producer.commit_transaction(120)
+    remaining = producer.flush(120)
     if remaining:
         sys.exit(f"produce_jsonl: {remaining} records not delivered")
     print(f"produce_jsonl: {count} records")

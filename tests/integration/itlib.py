@@ -1,0 +1,437 @@
+"""Shared helpers of cxpulse's integration tests against a real Kafka broker.
+
+Every test script takes the same arguments (see `parse_args`), creates its own topics under a
+fresh prefix and its own consumer group, drives `cxpulse run` processes, reads the outputs under
+read_committed and compares them with `cxpulse replay` of the same events. Waits are
+condition-based with deadlines; a script ends with "N passed, N failed" and exits 1 on failure.
+"""
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INPUTS = ("cx.clicks", "cx.calls", "cx.chats", "cx.surveys")
+OUTPUTS = ("cx.signals", "cx.alerts", "cx.deadletter")
+TOPIC_KEYS = {"cx.clicks": "clicks", "cx.calls": "calls", "cx.chats": "chats",
+              "cx.surveys": "surveys", "cx.signals": "signals", "cx.alerts": "alerts",
+              "cx.deadletter": "dead_letter"}
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cxpulse", required=True, help="the cxpulse binary")
+    parser.add_argument("--work-dir", required=True, help="scratch directory (wiped)")
+    parser.add_argument("--bootstrap", default="127.0.0.1:19192")
+    parser.add_argument("--kafka-dir", default="", help="KAFKA_DIR of the broker (broker test)")
+    parser.add_argument("--seed", type=int, default=0, help="0 = random (printed)")
+    args = parser.parse_args()
+    if args.seed == 0:
+        args.seed = random.SystemRandom().randint(1, 1_000_000)
+    log(f"seed {args.seed} (rerun with --seed {args.seed})")
+    shutil.rmtree(args.work_dir, ignore_errors=True)
+    os.makedirs(args.work_dir)
+    return args
+
+
+class Checks:
+    """Counts assertions; `finish` prints the tally and exits non-zero on any failure."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            log(f"PASS {name}")
+        else:
+            self.failed += 1
+            log(f"FAIL {name}" + (f": {detail}" if detail else ""))
+        return ok
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        sys.exit(1 if self.failed or not self.passed else 0)
+
+
+def wait_for(what, condition, timeout, interval=0.1):
+    """Polls `condition` until it returns a truthy value; raises TimeoutError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- partitioning -------------------------------------------------------------------------------
+
+def murmur2(data):
+    """Kafka's murmur2 (the Java client's default partitioner, librdkafka's murmur2_random)."""
+    m = 0x5BD1E995
+    length = len(data)
+    h = (0x9747B28C ^ length) & 0xFFFFFFFF
+    for i in range(0, length - length % 4, 4):
+        k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> 24
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    tail = length & ~3
+    extra = length % 4
+    if extra == 3:
+        h ^= data[tail + 2] << 16
+    if extra >= 2:
+        h ^= data[tail + 1] << 8
+    if extra >= 1:
+        h ^= data[tail]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
+
+
+def partition_of(key, partitions):
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+# --- input files --------------------------------------------------------------------------------
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def write_jsonl(path, lines):
+    with open(path, "w", encoding="utf-8") as f:
+        for line in lines:
+            f.write(line + "\n")
+
+
+def generate(cxpulse, path, customers, seed, duplicate_ratio=0.0, invalid_ratio=0.0):
+    run([cxpulse, "-q", "generate", "--customers", str(customers), "--seed", str(seed),
+         "--duplicate-ratio", str(duplicate_ratio), "--invalid-ratio", str(invalid_ratio),
+         "--output", path])
+    return read_jsonl(path)
+
+
+def event_ms(line):
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    ts = event.get("ts") if isinstance(event, dict) else None
+    if isinstance(ts, int) and not isinstance(ts, bool):
+        return ts
+    if isinstance(ts, str):
+        try:
+            import datetime
+            return int(datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
+        except ValueError:
+            return None
+    return None
+
+
+def iso(ms):
+    import datetime
+    return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def tail_events(lines, partitions, gap_ms=86_400_000):
+    """One harmless page_view per partition, `gap_ms` after the latest event, each of a customer
+    whose key hashes to that partition. Appended to both the live and the replay input, they move
+    every partition's watermark past all real deadlines in live mode exactly as the end of a
+    replay does, so timers that are due in replay are due live too."""
+    latest = max(t for t in (event_ms(line) for line in lines) if t is not None)
+    ts = latest + gap_ms
+    out = []
+    for p in range(partitions):
+        n = 0
+        while partition_of(f"zz-tail-{p}-{n}", partitions) != p:
+            n += 1
+        customer = f"zz-tail-{p}-{n}"
+        out.append(json.dumps({"event_id": f"tail-{p}", "customer_id": customer, "type": "click",
+                               "action": "page_view", "ts": iso(ts), "page": "/"}))
+    return out
+
+
+def customers_of(lines):
+    seen = {}
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and isinstance(event.get("customer_id"), str):
+            seen[event["customer_id"]] = True
+    return list(seen)
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+def run(cmd, timeout=300, **kwargs):
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def produce(bootstrap, path, prefix, rate=0.0):
+    cmd = ["/usr/bin/python3", os.path.join(HERE, "produce_jsonl.py"), bootstrap, path,
+           "--topic-prefix", prefix]
+    if rate > 0:
+        cmd += ["--rate", str(rate)]
+    return run(cmd, timeout=600)
+
+
+def produce_async(bootstrap, path, prefix, rate):
+    cmd = ["/usr/bin/python3", os.path.join(HERE, "produce_jsonl.py"), bootstrap, path,
+           "--topic-prefix", prefix, "--rate", str(rate)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def replay(cxpulse, input_path, out_dir, config=None):
+    """Runs `cxpulse replay` with a state dir; returns (alerts, signals, state_dir)."""
+    os.makedirs(out_dir, exist_ok=True)
+    alerts, signals = os.path.join(out_dir, "alerts.jsonl"), os.path.join(out_dir, "signals.jsonl")
+    state = os.path.join(out_dir, "state")
+    cmd = [cxpulse, "-q", "replay", "--input", input_path, "--output", alerts, "--signals",
+           signals, "--dead-letter", os.path.join(out_dir, "dead.jsonl"), "--state-dir", state]
+    if config:
+        cmd += ["--config", config]
+    run(cmd)
+    return read_jsonl(alerts), read_jsonl(signals), state
+
+
+class Processor:
+    """One `cxpulse run` process; its log goes to a file."""
+
+    def __init__(self, cxpulse, config_path, log_path, env=None):
+        self.cxpulse = cxpulse
+        self.config_path = config_path
+        self.log_path = log_path
+        self.env = env
+        self.proc = None
+        self.starts = 0
+
+    def start(self):
+        self.starts += 1
+        with open(self.log_path, "a") as f:
+            f.write(f"===== start {self.starts} =====\n")
+        self.log_file = open(self.log_path, "a")
+        env = dict(os.environ, **(self.env or {}))
+        self.proc = subprocess.Popen([self.cxpulse, "run", "--config", self.config_path],
+                                     stdout=self.log_file, stderr=subprocess.STDOUT, env=env)
+        return self
+
+    def log_text(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def current_log(self):
+        return self.log_text().rsplit("===== start", 1)[-1]
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_assigned(self, timeout=90):
+        def assigned():
+            if not self.alive():
+                raise RuntimeError(f"cxpulse run exited {self.proc.returncode}:\n"
+                                   f"{self.current_log()[-3000:]}")
+            return "restored and consuming" in self.current_log()
+        wait_for("the processor to be assigned its shards", assigned, timeout)
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+        self.log_file.close()
+
+    def stop(self, timeout=60):
+        """SIGTERM; returns the exit code."""
+        if not self.alive():
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait(30)
+            code = f"{code} (killed: no exit {timeout} s after SIGTERM)"
+        self.log_file.close()
+        return code
+
+
+def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s", rules=None,
+                 extra_kafka=None):
+    """A `cxpulse run` config whose topics are `prefix` + the default names."""
+    topics = {key: prefix + name for name, key in TOPIC_KEYS.items()}
+    topics["changelog"] = prefix + "cxpulse-changelog"
+    kafka = {
+        "bootstrap_servers": bootstrap, "group_id": group, "instance_id": instance,
+        "idle_watermark_after": idle, "commit_interval": "100ms", "topics": topics,
+        "consumer_properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"},
+    }
+    kafka.update(extra_kafka or {})
+    config = {"state": {"dir": state_dir}, "kafka": kafka}
+    if rules:
+        config["rules"] = rules
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2)  # JSON is YAML
+    return path
+
+
+# --- Kafka --------------------------------------------------------------------------------------
+
+def fresh_prefix(name):
+    return f"it.{name}.{uuid.uuid4().hex[:8]}."
+
+
+def create_topics(bootstrap, prefix, partitions):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    topics = [NewTopic(prefix + t, partitions, 1) for t in INPUTS + OUTPUTS]
+    for topic, future in admin.create_topics(topics, operation_timeout=30).items():
+        future.result(60)
+    wait_for("topic metadata", lambda: all(
+        prefix + t in admin.list_topics(timeout=10).topics for t in INPUTS + OUTPUTS), 30)
+
+
+def _consumer(bootstrap, group=None):
+    return Consumer({"bootstrap.servers": bootstrap, "group.id": group or f"it-reader-{uuid.uuid4().hex}",
+                     "enable.auto.commit": False, "isolation.level": "read_committed",
+                     "enable.partition.eof": True, "auto.offset.reset": "earliest"})
+
+
+def input_progress(bootstrap, group, prefix, partitions):
+    """{(topic, partition): (committed offset of the group, end offset)} of every input."""
+    consumer = _consumer(bootstrap, group)
+    try:
+        tps = [TopicPartition(prefix + t, p) for t in INPUTS for p in range(partitions)]
+        committed = consumer.committed(tps, timeout=10)
+        out = {}
+        for tp in committed:
+            _, high = consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition),
+                                                     timeout=10, cached=False)
+            out[(tp.topic, tp.partition)] = (max(tp.offset, 0), high)
+        return out
+    finally:
+        consumer.close()
+
+
+def progress_fraction(progress):
+    done = sum(c for c, _ in progress.values())
+    total = sum(h for _, h in progress.values())
+    return done / total if total else 1.0
+
+
+def wait_caught_up(bootstrap, group, prefix, partitions, timeout, processors=()):
+    """Waits until the group committed every input partition's end offset (the outputs of those
+    events are then committed too: they are in the same transactions)."""
+    def caught_up():
+        for p in processors:
+            if not p.alive():
+                raise RuntimeError(f"cxpulse run exited {p.proc.returncode}:\n{p.current_log()[-3000:]}")
+        try:
+            progress = input_progress(bootstrap, group, prefix, partitions)
+        except KafkaException:
+            return False
+        return all(c >= h for c, h in progress.values())
+    wait_for("the processor to commit all input", caught_up, timeout, interval=0.25)
+
+
+def read_topic(bootstrap, topic, timeout=60):
+    """Every record of `topic` under read_committed, up to its end. Waits until each partition's
+    position reaches the high watermark, so a transaction still open (a killed instance's, until
+    the broker aborts it) cannot hide committed records behind it."""
+    consumer = _consumer(bootstrap)
+    try:
+        metadata = consumer.list_topics(topic, timeout=10).topics[topic]
+        tps = [TopicPartition(topic, p, 0) for p in metadata.partitions]
+        consumer.assign(tps)
+        values = []
+        deadline = time.monotonic() + timeout
+        while True:
+            for msg in consumer.consume(1000, 0.2):
+                if msg.error() is None:
+                    values.append(msg.value().decode())
+            done = True
+            for tp in tps:
+                _, high = consumer.get_watermark_offsets(tp, timeout=10, cached=True)
+                position = consumer.position([TopicPartition(topic, tp.partition)])[0].offset
+                if high > 0 and position < high:
+                    done = False
+            if done:
+                return values
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{topic}: not at its end under read_committed after {timeout} s")
+    finally:
+        consumer.close()
+
+
+# --- comparisons --------------------------------------------------------------------------------
+
+def multiset_diff(actual, expected, limit=3):
+    """'' when equal as multisets of whole lines, else a short description of the difference."""
+    a, e = collections.Counter(actual), collections.Counter(expected)
+    if a == e:
+        return ""
+    missing, extra = e - a, a - e
+    parts = [f"{len(actual)} lines vs {len(expected)} expected; {sum(missing.values())} missing, "
+             f"{sum(extra.values())} extra"]
+    for line, n in list(missing.items())[:limit]:
+        parts.append(f"missing x{n}: {line[:300]}")
+    for line, n in list(extra.items())[:limit]:
+        parts.append(f"extra x{n}: {line[:300]}")
+    return "\n  ".join(parts)
+
+
+def state_json(cxpulse, state_dir, customer, config=None):
+    cmd = [cxpulse, "-q", "state", "get", "--state-dir", state_dir, customer]
+    if config:
+        cmd += ["--config", config]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        return None
+    return json.loads(result.stdout)
+
+
+def compare_states(cxpulse, customers, actual_dirs, expected_dir, config=None):
+    """Compares `state get` of each customer; the actual state is in whichever of `actual_dirs`
+    has it (an instance's shards). Returns a list of difference descriptions."""
+    def one(customer):
+        expected = state_json(cxpulse, expected_dir, customer, config)
+        actual = None
+        for d in actual_dirs:
+            actual = state_json(cxpulse, d, customer, config)
+            if actual is not None:
+                break
+        if actual == expected:
+            return None
+        return f"{customer}: live {json.dumps(actual)[:500]}\n    replay {json.dumps(expected)[:500]}"
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        return [d for d in pool.map(one, customers) if d is not None]
+
+
+def sample(items, n, seed):
+    items = sorted(items)
+    return items if len(items) <= n else random.Random(seed).sample(items, n)
