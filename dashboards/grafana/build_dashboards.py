@@ -1,0 +1,336 @@
+#!/usr/bin/python3
+"""Writes the two Grafana dashboards (cx-operations.json, pipeline-health.json) from the panel
+lists below, so every panel gets the same datasource, layout and field conventions.
+
+usage: build_dashboards.py --write    rewrite both JSON files next to this script
+       build_dashboards.py --check    exit 1 if a JSON file differs from what --write writes
+"""
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+DS = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+WIDTH = 24
+
+
+def target(expr, legend="", ref="A", fmt=None, instant=False):
+    t = {"datasource": DS, "refId": ref, "expr": expr, "legendFormat": legend or "__auto",
+         "range": not instant, "instant": instant}
+    if fmt:
+        t["format"] = fmt
+    return t
+
+
+def targets(*specs):
+    """(expr, legend) pairs -> targets A, B, C, ..."""
+    return [target(e, l, chr(ord("A") + i)) for i, (e, l) in enumerate(specs)]
+
+
+def thresholds(*steps):
+    """steps: (value or None, colour) ascending."""
+    return {"mode": "absolute", "steps": [{"value": v, "color": c} for v, c in steps]}
+
+
+def timeseries(title, description, tgts, unit, w=12, h=8, stack=False, minimum=None,
+               maximum=None, th=None):
+    custom = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never",
+              "spanNulls": False, "stacking": {"mode": "normal" if stack else "none", "group": "A"}}
+    if th:
+        custom["thresholdsStyle"] = {"mode": "line"}
+    defaults = {"unit": unit, "custom": custom, "color": {"mode": "palette-classic"}}
+    if minimum is not None:
+        defaults["min"] = minimum
+    if maximum is not None:
+        defaults["max"] = maximum
+    if th:
+        defaults["thresholds"] = th
+    return {"type": "timeseries", "title": title, "description": description, "targets": tgts,
+            "fieldConfig": {"defaults": defaults, "overrides": []},
+            "options": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
+                        "tooltip": {"mode": "multi", "sort": "desc"}},
+            "_w": w, "_h": h}
+
+
+def stat(title, description, tgts, unit, w=6, h=4, th=None, decimals=None):
+    defaults = {"unit": unit, "color": {"mode": "thresholds"},
+                "thresholds": th or thresholds((None, "green"))}
+    if decimals is not None:
+        defaults["decimals"] = decimals
+    return {"type": "stat", "title": title, "description": description, "targets": tgts,
+            "fieldConfig": {"defaults": defaults, "overrides": []},
+            "options": {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                        "colorMode": "value", "graphMode": "area", "justifyMode": "auto",
+                        "orientation": "auto", "textMode": "auto"},
+            "_w": w, "_h": h}
+
+
+def distribution(title, description, metric, w=12, h=8):
+    """Bar gauge of a histogram's buckets over the dashboard's time range."""
+    expr = f"sum by (le) (increase({metric}_bucket[$__range]))"
+    return {"type": "bargauge", "title": title, "description": description,
+            "targets": [target(expr, "{{le}}", fmt="heatmap", instant=True)],
+            "fieldConfig": {"defaults": {"unit": "short", "decimals": 0, "min": 0,
+                                         "color": {"mode": "continuous-GrYlRd"},
+                                         "thresholds": thresholds((None, "green"))},
+                            "overrides": []},
+            "options": {"displayMode": "gradient", "orientation": "vertical", "showUnfilled": True,
+                        "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
+                        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
+            "_w": w, "_h": h}
+
+
+def row(title):
+    return {"type": "row", "title": title, "collapsed": False, "panels": [], "_w": WIDTH, "_h": 1}
+
+
+def layout(panels):
+    """Assigns ids and gridPos left to right, wrapping at the dashboard width."""
+    x = y = line_h = 0
+    out = []
+    for pid, p in enumerate(panels, start=1):
+        w, h = p.pop("_w"), p.pop("_h")
+        if x + w > WIDTH or p["type"] == "row":
+            x, y, line_h = 0, y + line_h, 0
+        p["id"] = pid
+        p["gridPos"] = {"x": x, "y": y, "w": w, "h": h}
+        if p["type"] != "row":
+            p["datasource"] = DS
+        x += w
+        line_h = max(line_h, h)
+        out.append(p)
+    return out
+
+
+def dashboard(uid, title, description, tags, panels):
+    return {
+        "uid": uid, "title": title, "description": description, "tags": tags,
+        "editable": True, "graphTooltip": 1, "schemaVersion": 39, "version": 1,
+        "time": {"from": "now-6h", "to": "now"}, "refresh": "30s", "timezone": "",
+        "fiscalYearStartMonth": 0, "liveNow": False, "links": [],
+        "annotations": {"list": [{
+            "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+            "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
+            "name": "Annotations & Alerts", "type": "dashboard"}]},
+        "templating": {"list": [{
+            "name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource",
+            "query": "prometheus", "current": {}, "hide": 0, "includeAll": False, "multi": False,
+            "options": [], "refresh": 1, "regex": "", "skipUrlSync": False}]},
+        "panels": layout(panels),
+    }
+
+
+PERCENT_80 = thresholds((None, "red"), (0.8, "green"))
+RATE = "[$__rate_interval]"
+
+
+def quantiles(metric_expr, by="", qs=(0.5, 0.9, 0.99)):
+    """histogram_quantile targets over a `..._bucket` rate expression already summed by le."""
+    label = "{{channel}} " if "channel" in by else ""
+    return targets(*[(f"histogram_quantile({q}, sum by ({by}le) ({metric_expr}))",
+                      f"{label}p{int(q * 100)}") for q in qs])
+
+
+def cx_operations():
+    panels = [
+        row("Service level"),
+        stat("Service level now", "Share of first responses within target over the last 5 minutes "
+             "per channel (calls answered, chats' first agent reply). Red under the 80 % goal.",
+             targets(("cxpulse:service_level:ratio_rate5m", "{{channel}}")), "percentunit",
+             w=8, th=PERCENT_80, decimals=1),
+        stat("SLA breaches in range", "Contacts that missed their first-response target "
+             "(unanswered or answered late) within the dashboard's time range, per channel.",
+             targets((f"sum by (channel) (increase(cxpulse_sla_breached_total[$__range]))",
+                      "{{channel}}")), "short", w=8,
+             th=thresholds((None, "green"), (1, "orange")), decimals=0),
+        stat("Customers at risk", "Customers whose risk score rose to at least 60 and has not "
+             "fallen back below 40 since (approximation: decay without events is not seen).",
+             targets(("sum(cxpulse_customers_at_risk)", "at risk")), "short", w=8,
+             th=thresholds((None, "green"), (1, "orange")), decimals=0),
+        timeseries("Service level per channel", "Share of first responses within target (5-minute "
+                   "rate, recording rule cxpulse:service_level:ratio_rate5m). The alert "
+                   "CxpulseServiceLevelLow fires after 30 minutes under the 80 % line.",
+                   targets(("cxpulse:service_level:ratio_rate5m", "{{channel}}")), "percentunit",
+                   minimum=0, maximum=1, th=PERCENT_80),
+        timeseries("SLA breaches per minute", "Breached first-response targets per minute by "
+                   "channel (recording rule cxpulse:sla_breached:rate5m).",
+                   targets(("sum by (channel) (cxpulse:sla_breached:rate5m) * 60", "{{channel}}")),
+                   "short", minimum=0),
+        row("First response"),
+        timeseries("Call answer time", "Percentiles of the time from queueing to answer, from "
+                   "calls that met or breached their target (5-minute rate of the "
+                   "cxpulse_first_response_seconds histogram).",
+                   quantiles('cxpulse:first_response_seconds_bucket:rate5m{channel="call"}'), "s",
+                   minimum=0),
+        timeseries("Chat first reply time", "Percentiles of the time from chat start (or first "
+                   "customer message) to the first agent reply.",
+                   quantiles('cxpulse:first_response_seconds_bucket:rate5m{channel="chat"}'), "s",
+                   minimum=0),
+        row("Contacts"),
+        timeseries("Repeat-contact rate", "Share of contacts that came within the repeat window "
+                   "of the customer's previous contact, over the last hour (recording rule "
+                   "cxpulse:repeat_contact:ratio_rate1h).",
+                   targets(("cxpulse:repeat_contact:ratio_rate1h", "{{channel}}")), "percentunit",
+                   minimum=0),
+        timeseries("Contacts per minute", "Calls queued and chats started per minute.",
+                   targets((f"sum by (channel) (rate(cxpulse_contacts_total{RATE})) * 60",
+                            "{{channel}}"),
+                           (f"sum by (channel) (rate(cxpulse_repeat_contacts_total{RATE})) * 60",
+                            "{{channel}} repeats")), "short", minimum=0),
+        row("Effort and risk"),
+        distribution("Effort score distribution", "Scores carried by effort.updated signals in "
+                     "the dashboard's time range, by histogram bucket (upper bound le; 70 = "
+                     "high_effort warning, 90 = critical).", "cxpulse_effort_score"),
+        distribution("Risk score distribution", "Scores carried by risk.updated signals in the "
+                     "dashboard's time range, by histogram bucket (upper bound le; 60 = at_risk "
+                     "warning, 80 = critical).", "cxpulse_risk_score"),
+        timeseries("Effort and risk score percentiles", "Median and 90th percentile of the "
+                   "scores in effort.updated and risk.updated signals.",
+                   targets(*[(f"histogram_quantile({q}, sum by (le) (rate(cxpulse_{m}_score_bucket"
+                              f"{RATE})))", f"{m} p{int(q * 100)}")
+                             for m in ("effort", "risk") for q in (0.5, 0.9)]),
+                   "short", minimum=0, maximum=100),
+        timeseries("Customers at risk", "Customers counted as at risk over time (risk score "
+                   "crossed 60 and not yet back below 40).",
+                   targets(("sum(cxpulse_customers_at_risk)", "at risk")), "short", minimum=0),
+        row("Alerts"),
+        timeseries("Alerts per minute by kind", "Committed alerts per minute by kind "
+                   "(recording rule cxpulse:alerts:rate5m), stacked.",
+                   targets(("sum by (kind) (cxpulse:alerts:rate5m) * 60", "{{kind}}")), "short",
+                   stack=True, minimum=0),
+        {**stat("Alerts in range by kind and severity", "Alerts committed within the "
+                "dashboard's time range by kind and severity.",
+                targets(("sum by (kind, severity) (increase(cxpulse_alerts_total[$__range]))",
+                         "{{kind}} {{severity}}")), "short", w=12, h=8, decimals=0),
+         "type": "bargauge",
+         "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
+                     "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
+                     "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}},
+    ]
+    return dashboard("cxpulse-cx-operations", "cxpulse / CX operations",
+                     "Customer experience signals of cxpulse: service level, breaches, first "
+                     "response, repeat contacts, effort and risk, alerts.",
+                     ["cxpulse", "cx"], panels)
+
+
+def pipeline_health():
+    panels = [
+        row("Instances"),
+        stat("Instances up", "Scrape targets of the cxpulse-metrics job that answer.",
+             targets(('sum(up{job="cxpulse-metrics"})', "up")), "short", w=6,
+             th=thresholds((None, "red"), (1, "green")), decimals=0),
+        stat("Instances ready", "Instances whose /readyz is 1 (assigned shards restored and "
+             "consuming).", targets(("sum(cxpulse_ready)", "ready")), "short", w=6,
+             th=thresholds((None, "red"), (1, "green")), decimals=0),
+        stat("Assigned shards", "Input partitions assigned across all instances.",
+             targets(("sum(cxpulse_assigned_shards)", "shards")), "short", w=6, decimals=0),
+        stat("Consumer lag", "Input records not yet consumed, all topics.",
+             targets(("sum(cxpulse:consumer_lag_messages:sum)", "lag")), "short", w=6,
+             th=thresholds((None, "green"), (10000, "orange")), decimals=0),
+        row("Throughput"),
+        timeseries("Input records per second", "Records consumed per input topic.",
+                   targets((f"sum by (topic) (rate(cxpulse_events_consumed_total{RATE}))",
+                            "{{topic}}")), "ops", stack=True, minimum=0),
+        timeseries("Decoded events per second", "Input records that decoded to an event, by "
+                   "event type.",
+                   targets((f"sum by (type) (rate(cxpulse_events_total{RATE}))", "{{type}}")),
+                   "ops", stack=True, minimum=0),
+        row("Lag and latency"),
+        timeseries("Consumer lag by topic", "Records behind the end of each input topic, from "
+                   "librdkafka statistics (recording rule cxpulse:consumer_lag_messages:sum). "
+                   "CxpulseConsumerLagGrowing fires above 10000 and growing for 15 minutes.",
+                   targets(("cxpulse:consumer_lag_messages:sum", "{{topic}}")), "short",
+                   minimum=0, th=thresholds((None, "green"), (10000, "red"))),
+        timeseries("Watermark delay by shard", "Wall clock minus each shard's event-time "
+                   "watermark: how far behind real time deadlines (SLA timers) fire.",
+                   targets(("max by (shard) (cxpulse_watermark_delay_seconds)", "shard {{shard}}")),
+                   "s"),
+        timeseries("Processing time per record", "Percentiles of per-record processing time "
+                   "(decode, rules, state) over 5 minutes.",
+                   quantiles("cxpulse:processing_seconds_bucket:rate5m", qs=(0.5, 0.99)), "s",
+                   minimum=0),
+        timeseries("Event to alert latency", "Percentiles of wall time from consuming the "
+                   "triggering record to the alert's transaction commit.",
+                   quantiles("cxpulse:event_to_alert_seconds_bucket:rate5m"), "s", minimum=0),
+        row("Dead letters"),
+        timeseries("Dead letters per second by code", "Input records rejected to the dead-letter "
+                   "topic, by decode error code.",
+                   targets((f"sum by (code) (rate(cxpulse_dead_letters_total{RATE}))", "{{code}}")),
+                   "ops", stack=True, minimum=0),
+        timeseries("Dead-letter share of input", "Dead letters / input records over 5 minutes "
+                   "(recording rule cxpulse:dead_letters:ratio_rate5m). CxpulseDeadLetterSpike "
+                   "fires above 1 % when three times the hourly average.",
+                   targets(("cxpulse:dead_letters:ratio_rate5m", "dead letters")), "percentunit",
+                   minimum=0, th=thresholds((None, "green"), (0.01, "red"))),
+        row("Commits and restores"),
+        timeseries("Commits per second by result", "Commit cycles (transactions or offset "
+                   "commits) that committed or were aborted.",
+                   targets((f"sum by (result) (rate(cxpulse_commits_total{RATE}))", "{{result}}")),
+                   "ops", minimum=0),
+        timeseries("Commit duration", "Percentiles of the duration of one commit cycle.",
+                   quantiles(f"rate(cxpulse_commit_seconds_bucket{RATE})", qs=(0.5, 0.99)), "s",
+                   minimum=0),
+        timeseries("Changelog restore", "Changelog records restored in each shard's last restore, "
+                   "and records still to restore (0 once done).",
+                   targets(("sum by (shard) (cxpulse_restore_records)", "shard {{shard}} restored"),
+                           ("sum by (shard) (cxpulse_restore_remaining_records)",
+                            "shard {{shard}} remaining")), "short", minimum=0),
+        timeseries("Pending timers by shard", "Deadline timers (SLA, sessions) waiting per shard.",
+                   targets(("sum by (shard) (cxpulse_pending_timers)", "shard {{shard}}")), "short",
+                   minimum=0),
+        row("State and RocksDB"),
+        timeseries("Customer cache", "Customer states held in memory per shard.",
+                   targets(("sum by (shard) (cxpulse_customer_cache_customers)", "shard {{shard}}")),
+                   "short", minimum=0, w=8),
+        timeseries("Customer cache hit ratio", "Share of customer lookups served from the "
+                   "in-memory cache instead of RocksDB.",
+                   targets((f"sum(rate(cxpulse_customer_cache_hits_total{RATE})) / "
+                            f"(sum(rate(cxpulse_customer_cache_hits_total{RATE})) + "
+                            f"sum(rate(cxpulse_customer_cache_misses_total{RATE})))", "hit ratio")),
+                   "percentunit", minimum=0, maximum=1, w=8),
+        timeseries("RocksDB block cache", "Block cache hits and misses per second (reads that "
+                   "missed the customer cache and the memtables).",
+                   targets((f"sum(rate(cxpulse_rocksdb_block_cache_hits_total{RATE}))", "hits"),
+                           (f"sum(rate(cxpulse_rocksdb_block_cache_misses_total{RATE}))",
+                            "misses")), "ops", minimum=0, w=8),
+        timeseries("RocksDB live SST size by shard", "Bytes of live SST files per shard store.",
+                   targets(("sum by (shard) (cxpulse_rocksdb_live_sst_bytes)", "shard {{shard}}")),
+                   "bytes", minimum=0, w=8),
+        timeseries("RocksDB pending compaction", "Estimated bytes compaction still has to "
+                   "rewrite per shard; sustained growth leads to write stalls.",
+                   targets(("sum by (shard) (cxpulse_rocksdb_pending_compaction_bytes)",
+                            "shard {{shard}}")), "bytes", minimum=0, w=8),
+        timeseries("RocksDB write stalls", "Share of time writes were stalled by RocksDB "
+                   "(stall seconds per second, all shards).",
+                   targets((f"sum(rate(cxpulse_rocksdb_write_stall_seconds_total{RATE}))",
+                            "stalled")), "percentunit", minimum=0, w=8),
+    ]
+    return dashboard("cxpulse-pipeline-health", "cxpulse / Pipeline health",
+                     "Throughput, lag, latency, dead letters, commits, restores and RocksDB of "
+                     "the cxpulse live processors.", ["cxpulse", "pipeline"], panels)
+
+
+def render(board):
+    return json.dumps(board, indent=2) + "\n"
+
+
+def main():
+    boards = {"cx-operations.json": cx_operations(), "pipeline-health.json": pipeline_health()}
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode not in ("--write", "--check"):
+        sys.exit(__doc__)
+    stale = []
+    for name, board in boards.items():
+        path = HERE / name
+        text = render(board)
+        if mode == "--write":
+            path.write_text(text)
+        elif not path.exists() or path.read_text() != text:
+            stale.append(name)
+    if stale:
+        sys.exit(f"build_dashboards.py: {', '.join(stale)} not up to date; run "
+                 "/usr/bin/python3 dashboards/grafana/build_dashboards.py --write")
+
+
+if __name__ == "__main__":
+    main()
