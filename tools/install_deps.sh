@@ -15,7 +15,10 @@ packages=(
 for group in "$@"; do
   case "$group" in
     kafka) packages+=(default-jre-headless maven kcat python3-confluent-kafka) ;;
-    *) echo "install_deps.sh: unknown group '$group' (known: kafka)" >&2; exit 2 ;;
+    # Prometheus 2.42 server and promtool for tests/prometheus (the tests run their own server
+    # process; the package's system service is not needed).
+    prometheus) packages+=(prometheus python3-yaml) ;;
+    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus)" >&2; exit 2 ;;
   esac
 done
 
