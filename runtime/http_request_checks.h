@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cx {
+
+// Pure helpers of the HTTP server, apart so they can be tested without sockets.
+
+// Longest accepted customer id, in code points (SPEC §1).
+inline constexpr size_t kMaxCustomerIdChars = 128;
+
+// The customer id in the path segment after "/customers/" (no query string): percent-decoded,
+// then accepted only when it is valid UTF-8 of 1-128 code points without control characters.
+// nullopt otherwise (a 400).
+[[nodiscard]] std::optional<std::string> DecodeCustomerId(std::string_view segment);
+
+// True when `authorization` is "Bearer <token>" (scheme case-insensitive) with exactly `token`.
+// The comparison takes the same time wherever the first difference is.
+[[nodiscard]] bool BearerTokenMatches(std::string_view authorization, std::string_view token);
+
+// True when an Accept header asks for text/event-stream.
+[[nodiscard]] bool AcceptsEventStream(std::string_view accept);
+
+// One Server-Sent Events message carrying `data` (a line break in it starts another data: line).
+[[nodiscard]] std::string FormatSseEvent(std::string_view data);
+
+// The value of `name` in a query string such as "a=1&limit=20" (not decoded), or empty.
+[[nodiscard]] std::string_view QueryParameter(std::string_view query, std::string_view name);
+
+}  // namespace cx
