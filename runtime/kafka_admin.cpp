@@ -1,6 +1,8 @@
 #include "runtime/kafka_admin.h"
 
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "runtime/kafka_handles.h"
 
@@ -13,6 +15,27 @@ struct AdminDeleter {
   void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
   void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
 };
+
+// True when the cluster metadata lists `name` with `partitions` partitions, each with a leader.
+bool TopicReady(rd_kafka_t* client, const std::string& name, int partitions, int timeout_ms) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  if (rd_kafka_metadata(client, 1, nullptr, &raw, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return false;
+  }
+  KafkaMetadata metadata(raw);
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& topic = metadata->topics[i];
+    if (name != topic.topic) continue;
+    if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR || topic.partition_cnt < partitions) return false;
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      if (topic.partitions[p].err != RD_KAFKA_RESP_ERR_NO_ERROR || topic.partitions[p].leader < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -71,6 +94,14 @@ bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bo
       error = "cannot create topic " + name + ": " + rd_kafka_err2str(err);
       return false;
     }
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!TopicReady(client, name, partitions, timeout_ms)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      error = "topic " + name + " was created but its partitions have no leader yet";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return true;
 }

@@ -18,7 +18,8 @@ using TopicPartitionCounts = std::map<std::string, int>;
 [[nodiscard]] bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name,
                                         int partitions, int timeout_ms, std::string& error);
 
-// Creates a plain (delete-retention) topic; an existing topic is not an error.
+// Creates a plain (delete-retention) topic; an existing topic is not an error. Both return once
+// the cluster metadata lists every partition with a leader, so clients can use it at once.
 [[nodiscard]] bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions,
                                bool compacted, int timeout_ms, std::string& error);
 
