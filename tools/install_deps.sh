@@ -18,7 +18,14 @@ for group in "$@"; do
     # Prometheus 2.42 server and promtool for tests/prometheus (the tests run their own server
     # process; the package's system service is not needed).
     prometheus) packages+=(prometheus python3-yaml) ;;
-    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus)" >&2; exit 2 ;;
+    # The outreach-page browser test (tests/browser/): Debian's Chromium driven by
+    # playwright-core from npm (`npm ci` in tests/browser/). A Node.js that ships npm is kept.
+    browser)
+      packages+=(chromium)
+      if ! command -v node >/dev/null; then packages+=(nodejs); fi
+      if ! command -v npm >/dev/null; then packages+=(npm); fi
+      ;;
+    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus browser)" >&2; exit 2 ;;
   esac
 done
 

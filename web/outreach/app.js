@@ -93,9 +93,11 @@ function matches(alert) {
 
 function renderAlert(alert, fresh) {
   const reasons = el("ul", { class: "reasons" });
+  const squash = (text) => String(text || "").toLowerCase().replace(/[^a-z0-9]/g, "");
   for (const reason of alert.reasons || []) {
-    reasons.append(el("li", {}, el("strong", {}, plain(reason.code, REASONS)),
-                      reason.detail ? ` — ${reason.detail}` : ""));
+    const title = plain(reason.code, REASONS);
+    const detail = reason.detail && squash(reason.detail) !== squash(title) ? ` — ${reason.detail}` : "";
+    reasons.append(el("li", {}, el("strong", {}, title), detail));
   }
   const open = el("button", { type: "button", class: "open-customer",
                               dataset: { customer: alert.customer_id } },
