@@ -73,7 +73,8 @@ bool HttpServer::Start(std::string& error) {
   auto& acceptor = core_->acceptor.emplace(*core_->io);
   if (acceptor.open(endpoint.protocol(), ec) ||
       acceptor.set_option(asio::socket_base::reuse_address(true), ec) ||
-      acceptor.bind(endpoint, ec) || acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
+      acceptor.bind(endpoint, ec) ||
+      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
     error = "http: cannot listen on " + listen + ": " + ec.message();
     core_->acceptor.reset();
     return false;

@@ -2,10 +2,10 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "runtime/http_alert_feed.h"
 #include "runtime/http_request_checks.h"
@@ -57,10 +57,9 @@ void HttpSession::DoRead() {
   parser_->body_limit(kBodyLimit);
   parser_->header_limit(kHeaderLimit);
   stream_.expires_after(core_.options.read_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code error, size_t) {
-                     self->OnRead(error);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
 }
 
 void HttpSession::OnRead(beast::error_code error) {
@@ -84,7 +83,8 @@ HttpSession::Response HttpSession::MakeResponse(unsigned status, std::string_vie
                                                 std::string body) const {
   Response response{static_cast<http::status>(status), version_};
   response.set(http::field::server, "cxpulse");
-  response.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+  response.set(http::field::content_type,
+               beast::string_view(content_type.data(), content_type.size()));
   response.set("X-Content-Type-Options", "nosniff");
   response.keep_alive(keep_alive_);
   response.body() = std::move(body);
@@ -131,7 +131,8 @@ void HttpSession::Handle() {
     HandleCustomer(path.substr(std::string_view("/customers/").size()));
   } else if (const OutreachAsset* asset = FindOutreachAsset(path); asset != nullptr) {
     Response response = MakeResponse(200, asset->content_type, std::string(asset->body));
-    response.set("Content-Security-Policy", beast::string_view(kPagePolicy.data(), kPagePolicy.size()));
+    response.set("Content-Security-Policy",
+                 beast::string_view(kPagePolicy.data(), kPagePolicy.size()));
     response.set(http::field::cache_control, "no-cache");
     response.set("Referrer-Policy", "no-referrer");
     Send(std::move(response));
@@ -144,8 +145,7 @@ void HttpSession::HandleCustomer(std::string_view segment) {
   const std::string& token = core_.options.bearer_token;
   if (!token.empty()) {
     auto authorization = parser_->get()[http::field::authorization];
-    if (!BearerTokenMatches(std::string_view(authorization.data(), authorization.size()),
-                            token)) {
+    if (!BearerTokenMatches(std::string_view(authorization.data(), authorization.size()), token)) {
       Response response = Error(401, "bearer token required");
       response.set(http::field::www_authenticate, "Bearer realm=\"cxpulse\"");
       Send(std::move(response));
@@ -154,8 +154,7 @@ void HttpSession::HandleCustomer(std::string_view segment) {
   }
   std::optional<std::string> id = DecodeCustomerId(segment);
   if (!id) {
-    Send(Error(400,
-               "customer id must be 1-128 printable characters (percent-encoded UTF-8)"));
+    Send(Error(400, "customer id must be 1-128 printable characters (percent-encoded UTF-8)"));
     return;
   }
   if (!core_.backend.lookup_customer) {
@@ -255,14 +254,13 @@ void HttpSession::StartEventStream() {
   Enqueue(std::make_shared<const std::string>(kSseHeader));
   std::weak_ptr<HttpSession> weak = weak_from_this();
   std::shared_ptr<HttpGate> gate = core_.gate;
-  subscription_ = core_.backend.alerts->Subscribe(
-      [weak, gate](const AlertFeed::AlertJson& json) {
-        gate->Post([weak, json] {
-          if (auto self = weak.lock()) {
-            self->Enqueue(std::make_shared<const std::string>(FormatSseEvent(*json)));
-          }
-        });
-      });
+  subscription_ = core_.backend.alerts->Subscribe([weak, gate](const AlertFeed::AlertJson& json) {
+    gate->Post([weak, json] {
+      if (auto self = weak.lock()) {
+        self->Enqueue(std::make_shared<const std::string>(FormatSseEvent(*json)));
+      }
+    });
+  });
   spdlog::debug("http: event stream opened ({} open)", core_.sse_clients.load());
   ScheduleHeartbeat();
   WatchForClose();

@@ -75,11 +75,11 @@ MetricsProbe::MetricsProbe(const LiveStatus* status)
   event_to_alert_ =
       &Histograms(r, "cxpulse_event_to_alert_seconds",
                   "Wall time from consuming the triggering record to the alert's commit")
-           .Add({}, Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                                5, 10, 30});
+           .Add({}, Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                                10, 30});
   commit_ = &Histograms(r, "cxpulse_commit_seconds", "Duration of one commit cycle")
-                 .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                      0.1, 0.25, 0.5, 1, 2.5, 10});
+                 .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25, 0.5, 1, 2.5, 10});
   auto& commits = Counters(r, "cxpulse_commits_total", "Commit cycles by result");
   for (size_t i = 0; i < kCommitResults.size(); ++i) {
     commits_[i] = &commits.Add({{"result", std::string(kCommitResults[i])}});
@@ -121,9 +121,8 @@ MetricsProbe::MetricsProbe(const LiveStatus* status)
   auto& alerts = Counters(r, "cxpulse_alerts_total", "Committed alerts by kind and severity");
   for (int k = 0; k < kAlertKindCount; ++k) {
     for (int s = 0; s < 2; ++s) {
-      alerts_[k][s] = &alerts.Add(
-          {{"kind", std::string(ToString(static_cast<AlertKind>(k)))},
-           {"severity", std::string(ToString(static_cast<Severity>(s)))}});
+      alerts_[k][s] = &alerts.Add({{"kind", std::string(ToString(static_cast<AlertKind>(k)))},
+                                   {"severity", std::string(ToString(static_cast<Severity>(s)))}});
     }
   }
   customers_at_risk_ = &Gauges(r, "cxpulse_customers_at_risk",
@@ -281,7 +280,8 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
   for (const ShardSnapshot& s : shards) {
     ShardSeries& series = Shard(s.partition);
     series.restore_records->Set(static_cast<double>(s.restore_done));
-    series.restore_remaining->Set(static_cast<double>(std::max<int64_t>(0, s.restore_total - s.restore_done)));
+    series.restore_remaining->Set(
+        static_cast<double>(std::max<int64_t>(0, s.restore_total - s.restore_done)));
     double delay_ms = s.watermark.ms > 0 ? static_cast<double>(wall_clock.ms - s.watermark.ms) : 0;
     series.watermark_delay->Set(delay_ms / 1000.0);
     series.pending_timers->Set(static_cast<double>(s.pending_timers));
@@ -307,8 +307,8 @@ void MetricsProbe::OnConsumerLag(const std::vector<PartitionLag>& lags) {
     auto it = lags_.find(key);
     if (it == lags_.end()) {
       if (lags_.size() >= kMaxLagSeries) continue;
-      Gauge& gauge = lag_family_->Add(
-          {{"topic", lag.topic}, {"partition", std::to_string(lag.partition)}});
+      Gauge& gauge =
+          lag_family_->Add({{"topic", lag.topic}, {"partition", std::to_string(lag.partition)}});
       it = lags_.emplace(key, &gauge).first;
     }
     it->second->Set(static_cast<double>(lag.lag));

@@ -26,12 +26,12 @@ TEST(DecodeCustomerIdTest, RejectsBadIds) {
   EXPECT_FALSE(DecodeCustomerId("%"));
   EXPECT_FALSE(DecodeCustomerId("ab%4"));
   EXPECT_FALSE(DecodeCustomerId("ab%zz"));
-  EXPECT_FALSE(DecodeCustomerId("a%00b"));     // control character
-  EXPECT_FALSE(DecodeCustomerId("a%0Ab"));     // newline
-  EXPECT_FALSE(DecodeCustomerId("a%7Fb"));     // DEL
-  EXPECT_FALSE(DecodeCustomerId("%C3"));       // truncated UTF-8
-  EXPECT_FALSE(DecodeCustomerId("%C0%AF"));    // overlong
-  EXPECT_FALSE(DecodeCustomerId("%ED%A0%80")); // surrogate
+  EXPECT_FALSE(DecodeCustomerId("a%00b"));      // control character
+  EXPECT_FALSE(DecodeCustomerId("a%0Ab"));      // newline
+  EXPECT_FALSE(DecodeCustomerId("a%7Fb"));      // DEL
+  EXPECT_FALSE(DecodeCustomerId("%C3"));        // truncated UTF-8
+  EXPECT_FALSE(DecodeCustomerId("%C0%AF"));     // overlong
+  EXPECT_FALSE(DecodeCustomerId("%ED%A0%80"));  // surrogate
   EXPECT_FALSE(DecodeCustomerId("%FF"));
 }
 

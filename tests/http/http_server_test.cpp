@@ -137,7 +137,8 @@ TEST_F(HttpServerTest, RecentAlertsAsJson) {
 TEST_F(HttpServerTest, EventStreamFraming) {
   StartServer();
   backend_.feed.Publish("{\"alert_id\":\"old\"}");
-  RawConnection stream(port_, "GET /alerts HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+  RawConnection stream(port_,
+                       "GET /alerts HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
   std::string header = stream.ReadUntil("\r\n\r\n");
   EXPECT_EQ(header.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << header;
   EXPECT_NE(header.find("Content-Type: text/event-stream\r\n"), std::string::npos);

@@ -66,8 +66,7 @@ inline TestResponse Fetch(uint16_t port, const std::string& target,
 // An open event-stream connection: the raw bytes, read up to a delimiter.
 class RawConnection {
  public:
-  RawConnection(uint16_t port, const std::string& request)
-      : socket_(Connect(io_, port)) {
+  RawConnection(uint16_t port, const std::string& request) : socket_(Connect(io_, port)) {
     boost::asio::write(socket_, boost::asio::buffer(request));
   }
   // Reads up to and including `delimiter`; throws on timeout or close.

@@ -194,20 +194,37 @@ TEST(MetricsProbeTest, ExposesEveryContractName) {
   probe.OnShardSnapshots({shard}, EventTime::FromMillis(1000));
   probe.OnConsumerLag({{"t.clicks", 0, 3}});
   std::string text = probe.Serialize();
-  for (const char* name :
-       {"cxpulse_events_consumed_total", "cxpulse_events_total", "cxpulse_dead_letters_total",
-        "cxpulse_processing_seconds", "cxpulse_event_to_alert_seconds",
-        "cxpulse_consumer_lag_messages", "cxpulse_commit_seconds", "cxpulse_commits_total",
-        "cxpulse_assigned_shards", "cxpulse_restore_records", "cxpulse_restore_remaining_records",
-        "cxpulse_watermark_delay_seconds", "cxpulse_pending_timers",
-        "cxpulse_customer_cache_customers", "cxpulse_customer_cache_hits_total",
-        "cxpulse_customer_cache_misses_total", "cxpulse_rocksdb_live_sst_bytes",
-        "cxpulse_rocksdb_block_cache_hits_total", "cxpulse_rocksdb_block_cache_misses_total",
-        "cxpulse_rocksdb_pending_compaction_bytes", "cxpulse_rocksdb_write_stall_seconds_total",
-        "cxpulse_ready", "cxpulse_first_response_seconds", "cxpulse_sla_met_total",
-        "cxpulse_sla_breached_total", "cxpulse_contacts_total", "cxpulse_repeat_contacts_total",
-        "cxpulse_effort_score", "cxpulse_risk_score", "cxpulse_alerts_total",
-        "cxpulse_customers_at_risk"}) {
+  for (const char* name : {"cxpulse_events_consumed_total",
+                           "cxpulse_events_total",
+                           "cxpulse_dead_letters_total",
+                           "cxpulse_processing_seconds",
+                           "cxpulse_event_to_alert_seconds",
+                           "cxpulse_consumer_lag_messages",
+                           "cxpulse_commit_seconds",
+                           "cxpulse_commits_total",
+                           "cxpulse_assigned_shards",
+                           "cxpulse_restore_records",
+                           "cxpulse_restore_remaining_records",
+                           "cxpulse_watermark_delay_seconds",
+                           "cxpulse_pending_timers",
+                           "cxpulse_customer_cache_customers",
+                           "cxpulse_customer_cache_hits_total",
+                           "cxpulse_customer_cache_misses_total",
+                           "cxpulse_rocksdb_live_sst_bytes",
+                           "cxpulse_rocksdb_block_cache_hits_total",
+                           "cxpulse_rocksdb_block_cache_misses_total",
+                           "cxpulse_rocksdb_pending_compaction_bytes",
+                           "cxpulse_rocksdb_write_stall_seconds_total",
+                           "cxpulse_ready",
+                           "cxpulse_first_response_seconds",
+                           "cxpulse_sla_met_total",
+                           "cxpulse_sla_breached_total",
+                           "cxpulse_contacts_total",
+                           "cxpulse_repeat_contacts_total",
+                           "cxpulse_effort_score",
+                           "cxpulse_risk_score",
+                           "cxpulse_alerts_total",
+                           "cxpulse_customers_at_risk"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
 }
