@@ -21,6 +21,8 @@ namespace cx {
 namespace {
 
 constexpr int kDemoPartitions = 4;
+constexpr Duration kBackfill = Duration::Minutes(5);
+constexpr Duration kJourneySpan = Duration::Minutes(15);
 
 // librdkafka's in-process mock cluster, owned by a producer handle that also writes the
 // generated traffic. It keeps everything in memory and has no transactions: the demo runs
@@ -61,15 +63,16 @@ class MockCluster {
 };
 
 // Streams generated journeys into the input topics in real time: each event is produced when the
-// wall clock reaches its delivery time, stamped with its event time.
+// wall clock reaches its delivery time, stamped with its event time. Journeys start from
+// kBackfill before `now`, so the demo begins by catching up on a few minutes of history.
 void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluster& cluster,
-                    EventTime start, const std::atomic<bool>& stop) {
+                    EventTime now, const std::atomic<bool>& stop) {
   GeneratorOptions options;
   options.customers = flags.customers;
   options.seed = flags.seed;
   options.struggle_ratio = flags.struggle_ratio;
-  options.start = start;
-  options.span = Duration::Minutes(10);
+  options.start = now - kBackfill;
+  options.span = kJourneySpan;
   options.duplicate_ratio = 0.005;
   options.invalid_ratio = 0.002;
   Generator generator(options);
@@ -77,9 +80,8 @@ void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluste
   std::string line;
   std::string key;
   LineInfo info;
-  auto wall_start = std::chrono::system_clock::now();
   while (!stop.load() && generator.Next(line, info)) {
-    auto due = wall_start + std::chrono::milliseconds((info.delivery - start).ms);
+    auto due = std::chrono::system_clock::time_point(std::chrono::milliseconds(info.delivery.ms));
     while (!stop.load() && std::chrono::system_clock::now() < due) {
       rd_kafka_poll(cluster.producer(), 0);
       std::this_thread::sleep_until(std::min(due, std::chrono::system_clock::now() +
@@ -102,7 +104,7 @@ void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluste
 
 void AddDemoFlags(CLI::App& command, DemoFlags& flags) {
   command.add_option("--duration", flags.duration, "Stop after this long, e.g. 90s (default: until Ctrl-C)");
-  command.add_option("--customers", flags.customers, "Customers whose journeys start over 10 minutes")
+  command.add_option("--customers", flags.customers, "Customers whose journeys start over 15 minutes")
       ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
   command.add_option("--struggle-ratio", flags.struggle_ratio, "Share of struggling customers")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
@@ -145,8 +147,8 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   TerminalView view(stdout);
   LiveProcessor processor(config, clock);
   processor.AddObserver(&view);
-  std::printf("cxpulse demo: embedded broker %s, %llu customers over 10 minutes, "
-              "at-least-once. Ctrl-C stops.\n",
+  std::printf("cxpulse demo: embedded broker %s; %llu customers whose journeys start over 15 "
+              "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n",
               cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers));
   std::fflush(stdout);
   if (!processor.Start(error)) {

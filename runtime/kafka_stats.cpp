@@ -25,6 +25,18 @@ std::vector<PartitionLag> ParseConsumerLag(std::string_view json) {
       int64_t lag = -1;
       if (partition.value["partition"].get(id) != simdjson::SUCCESS || id < 0) continue;
       if (partition.value["consumer_lag"].get(lag) != simdjson::SUCCESS) continue;
+      if (lag < 0) {
+        // Exactly-once commits offsets through the producer, so the consumer never learns a
+        // committed offset: measure from what it has handed to the application instead.
+        int64_t stable = -1;
+        int64_t consumed = -1;
+        if (partition.value["ls_offset"].get(stable) == simdjson::SUCCESS &&
+            partition.value["app_offset"].get(consumed) == simdjson::SUCCESS && stable >= 0 &&
+            consumed >= 0) {
+          lag = stable > consumed ? stable - consumed : 0;
+        }
+      }
+      if (lag < 0) continue;
       lags.push_back(PartitionLag{std::string(topic.key), static_cast<int32_t>(id), lag});
     }
   }
