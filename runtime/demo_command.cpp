@@ -14,6 +14,7 @@
 #include "runtime/commands.h"
 #include "runtime/kafka_handles.h"
 #include "runtime/live_processor.h"
+#include "runtime/live_services.h"
 #include "runtime/terminal_view.h"
 #include "runtime/yaml_section.h"
 
@@ -147,9 +148,16 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   TerminalView view(stdout);
   LiveProcessor processor(config, clock);
   processor.AddObserver(&view);
+  LiveServices services(config.http, processor);
+  if (!services.Start(error)) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+    return kExitFailure;
+  }
   std::printf("cxpulse demo: embedded broker %s; %llu customers whose journeys start over 15 "
-              "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n",
-              cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers));
+              "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n"
+              "Outreach page: http://%s/   metrics: http://%s/metrics\n",
+              cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers),
+              flags.http_listen.c_str(), flags.http_listen.c_str());
   std::fflush(stdout);
   if (!processor.Start(error)) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
@@ -168,6 +176,7 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
     }
   });
   bool ok = processor.Run(stop, error);
+  services.Stop();
   done = true;
   traffic.join();
   timer.join();
