@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "processors/decay.h"
 #include "processors/effort.h"
 #include "processors/risk.h"
 #include "schemas/json_writer.h"
@@ -47,6 +48,64 @@ void AppendContact(const Contact& c, std::string& out) {
                  (c.first_sla_flags & kSlaBreachRecorded) != 0, c.abandoned);
 }
 
+// Why the scores are what they are: the parts the state keeps. Effort is one decaying sum of
+// SPEC §3's points, so its reasons are the recent facts that add to it; risk is decaying event
+// points (low surveys, cancellation intent) plus condition points that hold right now.
+void AppendScoreReasons(const CustomerState& state, const RulesConfig& rules, EventTime now,
+                        int contacts_7d, int breaches_7d, std::string& out) {
+  const RiskRules& r = rules.risk;
+  int effort = EffortScore(rules, state, now);
+  double risk_events = DecayedValue(state.risk, now, r.half_life);
+  out += ",\"score_reasons\":{\"effort\":[";
+  bool first = true;
+  auto item = [&](std::string_view code, std::string_view detail) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"code\":\"";
+    out += code;
+    out += "\",\"detail\":";
+    AppendJsonString(detail, out);
+    out += '}';
+  };
+  if (breaches_7d > 0) {
+    item("sla_breaches", fmt::format("{} SLA breach(es) in the last 7 days", breaches_7d));
+  }
+  if (contacts_7d > 1) {
+    item("repeat_contacts", fmt::format("{} contacts in the last 7 days", contacts_7d));
+  }
+  if (state.session.failed_searches > 0) {
+    item("failed_searches", fmt::format("{} search(es) without results this session",
+                                        static_cast<int>(state.session.failed_searches)));
+  }
+  if (state.session.help_dwell_ms > 0) {
+    item("help_dwell", fmt::format("{} s on help pages this session",
+                                   state.session.help_dwell_ms / 1000));
+  }
+  for (const Contact& c : state.contacts) {
+    if (c.abandoned) item("abandoned_contact", "abandoned " + c.contact_id);
+  }
+  out += "],\"risk\":[";
+  first = true;
+  if (risk_events >= 0.5) {
+    item("survey_or_cancel_intent",
+         fmt::format("{:.0f} points from low survey answers or cancellation pages (decaying)",
+                     risk_events));
+  }
+  if (effort >= r.high_effort_at) {
+    item("high_effort", fmt::format("+{:.0f} while effort is at least {}", r.high_effort,
+                                    r.high_effort_at));
+  }
+  if (contacts_7d >= r.many_contacts_at) {
+    item("many_contacts", fmt::format("+{:.0f} for {} contacts in 7 days", r.many_contacts,
+                                      contacts_7d));
+  }
+  if (breaches_7d >= r.many_breaches_at) {
+    item("many_breaches", fmt::format("+{:.0f} for {} SLA breaches in 7 days", r.many_breaches,
+                                      breaches_7d));
+  }
+  out += "]}";
+}
+
 }  // namespace
 
 void AppendCustomerStateJson(std::string_view customer_id, const CustomerState& state,
@@ -66,6 +125,7 @@ void AppendCustomerStateJson(std::string_view customer_id, const CustomerState& 
     if (record.ts > now - rules.contacts.repeat_window && record.ts <= now) ++contacts_7d;
   }
   int breaches_7d = CountInWindow(state.breaches, now, rules.risk.many_breaches_window);
+  AppendScoreReasons(state, rules, now, contacts_7d, breaches_7d, out);
   fmt::format_to(std::back_inserter(out),
                  ",\"contacts_7d\":{},\"sla_breaches_7d\":{},\"open_contacts\":[", contacts_7d,
                  breaches_7d);
