@@ -104,8 +104,8 @@ int Main(int argc, char** argv) {
   Event event;
   DecodeFailure why;
   double simdjson_rate = 0;
-  std::printf("%-9s %12s %12s %10s %14s %9s %s\n", "pass", "lines", "ok", "seconds",
-              "lines/s", "MB/s", "vs simdjson");
+  std::printf("%-9s %12s %12s %10s %14s %9s %s\n", "pass", "lines", "ok", "seconds", "lines/s",
+              "MB/s", "vs simdjson");
   for (const std::string& pass : passes) {
     PassResult r;
     bool ran = false;

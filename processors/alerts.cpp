@@ -12,12 +12,18 @@ namespace {
 
 std::string_view KindKey(AlertKind kind) {
   switch (kind) {
-    case AlertKind::kSlaBreach: return "sla_breach";
-    case AlertKind::kRepeatContact: return "repeat_contact";
-    case AlertKind::kHighEffort: return "high_effort";
-    case AlertKind::kAtRisk: return "at_risk";
-    case AlertKind::kLowScore: return "low_score";
-    case AlertKind::kNeedsHelp: return "needs_help";
+    case AlertKind::kSlaBreach:
+      return "sla_breach";
+    case AlertKind::kRepeatContact:
+      return "repeat_contact";
+    case AlertKind::kHighEffort:
+      return "high_effort";
+    case AlertKind::kAtRisk:
+      return "at_risk";
+    case AlertKind::kLowScore:
+      return "low_score";
+    case AlertKind::kNeedsHelp:
+      return "needs_help";
   }
   return "unknown";
 }
@@ -57,8 +63,8 @@ void MaybeThresholdAlert(Step& step, const Threshold& t, int score, bool& armed,
       return;
     }
     const AlertRecord& last = step.state.alerts[static_cast<size_t>(t.kind)];
-    const bool escalates = score >= t.critical && last.ts != EventTime::Min() &&
-                           last.severity == Severity::kWarning;
+    const bool escalates =
+        score >= t.critical && last.ts != EventTime::Min() && last.severity == Severity::kWarning;
     if (!escalates) return;
   } else if (score < t.warning) {
     return;
@@ -90,8 +96,7 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   AlertRecord& last = step.state.alerts[static_cast<size_t>(request.kind)];
   if (last.ts != EventTime::Min()) {
     const int64_t apart = std::llabs((request.ts - last.ts).ms);
-    const bool escalation =
-        last.severity == Severity::kWarning && severity == Severity::kCritical;
+    const bool escalation = last.severity == Severity::kWarning && severity == Severity::kCritical;
     if (apart < step.config.alerts.cooldown.ms && !escalation) return false;
   }
   last.ts = request.ts;
@@ -118,15 +123,15 @@ void EvaluateScores(Step& step, EventTime trigger_ts, std::string_view trigger) 
   CustomerState& s = step.state;
   const int effort = EffortScore(c, s, step.now);
   const int risk = RiskScore(c, s, step.now);
-  MaybeSignalScore(step, SignalKind::kEffortUpdated, effort, s.effort_emitted,
-                   c.effort.signal_step, trigger_ts, trigger);
+  MaybeSignalScore(step, SignalKind::kEffortUpdated, effort, s.effort_emitted, c.effort.signal_step,
+                   trigger_ts, trigger);
   MaybeSignalScore(step, SignalKind::kRiskUpdated, risk, s.risk_emitted, c.risk.signal_step,
                    trigger_ts, trigger);
-  MaybeThresholdAlert(step,
-                      Threshold{AlertKind::kHighEffort, c.effort.alert_warning,
-                                c.effort.alert_critical, c.effort.alert_rearm, "effort_threshold",
-                                "effort"},
-                      effort, s.effort_armed, trigger_ts, trigger);
+  MaybeThresholdAlert(
+      step,
+      Threshold{AlertKind::kHighEffort, c.effort.alert_warning, c.effort.alert_critical,
+                c.effort.alert_rearm, "effort_threshold", "effort"},
+      effort, s.effort_armed, trigger_ts, trigger);
   MaybeThresholdAlert(step,
                       Threshold{AlertKind::kAtRisk, c.risk.alert_warning, c.risk.alert_critical,
                                 c.risk.alert_rearm, "risk_threshold", "risk"},

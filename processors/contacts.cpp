@@ -17,10 +17,9 @@ Contact& FindOrCreate(const RulesConfig& config, CustomerState& state, const Eve
   }
   auto& contacts = state.contacts;
   if (static_cast<int>(contacts.size()) >= std::max(config.sla.max_open_contacts, 1)) {
-    auto oldest = std::min_element(contacts.begin(), contacts.end(),
-                                   [](const Contact& a, const Contact& b) {
-                                     return a.last_event < b.last_event;
-                                   });
+    auto oldest = std::min_element(
+        contacts.begin(), contacts.end(),
+        [](const Contact& a, const Contact& b) { return a.last_event < b.last_event; });
     contacts.erase(oldest);
   }
   Contact& c = contacts.emplace_back();
@@ -122,10 +121,10 @@ void UpdateRecord(Step& step, const Contact& contact, const Event& event) {
 void AddMessage(const RulesConfig& config, Contact& contact, const Event& event) {
   auto& msgs = contact.messages;
   ChatMessage m{event.ts, event.author, 0};
-  auto pos = std::upper_bound(msgs.begin(), msgs.end(), m, [](const ChatMessage& a,
-                                                              const ChatMessage& b) {
-    return a.ts != b.ts ? a.ts < b.ts : a.author < b.author;
-  });
+  auto pos =
+      std::upper_bound(msgs.begin(), msgs.end(), m, [](const ChatMessage& a, const ChatMessage& b) {
+        return a.ts != b.ts ? a.ts < b.ts : a.author < b.author;
+      });
   msgs.insert(pos, m);
   if (static_cast<int>(msgs.size()) > std::max(config.sla.max_chat_messages, 2)) {
     msgs.erase(msgs.begin());
@@ -190,13 +189,12 @@ void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime wa
     if (c.closed != EventTime::Max() && c.closed < watermark) return true;
     return c.last_event < now - config.sla.open_contact_max_idle;
   });
-  const Duration keep = std::max({config.contacts.repeat_window,
-                                  config.contacts.channel_switch_window,
-                                  config.risk.many_contacts_window});
+  const Duration keep =
+      std::max({config.contacts.repeat_window, config.contacts.channel_switch_window,
+                config.risk.many_contacts_window});
   std::erase_if(state.history, [&](const ContactRecord& r) { return r.ts < now - keep; });
   std::erase_if(state.breaches,
                 [&](EventTime t) { return t < now - config.risk.many_breaches_window; });
 }
 
 }  // namespace cx
-

@@ -27,8 +27,8 @@ inline void AddDecaying(DecayingScore& score, double points, EventTime t, Durati
     score.value = DecayedValue(score, t, half_life) + points;
     score.at = t;
   } else if (half_life.ms > 0) {
-    score.value +=
-        points * std::exp2(-static_cast<double>((score.at - t).ms) / static_cast<double>(half_life.ms));
+    score.value += points * std::exp2(-static_cast<double>((score.at - t).ms) /
+                                      static_cast<double>(half_life.ms));
   } else {
     score.value += points;
   }

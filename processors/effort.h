@@ -10,8 +10,7 @@ namespace cx {
 void AddEffort(Step& step, double points, EventTime at);
 
 // The effort score at `now`: decayed points, rounded, capped at config.effort.cap.
-[[nodiscard]] int EffortScore(const RulesConfig& config, const CustomerState& state,
-                              EventTime now);
+[[nodiscard]] int EffortScore(const RulesConfig& config, const CustomerState& state, EventTime now);
 
 // A CES answer of 3/2/1 lifts the effort score at `at` to at least its floor (70/80/90), by
 // adding the missing points at `at`. Other scores do nothing.

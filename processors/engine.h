@@ -35,8 +35,8 @@ enum class ApplyResult : uint8_t {
 // Applies one decoded event of `customer_id` to its state: dedup, then every rule of SPEC §3
 // and the alert policy of §4. Precondition: event.customer_id == customer_id.
 [[nodiscard]] ApplyResult ApplyEvent(const RulesConfig& config, std::string_view customer_id,
-                                     CustomerState& state, const Event& event,
-                                     EventTime watermark, Emissions& out);
+                                     CustomerState& state, const Event& event, EventTime watermark,
+                                     Emissions& out);
 
 // Fires every deadline of this customer that is <= watermark (SLA breaches, unanswered-for-3x
 // alerts, self-service dwell), in deadline order.

@@ -122,12 +122,12 @@ struct RiskRules {
   double low_csat = 40;
   double low_ces = 30;
   // Condition points, counted while the condition holds.
-  double high_effort = 20;      // effort >= high_effort_at
+  double high_effort = 20;  // effort >= high_effort_at
   int high_effort_at = 70;
-  double many_contacts = 20;    // >= many_contacts_at contacts in many_contacts_window
+  double many_contacts = 20;  // >= many_contacts_at contacts in many_contacts_window
   int many_contacts_at = 3;
   Duration many_contacts_window = Duration::Days(7);
-  double many_breaches = 20;    // >= many_breaches_at SLA breaches in many_breaches_window
+  double many_breaches = 20;  // >= many_breaches_at SLA breaches in many_breaches_window
   int many_breaches_at = 2;
   Duration many_breaches_window = Duration::Days(7);
   // risk.updated when the rounded score moved at least this much since the last signal.

@@ -198,8 +198,7 @@ void FireHelpDwellTimer(Step& step, EventTime deadline) {
   const Session& s = step.state.session;
   const std::string trigger = "help_dwell|" + std::to_string(s.start.ms) + "|" +
                               std::to_string(s.id_hash) + "|" + std::to_string(deadline.ms);
-  const int64_t dwell =
-      KnownDwell(step.config, s) + (deadline - s.pages.back().ts).ms;
+  const int64_t dwell = KnownDwell(step.config, s) + (deadline - s.pages.back().ts).ms;
   RaiseNeedsHelp(step, deadline, trigger, "help_dwell",
                  std::to_string(dwell / 1000) + " s on help pages");
 }

@@ -27,8 +27,8 @@ void ForEachWait(const RulesConfig& config, C& contact, F&& f) {
   using Flags = std::remove_reference_t<decltype((contact.first_sla_flags))>;
   if (contact.type == EventType::kCall) {
     if (contact.started == EventTime::Max()) return;
-    f(Wait<Flags>{SlaKind::kCallAnswer, contact.started, contact.answered,
-                  config.sla.call_target, &contact.first_sla_flags});
+    f(Wait<Flags>{SlaKind::kCallAnswer, contact.started, contact.answered, config.sla.call_target,
+                  &contact.first_sla_flags});
     return;
   }
   auto& msgs = contact.messages;
@@ -64,10 +64,14 @@ void ForEachWait(const RulesConfig& config, C& contact, F&& f) {
 
 std::string_view SlaKey(SlaKind kind) {
   switch (kind) {
-    case SlaKind::kCallAnswer: return "call_answer";
-    case SlaKind::kChatFirstReply: return "chat_first_reply";
-    case SlaKind::kChatNextReply: return "chat_next_reply";
-    case SlaKind::kNone: break;
+    case SlaKind::kCallAnswer:
+      return "call_answer";
+    case SlaKind::kChatFirstReply:
+      return "chat_first_reply";
+    case SlaKind::kChatNextReply:
+      return "chat_next_reply";
+    case SlaKind::kNone:
+      break;
   }
   return "none";
 }
@@ -88,8 +92,9 @@ std::vector<std::string> EventIds(const Step& step, const Contact& contact) {
 void EmitSla(Step& step, const Contact& contact, SignalKind kind, SlaKind sla, EventTime start,
              EventTime ts, Duration target, Duration elapsed) {
   Signal& s = step.out.signals.emplace_back();
-  s.signal_id = StableId({step.customer_id, kind == SignalKind::kSlaMet ? "sla.met" : "sla.breached",
-                          WaitIdentity(contact, sla, start)});
+  s.signal_id =
+      StableId({step.customer_id, kind == SignalKind::kSlaMet ? "sla.met" : "sla.breached",
+                WaitIdentity(contact, sla, start)});
   s.kind = kind;
   s.customer_id = step.customer_id;
   s.ts = ts;
@@ -101,8 +106,8 @@ void EmitSla(Step& step, const Contact& contact, SignalKind kind, SlaKind sla, E
   s.event_ids = EventIds(step, contact);
 }
 
-void RecordBreach(Step& step, const Contact& contact, SlaKind sla, EventTime start,
-                  Duration target, Duration elapsed) {
+void RecordBreach(Step& step, const Contact& contact, SlaKind sla, EventTime start, Duration target,
+                  Duration elapsed) {
   const EventTime deadline = start + target;
   EmitSla(step, contact, SignalKind::kSlaBreached, sla, start, deadline, target, elapsed);
   AddEffort(step, step.config.sla.breach_effort, deadline);
@@ -114,9 +119,12 @@ void RecordBreach(Step& step, const Contact& contact, SlaKind sla, EventTime sta
 
 std::string_view BreachCode(SlaKind kind) {
   switch (kind) {
-    case SlaKind::kCallAnswer: return "call_answer_breach";
-    case SlaKind::kChatFirstReply: return "chat_first_reply_breach";
-    default: return "chat_next_reply_breach";
+    case SlaKind::kCallAnswer:
+      return "call_answer_breach";
+    case SlaKind::kChatFirstReply:
+      return "chat_first_reply_breach";
+    default:
+      return "chat_next_reply_breach";
   }
 }
 
@@ -161,18 +169,17 @@ void ResolveWait(Step& step, Contact& contact, const Wait<uint8_t>& w, EventTime
   if (reach >= long_wait && !abandoned_wait && !(flags & kSlaLongWaitAlerted)) {
     flags |= kSlaLongWaitAlerted;
     const std::string verb = w.kind == SlaKind::kCallAnswer ? "answer" : "reply";
-    RaiseSlaAlert(step, contact, Severity::kWarning, long_wait,
-                  WaitIdentity(contact, w.kind, w.start) + "|long_wait", BreachCode(w.kind),
-                  "no agent " + verb + " for " + std::to_string((long_wait - w.start).ms / 1000) +
-                      " s");
+    RaiseSlaAlert(
+        step, contact, Severity::kWarning, long_wait,
+        WaitIdentity(contact, w.kind, w.start) + "|long_wait", BreachCode(w.kind),
+        "no agent " + verb + " for " + std::to_string((long_wait - w.start).ms / 1000) + " s");
   }
   if (abandoned_wait && contact.closed >= deadline && !contact.abandon_alerted) {
     contact.abandon_alerted = true;
     RaiseSlaAlert(step, contact, Severity::kCritical, contact.closed,
                   contact.contact_id + "|abandoned", "abandoned_after_breach",
                   "abandoned after " + std::to_string((contact.closed - w.start).ms / 1000) +
-                      " s without an agent (target " + std::to_string(w.target.ms / 1000) +
-                      " s)");
+                      " s without an agent (target " + std::to_string(w.target.ms / 1000) + " s)");
   }
 }
 

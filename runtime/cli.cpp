@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "runtime/clock.h"
 #include "runtime/commands.h"
@@ -70,7 +70,8 @@ int RunCli(int argc, char** argv) {
 
   GenerateFlags generate;
   CLI::App* generate_cmd = app.add_subcommand(
-      "generate", "Write realistic synthetic traffic (smooth and struggling journeys) as JSON Lines");
+      "generate",
+      "Write realistic synthetic traffic (smooth and struggling journeys) as JSON Lines");
   AddGenerateFlags(*generate_cmd, generate);
 
   StateGetFlags state_get;
@@ -78,7 +79,8 @@ int RunCli(int argc, char** argv) {
   state_cmd->require_subcommand(1);
   CLI::App* state_get_cmd =
       state_cmd->add_subcommand("get", "Print one customer's current state as JSON");
-  state_get_cmd->add_option("--state-dir", state_get.state_dir, "State directory")->required()
+  state_get_cmd->add_option("--state-dir", state_get.state_dir, "State directory")
+      ->required()
       ->check(CLI::ExistingDirectory);
   state_get_cmd->add_option("customer_id", state_get.customer_id, "Customer id")->required();
   state_get_cmd->add_option("--config", config_path, "YAML config (for the rules' windows)")

@@ -31,9 +31,8 @@ constexpr Duration kJourneySpan = Duration::Minutes(15);
 class MockCluster {
  public:
   bool Start(std::string& error) {
-    KafkaProperties properties = {{"test.mock.num.brokers", "1"},
-                                  {"linger.ms", "20"},
-                                  {"partitioner", "murmur2_random"}};
+    KafkaProperties properties = {
+        {"test.mock.num.brokers", "1"}, {"linger.ms", "20"}, {"partitioner", "murmur2_random"}};
     KafkaConf conf = MakeKafkaConf({&properties}, error);
     if (!conf) return false;
     char errstr[512];
@@ -85,17 +84,16 @@ void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluste
     auto due = std::chrono::system_clock::time_point(std::chrono::milliseconds(info.delivery.ms));
     while (!stop.load() && std::chrono::system_clock::now() < due) {
       rd_kafka_poll(cluster.producer(), 0);
-      std::this_thread::sleep_until(std::min(due, std::chrono::system_clock::now() +
-                                                      std::chrono::milliseconds(100)));
+      std::this_thread::sleep_until(
+          std::min(due, std::chrono::system_clock::now() + std::chrono::milliseconds(100)));
     }
     key.clear();
     generator.AppendCustomerId(key, info.customer);
     const std::string& topic = *by_type[static_cast<int>(info.type)];
     rd_kafka_producev(cluster.producer(), RD_KAFKA_V_TOPIC(topic.c_str()),
                       RD_KAFKA_V_KEY(key.data(), key.size()),
-                      RD_KAFKA_V_VALUE(line.data(), line.size()),
-                      RD_KAFKA_V_TIMESTAMP(info.ts.ms), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                      RD_KAFKA_V_END);
+                      RD_KAFKA_V_VALUE(line.data(), line.size()), RD_KAFKA_V_TIMESTAMP(info.ts.ms),
+                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     line.clear();
   }
   rd_kafka_flush(cluster.producer(), 2000);
@@ -104,11 +102,15 @@ void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluste
 }  // namespace
 
 void AddDemoFlags(CLI::App& command, DemoFlags& flags) {
-  command.add_option("--duration", flags.duration, "Stop after this long, e.g. 90s (default: until Ctrl-C)");
-  command.add_option("--customers", flags.customers, "Customers whose journeys start over 15 minutes")
-      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+  command.add_option("--duration", flags.duration,
+                     "Stop after this long, e.g. 90s (default: until Ctrl-C)");
+  command
+      .add_option("--customers", flags.customers, "Customers whose journeys start over 15 minutes")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
   command.add_option("--struggle-ratio", flags.struggle_ratio, "Share of struggling customers")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   command.add_option("--seed", flags.seed, "Traffic seed")->capture_default_str();
   command.add_option("--http", flags.http_listen, "Address of /metrics and the outreach page")
       ->capture_default_str();
@@ -153,11 +155,12 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
     std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
     return kExitFailure;
   }
-  std::printf("cxpulse demo: embedded broker %s; %llu customers whose journeys start over 15 "
-              "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n"
-              "Outreach page: http://%s/   metrics: http://%s/metrics\n",
-              cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers),
-              flags.http_listen.c_str(), flags.http_listen.c_str());
+  std::printf(
+      "cxpulse demo: embedded broker %s; %llu customers whose journeys start over 15 "
+      "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n"
+      "Outreach page: http://%s/   metrics: http://%s/metrics\n",
+      cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers),
+      flags.http_listen.c_str(), flags.http_listen.c_str());
   std::fflush(stdout);
   if (!processor.Start(error)) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());

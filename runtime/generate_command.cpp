@@ -13,20 +13,27 @@ namespace cx {
 
 void AddGenerateFlags(CLI::App& command, GenerateFlags& flags) {
   GeneratorOptions& o = flags.options;
-  command.add_option("--customers", o.customers, "Distinct customers")->capture_default_str()
+  command.add_option("--customers", o.customers, "Distinct customers")
+      ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
   command.add_option("--seed", o.seed, "Random seed (same seed, same bytes)")
       ->capture_default_str();
-  command.add_option("--struggle-ratio", o.struggle_ratio,
-                     "Share of customers on a struggling journey")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  command
+      .add_option("--struggle-ratio", o.struggle_ratio,
+                  "Share of customers on a struggling journey")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   command.add_option("--vip-ratio", o.vip_ratio, "Share of VIP customers")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  command.add_option("--duplicate-ratio", o.duplicate_ratio,
-                     "Share of events delivered twice (same event_id)")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command
+      .add_option("--duplicate-ratio", o.duplicate_ratio,
+                  "Share of events delivered twice (same event_id)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   command.add_option("--invalid-ratio", o.invalid_ratio, "Share of bad lines (SPEC §2)")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   command.add_option("--start", flags.start,
                      "Event time of the first journeys (RFC 3339, default 2026-10-05T08:00:00Z)");
   command.add_option("--span", flags.span, "Journeys start over this span, e.g. 24h (default)");
@@ -77,9 +84,10 @@ int RunGenerateCommand(const GenerateFlags& flags) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const GeneratorStats& stats = generator.stats();
-  spdlog::info("generate done: {} lines ({} events, {} duplicates, {} invalid) for {} customers "
-               "in {:.2f} s",
-               lines, stats.events, stats.duplicates, stats.invalid, options.customers, secs);
+  spdlog::info(
+      "generate done: {} lines ({} events, {} duplicates, {} invalid) for {} customers "
+      "in {:.2f} s",
+      lines, stats.events, stats.duplicates, stats.invalid, options.customers, secs);
   return kExitOk;
 }
 

@@ -15,8 +15,8 @@ using TopicPartitionCounts = std::map<std::string, int>;
 
 // Creates a compacted topic with `partitions` partitions and the broker's default replication
 // factor. An existing topic of that name is not an error.
-[[nodiscard]] bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name,
-                                        int partitions, int timeout_ms, std::string& error);
+[[nodiscard]] bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name, int partitions,
+                                        int timeout_ms, std::string& error);
 
 // Creates a plain (delete-retention) topic; an existing topic is not an error. Both return once
 // the cluster metadata lists every partition with a leader, so clients can use it at once.

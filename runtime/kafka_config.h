@@ -61,7 +61,8 @@ struct KafkaConfig {
 
 // The `http:` section (SPEC §6).
 struct HttpConfig {
-  // Address and port of the one HTTP listener (/metrics, /healthz, /readyz, /customers, /alerts, /).
+  // Address and port of the one HTTP listener (/metrics, /healthz, /readyz, /customers, /alerts,
+  // /).
   std::string listen = "0.0.0.0:9464";
   // When non-empty, /customers/{id} requires "Authorization: Bearer <token>". Supports
   // ${ENV_VAR}; the environment variable CXPULSE_HTTP_TOKEN, when set, overrides it.

@@ -160,9 +160,8 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
-        spdlog::info("replay: {} lines, {:.0f} lines/s, {} dead letters, {} alerts",
-                     summary.lines, summary.lines / secs, sink.dead_letter_count(),
-                     shard.stats().alerts);
+        spdlog::info("replay: {} lines, {:.0f} lines/s, {} dead letters, {} alerts", summary.lines,
+                     summary.lines / secs, sink.dead_letter_count(), shard.stats().alerts);
         last_progress = now;
       }
     }

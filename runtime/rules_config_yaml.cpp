@@ -136,9 +136,9 @@ std::string ValidateRulesConfig(const RulesConfig& rules) {
   if (rules.dedup_max_events < 1) {
     return "rules.dedup_max_events: must be at least 1";
   }
-  std::string error = CheckScoreLevels("effort", rules.effort.alert_warning,
-                                       rules.effort.alert_critical, rules.effort.alert_rearm,
-                                       rules.effort.cap);
+  std::string error =
+      CheckScoreLevels("effort", rules.effort.alert_warning, rules.effort.alert_critical,
+                       rules.effort.alert_rearm, rules.effort.cap);
   if (error.empty()) {
     error = CheckScoreLevels("risk", rules.risk.alert_warning, rules.risk.alert_critical,
                              rules.risk.alert_rearm, rules.risk.cap);

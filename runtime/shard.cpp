@@ -84,8 +84,7 @@ bool Shard::Process(const Event& event) {
     ++stats_.timer_firings;
     Emit();
   }
-  ApplyResult result =
-      ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
+  ApplyResult result = ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
   if (result == ApplyResult::kDuplicate) {
     ++stats_.duplicates;
     return true;

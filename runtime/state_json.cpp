@@ -43,9 +43,8 @@ void AppendContact(const Contact& c, std::string& out) {
   AppendTime(c.answered, out);
   out += ",\"closed\":";
   AppendTime(c.closed, out);
-  fmt::format_to(std::back_inserter(out),
-                 ",\"messages\":{},\"sla_breached\":{},\"abandoned\":{}}}", c.messages.size(),
-                 (c.first_sla_flags & kSlaBreachRecorded) != 0, c.abandoned);
+  fmt::format_to(std::back_inserter(out), ",\"messages\":{},\"sla_breached\":{},\"abandoned\":{}}}",
+                 c.messages.size(), (c.first_sla_flags & kSlaBreachRecorded) != 0, c.abandoned);
 }
 
 // Why the scores are what they are: the parts the state keeps. Effort is one decaying sum of
@@ -78,8 +77,8 @@ void AppendScoreReasons(const CustomerState& state, const RulesConfig& rules, Ev
                                         static_cast<int>(state.session.failed_searches)));
   }
   if (state.session.help_dwell_ms > 0) {
-    item("help_dwell", fmt::format("{} s on help pages this session",
-                                   state.session.help_dwell_ms / 1000));
+    item("help_dwell",
+         fmt::format("{} s on help pages this session", state.session.help_dwell_ms / 1000));
   }
   for (const Contact& c : state.contacts) {
     if (c.abandoned) item("abandoned_contact", "abandoned " + c.contact_id);
@@ -92,16 +91,16 @@ void AppendScoreReasons(const CustomerState& state, const RulesConfig& rules, Ev
                      risk_events));
   }
   if (effort >= r.high_effort_at) {
-    item("high_effort", fmt::format("+{:.0f} while effort is at least {}", r.high_effort,
-                                    r.high_effort_at));
+    item("high_effort",
+         fmt::format("+{:.0f} while effort is at least {}", r.high_effort, r.high_effort_at));
   }
   if (contacts_7d >= r.many_contacts_at) {
-    item("many_contacts", fmt::format("+{:.0f} for {} contacts in 7 days", r.many_contacts,
-                                      contacts_7d));
+    item("many_contacts",
+         fmt::format("+{:.0f} for {} contacts in 7 days", r.many_contacts, contacts_7d));
   }
   if (breaches_7d >= r.many_breaches_at) {
-    item("many_breaches", fmt::format("+{:.0f} for {} SLA breaches in 7 days", r.many_breaches,
-                                      breaches_7d));
+    item("many_breaches",
+         fmt::format("+{:.0f} for {} SLA breaches in 7 days", r.many_breaches, breaches_7d));
   }
   out += "]}";
 }
@@ -150,7 +149,8 @@ void AppendCustomerStateJson(std::string_view customer_id, const CustomerState& 
     if (record.ts == EventTime::Min()) continue;
     if (!first) out += ',';
     first = false;
-    fmt::format_to(std::back_inserter(out), "\"{}\":{{\"ts\":", ToString(static_cast<AlertKind>(k)));
+    fmt::format_to(std::back_inserter(out),
+                   "\"{}\":{{\"ts\":", ToString(static_cast<AlertKind>(k)));
     AppendTime(record.ts, out);
     fmt::format_to(std::back_inserter(out), ",\"severity\":\"{}\"}}", ToString(record.severity));
   }

@@ -62,8 +62,8 @@ void TerminalView::PrintCounts() {
   std::lock_guard<std::mutex> lock(mutex_);
   last_counts_ = std::chrono::steady_clock::now();
   std::string line = colour_ ? "\x1b[1m" : "";
-  fmt::format_to(std::back_inserter(line), "-- {} events, {} dead letters | alerts:",
-                 events_.load(), dead_letters_.load());
+  fmt::format_to(std::back_inserter(line),
+                 "-- {} events, {} dead letters | alerts:", events_.load(), dead_letters_.load());
   for (size_t k = 0; k < alerts_by_kind_.size(); ++k) {
     fmt::format_to(std::back_inserter(line), " {} {} ({} critical)",
                    ToString(static_cast<AlertKind>(k)), alerts_by_kind_[k], critical_by_kind_[k]);

@@ -4,12 +4,18 @@ namespace cx {
 
 std::string_view ToString(AlertKind kind) {
   switch (kind) {
-    case AlertKind::kSlaBreach: return "sla_breach";
-    case AlertKind::kRepeatContact: return "repeat_contact";
-    case AlertKind::kHighEffort: return "high_effort";
-    case AlertKind::kAtRisk: return "at_risk";
-    case AlertKind::kLowScore: return "low_score";
-    case AlertKind::kNeedsHelp: return "needs_help";
+    case AlertKind::kSlaBreach:
+      return "sla_breach";
+    case AlertKind::kRepeatContact:
+      return "repeat_contact";
+    case AlertKind::kHighEffort:
+      return "high_effort";
+    case AlertKind::kAtRisk:
+      return "at_risk";
+    case AlertKind::kLowScore:
+      return "low_score";
+    case AlertKind::kNeedsHelp:
+      return "needs_help";
   }
   return "unknown";
 }
@@ -22,11 +28,16 @@ std::string_view RecommendedAction(AlertKind kind, Severity severity) {
   switch (kind) {
     case AlertKind::kSlaBreach:
       return severity == Severity::kCritical ? "apologise_and_compensate" : "callback";
-    case AlertKind::kRepeatContact: return "own_the_issue";
-    case AlertKind::kHighEffort: return "callback";
-    case AlertKind::kAtRisk: return "senior_callback";
-    case AlertKind::kLowScore: return "callback";
-    case AlertKind::kNeedsHelp: return "offer_chat";
+    case AlertKind::kRepeatContact:
+      return "own_the_issue";
+    case AlertKind::kHighEffort:
+      return "callback";
+    case AlertKind::kAtRisk:
+      return "senior_callback";
+    case AlertKind::kLowScore:
+      return "callback";
+    case AlertKind::kNeedsHelp:
+      return "offer_chat";
   }
   return "callback";
 }

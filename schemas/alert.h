@@ -10,7 +10,14 @@
 namespace cx {
 
 // SPEC §4 alert kinds, in the order of the SPEC table.
-enum class AlertKind : uint8_t { kSlaBreach, kRepeatContact, kHighEffort, kAtRisk, kLowScore, kNeedsHelp };
+enum class AlertKind : uint8_t {
+  kSlaBreach,
+  kRepeatContact,
+  kHighEffort,
+  kAtRisk,
+  kLowScore,
+  kNeedsHelp
+};
 inline constexpr int kAlertKindCount = 6;
 
 enum class Severity : uint8_t { kWarning, kCritical };

@@ -7,27 +7,52 @@ namespace cx {
 namespace {
 
 constexpr std::array<std::string_view, kDecodeErrorCount> kNames = {
-    "ok",           "too_large",          "invalid_json",  "not_an_object", "missing_field",
-    "wrong_type",   "invalid_value",      "unknown_type",  "unknown_action", "unknown_survey",
-    "score_out_of_range", "bad_timestamp", "future_timestamp", "duplicate_field",
+    "ok",
+    "too_large",
+    "invalid_json",
+    "not_an_object",
+    "missing_field",
+    "wrong_type",
+    "invalid_value",
+    "unknown_type",
+    "unknown_action",
+    "unknown_survey",
+    "score_out_of_range",
+    "bad_timestamp",
+    "future_timestamp",
+    "duplicate_field",
 };
 
 std::string_view Summary(DecodeError error) {
   switch (error) {
-    case DecodeError::kOk: return "decoded";
-    case DecodeError::kTooLarge: return "event is larger than 64 KiB";
-    case DecodeError::kInvalidJson: return "not valid JSON";
-    case DecodeError::kNotAnObject: return "the event is not a JSON object";
-    case DecodeError::kMissingField: return "required field is missing";
-    case DecodeError::kWrongType: return "field has the wrong JSON type";
-    case DecodeError::kInvalidValue: return "field has an invalid value";
-    case DecodeError::kUnknownType: return "unknown event type";
-    case DecodeError::kUnknownAction: return "unknown action for this event type";
-    case DecodeError::kUnknownSurvey: return "unknown survey kind";
-    case DecodeError::kScoreOutOfRange: return "score is outside the range of its survey kind";
-    case DecodeError::kBadTimestamp: return "ts is neither RFC 3339 with offset nor epoch ms";
-    case DecodeError::kFutureTimestamp: return "ts is too far in the future";
-    case DecodeError::kDuplicateField: return "field appears more than once";
+    case DecodeError::kOk:
+      return "decoded";
+    case DecodeError::kTooLarge:
+      return "event is larger than 64 KiB";
+    case DecodeError::kInvalidJson:
+      return "not valid JSON";
+    case DecodeError::kNotAnObject:
+      return "the event is not a JSON object";
+    case DecodeError::kMissingField:
+      return "required field is missing";
+    case DecodeError::kWrongType:
+      return "field has the wrong JSON type";
+    case DecodeError::kInvalidValue:
+      return "field has an invalid value";
+    case DecodeError::kUnknownType:
+      return "unknown event type";
+    case DecodeError::kUnknownAction:
+      return "unknown action for this event type";
+    case DecodeError::kUnknownSurvey:
+      return "unknown survey kind";
+    case DecodeError::kScoreOutOfRange:
+      return "score is outside the range of its survey kind";
+    case DecodeError::kBadTimestamp:
+      return "ts is neither RFC 3339 with offset nor epoch ms";
+    case DecodeError::kFutureTimestamp:
+      return "ts is too far in the future";
+    case DecodeError::kDuplicateField:
+      return "field appears more than once";
   }
   return "unknown error";
 }

@@ -159,13 +159,20 @@ error_code SkipNonObjectRoot(od::document& doc, od::json_type type) {
 
 std::string_view JsonErrorDetail(error_code e) {
   switch (e) {
-    case simdjson::UTF8_ERROR: return "not valid UTF-8";
-    case simdjson::UNESCAPED_CHARS: return "unescaped control character in a string";
-    case simdjson::STRING_ERROR: return "bad string escape";
-    case simdjson::DEPTH_ERROR: return "nested too deeply";
-    case simdjson::EMPTY: return "empty input";
-    case simdjson::TRAILING_CONTENT: return "trailing bytes after the value";
-    default: return "syntax error";
+    case simdjson::UTF8_ERROR:
+      return "not valid UTF-8";
+    case simdjson::UNESCAPED_CHARS:
+      return "unescaped control character in a string";
+    case simdjson::STRING_ERROR:
+      return "bad string escape";
+    case simdjson::DEPTH_ERROR:
+      return "nested too deeply";
+    case simdjson::EMPTY:
+      return "empty input";
+    case simdjson::TRAILING_CONTENT:
+      return "trailing bytes after the value";
+    default:
+      return "syntax error";
   }
 }
 
@@ -246,7 +253,8 @@ DecodeError Decoder::Impl::Run(const char* data, size_t size, EventTime not_afte
     return Fail(why, DecodeError::kInvalidJson, JsonErrorDetail(e));
   }
   od::json_type type;
-  if (auto e = doc.type().get(type)) return Fail(why, DecodeError::kInvalidJson, JsonErrorDetail(e));
+  if (auto e = doc.type().get(type))
+    return Fail(why, DecodeError::kInvalidJson, JsonErrorDetail(e));
   if (type != od::json_type::object) {
     // simdjson 3.0 reads a root atom's terminator from the padding, so a rejected non-object
     // root is re-read from this Decoder's buffer with zeroed padding, and atoms are compared
@@ -271,7 +279,8 @@ DecodeError Decoder::Impl::Run(const char* data, size_t size, EventTime not_afte
   if (auto e = doc.get_object().get(object)) {
     return Fail(why, DecodeError::kInvalidJson, JsonErrorDetail(e));
   }
-  if (auto e = ReadFields(object, why)) return Fail(why, DecodeError::kInvalidJson, JsonErrorDetail(e));
+  if (auto e = ReadFields(object, why))
+    return Fail(why, DecodeError::kInvalidJson, JsonErrorDetail(e));
   if (!AtEnd(doc)) return Fail(why, DecodeError::kInvalidJson, "trailing bytes after the object");
   if (why.error != DecodeError::kOk) return why.error;
   return BuildEvent(fields, not_after, out, why);

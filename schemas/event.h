@@ -54,13 +54,13 @@ struct Event {
   int32_t status = 0;           // error: HTTP status
 
   // call and chat
-  std::string_view contact_id;  // required on every call/chat event
-  std::string_view queue;       // queued / started, optional
-  std::string_view reason;      // queued / started, optional
-  std::string_view agent_id;    // answered, optional
+  std::string_view contact_id;    // required on every call/chat event
+  std::string_view queue;         // queued / started, optional
+  std::string_view reason;        // queued / started, optional
+  std::string_view agent_id;      // answered, optional
   Author author = Author::kNone;  // chat message: required
-  int8_t resolved = -1;         // ended: -1 absent, 0 false, 1 true
-  int64_t hold_ms = -1;         // call ended, optional; -1 absent
+  int8_t resolved = -1;           // ended: -1 absent, 0 false, 1 true
+  int64_t hold_ms = -1;           // call ended, optional; -1 absent
 
   // survey
   SurveyKind survey = SurveyKind::kNone;

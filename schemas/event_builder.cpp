@@ -44,7 +44,8 @@ class Checker {
     if (failed()) return false;
     if (!fields_.Has(id)) return !required || Fail(DecodeError::kMissingField, id);
     const FieldSlot& slot = fields_.Get(id);
-    if (slot.kind != JsonKind::kString) return Fail(DecodeError::kWrongType, id, "expected a string");
+    if (slot.kind != JsonKind::kString)
+      return Fail(DecodeError::kWrongType, id, "expected a string");
     const size_t bytes = slot.text.size();
     if (bytes > max_chars || bytes < min_chars * 4) {  // a code point is 1 to 4 bytes
       const size_t chars = CodePoints(slot.text);
@@ -64,8 +65,10 @@ class Checker {
     if (!fields_.Has(id)) return !required || Fail(DecodeError::kMissingField, id);
     const FieldSlot& slot = fields_.Get(id);
     if (slot.kind == JsonKind::kHugeInteger) return Fail(range_error, id, "out of range");
-    if (slot.kind != JsonKind::kInteger) return Fail(DecodeError::kWrongType, id, "expected an integer");
-    if (slot.integer < range.min || slot.integer > range.max) return Fail(range_error, id, "out of range");
+    if (slot.kind != JsonKind::kInteger)
+      return Fail(DecodeError::kWrongType, id, "expected an integer");
+    if (slot.integer < range.min || slot.integer > range.max)
+      return Fail(range_error, id, "out of range");
     out = static_cast<T>(slot.integer);
     return true;
   }
@@ -74,7 +77,8 @@ class Checker {
     if (failed()) return false;
     if (!fields_.Has(id)) return true;
     const FieldSlot& slot = fields_.Get(id);
-    if (slot.kind != JsonKind::kBool) return Fail(DecodeError::kWrongType, id, "expected a boolean");
+    if (slot.kind != JsonKind::kBool)
+      return Fail(DecodeError::kWrongType, id, "expected a boolean");
     out = slot.boolean ? 1 : 0;
     return true;
   }
@@ -146,10 +150,14 @@ constexpr SurveyKind kSurveys[] = {SurveyKind::kCsat, SurveyKind::kNps, SurveyKi
 
 Range ScoreRange(SurveyKind kind) {
   switch (kind) {
-    case SurveyKind::kCsat: return {1, 5};
-    case SurveyKind::kNps: return {0, 10};
-    case SurveyKind::kCes: return {1, 7};
-    case SurveyKind::kNone: break;
+    case SurveyKind::kCsat:
+      return {1, 5};
+    case SurveyKind::kNps:
+      return {0, 10};
+    case SurveyKind::kCes:
+      return {1, 7};
+    case SurveyKind::kNone:
+      break;
   }
   return {0, -1};
 }
@@ -199,8 +207,7 @@ void CheckContact(Checker& c, Event& e) {
       c.String(FieldId::kAgentId, false, e.agent_id);
       break;
     case Action::kMessage:
-      c.Enum(FieldId::kAuthor, true, kAuthorNames, kAuthors, DecodeError::kInvalidValue,
-             e.author);
+      c.Enum(FieldId::kAuthor, true, kAuthorNames, kAuthors, DecodeError::kInvalidValue, e.author);
       break;
     case Action::kEnded:
       c.Bool(FieldId::kResolved, e.resolved);
@@ -233,10 +240,16 @@ DecodeError BuildEvent(const FieldSlots& fields, EventTime not_after, Event& out
   c.String(FieldId::kChannel, false, out.channel);
   if (c.failed()) return c.error();
   switch (out.type) {
-    case EventType::kClick: CheckClick(c, out); break;
+    case EventType::kClick:
+      CheckClick(c, out);
+      break;
     case EventType::kCall:
-    case EventType::kChat: CheckContact(c, out); break;
-    case EventType::kSurvey: CheckSurvey(c, out); break;
+    case EventType::kChat:
+      CheckContact(c, out);
+      break;
+    case EventType::kSurvey:
+      CheckSurvey(c, out);
+      break;
   }
   if (c.failed()) return c.error();
   if (out.ts > not_after) {

@@ -13,10 +13,29 @@ namespace cx {
 // Internal to the decoder: the fields it reads, and the JSON value each carried.
 
 enum class FieldId : uint8_t {
-  kEventId, kCustomerId, kType, kAction, kTs, kTier, kChannel,
-  kPage, kElement, kSessionId, kQuery, kResults, kStatus,
-  kContactId, kQueue, kReason, kAgentId, kAuthor, kResolved, kHoldMs,
-  kSurvey, kScore, kComment,
+  kEventId,
+  kCustomerId,
+  kType,
+  kAction,
+  kTs,
+  kTier,
+  kChannel,
+  kPage,
+  kElement,
+  kSessionId,
+  kQuery,
+  kResults,
+  kStatus,
+  kContactId,
+  kQueue,
+  kReason,
+  kAgentId,
+  kAuthor,
+  kResolved,
+  kHoldMs,
+  kSurvey,
+  kScore,
+  kComment,
   kUnknown,
 };
 inline constexpr int kFieldCount = static_cast<int>(FieldId::kUnknown);
@@ -29,8 +48,16 @@ FieldId LookupField(std::string_view key);
 // The JSON shape of a value. Numbers are split by what an integer field can do with them:
 // kInteger fits int64; kHugeInteger is mathematically an integer (1e20, 2^70) but does not;
 // kFraction is not an integer (1.5). 5.0 and 5e0 are kInteger, as in JSON Schema.
-enum class JsonKind : uint8_t { kString, kInteger, kHugeInteger, kFraction, kBool, kNull,
-                                kObject, kArray };
+enum class JsonKind : uint8_t {
+  kString,
+  kInteger,
+  kHugeInteger,
+  kFraction,
+  kBool,
+  kNull,
+  kObject,
+  kArray
+};
 
 struct FieldSlot {
   JsonKind kind = JsonKind::kNull;

@@ -26,13 +26,27 @@ void AppendEscaped(std::string_view text, std::string& out) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (u < 0x20) {
           out += "\\u00";
@@ -51,8 +65,8 @@ void AppendEscapedLossy(std::string_view text, std::string& out) {
   while (i < text.size()) {
     const auto lead = static_cast<unsigned char>(text[i]);
     const size_t n = Utf8SequenceLength(lead);
-    if (lead >= 0x80 && (lead < 0xC0 || i + n > text.size() ||
-                         !simdjson::validate_utf8(text.data() + i, n))) {
+    if (lead >= 0x80 &&
+        (lead < 0xC0 || i + n > text.size() || !simdjson::validate_utf8(text.data() + i, n))) {
       out += kReplacement;
       ++i;
       continue;

@@ -4,21 +4,30 @@ namespace cx {
 
 std::string_view ToString(SignalKind kind) {
   switch (kind) {
-    case SignalKind::kSlaBreached: return "sla.breached";
-    case SignalKind::kSlaMet: return "sla.met";
-    case SignalKind::kContactRepeat: return "contact.repeat";
-    case SignalKind::kEffortUpdated: return "effort.updated";
-    case SignalKind::kRiskUpdated: return "risk.updated";
+    case SignalKind::kSlaBreached:
+      return "sla.breached";
+    case SignalKind::kSlaMet:
+      return "sla.met";
+    case SignalKind::kContactRepeat:
+      return "contact.repeat";
+    case SignalKind::kEffortUpdated:
+      return "effort.updated";
+    case SignalKind::kRiskUpdated:
+      return "risk.updated";
   }
   return "unknown";
 }
 
 std::string_view ToString(SlaKind kind) {
   switch (kind) {
-    case SlaKind::kCallAnswer: return "call_answer";
-    case SlaKind::kChatFirstReply: return "chat_first_reply";
-    case SlaKind::kChatNextReply: return "chat_next_reply";
-    case SlaKind::kNone: break;
+    case SlaKind::kCallAnswer:
+      return "call_answer";
+    case SlaKind::kChatFirstReply:
+      return "chat_first_reply";
+    case SlaKind::kChatNextReply:
+      return "chat_next_reply";
+    case SlaKind::kNone:
+      break;
   }
   return "none";
 }

@@ -10,7 +10,13 @@
 namespace cx {
 
 // SPEC §4 derived signals, written to cx.signals / --signals.
-enum class SignalKind : uint8_t { kSlaBreached, kSlaMet, kContactRepeat, kEffortUpdated, kRiskUpdated };
+enum class SignalKind : uint8_t {
+  kSlaBreached,
+  kSlaMet,
+  kContactRepeat,
+  kEffortUpdated,
+  kRiskUpdated
+};
 
 // Which response-time SLA a signal is about.
 enum class SlaKind : uint8_t { kNone, kCallAnswer, kChatFirstReply, kChatNextReply };

@@ -45,18 +45,18 @@ struct ChatMessage {
 // A call or chat that is open, or closed less than the allowed lateness ago.
 struct Contact {
   std::string contact_id;
-  std::string open_event_id;       // the queued/started/first-message event (for reasons)
+  std::string open_event_id;          // the queued/started/first-message event (for reasons)
   EventType type = EventType::kCall;  // kCall or kChat
-  bool counted = false;            // a queued/started/message was seen: it counts as a contact
+  bool counted = false;               // a queued/started/message was seen: it counts as a contact
   bool abandoned = false;
-  bool abandon_alerted = false;    // the abandoned-after-breach alert was raised
-  uint8_t first_sla_flags = 0;     // call answer / chat first reply wait
-  EventTime opened = EventTime::Max();    // earliest event time of any of its events
+  bool abandon_alerted = false;             // the abandoned-after-breach alert was raised
+  uint8_t first_sla_flags = 0;              // call answer / chat first reply wait
+  EventTime opened = EventTime::Max();      // earliest event time of any of its events
   EventTime last_event = EventTime::Min();  // latest event time of any of its events
-  EventTime started = EventTime::Max();   // call queued / chat started
-  EventTime answered = EventTime::Max();  // call answered (calls only)
-  EventTime closed = EventTime::Max();    // ended or abandoned
-  std::vector<ChatMessage> messages;      // chats only, sorted by (ts, author)
+  EventTime started = EventTime::Max();     // call queued / chat started
+  EventTime answered = EventTime::Max();    // call answered (calls only)
+  EventTime closed = EventTime::Max();      // ended or abandoned
+  std::vector<ChatMessage> messages;        // chats only, sorted by (ts, author)
   bool operator==(const Contact&) const = default;
 };
 
@@ -90,7 +90,7 @@ struct Session {
   uint64_t id_hash = 0;  // Fnv1a64(session_id), 0 when no session_id was given
   EventTime start = EventTime::Min();
   EventTime last = EventTime::Min();
-  int64_t help_dwell_ms = 0;     // dwell of segments that can no longer change
+  int64_t help_dwell_ms = 0;  // dwell of segments that can no longer change
   uint8_t failed_searches = 0;
   bool needs_help_raised = false;
   bool cancel_intent_seen = false;  // format v2
@@ -116,12 +116,12 @@ struct CustomerState {
   // The earliest pending timer (EventTime::Max() when none); what NextDeadline returns.
   EventTime next_deadline = EventTime::Max();
 
-  std::vector<SeenEvent> seen;             // dedup window, sorted by ts
-  std::vector<Contact> contacts;           // open (and just-closed) contacts
-  std::vector<ContactRecord> history;      // contacts of the trailing 7 days, sorted by ts
-  std::vector<EventTime> breaches;         // SLA breaches of the trailing 7 days, sorted
+  std::vector<SeenEvent> seen;                     // dedup window, sorted by ts
+  std::vector<Contact> contacts;                   // open (and just-closed) contacts
+  std::vector<ContactRecord> history;              // contacts of the trailing 7 days, sorted by ts
+  std::vector<EventTime> breaches;                 // SLA breaches of the trailing 7 days, sorted
   EventTime last_self_service = EventTime::Min();  // help page, search or contact_us
-  std::vector<ClickMark> clicks;           // rage-click window
+  std::vector<ClickMark> clicks;                   // rage-click window
   Session session;
 
   DecayingScore effort;

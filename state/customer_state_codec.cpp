@@ -36,8 +36,8 @@ class Writer {
   void Time(EventTime t) {
     if (t == EventTime::Min()) return Varint(0);
     if (t == EventTime::Max()) return Varint(1);
-    const int64_t delta = static_cast<int64_t>(static_cast<uint64_t>(t.ms) -
-                                               static_cast<uint64_t>(base_.ms));
+    const int64_t delta =
+        static_cast<int64_t>(static_cast<uint64_t>(t.ms) - static_cast<uint64_t>(base_.ms));
     const uint64_t z = (static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63);
     Varint(z + 2);
   }
@@ -64,7 +64,8 @@ class Reader {
   [[nodiscard]] bool Fixed64(uint64_t& v) {
     if (in_.size() - pos_ < 8) return false;
     v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
     pos_ += 8;
     return true;
   }
@@ -280,8 +281,7 @@ void EncodeBody(Writer& w, const CustomerState& s) {
     bool has_reason = false;
     h.reason_hash = 0;
     if (!r.Fixed64(h.contact_hash) || !r.Fixed64(h.channel_hash) || !r.Bool(has_reason) ||
-        (has_reason && !r.Fixed64(h.reason_hash)) || !r.Time(h.ts) ||
-        !r.Byte(h.effort_points)) {
+        (has_reason && !r.Fixed64(h.reason_hash)) || !r.Time(h.ts) || !r.Byte(h.effort_points)) {
       return false;
     }
   }
@@ -297,8 +297,8 @@ void EncodeBody(Writer& w, const CustomerState& s) {
   }
   Session& ss = s.session;
   if (!r.Fixed64(ss.id_hash) || !r.Time(ss.start) || !r.Time(ss.last) ||
-      !r.Zigzag(ss.help_dwell_ms) || !r.Byte(ss.failed_searches) ||
-      !r.Bool(ss.needs_help_raised) || !r.Count(n)) {
+      !r.Zigzag(ss.help_dwell_ms) || !r.Byte(ss.failed_searches) || !r.Bool(ss.needs_help_raised) ||
+      !r.Count(n)) {
     return false;
   }
   ss.pages.resize(n);

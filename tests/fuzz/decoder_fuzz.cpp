@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 0) std::memcpy(padded.data(), data, size);
   cx::Event event2;
   cx::DecodeFailure why2;
-  const cx::DecodeError error2 = padded_decoder.DecodePadded(
-      std::string_view(padded.data(), size), cx::EventTime::Max(), event2, why2);
+  const cx::DecodeError error2 = padded_decoder.DecodePadded(std::string_view(padded.data(), size),
+                                                             cx::EventTime::Max(), event2, why2);
   Check(error2 == error);
   Check(why2.field == why.field);
 

@@ -84,7 +84,7 @@ TEST(Engine, JourneyEmitsTheExpectedAlerts) {
   Harness h;
   h.Apply(Journey());
   h.Finish();
-  EXPECT_EQ(h.Count(AlertKind::kNeedsHelp), 0);  // 2nd failed search never came; dwell 20 s
+  EXPECT_EQ(h.Count(AlertKind::kNeedsHelp), 0);     // 2nd failed search never came; dwell 20 s
   EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 2);  // chat first reply, call answer
   // The chat's first reply took 180 s = 3 x 60 s (warning); the call was abandoned after its
   // breach (critical, an escalation through the cooldown).
@@ -156,8 +156,9 @@ TEST(Engine, ClickIsCheap) {
     (void)ApplyEvent(config, "c-1", state, e.View("c-1"),
                      EventTime::FromMillis(kT0 + i * 7 * kSec) - config.lateness, out);
   }
-  const double ns = std::chrono::duration<double, std::nano>(
-                        std::chrono::steady_clock::now() - start).count() / 20000;
+  const double ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
+      20000;
   // Includes building the test event (string copies); a generous bound that still catches
   // accidental quadratic work.
   EXPECT_LT(ns, 5000.0);

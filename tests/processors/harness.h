@@ -144,8 +144,8 @@ class Harness {
                                           [&](const Signal& s) { return s.kind == k; }));
   }
   int Count(AlertKind k) const {
-    return static_cast<int>(std::count_if(alerts.begin(), alerts.end(),
-                                          [&](const Alert& a) { return a.kind == k; }));
+    return static_cast<int>(
+        std::count_if(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.kind == k; }));
   }
   const Signal* Last(SignalKind k) const {
     for (auto it = signals.rbegin(); it != signals.rend(); ++it) {

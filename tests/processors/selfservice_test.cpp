@@ -15,21 +15,21 @@ TEST(RageClick, ThreeClicksWithinOneSecondCountOnce) {
 
 TEST(RageClick, TwoClicksOrSpreadOverMoreThanOneSecondIsNone) {
   Harness two;
-  two.Apply({Click("c1", kT0, "#pay"), Click("c2", kT0 + 100, "#pay"),
-             Click("c3", kT0 + 200, "#other")});
+  two.Apply(
+      {Click("c1", kT0, "#pay"), Click("c2", kT0 + 100, "#pay"), Click("c3", kT0 + 200, "#other")});
   EXPECT_EQ(two.state.effort.value, 0);
   Harness spread;
-  spread.Apply({Click("c1", kT0, "#pay"), Click("c2", kT0 + 500, "#pay"),
-                Click("c3", kT0 + 1001, "#pay")});
+  spread.Apply(
+      {Click("c1", kT0, "#pay"), Click("c2", kT0 + 500, "#pay"), Click("c3", kT0 + 1001, "#pay")});
   EXPECT_EQ(spread.state.effort.value, 0);
 }
 
 TEST(RageClick, OutOfOrderEqualsInOrder) {
   Harness a, b;
-  a.Apply({Click("c1", kT0, "#pay"), Click("c2", kT0 + 500, "#pay"),
-           Click("c3", kT0 + 900, "#pay")});
-  b.Apply({Click("c3", kT0 + 900, "#pay"), Click("c1", kT0, "#pay"),
-           Click("c2", kT0 + 500, "#pay")});
+  a.Apply(
+      {Click("c1", kT0, "#pay"), Click("c2", kT0 + 500, "#pay"), Click("c3", kT0 + 900, "#pay")});
+  b.Apply(
+      {Click("c3", kT0 + 900, "#pay"), Click("c1", kT0, "#pay"), Click("c2", kT0 + 500, "#pay")});
   EXPECT_EQ(a.state.effort, b.state.effort);
   EXPECT_NEAR(b.state.effort.value, 10, 1e-9);
 }

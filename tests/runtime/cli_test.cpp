@@ -33,10 +33,10 @@ int Lines(const std::string& text) {
 }
 
 TEST(Cli, BadUsageIsExitTwoWithOneLine) {
-  for (const char* args : {"", "frobnicate", "replay", "replay --input", "replay --input x --bogus",
-                           "generate --customers 0", "generate --struggle-ratio 2",
-                           "replay --input /no/such/file.jsonl", "run",
-                           "run --config /no/such/config.yaml"}) {
+  for (const char* args :
+       {"", "frobnicate", "replay", "replay --input", "replay --input x --bogus",
+        "generate --customers 0", "generate --struggle-ratio 2",
+        "replay --input /no/such/file.jsonl", "run", "run --config /no/such/config.yaml"}) {
     Outcome o = RunCxpulse(args);
     EXPECT_EQ(o.exit_code, 2) << "cxpulse " << args << "\n" << o.stderr_text;
     EXPECT_EQ(Lines(o.stderr_text), 1) << "cxpulse " << args << "\n" << o.stderr_text;

@@ -21,7 +21,8 @@ TEST(Config, ShippedFileHoldsExactlyTheDefaults) {
   AppConfig loaded;
   loaded.rules.lateness = Duration::Seconds(99);  // must be overwritten by the file
   std::string error;
-  ASSERT_TRUE(LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", loaded, error))
+  ASSERT_TRUE(
+      LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", loaded, error))
       << error;
   AppConfig defaults;
   EXPECT_TRUE(loaded.rules == defaults.rules);
@@ -47,9 +48,10 @@ TEST(Config, RulesFileIsTheRulesSection) {
 TEST(Config, OverridesKeepOtherDefaults) {
   AppConfig config;
   std::string error;
-  ASSERT_TRUE(LoadConfigText("rules:\n  sla:\n    call_target: 30s\n  selfservice:\n"
-                             "    help_prefixes: [/hilfe]\n",
-                             "t.yaml", config, error))
+  ASSERT_TRUE(
+      LoadConfigText("rules:\n  sla:\n    call_target: 30s\n  selfservice:\n"
+                     "    help_prefixes: [/hilfe]\n",
+                     "t.yaml", config, error))
       << error;
   EXPECT_EQ(config.rules.sla.call_target, Duration::Seconds(30));
   EXPECT_EQ(config.rules.sla.chat_first_reply_target, Duration::Seconds(60));
@@ -84,14 +86,16 @@ TEST(Config, KafkaPropertiesExpandEnvironment) {
   ::setenv("CXPULSE_TEST_SECRET", "s3cret", 1);
   AppConfig config;
   std::string error;
-  ASSERT_TRUE(LoadConfigText(
-      "kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_SECRET}\n    security.protocol: SASL_SSL\n",
-      "t.yaml", config, error))
+  ASSERT_TRUE(
+      LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_SECRET}\n    "
+                     "security.protocol: SASL_SSL\n",
+                     "t.yaml", config, error))
       << error;
   ASSERT_EQ(config.kafka.properties.size(), 2u);
   EXPECT_EQ(config.kafka.properties[0].second, "s3cret");
-  EXPECT_FALSE(LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_UNSET_VAR}\n",
-                              "t.yaml", config, error));
+  EXPECT_FALSE(
+      LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_UNSET_VAR}\n",
+                     "t.yaml", config, error));
   EXPECT_NE(error.find("CXPULSE_TEST_UNSET_VAR is not set"), std::string::npos) << error;
 }
 

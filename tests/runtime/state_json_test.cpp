@@ -21,8 +21,12 @@ void Apply(const RulesConfig& rules, CustomerState& state, const std::string& js
 TEST(StateJson, ScoresContactsAndReasons) {
   RulesConfig rules;
   CustomerState state;
-  Apply(rules, state, R"({"event_id":"e1","customer_id":"c\"1","type":"call","action":"queued","contact_id":"k1","ts":1791190000000})");
-  Apply(rules, state, R"({"event_id":"e2","customer_id":"c\"1","type":"survey","survey":"nps","score":2,"ts":1791190001000})");
+  Apply(
+      rules, state,
+      R"({"event_id":"e1","customer_id":"c\"1","type":"call","action":"queued","contact_id":"k1","ts":1791190000000})");
+  Apply(
+      rules, state,
+      R"({"event_id":"e2","customer_id":"c\"1","type":"survey","survey":"nps","score":2,"ts":1791190001000})");
   std::string out;
   AppendCustomerStateJson("c\"1", state, rules, state.last_activity, out);
   simdjson::dom::parser parser;

@@ -116,7 +116,8 @@ void ExpectOutput(const fs::path& expected_path, const fs::path& actual_path) {
 
 std::vector<std::string> ScenarioNames() {
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(fs::path(CXPULSE_SOURCE_DIR) / "tests/scenarios")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(CXPULSE_SOURCE_DIR) / "tests/scenarios")) {
     if (entry.is_directory() && fs::exists(entry.path() / "events.jsonl")) {
       names.push_back(entry.path().filename().string());
     }

@@ -39,7 +39,8 @@ TEST_F(DecoderTest, DecodesEveryClickAction) {
   EXPECT_EQ(event_.tier, Tier::kVip);
   EXPECT_EQ(event_.channel, "web");
 
-  ASSERT_EQ(With(R"("type":"click","action":"click","page":"/p","element":"#b"})"), DecodeError::kOk);
+  ASSERT_EQ(With(R"("type":"click","action":"click","page":"/p","element":"#b"})"),
+            DecodeError::kOk);
   EXPECT_EQ(event_.action, Action::kClick);
   EXPECT_EQ(event_.element, "#b");
   EXPECT_EQ(event_.tier, Tier::kUnset);
@@ -72,8 +73,9 @@ TEST_F(DecoderTest, DecodesEveryCallAction) {
   EXPECT_EQ(event_.agent_id, "a");
   ASSERT_EQ(With(R"("type":"call","action":"transferred","contact_id":"k1"})"), DecodeError::kOk);
   EXPECT_EQ(event_.action, Action::kTransferred);
-  ASSERT_EQ(With(R"("type":"call","action":"ended","contact_id":"k1","resolved":true,"hold_ms":7})"),
-            DecodeError::kOk);
+  ASSERT_EQ(
+      With(R"("type":"call","action":"ended","contact_id":"k1","resolved":true,"hold_ms":7})"),
+      DecodeError::kOk);
   EXPECT_EQ(event_.action, Action::kEnded);
   EXPECT_EQ(event_.resolved, 1);
   EXPECT_EQ(event_.hold_ms, 7);
@@ -117,8 +119,8 @@ TEST_F(DecoderTest, DecodesSurveysAndChecksScoreRangesPerKind) {
   for (const Case& c : {Case{"csat", SurveyKind::kCsat, 1, 5}, Case{"nps", SurveyKind::kNps, 0, 10},
                         Case{"ces", SurveyKind::kCes, 1, 7}}) {
     auto json = [&](int score) {
-      return std::string(R"("type":"survey","survey":")") + c.kind +
-             R"(","score":)" + std::to_string(score) + R"(,"contact_id":"k","comment":"x"})";
+      return std::string(R"("type":"survey","survey":")") + c.kind + R"(","score":)" +
+             std::to_string(score) + R"(,"contact_id":"k","comment":"x"})";
     };
     for (int score = c.lo; score <= c.hi; ++score) {
       ASSERT_EQ(With(json(score)), DecodeError::kOk) << c.kind << score;
@@ -146,13 +148,17 @@ TEST_F(DecoderTest, ReportsEveryErrorCodeWithItsField) {
       {"[1]", DecodeError::kNotAnObject, ""},
       {h + R"("action":"x"})", DecodeError::kMissingField, "type"},
       {h + R"("type":"call","action":"queued"})", DecodeError::kMissingField, "contact_id"},
-      {h + R"("type":"click","action":"search","results":"1"})", DecodeError::kWrongType, "results"},
-      {h + R"("type":"click","action":"contact_us","tier":"gold"})", DecodeError::kInvalidValue, "tier"},
+      {h + R"("type":"click","action":"search","results":"1"})", DecodeError::kWrongType,
+       "results"},
+      {h + R"("type":"click","action":"contact_us","tier":"gold"})", DecodeError::kInvalidValue,
+       "tier"},
       {h + R"("type":"sms"})", DecodeError::kUnknownType, "type"},
-      {h + R"("type":"chat","action":"queued","contact_id":"h"})", DecodeError::kUnknownAction, "action"},
+      {h + R"("type":"chat","action":"queued","contact_id":"h"})", DecodeError::kUnknownAction,
+       "action"},
       {h + R"("type":"survey","survey":"xyz","score":1})", DecodeError::kUnknownSurvey, "survey"},
       {h + R"("type":"survey","survey":"nps","score":11})", DecodeError::kScoreOutOfRange, "score"},
-      {h + R"("type":"click","action":"contact_us","type":"click"})", DecodeError::kDuplicateField, "type"},
+      {h + R"("type":"click","action":"contact_us","type":"click"})", DecodeError::kDuplicateField,
+       "type"},
       {R"({"event_id":"e","customer_id":"c","type":"click","action":"contact_us","ts":"2026-02-30T00:00:00Z"})",
        DecodeError::kBadTimestamp, "ts"},
   };
@@ -175,8 +181,9 @@ TEST_F(DecoderTest, FutureTimestampsAreRejectedAfterEverythingElse) {
 
 TEST_F(DecoderTest, TimestampsInEveryAcceptedForm) {
   auto ts = [&](std::string_view value) {
-    const std::string json = R"({"event_id":"e","customer_id":"c","type":"click","action":"contact_us","ts":)" +
-                             std::string(value) + "}";
+    const std::string json =
+        R"({"event_id":"e","customer_id":"c","type":"click","action":"contact_us","ts":)" +
+        std::string(value) + "}";
     const DecodeError error = Run(json);
     return error == DecodeError::kOk ? event_.ts.ms : -static_cast<int64_t>(error);
   };
@@ -232,8 +239,9 @@ TEST_F(DecoderTest, PaddedVariantDecodesInPlace) {
   std::string json = std::string(kHead) + R"("type":"chat","action":"started","contact_id":"h"})";
   const size_t size = json.size();
   json.append(kDecoderPadding, '\0');
-  ASSERT_EQ(decoder_.DecodePadded(std::string_view(json.data(), size), EventTime::Max(), event_, why_),
-            DecodeError::kOk);
+  ASSERT_EQ(
+      decoder_.DecodePadded(std::string_view(json.data(), size), EventTime::Max(), event_, why_),
+      DecodeError::kOk);
   EXPECT_EQ(event_.contact_id, "h");
   EXPECT_EQ(decoder_.DecodePadded(std::string_view(json.data(), size - 1), EventTime::Max(), event_,
                                   why_),
@@ -249,16 +257,26 @@ TEST_F(DecoderTest, NonObjectRootsAreToldFromInvalidJson) {
   }
   std::string padded = "nullv";
   padded.append(kDecoderPadding, '4');
-  EXPECT_EQ(decoder_.DecodePadded(std::string_view(padded.data(), 4), EventTime::Max(), event_,
-                                  why_),
-            DecodeError::kNotAnObject);
+  EXPECT_EQ(
+      decoder_.DecodePadded(std::string_view(padded.data(), 4), EventTime::Max(), event_, why_),
+      DecodeError::kNotAnObject);
 }
 
 TEST_F(DecoderTest, ErrorNamesAreStable) {
-  const char* names[] = {"ok", "too_large", "invalid_json", "not_an_object", "missing_field",
-                         "wrong_type", "invalid_value", "unknown_type", "unknown_action",
-                         "unknown_survey", "score_out_of_range", "bad_timestamp",
-                         "future_timestamp", "duplicate_field"};
+  const char* names[] = {"ok",
+                         "too_large",
+                         "invalid_json",
+                         "not_an_object",
+                         "missing_field",
+                         "wrong_type",
+                         "invalid_value",
+                         "unknown_type",
+                         "unknown_action",
+                         "unknown_survey",
+                         "score_out_of_range",
+                         "bad_timestamp",
+                         "future_timestamp",
+                         "duplicate_field"};
   for (int i = 0; i < kDecodeErrorCount; ++i) {
     EXPECT_EQ(ToString(static_cast<DecodeError>(i)), names[i]);
   }

@@ -27,12 +27,12 @@ Alert SpecAlert() {
 TEST(JsonWriterTest, AlertLooksExactlyLikeTheSpecExample) {
   std::string out;
   AppendAlertJson(SpecAlert(), out);
-  EXPECT_EQ(out,
-            R"({"alert_id":"a-1f2e","customer_id":"c-42","kind":"sla_breach","severity":"critical",)"
-            R"("ts":"2026-10-05T09:03:00.000Z","contact_id":"chat-9",)"
-            R"("reasons":[{"code":"chat_first_reply_breach","detail":"no agent reply for 180 s",)"
-            R"("event_ids":["e-1","e-2"]}],"effort_score":35,"risk_score":0,)"
-            R"("recommended_action":"apologise_and_compensate"})");
+  EXPECT_EQ(
+      out, R"({"alert_id":"a-1f2e","customer_id":"c-42","kind":"sla_breach","severity":"critical",)"
+           R"("ts":"2026-10-05T09:03:00.000Z","contact_id":"chat-9",)"
+           R"("reasons":[{"code":"chat_first_reply_breach","detail":"no agent reply for 180 s",)"
+           R"("event_ids":["e-1","e-2"]}],"effort_score":35,"risk_score":0,)"
+           R"("recommended_action":"apologise_and_compensate"})");
 }
 
 TEST(JsonWriterTest, AlertOmitsEmptyContactIdAndAppends) {
@@ -52,7 +52,8 @@ TEST(JsonWriterTest, AlertOmitsEmptyContactIdAndAppends) {
 
 TEST(JsonWriterTest, RecommendedActionFollowsSpec) {
   EXPECT_EQ(RecommendedAction(AlertKind::kSlaBreach, Severity::kWarning), "callback");
-  EXPECT_EQ(RecommendedAction(AlertKind::kSlaBreach, Severity::kCritical), "apologise_and_compensate");
+  EXPECT_EQ(RecommendedAction(AlertKind::kSlaBreach, Severity::kCritical),
+            "apologise_and_compensate");
   EXPECT_EQ(RecommendedAction(AlertKind::kRepeatContact, Severity::kCritical), "own_the_issue");
   EXPECT_EQ(RecommendedAction(AlertKind::kHighEffort, Severity::kWarning), "callback");
   EXPECT_EQ(RecommendedAction(AlertKind::kAtRisk, Severity::kCritical), "senior_callback");
@@ -67,8 +68,13 @@ TEST(JsonWriterTest, EscapesStrings) {
   AppendJsonString(std::string_view("a\"b\\c\n\t\x01 é\x7f", 12), out);
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001 é\x7f\"");
   out.clear();
-  AppendJsonString("ok\xff" "end\xc3", out);
-  EXPECT_EQ(out, "\"ok\xEF\xBF\xBD" "end\xEF\xBF\xBD\"");
+  AppendJsonString(
+      "ok\xff"
+      "end\xc3",
+      out);
+  EXPECT_EQ(out,
+            "\"ok\xEF\xBF\xBD"
+            "end\xEF\xBF\xBD\"");
 }
 
 TEST(JsonWriterTest, SignalsCarryTheirKindsFields) {
@@ -82,8 +88,9 @@ TEST(JsonWriterTest, SignalsCarryTheirKindsFields) {
   s.event_ids = {"e-9"};
   std::string out;
   AppendSignalJson(s, out);
-  EXPECT_EQ(out, R"({"signal_id":"s-1","type":"effort.updated","customer_id":"c-1",)"
-                 R"("ts":"1970-01-01T00:00:00.000Z","score":40,"previous":30,"event_ids":["e-9"]})");
+  EXPECT_EQ(out,
+            R"({"signal_id":"s-1","type":"effort.updated","customer_id":"c-1",)"
+            R"("ts":"1970-01-01T00:00:00.000Z","score":40,"previous":30,"event_ids":["e-9"]})");
 }
 
 TEST(JsonWriterTest, DeadLetterKeepsUtf8AsStringAndOtherBytesAsBase64) {
