@@ -108,6 +108,9 @@ bool LiveProcessor::Start(std::string& error) {
       {"enable.partition.eof", "true"},
       {"auto.offset.reset", "earliest"},
       {"log.connection.close", "false"},
+      // A restore ends at end-of-partition; a store's checkpoint usually points at the last
+      // transaction marker, so the default 500 ms fetch wait would delay every shard's restore.
+      {"fetch.wait.max.ms", "10"},
   };
   KafkaConf restore_conf =
       MakeKafkaConf({&restore_base, &kafka.properties, &kafka.consumer_properties}, error);
