@@ -262,6 +262,12 @@ class Processor:
             return "restored and consuming" in self.current_log()
         wait_for("the processor to be assigned its shards", assigned, timeout)
 
+    def pause(self):
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(30)
@@ -293,7 +299,7 @@ def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s",
         "consumer_properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"},
     }
     kafka.update(extra_kafka or {})
-    config = {"state": {"dir": state_dir}, "kafka": kafka}
+    config = {"state": {"dir": state_dir}, "kafka": kafka, "http": {"listen": "127.0.0.1:0"}}
     if rules:
         config["rules"] = rules
     with open(path, "w") as f:
@@ -322,20 +328,40 @@ def _consumer(bootstrap, group=None):
                      "enable.partition.eof": True, "auto.offset.reset": "earliest"})
 
 
-def input_progress(bootstrap, group, prefix, partitions):
-    """{(topic, partition): (committed offset of the group, end offset)} of every input."""
-    consumer = _consumer(bootstrap, group)
-    try:
-        tps = [TopicPartition(prefix + t, p) for t in INPUTS for p in range(partitions)]
-        committed = consumer.committed(tps, timeout=10)
+class Progress:
+    """Reads a group's committed offsets and the end offsets of the inputs (one consumer, kept)."""
+
+    def __init__(self, bootstrap, group, prefix, partitions):
+        self.consumer = _consumer(bootstrap, group)
+        self.tps = [TopicPartition(prefix + t, p) for t in INPUTS for p in range(partitions)]
+
+    def read(self):
+        """{(topic, partition): (committed offset, end offset)}."""
+        committed = self.consumer.committed(self.tps, timeout=10)
         out = {}
         for tp in committed:
-            _, high = consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition),
-                                                     timeout=10, cached=False)
+            _, high = self.consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition),
+                                                          timeout=10, cached=False)
             out[(tp.topic, tp.partition)] = (max(tp.offset, 0), high)
         return out
+
+    def committed(self):
+        """Committed events over all inputs."""
+        return sum(max(tp.offset, 0) for tp in self.consumer.committed(self.tps, timeout=10))
+
+    def fraction(self):
+        return progress_fraction(self.read())
+
+    def close(self):
+        self.consumer.close()
+
+
+def input_progress(bootstrap, group, prefix, partitions):
+    progress = Progress(bootstrap, group, prefix, partitions)
+    try:
+        return progress.read()
     finally:
-        consumer.close()
+        progress.close()
 
 
 def progress_fraction(progress):
@@ -406,30 +432,41 @@ def multiset_diff(actual, expected, limit=3):
 
 
 def state_json(cxpulse, state_dir, customer, config=None):
+    """`cxpulse state get` of one customer; None when the state dir has none."""
     cmd = [cxpulse, "-q", "state", "get", "--state-dir", state_dir, customer]
     if config:
         cmd += ["--config", config]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
-        return None
+        if "no state for that customer" in result.stderr:
+            return None
+        raise RuntimeError(f"state get {customer} in {state_dir}: {result.stderr.strip()}")
     return json.loads(result.stdout)
 
 
-def compare_states(cxpulse, customers, actual_dirs, expected_dir, config=None):
-    """Compares `state get` of each customer; the actual state is in whichever of `actual_dirs`
-    has it (an instance's shards). Returns a list of difference descriptions."""
-    def one(customer):
-        expected = state_json(cxpulse, expected_dir, customer, config)
-        actual = None
-        for d in actual_dirs:
-            actual = state_json(cxpulse, d, customer, config)
-            if actual is not None:
+def states(cxpulse, customers, state_dirs, config=None):
+    """{customer: state JSON or None}; a customer's state is in whichever of `state_dirs` has it
+    (instances' shards). One process at a time per dir: RocksDB locks it."""
+    out = {}
+    for customer in customers:
+        for d in state_dirs:
+            out[customer] = state_json(cxpulse, d, customer, config)
+            if out[customer] is not None:
                 break
-        if actual == expected:
-            return None
-        return f"{customer}: live {json.dumps(actual)[:500]}\n    replay {json.dumps(expected)[:500]}"
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        return [d for d in pool.map(one, customers) if d is not None]
+    return out
+
+
+def compare_states(cxpulse, customers, actual_dirs, expected_dir, config=None):
+    """Compares `state get` of each customer with the reference state dir. Returns a list of
+    difference descriptions."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        actual = pool.submit(states, cxpulse, customers, actual_dirs, config)
+        expected = pool.submit(states, cxpulse, customers, [expected_dir], config)
+        actual, expected = actual.result(), expected.result()
+    if sum(1 for c in customers if expected[c] is not None) < len(customers) // 2:
+        return ["fewer than half of the sampled customers have a reference state"]
+    return [f"{c}: live {json.dumps(actual[c])[:500]}\n    replay {json.dumps(expected[c])[:500]}"
+            for c in customers if actual[c] != expected[c]]
 
 
 def sample(items, n, seed):

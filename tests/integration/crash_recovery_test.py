@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""kill -9 of the processor at random points, several times in one run, then a restart: the final
+alerts and signals (read_committed) and the customer states equal those of an uninterrupted run
+(`cxpulse replay` of the same events) — no alert lost or duplicated, no event counted twice.
+
+The input arrives in chunks while the processor is down; each restart is killed at a random
+moment while it works through its backlog (once at a random time after the start: connecting,
+restoring or processing)."""
+import os
+import random
+import time
+
+import itlib
+
+PARTITIONS = 4
+CUSTOMERS = 4000
+KILLS = 5
+
+
+def main():
+    args = itlib.parse_args()
+    rng = random.Random(args.seed)
+    checks = itlib.Checks()
+    work = args.work_dir
+    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
+                           args.seed, duplicate_ratio=0.02)
+    lines += itlib.tail_events(lines, PARTITIONS)
+    input_path = os.path.join(work, "input.jsonl")
+    itlib.write_jsonl(input_path, lines)
+    expected_alerts, expected_signals, replay_state = itlib.replay(
+        args.cxpulse, input_path, os.path.join(work, "replay"))
+    itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
+              f"{len(expected_signals)} signals")
+
+    prefix = itlib.fresh_prefix("crash")
+    group = prefix + "group"
+    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    state_dir = os.path.join(work, "live-state")
+    config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
+                                prefix, "i1")
+    processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log"))
+
+    # The events arrive in chunks while the processor is down (traffic goes on during a
+    # crash); each restart finds a chunk (plus what is left of earlier ones) waiting and is killed
+    # at a random moment: 0-0.6 s after it was assigned its shards, while it works through the
+    # backlog, or once at a random time after the start (connecting, restoring or processing).
+    # All of a chunk is in Kafka before the processor reads any of it, so its merge of the four
+    # topics sees the same order as replay; see README.md in this folder.
+    step = len(lines) // (KILLS + 1)
+    bounds = [step * (k + 1) + rng.randrange(-step // 5, step // 5) for k in range(KILLS)]
+    chunks = [lines[a:b] for a, b in zip([0] + bounds, bounds + [len(lines)])]
+    random_time_kill = rng.randrange(1, KILLS)
+    progress = itlib.Progress(args.bootstrap, group, prefix, PARTITIONS)
+    mid_stream = 0
+    try:
+        for i, chunk in enumerate(chunks):
+            path = os.path.join(work, f"chunk-{i}.jsonl")
+            itlib.write_jsonl(path, chunk)
+            itlib.produce(args.bootstrap, path, prefix)
+            processor.start()
+            if i == len(chunks) - 1:
+                break
+            if i == random_time_kill:
+                time.sleep(rng.uniform(0.1, 2.0))
+                phase = "at a random time after start"
+            else:
+                itlib.wait_for("the processor's assignment",
+                               lambda: "restored and consuming" in processor.current_log()
+                               or not processor.alive(), 120, interval=0.002)
+                time.sleep(rng.uniform(0, 0.6))
+                phase = "while catching up"
+            if not processor.alive():
+                raise RuntimeError(f"processor exited:\n{processor.current_log()[-3000:]}")
+            # Read just before the kill: afterwards the killed transaction's offsets stay
+            # pending (and unreadable) until the next start fences it.
+            read = progress.read()
+            processor.kill9()
+            phase += ", after assignment" if "restored and consuming" in processor.current_log() \
+                else ", before assignment"
+            committed, produced = (sum(c for c, _ in read.values()), sum(h for _, h in read.values()))
+            itlib.log(f"kill -9 #{i + 1} {phase}: {committed} of {produced} events committed")
+            if committed < produced:
+                mid_stream += 1
+    finally:
+        progress.close()
+    checks.check(f"kills landed before all input was committed ({mid_stream} of {KILLS})",
+                 mid_stream >= KILLS - 1)
+    try:
+        processor.wait_assigned()
+        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [processor])
+    finally:
+        code = processor.stop()
+    checks.check("final processor stops cleanly", code == 0, f"exit {code}")
+
+    alerts = itlib.read_topic(args.bootstrap, prefix + "cx.alerts")
+    signals = itlib.read_topic(args.bootstrap, prefix + "cx.signals")
+    diff = itlib.multiset_diff(alerts, expected_alerts)
+    checks.check(f"alerts after {KILLS} crashes == uninterrupted ({len(alerts)})", not diff, diff)
+    diff = itlib.multiset_diff(signals, expected_signals)
+    checks.check(f"signals after {KILLS} crashes == uninterrupted ({len(signals)})", not diff, diff)
+    customers = itlib.sample(itlib.customers_of(lines), 150, args.seed)
+    diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
+    checks.check(f"customer states equal the uninterrupted run's ({len(customers)} sampled)",
+                 not diffs, "\n  ".join(diffs[:5]))
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
