@@ -13,8 +13,8 @@
 #include "runtime/kafka_admin.h"
 #include "runtime/kafka_stats.h"
 #include "runtime/state_json.h"
-#include "state/customer_state_codec.h"
 #include "schemas/json_writer.h"
+#include "state/customer_state_codec.h"
 
 namespace cx {
 namespace {
@@ -144,8 +144,7 @@ bool LiveProcessor::Start(std::string& error) {
     return false;
   }
   spdlog::info("run: instance {} in group {}, {} input partitions, {}", instance_id_,
-               kafka.group_id, input_partitions_,
-               exactly_once_ ? "exactly-once" : "at-least-once");
+               kafka.group_id, input_partitions_, exactly_once_ ? "exactly-once" : "at-least-once");
   return true;
 }
 
@@ -156,8 +155,8 @@ bool LiveProcessor::CheckTopics(std::string& error) {
   }
   const TopicNames& t = config_.kafka.topics;
   std::string missing;
-  for (const std::string* name : {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.signals,
-                                  &t.alerts, &t.dead_letter}) {
+  for (const std::string* name :
+       {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.signals, &t.alerts, &t.dead_letter}) {
     if (counts.find(*name) == counts.end()) {
       missing += (missing.empty() ? "" : ", ") + *name;
     }
@@ -180,8 +179,8 @@ bool LiveProcessor::CheckTopics(std::string& error) {
   if (changelog == counts.end()) {
     spdlog::info("run: creating changelog topic {} ({} partitions, compacted)", t.changelog,
                  input_partitions_);
-    return CreateCompactedTopic(consumer_.get(), t.changelog, input_partitions_,
-                                kMetadataTimeoutMs, error);
+    return CreateCompactedTopic(consumer_.get(), t.changelog, input_partitions_, kMetadataTimeoutMs,
+                                error);
   }
   if (changelog->second < input_partitions_) {
     error = "changelog topic " + t.changelog + " has " + std::to_string(changelog->second) +
@@ -200,7 +199,8 @@ bool LiveProcessor::CreateProducer(std::string& error) {
   if (exactly_once_) {
     KafkaError e(rd_kafka_init_transactions(producer_->handle(), 60000));
     if (e) {
-      error = std::string("cannot initialise Kafka transactions: ") + rd_kafka_error_string(e.get());
+      error =
+          std::string("cannot initialise Kafka transactions: ") + rd_kafka_error_string(e.get());
       return false;
     }
   }
@@ -263,8 +263,8 @@ bool LiveProcessor::OpenShard(int partition, std::string& error) {
   if (!restored) {
     return false;
   }
-  slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store),
-                                       cache_per_shard_, static_cast<EmissionSink&>(*this));
+  slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store), cache_per_shard_,
+                                       static_cast<EmissionSink&>(*this));
   slot.last_event = std::chrono::steady_clock::now();
   return slot.shard->Restore(error);
 }
@@ -522,13 +522,15 @@ bool LiveProcessor::CommitTransaction(rd_kafka_topic_partition_list_t* offsets) 
     }
     SetBrokerReachable(false);
     if (stop_->load() && std::chrono::steady_clock::now() >= drain_deadline) {
-      spdlog::warn("kafka: could not commit the last transaction before shutdown; its events "
-                   "will be processed again on restart");
+      spdlog::warn(
+          "kafka: could not commit the last transaction before shutdown; its events "
+          "will be processed again on restart");
       Fail("shutdown while the brokers were unreachable");
       return false;
     }
     std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+    backoff =
+        std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
   }
 }
 
