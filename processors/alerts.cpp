@@ -10,33 +10,11 @@
 namespace cx {
 namespace {
 
-std::string_view KindKey(AlertKind kind) {
-  switch (kind) {
-    case AlertKind::kSlaBreach:
-      return "sla_breach";
-    case AlertKind::kRepeatContact:
-      return "repeat_contact";
-    case AlertKind::kHighEffort:
-      return "high_effort";
-    case AlertKind::kAtRisk:
-      return "at_risk";
-    case AlertKind::kLowScore:
-      return "low_score";
-    case AlertKind::kNeedsHelp:
-      return "needs_help";
-  }
-  return "unknown";
-}
-
-std::string_view SignalKey(SignalKind kind) {
-  return kind == SignalKind::kEffortUpdated ? "effort.updated" : "risk.updated";
-}
-
 void MaybeSignalScore(Step& step, SignalKind kind, int score, uint8_t& emitted, int signal_step,
                       EventTime ts, std::string_view trigger) {
   if (std::abs(score - static_cast<int>(emitted)) < signal_step) return;
   Signal& s = step.out.signals.emplace_back();
-  s.signal_id = StableId({step.customer_id, SignalKey(kind), trigger});
+  s.signal_id = StableId({step.customer_id, ToString(kind), trigger});
   s.kind = kind;
   s.customer_id = step.customer_id;
   s.ts = ts;
@@ -103,7 +81,7 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   last.severity = severity;
 
   Alert& a = step.out.alerts.emplace_back();
-  a.alert_id = StableId({step.customer_id, KindKey(request.kind), request.trigger});
+  a.alert_id = StableId({step.customer_id, ToString(request.kind), request.trigger});
   a.customer_id = step.customer_id;
   a.kind = request.kind;
   a.severity = severity;

@@ -62,22 +62,8 @@ void ForEachWait(const RulesConfig& config, C& contact, F&& f) {
   }
 }
 
-std::string_view SlaKey(SlaKind kind) {
-  switch (kind) {
-    case SlaKind::kCallAnswer:
-      return "call_answer";
-    case SlaKind::kChatFirstReply:
-      return "chat_first_reply";
-    case SlaKind::kChatNextReply:
-      return "chat_next_reply";
-    case SlaKind::kNone:
-      break;
-  }
-  return "none";
-}
-
 std::string WaitIdentity(const Contact& contact, SlaKind kind, EventTime start) {
-  return contact.contact_id + "|" + std::string(SlaKey(kind)) + "|" + std::to_string(start.ms);
+  return contact.contact_id + "|" + std::string(ToString(kind)) + "|" + std::to_string(start.ms);
 }
 
 std::vector<std::string> EventIds(const Step& step, const Contact& contact) {
