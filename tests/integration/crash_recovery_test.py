@@ -92,8 +92,7 @@ def main():
         code = processor.stop()
     checks.check("final processor stops cleanly", code == 0, f"exit {code}")
 
-    alerts = itlib.read_topic(args.bootstrap, prefix + "cx.alerts")
-    signals = itlib.read_topic(args.bootstrap, prefix + "cx.signals")
+    alerts, signals, _ = itlib.read_outputs(args.bootstrap, prefix, work)
     diff = itlib.multiset_diff(alerts, expected_alerts)
     checks.check(f"alerts after {KILLS} crashes == uninterrupted ({len(alerts)})", not diff, diff)
     diff = itlib.multiset_diff(signals, expected_signals)

@@ -322,9 +322,9 @@ def create_topics(bootstrap, prefix, partitions):
         prefix + t in admin.list_topics(timeout=10).topics for t in INPUTS + OUTPUTS), 30)
 
 
-def _consumer(bootstrap, group=None):
+def _consumer(bootstrap, group=None, isolation="read_committed"):
     return Consumer({"bootstrap.servers": bootstrap, "group.id": group or f"it-reader-{uuid.uuid4().hex}",
-                     "enable.auto.commit": False, "isolation.level": "read_committed",
+                     "enable.auto.commit": False, "isolation.level": isolation,
                      "enable.partition.eof": True, "auto.offset.reset": "earliest"})
 
 
@@ -332,7 +332,9 @@ class Progress:
     """Reads a group's committed offsets and the end offsets of the inputs (one consumer, kept)."""
 
     def __init__(self, bootstrap, group, prefix, partitions):
-        self.consumer = _consumer(bootstrap, group)
+        # read_uncommitted: a read_committed consumer asks for stable offsets and so blocks
+        # while a transaction with offsets is open (a killed instance's: until it is fenced).
+        self.consumer = _consumer(bootstrap, group, "read_uncommitted")
         self.tps = [TopicPartition(prefix + t, p) for t in INPUTS for p in range(partitions)]
 
     def read(self):
@@ -383,6 +385,16 @@ def wait_caught_up(bootstrap, group, prefix, partitions, timeout, processors=())
             return False
         return all(c >= h for c, h in progress.values())
     wait_for("the processor to commit all input", caught_up, timeout, interval=0.25)
+
+
+def read_outputs(bootstrap, prefix, work_dir):
+    """(alerts, signals, dead letters) of a test's output topics; also saved in `work_dir`."""
+    out = []
+    for name in ("cx.alerts", "cx.signals", "cx.deadletter"):
+        values = read_topic(bootstrap, prefix + name)
+        write_jsonl(os.path.join(work_dir, f"live-{name[3:]}.jsonl"), values)
+        out.append(values)
+    return tuple(out)
 
 
 def read_topic(bootstrap, topic, timeout=60):

@@ -42,9 +42,7 @@ def main():
         code = processor.stop()
     checks.check("processor stops cleanly on SIGTERM", code == 0, f"exit {code}")
 
-    alerts = itlib.read_topic(args.bootstrap, prefix + "cx.alerts")
-    signals = itlib.read_topic(args.bootstrap, prefix + "cx.signals")
-    dead = itlib.read_topic(args.bootstrap, prefix + "cx.deadletter")
+    alerts, signals, dead = itlib.read_outputs(args.bootstrap, prefix, work)
     diff = itlib.multiset_diff(alerts, expected_alerts)
     checks.check(f"live alerts == replay alerts ({len(alerts)})", not diff, diff)
     diff = itlib.multiset_diff(signals, expected_signals)

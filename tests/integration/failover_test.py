@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Two instances in one consumer group, one killed (kill -9) while working: the other takes over
+its partitions after the session timeout, restores their state from the changelog, and the
+combined output is exactly that of an uninterrupted run (`cxpulse replay` of the same events).
+
+Both instances process the first part of the input; the rest arrives while both are stopped (a
+rolling deploy); both restart and b is killed 0-1000 ms after it got its shards back, while it
+works through its share of the backlog."""
+import os
+import random
+import re
+import time
+
+import itlib
+
+PARTITIONS = 4
+CUSTOMERS = 4000
+
+
+def assigned_counts(processor):
+    return [int(n) for n in re.findall(r"assigned (\d+) shard", processor.current_log())]
+
+
+def main():
+    args = itlib.parse_args()
+    rng = random.Random(args.seed)
+    checks = itlib.Checks()
+    work = args.work_dir
+    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
+                           args.seed, duplicate_ratio=0.02)
+    lines += itlib.tail_events(lines, PARTITIONS)
+    input_path = os.path.join(work, "input.jsonl")
+    itlib.write_jsonl(input_path, lines)
+    expected_alerts, expected_signals, replay_state = itlib.replay(
+        args.cxpulse, input_path, os.path.join(work, "replay"))
+    itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
+              f"{len(expected_signals)} signals")
+
+    prefix = itlib.fresh_prefix("failover")
+    group = prefix + "group"
+    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    survivor_state, victim_state = os.path.join(work, "a-state"), os.path.join(work, "b-state")
+    survivor = itlib.Processor(args.cxpulse, itlib.write_config(
+        os.path.join(work, "a.yaml"), survivor_state, args.bootstrap, group, prefix, "a"),
+        os.path.join(work, "a.log"))
+    victim = itlib.Processor(args.cxpulse, itlib.write_config(
+        os.path.join(work, "b.yaml"), victim_state, args.bootstrap, group, prefix, "b"),
+        os.path.join(work, "b.log"))
+    cut = len(lines) * 2 // 5
+    part1, part2 = os.path.join(work, "part-1.jsonl"), os.path.join(work, "part-2.jsonl")
+    itlib.write_jsonl(part1, lines[:cut])
+    itlib.write_jsonl(part2, lines[cut:])
+    try:
+        # b starts first and processes part 1 alone until a joins, so b's shards (2 and 3: the
+        # range assignor orders members by id, "a-…" before "b-…") were never a's: a has to
+        # restore them from the changelog when it takes them over.
+        itlib.produce(args.bootstrap, part1, prefix)
+        victim.start()
+        victim.wait_assigned()
+        survivor.start()
+        itlib.wait_for("both instances to own 2 shards", lambda: (
+            assigned_counts(survivor)[-1:] == [2] and assigned_counts(victim)[-1:] == [2]), 90)
+        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 120, [survivor, victim])
+        itlib.log("part 1 processed by both instances (2 shards each); restarting both")
+        # The rest arrives while both are stopped (a rolling deploy), so all of it is in Kafka
+        # before either reads any of it: see README.md, "Arrival order".
+        for p in (survivor, victim):
+            code = p.stop()
+            if code != 0:
+                raise RuntimeError(f"an instance did not stop cleanly: {code}")
+        itlib.produce(args.bootstrap, part2, prefix)
+        progress = itlib.Progress(args.bootstrap, group, prefix, PARTITIONS)
+        survivor.start()
+        victim.start()
+        itlib.wait_for("both instances to own 2 shards again", lambda: (
+            assigned_counts(survivor)[-1:] == [2] and assigned_counts(victim)[-1:] == [2]), 90,
+            interval=0.005)
+        time.sleep(rng.uniform(0, 1.0))
+        read = progress.read()
+        progress.close()
+        victim.kill9()
+        committed = sum(c for c, _ in read.values())
+        itlib.log(f"killed instance b: {committed} of {len(lines)} events committed before")
+        checks.check("instance b was killed before all input was committed",
+                     committed < len(lines))
+        killed_at = time.monotonic()
+        itlib.wait_for("instance a to take over all 4 shards",
+                       lambda: assigned_counts(survivor)[-1:] == [4] or not survivor.alive(), 120)
+        itlib.log(f"instance a owns all shards {time.monotonic() - killed_at:.1f} s after the kill")
+        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [survivor])
+    finally:
+        if victim.alive():
+            victim.kill9()
+        code = survivor.stop()
+    checks.check("instance a stops cleanly", code == 0, f"exit {code}")
+    takeover_log = survivor.current_log().rsplit("assigned 2 shard", 1)[-1]
+    restored = [int(n) for n in re.findall(r"restored (\d+) records", takeover_log)]
+    checks.check(f"instance a restored b's shards from the changelog on takeover ({restored} "
+                 "records per shard)", sum(restored) > 0)
+
+    alerts, signals, _ = itlib.read_outputs(args.bootstrap, prefix, work)
+    diff = itlib.multiset_diff(alerts, expected_alerts)
+    checks.check(f"combined alerts == uninterrupted ({len(alerts)})", not diff, diff)
+    diff = itlib.multiset_diff(signals, expected_signals)
+    checks.check(f"combined signals == uninterrupted ({len(signals)})", not diff, diff)
+    # a owns every partition at the end, so every customer's state must be in a's store.
+    customers = itlib.sample(itlib.customers_of(lines), 150, args.seed)
+    diffs = itlib.compare_states(args.cxpulse, customers, [survivor_state], replay_state)
+    checks.check(f"instance a's states equal the uninterrupted run's ({len(customers)} sampled)",
+                 not diffs, "\n  ".join(diffs[:5]))
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
