@@ -10,7 +10,8 @@ Subcommands (run with Debian's /usr/bin/python3, which has confluent_kafka):
             changelog and state dir; poll /metrics until every record is consumed and the
             consumer lag is 0; prints events/s
   latency   create fresh input/output topics, start `cxpulse run`, produce a file at a fixed
-            rate while reading PREFIX + cx.alerts read_committed in a second process; prints
+            rate (bench/rate_producer, C++) while reading the alerts topic read_committed in a
+            second process; an alert's trigger is the event of its customer with its `ts`; prints
             p50/p99 end to end (produce call -> alert readable) for alerts whose trigger is an
             event, and the estimate from the cxpulse_event_to_alert_seconds histogram
 
@@ -28,7 +29,7 @@ import time
 import urllib.request
 import uuid
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 INPUTS = {"click": "cx.clicks", "call": "cx.calls", "chat": "cx.chats", "survey": "cx.surveys"}
@@ -244,22 +245,9 @@ def cmd_tail_alerts(args):
     consumer.close()
 
 
-def load_events(path, prefix):
-    """[(topic, key, value, ts_ms)] of the file; lines must be valid events."""
-    events = []
-    with open(path, "rb") as f:
-        for raw in f:
-            line = raw.rstrip(b"\r\n")
-            event = json.loads(line)
-            events.append((prefix + INPUTS[event["type"]], event["customer_id"].encode(), line,
-                           event_ms(event["ts"])))
-    return events
-
-
 def cmd_latency(args):
     input_prefix = f"lb.in.{uuid.uuid4().hex[:8]}."
     create_topics(args.bootstrap, [input_prefix + t for t in INPUTS.values()], args.partitions)
-    events = load_events(args.file, input_prefix)
     run_id, output_prefix, work, config = fresh_run(args, args.mode, input_prefix)
     processor = Processor(args, config, os.path.join(work, "cxpulse.log"))
     processor.wait_metrics()
@@ -268,28 +256,14 @@ def cmd_latency(args):
                              "--bootstrap", args.bootstrap, "--topic", output_prefix + "cx.alerts",
                              "--out", alerts_path])
     time.sleep(args.warmup)  # group join of both consumers
-    producer = Producer({"bootstrap.servers": args.bootstrap, "partitioner": "murmur2_random",
-                         "linger.ms": 5, "enable.idempotence": True})
-    produced_at = {}
-    started = time.monotonic()
-    behind_max = 0.0
-    for count, (topic, key, value, ts) in enumerate(events, 1):
-        while True:
-            try:
-                producer.produce(topic, value=value, key=key, timestamp=ts)
-                break
-            except BufferError:
-                producer.poll(0.01)
-        produced_at[(key, ts)] = time.time_ns()
-        ahead = count / args.rate - (time.monotonic() - started)
-        if ahead > 0.002:
-            producer.poll(ahead)
-        else:
-            behind_max = max(behind_max, -ahead)
-            if count % 1000 == 0:
-                producer.poll(0)
-    producer.flush(60)
-    produce_seconds = time.monotonic() - started
+    sent_path = os.path.join(work, "sent.txt")
+    out = subprocess.run([args.producer, args.bootstrap, args.file, input_prefix, str(args.rate),
+                          sent_path], check=True, capture_output=True, text=True).stdout.strip()
+    produced = dict(kv.split("=") for kv in out.split())
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline and \
+            total(scrape(args.http_port), "cxpulse_events_consumed_total") < int(produced["records"]):
+        time.sleep(0.2)
     time.sleep(args.settle)
     samples = scrape(args.http_port)
     buckets = histogram(samples, "cxpulse_event_to_alert_seconds")
@@ -297,21 +271,24 @@ def cmd_latency(args):
     code = processor.stop()
     open(alerts_path + ".stop", "w").close()
     tail.wait(60)
-    latencies, unmatched, alerts = [], 0, 0
+    triggers = {}
     with open(alerts_path) as f:
         for line in f:
             arrival, customer, ts, _ = line.split()
-            alerts += 1
-            sent = produced_at.get((customer.encode(), int(ts)))
-            if sent is None:
-                unmatched += 1
-            else:
-                latencies.append((int(arrival) - sent) / 1e9)
+            triggers.setdefault((customer, ts), []).append(int(arrival))
+    alerts = sum(len(v) for v in triggers.values())
+    latencies = []
+    with open(sent_path) as f:
+        for line in f:
+            customer, ts, sent = line.split()
+            for arrival in triggers.pop((customer, ts), []):
+                latencies.append((arrival - int(sent)) / 1e9)
+    unmatched = alerts - len(latencies)
     ms = lambda s: f"{1000 * s:.1f}"  # noqa: E731
-    result(step="latency", mode=args.mode, run=run_id, rate=args.rate, events=len(events),
-           consumed=int(consumed), produce_seconds=f"{produce_seconds:.1f}",
-           achieved_rate=f"{len(events) / produce_seconds:.0f}",
-           producer_max_behind_ms=ms(behind_max), alerts=alerts, matched=len(latencies),
+    result(step="latency", mode=args.mode, run=run_id, rate=args.rate,
+           events=produced["records"], consumed=int(consumed),
+           produce_seconds=produced["seconds"], achieved_rate=produced["rate"],
+           producer_max_behind_ms=produced["max_behind_ms"], alerts=alerts, matched=len(latencies),
            timer_or_unmatched=unmatched, e2e_p50_ms=ms(quantile(latencies, 0.5)),
            e2e_p99_ms=ms(quantile(latencies, 0.99)), e2e_max_ms=ms(max(latencies, default=0)),
            hist_count=int(buckets[-1][1]) if buckets else 0,
@@ -358,6 +335,9 @@ def main():
     p.add_argument("--rate", type=float, required=True)
     p.add_argument("--warmup", type=float, default=3.0)
     p.add_argument("--settle", type=float, default=3.0)
+    p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--producer", default=os.path.join(HERE, "..", "build-livebench", "bench",
+                                                      "rate_producer"))
     p.set_defaults(func=cmd_latency)
     p = sub.add_parser("tail-alerts")
     p.add_argument("--bootstrap", required=True)

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Live benchmark of `cxpulse run` on a real local Kafka broker (bench/README.md, "Live benchmark").
+#
+#   bench/live_bench.sh [--runs R] [--customers N] [--rate EVENTS_PER_S] [--latency-seconds S]
+#                       [--latency-only]
+#
+# 1. starts its own broker (KAFKA_DIR=/tmp/livebench-kafka, KAFKA_PORT=19392) unless running;
+# 2. generates N customers (default 200 000, ≈ 2.3 M events) of past traffic and preloads them
+#    into lb.drain<N>. + the four input topics (once; reused when the topics exist);
+# 3. ceiling: consume_ceiling on those topics, R times;
+# 4. drain: `cxpulse run` on the backlog, exactly_once then at_least_once, R times each;
+# 5. latency: a fresh file with journeys starting now and spread over the production time,
+#    produced at --rate (default: half the mean exactly-once drain rate) for about S seconds
+#    (default 30) by bench/rate_producer, both modes, R times. --latency-only (needs --rate)
+#    skips steps 2-4.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${BUILD:-$ROOT/build-livebench}"
+PY=/usr/bin/python3
+BENCH="$ROOT/bench/live_bench.py"
+DATA="${CXPULSE_LIVEBENCH_DATA:-/tmp/livebench-data}"
+export KAFKA_DIR="${KAFKA_DIR:-/tmp/livebench-kafka}" KAFKA_PORT="${KAFKA_PORT:-19392}"
+BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+RUNS=2
+CUSTOMERS=200000
+RATE=""
+LATENCY_SECONDS=30
+LATENCY_ONLY=0
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) RUNS="$2"; shift 2 ;;
+    --customers) CUSTOMERS="$2"; shift 2 ;;
+    --rate) RATE="$2"; shift 2 ;;
+    --latency-seconds) LATENCY_SECONDS="$2"; shift 2 ;;
+    --latency-only) LATENCY_ONLY=1; shift ;;
+    *) echo "usage: $0 [--runs R] [--customers N] [--rate N] [--latency-seconds S] [--latency-only]" >&2
+       exit 2 ;;
+  esac
+done
+
+mkdir -p "$DATA"
+"$ROOT/tools/kafka/broker.sh" start
+lscpu | grep -E '^(Model name|CPU\(s\)|L3)' || true
+uptime
+
+if ((LATENCY_ONLY)); then
+  [[ -n "$RATE" ]] || { echo "--latency-only needs --rate" >&2; exit 2; }
+else
+FILE="$DATA/drain-$CUSTOMERS.jsonl"
+[[ -s "$FILE" ]] || "$BUILD/cxpulse" generate --customers "$CUSTOMERS" --seed 1 \
+  --start 2026-11-10T00:00:00Z --output "$FILE"
+RECORDS="$(wc -l <"$FILE")"
+PREFIX="lb.drain$CUSTOMERS."
+if ! kcat -L -b "$BOOTSTRAP" -t "${PREFIX}cx.surveys" 2>/dev/null | grep -q 'partition 0'; then
+  $PY "$BENCH" preload --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" "$FILE"
+fi
+
+for ((r = 1; r <= RUNS; r++)); do
+  $PY "$BENCH" ceiling --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
+    --ceiling "$BUILD/bench/consume_ceiling"
+done
+
+declare -A DRAIN_RATES
+for mode in exactly_once at_least_once; do
+  for ((r = 1; r <= RUNS; r++)); do
+    line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
+      --mode "$mode" --cxpulse "$BUILD/cxpulse")"
+    echo "$line"
+    DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+  done
+done
+
+fi
+
+if [[ -z "$RATE" ]]; then
+  # Half the mean exactly-once drain rate.
+  RATE="$(awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%d", s / NF / 2 }' \
+    <<<"${DRAIN_RATES[exactly_once]}")"
+fi
+EVENTS_PER_CUSTOMER=11.5
+LAT_CUSTOMERS="$(awk -v r="$RATE" -v s="$LATENCY_SECONDS" -v e="$EVENTS_PER_CUSTOMER" \
+  'BEGIN { printf "%d", r * s / e }')"
+echo "latency: rate $RATE events/s, $LAT_CUSTOMERS customers, struggle ratio 0.5"
+for mode in exactly_once at_least_once; do
+  for ((r = 1; r <= RUNS; r++)); do
+    LFILE="$DATA/latency.jsonl"
+    # Journeys start a few seconds from now (loading the file takes a while) and over the
+    # production time; later events of a journey run ahead of the wall clock (max_future 30d).
+    "$BUILD/cxpulse" generate --customers "$LAT_CUSTOMERS" --seed "$r" --struggle-ratio 0.5 \
+      --start "$(date -u -d "+$((LAT_CUSTOMERS / 20000 + 8)) seconds" +%Y-%m-%dT%H:%M:%SZ)" \
+      --span "${LATENCY_SECONDS}s" --output "$LFILE" 2>/dev/null
+    $PY "$BENCH" latency --bootstrap "$BOOTSTRAP" --rate "$RATE" --mode "$mode" \
+      --cxpulse "$BUILD/cxpulse" --producer "$BUILD/bench/rate_producer" "$LFILE"
+  done
+done
