@@ -48,29 +48,29 @@ uptime
 if ((LATENCY_ONLY)); then
   [[ -n "$RATE" ]] || { echo "--latency-only needs --rate" >&2; exit 2; }
 else
-FILE="$DATA/drain-$CUSTOMERS.jsonl"
-[[ -s "$FILE" ]] || "$BUILD/cxpulse" generate --customers "$CUSTOMERS" --seed 1 \
-  --start 2026-11-10T00:00:00Z --output "$FILE"
-RECORDS="$(wc -l <"$FILE")"
-PREFIX="lb.drain$CUSTOMERS."
-if ! kcat -L -b "$BOOTSTRAP" -t "${PREFIX}cx.surveys" 2>/dev/null | grep -q 'partition 0'; then
-  $PY "$BENCH" preload --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" "$FILE"
-fi
+  FILE="$DATA/drain-$CUSTOMERS.jsonl"
+  [[ -s "$FILE" ]] || "$BUILD/cxpulse" generate --customers "$CUSTOMERS" --seed 1 \
+    --start 2026-11-10T00:00:00Z --output "$FILE"
+  RECORDS="$(wc -l <"$FILE")"
+  PREFIX="lb.drain$CUSTOMERS."
+  if ! kcat -L -b "$BOOTSTRAP" -t "${PREFIX}cx.surveys" 2>/dev/null | grep -q 'partition 0'; then
+    $PY "$BENCH" preload --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" "$FILE"
+  fi
 
-for ((r = 1; r <= RUNS; r++)); do
-  $PY "$BENCH" ceiling --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
-    --ceiling "$BUILD/bench/consume_ceiling"
-done
-
-declare -A DRAIN_RATES
-for mode in exactly_once at_least_once; do
   for ((r = 1; r <= RUNS; r++)); do
-    line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
-      --mode "$mode" --cxpulse "$BUILD/cxpulse")"
-    echo "$line"
-    DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+    $PY "$BENCH" ceiling --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
+      --ceiling "$BUILD/bench/consume_ceiling"
   done
-done
+
+  declare -A DRAIN_RATES
+  for mode in exactly_once at_least_once; do
+    for ((r = 1; r <= RUNS; r++)); do
+      line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
+        --mode "$mode" --cxpulse "$BUILD/cxpulse")"
+      echo "$line"
+      DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+    done
+  done
 
 fi
 
@@ -79,7 +79,7 @@ if [[ -z "$RATE" ]]; then
   RATE="$(awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%d", s / NF / 2 }' \
     <<<"${DRAIN_RATES[exactly_once]}")"
 fi
-EVENTS_PER_CUSTOMER=11.5
+EVENTS_PER_CUSTOMER=16.7  # generator, struggle ratio 0.5
 LAT_CUSTOMERS="$(awk -v r="$RATE" -v s="$LATENCY_SECONDS" -v e="$EVENTS_PER_CUSTOMER" \
   'BEGIN { printf "%d", r * s / e }')"
 echo "latency: rate $RATE events/s, $LAT_CUSTOMERS customers, struggle ratio 0.5"
