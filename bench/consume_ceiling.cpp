@@ -24,7 +24,9 @@ struct ListDeleter {
   }
 };
 struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* metadata) const { rd_kafka_metadata_destroy(metadata); }
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
 };
 
 bool Set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
@@ -53,12 +55,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> topics(argv + 3, argv + argc);
 
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::string group = "consume-ceiling-" + std::to_string(std::chrono::steady_clock::now()
-                                                                    .time_since_epoch()
-                                                                    .count());
+  const std::string group =
+      "consume-ceiling-" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   if (!Set(conf, "bootstrap.servers", bootstrap) || !Set(conf, "group.id", group) ||
-      !Set(conf, "isolation.level", "read_committed") || !Set(conf, "enable.auto.commit", "false") ||
-      !Set(conf, "enable.partition.eof", "true") || !Set(conf, "auto.offset.reset", "earliest")) {
+      !Set(conf, "isolation.level", "read_committed") ||
+      !Set(conf, "enable.auto.commit", "false") || !Set(conf, "enable.partition.eof", "true") ||
+      !Set(conf, "auto.offset.reset", "earliest")) {
     rd_kafka_conf_destroy(conf);
     return 2;
   }
