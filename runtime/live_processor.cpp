@@ -700,8 +700,14 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
       DrainShard(partition, slot);
     }
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), busy ? 0 : kPollMs));
-    if (message && message->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-        message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    if (message && message->err == RD_KAFKA_RESP_ERR__FATAL) {
+      // The consumer is unusable from now on (e.g. a static member fenced after its session
+      // expired during a broker outage): stop rather than stay up without consuming.
+      char detail[512] = {};
+      rd_kafka_fatal_error(consumer_.get(), detail, sizeof(detail));
+      Fail(std::string("fatal Kafka consumer error: ") + detail);
+    } else if (message && message->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+               message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       spdlog::debug("kafka: consumer: {}", rd_kafka_message_errstr(message.get()));
     }
     producer_->Poll();
