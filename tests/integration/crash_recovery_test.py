@@ -17,10 +17,9 @@ CUSTOMERS = 4000
 KILLS = 5
 
 
-def main():
+def main(checks):
     args = itlib.parse_args()
     rng = random.Random(args.seed)
-    checks = itlib.Checks()
     work = args.work_dir
     lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
                            args.seed, duplicate_ratio=0.02)
@@ -70,7 +69,7 @@ def main():
                 time.sleep(rng.uniform(0, 0.6))
                 phase = "while catching up"
             if not processor.alive():
-                raise RuntimeError(f"processor exited:\n{processor.current_log()[-3000:]}")
+                raise RuntimeError(processor.exit_summary())
             # Read just before the kill: afterwards the killed transaction's offsets stay
             # pending (and unreadable) until the next start fences it.
             read = progress.read()
@@ -101,8 +100,7 @@ def main():
     diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
     checks.check(f"customer states equal the uninterrupted run's ({len(customers)} sampled)",
                  not diffs, "\n  ".join(diffs[:5]))
-    checks.finish()
 
 
 if __name__ == "__main__":
-    main()
+    itlib.run_test(main, itlib.Checks())

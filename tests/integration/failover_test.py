@@ -21,10 +21,9 @@ def assigned_counts(processor):
     return [int(n) for n in re.findall(r"assigned (\d+) shard", processor.current_log())]
 
 
-def main():
+def main(checks):
     args = itlib.parse_args()
     rng = random.Random(args.seed)
-    checks = itlib.Checks()
     work = args.work_dir
     lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
                            args.seed, duplicate_ratio=0.02)
@@ -108,8 +107,7 @@ def main():
     diffs = itlib.compare_states(args.cxpulse, customers, [survivor_state], replay_state)
     checks.check(f"instance a's states equal the uninterrupted run's ({len(customers)} sampled)",
                  not diffs, "\n  ".join(diffs[:5]))
-    checks.finish()
 
 
 if __name__ == "__main__":
-    main()
+    itlib.run_test(main, itlib.Checks())

@@ -70,6 +70,17 @@ class Checks:
         sys.exit(1 if self.failed or not self.passed else 0)
 
 
+def run_test(main, checks):
+    """Runs `main(checks)`; an exception counts as one failed check. Ends the process."""
+    import traceback
+    try:
+        main(checks)
+    except Exception as e:  # noqa: BLE001 - any error fails the test with its traceback
+        traceback.print_exc()
+        checks.check("test ran to its end", False, f"{type(e).__name__}: {str(e)[-1500:]}")
+    checks.finish()
+
+
 def wait_for(what, condition, timeout, interval=0.1):
     """Polls `condition` until it returns a truthy value; raises TimeoutError after `timeout` s."""
     deadline = time.monotonic() + timeout
@@ -251,14 +262,18 @@ class Processor:
     def current_log(self):
         return self.log_text().rsplit("===== start", 1)[-1]
 
+    def exit_summary(self):
+        """Exit code and the processor's own last log lines (not librdkafka's raw stderr)."""
+        own = [line for line in self.current_log().splitlines() if line and not line.startswith("%")]
+        return f"cxpulse run exited {self.proc.returncode}:\n" + "\n".join(own[-12:])
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
     def wait_assigned(self, timeout=90):
         def assigned():
             if not self.alive():
-                raise RuntimeError(f"cxpulse run exited {self.proc.returncode}:\n"
-                                   f"{self.current_log()[-3000:]}")
+                raise RuntimeError(self.exit_summary())
             return "restored and consuming" in self.current_log()
         wait_for("the processor to be assigned its shards", assigned, timeout)
 
@@ -378,7 +393,7 @@ def wait_caught_up(bootstrap, group, prefix, partitions, timeout, processors=())
     def caught_up():
         for p in processors:
             if not p.alive():
-                raise RuntimeError(f"cxpulse run exited {p.proc.returncode}:\n{p.current_log()[-3000:]}")
+                raise RuntimeError(p.exit_summary())
         try:
             progress = input_progress(bootstrap, group, prefix, partitions)
         except KafkaException:

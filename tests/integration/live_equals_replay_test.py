@@ -10,9 +10,8 @@ PARTITIONS = 4
 CUSTOMERS = 3000
 
 
-def main():
+def main(checks):
     args = itlib.parse_args()
-    checks = itlib.Checks()
     work = args.work_dir
     lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
                            args.seed, duplicate_ratio=0.02, invalid_ratio=0.005)
@@ -54,8 +53,7 @@ def main():
     diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
     checks.check(f"customer states equal replay's ({len(customers)} sampled)", not diffs,
                  "\n  ".join(diffs[:5]))
-    checks.finish()
 
 
 if __name__ == "__main__":
-    main()
+    itlib.run_test(main, itlib.Checks())

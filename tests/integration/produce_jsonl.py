@@ -89,7 +89,7 @@ def main(argv=None):
             count += 1
             if args.rate > 0:
                 ahead = count / args.rate - (time.monotonic() - started)
-                if ahead > 0:
+                if ahead > 0.005:
                     producer.poll(ahead)
             elif count % 10000 == 0:
                 producer.poll(0)

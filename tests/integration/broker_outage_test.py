@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""The broker is stopped for 20 s while the processor works through its input, then started
+again: the same processor process stays up, resumes, and its output and customer states equal
+`cxpulse replay` of the same events (nothing lost, nothing doubled).
+
+Stops and starts the broker of the test fixture (tools/kafka/broker.sh with --kafka-dir and the
+port of --bootstrap); it is always started again, also when the test fails."""
+import os
+import random
+import subprocess
+import time
+
+import itlib
+
+PARTITIONS = 4
+CUSTOMERS = 4000
+OUTAGE_S = 20
+BROKER_SH = os.path.join(itlib.HERE, "..", "..", "tools", "kafka", "broker.sh")
+
+
+def broker(args, command):
+    env = dict(os.environ, KAFKA_DIR=args.kafka_dir, KAFKA_PORT=args.bootstrap.rsplit(":", 1)[1])
+    result = subprocess.run(["bash", BROKER_SH, command], env=env, capture_output=True, text=True,
+                            timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"broker.sh {command} failed:\n{result.stdout}\n{result.stderr}")
+    itlib.log(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else f"broker {command}")
+
+
+def main(checks):
+    args = itlib.parse_args()
+    if not args.kafka_dir:
+        raise SystemExit("--kafka-dir (the fixture broker's KAFKA_DIR) is required")
+    rng = random.Random(args.seed)
+    work = args.work_dir
+    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
+                           args.seed, duplicate_ratio=0.02)
+    lines += itlib.tail_events(lines, PARTITIONS)
+    input_path = os.path.join(work, "input.jsonl")
+    itlib.write_jsonl(input_path, lines)
+    expected_alerts, expected_signals, replay_state = itlib.replay(
+        args.cxpulse, input_path, os.path.join(work, "replay"))
+    itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
+              f"{len(expected_signals)} signals")
+
+    prefix = itlib.fresh_prefix("outage")
+    group = prefix + "group"
+    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    itlib.produce(args.bootstrap, input_path, prefix)
+    state_dir = os.path.join(work, "live-state")
+    config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
+                                prefix, os.environ.get("IT_INSTANCE_ID", "i1"))
+    processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log"))
+    broker_down = False
+    try:
+        processor.start()
+        processor.wait_assigned()
+        progress = itlib.Progress(args.bootstrap, group, prefix, PARTITIONS)
+        time.sleep(rng.uniform(0, 0.5))
+        committed = progress.committed()
+        progress.close()
+        pid = processor.proc.pid
+        broker_down = True
+        broker(args, "stop")
+        stopped_at = time.monotonic()
+        itlib.log(f"broker stopped with {committed} of {len(lines)} events committed")
+        checks.check("the outage began before all input was committed", committed < len(lines))
+        while time.monotonic() - stopped_at < OUTAGE_S:
+            if not processor.alive():
+                break
+            time.sleep(0.2)
+        checks.check(f"processor stays up through the {OUTAGE_S} s outage", processor.alive(),
+                     "" if processor.alive() else processor.exit_summary())
+        broker(args, "start")
+        broker_down = False
+        try:
+            itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 120, [processor])
+            resumed, why = True, ""
+        except (RuntimeError, TimeoutError) as e:
+            resumed, why = False, str(e)[-1500:]
+        checks.check("the same process resumed and committed all input after the outage",
+                     resumed and processor.alive() and processor.proc.pid == pid, why)
+        if not resumed:
+            # Go on as a supervisor would (restart it), to still check that nothing was lost.
+            itlib.log("restarting the processor to check the output after all")
+            processor.stop()
+            processor.start()
+            itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 120, [processor])
+    finally:
+        if broker_down:
+            broker(args, "start")
+        code = processor.stop()
+    checks.check("processor stops cleanly", code == 0, f"exit {code}")
+    log = processor.log_text()
+    checks.check("processor noticed the outage", "cannot reach the brokers" in log or
+                 "transaction" in log, "no broker warning in its log")
+
+    alerts, signals, _ = itlib.read_outputs(args.bootstrap, prefix, work)
+    diff = itlib.multiset_diff(alerts, expected_alerts)
+    checks.check(f"alerts == uninterrupted, nothing lost or doubled ({len(alerts)})", not diff,
+                 diff)
+    diff = itlib.multiset_diff(signals, expected_signals)
+    checks.check(f"signals == uninterrupted ({len(signals)})", not diff, diff)
+    customers = itlib.sample(itlib.customers_of(lines), 150, args.seed)
+    diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
+    checks.check(f"customer states equal the uninterrupted run's ({len(customers)} sampled)",
+                 not diffs, "\n  ".join(diffs[:5]))
+
+
+if __name__ == "__main__":
+    itlib.run_test(main, itlib.Checks())

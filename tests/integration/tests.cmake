@@ -1,0 +1,39 @@
+# Integration tests against a real Kafka 3.9 broker (tools/kafka/broker.sh), label `integration`.
+# `ctest` alone starts a broker of its own (fixture kafka_broker: data under the build dir, port
+# CXPULSE_IT_KAFKA_PORT), runs them one at a time and stops it. Unit tests only: `ctest -L unit`
+# (or `ctest -LE integration`). Needs `tools/install_deps.sh kafka`. See tests/integration/README.md.
+set(CXPULSE_IT_KAFKA_PORT 19192 CACHE STRING "Client port of the integration tests' own Kafka broker")
+set(CXPULSE_IT_KAFKA_DIR ${CMAKE_BINARY_DIR}/kafka)
+set(CXPULSE_IT_BOOTSTRAP 127.0.0.1:${CXPULSE_IT_KAFKA_PORT})
+set(CXPULSE_IT_ENV KAFKA_DIR=${CXPULSE_IT_KAFKA_DIR} KAFKA_PORT=${CXPULSE_IT_KAFKA_PORT})
+
+# A fresh broker per ctest run: `clean` stops one left over from an interrupted run and deletes
+# its data, then `start` formats new storage and waits until the broker answers.
+add_test(NAME integration.broker_start
+  COMMAND bash -c "'${CMAKE_SOURCE_DIR}/tools/kafka/broker.sh' clean && '${CMAKE_SOURCE_DIR}/tools/kafka/broker.sh' start")
+add_test(NAME integration.broker_stop
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tools/kafka/broker.sh stop)
+set_tests_properties(integration.broker_start PROPERTIES FIXTURES_SETUP kafka_broker TIMEOUT 300)
+set_tests_properties(integration.broker_stop PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 120)
+
+# name, script, timeout (s); each gets its own scratch dir and fresh topics, group and state.
+function(cxpulse_integration_test name script timeout)
+  add_test(NAME integration.${name}
+    COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/${script}
+            --cxpulse $<TARGET_FILE:cxpulse> --bootstrap ${CXPULSE_IT_BOOTSTRAP}
+            --kafka-dir ${CXPULSE_IT_KAFKA_DIR}
+            --work-dir ${CMAKE_BINARY_DIR}/integration/${name})
+  set_tests_properties(integration.${name} PROPERTIES
+    FIXTURES_REQUIRED kafka_broker TIMEOUT ${timeout} RUN_SERIAL TRUE)
+endfunction()
+
+cxpulse_integration_test(live_equals_replay live_equals_replay_test.py 300)
+cxpulse_integration_test(crash_recovery crash_recovery_test.py 420)
+cxpulse_integration_test(failover failover_test.py 420)
+cxpulse_integration_test(broker_outage broker_outage_test.py 480)
+cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
+
+set_tests_properties(integration.broker_start integration.broker_stop
+  integration.live_equals_replay integration.crash_recovery integration.failover
+  integration.broker_outage integration.idle_deadline
+  PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
