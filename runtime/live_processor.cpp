@@ -21,6 +21,9 @@ namespace {
 
 constexpr int kPollMs = 20;
 constexpr size_t kFillBatch = 1000;
+// Records one shard processes before the loop looks at the clock again (commits, idle shards):
+// keeps every transaction near the commit interval however large the backlog.
+constexpr size_t kRecordsPerTurn = 500;
 constexpr int kMetadataTimeoutMs = 15000;
 constexpr int kTransactionCallTimeoutMs = 10000;
 constexpr auto kDrainBudget = std::chrono::seconds(5);
@@ -388,12 +391,15 @@ bool LiveProcessor::FillInputs(ShardSlot& slot) {
   return pulled;
 }
 
-void LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot) {
+bool LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot, size_t budget) {
   auto max_wait = std::chrono::milliseconds(config_.kafka.max_merge_wait.ms);
   // A record stamped further ahead than events may be is a dead letter to be: it must not hold
   // back the other inputs until they run dry, so it sorts first.
   int64_t implausible_after = (clock_.Now() + config_.kafka.max_future).ms;
-  while (fatal_error_.empty() && slot.shard) {
+  for (size_t processed = 0; fatal_error_.empty() && slot.shard; ++processed) {
+    if (processed == budget) {
+      return true;
+    }
     int best = -1;
     int64_t best_ts = 0;
     bool behind = false;
@@ -414,7 +420,7 @@ void LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot) {
     }
     if (best < 0) {
       slot.waiting_since = {};
-      return;
+      return false;
     }
     if (behind) {
       auto now = std::chrono::steady_clock::now();
@@ -422,7 +428,7 @@ void LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot) {
         slot.waiting_since = now;
       }
       if (now - slot.waiting_since < max_wait) {
-        return;
+        return false;
       }
     } else {
       slot.waiting_since = {};
@@ -435,6 +441,7 @@ void LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot) {
       FillInputs(slot);
     }
   }
+  return false;
 }
 
 void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message) {
@@ -697,7 +704,7 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
     bool busy = false;
     for (auto& [partition, slot] : shards_) {
       busy = FillInputs(slot) || busy;
-      DrainShard(partition, slot);
+      busy = DrainShard(partition, slot, kRecordsPerTurn) || busy;
     }
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), busy ? 0 : kPollMs));
     if (message && message->err == RD_KAFKA_RESP_ERR__FATAL) {

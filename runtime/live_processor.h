@@ -99,7 +99,8 @@ class LiveProcessor final : private EmissionSink {
   // Processes the queued records of a shard in record-timestamp order across its four input
   // topics. It waits (at most kafka.max_merge_wait) while an input that has not reached its end
   // has nothing queued, so a topic that is read ahead cannot overtake the others.
-  void DrainShard(int partition, ShardSlot& slot);
+  // Processes at most `budget` records; returns true when it stopped because of the budget.
+  [[nodiscard]] bool DrainShard(int partition, ShardSlot& slot, size_t budget);
   void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message);
   [[nodiscard]] int InputIndex(std::string_view topic) const;
   void AdvanceIdleShards();
