@@ -124,6 +124,20 @@ def histogram_quantile(buckets, q):
     return lower
 
 
+def commit_fields(samples):
+    """Commit cycles by result, their mean duration and the bucket bound of the slowest."""
+    buckets = histogram(samples, "cxpulse_commit_seconds")
+    count = total(samples, "cxpulse_commit_seconds_count")
+    seconds = total(samples, "cxpulse_commit_seconds_sum")
+    slowest = next((u for (u, c), (_, below) in zip(buckets, [(0, 0)] + buckets)
+                    if c == count and c > below), float("nan"))
+    return {"commits": int(count),
+            "commits_committed": int(samples.get('cxpulse_commits_total{result="committed"}', 0)),
+            "commits_aborted": int(samples.get('cxpulse_commits_total{result="aborted"}', 0)),
+            "mean_commit_ms": f"{1000 * seconds / count:.1f}" if count else "nan",
+            "slowest_commit_le_s": slowest}
+
+
 def quantile(values, q):
     ordered = sorted(values)
     if not ordered:
@@ -211,8 +225,7 @@ def cmd_drain(args):
             committed = now
         time.sleep(args.poll)
     alerts = total(samples, "cxpulse_alerts_total")
-    commit_count = total(samples, "cxpulse_commit_seconds_count")
-    commit_sum = total(samples, "cxpulse_commit_seconds_sum")
+    commits = commit_fields(samples)
     code = processor.stop()
     end = done or time.monotonic()
     result(step="drain", mode=args.mode, run=run_id, records=int(consumed),
@@ -220,10 +233,8 @@ def cmd_drain(args):
            events_per_s=f"{consumed / (end - first):.0f}" if first else "nan",
            start_to_lag0_s=f"{committed - started:.2f}" if committed else "nan",
            events_per_s_incl_startup=f"{consumed / (committed - started):.0f}" if committed else "nan",
-           alerts=int(alerts), commits=int(commit_count),
-           mean_commit_ms=f"{1000 * commit_sum / commit_count:.1f}" if commit_count else "nan",
-           exit=code)
-    if not args.keep:
+           alerts=int(alerts), **commits, exit=code)
+    if not args.keep and code == 0:
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -295,9 +306,9 @@ def cmd_latency(args):
            hist_p50_ms=ms(histogram_quantile(buckets, 0.5)),
            hist_p99_ms=ms(histogram_quantile(buckets, 0.99)),
            hist_le_250ms=f"{next((c for u, c in buckets if u == 0.25), 0) / max(buckets[-1][1], 1):.4f}"
-           if buckets else "nan", exit=code)
+           if buckets else "nan", **commit_fields(samples), exit=code)
     log("histogram buckets (le, cumulative): " + ", ".join(f"{u}:{int(c)}" for u, c in buckets))
-    if not args.keep:
+    if not args.keep and code == 0:
         shutil.rmtree(work, ignore_errors=True)
 
 
