@@ -32,8 +32,12 @@ cxpulse_integration_test(crash_recovery crash_recovery_test.py 420)
 cxpulse_integration_test(failover failover_test.py 420)
 cxpulse_integration_test(broker_outage broker_outage_test.py 480)
 cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
+# Known failure (the merge of the four inputs after a caught-up instance receives new data; see
+# the script's docstring): enable once the live processor's merge is fixed.
+cxpulse_integration_test(arrival_order arrival_order_test.py 300)
+set_tests_properties(integration.arrival_order PROPERTIES DISABLED TRUE)
 
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
-  integration.broker_outage integration.idle_deadline
+  integration.broker_outage integration.idle_deadline integration.arrival_order
   PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Data that arrives at running, caught-up instances is merged in record-timestamp order: two
+instances process part 1 of the input and catch up; both are paused (SIGSTOP) while the rest is
+produced, then resumed. All of part 2 is in Kafka before either reads any of it, so the merge of
+each partition's four topics can order it exactly, and the output must equal `cxpulse replay`.
+
+Registered DISABLED: it fails today. The merge counts an input it once saw at its end as caught
+up until a record arrives on it, so after the resume a topic whose records were fetched first
+overtakes the others and a customer's events on different topics are applied out of order
+(e.g. a chat reply and its SLA timer before the clicks that came before them). Enable it in
+tests.cmake once the merge asks whether an empty input really has nothing left."""
+import os
+import re
+
+import itlib
+
+PARTITIONS = 4
+CUSTOMERS = 4000
+
+
+def assigned_counts(processor):
+    return [int(n) for n in re.findall(r"assigned (\d+) shard", processor.current_log())]
+
+
+def main(checks):
+    args = itlib.parse_args()
+    work = args.work_dir
+    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
+                           args.seed)
+    lines += itlib.tail_events(lines, PARTITIONS)
+    input_path = os.path.join(work, "input.jsonl")
+    itlib.write_jsonl(input_path, lines)
+    expected_alerts, expected_signals, _ = itlib.replay(
+        args.cxpulse, input_path, os.path.join(work, "replay"))
+    prefix = itlib.fresh_prefix("arrival")
+    group = prefix + "group"
+    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    instances = [itlib.Processor(args.cxpulse, itlib.write_config(
+        os.path.join(work, f"{n}.yaml"), os.path.join(work, f"{n}-state"), args.bootstrap, group,
+        prefix, n), os.path.join(work, f"{n}.log")) for n in ("a", "b")]
+    cut = len(lines) * 2 // 5
+    try:
+        for part, chunk in enumerate((lines[:cut], lines[cut:])):
+            path = os.path.join(work, f"part-{part}.jsonl")
+            itlib.write_jsonl(path, chunk)
+            if part == 0:
+                for p in instances:
+                    p.start()
+                itlib.wait_for("both instances to own 2 shards", lambda: all(
+                    assigned_counts(p)[-1:] == [2] for p in instances), 90)
+            for p in instances:
+                p.pause()
+            try:
+                itlib.produce(args.bootstrap, path, prefix)
+            finally:
+                for p in instances:
+                    p.resume()
+            itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 120, instances)
+    finally:
+        codes = [p.stop() for p in instances]
+    checks.check("both instances stop cleanly", codes == [0, 0], f"exit codes {codes}")
+    alerts, signals, _ = itlib.read_outputs(args.bootstrap, prefix, work)
+    diff = itlib.multiset_diff(alerts, expected_alerts)
+    checks.check(f"alerts == replay ({len(alerts)})", not diff, diff)
+    diff = itlib.multiset_diff(signals, expected_signals)
+    checks.check(f"signals == replay ({len(signals)})", not diff, diff)
+
+
+if __name__ == "__main__":
+    itlib.run_test(main, itlib.Checks())
