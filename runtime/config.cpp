@@ -56,6 +56,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Get("commit_interval", kafka.commit_interval);
   section.Get("idle_watermark_after", kafka.idle_watermark_after);
   section.Get("max_merge_wait", kafka.max_merge_wait);
+  section.Get("idle_input_wait", kafka.idle_input_wait);
   section.Get("max_future", kafka.max_future);
   section.Get("transaction_timeout", kafka.transaction_timeout);
   ReadTopics(section.Section("topics"), kafka.topics);

@@ -45,6 +45,12 @@ struct KafkaConfig {
   // them has no record buffered and has not reached its end, the merge waits at most this long
   // before it goes on without it.
   Duration max_merge_wait = Duration::Millis(500);
+  // The same wait for an input that has reached its end (nothing more in Kafka when last asked).
+  // 0 (the default, like Kafka Streams' max.task.idle.ms) processes the other inputs at once:
+  // lowest latency, but a burst that reaches a caught-up processor on one topic slightly before
+  // the others may be applied partly in arrival order. Set it (e.g. 500ms) when bursts of
+  // replayed history must merge strictly by timestamp.
+  Duration idle_input_wait = Duration::Millis(0);
   // Events stamped further than this ahead of the wall clock are dead letters.
   Duration max_future = Duration::Hours(1);
   // Transaction timeout the broker enforces (a crashed instance's open transaction blocks

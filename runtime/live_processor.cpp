@@ -392,7 +392,8 @@ bool LiveProcessor::FillInputs(ShardSlot& slot) {
 }
 
 bool LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot, size_t budget) {
-  auto max_wait = std::chrono::milliseconds(config_.kafka.max_merge_wait.ms);
+  auto lagging_wait = std::chrono::milliseconds(config_.kafka.max_merge_wait.ms);
+  auto idle_wait = std::chrono::milliseconds(config_.kafka.idle_input_wait.ms);
   // A record stamped further ahead than events may be is a dead letter to be: it must not hold
   // back the other inputs until they run dry, so it sorts first.
   int64_t implausible_after = (clock_.Now() + config_.kafka.max_future).ms;
@@ -402,11 +403,13 @@ bool LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot, size_t budget
     }
     int best = -1;
     int64_t best_ts = 0;
-    bool behind = false;
+    bool lagging = false;
+    bool idle = false;
     for (int i = 0; i < 4; ++i) {
       InputQueue& queue = slot.inputs[static_cast<size_t>(i)];
       if (queue.records.empty()) {
-        behind = behind || !queue.at_end;
+        lagging = lagging || !queue.at_end;
+        idle = idle || queue.at_end;
         continue;
       }
       int64_t ts = rd_kafka_message_timestamp(queue.records.front().get(), nullptr);
@@ -422,12 +425,13 @@ bool LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot, size_t budget
       slot.waiting_since = {};
       return false;
     }
+    bool behind = lagging || (idle && idle_wait.count() > 0);
     if (behind) {
       auto now = std::chrono::steady_clock::now();
       if (slot.waiting_since == std::chrono::steady_clock::time_point{}) {
         slot.waiting_since = now;
       }
-      if (now - slot.waiting_since < max_wait) {
+      if (now - slot.waiting_since < (lagging ? lagging_wait : idle_wait)) {
         return false;
       }
     } else {
