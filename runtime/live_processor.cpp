@@ -68,6 +68,53 @@ bool LiveProcessor::Start(std::string& error) {
     error = "state.dir is not set: cxpulse run needs a directory for its RocksDB state";
     return false;
   }
+  if (!CreateConsumer(error)) {
+    return false;
+  }
+  const KafkaConfig& kafka = config_.kafka;
+  KafkaProperties restore_base = {
+      {"bootstrap.servers", kafka.bootstrap_servers},
+      {"group.id", kafka.group_id + "-restore"},
+      {"enable.auto.commit", "false"},
+      {"isolation.level", "read_committed"},
+      {"enable.partition.eof", "true"},
+      {"auto.offset.reset", "earliest"},
+      {"log.connection.close", "false"},
+      // A restore ends at end-of-partition; a store's checkpoint usually points at the last
+      // transaction marker, so the default 500 ms fetch wait would delay every shard's restore.
+      {"fetch.wait.max.ms", "10"},
+  };
+  KafkaConf restore_conf =
+      MakeKafkaConf({&restore_base, &kafka.properties, &kafka.consumer_properties}, error);
+  if (!restore_conf) {
+    return false;
+  }
+  rd_kafka_conf_set_log_cb(restore_conf.get(), &OnKafkaLog);
+  char errstr[512];
+  restore_consumer_.reset(
+      rd_kafka_new(RD_KAFKA_CONSUMER, restore_conf.get(), errstr, sizeof(errstr)));
+  if (!restore_consumer_) {
+    error = std::string("cannot create the restore consumer: ") + errstr;
+    return false;
+  }
+  restore_conf.release();
+  rd_kafka_poll_set_consumer(restore_consumer_.get());
+
+  if (!CheckTopics(error) || !CreateProducer(error)) {
+    return false;
+  }
+  cache_per_shard_ = std::max<size_t>(
+      1000, config_.state.cache_customers / static_cast<size_t>(input_partitions_));
+
+  if (!Subscribe(error)) {
+    return false;
+  }
+  spdlog::info("run: instance {} in group {}, {} input partitions, {}", instance_id_,
+               kafka.group_id, input_partitions_, exactly_once_ ? "exactly-once" : "at-least-once");
+  return true;
+}
+
+bool LiveProcessor::CreateConsumer(std::string& error) {
   const KafkaConfig& kafka = config_.kafka;
   KafkaProperties consumer_base = {
       {"bootstrap.servers", kafka.bootstrap_servers},
@@ -102,41 +149,11 @@ bool LiveProcessor::Start(std::string& error) {
   }
   conf.release();
   rd_kafka_poll_set_consumer(consumer_.get());
+  return true;
+}
 
-  KafkaProperties restore_base = {
-      {"bootstrap.servers", kafka.bootstrap_servers},
-      {"group.id", kafka.group_id + "-restore"},
-      {"enable.auto.commit", "false"},
-      {"isolation.level", "read_committed"},
-      {"enable.partition.eof", "true"},
-      {"auto.offset.reset", "earliest"},
-      {"log.connection.close", "false"},
-      // A restore ends at end-of-partition; a store's checkpoint usually points at the last
-      // transaction marker, so the default 500 ms fetch wait would delay every shard's restore.
-      {"fetch.wait.max.ms", "10"},
-  };
-  KafkaConf restore_conf =
-      MakeKafkaConf({&restore_base, &kafka.properties, &kafka.consumer_properties}, error);
-  if (!restore_conf) {
-    return false;
-  }
-  rd_kafka_conf_set_log_cb(restore_conf.get(), &OnKafkaLog);
-  restore_consumer_.reset(
-      rd_kafka_new(RD_KAFKA_CONSUMER, restore_conf.get(), errstr, sizeof(errstr)));
-  if (!restore_consumer_) {
-    error = std::string("cannot create the restore consumer: ") + errstr;
-    return false;
-  }
-  restore_conf.release();
-  rd_kafka_poll_set_consumer(restore_consumer_.get());
-
-  if (!CheckTopics(error) || !CreateProducer(error)) {
-    return false;
-  }
-  cache_per_shard_ = std::max<size_t>(
-      1000, config_.state.cache_customers / static_cast<size_t>(input_partitions_));
-
-  const TopicNames& t = kafka.topics;
+bool LiveProcessor::Subscribe(std::string& error) {
+  const TopicNames& t = config_.kafka.topics;
   KafkaPartitionList topics(rd_kafka_topic_partition_list_new(4));
   for (const std::string* name : {&t.clicks, &t.calls, &t.chats, &t.surveys}) {
     rd_kafka_topic_partition_list_add(topics.get(), name->c_str(), RD_KAFKA_PARTITION_UA);
@@ -146,9 +163,37 @@ bool LiveProcessor::Start(std::string& error) {
     error = std::string("cannot subscribe to the input topics: ") + rd_kafka_err2str(err);
     return false;
   }
-  spdlog::info("run: instance {} in group {}, {} input partitions, {}", instance_id_,
-               kafka.group_id, input_partitions_, exactly_once_ ? "exactly-once" : "at-least-once");
   return true;
+}
+
+void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
+  spdlog::warn(
+      "kafka: the consumer failed for good ({}); dropping uncommitted work and "
+      "rejoining the group with a new consumer",
+      reason);
+  status_.ready = false;
+  if (exactly_once_ && transaction_open_) {
+    KafkaError e(rd_kafka_abort_transaction(producer_->handle(), 30000));
+    if (e) {
+      producer_.reset();
+      std::string error;
+      if (!CreateProducer(error)) {
+        Fail(error);
+        return;
+      }
+    }
+  }
+  transaction_open_ = false;
+  dirty_outputs_ = false;
+  pending_offsets_.clear();
+  pending_alerts_.clear();
+  shards_.clear();
+  status_.assigned_shards = 0;
+  rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  std::string error;
+  if (!CreateConsumer(error) || !Subscribe(error)) {
+    Fail("cannot rejoin the consumer group: " + error);
+  }
 }
 
 bool LiveProcessor::CheckTopics(std::string& error) {
@@ -713,10 +758,12 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), busy ? 0 : kPollMs));
     if (message && message->err == RD_KAFKA_RESP_ERR__FATAL) {
       // The consumer is unusable from now on (e.g. a static member fenced after its session
-      // expired during a broker outage): stop rather than stay up without consuming.
+      // expired during a broker outage): replace it rather than stay up without consuming.
       char detail[512] = {};
       rd_kafka_fatal_error(consumer_.get(), detail, sizeof(detail));
-      Fail(std::string("fatal Kafka consumer error: ") + detail);
+      message.reset();
+      RejoinWithNewConsumer(detail);
+      continue;
     } else if (message && message->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
                message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       spdlog::debug("kafka: consumer: {}", rd_kafka_message_errstr(message.get()));

@@ -85,6 +85,10 @@ class LiveProcessor final : private EmissionSink {
   void OnAlert(const Alert& alert) override;
   void OnDeadLetter(const DeadLetter& dead_letter) override;
 
+  [[nodiscard]] bool CreateConsumer(std::string& error);
+  [[nodiscard]] bool Subscribe(std::string& error);
+  // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
+  void RejoinWithNewConsumer(const std::string& reason);
   [[nodiscard]] bool CheckTopics(std::string& error);
   [[nodiscard]] bool EnsureChangelog(int partitions, std::string& error);
   [[nodiscard]] bool CreateProducer(std::string& error);

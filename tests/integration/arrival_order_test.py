@@ -4,11 +4,10 @@ instances process part 1 of the input and catch up; both are paused (SIGSTOP) wh
 produced, then resumed. All of part 2 is in Kafka before either reads any of it, so the merge of
 each partition's four topics can order it exactly, and the output must equal `cxpulse replay`.
 
-Registered DISABLED: it fails today. The merge counts an input it once saw at its end as caught
-up until a record arrives on it, so after the resume a topic whose records were fetched first
-overtakes the others and a customer's events on different topics are applied out of order
-(e.g. a chat reply and its SLA timer before the clicks that came before them). Enable it in
-tests.cmake once the merge asks whether an empty input really has nothing left."""
+With the default kafka.idle_input_wait of 0 this fails: the merge counts an input it once saw at
+its end as caught up until a record arrives on it, so a topic whose records were fetched first
+overtakes the others. The instances here run with idle_input_wait: 1s, which makes the merge
+wait for such inputs too (the latency price of strict order), and the output equals replay."""
 import os
 import re
 
@@ -37,7 +36,8 @@ def main(checks):
     itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
     instances = [itlib.Processor(args.cxpulse, itlib.write_config(
         os.path.join(work, f"{n}.yaml"), os.path.join(work, f"{n}-state"), args.bootstrap, group,
-        prefix, n), os.path.join(work, f"{n}.log")) for n in ("a", "b")]
+        prefix, n, extra_kafka={"idle_input_wait": "1s"}),
+        os.path.join(work, f"{n}.log")) for n in ("a", "b")]
     cut = len(lines) * 2 // 5
     try:
         for part, chunk in enumerate((lines[:cut], lines[cut:])):
