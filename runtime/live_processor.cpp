@@ -260,8 +260,10 @@ void LiveProcessor::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   auto* self = static_cast<LiveProcessor*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->Assign(partitions);
-    rd_kafka_assign(rk, partitions);
+    // Detach the partition queues before the fetchers start, so no record of an assigned
+    // partition is delivered through the consumer queue.
     self->AttachInputQueues(partitions);
+    rd_kafka_assign(rk, partitions);
     self->status_.ready = self->fatal_error_.empty();
   } else {
     self->Revoke();
@@ -413,6 +415,19 @@ void LiveProcessor::AttachInputQueues(rd_kafka_topic_partition_list_t* partition
   }
 }
 
+void LiveProcessor::EnqueueFromConsumerQueue(KafkaMessage message) {
+  if (message->rkt == nullptr) return;
+  int input = InputIndex(rd_kafka_topic_name(message->rkt));
+  auto it = shards_.find(message->partition);
+  if (input < 0 || it == shards_.end() || !it->second.shard) return;
+  std::deque<KafkaMessage>& records = it->second.inputs[static_cast<size_t>(input)].records;
+  auto pos = std::upper_bound(
+      records.begin(), records.end(), message->offset,
+      [](int64_t offset, const KafkaMessage& queued) { return offset < queued->offset; });
+  it->second.inputs[static_cast<size_t>(input)].at_end = false;
+  records.insert(pos, std::move(message));
+}
+
 bool LiveProcessor::FillInputs(ShardSlot& slot) {
   bool pulled = false;
   rd_kafka_message_t* batch[kFillBatch];
@@ -500,7 +515,8 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
   auto started = std::chrono::steady_clock::now();
   trigger_consumed_at_ = started;
   const char* topic = rd_kafka_topic_name(message.rkt);
-  pending_offsets_[{topic, message.partition}] = message.offset + 1;
+  int64_t& next_offset = pending_offsets_[{topic, message.partition}];
+  next_offset = std::max(next_offset, message.offset + 1);
   ++status_.events_consumed;
   std::string_view bytes(static_cast<const char*>(message.payload),
                          message.payload == nullptr ? 0 : message.len);
@@ -764,8 +780,9 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
       message.reset();
       RejoinWithNewConsumer(detail);
       continue;
-    } else if (message && message->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-               message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    } else if (message && message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      EnqueueFromConsumerQueue(std::move(message));
+    } else if (message && message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       spdlog::debug("kafka: consumer: {}", rd_kafka_message_errstr(message.get()));
     }
     producer_->Poll();

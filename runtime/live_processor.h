@@ -97,6 +97,9 @@ class LiveProcessor final : private EmissionSink {
   void Revoke();
   // Takes each partition queue of the assignment away from the consumer queue.
   void AttachInputQueues(rd_kafka_topic_partition_list_t* partitions);
+  // A record fetched before its partition queue was detached from the consumer queue: queued
+  // in offset order with the ones pulled from the partition queue.
+  void EnqueueFromConsumerQueue(KafkaMessage message);
   // Pulls what librdkafka has buffered for every input of the shard whose records ran out.
   // Returns true when anything was pulled.
   bool FillInputs(ShardSlot& slot);
