@@ -43,8 +43,8 @@ struct KafkaConfig {
   Duration idle_watermark_after = Duration::Seconds(5);
   // Within a shard the four input topics are merged in record-timestamp order; while one of
   // them has no record buffered and has not reached its end, the merge waits at most this long
-  // before it goes on without it.
-  Duration max_merge_wait = Duration::Millis(500);
+  // before it goes on without it (after an assignment, at least 10 s for the first fetch).
+  Duration max_merge_wait = Duration::Seconds(2);
   // The same wait for an input that has reached its end (nothing more in Kafka when last asked).
   // 0 (the default, like Kafka Streams' max.task.idle.ms) processes the other inputs at once:
   // lowest latency, but a burst that reaches a caught-up processor on one topic slightly before

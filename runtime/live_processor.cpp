@@ -24,6 +24,9 @@ constexpr size_t kFillBatch = 1000;
 // Records one shard processes before the loop looks at the clock again (commits, idle shards):
 // keeps every transaction near the commit interval however large the backlog.
 constexpr size_t kRecordsPerTurn = 500;
+// How long the merge waits for an input's first fetch after an assignment (its offsets are
+// looked up first), before it goes on without that input.
+constexpr auto kFirstFetchWait = std::chrono::milliseconds(10000);
 constexpr int kMetadataTimeoutMs = 15000;
 constexpr int kTransactionCallTimeoutMs = 10000;
 constexpr auto kDrainBudget = std::chrono::seconds(5);
@@ -437,6 +440,7 @@ bool LiveProcessor::FillInputs(ShardSlot& slot) {
     for (ssize_t i = 0; i < n; ++i) {
       KafkaMessage message(batch[i]);
       pulled = true;
+      input.answered = true;
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         input.at_end = true;
       } else if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -464,11 +468,13 @@ bool LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot, size_t budget
     int best = -1;
     int64_t best_ts = 0;
     bool lagging = false;
+    bool unanswered = false;
     bool idle = false;
     for (int i = 0; i < 4; ++i) {
       InputQueue& queue = slot.inputs[static_cast<size_t>(i)];
       if (queue.records.empty()) {
         lagging = lagging || !queue.at_end;
+        unanswered = unanswered || !queue.answered;
         idle = idle || queue.at_end;
         continue;
       }
@@ -491,7 +497,9 @@ bool LiveProcessor::DrainShard(int /*partition*/, ShardSlot& slot, size_t budget
       if (slot.waiting_since == std::chrono::steady_clock::time_point{}) {
         slot.waiting_since = now;
       }
-      if (now - slot.waiting_since < (lagging ? lagging_wait : idle_wait)) {
+      auto limit = unanswered ? std::max(lagging_wait, kFirstFetchWait)
+                              : (lagging ? lagging_wait : idle_wait);
+      if (now - slot.waiting_since < limit) {
         return false;
       }
     } else {

@@ -62,7 +62,8 @@ class LiveProcessor final : private EmissionSink {
   struct InputQueue {
     std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
     std::deque<KafkaMessage> records;
-    bool at_end = false;  // the partition reported end-of-log and nothing arrived since
+    bool at_end = false;    // the partition reported end-of-log and nothing arrived since
+    bool answered = false;  // anything (a record or end-of-log) came since the assignment
   };
   struct ShardSlot {
     std::unique_ptr<Shard> shard;
