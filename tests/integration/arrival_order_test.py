@@ -24,16 +24,9 @@ def assigned_counts(processor):
 def main(checks):
     args = itlib.parse_args()
     work = args.work_dir
-    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
-                           args.seed)
-    lines += itlib.tail_events(lines, PARTITIONS)
-    input_path = os.path.join(work, "input.jsonl")
-    itlib.write_jsonl(input_path, lines)
-    expected_alerts, expected_signals, _ = itlib.replay(
-        args.cxpulse, input_path, os.path.join(work, "replay"))
-    prefix = itlib.fresh_prefix("arrival")
-    group = prefix + "group"
-    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    lines, input_path, (expected_alerts, expected_signals, _) = itlib.prepare_input(
+        args, CUSTOMERS, PARTITIONS)
+    prefix, group = itlib.fresh_topics(args.bootstrap, "arrival", PARTITIONS)
     instances = [itlib.Processor(args.cxpulse, itlib.write_config(
         os.path.join(work, f"{n}.yaml"), os.path.join(work, f"{n}-state"), args.bootstrap, group,
         prefix, n, extra_kafka={"idle_input_wait": "1s"}),

@@ -33,19 +33,12 @@ def main(checks):
         raise SystemExit("--kafka-dir (the fixture broker's KAFKA_DIR) is required")
     rng = random.Random(args.seed)
     work = args.work_dir
-    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
-                           args.seed, duplicate_ratio=0.02)
-    lines += itlib.tail_events(lines, PARTITIONS)
-    input_path = os.path.join(work, "input.jsonl")
-    itlib.write_jsonl(input_path, lines)
-    expected_alerts, expected_signals, replay_state = itlib.replay(
-        args.cxpulse, input_path, os.path.join(work, "replay"))
+    lines, input_path, (expected_alerts, expected_signals, replay_state) = itlib.prepare_input(
+        args, CUSTOMERS, PARTITIONS, duplicate_ratio=0.02)
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
               f"{len(expected_signals)} signals")
 
-    prefix = itlib.fresh_prefix("outage")
-    group = prefix + "group"
-    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    prefix, group = itlib.fresh_topics(args.bootstrap, "outage", PARTITIONS)
     itlib.produce(args.bootstrap, input_path, prefix)
     state_dir = os.path.join(work, "live-state")
     config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,

@@ -25,19 +25,12 @@ def main(checks):
     args = itlib.parse_args()
     rng = random.Random(args.seed)
     work = args.work_dir
-    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
-                           args.seed, duplicate_ratio=0.02)
-    lines += itlib.tail_events(lines, PARTITIONS)
-    input_path = os.path.join(work, "input.jsonl")
-    itlib.write_jsonl(input_path, lines)
-    expected_alerts, expected_signals, replay_state = itlib.replay(
-        args.cxpulse, input_path, os.path.join(work, "replay"))
+    lines, input_path, (expected_alerts, expected_signals, replay_state) = itlib.prepare_input(
+        args, CUSTOMERS, PARTITIONS, duplicate_ratio=0.02)
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
               f"{len(expected_signals)} signals")
 
-    prefix = itlib.fresh_prefix("failover")
-    group = prefix + "group"
-    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    prefix, group = itlib.fresh_topics(args.bootstrap, "failover", PARTITIONS)
     survivor_state, victim_state = os.path.join(work, "a-state"), os.path.join(work, "b-state")
     survivor = itlib.Processor(args.cxpulse, itlib.write_config(
         os.path.join(work, "a.yaml"), survivor_state, args.bootstrap, group, prefix, "a"),

@@ -26,9 +26,7 @@ def iso_now(offset_s=0.0):
 def main(checks):
     args = itlib.parse_args()
     work = args.work_dir
-    prefix = itlib.fresh_prefix("idle")
-    group = prefix + "group"
-    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    prefix, group = itlib.fresh_topics(args.bootstrap, "idle", PARTITIONS)
     config = itlib.write_config(os.path.join(work, "live.yaml"), os.path.join(work, "state"),
                                 args.bootstrap, group, prefix, "i1", idle="1s",
                                 rules={"sla": {"chat_first_reply_target": f"{TARGET_S}s"}})

@@ -322,10 +322,29 @@ def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s",
     return path
 
 
+
+def prepare_input(args, customers, partitions, **generate_options):
+    """Generated traffic plus one tail event per partition, written to the work dir, and the
+    reference for it: `cxpulse replay`'s (alerts, signals, state dir)."""
+    work = args.work_dir
+    lines = generate(args.cxpulse, os.path.join(work, "generated.jsonl"), customers, args.seed,
+                     **generate_options)
+    lines += tail_events(lines, partitions)
+    input_path = os.path.join(work, "input.jsonl")
+    write_jsonl(input_path, lines)
+    return lines, input_path, replay(args.cxpulse, input_path, os.path.join(work, "replay"))
+
 # --- Kafka --------------------------------------------------------------------------------------
 
 def fresh_prefix(name):
     return f"it.{name}.{uuid.uuid4().hex[:8]}."
+
+
+def fresh_topics(bootstrap, name, partitions):
+    """Creates a test's own topics under a fresh prefix; returns (prefix, consumer group)."""
+    prefix = fresh_prefix(name)
+    create_topics(bootstrap, prefix, partitions)
+    return prefix, prefix + "group"
 
 
 def create_topics(bootstrap, prefix, partitions):

@@ -13,22 +13,15 @@ CUSTOMERS = 3000
 def main(checks):
     args = itlib.parse_args()
     work = args.work_dir
-    lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
-                           args.seed, duplicate_ratio=0.02, invalid_ratio=0.005)
-    lines += itlib.tail_events(lines, PARTITIONS)
-    input_path = os.path.join(work, "input.jsonl")
-    itlib.write_jsonl(input_path, lines)
-    expected_alerts, expected_signals, replay_state = itlib.replay(
-        args.cxpulse, input_path, os.path.join(work, "replay"))
+    lines, input_path, (expected_alerts, expected_signals, replay_state) = itlib.prepare_input(
+        args, CUSTOMERS, PARTITIONS, duplicate_ratio=0.02, invalid_ratio=0.005)
     expected_dead = len(itlib.read_jsonl(os.path.join(work, "replay", "dead.jsonl")))
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
               f"{len(expected_signals)} signals, {expected_dead} dead letters")
     checks.check("replay produces alerts to compare", len(expected_alerts) > 100,
                  f"only {len(expected_alerts)}")
 
-    prefix = itlib.fresh_prefix("replay")
-    group = prefix + "group"
-    itlib.create_topics(args.bootstrap, prefix, PARTITIONS)
+    prefix, group = itlib.fresh_topics(args.bootstrap, "replay", PARTITIONS)
     itlib.produce(args.bootstrap, input_path, prefix)
     state_dir = os.path.join(work, "live-state")
     config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
