@@ -201,16 +201,26 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
 
 bool LiveProcessor::CheckTopics(std::string& error) {
   TopicPartitionCounts counts;
-  if (!DescribeTopics(consumer_.get(), kMetadataTimeoutMs, counts, error)) {
-    return false;
-  }
   const TopicNames& t = config_.kafka.topics;
   std::string missing;
-  for (const std::string* name :
-       {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.signals, &t.alerts, &t.dead_letter}) {
-    if (counts.find(*name) == counts.end()) {
-      missing += (missing.empty() ? "" : ", ") + *name;
+  // Topics created just before the start may take a moment to appear in every broker's metadata.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    counts.clear();
+    missing.clear();
+    if (!DescribeTopics(consumer_.get(), kMetadataTimeoutMs, counts, error)) {
+      return false;
     }
+    for (const std::string* name :
+         {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.signals, &t.alerts, &t.dead_letter}) {
+      if (counts.find(*name) == counts.end()) {
+        missing += (missing.empty() ? "" : ", ") + *name;
+      }
+    }
+    if (missing.empty() || std::chrono::steady_clock::now() >= give_up) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   if (!missing.empty()) {
     error = "missing topics on " + config_.kafka.bootstrap_servers + ": " + missing +

@@ -14,6 +14,7 @@ if(CXPULSE_NODE AND CXPULSE_NPM)
     COMMAND ${CXPULSE_NODE} ${browser_dir}/outreach_test.mjs
     WORKING_DIRECTORY ${browser_dir})
   set_tests_properties(browser_outreach_page PROPERTIES
+    RUN_SERIAL TRUE
     FIXTURES_REQUIRED "kafka_broker;browser_node_modules"
     LABELS integration
     TIMEOUT 300

@@ -30,5 +30,5 @@ if(CXPULSE_PROMETHEUS)
       --cxpulse $<TARGET_FILE:cxpulse> --prometheus ${CXPULSE_PROMETHEUS}
       --work-dir ${CMAKE_BINARY_DIR}/prometheus_live --bootstrap 127.0.0.1:19192)
   set_tests_properties(prometheus_live PROPERTIES
-    LABELS integration TIMEOUT 600 FIXTURES_REQUIRED kafka_broker)
+    LABELS integration TIMEOUT 600 RUN_SERIAL TRUE FIXTURES_REQUIRED kafka_broker)
 endif()
