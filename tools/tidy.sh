@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # clang-tidy (.clang-tidy: bugprone-*, performance-*, modernize-*) on the C++ sources changed
-# against a base revision (default: main; all = every source), using build/compile_commands.json.
+# (added or modified; pure renames excluded) against a base revision (default: main; all = every
+# source), using build/compile_commands.json.
 # Kept fast on purpose: only the changed files, in parallel. Exit code 0 only if clean.
 #   tools/tidy.sh [base-revision|all] [build-dir]
 set -euo pipefail
@@ -26,7 +27,7 @@ fi
 if [ "$base" = all ]; then
   mapfile -t files < <(git ls-files '*.cpp' | grep -E '^(schemas|state|processors|generate|runtime)/')
 else
-  mapfile -t files < <({ git diff --name-only --diff-filter=AMR "$base" -- '*.cpp';
+  mapfile -t files < <({ git diff -M --name-only --diff-filter=AM "$base" -- '*.cpp';
                          git ls-files --others --exclude-standard -- '*.cpp'; } |
                        grep -E '^(schemas|state|processors|generate|runtime)/' | sort -u)
 fi

@@ -7,9 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/cli/cli.h"
-#include "runtime/shard/shard.h"
+#include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/state_json.h"
-#include "state/customer_state_codec.h"
 #include "state/store/state_store.h"
 
 namespace cx {
@@ -58,17 +57,16 @@ int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config) {
       std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
       return kExitFailure;
     }
-    std::string bytes;
-    StoreResult result = store->GetCustomer(flags.customer_id, bytes);
-    if (result.IsError()) {
-      std::fprintf(stderr, "cxpulse: %s\n", result.message().c_str());
+    CustomerState state;
+    CustomerLookup found = ReadStoredCustomer(*store, flags.customer_id, state, error);
+    if (found == CustomerLookup::kError) {
+      std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
       return kExitFailure;
     }
-    if (result.IsNotFound()) {
+    if (found == CustomerLookup::kNotFound) {
       continue;
     }
-    CustomerState state;
-    if (!DecodeCustomerState(bytes, state)) {
+    if (found == CustomerLookup::kCorrupt) {
       std::fprintf(stderr, "cxpulse: the stored state of this customer is corrupt\n");
       return kExitFailure;
     }

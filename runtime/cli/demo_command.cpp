@@ -15,8 +15,9 @@
 #include "runtime/cli/live_services.h"
 #include "runtime/cli/terminal_view.h"
 #include "runtime/config/yaml_section.h"
-#include "runtime/kafka/kafka_handles.h"
+#include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/live_processor.h"
+#include "runtime/replay/temporary_directory.h"
 
 namespace cx {
 namespace {
@@ -33,15 +34,9 @@ class MockCluster {
   bool Start(std::string& error) {
     KafkaProperties properties = {
         {"test.mock.num.brokers", "1"}, {"linger.ms", "20"}, {"partitioner", "murmur2_random"}};
-    KafkaConf conf = MakeKafkaConf({&properties}, error);
-    if (!conf) return false;
-    char errstr[512];
-    producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr)));
-    if (!producer_) {
-      error = std::string("cannot start the embedded broker: ") + errstr;
-      return false;
-    }
-    conf.release();
+    producer_ =
+        CreateKafkaClient(RD_KAFKA_PRODUCER, "the embedded broker", {&properties}, {}, error);
+    if (!producer_) return false;
     cluster_ = rd_kafka_handle_mock_cluster(producer_.get());
     if (cluster_ == nullptr) {
       error = "this librdkafka has no mock cluster";
@@ -136,9 +131,12 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   for (const std::string* name : {&t.signals, &t.alerts, &t.dead_letter}) {
     cluster.CreateTopic(*name, 1);
   }
-  std::filesystem::path state_dir =
-      std::filesystem::temp_directory_path() / ("cxpulse-demo-" + std::to_string(::getpid()));
-  config.state.dir = state_dir.string();
+  TemporaryDirectory state_dir;
+  if (!state_dir.Create("cxpulse-demo", error)) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  config.state.dir = state_dir.path();
   config.kafka.bootstrap_servers = cluster.bootstraps();
   config.kafka.processing = ProcessingGuarantee::kAtLeastOnce;
   config.kafka.group_id = "cxpulse-demo";
@@ -184,8 +182,6 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   traffic.join();
   timer.join();
   view.PrintCounts();
-  std::error_code ec;
-  std::filesystem::remove_all(state_dir, ec);
   if (!ok) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
     return kExitFailure;

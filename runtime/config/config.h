@@ -6,6 +6,7 @@
 
 #include "processors/rules_config.h"
 #include "runtime/config/kafka_config.h"
+#include "runtime/shard/defaults.h"
 #include "state/store/store_options.h"
 
 namespace cx {
@@ -15,11 +16,13 @@ struct StateConfig {
   // Directory holding one RocksDB store per shard (replay: overridden by --state-dir).
   std::string dir;
   // Decoded customer states kept in memory per process, in front of RocksDB.
-  uint64_t cache_customers = 1'000'000;
+  uint64_t cache_customers = kDefaultCacheCustomers;
   // Replay commits (one RocksDB WriteBatch) after this many events.
-  uint64_t commit_every_events = 200'000;
+  uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // RocksDB options (path is set per shard).
   StoreOptions store;
+
+  bool operator==(const StateConfig&) const = default;
 };
 
 // The whole configuration file (YAML). Every section and key is optional; absent keys keep
@@ -29,6 +32,8 @@ struct AppConfig {
   StateConfig state;
   KafkaConfig kafka;
   HttpConfig http;
+
+  bool operator==(const AppConfig&) const = default;
 };
 
 // Replaces every ${NAME} in `text` with the environment variable NAME. Sets `error` when a

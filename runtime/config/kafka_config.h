@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/shard/defaults.h"
 #include "schemas/time.h"
 
 namespace cx {
@@ -24,6 +25,8 @@ struct TopicNames {
   std::string dead_letter = "cx.deadletter";
   // Compacted; one partition per shard; the source of truth for state.
   std::string changelog = "cxpulse-changelog";
+
+  bool operator==(const TopicNames&) const = default;
 };
 
 // The `kafka:` section: the live processor (`cxpulse run`).
@@ -52,7 +55,7 @@ struct KafkaConfig {
   // replayed history must merge strictly by timestamp.
   Duration idle_input_wait = Duration::Millis(0);
   // Events stamped further than this ahead of the wall clock are dead letters.
-  Duration max_future = Duration::Hours(1);
+  Duration max_future = kDefaultMaxFuture;
   // Transaction timeout the broker enforces (a crashed instance's open transaction blocks
   // read_committed readers at most this long).
   Duration transaction_timeout = Duration::Seconds(10);
@@ -63,6 +66,8 @@ struct KafkaConfig {
   // Extra properties for the consumer only and for the producer only.
   std::vector<std::pair<std::string, std::string>> consumer_properties;
   std::vector<std::pair<std::string, std::string>> producer_properties;
+
+  bool operator==(const KafkaConfig&) const = default;
 };
 
 // The `http:` section (SPEC §6).
@@ -75,6 +80,8 @@ struct HttpConfig {
   std::string bearer_token;
   // Alerts kept in memory for /alerts and the outreach page.
   int recent_alerts = 500;
+
+  bool operator==(const HttpConfig&) const = default;
 };
 
 }  // namespace cx

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "processors/engine.h"
+#include "runtime/shard/customer_lookup.h"
 #include "state/customer_state_codec.h"
 
 namespace cx {
@@ -89,14 +90,12 @@ class RestoreBatch {
       deadline = it->second;
       return true;
     }
-    std::string bytes;
-    StoreResult result = store_.GetCustomer(key, bytes);
-    if (result.IsError()) {
-      error = result.message();
+    CustomerState state;
+    CustomerLookup found = ReadStoredCustomer(store_, key, state, error);
+    if (found == CustomerLookup::kError) {
       return false;
     }
-    CustomerState state;
-    if (result.IsOk() && DecodeCustomerState(bytes, state)) {
+    if (found == CustomerLookup::kFound) {
       deadline = NextDeadline(state);
     }
     return true;

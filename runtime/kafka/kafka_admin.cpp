@@ -4,6 +4,8 @@
 #include <memory>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "runtime/kafka/kafka_handles.h"
 
 namespace cx {
@@ -109,6 +111,77 @@ bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bo
 bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name, int partitions,
                           int timeout_ms, std::string& error) {
   return CreateTopic(client, name, partitions, true, timeout_ms, error);
+}
+
+int CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& clock,
+                    int timeout_ms, std::chrono::milliseconds appear_within,
+                    std::chrono::milliseconds retry_every, std::string& error) {
+  TopicPartitionCounts counts;
+  const TopicNames& t = kafka.topics;
+  std::string missing;
+  MonotonicTime give_up = clock.Monotonic() + appear_within;
+  for (;;) {
+    counts.clear();
+    missing.clear();
+    if (!DescribeTopics(client, timeout_ms, counts, error)) {
+      return 0;
+    }
+    for (const std::string* name :
+         {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.signals, &t.alerts, &t.dead_letter}) {
+      if (counts.find(*name) == counts.end()) {
+        missing += (missing.empty() ? "" : ", ") + *name;
+      }
+    }
+    if (missing.empty() || clock.Monotonic() >= give_up) {
+      break;
+    }
+    std::this_thread::sleep_for(retry_every);
+  }
+  if (!missing.empty()) {
+    error =
+        "missing topics on " + kafka.bootstrap_servers + ": " + missing + " (create them first)";
+    return 0;
+  }
+  int inputs = counts[t.clicks];
+  for (const std::string* name : {&t.calls, &t.chats, &t.surveys}) {
+    if (counts[*name] != inputs) {
+      error = "input topics are not co-partitioned: " + t.clicks + " has " +
+              std::to_string(inputs) + " partitions but " + *name + " has " +
+              std::to_string(counts[*name]) + "; all four must have the same count";
+      return 0;
+    }
+  }
+  auto changelog = counts.find(t.changelog);
+  if (changelog == counts.end()) {
+    spdlog::info("run: creating changelog topic {} ({} partitions, compacted)", t.changelog,
+                 inputs);
+    return CreateCompactedTopic(client, t.changelog, inputs, timeout_ms, error) ? inputs : 0;
+  }
+  if (changelog->second < inputs) {
+    error = "changelog topic " + t.changelog + " has " + std::to_string(changelog->second) +
+            " partitions, fewer than the " + std::to_string(inputs) + " input partitions";
+    return 0;
+  }
+  return inputs;
+}
+
+bool RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
+                       int timeout_ms, std::string& error) {
+  if (rd_kafka_committed(consumer, assigned, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    error = "cannot read the committed offsets to rewind to";
+    return false;
+  }
+  for (int i = 0; i < assigned->cnt; ++i) {
+    if (assigned->elems[i].offset < 0) {
+      assigned->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  KafkaError e(rd_kafka_seek_partitions(consumer, assigned, timeout_ms));
+  if (e) {
+    error = std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace cx

@@ -30,9 +30,6 @@ struct RdKafkaDeleter {
   void operator()(rd_kafka_consumer_group_metadata_t* metadata) const {
     if (metadata != nullptr) rd_kafka_consumer_group_metadata_destroy(metadata);
   }
-  void operator()(rd_kafka_topic_t* topic) const {
-    if (topic != nullptr) rd_kafka_topic_destroy(topic);
-  }
   void operator()(const rd_kafka_metadata_t* metadata) const {
     if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
   }
@@ -44,7 +41,6 @@ using KafkaMessage = std::unique_ptr<rd_kafka_message_t, RdKafkaDeleter>;
 using KafkaPartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, RdKafkaDeleter>;
 using KafkaError = std::unique_ptr<rd_kafka_error_t, RdKafkaDeleter>;
 using KafkaGroupMetadata = std::unique_ptr<rd_kafka_consumer_group_metadata_t, RdKafkaDeleter>;
-using KafkaTopic = std::unique_ptr<rd_kafka_topic_t, RdKafkaDeleter>;
 using KafkaMetadata = std::unique_ptr<const rd_kafka_metadata_t, RdKafkaDeleter>;
 
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
@@ -66,8 +62,5 @@ inline KafkaConf MakeKafkaConf(const std::vector<const KafkaProperties*>& layers
   }
   return conf;
 }
-
-// "Local: Broker transport failure" etc.
-inline std::string KafkaErrorText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
 
 }  // namespace cx

@@ -2,38 +2,24 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/kafka/kafka_clients.h"
+
 namespace cx {
 
 std::unique_ptr<KafkaProducer> KafkaProducer::Create(const KafkaConfig& config,
                                                      const std::string& transactional_id,
                                                      std::string& error) {
-  KafkaProperties base = {
-      {"bootstrap.servers", config.bootstrap_servers},
-      {"linger.ms", "5"},
-      {"compression.type", "lz4"},
-      {"enable.idempotence", "true"},
-      {"partitioner", "murmur2_random"},
-      {"log.connection.close", "false"},
-  };
-  if (config.processing == ProcessingGuarantee::kExactlyOnce) {
-    base.emplace_back("transactional.id", transactional_id);
-    base.emplace_back("transaction.timeout.ms", std::to_string(config.transaction_timeout.ms));
-  }
-  KafkaConf conf = MakeKafkaConf({&base, &config.properties, &config.producer_properties}, error);
-  if (!conf) {
-    return nullptr;
-  }
+  KafkaProperties base = ProducerProperties(config, transactional_id);
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer(config.topics.changelog));
-  rd_kafka_conf_set_opaque(conf.get(), producer.get());
-  rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaProducer::OnDelivery);
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr));
-  if (rk == nullptr) {
-    error = std::string("cannot create the Kafka producer: ") + errstr;
+  KafkaCallbacks callbacks;
+  callbacks.opaque = producer.get();
+  callbacks.delivery = &KafkaProducer::OnDelivery;
+  producer->handle_ =
+      CreateKafkaClient(RD_KAFKA_PRODUCER, "the Kafka producer",
+                        {&base, &config.properties, &config.producer_properties}, callbacks, error);
+  if (!producer->handle_) {
     return nullptr;
   }
-  conf.release();  // owned by rk now
-  producer->handle_.reset(rk);
   return producer;
 }
 
@@ -52,7 +38,6 @@ void KafkaProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, v
     }
     return;
   }
-  self->delivered_.fetch_add(1);
   if (self->changelog_topic_ == rd_kafka_topic_name(message->rkt)) {
     int64_t& last = self->changelog_offsets_[message->partition];
     if (message->offset > last) {

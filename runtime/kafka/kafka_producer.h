@@ -39,7 +39,6 @@ class KafkaProducer {
   [[nodiscard]] int64_t ChangelogOffset(int32_t partition) const;
   // Deliveries that failed since the last call (resets the count).
   [[nodiscard]] uint64_t TakeDeliveryFailures() { return delivery_failures_.exchange(0); }
-  [[nodiscard]] uint64_t delivered() const { return delivered_.load(); }
 
  private:
   KafkaProducer(std::string changelog_topic) : changelog_topic_(std::move(changelog_topic)) {}
@@ -49,8 +48,6 @@ class KafkaProducer {
   std::string changelog_topic_;
   std::map<int32_t, int64_t> changelog_offsets_;
   std::atomic<uint64_t> delivery_failures_{0};
-  std::atomic<uint64_t> delivered_{0};
-  std::string last_delivery_error_;
 };
 
 }  // namespace cx

@@ -11,7 +11,6 @@ struct LiveStatus {
   // Assigned partitions are restored and the consumer is consuming (/readyz).
   std::atomic<bool> ready{false};
   std::atomic<int> assigned_shards{0};
-  std::atomic<int> restoring_shards{0};
   std::atomic<bool> broker_reachable{true};
   std::atomic<uint64_t> events_consumed{0};
   std::atomic<uint64_t> dead_letters{0};

@@ -10,6 +10,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "runtime/metrics/metric_names.h"
+
 namespace cx {
 
 using prometheus::BuildCounter;
@@ -25,8 +27,6 @@ namespace {
 constexpr std::array<std::string_view, 4> kEventTypes = {"click", "call", "chat", "survey"};
 constexpr std::array<std::string_view, 2> kChannels = {"call", "chat"};
 constexpr std::array<std::string_view, 2> kCommitResults = {"aborted", "committed"};
-constexpr int kAtRiskEnter = 60;
-constexpr int kAtRiskLeave = 40;
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
@@ -57,53 +57,54 @@ struct MetricsProbe::ShardSeries {
   uint64_t stall_micros = 0;
 };
 
-MetricsProbe::MetricsProbe(const LiveStatus* status)
-    : status_(status), registry_(std::make_shared<prometheus::Registry>()) {
+MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk)
+    : status_(status),
+      at_risk_enter_(risk.alert_warning),
+      at_risk_leave_(risk.alert_rearm),
+      registry_(std::make_shared<prometheus::Registry>()) {
   auto& r = *registry_;
-  consumed_family_ = &Counters(r, "cxpulse_events_consumed_total", "Input records consumed");
-  auto& types = Counters(r, "cxpulse_events_total", "Decoded input events by type");
+  consumed_family_ = &Counters(r, metric::kEventsConsumedTotal, "Input records consumed");
+  auto& types = Counters(r, metric::kEventsTotal, "Decoded input events by type");
   for (size_t i = 0; i < kEventTypes.size(); ++i) {
     events_by_type_[i] = &types.Add({{"type", std::string(kEventTypes[i])}});
   }
-  auto& dead = Counters(r, "cxpulse_dead_letters_total", "Rejected input records by error code");
+  auto& dead = Counters(r, metric::kDeadLettersTotal, "Rejected input records by error code");
   for (int i = 1; i < kDecodeErrorCount; ++i) {
     dead_letters_[i] = &dead.Add({{"code", std::string(ToString(static_cast<DecodeError>(i)))}});
   }
-  processing_ = &Histograms(r, "cxpulse_processing_seconds", "Processing time per input record")
+  processing_ = &Histograms(r, metric::kProcessingSeconds, "Processing time per input record")
                      .Add({}, Histogram::BucketBoundaries{1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5,
                                                           1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025});
   event_to_alert_ =
-      &Histograms(r, "cxpulse_event_to_alert_seconds",
+      &Histograms(r, metric::kEventToAlertSeconds,
                   "Wall time from consuming the triggering record to the alert's commit")
            .Add({}, Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
                                                 10, 30});
-  commit_ = &Histograms(r, "cxpulse_commit_seconds", "Duration of one commit cycle")
+  commit_ = &Histograms(r, metric::kCommitSeconds, "Duration of one commit cycle")
                  .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                       0.25, 0.5, 1, 2.5, 10});
-  auto& commits = Counters(r, "cxpulse_commits_total", "Commit cycles by result");
+  auto& commits = Counters(r, metric::kCommitsTotal, "Commit cycles by result");
   for (size_t i = 0; i < kCommitResults.size(); ++i) {
     commits_[i] = &commits.Add({{"result", std::string(kCommitResults[i])}});
   }
-  assigned_shards_ = &Gauges(r, "cxpulse_assigned_shards", "Partitions assigned").Add({});
-  ready_ = &Gauges(r, "cxpulse_ready", "1 when assigned shards are restored and consuming").Add({});
-  cache_hits_ = &Counters(r, "cxpulse_customer_cache_hits_total", "Customer cache hits").Add({});
-  cache_misses_ =
-      &Counters(r, "cxpulse_customer_cache_misses_total", "Customer cache misses").Add({});
+  assigned_shards_ = &Gauges(r, metric::kAssignedShards, "Partitions assigned").Add({});
+  ready_ = &Gauges(r, metric::kReady, "1 when assigned shards are restored and consuming").Add({});
+  cache_hits_ = &Counters(r, metric::kCustomerCacheHitsTotal, "Customer cache hits").Add({});
+  cache_misses_ = &Counters(r, metric::kCustomerCacheMissesTotal, "Customer cache misses").Add({});
   block_cache_hits_ =
-      &Counters(r, "cxpulse_rocksdb_block_cache_hits_total", "RocksDB block cache hits").Add({});
+      &Counters(r, metric::kRocksdbBlockCacheHitsTotal, "RocksDB block cache hits").Add({});
   block_cache_misses_ =
-      &Counters(r, "cxpulse_rocksdb_block_cache_misses_total", "RocksDB block cache misses")
+      &Counters(r, metric::kRocksdbBlockCacheMissesTotal, "RocksDB block cache misses").Add({});
+  write_stall_seconds_ =
+      &Counters(r, metric::kRocksdbWriteStallSecondsTotal, "Time RocksDB delayed or stopped writes")
            .Add({});
-  write_stall_seconds_ = &Counters(r, "cxpulse_rocksdb_write_stall_seconds_total",
-                                   "Time RocksDB delayed or stopped writes")
-                              .Add({});
 
-  auto& first_response = Histograms(r, "cxpulse_first_response_seconds",
+  auto& first_response = Histograms(r, metric::kFirstResponseSeconds,
                                     "Call answer and chat first reply times (met and breached)");
-  auto& met = Counters(r, "cxpulse_sla_met_total", "Responses within the SLA target");
-  auto& breached = Counters(r, "cxpulse_sla_breached_total", "SLA breaches");
-  auto& contacts = Counters(r, "cxpulse_contacts_total", "Contacts (call queued, chat started)");
-  auto& repeats = Counters(r, "cxpulse_repeat_contacts_total", "Repeat contacts");
+  auto& met = Counters(r, metric::kSlaMetTotal, "Responses within the SLA target");
+  auto& breached = Counters(r, metric::kSlaBreachedTotal, "SLA breaches");
+  auto& contacts = Counters(r, metric::kContactsTotal, "Contacts (call queued, chat started)");
+  auto& repeats = Counters(r, metric::kRepeatContactsTotal, "Repeat contacts");
   for (size_t i = 0; i < kChannels.size(); ++i) {
     prometheus::Labels labels{{"channel", std::string(kChannels[i])}};
     first_response_[i] = &first_response.Add(
@@ -114,34 +115,35 @@ MetricsProbe::MetricsProbe(const LiveStatus* status)
     repeat_contacts_[i] = &repeats.Add(labels);
   }
   Histogram::BucketBoundaries score_buckets{10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
-  effort_score_ = &Histograms(r, "cxpulse_effort_score", "Scores in effort.updated signals")
+  effort_score_ = &Histograms(r, metric::kEffortScore, "Scores in effort.updated signals")
                        .Add({}, score_buckets);
   risk_score_ =
-      &Histograms(r, "cxpulse_risk_score", "Scores in risk.updated signals").Add({}, score_buckets);
-  auto& alerts = Counters(r, "cxpulse_alerts_total", "Committed alerts by kind and severity");
+      &Histograms(r, metric::kRiskScore, "Scores in risk.updated signals").Add({}, score_buckets);
+  auto& alerts = Counters(r, metric::kAlertsTotal, "Committed alerts by kind and severity");
   for (int k = 0; k < kAlertKindCount; ++k) {
     for (int s = 0; s < 2; ++s) {
       alerts_[k][s] = &alerts.Add({{"kind", std::string(ToString(static_cast<AlertKind>(k)))},
                                    {"severity", std::string(ToString(static_cast<Severity>(s)))}});
     }
   }
-  customers_at_risk_ = &Gauges(r, "cxpulse_customers_at_risk",
-                               "Customers whose risk score rose to >= 60 and not yet below 40")
+  customers_at_risk_ = &Gauges(r, metric::kCustomersAtRisk,
+                               "Customers whose risk score rose to the at_risk alert level "
+                               "(rules.risk.alert_warning) and not yet below its re-arm level")
                             .Add({});
 
-  restore_records_family_ = &Gauges(r, "cxpulse_restore_records",
-                                    "Changelog records restored in the shard's last restore");
-  restore_remaining_family_ = &Gauges(r, "cxpulse_restore_remaining_records",
+  restore_records_family_ =
+      &Gauges(r, metric::kRestoreRecords, "Changelog records restored in the shard's last restore");
+  restore_remaining_family_ = &Gauges(r, metric::kRestoreRemainingRecords,
                                       "Changelog records still to restore (0 when done)");
   watermark_delay_family_ =
-      &Gauges(r, "cxpulse_watermark_delay_seconds", "Wall clock minus the shard's watermark");
-  pending_timers_family_ = &Gauges(r, "cxpulse_pending_timers", "Timers waiting in the shard");
+      &Gauges(r, metric::kWatermarkDelaySeconds, "Wall clock minus the shard's watermark");
+  pending_timers_family_ = &Gauges(r, metric::kPendingTimers, "Timers waiting in the shard");
   cache_customers_family_ =
-      &Gauges(r, "cxpulse_customer_cache_customers", "Customers in the shard's cache");
-  live_sst_family_ = &Gauges(r, "cxpulse_rocksdb_live_sst_bytes", "Live SST bytes of the shard");
-  pending_compaction_family_ = &Gauges(r, "cxpulse_rocksdb_pending_compaction_bytes",
+      &Gauges(r, metric::kCustomerCacheCustomers, "Customers in the shard's cache");
+  live_sst_family_ = &Gauges(r, metric::kRocksdbLiveSstBytes, "Live SST bytes of the shard");
+  pending_compaction_family_ = &Gauges(r, metric::kRocksdbPendingCompactionBytes,
                                        "Bytes RocksDB estimates compaction has to rewrite");
-  lag_family_ = &Gauges(r, "cxpulse_consumer_lag_messages", "Consumer lag per input partition");
+  lag_family_ = &Gauges(r, metric::kConsumerLagMessages, "Consumer lag per input partition");
   other_topic_ = &consumed_family_->Add({{"topic", "other"}});
   topics_.reserve(kMaxTopics);
 }
@@ -213,9 +215,9 @@ void MetricsProbe::OnSignal(const Signal& signal) {
     case SignalKind::kRiskUpdated: {
       risk_score_->Observe(signal.score);
       uint64_t key = std::hash<std::string_view>{}(signal.customer_id);
-      if (signal.score >= kAtRiskEnter) {
+      if (signal.score >= at_risk_enter_) {
         at_risk_.insert(key);
-      } else if (signal.score < kAtRiskLeave) {
+      } else if (signal.score < at_risk_leave_) {
         at_risk_.erase(key);
       }
       customers_at_risk_->Set(static_cast<double>(at_risk_.size()));

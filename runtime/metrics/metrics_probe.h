@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "processors/rules_config.h"
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_status.h"
 
@@ -38,7 +39,9 @@ namespace cx {
 class MetricsProbe final : public LiveObserver {
  public:
   // `status` (may be null) feeds cxpulse_ready at each Serialize(); it must outlive the probe.
-  explicit MetricsProbe(const LiveStatus* status = nullptr);
+  // A customer counts in cxpulse_customers_at_risk from a risk score of `risk.alert_warning`
+  // until it drops below `risk.alert_rearm` (the at_risk alert's levels).
+  explicit MetricsProbe(const LiveStatus* status = nullptr, const RiskRules& risk = RiskRules{});
   ~MetricsProbe() override;
   MetricsProbe(const MetricsProbe&) = delete;
   MetricsProbe& operator=(const MetricsProbe&) = delete;
@@ -76,6 +79,8 @@ class MetricsProbe final : public LiveObserver {
   static void AddGrowth(prometheus::Counter& counter, uint64_t& last, uint64_t now);
 
   const LiveStatus* status_;
+  int at_risk_enter_;
+  int at_risk_leave_;
   std::shared_ptr<prometheus::Registry> registry_;
 
   prometheus::Family<prometheus::Counter>* consumed_family_;

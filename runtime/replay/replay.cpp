@@ -9,6 +9,7 @@
 
 #include "runtime/replay/jsonl_file.h"
 #include "runtime/replay/line_reader.h"
+#include "runtime/replay/temporary_directory.h"
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/emission_sink.h"
 #include "runtime/shard/shard.h"
@@ -54,35 +55,6 @@ class FileSink final : public EmissionSink {
   uint64_t dead_letter_count_ = 0;
 };
 
-// A directory removed with everything in it when this goes out of scope.
-class TemporaryDirectory {
- public:
-  [[nodiscard]] bool Create(std::string& error) {
-    std::error_code ec;
-    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
-    if (ec) {
-      base = "/tmp";
-    }
-    std::string pattern = (base / "cxpulse-replay-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      error = "cannot create a temporary state directory under " + base.string();
-      return false;
-    }
-    path_ = pattern;
-    return true;
-  }
-  ~TemporaryDirectory() {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 bool OpenOptional(const std::string& path, std::unique_ptr<JsonLinesFile>& file,
                   std::string& error) {
   if (path.empty()) {
@@ -125,7 +97,7 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
   TemporaryDirectory temporary;
   std::string state_dir = options.state_dir;
   if (state_dir.empty()) {
-    if (!temporary.Create(error)) {
+    if (!temporary.Create("cxpulse-replay", error)) {
       return false;
     }
     state_dir = temporary.path();

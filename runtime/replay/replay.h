@@ -5,6 +5,7 @@
 
 #include "processors/rules_config.h"
 #include "runtime/shard/clock.h"
+#include "runtime/shard/defaults.h"
 #include "state/store/state_store.h"
 
 namespace cx {
@@ -26,11 +27,11 @@ struct ReplayOptions {
   RulesConfig rules;
   StoreOptions store;
   // Decoded customer states kept in memory in front of RocksDB.
-  size_t cache_customers = 1'000'000;
+  size_t cache_customers = kDefaultCacheCustomers;
   // Commit (one RocksDB WriteBatch) after this many events, and at the end.
-  uint64_t commit_every_events = 200'000;
+  uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // Events timestamped further than this ahead of the wall clock are dead letters.
-  Duration max_future = Duration::Hours(1);
+  Duration max_future = kDefaultMaxFuture;
   // Log a progress line to stderr at most this often (0 disables).
   Duration progress_every = Duration::Seconds(5);
 };

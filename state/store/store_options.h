@@ -40,6 +40,8 @@ struct StoreOptions {
   Duration evict_after = Duration::Days(90);
   // Background flush and compaction threads.
   int background_threads = 2;
+
+  bool operator==(const StoreOptions&) const = default;
 };
 
 }  // namespace cx

@@ -15,6 +15,7 @@
 #include "runtime/config/config.h"
 #include "runtime/replay/replay.h"
 #include "runtime/shard/clock.h"
+#include "tests/common/temp_dir.h"
 
 namespace cx {
 namespace {
@@ -130,9 +131,8 @@ class ScenarioTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioTest, ReplayGivesExpectedOutput) {
   fs::path dir = fs::path(CXPULSE_SOURCE_DIR) / "tests/scenarios" / GetParam();
-  fs::path out = fs::temp_directory_path() / ("cxpulse-scenario-" + GetParam());
-  fs::remove_all(out);
-  fs::create_directories(out);
+  cx::testing::TempDir temp;
+  fs::path out = temp.Path();
 
   std::ofstream input(out / "events.jsonl");
   for (const auto& line : ReadLines(dir / "events.jsonl", true)) input << line << "\n";
@@ -163,7 +163,6 @@ TEST_P(ScenarioTest, ReplayGivesExpectedOutput) {
       ExpectOutput(expected, out / (std::string(name) + ".jsonl"));
     }
   }
-  fs::remove_all(out);
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioTest, ::testing::ValuesIn(ScenarioNames()),

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "state/customer_state_codec.h"
-#include "tests/state/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace {
 thread_local bool g_count_allocations = false;

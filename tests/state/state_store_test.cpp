@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "state/customer_state_codec.h"
-#include "tests/state/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace cx {
 namespace {

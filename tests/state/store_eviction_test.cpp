@@ -5,7 +5,7 @@
 
 #include "state/customer_state_codec.h"
 #include "state/store/state_store.h"
-#include "tests/state/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace cx {
 namespace {

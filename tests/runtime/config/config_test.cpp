@@ -25,12 +25,26 @@ TEST(Config, ShippedFileHoldsExactlyTheDefaults) {
       LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", loaded, error))
       << error;
   AppConfig defaults;
+  // Section by section first, for a readable failure; then the whole config.
   EXPECT_TRUE(loaded.rules == defaults.rules);
-  EXPECT_EQ(loaded.state.cache_customers, defaults.state.cache_customers);
-  EXPECT_EQ(loaded.state.store.evict_after, defaults.state.store.evict_after);
-  EXPECT_EQ(loaded.kafka.commit_interval, defaults.kafka.commit_interval);
-  EXPECT_EQ(loaded.kafka.topics.changelog, defaults.kafka.topics.changelog);
-  EXPECT_EQ(loaded.http.listen, defaults.http.listen);
+  EXPECT_TRUE(loaded.state.store == defaults.state.store);
+  EXPECT_TRUE(loaded.state == defaults.state);
+  EXPECT_TRUE(loaded.kafka.topics == defaults.kafka.topics);
+  EXPECT_TRUE(loaded.kafka == defaults.kafka);
+  EXPECT_TRUE(loaded.http == defaults.http);
+  EXPECT_TRUE(loaded == defaults);
+}
+
+TEST(Config, WholeConfigComparisonSeesEveryField) {
+  AppConfig changed;
+  changed.kafka.idle_input_wait = Duration::Millis(1);
+  EXPECT_FALSE(changed == AppConfig{});
+  changed = AppConfig{};
+  changed.state.store.background_threads = 3;
+  EXPECT_FALSE(changed == AppConfig{});
+  changed = AppConfig{};
+  changed.http.recent_alerts = 1;
+  EXPECT_FALSE(changed == AppConfig{});
 }
 
 TEST(Config, RulesFileIsTheRulesSection) {

@@ -143,6 +143,25 @@ TEST(MetricsProbeTest, CustomersAtRiskFollowHysteresis) {
   EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_risk_score_count"), 6);
 }
 
+TEST(MetricsProbeTest, CustomersAtRiskFollowTheConfiguredAlertLevels) {
+  RiskRules rules;
+  rules.alert_warning = 80;
+  rules.alert_rearm = 50;
+  MetricsProbe probe(nullptr, rules);
+  auto risk = [&](const char* customer, int score) {
+    Signal s = MakeSignal(SignalKind::kRiskUpdated, customer);
+    s.score = score;
+    probe.OnSignal(s);
+  };
+  risk("a", 70);  // at risk with the default 60, not with 80
+  risk("b", 85);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customers_at_risk"), 1);
+  risk("b", 55);  // above the re-arm level
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customers_at_risk"), 1);
+  risk("b", 45);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customers_at_risk"), 0);
+}
+
 TEST(MetricsProbeTest, ShardGaugesCountersAndLag) {
   MetricsProbe probe;
   ShardSnapshot s;

@@ -14,6 +14,7 @@
 #include "generate/generator.h"
 #include "state/customer_state_codec.h"
 #include "state/store/state_store.h"
+#include "tests/common/temp_dir.h"
 
 namespace cx {
 namespace {
@@ -22,14 +23,7 @@ namespace fs = std::filesystem;
 
 class ReplayTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cxpulse-replay-test-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = temp_.Path(); }
 
   // Writes generated traffic; returns its lines.
   std::vector<std::string> Generate(const std::string& name, uint64_t customers) {
@@ -84,6 +78,7 @@ class ReplayTest : public ::testing::Test {
     return lines;
   }
 
+  cx::testing::TempDir temp_;
   fs::path dir_;
 };
 

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+
+#include "runtime/shard/clock.h"
+
+namespace cx {
+
+// The head of one input of a shard, as the merge sees it.
+struct InputHead {
+  // A record is queued; `timestamp_ms` is the record timestamp of the first one.
+  bool has_record = false;
+  int64_t timestamp_ms = 0;
+  // The partition reported end-of-log and nothing arrived since.
+  bool at_end = false;
+  // Anything (a record or end-of-log) came since the assignment.
+  bool answered = false;
+};
+
+// How long the merge waits for an input that has nothing queued (kafka.max_merge_wait,
+// kafka.idle_input_wait, and the first-fetch wait after an assignment).
+struct MergeWaits {
+  std::chrono::milliseconds lagging{2000};
+  std::chrono::milliseconds idle{0};
+  std::chrono::milliseconds first_fetch{10000};
+};
+
+// The merge policy of one shard's input topics, pure: it decides which input's first record
+// goes next, in record-timestamp order, and how long to wait for an input that has nothing
+// queued so that a topic read ahead cannot overtake the others. It reads no clock: monotonic
+// time comes in as a value. A record stamped after `implausible_after_ms` (a dead letter to be)
+// sorts first, so it does not hold back the other inputs. Not thread-safe; one per shard.
+class InputMerger {
+ public:
+  static constexpr int kNone = -1;
+
+  explicit InputMerger(MergeWaits waits) : waits_(waits) {}
+
+  // The index of the input whose first record is next, or kNone when nothing is queued or the
+  // merge waits for an input that is behind: one that has not reached its end (at most
+  // `waits.lagging`, or `waits.first_fetch` before its first answer), or with `waits.idle` > 0
+  // one that has. The wait is measured from the first call that found an input behind.
+  [[nodiscard]] int Next(std::span<const InputHead> inputs, int64_t implausible_after_ms,
+                         MonotonicTime now);
+
+  // Forgets a wait in progress (after an assignment or a rewind).
+  void Reset() { waiting_since_ = {}; }
+
+ private:
+  MergeWaits waits_;
+  // Since when the merge has been waiting for an input that is behind (epoch = not waiting).
+  MonotonicTime waiting_since_{};
+};
+
+}  // namespace cx

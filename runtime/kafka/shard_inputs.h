@@ -1,0 +1,59 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+
+#include "runtime/kafka/input_merger.h"
+#include "runtime/kafka/kafka_handles.h"
+#include "runtime/shard/clock.h"
+
+namespace cx {
+
+// The four input topic-partitions of one shard (clicks, calls, chats, surveys): librdkafka's
+// queue for each, detached from the consumer queue so the merge pulls exactly the input it
+// needs, the records taken from it but not processed yet, and the merge across them
+// (InputMerger). Single-threaded: the processing thread owns it.
+class ShardInputs {
+ public:
+  static constexpr size_t kInputs = 4;
+
+  explicit ShardInputs(MergeWaits waits) : merger_(waits) {}
+
+  // Takes over `queue` (librdkafka's queue of input `input`'s partition) and detaches it from
+  // the consumer queue.
+  void Attach(size_t input, rd_kafka_queue_t* queue);
+  // Queues a record that came through the consumer queue (fetched before its partition queue
+  // was detached), in offset order with the ones pulled from the partition queue.
+  void Enqueue(size_t input, KafkaMessage message);
+  // Pulls what librdkafka has buffered for every input whose records ran out. Returns true when
+  // anything was pulled; sets `got_record` when that included a record.
+  bool Fill(bool& got_record);
+
+  // The input whose first record is next in the merge, or InputMerger::kNone (nothing queued,
+  // or the merge waits for an input that is behind). See InputMerger::Next.
+  [[nodiscard]] int Next(int64_t implausible_after_ms, MonotonicTime now);
+  // Takes the first record of `input` (Next() returned it).
+  [[nodiscard]] KafkaMessage Pop(int input);
+  [[nodiscard]] bool Empty(int input) const {
+    return inputs_[static_cast<size_t>(input)].records.empty();
+  }
+
+ private:
+  struct QueueDeleter {
+    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+  };
+  struct Input {
+    std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
+    std::deque<KafkaMessage> records;
+    bool at_end = false;    // the partition reported end-of-log and nothing arrived since
+    bool answered = false;  // anything (a record or end-of-log) came since the assignment
+  };
+
+  std::array<Input, kInputs> inputs_;
+  InputMerger merger_;
+};
+
+}  // namespace cx

@@ -1,0 +1,170 @@
+#include "runtime/kafka/transactions.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+namespace cx {
+namespace {
+
+// Timeouts of librdkafka's blocking transaction calls.
+constexpr int kInitTransactionsTimeoutMs = 60000;
+constexpr int kTransactionCallTimeoutMs = 10000;
+constexpr int kAbortTimeoutMs = 30000;
+// At least once: how long a commit waits for every output to be delivered.
+constexpr int kFlushTimeoutMs = 30000;
+// Retries of a retriable commit failure: first backoff, doubling up to the maximum; once
+// stopping, retries end after the drain budget.
+constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
+constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
+constexpr auto kDrainBudget = std::chrono::seconds(5);
+
+}  // namespace
+
+Transactions::Transactions(const KafkaConfig& config, std::string transactional_id,
+                           const Clock& clock)
+    : config_(config),
+      transactional_id_(std::move(transactional_id)),
+      clock_(clock),
+      exactly_once_(config.processing == ProcessingGuarantee::kExactlyOnce) {}
+
+bool Transactions::Open(std::string& error) {
+  producer_ = KafkaProducer::Create(config_, transactional_id_, error);
+  if (!producer_) {
+    return false;
+  }
+  if (exactly_once_) {
+    KafkaError e(rd_kafka_init_transactions(producer_->handle(), kInitTransactionsTimeoutMs));
+    if (e) {
+      error =
+          std::string("cannot initialise Kafka transactions: ") + rd_kafka_error_string(e.get());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Transactions::BeginIfNeeded(std::string& error) {
+  if (!exactly_once_ || open_) {
+    return true;
+  }
+  KafkaError e(rd_kafka_begin_transaction(producer_->handle()));
+  if (e) {
+    error = rd_kafka_error_string(e.get());
+    return false;
+  }
+  open_ = true;
+  return true;
+}
+
+Transactions::Outcome Transactions::Commit(rd_kafka_t* consumer,
+                                           rd_kafka_topic_partition_list_t* offsets,
+                                           const std::atomic<bool>& stop,
+                                           const ReachabilityReport& reachability) {
+  Outcome outcome = exactly_once_ ? CommitTransaction(consumer, offsets, stop, reachability)
+                                  : FlushAndCommitOffsets(consumer, offsets);
+  if (outcome == Outcome::kCommitted) {
+    open_ = false;
+    dirty_ = false;
+  }
+  return outcome;
+}
+
+Transactions::Outcome Transactions::CommitTransaction(rd_kafka_t* consumer,
+                                                      rd_kafka_topic_partition_list_t* offsets,
+                                                      const std::atomic<bool>& stop,
+                                                      const ReachabilityReport& reachability) {
+  rd_kafka_t* producer = producer_->handle();
+  auto backoff = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstBackoff);
+  MonotonicTime drain_deadline = clock_.Monotonic() + kDrainBudget;
+  bool offsets_sent = offsets->cnt == 0;
+  for (;;) {
+    KafkaError e;
+    if (!offsets_sent) {
+      KafkaGroupMetadata group(rd_kafka_consumer_group_metadata(consumer));
+      e.reset(rd_kafka_send_offsets_to_transaction(producer, offsets, group.get(),
+                                                   kTransactionCallTimeoutMs));
+      offsets_sent = !e;
+    }
+    if (!e) {
+      e.reset(rd_kafka_commit_transaction(producer, kTransactionCallTimeoutMs));
+      if (!e) {
+        reachability(true);
+        return Outcome::kCommitted;
+      }
+    }
+    if (rd_kafka_error_txn_requires_abort(e.get())) {
+      spdlog::warn("kafka: transaction must be aborted: {}", rd_kafka_error_string(e.get()));
+      return Outcome::kAbort;
+    }
+    if (!rd_kafka_error_is_retriable(e.get())) {
+      spdlog::warn("kafka: transaction failed: {}", rd_kafka_error_string(e.get()));
+      return Outcome::kProducerFailed;
+    }
+    reachability(false);
+    if (stop.load() && clock_.Monotonic() >= drain_deadline) {
+      spdlog::warn(
+          "kafka: could not commit the last transaction before shutdown; its events "
+          "will be processed again on restart");
+      return Outcome::kGaveUp;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(kMaxBackoff));
+  }
+}
+
+Transactions::Outcome Transactions::FlushAndCommitOffsets(
+    rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* offsets) {
+  bool flushed = producer_->Flush(kFlushTimeoutMs);
+  if (!flushed || producer_->TakeDeliveryFailures() > 0) {
+    spdlog::warn("kafka: some outputs were not delivered; processing them again");
+    return Outcome::kAbort;
+  }
+  if (offsets->cnt > 0) {
+    rd_kafka_resp_err_t err = rd_kafka_commit(consumer, offsets, 0);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("kafka: offset commit failed ({}); events may be processed again",
+                   rd_kafka_err2str(err));
+    }
+  }
+  return Outcome::kCommitted;
+}
+
+bool Transactions::AbortOpen() {
+  bool aborted = true;
+  if (exactly_once_ && open_) {
+    KafkaError e(rd_kafka_abort_transaction(producer_->handle(), kAbortTimeoutMs));
+    if (e) {
+      spdlog::warn("kafka: abort failed ({}); re-creating the producer",
+                   rd_kafka_error_string(e.get()));
+      aborted = false;
+    }
+  }
+  open_ = false;
+  dirty_ = false;
+  return aborted;
+}
+
+bool Transactions::Rollback(bool new_producer, std::string& error) {
+  if (!new_producer && !AbortOpen()) {
+    new_producer = true;
+  }
+  open_ = false;
+  dirty_ = false;
+  if (new_producer || !exactly_once_) {
+    producer_.reset();
+    return Open(error);
+  }
+  return true;
+}
+
+bool Transactions::Abandon(std::string& error) {
+  if (AbortOpen()) {
+    return true;
+  }
+  producer_.reset();
+  return Open(error);
+}
+
+}  // namespace cx

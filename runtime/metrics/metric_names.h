@@ -1,0 +1,40 @@
+#pragma once
+
+// Every metric cxpulse exports, named once (the contract with dashboards/: dashboards/METRICS.md,
+// checked by tests/prometheus/check_dashboards.py). All are prefixed `cxpulse_`.
+namespace cx::metric {
+
+inline constexpr char kAlertsTotal[] = "cxpulse_alerts_total";
+inline constexpr char kAssignedShards[] = "cxpulse_assigned_shards";
+inline constexpr char kCommitSeconds[] = "cxpulse_commit_seconds";
+inline constexpr char kCommitsTotal[] = "cxpulse_commits_total";
+inline constexpr char kConsumerLagMessages[] = "cxpulse_consumer_lag_messages";
+inline constexpr char kContactsTotal[] = "cxpulse_contacts_total";
+inline constexpr char kCustomerCacheCustomers[] = "cxpulse_customer_cache_customers";
+inline constexpr char kCustomerCacheHitsTotal[] = "cxpulse_customer_cache_hits_total";
+inline constexpr char kCustomerCacheMissesTotal[] = "cxpulse_customer_cache_misses_total";
+inline constexpr char kCustomersAtRisk[] = "cxpulse_customers_at_risk";
+inline constexpr char kDeadLettersTotal[] = "cxpulse_dead_letters_total";
+inline constexpr char kEffortScore[] = "cxpulse_effort_score";
+inline constexpr char kEventToAlertSeconds[] = "cxpulse_event_to_alert_seconds";
+inline constexpr char kEventsConsumedTotal[] = "cxpulse_events_consumed_total";
+inline constexpr char kEventsTotal[] = "cxpulse_events_total";
+inline constexpr char kFirstResponseSeconds[] = "cxpulse_first_response_seconds";
+inline constexpr char kPendingTimers[] = "cxpulse_pending_timers";
+inline constexpr char kProcessingSeconds[] = "cxpulse_processing_seconds";
+inline constexpr char kReady[] = "cxpulse_ready";
+inline constexpr char kRepeatContactsTotal[] = "cxpulse_repeat_contacts_total";
+inline constexpr char kRestoreRecords[] = "cxpulse_restore_records";
+inline constexpr char kRestoreRemainingRecords[] = "cxpulse_restore_remaining_records";
+inline constexpr char kRiskScore[] = "cxpulse_risk_score";
+inline constexpr char kRocksdbBlockCacheHitsTotal[] = "cxpulse_rocksdb_block_cache_hits_total";
+inline constexpr char kRocksdbBlockCacheMissesTotal[] = "cxpulse_rocksdb_block_cache_misses_total";
+inline constexpr char kRocksdbLiveSstBytes[] = "cxpulse_rocksdb_live_sst_bytes";
+inline constexpr char kRocksdbPendingCompactionBytes[] = "cxpulse_rocksdb_pending_compaction_bytes";
+inline constexpr char kRocksdbWriteStallSecondsTotal[] =
+    "cxpulse_rocksdb_write_stall_seconds_total";
+inline constexpr char kSlaBreachedTotal[] = "cxpulse_sla_breached_total";
+inline constexpr char kSlaMetTotal[] = "cxpulse_sla_met_total";
+inline constexpr char kWatermarkDelaySeconds[] = "cxpulse_watermark_delay_seconds";
+
+}  // namespace cx::metric

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+
+#include "schemas/time.h"
+
+namespace cx {
+
+// Defaults that the configuration file (runtime/config/) and replay's options
+// (runtime/replay/replay.h) share, defined once.
+
+// Decoded customer states kept in memory in front of RocksDB (state.cache_customers).
+inline constexpr uint64_t kDefaultCacheCustomers = 1'000'000;
+// Replay commits (one RocksDB WriteBatch) after this many events (state.commit_every_events).
+inline constexpr uint64_t kDefaultCommitEveryEvents = 200'000;
+// Events stamped further than this ahead of the wall clock are dead letters (kafka.max_future).
+inline constexpr Duration kDefaultMaxFuture = Duration::Hours(1);
+
+}  // namespace cx

@@ -1,0 +1,136 @@
+// The input merge policy of a live shard, driven by a manual clock (no broker).
+#include "runtime/kafka/input_merger.h"
+
+#include <array>
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+namespace cx {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int64_t kNoLimit = INT64_MAX;
+constexpr int kClicks = 0;
+constexpr int kCalls = 1;
+
+InputHead Record(int64_t ts) { return {.has_record = true, .timestamp_ms = ts, .answered = true}; }
+InputHead AtEnd() { return {.at_end = true, .answered = true}; }
+InputHead Fetching() { return {.answered = true}; }
+InputHead Unanswered() { return {}; }
+
+class InputMergerTest : public ::testing::Test {
+ protected:
+  ManualClock clock_{EventTime::FromMillis(1'800'000'000'000)};
+  MonotonicTime Now() const { return clock_.Monotonic(); }
+  void Advance(int ms) { clock_.Advance(Duration::Millis(ms)); }
+};
+
+TEST_F(InputMergerTest, TakesTheEarliestTimestampAcrossInputs) {
+  InputMerger merger({});
+  std::array<InputHead, 4> heads{Record(300), Record(100), Record(200), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+}
+
+TEST_F(InputMergerTest, NothingQueuedIsNone) {
+  InputMerger merger({});
+  std::array<InputHead, 4> heads{AtEnd(), Fetching(), Unanswered(), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+}
+
+TEST_F(InputMergerTest, ARecordFromTheFutureSortsFirst) {
+  InputMerger merger({});
+  std::array<InputHead, 4> heads{Record(100), Record(5'000), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, /*implausible_after_ms=*/1'000, Now()), kCalls);
+}
+
+TEST_F(InputMergerTest, WaitsForALaggingInputAtMostMaxMergeWait) {
+  InputMerger merger({.lagging = milliseconds(2000), .idle = milliseconds(0)});
+  std::array<InputHead, 4> heads{Record(100), Fetching(), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1999);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+}
+
+TEST_F(InputMergerTest, WaitsLongerForAnInputsFirstFetch) {
+  InputMerger merger({.lagging = milliseconds(2000), .first_fetch = milliseconds(10000)});
+  std::array<InputHead, 4> heads{Record(100), Unanswered(), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(9999);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+}
+
+TEST_F(InputMergerTest, AWaitEndsWhenTheLaggingInputDelivers) {
+  InputMerger merger({.lagging = milliseconds(2000)});
+  std::array<InputHead, 4> heads{Record(200), Fetching(), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(50);
+  heads[kCalls] = Record(100);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+  // The wait starts again from the next time an input is behind.
+  heads[kCalls] = Fetching();
+  Advance(5000);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+}
+
+// tests/integration/arrival_order_test.py without a broker: a caught-up shard (every input at
+// its end) receives a burst, and the records of one topic are fetched before the others'. With
+// kafka.idle_input_wait 0 the merge takes them in arrival order; with a wait it holds them back
+// until the other inputs deliver, and the burst is merged in timestamp order.
+std::vector<int64_t> MergeBurst(milliseconds idle_wait, ManualClock& clock) {
+  InputMerger merger({.lagging = milliseconds(2000), .idle = idle_wait});
+  // clicks holds ts 200 and 400, fetched first; calls holds 100 and 300, fetched 20 ms later.
+  std::array<std::vector<int64_t>, 4> queued{{{200, 400}, {}, {}, {}}};
+  std::array<bool, 4> at_end{false, true, true, true};
+  std::vector<int64_t> order;
+  auto heads = [&] {
+    std::array<InputHead, 4> h;
+    for (size_t i = 0; i < 4; ++i) {
+      h[i] = queued[i].empty() ? (at_end[i] ? AtEnd() : Fetching()) : Record(queued[i].front());
+    }
+    return h;
+  };
+  auto drain = [&] {
+    for (;;) {
+      auto h = heads();
+      int next = merger.Next(h, kNoLimit, clock.Monotonic());
+      if (next == InputMerger::kNone) return;
+      order.push_back(queued[static_cast<size_t>(next)].front());
+      queued[static_cast<size_t>(next)].erase(queued[static_cast<size_t>(next)].begin());
+      if (queued[static_cast<size_t>(next)].empty()) at_end[static_cast<size_t>(next)] = true;
+    }
+  };
+  drain();
+  clock.Advance(Duration::Millis(20));
+  queued[kCalls] = {100, 300};
+  drain();
+  clock.Advance(Duration::Millis(5000));
+  drain();
+  return order;
+}
+
+TEST_F(InputMergerTest, ArrivalOrderWithoutAnIdleWait) {
+  EXPECT_EQ(MergeBurst(milliseconds(0), clock_), (std::vector<int64_t>{200, 400, 100, 300}));
+}
+
+TEST_F(InputMergerTest, TimestampOrderWithAnIdleWait) {
+  EXPECT_EQ(MergeBurst(milliseconds(1000), clock_), (std::vector<int64_t>{100, 200, 300, 400}));
+}
+
+TEST_F(InputMergerTest, AnIdleWaitGivesUpAfterItsLimit) {
+  InputMerger merger({.idle = milliseconds(1000)});
+  std::array<InputHead, 4> heads{Record(200), AtEnd(), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(999);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+}
+
+}  // namespace
+}  // namespace cx
