@@ -36,7 +36,7 @@ KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
     error = "cannot create " + std::string(what) + ": " + errstr;
     return nullptr;
   }
-  conf.release();  // owned by the client now
+  static_cast<void>(conf.release());  // owned by the client now
   if (type == RD_KAFKA_CONSUMER) {
     rd_kafka_poll_set_consumer(client.get());
   }

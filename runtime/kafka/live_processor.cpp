@@ -415,7 +415,10 @@ bool LiveProcessor::CommitCycle() {
   };
   const std::string& changelog = config_.kafka.topics.changelog;
   std::vector<std::pair<int, StoreBatch>> batches;
-  for (auto& [partition, slot] : shards_) {
+  for (auto& entry : shards_) {
+    // Not a structured binding: the lambda below captures the partition number.
+    const int partition = entry.first;
+    ShardSlot& slot = entry.second;
     if (!slot.shard) {
       continue;
     }

@@ -1,7 +1,6 @@
 #include "runtime/replay/temporary_directory.h"
 
-#include <stdlib.h>
-
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
