@@ -27,7 +27,8 @@ fi
 if [ "$base" = all ]; then
   mapfile -t files < <(git ls-files '*.cpp' | grep -E '^(schemas|state|processors|generate|runtime)/')
 else
-  mapfile -t files < <({ git diff -M --name-only --diff-filter=AM "$base" -- '*.cpp';
+  since="$(git merge-base "$base" HEAD)"  # what this branch changed, not what the base gained
+  mapfile -t files < <({ git diff -M --name-only --diff-filter=AM "$since" -- '*.cpp';
                          git ls-files --others --exclude-standard -- '*.cpp'; } |
                        grep -E '^(schemas|state|processors|generate|runtime)/' | sort -u)
 fi

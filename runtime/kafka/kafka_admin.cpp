@@ -60,7 +60,7 @@ bool DescribeTopics(rd_kafka_t* client, int timeout_ms, TopicPartitionCounts& co
 }
 
 bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bool compacted,
-                 int timeout_ms, std::string& error) {
+                 int timeout_ms, const Clock& clock, std::string& error) {
   char errstr[512];
   std::unique_ptr<rd_kafka_NewTopic_t, AdminDeleter> topic(
       rd_kafka_NewTopic_new(name.c_str(), partitions, -1, errstr, sizeof(errstr)));
@@ -97,9 +97,9 @@ bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bo
       return false;
     }
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  MonotonicTime deadline = clock.Monotonic() + std::chrono::milliseconds(timeout_ms);
   while (!TopicReady(client, name, partitions, timeout_ms)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (clock.Monotonic() >= deadline) {
       error = "topic " + name + " was created but its partitions have no leader yet";
       return false;
     }
@@ -109,8 +109,8 @@ bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bo
 }
 
 bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name, int partitions,
-                          int timeout_ms, std::string& error) {
-  return CreateTopic(client, name, partitions, true, timeout_ms, error);
+                          int timeout_ms, const Clock& clock, std::string& error) {
+  return CreateTopic(client, name, partitions, true, timeout_ms, clock, error);
 }
 
 int CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& clock,
@@ -155,7 +155,7 @@ int CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& c
   if (changelog == counts.end()) {
     spdlog::info("run: creating changelog topic {} ({} partitions, compacted)", t.changelog,
                  inputs);
-    return CreateCompactedTopic(client, t.changelog, inputs, timeout_ms, error) ? inputs : 0;
+    return CreateCompactedTopic(client, t.changelog, inputs, timeout_ms, clock, error) ? inputs : 0;
   }
   if (changelog->second < inputs) {
     error = "changelog topic " + t.changelog + " has " + std::to_string(changelog->second) +

@@ -20,12 +20,13 @@ using TopicPartitionCounts = std::map<std::string, int>;
 // Creates a compacted topic with `partitions` partitions and the broker's default replication
 // factor. An existing topic of that name is not an error.
 [[nodiscard]] bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name, int partitions,
-                                        int timeout_ms, std::string& error);
+                                        int timeout_ms, const Clock& clock, std::string& error);
 
 // Creates a plain (delete-retention) topic; an existing topic is not an error. Both return once
 // the cluster metadata lists every partition with a leader, so clients can use it at once.
 [[nodiscard]] bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions,
-                               bool compacted, int timeout_ms, std::string& error);
+                               bool compacted, int timeout_ms, const Clock& clock,
+                               std::string& error);
 
 // Checks the topics of `cxpulse run` and returns the number of input partitions (0 with a
 // one-line reason on failure): every input and output topic exists (topics created just before
