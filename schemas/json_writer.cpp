@@ -171,6 +171,7 @@ void AppendSignalJson(const Signal& signal, std::string& out) {
   switch (signal.kind) {
     case SignalKind::kSlaBreached:
     case SignalKind::kSlaMet:
+    case SignalKind::kSlaEnded:
       AppendStringField("contact_id", signal.contact_id, out);
       AppendStringField("channel", signal.channel, out);
       AppendStringField("sla", ToString(signal.sla), out);
@@ -178,6 +179,7 @@ void AppendSignalJson(const Signal& signal, std::string& out) {
       AppendInt(signal.target_ms, out);
       AppendKey("elapsed_ms", out);
       AppendInt(signal.elapsed_ms, out);
+      AppendStringField("outcome", ToString(signal.outcome), out);
       break;
     case SignalKind::kContactRepeat:
       AppendStringField("contact_id", signal.contact_id, out);

@@ -1,4 +1,4 @@
-#include "generate/customer_permutation.h"
+#include "runtime/generate/customer_permutation.h"
 
 #include <gtest/gtest.h>
 

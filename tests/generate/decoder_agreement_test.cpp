@@ -3,7 +3,7 @@
 #include <set>
 #include <string>
 
-#include "generate/generator.h"
+#include "runtime/generate/generator.h"
 #include "schemas/decoder.h"
 
 namespace cx {

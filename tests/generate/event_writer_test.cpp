@@ -1,11 +1,11 @@
-#include "generate/event_writer.h"
+#include "runtime/generate/event_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "generate/rng.h"
-#include "generate/vocabulary.h"
+#include "runtime/generate/rng.h"
+#include "runtime/generate/vocabulary.h"
 #include "tests/generate/line_check.h"
 
 namespace cx::gen {

@@ -1,4 +1,4 @@
-#include "generate/generator.h"
+#include "runtime/generate/generator.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "generate/rng.h"
+#include "runtime/generate/rng.h"
 
 #include <gtest/gtest.h>
 

@@ -155,6 +155,7 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
   const std::pair<SignalKind, const char*> kinds[] = {
       {SignalKind::kSlaBreached, "signal.sla_breached.schema.json"},
       {SignalKind::kSlaMet, "signal.sla_met.schema.json"},
+      {SignalKind::kSlaEnded, "signal.sla_ended.schema.json"},
       {SignalKind::kContactRepeat, "signal.contact_repeat.schema.json"},
       {SignalKind::kEffortUpdated, "signal.effort_updated.schema.json"},
       {SignalKind::kRiskUpdated, "signal.risk_updated.schema.json"}};
@@ -169,6 +170,9 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
     s.sla = SlaKind::kCallAnswer;
     s.target_ms = 20'000;
     s.elapsed_ms = 25'000;
+    s.outcome = kind == SignalKind::kSlaBreached ? SlaOutcome::kBreached
+                : kind == SignalKind::kSlaEnded  ? SlaOutcome::kAbandoned
+                                                 : SlaOutcome::kAnswered;
     s.count_7d = 3;
     s.score = 70;
     s.previous = 60;
