@@ -17,6 +17,16 @@ std::vector<Ev> Transfers(const std::string& p, int64_t ts, int n) {
   return evs;
 }
 
+// Three answered calls an hour apart: 3 contacts in 7 days (two repeats, +30 effort).
+void ThreeContacts(Harness& h) {
+  for (int i = 0; i < 3; ++i) {
+    const std::string p = "k" + std::to_string(i);
+    h.Apply({Call(p + "q", kT0 + i * kHour, Action::kQueued, p),
+             Call(p + "a", kT0 + i * kHour + kSec, Action::kAnswered, p),
+             Call(p + "e", kT0 + i * kHour + kMin, Action::kEnded, p)});
+  }
+}
+
 TEST(Decay, HalvesAfterOneHalfLifeAndIsExactOutOfOrder) {
   const Duration hl = Duration::Hours(72);
   DecayingScore a, b;
@@ -152,12 +162,7 @@ TEST(Risk, EventAndConditionPointsAndAtRiskAlert) {
 
 TEST(Risk, AtRiskDetailNamesTheSurveyAndTheConditions) {
   Harness h;
-  for (int i = 0; i < 3; ++i) {
-    const std::string p = "k" + std::to_string(i);
-    h.Apply({Call(p + "q", kT0 + i * kHour, Action::kQueued, p),
-             Call(p + "a", kT0 + i * kHour + kSec, Action::kAnswered, p),
-             Call(p + "e", kT0 + i * kHour + kMin, Action::kEnded, p)});
-  }
+  ThreeContacts(h);
   h.Apply(Survey("n", kT0 + 3 * kHour, SurveyKind::kNps, 2));  // +40, with +20 contacts: 60
   ASSERT_EQ(h.Count(AlertKind::kAtRisk), 1);
   EXPECT_EQ(h.Last(AlertKind::kAtRisk)->reasons[0].detail,
@@ -176,12 +181,7 @@ TEST(HighEffort, DetailNamesWhatAddedThePoints) {
 
 TEST(Risk, ConditionPointsHoldWhileTheConditionHolds) {
   Harness h;
-  for (int i = 0; i < 3; ++i) {
-    const std::string p = "k" + std::to_string(i);
-    h.Apply({Call(p + "q", kT0 + i * kHour, Action::kQueued, p),
-             Call(p + "a", kT0 + i * kHour + kSec, Action::kAnswered, p),
-             Call(p + "e", kT0 + i * kHour + kMin, Action::kEnded, p)});
-  }
+  ThreeContacts(h);
   // 3 contacts in 7 days: +20 condition; effort 30 (two repeats) is below 70.
   EXPECT_EQ(h.state.risk_emitted, 20);
   h.Apply(Search("s", kT0 + 8 * kDay, 1));
