@@ -16,9 +16,7 @@ namespace cx {
 
 int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock) {
   if (options.input != "-" && !std::filesystem::is_regular_file(options.input)) {
-    std::fprintf(stderr, "cxpulse: --input: no such file: %s (see 'cxpulse --help')\n",
-                 options.input.c_str());
-    return kExitUsage;
+    return UsageError("replay", "--input: no such file: " + options.input);
   }
   options.rules = config.rules;
   options.store = config.state.store;

@@ -59,6 +59,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Get("idle_input_wait", kafka.idle_input_wait);
   section.Get("max_future", kafka.max_future);
   section.Get("transaction_timeout", kafka.transaction_timeout);
+  section.Get("startup_timeout", kafka.startup_timeout);
   ReadTopics(section.Section("topics"), kafka.topics);
   section.GetStringMap("properties", kafka.properties);
   section.GetStringMap("consumer_properties", kafka.consumer_properties);
@@ -66,6 +67,9 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Finish();
   if (kafka.commit_interval.ms <= 0) {
     errors.push_back("kafka.commit_interval: must be positive");
+  }
+  if (kafka.startup_timeout.ms <= 0) {
+    errors.push_back("kafka.startup_timeout: must be positive");
   }
 }
 
@@ -151,9 +155,9 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
     }
   }
   if (!errors.empty()) {
-    error = std::string(origin) + ": " + errors.front();
-    if (errors.size() > 1) {
-      error += " (and " + std::to_string(errors.size() - 1) + " more)";
+    error.clear();
+    for (const std::string& line : errors) {
+      error += (error.empty() ? "" : "\n") + std::string(origin) + ": " + line;
     }
     return false;
   }

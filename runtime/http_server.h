@@ -47,6 +47,11 @@ struct HttpServerOptions {
   size_t max_sse_backlog = 1024;
 };
 
+// "" when `listen` ("host:port", "[v6]:port", ":port") is an address HttpServer::Start() can
+// try to bind (well-formed, port 0 to 65535, host resolvable); else the one-line reason, e.g.
+// "http.listen: port 99999 is out of range (0 to 65535)". Start() applies the same check.
+[[nodiscard]] std::string CheckListenAddress(const std::string& listen);
+
 // The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
 // /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
 // /alerts/stream) and the outreach page at /. Runs its own thread between Start() and Stop().

@@ -25,7 +25,7 @@ class Family;
 
 namespace cx {
 
-// The Prometheus metrics of the live processor (names: /work/notes/metrics.md, all prefixed
+// The Prometheus metrics of the live processor (names: dashboards/METRICS.md, all prefixed
 // `cxpulse_`). The only code in cxpulse that includes prometheus-cpp.
 //
 // Observer calls come from the processing thread; Serialize() may run on any thread at the same

@@ -1,10 +1,12 @@
 #include "runtime/config.h"
+#include "runtime/config_check.h"
 #include "runtime/yaml_section.h"
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace cx {
@@ -63,9 +65,89 @@ TEST(Config, UnknownKeyIsAnErrorWithItsPath) {
   AppConfig config;
   std::string error;
   EXPECT_FALSE(LoadConfigText("rules:\n  sla:\n    call_targt: 30s\n", "t.yaml", config, error));
-  EXPECT_EQ(error, "t.yaml: rules.sla.call_targt: unknown key");
+  EXPECT_EQ(error, "t.yaml: rules.sla.call_targt: unknown key; did you mean call_target?");
   EXPECT_FALSE(LoadConfigText("rulez: {}\n", "t.yaml", config, error));
-  EXPECT_EQ(error, "t.yaml: rulez: unknown key");
+  EXPECT_EQ(error, "t.yaml: rulez: unknown key; did you mean rules?");
+  EXPECT_FALSE(LoadConfigText("zzz: {}\n", "t.yaml", config, error));
+  EXPECT_EQ(error, "t.yaml: zzz: unknown key");
+}
+
+TEST(Config, EveryErrorIsReportedOnItsOwnLine) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(
+      LoadConfigText("rules:\n  lateness: soon\nstate:\n  dri: x\n", "t.yaml", config, error));
+  EXPECT_EQ(error,
+            "t.yaml: rules.lateness: expected a duration such as 500ms, 20s, 5m, 72h or 7d\n"
+            "t.yaml: state.dri: unknown key; did you mean dir?");
+}
+
+TEST(Config, DuplicateKeysAreErrors) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(LoadConfigText("http:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n", "t.yaml",
+                              config, error));
+  EXPECT_EQ(error, "t.yaml: http.listen: duplicate key (given more than once)");
+  EXPECT_FALSE(LoadConfigText("state: {}\nstate: {}\n", "t.yaml", config, error));
+  EXPECT_EQ(error, "t.yaml: state: duplicate key (given more than once)");
+  EXPECT_FALSE(LoadConfigText("kafka:\n  properties:\n    acks: all\n    acks: '1'\n", "t.yaml",
+                              config, error));
+  EXPECT_EQ(error, "t.yaml: kafka.properties.acks: duplicate key (given more than once)");
+}
+
+TEST(Config, ShippedFilePassesTheRunCheck) {
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", config, error))
+      << error;
+  EXPECT_TRUE(CheckRunConfig(config).empty());
+  EXPECT_TRUE(CheckRunConfig(AppConfig{}).empty());
+}
+
+std::vector<std::string> RunCheckOf(const std::string& yaml) {
+  AppConfig config;
+  std::string error;
+  EXPECT_TRUE(LoadConfigText(yaml, "t.yaml", config, error)) << error;
+  return CheckRunConfig(config);
+}
+
+TEST(Config, RunCheckFindsWhatStartWould) {
+  using ::testing::ElementsAre;
+  using ::testing::HasSubstr;
+  EXPECT_THAT(RunCheckOf("state:\n  dir: ''\n"), ElementsAre(HasSubstr("state.dir: required")));
+  EXPECT_THAT(RunCheckOf("http:\n  listen: 0.0.0.0:99999\n"),
+              ElementsAre("http.listen: port 99999 is out of range (0 to 65535)"));
+  EXPECT_THAT(RunCheckOf("http:\n  listen: nonsense\n"),
+              ElementsAre(HasSubstr("http.listen: expected host:port")));
+  EXPECT_THAT(RunCheckOf("http:\n  listen: ':'\n"),
+              ElementsAre(HasSubstr("http.listen: expected host:port")));
+  EXPECT_TRUE(RunCheckOf("http:\n  listen: ':0'\n").empty());
+  EXPECT_TRUE(RunCheckOf("http:\n  listen: '[::1]:9464'\n").empty());
+  EXPECT_THAT(RunCheckOf("kafka:\n  bootstrap_servers: ''\n"),
+              ElementsAre(HasSubstr("kafka.bootstrap_servers: required")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  bootstrap_servers: 'a:1,,b:2'\n"),
+              ElementsAre(HasSubstr("kafka.bootstrap_servers: empty entry")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  topics:\n    alerts: ''\n"),
+              ElementsAre("kafka.topics.alerts: empty topic name"));
+  EXPECT_THAT(RunCheckOf("kafka:\n  topics:\n    clicks: 'cx clicks'\n"),
+              ElementsAre(HasSubstr("kafka.topics.clicks: 'cx clicks' is not a legal topic")));
+  // librdkafka's own check: unknown names and values it refuses.
+  EXPECT_THAT(RunCheckOf("kafka:\n  properties:\n    sasl.mechanismz: PLAIN\n"),
+              ElementsAre(HasSubstr("kafka.properties.sasl.mechanismz: No such configuration")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  producer_properties:\n    acks: sometimes\n"),
+              ElementsAre(HasSubstr("kafka.producer_properties.acks:")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  consumer_properties:\n    fetch.wait.max.ms: 10\n"),
+              ElementsAre());
+}
+
+TEST(Config, EnvironmentTokenAppliesWithoutAConfigFile) {
+  ::setenv("CXPULSE_HTTP_TOKEN", "from-env", 1);
+  AppConfig config;
+  std::string error;
+  EXPECT_TRUE(LoadConfigText("", "defaults", config, error)) << error;
+  ::unsetenv("CXPULSE_HTTP_TOKEN");
+  EXPECT_EQ(config.http.bearer_token, "from-env");
 }
 
 TEST(Config, BadValuesAreOneLineErrors) {
