@@ -28,10 +28,11 @@ void SetUpLogging(bool quiet, bool verbose) {
                           : (verbose ? spdlog::level::debug : spdlog::level::info));
 }
 
-// "cxpulse state get": the names from the top-level app down to `command`.
+// "state get": the subcommand names from below the top-level app down to `command`.
 std::string CommandPath(const CLI::App* command) {
   std::string path;
-  for (const CLI::App* c = command; c != nullptr; c = c->get_parent()) {
+  for (const CLI::App* c = command; c != nullptr && c->get_parent() != nullptr;
+       c = c->get_parent()) {
     path.insert(0, path.empty() ? c->get_name() : c->get_name() + " ");
   }
   return path;
@@ -224,22 +225,19 @@ int RunCli(int argc, char** argv) {
       return app.exit(e);
     }
     CLI::App* command = DeepestParsed(&app);
-    std::string path = CommandPath(command);
-    return UsageError(path.substr(std::min(path.size(), app.get_name().size() + 1)),
-                      DescribeParseError(app, command, e));
+    return UsageError(CommandPath(command), DescribeParseError(app, command, e));
   }
   SetUpLogging(quiet, verbose);
 
   if (run_cmd->parsed()) {
     config_path = run.config_path;
   }
-  CLI::App* command = DeepestParsed(&app);
-  std::string command_name = CommandPath(command).substr(app.get_name().size() + 1);
+  // Without a config file the defaults still take the environment's overrides.
   AppConfig config;
   std::string error;
   if (config_path.empty() ? !LoadConfigText("", "defaults", config, error)
                           : !LoadConfigFile(config_path, config, error)) {
-    return UsageError(command_name, error);
+    return UsageError(CommandPath(DeepestParsed(&app)), error);
   }
   SystemClock clock;
   if (replay_cmd->parsed()) {
