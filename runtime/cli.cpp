@@ -1,6 +1,7 @@
 #include "runtime/cli.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -159,8 +160,6 @@ CLI::Validator RatioCheck() {
       },
       "0..1", "RatioCheck");
 }
-
-}  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"cxpulse — real-time customer-experience signals from Kafka event streams",
