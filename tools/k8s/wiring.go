@@ -235,8 +235,6 @@ func (c *checker) checkSecretsDocumented() {
 	}
 }
 
-// checkProd: a production overlay pins its image and runs in a namespace that enforces the
-// restricted Pod Security Standard.
 // checkNamespace: an overlay that puts the objects into a namespace also creates it, so
 // `kubectl apply -k` works in an empty cluster.
 func (c *checker) checkNamespace() {
@@ -252,6 +250,8 @@ func (c *checker) checkNamespace() {
 	c.failf("the objects are in namespace %q but no Namespace resource creates it", namespace)
 }
 
+// checkProd: a production overlay pins its image and runs in a namespace that enforces the
+// restricted Pod Security Standard.
 func (c *checker) checkProd() {
 	image := c.container.Image
 	if i := strings.LastIndex(image, ":"); i < 0 || strings.Contains(image[i:], "/") || image[i+1:] == "latest" {
