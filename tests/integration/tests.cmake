@@ -32,8 +32,8 @@ cxpulse_integration_test(crash_recovery crash_recovery_test.py 420)
 cxpulse_integration_test(failover failover_test.py 420)
 cxpulse_integration_test(broker_outage broker_outage_test.py 480)
 cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
-# Known failure (the merge of the four inputs after a caught-up instance receives new data; see
-# the script's docstring): enable once the live processor's merge is fixed.
+# Caught-up instances merge newly arrived data by timestamp (with kafka.idle_input_wait: 1s; see
+# the script's docstring and "Arrival order" in tests/integration/README.md).
 cxpulse_integration_test(arrival_order arrival_order_test.py 300)
 
 set_tests_properties(integration.broker_start integration.broker_stop

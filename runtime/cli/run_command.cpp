@@ -1,0 +1,79 @@
+#include <csignal>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/cli/cli.h"
+#include "runtime/cli/commands.h"
+#include "runtime/cli/config_check.h"
+#include "runtime/cli/live_services.h"
+#include "runtime/kafka/live_processor.h"
+
+namespace cx {
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = &OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+}  // namespace
+
+const std::atomic<bool>& StopRequested() { return g_stop; }
+
+void InstallStopSignalHandlers() { InstallStopHandlers(); }
+
+void RequestStop() { g_stop.store(true); }
+
+int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& clock) {
+  // The same check with and without --dry-run, before anything binds a port or connects.
+  std::vector<std::string> invalid = CheckRunConfig(config);
+  for (std::string& line : invalid) {
+    line.insert(0, flags.config_path + ": ");
+  }
+  if (!invalid.empty()) {
+    return UsageError("run", invalid);
+  }
+  if (flags.dry_run) {
+    std::printf("config ok: %s (group %s, %s, state in %s, brokers %s, http %s)\n",
+                flags.config_path.c_str(), config.kafka.group_id.c_str(),
+                config.kafka.processing == ProcessingGuarantee::kExactlyOnce ? "exactly_once"
+                                                                             : "at_least_once",
+                config.state.dir.c_str(), config.kafka.bootstrap_servers.c_str(),
+                config.http.listen.c_str());
+    return kExitOk;
+  }
+  InstallStopHandlers();
+  LiveProcessor processor(config, clock);
+  LiveServices services(config.http, processor);
+  std::string error;
+  if (!services.Start(error)) {
+    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  if (!processor.Start(error)) {
+    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  bool ok = processor.Run(g_stop, error);
+  services.Stop();
+  if (!ok) {
+    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace cx

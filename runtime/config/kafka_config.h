@@ -1,0 +1,82 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schemas/time.h"
+
+namespace cx {
+
+enum class ProcessingGuarantee : uint8_t {
+  kExactlyOnce,  // Kafka transactions: outputs, changelog and input offsets commit together
+  kAtLeastOnce,  // no transactions; after a crash alerts may repeat, always with the same id
+};
+
+// Topic names (the `kafka.topics:` section).
+struct TopicNames {
+  std::string clicks = "cx.clicks";
+  std::string calls = "cx.calls";
+  std::string chats = "cx.chats";
+  std::string surveys = "cx.surveys";
+  std::string signals = "cx.signals";
+  std::string alerts = "cx.alerts";
+  std::string dead_letter = "cx.deadletter";
+  // Compacted; one partition per shard; the source of truth for state.
+  std::string changelog = "cxpulse-changelog";
+};
+
+// The `kafka:` section: the live processor (`cxpulse run`).
+struct KafkaConfig {
+  // Comma-separated host:port list.
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  // Consumer group of all instances; also prefixes the transactional id.
+  std::string group_id = "cxpulse";
+  // Static membership (group.instance.id), e.g. the pod name; empty = dynamic membership.
+  // The environment variable CXPULSE_INSTANCE_ID, when set, overrides it.
+  std::string instance_id;
+  ProcessingGuarantee processing = ProcessingGuarantee::kExactlyOnce;
+  // How often a transaction (or, at least once, an offset commit) closes.
+  Duration commit_interval = Duration::Millis(100);
+  // A shard that received no event for this long follows the wall clock with its watermark,
+  // so deadlines fire without traffic. 0 disables.
+  Duration idle_watermark_after = Duration::Seconds(5);
+  // Within a shard the four input topics are merged in record-timestamp order; while one of
+  // them has no record buffered and has not reached its end, the merge waits at most this long
+  // before it goes on without it (after an assignment, at least 10 s for the first fetch).
+  Duration max_merge_wait = Duration::Seconds(2);
+  // The same wait for an input that has reached its end (nothing more in Kafka when last asked).
+  // 0 (the default, like Kafka Streams' max.task.idle.ms) processes the other inputs at once:
+  // lowest latency, but a burst that reaches a caught-up processor on one topic slightly before
+  // the others may be applied partly in arrival order. Set it (e.g. 500ms) when bursts of
+  // replayed history must merge strictly by timestamp.
+  Duration idle_input_wait = Duration::Millis(0);
+  // Events stamped further than this ahead of the wall clock are dead letters.
+  Duration max_future = Duration::Hours(1);
+  // How long `run` waits at start for the brokers to answer (cluster metadata) before it exits 1.
+  Duration startup_timeout = Duration::Seconds(15);
+  // Transaction timeout the broker enforces (a crashed instance's open transaction blocks
+  // read_committed readers at most this long).
+  Duration transaction_timeout = Duration::Seconds(10);
+  TopicNames topics;
+  // librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...). Values may
+  // use ${ENV_VAR} to read secrets from the environment.
+  std::vector<std::pair<std::string, std::string>> properties;
+  // Extra properties for the consumer only and for the producer only.
+  std::vector<std::pair<std::string, std::string>> consumer_properties;
+  std::vector<std::pair<std::string, std::string>> producer_properties;
+};
+
+// The `http:` section (SPEC §6).
+struct HttpConfig {
+  // Address and port of the one HTTP listener (/metrics, /healthz, /readyz, /customers, /alerts,
+  // /).
+  std::string listen = "0.0.0.0:9464";
+  // When non-empty, /customers/{id} requires "Authorization: Bearer <token>". Supports
+  // ${ENV_VAR}; the environment variable CXPULSE_HTTP_TOKEN, when set, overrides it.
+  std::string bearer_token;
+  // Alerts kept in memory for /alerts and the outreach page.
+  int recent_alerts = 500;
+};
+
+}  // namespace cx

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace cx {
+
+class AlertFeed;
+struct HttpServerCore;
+
+// What the HTTP endpoints read. Every member may be called from the server's thread at any time
+// while the server runs, so each must be thread-safe.
+struct HttpBackend {
+  using CustomerReply = std::function<void(std::optional<std::string> json)>;
+  // /readyz, and /customers/{id} answers 503 while false. Null = always ready.
+  std::function<bool()> ready;
+  // The Prometheus text for /metrics. Null = 404.
+  std::function<std::string()> metrics;
+  // Looks a customer up (LiveProcessor::RequestCustomer). `reply` may run on any thread, at most
+  // once; a lookup not answered within HttpServerOptions::lookup_timeout gets a 503. Null = 404.
+  std::function<void(std::string customer_id, CustomerReply reply)> lookup_customer;
+  // /alerts and its event stream. Null = 404. Must outlive the server.
+  AlertFeed* alerts = nullptr;
+};
+
+struct HttpServerOptions {
+  // "host:port" ("0.0.0.0:9464", "127.0.0.1:0" for any free port, "[::1]:9464").
+  std::string listen = "0.0.0.0:9464";
+  // When non-empty, /customers/{id} needs "Authorization: Bearer <token>" (else 401).
+  std::string bearer_token;
+  std::chrono::milliseconds lookup_timeout{2000};
+  // A comment line is sent on idle event streams this often, so proxies keep them open.
+  std::chrono::milliseconds sse_heartbeat{15000};
+  // Idle keep-alive connections and slow requests are closed after this long.
+  std::chrono::milliseconds read_timeout{30000};
+  // Open event streams; further ones get a 503.
+  size_t max_sse_clients = 64;
+  // Open connections; further ones are closed at once.
+  size_t max_connections = 512;
+  // Alerts queued for one slow event-stream client before it is disconnected.
+  size_t max_sse_backlog = 1024;
+};
+
+// "" when `listen` ("host:port", "[v6]:port", ":port") is an address HttpServer::Start() can
+// try to bind (well-formed, port 0 to 65535, host resolvable); else the one-line reason, e.g.
+// "http.listen: port 99999 is out of range (0 to 65535)". Start() applies the same check.
+[[nodiscard]] std::string CheckListenAddress(const std::string& listen);
+
+// The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
+// /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
+// /alerts/stream) and the outreach page at /. Runs its own thread between Start() and Stop().
+// Customer ids are logged at debug level only.
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpBackend backend);
+  // Stops the server (and destroys it).
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listen address and starts serving. Returns false with a one-line reason (bad
+  // address, port in use). Call once.
+  [[nodiscard]] bool Start(std::string& error);
+  // Closes the listener and every connection and joins the thread. Idempotent; thread-safe
+  // against backend replies still in flight.
+  void Stop();
+  // The bound port (useful with port 0); 0 before Start().
+  [[nodiscard]] uint16_t port() const { return port_; }
+
+ private:
+  std::unique_ptr<HttpServerCore> core_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace cx
