@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
     *) echo "image.sh: unknown argument '$1' (see the header of tools/image.sh)" >&2; exit 2 ;;
   esac
 done
-log() { echo "image: $*" >&2; }
+log() { echo "image: [${SECONDS} s] $*" >&2; }
 die() { echo "image.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap --mode=root, buildah's root storage)"
@@ -75,23 +75,32 @@ fi
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 strip -o "$stage/cxpulse" "$binary"
+log "binary $binary ($build_type) stripped"
 
 # --- the packages: owners of the binary's shared libraries, pinned ---------------------------
 libs="$(ldd "$binary")"
 if grep -q 'not found' <<<"$libs"; then die "ldd $binary: $(grep 'not found' <<<"$libs" | head -1)"; fi
+# One dpkg -S and one apt-cache call for all (each call reads the whole database).
+mapfile -t lib_paths < <(awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs")
+candidates() { printf '%s\n' "$1" "$(realpath "$1")" "/usr$1" "${1#/usr}"; }
+mapfile -t queries < <(for lib in "${lib_paths[@]}"; do candidates "$lib"; done | sort -u)
+owned="$(dpkg -S "${queries[@]}" 2>/dev/null || true)"  # "package[:arch][, ...]: path"
 owners=()
-for lib in $(awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs"); do
+for lib in "${lib_paths[@]}"; do
   owner=""
-  for candidate in "$lib" "$(realpath "$lib")" "/usr$lib" "${lib#/usr}"; do
-    owner="$(dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1)" && [ -n "$owner" ] && break
-  done
+  while read -r candidate; do
+    owner="$(awk -v path="$candidate" -F': ' '$2 == path { print $1; exit }' <<<"$owned")"
+    [ -n "$owner" ] && break
+  done < <(candidates "$lib")
   [ -n "$owner" ] || die "$lib (needed by the binary) belongs to no Debian package"
-  owners+=("$owner")
+  owners+=("${owner%%:*}")
 done
 mapfile -t owners < <(printf '%s\n' "${owners[@]}" | sort -u)
+policy="$(apt-cache policy "${owners[@]}" "${kBasePackages[@]}" |
+  awk '/^[^ ]/ { name = $1; sub(/:$/, "", name) } /^  Candidate:/ { print name, $2 }')"
 pins=()
 for p in "${owners[@]}" "${kBasePackages[@]}"; do
-  candidate="$(apt-cache policy "$p" | awk '/Candidate:/ { print $2 }')"
+  candidate="$(awk -v p="$p" '$1 == p { print $2 }' <<<"$policy")"
   if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
     die "apt offers no version of $p (run apt-get update)"
   fi
@@ -106,7 +115,7 @@ printf '  %s\n' "${pins[@]}" >&2
 hook="$root/tools/image/rootfs_hook.sh"
 key="$( (printf '%s\n' "${pins[@]}" "$kUid:$kGid"; cat "$hook") | sha256sum | cut -c1-16)"
 base="localhost/cxpulse-base:$key"
-base_out="$out/base-$key"
+base_out="${CXPULSE_IMAGE_CACHE:-/var/cache/cxpulse-image}/base-$key"  # beside podman's storage
 if podman image exists "$base" && [ -s "$base_out/packages.tsv" ]; then
   log "base layer $base (cached)"
 else
@@ -146,6 +155,7 @@ created="$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)"
 ctr="$(buildah from "$base")"
 trap 'rm -rf "$stage"; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
 buildah add --quiet "$ctr" "$stage/app.tar" / >/dev/null
+log "cxpulse layer added"
 
 # The binary's libraries resolve inside the image, with the image's own dynamic loader.
 mnt="$(buildah mount "$ctr")"
@@ -174,6 +184,7 @@ buildah config "${label_args[@]}" "${annotation_args[@]}" \
   --entrypoint "[\"$kBinaryPath\"]" --cmd "run --config $kConfigDir/cxpulse.yaml" \
   --stop-signal SIGTERM --os linux --arch amd64 --created-by "tools/image.sh" "$ctr"
 buildah commit --quiet --rm --timestamp "$epoch" --format oci "$ctr" "$tag" >/dev/null
+log "committed $tag"
 trap 'rm -rf "$stage"' EXIT
 
 # --- provenance ------------------------------------------------------------------------------
