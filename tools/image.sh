@@ -29,7 +29,6 @@ cd "$root"
 readonly kUid=10001 kGid=10001
 readonly kStateDir=/var/lib/cxpulse kConfigDir=/etc/cxpulse kPort=9464
 readonly kBinaryPath=/usr/local/bin/cxpulse
-readonly kBasePackages=(base-files netbase ca-certificates)
 
 binary="" tag="" out="$root/build/image" archive=1
 while [ $# -gt 0 ]; do
@@ -78,63 +77,22 @@ strip -o "$stage/cxpulse" "$binary"
 log "binary $binary ($build_type) stripped"
 
 # --- the packages: owners of the binary's shared libraries, pinned ---------------------------
-libs="$(ldd "$binary")"
-if grep -q 'not found' <<<"$libs"; then die "ldd $binary: $(grep 'not found' <<<"$libs" | head -1)"; fi
-# One dpkg -S and one apt-cache call for all (each call reads the whole database).
-mapfile -t lib_paths < <(awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs")
-candidates() { printf '%s\n' "$1" "$(realpath "$1")" "/usr$1" "${1#/usr}"; }
-mapfile -t queries < <(for lib in "${lib_paths[@]}"; do candidates "$lib"; done | sort -u)
-owned="$(dpkg -S "${queries[@]}" 2>/dev/null || true)"  # "package[:arch][, ...]: path"
-owners=()
-for lib in "${lib_paths[@]}"; do
-  owner=""
-  while read -r candidate; do
-    owner="$(awk -v path="$candidate" -F': ' '$2 == path { print $1; exit }' <<<"$owned")"
-    [ -n "$owner" ] && break
-  done < <(candidates "$lib")
-  [ -n "$owner" ] || die "$lib (needed by the binary) belongs to no Debian package"
-  owners+=("${owner%%:*}")
-done
-mapfile -t owners < <(printf '%s\n' "${owners[@]}" | sort -u)
-policy="$(apt-cache policy "${owners[@]}" "${kBasePackages[@]}" |
-  awk '/^[^ ]/ { name = $1; sub(/:$/, "", name) } /^  Candidate:/ { print name, $2 }')"
-pins=()
-for p in "${owners[@]}" "${kBasePackages[@]}"; do
-  candidate="$(awk -v p="$p" '$1 == p { print $2 }' <<<"$policy")"
-  if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-    die "apt offers no version of $p (run apt-get update)"
-  fi
-  pins+=("$p=$candidate")
-done
-printf '%s\n' "${pins[@]}" >"$out/packages.txt"
-log "library packages of the binary (ldd): ${owners[*]}"
+export CXPULSE_UID=$kUid CXPULSE_GID=$kGid
+bash tools/image/rootfs.sh pins "$binary" >"$out/packages.txt"
+mapfile -t pins <"$out/packages.txt"
 log "pinned Debian packages:"
 printf '  %s\n' "${pins[@]}" >&2
 
 # --- base layer: mmdebstrap, cached by the pins ----------------------------------------------
-hook="$root/tools/image/rootfs_hook.sh"
-key="$( (printf '%s\n' "${pins[@]}" "$kUid:$kGid"; cat "$hook") | sha256sum | cut -c1-16)"
+key="$( (cat "$out/packages.txt"; echo "$kUid:$kGid"; cat tools/image/rootfs.sh tools/image/rootfs_hook.sh) |
+  sha256sum | cut -c1-16)"
 base="localhost/cxpulse-base:$key"
 base_out="${CXPULSE_IMAGE_CACHE:-/var/cache/cxpulse-image}/base-$key"  # beside podman's storage
 if podman image exists "$base" && [ -s "$base_out/packages.tsv" ]; then
   log "base layer $base (cached)"
 else
-  codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
-  sources=()
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-    if [ -s "$f" ] && grep -qv '^\s*\(#\|$\)' "$f"; then sources+=("$f"); fi
-  done
-  [ ${#sources[@]} -gt 0 ] || die "no apt sources in /etc/apt (mmdebstrap uses the machine's own)"
-  log "mmdebstrap $codename from ${sources[*]}"
   started=$SECONDS
-  mmdebstrap --quiet --mode=root --variant=extract --format=tar \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --dpkgopt='path-exclude=/usr/share/info/*' \
-    --include="$(IFS=,; echo "${pins[*]}")" \
-    --extract-hook="bash '$hook' \"\$1\" '$base_out' $kUid $kGid" \
-    "$codename" "$stage/rootfs.tar" "${sources[@]}" >&2 \
-    || die "mmdebstrap failed (a pinned version gone from the archive? run apt-get update)"
+  bash tools/image/rootfs.sh build "$out/packages.txt" "$stage/rootfs.tar" "$base_out"
   log "mmdebstrap took $((SECONDS - started)) s"
   ctr="$(buildah from scratch)"
   buildah add --quiet "$ctr" "$stage/rootfs.tar" / >/dev/null
