@@ -164,18 +164,28 @@ def ulimits():
 
 def main(checks):
     args = itlib.parse_args()
-    work = args.work_dir
     started = time.monotonic()
+    # A tag of this run's own (removed at the end; the cached base layer stays).
+    tag = f"localhost/cxpulse:test-{os.urandom(4).hex()}"
     build = subprocess.run(["bash", os.path.join(ROOT, "tools", "image.sh"), "--binary",
-                            args.cxpulse, "--tag", "localhost/cxpulse:test", "--out",
-                            os.path.join(work, "image"), "--no-archive"],
+                            args.cxpulse, "--tag", tag, "--out",
+                            os.path.join(args.work_dir, "image"), "--no-archive"],
                            capture_output=True, text=True, timeout=900)
     sys.stderr.write(build.stderr[-4000:])
     if not checks.check("tools/image.sh builds the image", build.returncode == 0,
                         f"exit {build.returncode}"):
         return
     image_ref = build.stdout.strip().splitlines()[-1]
+    checks.check("tools/image.sh prints the image reference last", image_ref == tag, image_ref)
     itlib.log(f"image {image_ref} built in {time.monotonic() - started:.0f} s")
+    try:
+        run_image(checks, args, image_ref, started)
+    finally:
+        subprocess.run(PODMAN + ["rmi", "--force", image_ref], capture_output=True)
+
+
+def run_image(checks, args, image_ref, started):
+    work = args.work_dir
     image = json.loads(itlib.run(PODMAN + ["image", "inspect", image_ref]))[0]
     pod = manifest_checks(checks, image)
 
