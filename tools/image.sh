@@ -18,8 +18,9 @@
 # DIR/packages.txt. The base layer is cached by those pins: a second run with the same
 # packages only adds the binary layer. Writes DIR/sbom.spdx.json, DIR/image-id, DIR/digest and
 # (unless --no-archive) DIR/cxpulse.oci.tar. The last line printed is the image reference.
-# Needs root (mmdebstrap's root mode, buildah's storage) and
-# `tools/install_deps.sh container`.
+# The source label is the git remote's URL, or CXPULSE_IMAGE_SOURCE when set (this repository has
+# no remote here, so set it in CI). Needs root (buildah's and podman's root storage, file owners
+# in the root file system) and `tools/install_deps.sh container`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
