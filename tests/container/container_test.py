@@ -57,6 +57,21 @@ def containers_can_run():
                           capture_output=True, text=True)
     if info.returncode != 0:
         skip(f"podman cannot work here: {info.stderr.strip()[:300]}")
+    # A container of the host's /bin/true (and its libraries), started with the options the
+    # test uses: if even that cannot run, containers cannot run here (the image is not to blame).
+    import tempfile
+    with tempfile.TemporaryDirectory() as rootfs:
+        libs = subprocess.run(["ldd", "/bin/true"], capture_output=True, text=True).stdout
+        for path in ["/bin/true"] + [w for w in libs.split() if w.startswith("/")]:
+            os.makedirs(rootfs + os.path.dirname(path), exist_ok=True)
+            shutil.copy(path, rootfs + path)
+        os.chmod(rootfs, 0o755)
+        probe = subprocess.run(PODMAN + ["run", "--rm", "--network", "host", "--read-only",
+                                         "--user", "10001:10001", "--cap-drop", "ALL"]
+                               + ulimits() + ["--rootfs", rootfs, "/bin/true"],
+                               capture_output=True, text=True)
+    if probe.returncode != 0:
+        skip(f"containers cannot run here: {probe.stderr.strip()[:300]}")
 
 
 def yaml_load(path):
