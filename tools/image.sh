@@ -44,7 +44,7 @@ done
 log() { echo "image: [${SECONDS} s] $*" >&2; }
 die() { echo "image.sh: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap --mode=root, buildah's root storage)"
+[ "$(id -u)" -eq 0 ] || die "needs root (file owners in the root file system, buildah's and podman's root storage)"
 for tool in mmdebstrap buildah podman dpkg-deb apt-cache python3; do
   command -v "$tool" >/dev/null || die "$tool not found: run tools/install_deps.sh container"
 done
