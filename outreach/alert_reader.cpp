@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "outreach/json_fields.h"
+#include "outreach/routing.h"
 
 namespace cx {
 
@@ -13,36 +14,24 @@ namespace {
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxTextBytes = 4096;
 
-bool ParseKind(std::string_view text, AlertKind& out) {
-  for (int k = 0; k < kAlertKindCount; ++k) {
-    if (text == ToString(static_cast<AlertKind>(k))) {
-      out = static_cast<AlertKind>(k);
-      return true;
-    }
-  }
-  return false;
-}
-
 bool ReadEnums(simdjson::dom::object object, Alert& out, std::string& error) {
   std::string text;
   if (!ReadString(object, "kind", true, 1, kMaxIdBytes, text, error)) return false;
-  if (!ParseKind(text, out.kind)) {
+  if (!ParseAlertKind(text, out.kind)) {
     error = "field kind is not a known alert kind";
     return false;
   }
   if (!ReadString(object, "severity", true, 1, kMaxIdBytes, text, error)) return false;
-  if (text != "warning" && text != "critical") {
+  if (!ParseSeverity(text, out.severity)) {
     error = "field severity must be warning or critical";
     return false;
   }
-  out.severity = text == "critical" ? Severity::kCritical : Severity::kWarning;
   text.clear();
   if (!ReadString(object, "tier", false, 0, kMaxIdBytes, text, error)) return false;
-  if (!text.empty() && text != "standard" && text != "vip") {
+  if (!text.empty() && !ParseTier(text, out.tier)) {
     error = "field tier must be standard or vip";
     return false;
   }
-  out.tier = text.empty() ? Tier::kUnset : (text == "vip" ? Tier::kVip : Tier::kStandard);
   return true;
 }
 
@@ -78,11 +67,9 @@ bool ReadReasons(simdjson::dom::object object, Alert& out, std::string& error) {
   return true;
 }
 
-bool ReadScore(simdjson::dom::object object, std::string_view key, int& out,
-               std::string& error) {
+bool ReadScore(simdjson::dom::object object, std::string_view key, int& out, std::string& error) {
   int64_t value = 0;
-  if (object.at_key(key).get_int64().get(value) != simdjson::SUCCESS || value < 0 ||
-      value > 100) {
+  if (object.at_key(key).get_int64().get(value) != simdjson::SUCCESS || value < 0 || value > 100) {
     error = "field " + std::string(key) + " must be an integer 0-100";
     return false;
   }

@@ -47,8 +47,8 @@ std::string_view ToString(Outcome outcome) {
 }
 
 bool ParseOutcome(std::string_view text, Outcome& out) {
-  for (Outcome o : {Outcome::kReached, Outcome::kNoAnswer, Outcome::kResolved,
-                    Outcome::kNotNeeded}) {
+  for (Outcome o :
+       {Outcome::kReached, Outcome::kNoAnswer, Outcome::kResolved, Outcome::kNotNeeded}) {
     if (text == ToString(o)) {
       out = o;
       return true;

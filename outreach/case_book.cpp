@@ -140,8 +140,7 @@ CommandResult CaseBook::Evaluate(const Case* c, const Command& command) const {
   return Rejected(Verdict::kInvalid, "unknown command", c);
 }
 
-CommandResult CaseBook::ApplyCommand(const Command& command,
-                                     std::vector<Escalation>& escalations) {
+CommandResult CaseBook::ApplyCommand(const Command& command, std::vector<Escalation>& escalations) {
   AdvanceTo(command.ts, escalations);
   auto it = cases_.find(command.case_id);
   Case* c = it == cases_.end() ? nullptr : &it->second;
@@ -226,8 +225,7 @@ void CaseBook::Schedule(Case& c) {
 
 void CaseBook::Forget(const Case& c) {
   for (const CaseAlert& alert : c.alerts) seen_alerts_.erase(alert.alert_id);
-  if (auto cur = current_.find(c.customer_id);
-      cur != current_.end() && cur->second == c.case_id) {
+  if (auto cur = current_.find(c.customer_id); cur != current_.end() && cur->second == c.case_id) {
     current_.erase(cur);
   }
   cases_.erase(std::string(c.case_id));

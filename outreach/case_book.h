@@ -91,9 +91,9 @@ class CaseBook {
   CaseRules rules_;
   EventTime now_ = EventTime::Min();
   std::map<std::string, Case> cases_;
-  std::unordered_map<std::string, std::string> current_;  // customer_id -> open case_id
-  std::unordered_set<std::string> seen_alerts_;           // alert ids of the kept cases
-  std::set<std::pair<EventTime, std::string>> deadlines_;  // (deadline, case_id)
+  std::unordered_map<std::string, std::string> current_;    // customer_id -> open case_id
+  std::unordered_set<std::string> seen_alerts_;             // alert ids of the kept cases
+  std::set<std::pair<EventTime, std::string>> deadlines_;   // (deadline, case_id)
   std::unordered_map<std::string, EventTime> deadline_of_;  // case_id -> its entry above
 };
 

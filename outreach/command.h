@@ -19,9 +19,9 @@ struct Command {
   std::string rep;
   CommandKind kind = CommandKind::kClaim;
   EventTime ts;
-  EventTime snooze_until;             // kSnooze only
-  Outcome outcome = Outcome::kNone;   // kResolve only; never kNone there
-  std::string note;                   // kResolve only, optional
+  EventTime snooze_until;            // kSnooze only
+  Outcome outcome = Outcome::kNone;  // kResolve only; never kNone there
+  std::string note;                  // kResolve only, optional
 };
 
 // What became of a command. The HTTP layer maps kAccepted to 200, kConflict to 409 (with

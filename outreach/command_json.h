@@ -24,7 +24,6 @@ inline constexpr size_t kMaxNoteBytes = 2000;
 void AppendCommandJson(const Command& command, std::string& out);
 
 // Appends {"command_id", "case_id", "verdict", "reason" (when rejected), "owner" (when set)}.
-void AppendCommandResultJson(const Command& command, const CommandResult& result,
-                             std::string& out);
+void AppendCommandResultJson(const Command& command, const CommandResult& result, std::string& out);
 
 }  // namespace cx

@@ -93,6 +93,13 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   reason.event_ids = std::move(request.event_ids);
   a.effort_score = EffortScore(step.config, step.state, step.now);
   a.risk_score = RiskScore(step.config, step.state, step.now);
+  a.tier = step.state.tier;
+  for (const Contact& c : step.state.contacts) {
+    if (request.contact_id.empty() || c.contact_id != request.contact_id) continue;
+    a.channel = c.channel.empty() ? ContactChannelName(c.type) : c.channel;
+    a.queue = c.queue;
+    a.reason = c.reason;
+  }
   return true;
 }
 

@@ -136,6 +136,9 @@ void AddMessage(const RulesConfig& config, Contact& contact, const Event& event)
 void ApplyContactEvent(Step& step, const Event& event) {
   const RulesConfig& config = step.config;
   Contact& contact = FindOrCreate(config, step.state, event);
+  if (!event.channel.empty()) contact.channel = event.channel;
+  if (!event.queue.empty()) contact.queue = event.queue;
+  if (!event.reason.empty()) contact.reason = event.reason;
   contact.opened = std::min(contact.opened, event.ts);
   contact.last_event = std::max(contact.last_event, event.ts);
   const bool opens = event.action == Action::kQueued || event.action == Action::kStarted ||

@@ -75,13 +75,12 @@ TEST_F(CaseBookTest, FilteredAlertsNeverEnter) {
   CaseRules rules;
   rules.routes_to_cases = DefaultCaseFilter(true);
   CaseBook book(rules);
-  EXPECT_EQ(book.ApplyAlert(MakeAlert("a1", "c-1", AlertKind::kNeedsHelp, Severity::kWarning,
-                                      At(0)),
-                            escalations_),
-            nullptr);
+  EXPECT_EQ(
+      book.ApplyAlert(MakeAlert("a1", "c-1", AlertKind::kNeedsHelp, Severity::kWarning, At(0)),
+                      escalations_),
+      nullptr);
   EXPECT_TRUE(book.Cases().empty());
-  EXPECT_NE(book.ApplyAlert(MakeAlert("a2", "c-1", AlertKind::kLowScore, Severity::kWarning,
-                                      At(0)),
+  EXPECT_NE(book.ApplyAlert(MakeAlert("a2", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0)),
                             escalations_),
             nullptr);
   EXPECT_TRUE(DefaultCaseFilter(false)(

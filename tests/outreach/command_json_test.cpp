@@ -57,9 +57,8 @@ TEST(CommandJsonTest, RejectsWithOneLineReasons) {
             "field command must be claim, release, snooze or resolve");
   EXPECT_EQ(DecodeError(R"({"command_id":"k","case_id":"c","rep":"r","ts":0,"command":"snooze"})"),
             "missing field until");
-  EXPECT_EQ(
-      DecodeError(R"({"command_id":"k","case_id":"c","rep":"r","ts":0,"command":"resolve"})"),
-      "resolve needs field outcome");
+  EXPECT_EQ(DecodeError(R"({"command_id":"k","case_id":"c","rep":"r","ts":0,"command":"resolve"})"),
+            "resolve needs field outcome");
   EXPECT_EQ(DecodeError(R"({"command_id":"k","case_id":"c","rep":"r","ts":0,)"
                         R"("command":"resolve","outcome":"happy"})"),
             "field outcome must be reached, no_answer, resolved or not_needed");
@@ -69,19 +68,18 @@ TEST(CommandJsonTest, RejectsWithOneLineReasons) {
 }
 
 TEST(CommandJsonTest, ResultSaysVerdictReasonAndOwner) {
-  const Command command = test::MakeCommand("k-1", "case-1", "bob", CommandKind::kClaim,
-                                            test::At(0));
+  const Command command =
+      test::MakeCommand("k-1", "case-1", "bob", CommandKind::kClaim, test::At(0));
   std::string out;
   AppendCommandResultJson(command,
                           {Verdict::kConflict, "the case is claimed by another rep", "ana"}, out);
-  EXPECT_EQ(out,
-            R"({"command_id":"k-1","case_id":"case-1","verdict":"conflict",)"
-            R"("reason":"the case is claimed by another rep","owner":"ana"})");
+  EXPECT_EQ(out, R"({"command_id":"k-1","case_id":"case-1","verdict":"conflict",)"
+                 R"("reason":"the case is claimed by another rep","owner":"ana"})");
 }
 
 TEST(AlertReaderTest, ReadsWhatTheWriterWrites) {
-  Alert alert = test::MakeAlert("a-1", "c-42", AlertKind::kSlaBreach, Severity::kCritical,
-                                test::At(3));
+  Alert alert =
+      test::MakeAlert("a-1", "c-42", AlertKind::kSlaBreach, Severity::kCritical, test::At(3));
   alert.contact_id = "chat-9";
   alert.tier = Tier::kVip;
   alert.channel = "chat";

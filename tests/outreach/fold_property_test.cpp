@@ -39,8 +39,8 @@ test::OutreachLog RandomLog(uint32_t seed, int records) {
       if (pick(10) == 0) log.alerts.push_back(a);  // a re-delivery
       continue;
     }
-    const auto& [customer, alert_id] = alert_refs[static_cast<size_t>(pick(
-        static_cast<int>(alert_refs.size())))];
+    const auto& [customer, alert_id] =
+        alert_refs[static_cast<size_t>(pick(static_cast<int>(alert_refs.size())))];
     Command c = test::MakeCommand("k-" + std::to_string(i), CaseId(customer, alert_id),
                                   reps[pick(3)], static_cast<CommandKind>(pick(4)), ts);
     if (pick(20) == 0) c.case_id = "unknown";
@@ -77,12 +77,12 @@ Folded Fold(const test::OutreachLog& log, size_t count, EventTime end, std::mt19
     const MergeStep& step = order[i];
     if (ticks != nullptr) {
       const EventTime ts = step.source == LogSource::kAlerts ? log.alerts[step.index].ts
-                                                            : log.commands[step.index].ts;
+                                                             : log.commands[step.index].ts;
       const EventTime from = std::max(book.Now(), ts - Duration::Minutes(10));
       if (from <= ts) {
-        book.AdvanceTo(from + Duration::Millis(static_cast<int64_t>((*ticks)() %
-                                                                   ((ts - from).ms + 1))),
-                       escalations);
+        book.AdvanceTo(
+            from + Duration::Millis(static_cast<int64_t>((*ticks)() % ((ts - from).ms + 1))),
+            escalations);
       }
     }
     log.Apply(step, book, escalations, &results);

@@ -53,7 +53,8 @@ std::string Subset(simdjson::dom::element want, simdjson::dom::element got,
     for (size_t i = 0; i < want_array.size(); ++i) {
       simdjson::dom::element w;
       simdjson::dom::element g;
-      if (want_array.at(i).get(w) != simdjson::SUCCESS || got_array.at(i).get(g) != simdjson::SUCCESS) {
+      if (want_array.at(i).get(w) != simdjson::SUCCESS ||
+          got_array.at(i).get(g) != simdjson::SUCCESS) {
         return where + ": bad array";
       }
       std::string e = Subset(w, g, where + "[" + std::to_string(i) + "]");
@@ -71,9 +72,9 @@ void ExpectLines(const fs::path& file, const std::vector<std::string>& actual) {
   for (const std::string& line : test::ReadLines(file.string())) {
     expected.push_back(test::ResolveCaseRefs(line));
   }
-  ASSERT_EQ(expected.size(), actual.size()) << file << " has " << expected.size()
-                                            << " lines, the fold gave:\n"
-                                            << ::testing::PrintToString(actual);
+  ASSERT_EQ(expected.size(), actual.size())
+      << file << " has " << expected.size() << " lines, the fold gave:\n"
+      << ::testing::PrintToString(actual);
   for (size_t i = 0; i < expected.size(); ++i) {
     simdjson::dom::parser pw;
     simdjson::dom::parser pg;
