@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "outreach/alert_reader.h"
 #include "schemas/json_writer.h"
 #include "tests/outreach/fold_helpers.h"
@@ -65,6 +69,27 @@ TEST(CommandJsonTest, RejectsWithOneLineReasons) {
   EXPECT_EQ(DecodeError(R"({"command_id":"k","case_id":"c","rep":"r","ts":0,)"
                         R"("command":"resolve","outcome":"reached","note":7})"),
             "field note must be a string");
+}
+
+// The C++ decoder and schemas/json/command.schema.json agree on the examples.
+TEST(CommandJsonTest, DecoderAgreesWithTheSchemaExamples) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(CXPULSE_SOURCE_DIR) / "schemas/examples/outreach";
+  int checked = 0;
+  for (const char* kind : {"valid", "invalid"}) {
+    for (const auto& entry : fs::directory_iterator(dir / kind)) {
+      if (entry.path().filename().string().rfind("command.", 0) != 0) continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      Command command;
+      std::string error;
+      EXPECT_EQ(DecodeCommandJson(text.str(), command, error), std::string(kind) == "valid")
+          << entry.path() << ": " << error;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 8);
 }
 
 TEST(CommandJsonTest, ResultSaysVerdictReasonAndOwner) {
