@@ -3,6 +3,7 @@
 // extra steps changes nothing, and the SPEC §7 invariants hold after every record.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -170,6 +171,30 @@ TEST(FoldPropertyTest, InvariantsHoldAfterEveryRecord) {
     EXPECT_TRUE(escalated.insert(e.snapshot.case_id).second) << "escalated twice";
   }
   EXPECT_FALSE(escalations.empty());
+}
+
+// Alerts as `cxpulse replay` writes them (the first 200 of the README's sample run) decode and
+// fold into one case per customer, and folding them again gives the same bytes.
+TEST(FoldPropertyTest, ReplayAlertsFoldIntoOneCasePerCustomer) {
+  test::OutreachLog log;
+  std::string error;
+  ASSERT_TRUE(
+      log.Load(std::string(CXPULSE_SOURCE_DIR) + "/tests/outreach/data/replay_sample", error))
+      << error;
+  ASSERT_EQ(log.alerts.size(), 200u);
+  std::set<std::string> customers;
+  size_t with_queue = 0;
+  for (const Alert& a : log.alerts) {
+    customers.insert(a.customer_id);
+    with_queue += a.queue.empty() ? 0 : 1;
+  }
+  EXPECT_GT(with_queue, 0u);
+  const Folded once = Fold(log, log.alerts.size(), test::At(24 * 60), nullptr);
+  const Folded twice = Fold(log, log.alerts.size(), test::At(24 * 60), nullptr);
+  EXPECT_EQ(once.cases, twice.cases);
+  EXPECT_EQ(static_cast<size_t>(std::count(once.cases.begin(), once.cases.end(), '\n')),
+            customers.size());
+  EXPECT_FALSE(once.escalations.empty());  // critical alerts nobody claimed
 }
 
 }  // namespace
