@@ -51,6 +51,9 @@ struct Case {
   std::optional<EventTime> escalated_at;  // set once, when the escalation fired
   // When the case last became open-and-critical; the escalation deadline counts from here.
   EventTime unclaimed_since;
+  // When time alone next changes the case (claim lapse, snooze wake-up, escalation, or being
+  // forgotten once resolved); EventTime::Max() when nothing is due. Kept by the fold.
+  EventTime next_deadline = EventTime::Max();
 };
 
 // The deterministic case id: StableId("case", customer, opening alert id), 32 hex digits.

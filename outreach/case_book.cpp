@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "schemas/stable_hash.h"
+
 namespace cx {
 
 namespace {
@@ -55,7 +57,7 @@ const Case* CaseBook::Find(const std::string& case_id) const {
 
 const Case* CaseBook::CurrentCaseOf(const std::string& customer_id) const {
   auto it = current_.find(customer_id);
-  return it == current_.end() ? nullptr : Find(it->second);
+  return it == current_.end() ? nullptr : &cases_.find(it->second)->second;
 }
 
 EventTime CaseBook::NextDeadline() const {
@@ -64,21 +66,21 @@ EventTime CaseBook::NextDeadline() const {
 
 const Case* CaseBook::ApplyAlert(const Alert& alert, std::vector<Escalation>& escalations) {
   AdvanceTo(alert.ts, escalations);
-  if (!rules_.routes_to_cases(alert) || !seen_alerts_.insert(alert.alert_id).second) {
+  if (!rules_.routes_to_cases(alert) || !seen_alerts_.insert(Fnv1a64(alert.alert_id)).second) {
     return nullptr;
   }
   Case* c = nullptr;
   if (auto it = current_.find(alert.customer_id); it != current_.end()) {
-    c = &cases_.at(it->second);
+    c = &cases_.find(it->second)->second;
   } else {
-    std::string id = CaseId(alert.customer_id, alert.alert_id);
-    c = &cases_[id];
-    c->case_id = id;
+    auto node = cases_.try_emplace(CaseId(alert.customer_id, alert.alert_id)).first;
+    c = &node->second;
+    c->case_id = node->first;
     c->customer_id = alert.customer_id;
     c->severity = alert.severity;
     c->opened_at = alert.ts;
     c->unclaimed_since = now_;
-    current_.emplace(alert.customer_id, std::move(id));
+    current_.emplace(c->customer_id, node->first);
   }
   CaseAlert& added = c->alerts.emplace_back();
   added.alert_id = alert.alert_id;
@@ -181,11 +183,12 @@ CommandResult CaseBook::ApplyCommand(const Command& command, std::vector<Escalat
 
 void CaseBook::AdvanceTo(EventTime time, std::vector<Escalation>& escalations) {
   while (!deadlines_.empty() && deadlines_.begin()->first <= time) {
-    const auto [deadline, case_id] = *deadlines_.begin();
+    const EventTime deadline = deadlines_.begin()->first;
+    Case& c = cases_.find(deadlines_.begin()->second)->second;
     deadlines_.erase(deadlines_.begin());
-    deadline_of_.erase(case_id);
+    c.next_deadline = EventTime::Max();
     now_ = std::max(now_, deadline);
-    Fire(cases_.at(case_id), deadline, escalations);
+    Fire(c, deadline, escalations);
   }
   now_ = std::max(now_, time);
 }
@@ -213,18 +216,14 @@ void CaseBook::Fire(Case& c, EventTime at, std::vector<Escalation>& escalations)
 }
 
 void CaseBook::Schedule(Case& c) {
-  if (auto it = deadline_of_.find(c.case_id); it != deadline_of_.end()) {
-    deadlines_.erase({it->second, c.case_id});
-    deadline_of_.erase(it);
-  }
-  const EventTime deadline = DeadlineOf(c, rules_);
-  if (deadline == EventTime::Max()) return;
-  deadlines_.emplace(deadline, c.case_id);
-  deadline_of_.emplace(c.case_id, deadline);
+  if (c.next_deadline != EventTime::Max()) deadlines_.erase({c.next_deadline, c.case_id});
+  c.next_deadline = DeadlineOf(c, rules_);
+  if (c.next_deadline != EventTime::Max()) deadlines_.emplace(c.next_deadline, c.case_id);
 }
 
 void CaseBook::Forget(const Case& c) {
-  for (const CaseAlert& alert : c.alerts) seen_alerts_.erase(alert.alert_id);
+  for (const CaseAlert& alert : c.alerts) seen_alerts_.erase(Fnv1a64(alert.alert_id));
+  if (c.next_deadline != EventTime::Max()) deadlines_.erase({c.next_deadline, c.case_id});
   if (auto cur = current_.find(c.customer_id); cur != current_.end() && cur->second == c.case_id) {
     current_.erase(cur);
   }

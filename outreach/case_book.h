@@ -1,9 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -74,7 +76,7 @@ class CaseBook {
   // The fold's time: the latest record ts or AdvanceTo time seen (EventTime::Min() at first).
   [[nodiscard]] EventTime Now() const { return now_; }
   // Every case kept, ordered by case_id.
-  [[nodiscard]] const std::map<std::string, Case>& Cases() const { return cases_; }
+  [[nodiscard]] const std::map<std::string, Case, std::less<>>& Cases() const { return cases_; }
   // The case with this id, or nullptr.
   [[nodiscard]] const Case* Find(const std::string& case_id) const;
   // The customer's current (not resolved) case, or nullptr.
@@ -90,11 +92,11 @@ class CaseBook {
 
   CaseRules rules_;
   EventTime now_ = EventTime::Min();
-  std::map<std::string, Case> cases_;
-  std::unordered_map<std::string, std::string> current_;    // customer_id -> open case_id
-  std::unordered_set<std::string> seen_alerts_;             // alert ids of the kept cases
-  std::set<std::pair<EventTime, std::string>> deadlines_;   // (deadline, case_id)
-  std::unordered_map<std::string, EventTime> deadline_of_;  // case_id -> its entry above
+  std::map<std::string, Case, std::less<>> cases_;
+  // The views below point into cases_ (its nodes never move) and go with their case.
+  std::unordered_map<std::string_view, std::string_view> current_;  // customer -> open case_id
+  std::set<std::pair<EventTime, std::string_view>> deadlines_;      // (next_deadline, case_id)
+  std::unordered_set<uint64_t> seen_alerts_;  // Fnv1a64(alert_id) of the kept cases' alerts
 };
 
 }  // namespace cx
