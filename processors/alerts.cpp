@@ -94,8 +94,13 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   a.effort_score = EffortScore(step.config, step.state, step.now);
   a.risk_score = RiskScore(step.config, step.state, step.now);
   a.tier = step.state.tier;
+  // Only the contact rules raise alerts while their contact is surely in state; a survey's
+  // contact may already be pruned (or not yet, depending on the watermark), so its alert would
+  // not be the same in live and replay.
+  const bool contact_rule =
+      request.kind == AlertKind::kSlaBreach || request.kind == AlertKind::kRepeatContact;
   for (const Contact& c : step.state.contacts) {
-    if (request.contact_id.empty() || c.contact_id != request.contact_id) continue;
+    if (!contact_rule || c.contact_id != request.contact_id) continue;
     a.channel = c.channel.empty() ? ContactChannelName(c.type) : c.channel;
     a.queue = c.queue;
     a.reason = c.reason;

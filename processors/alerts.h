@@ -24,9 +24,9 @@ struct AlertRequest {
 // The alert policy of SPEC §4: VIP customers one severity step higher; at most one alert per
 // (customer, kind) within config.alerts.cooldown, except an escalation warning -> critical.
 // Appends the alert (id = StableId(customer, kind, trigger), current scores, the customer's tier,
-// and for an alert about a contact still in state its channel — the event's, else "call"/"chat"
-// — queue and reason) to step.out and returns true, or returns false when the policy
-// suppresses it.
+// and for sla_breach / repeat_contact the contact's channel — the event's, else "call"/"chat" —
+// queue and reason) to step.out and returns true, or returns false when the policy suppresses
+// it.
 bool RaiseAlert(Step& step, AlertRequest request);
 
 // Re-evaluates effort and risk at step.now: effort.updated / risk.updated signals when the
