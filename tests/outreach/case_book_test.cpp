@@ -114,6 +114,31 @@ TEST_F(CaseBookTest, ClaimLapsesAfterThirtyMinutesNotBefore) {
             Verdict::kConflict);
 }
 
+TEST_F(CaseBookTest, CheckCountsALapseDueByTheCommandTime) {
+  const std::string id =
+      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
+  ASSERT_EQ(Run(MakeCommand("k1", id, "ana", CommandKind::kClaim, At(1))).verdict,
+            Verdict::kAccepted);
+  EXPECT_EQ(book_.Check(MakeCommand("k2", id, "bob", CommandKind::kClaim, At(30))).verdict,
+            Verdict::kConflict);
+  EXPECT_EQ(book_.Check(MakeCommand("k3", id, "bob", CommandKind::kClaim, At(31))).verdict,
+            Verdict::kAccepted);
+  EXPECT_EQ(book_.Find(id)->owner, "ana");  // Check changed nothing
+}
+
+TEST_F(CaseBookTest, ReleaseOfALapsedClaimKeepsTheEscalationClock) {
+  const std::string id =
+      Add(MakeAlert("a1", "c-1", AlertKind::kSlaBreach, Severity::kCritical, At(0))).case_id;
+  ASSERT_EQ(Run(MakeCommand("k1", id, "ana", CommandKind::kClaim, At(1))).verdict,
+            Verdict::kAccepted);
+  book_.AdvanceTo(At(31), escalations_);  // lapsed at 31: escalates at 46
+  ASSERT_EQ(Run(MakeCommand("k2", id, "ana", CommandKind::kRelease, At(40))).verdict,
+            Verdict::kAccepted);
+  EXPECT_TRUE(book_.Find(id)->owner.empty());
+  book_.AdvanceTo(At(46), escalations_);
+  EXPECT_EQ(escalations_.size(), 1u);
+}
+
 TEST_F(CaseBookTest, ReleaseAndResolveOnlyByTheOwner) {
   const std::string id =
       Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
