@@ -114,6 +114,10 @@ std::string_view ContactChannelName(EventType type) {
   return type == EventType::kChat ? "chat" : "call";
 }
 
+std::string_view UntaggedChannel(EventType type) {
+  return type == EventType::kChat ? "chat" : "phone";
+}
+
 bool RaiseAlert(Step& step, AlertRequest request) {
   Severity severity = request.severity;
   if (step.config.alerts.vip_step_up && step.state.tier == Tier::kVip) {
@@ -141,6 +145,18 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   reason.event_ids = std::move(request.event_ids);
   a.effort_score = EffortScore(step.config, step.state, step.now);
   a.risk_score = RiskScore(step.config, step.state, step.now);
+  a.tier = step.state.tier;
+  // Only the contact rules raise alerts while their contact is surely in state; a survey's
+  // contact may already be pruned (or not yet, depending on the watermark), so its alert would
+  // not be the same in live and replay.
+  const bool contact_rule =
+      request.kind == AlertKind::kSlaBreach || request.kind == AlertKind::kRepeatContact;
+  for (const Contact& c : step.state.contacts) {
+    if (!contact_rule || c.contact_id != request.contact_id) continue;
+    a.channel = c.channel.empty() ? UntaggedChannel(c.type) : c.channel;
+    a.queue = c.queue;
+    a.reason = c.reason;
+  }
   return true;
 }
 

@@ -38,7 +38,7 @@ Contact& FindOrCreate(const RulesConfig& config, CustomerState& state, const Eve
 // event schema uses), so an untagged call after a "phone" call is not a channel switch.
 uint64_t ChannelHash(const Event& event) {
   if (!event.channel.empty()) return Fnv1a64(event.channel);
-  return Fnv1a64(event.type == EventType::kCall ? "phone" : "chat");
+  return Fnv1a64(UntaggedChannel(event.type));
 }
 
 bool IsChannelSwitch(const RulesConfig& config, const CustomerState& state,
@@ -148,6 +148,9 @@ void AddMessage(const RulesConfig& config, Contact& contact, const Event& event)
 void ApplyContactEvent(Step& step, const Event& event) {
   const RulesConfig& config = step.config;
   Contact& contact = FindOrCreate(config, step.state, event);
+  if (!event.channel.empty()) contact.channel = event.channel;
+  if (!event.queue.empty()) contact.queue = event.queue;
+  if (!event.reason.empty()) contact.reason = event.reason;
   contact.opened = std::min(contact.opened, event.ts);
   contact.last_event = std::max(contact.last_event, event.ts);
   const bool opens = event.action == Action::kQueued || event.action == Action::kStarted ||

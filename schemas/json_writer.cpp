@@ -139,6 +139,10 @@ void AppendAlertJson(const Alert& alert, std::string& out) {
   AppendStringField("severity", ToString(alert.severity), out);
   AppendTsField(alert.ts, out);
   if (!alert.contact_id.empty()) AppendStringField("contact_id", alert.contact_id, out);
+  if (alert.tier != Tier::kUnset) AppendStringField("tier", ToString(alert.tier), out);
+  if (!alert.channel.empty()) AppendStringField("channel", alert.channel, out);
+  if (!alert.queue.empty()) AppendStringField("queue", alert.queue, out);
+  if (!alert.reason.empty()) AppendStringField("reason", alert.reason, out);
   AppendKey("reasons", out);
   out += '[';
   for (size_t i = 0; i < alert.reasons.size(); ++i) {

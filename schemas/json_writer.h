@@ -15,8 +15,8 @@ namespace cx {
 // RFC 8259; bytes that are not valid UTF-8 in a string are written as U+FFFD.
 
 // SPEC §4 alert, validated by schemas/json/alert.schema.json. Field order: alert_id,
-// customer_id, kind, severity, ts, contact_id (omitted when empty), reasons, effort_score,
-// risk_score, recommended_action.
+// customer_id, kind, severity, ts, contact_id, tier, channel, queue, reason (each of these five
+// omitted when empty/unset), reasons, effort_score, risk_score, recommended_action.
 void AppendAlertJson(const Alert& alert, std::string& out);
 
 // A derived signal, validated by schemas/json/signal.<kind>.schema.json: signal_id, type,

@@ -58,6 +58,11 @@ struct Contact {
   EventTime answered = EventTime::Max();    // call answered (calls only)
   EventTime closed = EventTime::Max();      // ended or abandoned
   std::vector<ChatMessage> messages;        // chats only, sorted by (ts, author)
+  // Context for alerts about this contact (SPEC §4), the latest non-empty value its events
+  // carried; empty when none did.
+  std::string channel;
+  std::string queue;
+  std::string reason;
   bool operator==(const Contact&) const = default;
 };
 

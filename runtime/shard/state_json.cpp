@@ -22,17 +22,7 @@ void AppendTime(EventTime t, std::string& out) {
   out += '"';
 }
 
-std::string_view TierName(Tier tier) {
-  switch (tier) {
-    case Tier::kStandard:
-      return "standard";
-    case Tier::kVip:
-      return "vip";
-    case Tier::kUnset:
-      break;
-  }
-  return "unset";
-}
+std::string_view TierName(Tier tier) { return tier == Tier::kUnset ? "unset" : ToString(tier); }
 
 void AppendContact(const Contact& c, std::string& out) {
   out += "{\"contact_id\":";

@@ -16,7 +16,7 @@ struct Ev {
   EventType type = EventType::kClick;
   Action action = Action::kNone;
   int64_t ts = 0;  // ms
-  std::string page, element, session, contact, reason, channel;
+  std::string page, element, session, contact, reason, channel, queue;
   Author author = Author::kNone;
   int64_t results = -1;
   int32_t status = 0;
@@ -40,6 +40,7 @@ struct Ev {
     e.status = status;
     e.contact_id = contact;
     e.reason = reason;
+    e.queue = queue;
     e.author = author;
     e.survey = survey;
     e.score = score;

@@ -8,6 +8,9 @@
       schema validation (after parsing fine).
   check_examples.py --validate SCHEMA_DIR SCHEMA_NAME FILE...
       Every line of every FILE (JSON Lines) must validate against SCHEMA_NAME.
+  check_examples.py --named SCHEMA_DIR EXAMPLES_DIR
+      Every EXAMPLES_DIR/valid/<name>.<case>.json must validate against <name>.schema.json and
+      every EXAMPLES_DIR/invalid/<name>.<case>.json must parse and fail it (outreach examples).
 
 Parsing is as strict as the C++ decoder: UTF-8 only, no NaN/Infinity, no lone surrogates,
 no duplicate known fields in the event object. Exit code 0 when everything holds, 1 otherwise.
@@ -174,7 +177,39 @@ def validate_files(schema_dir, schema_name, files):
     return 1 if failures else 0
 
 
+def check_named_examples(schema_dir, examples_dir):
+    schemas = load_schemas(schema_dir)
+    failures = []
+    counts = {"valid": 0, "invalid": 0}
+    for kind in counts:
+        for path in sorted((examples_dir / kind).glob("*.json")):
+            counts[kind] += 1
+            name = path.name.split(".")[0] + ".schema.json"
+            if name not in schemas:
+                failures.append(f"{path.name}: no schema {name}")
+                continue
+            try:
+                value = strict_loads(path.read_bytes())
+            except (ParseError, DuplicateKey) as e:
+                failures.append(f"{path.name}: does not parse: {e!r}")
+                continue
+            errors = list(make_validator(schemas, name).iter_errors(value))
+            if kind == "valid" and errors:
+                failures.append(f"{path.name}: valid example rejected: {errors[0].message}")
+            if kind == "invalid" and not errors:
+                failures.append(f"{path.name}: invalid example passes {name}")
+    if not counts["valid"] or not counts["invalid"]:
+        failures.append(f"no examples under {examples_dir}")
+    for f in failures:
+        print("FAIL", f)
+    print(f"{counts['valid']} valid and {counts['invalid']} invalid examples, "
+          f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "--named":
+        return check_named_examples(pathlib.Path(argv[2]), pathlib.Path(argv[3]))
     if len(argv) >= 5 and argv[1] == "--validate":
         return validate_files(pathlib.Path(argv[2]), argv[3], argv[4:])
     if len(argv) == 3:

@@ -50,6 +50,27 @@ TEST(JsonWriterTest, AlertOmitsEmptyContactIdAndAppends) {
   EXPECT_NE(out.back(), '\n');
 }
 
+TEST(JsonWriterTest, AlertContextFollowsContactIdAndIsOmittedWhenUnknown) {
+  Alert alert = SpecAlert();
+  alert.tier = Tier::kVip;
+  alert.channel = "chat";
+  alert.queue = "billing";
+  alert.reason = "refund";
+  std::string out;
+  AppendAlertJson(alert, out);
+  EXPECT_NE(out.find(R"("contact_id":"chat-9","tier":"vip","channel":"chat","queue":"billing",)"
+                     R"("reason":"refund","reasons":[)"),
+            std::string::npos)
+      << out;
+  alert.tier = Tier::kUnset;
+  alert.queue.clear();
+  out.clear();
+  AppendAlertJson(alert, out);
+  EXPECT_EQ(out.find("\"tier\""), std::string::npos);
+  EXPECT_EQ(out.find("\"queue\""), std::string::npos);
+  EXPECT_NE(out.find(R"("channel":"chat","reason":"refund",)"), std::string::npos);
+}
+
 TEST(JsonWriterTest, RecommendedActionFollowsSpec) {
   EXPECT_EQ(RecommendedAction(AlertKind::kSlaBreach, Severity::kWarning), "callback");
   EXPECT_EQ(RecommendedAction(AlertKind::kSlaBreach, Severity::kCritical),
@@ -145,6 +166,12 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
       a.kind = static_cast<AlertKind>(k);
       a.severity = sev;
       if (k % 2) a.contact_id.clear();
+      if (k % 3 == 0) {
+        a.tier = sev == Severity::kCritical ? Tier::kVip : Tier::kStandard;
+        a.channel = "phone";
+        a.queue = "billing";
+        a.reason = "refund";
+      }
       a.reasons.push_back({"x\"y", "détail\n", {}});
       alerts.emplace_back();
       AppendAlertJson(a, alerts.back());
