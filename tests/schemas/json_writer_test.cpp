@@ -188,6 +188,13 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
     dl.field = "contact_id";
     dead.emplace_back();
     AppendDeadLetterJson(dl, dead.back());
+    // A cut record: only its first bytes, with the size and hash of all of them.
+    dl.error = DecodeError::kTooLarge;
+    dl.field.clear();
+    dl.original_size = 200 * 1024;
+    dl.original_sha256 = std::string(64, 'a');
+    dead.emplace_back();
+    AppendDeadLetterJson(dl, dead.back());
   }
   validate("deadletter.schema.json", write("deadletters.jsonl", dead));
 }
