@@ -116,6 +116,12 @@ std::string FormatSseEvent(std::string_view data) {
   return out;
 }
 
+unsigned OversizedHeaderStatus(std::string_view received, size_t max_request_line) {
+  size_t end = received.find("\r\n");
+  size_t line = end == std::string_view::npos ? received.size() : end;
+  return line > max_request_line ? 414U : 431U;
+}
+
 std::string_view QueryParameter(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     size_t amp = query.find('&');

@@ -62,5 +62,13 @@ TEST(QueryParameterTest, FindsNamedValues) {
   EXPECT_EQ(QueryParameter("", "limit"), "");
 }
 
+TEST(OversizedHeaderStatusTest, LongRequestLineIs414OtherwiseHeadersAre431) {
+  const std::string long_line = "GET /" + std::string(100, 'a') + " HTTP/1.1";
+  EXPECT_EQ(OversizedHeaderStatus(long_line + "\r\nHost: x\r\n", 64), 414U);
+  EXPECT_EQ(OversizedHeaderStatus("GET /" + std::string(100, 'a'), 64), 414U);  // no CRLF yet
+  EXPECT_EQ(OversizedHeaderStatus("GET / HTTP/1.1\r\nX: " + std::string(100, 'b'), 64), 431U);
+  EXPECT_EQ(OversizedHeaderStatus("GET /" + std::string(59, 'a') + "\r\n", 64), 431U);
+}
+
 }  // namespace
 }  // namespace cx
