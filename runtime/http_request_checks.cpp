@@ -116,9 +116,13 @@ std::string FormatSseEvent(std::string_view data) {
   return out;
 }
 
-unsigned OversizedHeaderStatus(std::string_view received, size_t max_request_line) {
-  size_t end = received.find("\r\n");
-  size_t line = end == std::string_view::npos ? received.size() : end;
+unsigned OversizedHeaderStatus(std::string_view parsed_target, std::string_view unparsed,
+                               size_t max_request_line) {
+  size_t line = parsed_target.size();
+  if (parsed_target.empty()) {
+    size_t end = unparsed.find("\r\n");
+    line = end == std::string_view::npos ? unparsed.size() : end;
+  }
   return line > max_request_line ? 414U : 431U;
 }
 

@@ -126,9 +126,11 @@ void HttpSession::OnRead(beast::error_code error) {
     version_ = 11;
     head_ = false;
     linger_ = true;
-    auto received = buffer_.data();
+    auto unparsed = buffer_.data();
+    auto target = parser_->get().target();
     unsigned status = OversizedHeaderStatus(
-        std::string_view(static_cast<const char*>(received.data()), received.size()),
+        std::string_view(target.data(), target.size()),
+        std::string_view(static_cast<const char*>(unparsed.data()), unparsed.size()),
         kRequestLineLimit);
     Send(Error(status, status == 414 ? "request line too long" : "request headers too large"));
     return;
