@@ -88,7 +88,7 @@ def main():
         out = os.path.join(work, "out")
         os.makedirs(out)
 
-        # 1. The default reserve (state.min_free_mb 16): refused before RocksDB hits the wall.
+        # 1. The default reserve (state.min_free_mb 32): refused before RocksDB hits the wall.
         reserved = os.path.join(fs, "reserved")
         code, stderr = replay(args.cxpulse, input_path, reserved, out)
         check_clean_failure(checks, "default reserve", code, stderr, reserved)

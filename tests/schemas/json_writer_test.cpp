@@ -180,8 +180,10 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
 
   std::vector<std::string> dead;
   for (const std::string& original : {std::string("{\"a\":"), std::string("\xff\xfe")}) {
-    DeadLetter dl{original, DecodeError::kInvalidJson, "", "invalid_json: x",
-                  FileSource{"in.jsonl", 2}};
+    DeadLetter dl;
+    dl.original = original;
+    dl.message = "invalid_json: x";
+    dl.source = FileSource{"in.jsonl", 2};
     dead.emplace_back();
     AppendDeadLetterJson(dl, dead.back());
     dl.source = KafkaSource{"cx.calls", 0, 0};
