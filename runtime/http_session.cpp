@@ -397,12 +397,18 @@ void HttpSession::WatchForClose() {
                           });
 }
 
-// After an error reply the client may still be sending: read and drop that (briefly) before
-// closing, so the reply is not lost to a connection reset.
+// After an error reply the client may still be sending: read and drop that (for at most
+// kLingerTimeout, evictable like a waiting session) before closing, so the reply is not lost
+// to a connection reset.
 void HttpSession::LingerClose() {
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kLingerTimeout);
+  stream_.expires_after(kLingerTimeout);  // one deadline for all of the draining
+  StartWaiting();
+  Drain();
+}
+
+void HttpSession::Drain() {
   buffer_.clear();
   stream_.async_read_some(buffer_.prepare(4096),
                           [self = shared_from_this()](beast::error_code error, size_t) {
@@ -410,7 +416,7 @@ void HttpSession::LingerClose() {
                               self->Close();
                               return;
                             }
-                            self->LingerClose();
+                            self->Drain();
                           });
 }
 

@@ -100,6 +100,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void ScheduleHeartbeat();
   void WatchForClose();
   void LingerClose();
+  void Drain();
   void Close();
 
   HttpServerCore& core_;

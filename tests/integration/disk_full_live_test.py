@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""`cxpulse run` with state.dir on a filesystem that fills up (a tmpfs left 90 MiB free by a
+"""`cxpulse run` with state.dir on a filesystem that fills up (a tmpfs left 76 MiB free by a
 filler file): the processor stops writing, logs one line naming the state dir and the free
 space, and exits non-zero, never SIGABRT; once space is freed it restarts cleanly, catches up
 and its alerts and signals equal `cxpulse replay`'s.
@@ -19,7 +19,7 @@ CUSTOMERS = 60000
 FS_MIB = 192
 # Each shard's store preallocates ~22 MiB (WAL, manifest) when it opens: with 32 MiB kept in
 # reserve both open, then the commits of the growing state reach the reserve.
-FREE_MIB = 90
+FREE_MIB = 76
 
 
 def free_mib(path):
@@ -45,7 +45,7 @@ def main(checks, fs):
                                 prefix, "i1")
     processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log")).start()
     try:
-        processor.proc.wait(300)
+        processor.proc.wait(180)
     except subprocess.TimeoutExpired:
         processor.stop()
     code = processor.proc.returncode

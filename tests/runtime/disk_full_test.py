@@ -18,6 +18,7 @@ import sys
 SKIP = 77
 FS_MIB = 96
 FREE_MIB = 20  # the state of the generated traffic needs ~30 MiB
+COMMIT_FREE_MIB = 60  # opens (32 MiB reserve; ~22 MiB preallocated), the first commit does not
 
 
 def log(message):
@@ -36,6 +37,11 @@ class Checks:
 def free_mib(path):
     st = os.statvfs(path)
     return st.f_bavail * st.f_frsize / (1 << 20)
+
+
+def fill(path, mib):
+    with open(path, "wb") as f:
+        f.write(b"\0" * int(mib) * (1 << 20))
 
 
 def replay(cxpulse, input_path, state_dir, out_dir, config=None):
@@ -81,17 +87,28 @@ def main():
         input_path = os.path.join(work, "input.jsonl")
         subprocess.run([args.cxpulse, "-q", "generate", "--customers", "80000", "--seed", "7",
                         "--output", input_path], check=True, timeout=300)
-        filler = os.path.join(fs, "filler")
-        with open(filler, "wb") as f:
-            f.write(b"\0" * (int(free_mib(fs)) - FREE_MIB) * (1 << 20))
-        log(f"{free_mib(fs):.1f} MiB free on the {FS_MIB} MiB tmpfs")
         out = os.path.join(work, "out")
         os.makedirs(out)
+        filler = os.path.join(fs, "filler")
+        fill(filler, free_mib(fs) - COMMIT_FREE_MIB)
+        log(f"{free_mib(fs):.1f} MiB free on the {FS_MIB} MiB tmpfs")
 
-        # 1. The default reserve (state.min_free_mb 32): refused before RocksDB hits the wall.
+        # 1. The default reserve (state.min_free_mb 32): the store opens, a commit is refused
+        # before RocksDB hits the wall.
+        at_commit = os.path.join(fs, "at-commit")
+        code, stderr = replay(args.cxpulse, input_path, at_commit, out)
+        check_clean_failure(checks, "default reserve, at a commit", code, stderr, at_commit)
+        checks.check("default reserve, at a commit: refused at a commit", "to commit" in stderr,
+                     stderr)
+        shutil.rmtree(at_commit)
+
+        # ... and with less free than the reserve, at open.
+        filler_more = os.path.join(fs, "filler-more")
+        fill(filler_more, free_mib(fs) - FREE_MIB)
+        log(f"{free_mib(fs):.1f} MiB free")
         reserved = os.path.join(fs, "reserved")
         code, stderr = replay(args.cxpulse, input_path, reserved, out)
-        check_clean_failure(checks, "default reserve", code, stderr, reserved)
+        check_clean_failure(checks, "default reserve, at open", code, stderr, reserved)
 
         # 2. No reserve: RocksDB itself runs out of space (WAL, flush or its log).
         no_reserve = os.path.join(work, "no-reserve.yaml")
@@ -103,6 +120,7 @@ def main():
 
         # 3. Space freed: a re-run on each state dir starts cleanly and finishes.
         os.remove(filler)
+        os.remove(filler_more)
         log(f"filler removed: {free_mib(fs):.1f} MiB free")
         for name, state_dir in (("after the full disk", full), ("after the refusal", reserved)):
             shutil.rmtree(os.path.join(fs, "reserved" if state_dir == full else "full"),
