@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""`cxpulse run` with state.dir on a filesystem that fills up (a tmpfs left 76 MiB free by a
-filler file): the processor stops writing, logs one line naming the state dir and the free
+"""`cxpulse run` with state.dir on a filesystem that fills up (a tmpfs filled by a file
+to 40 MiB free once its shards are open): the processor stops writing, logs one line naming the state dir and the free
 space, and exits non-zero, never SIGABRT; once space is freed it restarts cleanly, catches up
 and its alerts and signals equal `cxpulse replay`'s.
 
 Needs root to mount the tmpfs; exits 77 (ctest: skipped) with the reason when it cannot.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -17,9 +18,7 @@ SKIP = 77
 PARTITIONS = 2
 CUSTOMERS = 60000
 FS_MIB = 192
-# Each shard's store preallocates ~22 MiB (WAL, manifest) when it opens: with 32 MiB kept in
-# reserve both open, then the commits of the growing state reach the reserve.
-FREE_MIB = 76
+FREE_MIB = 40
 
 
 def free_mib(path):
@@ -36,14 +35,24 @@ def main(checks, fs):
     prefix, group = itlib.fresh_topics(args.bootstrap, "diskfull", PARTITIONS)
     itlib.produce(args.bootstrap, input_path, prefix)
 
+    state_dir = os.path.join(fs, "state")
+    config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
+                                prefix, "i1")
+    # Small memtables: the state reaches the disk as SST files while the backlog is processed
+    # (a 16 MiB memtable would stay in its preallocated WAL).
+    with open(config) as f:
+        settings = json.load(f)
+    settings["state"]["write_buffer_mb"] = 1
+    with open(config, "w") as f:
+        json.dump(settings, f)
+    processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log")).start()
+    # Once the shards' stores are open, the filler leaves a little more than the 32 MiB
+    # reserve: the growing state reaches it.
+    processor.wait_assigned()
     filler = os.path.join(fs, "filler")
     with open(filler, "wb") as f:
         f.write(b"\0" * (int(free_mib(fs)) - FREE_MIB) * (1 << 20))
     itlib.log(f"{free_mib(fs):.1f} MiB free on the {FS_MIB} MiB tmpfs")
-    state_dir = os.path.join(fs, "state")
-    config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
-                                prefix, "i1")
-    processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log")).start()
     try:
         processor.proc.wait(180)
     except subprocess.TimeoutExpired:
