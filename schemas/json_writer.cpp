@@ -240,6 +240,13 @@ void AppendDeadLetterJson(const DeadLetter& dead_letter, std::string& out) {
     AppendBase64(original, out);
     out += '"';
   }
+  if (dead_letter.truncated()) {
+    AppendKey("original_size", out);
+    AppendInt(static_cast<int64_t>(dead_letter.original_size), out);
+    AppendStringField("original_sha256", dead_letter.original_sha256, out);
+    AppendKey("original_truncated", out);
+    out += "true";
+  }
   out += '}';
 }
 

@@ -48,6 +48,7 @@ int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config) {
       continue;
     }
     StoreOptions options = config.state.store;
+    options.min_free_bytes = 0;  // only reads: works on a full disk too
     options.path = entry.path().string();
     options.create_if_missing = false;
     std::string error;

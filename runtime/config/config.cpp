@@ -25,6 +25,9 @@ void ReadStateConfig(YamlSection section, StateConfig& state) {
   section.Get("write_buffer_mb", write_buffer_mb);
   state.store.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;
   section.Get("sync_commits", state.store.sync_commits);
+  uint64_t min_free_mb = state.store.min_free_bytes >> 20;
+  section.Get("min_free_mb", min_free_mb);
+  state.store.min_free_bytes = min_free_mb << 20;
   section.Finish();
 }
 

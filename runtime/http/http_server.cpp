@@ -48,7 +48,7 @@ void Accept(HttpServerCore& core) {
   core.acceptor->async_accept([&core](boost::system::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted || !core.acceptor->is_open()) return;
     if (!error) {
-      if (core.connections.load() >= core.options.max_connections) {
+      if (core.connections.load() >= core.options.max_connections && !EvictLongestWaiting(core)) {
         boost::system::error_code ignored;
         socket.close(ignored);
       } else {

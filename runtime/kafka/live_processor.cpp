@@ -701,6 +701,14 @@ bool LiveProcessor::CommitCycle() {
         ->offset = offset;
   }
   if (exactly_once_) {
+    if (producer_->TakeDeliveryFailures() > 0) {
+      // A record that could not even be enqueued is not in the transaction: committing it
+      // would lose that output while its input counts as processed.
+      spdlog::warn("kafka: some outputs could not be enqueued; processing them again");
+      Recover(false);
+      report(false);
+      return false;
+    }
     if (!CommitTransaction(offsets.get())) {
       report(false);
       return false;
@@ -762,6 +770,9 @@ void LiveProcessor::Recover(bool fatal) {
   dirty_outputs_ = false;
   pending_offsets_.clear();
   pending_alerts_.clear();
+  if (!fatal && exactly_once_ && producer_) {
+    (void)producer_->TakeDeliveryFailures();  // failures of the aborted transaction
+  }
   if (fatal || !exactly_once_) {
     producer_.reset();
     std::string error;

@@ -211,12 +211,21 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
 
   std::vector<std::string> dead;
   for (const std::string& original : {std::string("{\"a\":"), std::string("\xff\xfe")}) {
-    DeadLetter dl{original, DecodeError::kInvalidJson, "", "invalid_json: x",
-                  FileSource{"in.jsonl", 2}};
+    DeadLetter dl;
+    dl.original = original;
+    dl.message = "invalid_json: x";
+    dl.source = FileSource{"in.jsonl", 2};
     dead.emplace_back();
     AppendDeadLetterJson(dl, dead.back());
     dl.source = KafkaSource{"cx.calls", 0, 0};
     dl.field = "contact_id";
+    dead.emplace_back();
+    AppendDeadLetterJson(dl, dead.back());
+    // A cut record: only its first bytes, with the size and hash of all of them.
+    dl.error = DecodeError::kTooLarge;
+    dl.field.clear();
+    dl.original_size = 200 * 1024;
+    dl.original_sha256 = std::string(64, 'a');
     dead.emplace_back();
     AppendDeadLetterJson(dl, dead.back());
   }
