@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/http/http_server.h"
-#include "tests/http/http_test_client.h"
+#include "tests/runtime/http/http_test_client.h"
 
 namespace cx {
 namespace {
