@@ -24,6 +24,18 @@ std::string_view ToString(Severity severity) {
   return severity == Severity::kCritical ? "critical" : "warning";
 }
 
+std::string_view ToString(Tier tier) {
+  switch (tier) {
+    case Tier::kStandard:
+      return "standard";
+    case Tier::kVip:
+      return "vip";
+    case Tier::kUnset:
+      break;
+  }
+  return "";
+}
+
 std::string_view RecommendedAction(AlertKind kind, Severity severity) {
   switch (kind) {
     case AlertKind::kSlaBreach:

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "schemas/event.h"
 #include "schemas/time.h"
 
 namespace cx {
@@ -41,11 +42,20 @@ struct Alert {
   std::vector<AlertReason> reasons;
   int effort_score = 0;
   int risk_score = 0;
+  // Context for the rep (SPEC §4), where known: the customer's latest tier (kUnset when never
+  // seen), and for an alert about a contact that contact's channel, queue and reason (empty
+  // when unknown or when the alert is not about one contact).
+  Tier tier = Tier::kUnset;
+  std::string channel;
+  std::string queue;
+  std::string reason;
 };
 
 // "sla_breach", "repeat_contact", ... as written in the JSON output.
 std::string_view ToString(AlertKind kind);
 std::string_view ToString(Severity severity);
+// "standard" / "vip"; "" for kUnset.
+std::string_view ToString(Tier tier);
 // SPEC §4: what works for this kind at this severity ("callback", "offer_chat", ...).
 std::string_view RecommendedAction(AlertKind kind, Severity severity);
 

@@ -15,8 +15,8 @@ namespace cx {
 // RFC 8259; bytes that are not valid UTF-8 in a string are written as U+FFFD.
 
 // SPEC §4 alert, validated by schemas/json/alert.schema.json. Field order: alert_id,
-// customer_id, kind, severity, ts, contact_id (omitted when empty), reasons, effort_score,
-// risk_score, recommended_action.
+// customer_id, kind, severity, ts, contact_id, tier, channel, queue, reason (each of these five
+// omitted when empty/unset), reasons, effort_score, risk_score, recommended_action.
 void AppendAlertJson(const Alert& alert, std::string& out);
 
 // A derived signal, validated by schemas/json/signal.<kind>.schema.json: signal_id, type,
@@ -25,7 +25,9 @@ void AppendSignalJson(const Signal& signal, std::string& out);
 
 // A dead letter, validated by schemas/json/deadletter.schema.json: error, field (omitted when
 // empty), message, source ({topic, partition, offset} or {file, line}), then `original` as a
-// string when the bytes are valid UTF-8, else `original_base64`.
+// string when the bytes are valid UTF-8, else `original_base64`; when `original` is only a
+// prefix, then original_size, original_sha256 and original_truncated (true). At most
+// kMaxDeadLetterJsonBytes (schemas/dead_letter.h).
 void AppendDeadLetterJson(const DeadLetter& dead_letter, std::string& out);
 
 // Appends `text` as a quoted, escaped JSON string.

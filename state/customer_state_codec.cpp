@@ -1,15 +1,18 @@
 #include "state/customer_state_codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
 namespace cx {
 namespace {
 
-// Format versions. v1: everything but Session::cancel_intent_seen. v2 (current): appends it.
+// Format versions. v1: everything but Session::cancel_intent_seen. v2: appends it. v3
+// (current): then appends the contacts' channel/queue/reason (EncodeContactContext).
 constexpr uint8_t kVersion1 = 1;
 constexpr uint8_t kVersion2 = 2;
-constexpr uint8_t kCurrentVersion = kVersion2;
+constexpr uint8_t kVersion3 = 3;
+constexpr uint8_t kCurrentVersion = kVersion3;
 constexpr size_t kHeaderSize = 9;
 // Collections longer than this are rejected as garbage.
 constexpr uint64_t kMaxCount = 1u << 16;
@@ -156,7 +159,7 @@ void EncodeContact(Writer& w, const Contact& c) {
   uint8_t type = 0, bits = 0;
   size_t n = 0;
   if (!r.String(c.contact_id) || !r.String(c.open_event_id) || !r.Small(type, 3) ||
-      !r.Small(bits, 7) || !r.Small(c.first_sla_flags, 7) || !r.Time(c.opened) ||
+      !r.Small(bits, 7) || !r.Small(c.first_sla_flags, 15) || !r.Time(c.opened) ||
       !r.Time(c.last_event) || !r.Time(c.started) || !r.Time(c.answered) || !r.Time(c.closed) ||
       !r.Count(n)) {
     return false;
@@ -172,7 +175,7 @@ void EncodeContact(Writer& w, const Contact& c) {
   c.messages.resize(n);
   for (ChatMessage& m : c.messages) {
     uint8_t packed = 0;
-    if (!r.Time(m.ts) || !r.Small(packed, 31)) return false;
+    if (!r.Time(m.ts) || !r.Small(packed, 63)) return false;
     m.author = static_cast<Author>(packed & 3);
     m.sla_flags = packed >> 2;
   }
@@ -308,6 +311,35 @@ void EncodeBody(Writer& w, const CustomerState& s) {
   return DecodeScores(r, s);
 }
 
+// v3 tail: the number of contacts with any context, then for each its index in
+// state.contacts, channel, queue and reason. One zero byte when no contact has context.
+void EncodeContactContext(Writer& w, const CustomerState& s) {
+  auto has_context = [](const Contact& c) {
+    return !c.channel.empty() || !c.queue.empty() || !c.reason.empty();
+  };
+  w.Varint(static_cast<uint64_t>(std::count_if(s.contacts.begin(), s.contacts.end(), has_context)));
+  for (size_t i = 0; i < s.contacts.size(); ++i) {
+    const Contact& c = s.contacts[i];
+    if (!has_context(c)) continue;
+    w.Varint(i);
+    w.String(c.channel);
+    w.String(c.queue);
+    w.String(c.reason);
+  }
+}
+
+[[nodiscard]] bool DecodeContactContext(Reader& r, CustomerState& s) {
+  size_t n = 0;
+  if (!r.Count(n) || n > s.contacts.size()) return false;
+  for (size_t k = 0; k < n; ++k) {
+    uint64_t i = 0;
+    if (!r.Varint(i) || i >= s.contacts.size()) return false;
+    Contact& c = s.contacts[static_cast<size_t>(i)];
+    if (!r.String(c.channel) || !r.String(c.queue) || !r.String(c.reason)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void EncodeCustomerState(const CustomerState& state, std::string& out) {
@@ -318,18 +350,20 @@ void EncodeCustomerState(const CustomerState& state, std::string& out) {
   Writer w(out, state.last_activity);
   EncodeBody(w, state);
   w.Byte(state.session.cancel_intent_seen);
+  EncodeContactContext(w, state);
 }
 
 bool DecodeCustomerState(std::string_view bytes, CustomerState& out) {
   if (bytes.size() < kHeaderSize) return false;
   const auto version = static_cast<uint8_t>(bytes[0]);
-  if (version != kVersion1 && version != kVersion2) return false;
+  if (version < kVersion1 || version > kVersion3) return false;
   out = CustomerState{};
   out.last_activity = LastActivityOfEncoded(bytes);
   Reader r(bytes.substr(kHeaderSize));
   r.SetBase(out.last_activity);
   if (!DecodeBody(r, out)) return false;
   if (version >= kVersion2 && !r.Bool(out.session.cancel_intent_seen)) return false;
+  if (version >= kVersion3 && !DecodeContactContext(r, out)) return false;
   return r.AtEnd();
 }
 

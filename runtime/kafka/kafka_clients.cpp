@@ -1,7 +1,5 @@
 #include "runtime/kafka/kafka_clients.h"
 
-#include <spdlog/spdlog.h>
-
 namespace cx {
 namespace {
 
@@ -21,7 +19,6 @@ KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
     return nullptr;
   }
   if (callbacks.opaque != nullptr) rd_kafka_conf_set_opaque(conf.get(), callbacks.opaque);
-  if (callbacks.log != nullptr) rd_kafka_conf_set_log_cb(conf.get(), callbacks.log);
   if (callbacks.rebalance != nullptr) {
     rd_kafka_conf_set_rebalance_cb(conf.get(), callbacks.rebalance);
   }
@@ -41,14 +38,6 @@ KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
     rd_kafka_poll_set_consumer(client.get());
   }
   return client;
-}
-
-void LogKafkaToSpdlog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  if (level <= 2) {
-    spdlog::error("librdkafka {}: {}", facility, message);
-  } else {
-    spdlog::debug("librdkafka {}: {}", facility, message);
-  }
 }
 
 KafkaProperties GroupConsumerProperties(const KafkaConfig& kafka) {

@@ -13,7 +13,6 @@ namespace cx {
 // defaults). `opaque` is passed to every callback.
 struct KafkaCallbacks {
   void* opaque = nullptr;
-  void (*log)(const rd_kafka_t*, int, const char*, const char*) = nullptr;
   void (*rebalance)(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*,
                     void*) = nullptr;
   void (*error)(rd_kafka_t*, int, const char*, void*) = nullptr;
@@ -22,15 +21,13 @@ struct KafkaCallbacks {
 };
 
 // The one place cxpulse makes a librdkafka client: a configuration from `layers` (applied in
-// order, later ones win), the callbacks, then the handle; a consumer's events are redirected to
+// order, later ones win; MakeKafkaConf routes librdkafka's log lines to spdlog), the callbacks,
+// then the handle; a consumer's events are redirected to
 // its consumer queue. Returns null with a one-line reason in `error` ("cannot create <what>: …"
 // or "kafka property NAME: …").
 [[nodiscard]] KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
                                             const std::vector<const KafkaProperties*>& layers,
                                             const KafkaCallbacks& callbacks, std::string& error);
-
-// Routes librdkafka's log lines to spdlog: errors (level <= 2) as errors, the rest at debug.
-void LogKafkaToSpdlog(const rd_kafka_t* rk, int level, const char* facility, const char* message);
 
 // The base properties of each client of the live processor (the `kafka:` section's
 // `properties` and `consumer_properties` / `producer_properties` go on top):

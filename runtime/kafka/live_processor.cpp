@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/kafka/kafka_admin.h"
@@ -33,6 +34,14 @@ constexpr int kMetadataTimeoutMs = 15000;
 // metadata; they are looked up again this often.
 constexpr auto kTopicsAppearWithin = std::chrono::seconds(10);
 constexpr auto kTopicsRetryEvery = std::chrono::milliseconds(500);
+// While the brokers do not answer at start (up to kafka.startup_timeout): each metadata request
+// waits between these bounds, attempts repeat this often, and a progress line is logged first
+// after kFirstBrokerWaitReport, then every kBrokerWaitReportEvery.
+constexpr int64_t kBrokerAttemptMinMs = 100;
+constexpr int64_t kBrokerAttemptMaxMs = 1000;
+constexpr auto kBrokerRetryEvery = std::chrono::milliseconds(200);
+constexpr auto kFirstBrokerWaitReport = std::chrono::seconds(1);
+constexpr auto kBrokerWaitReportEvery = std::chrono::seconds(5);
 // The decoded-customer cache is split over the input partitions, but never below this per shard.
 constexpr size_t kMinCachePerShard = 1000;
 // Shard gauges go to the observers this often.
@@ -79,12 +88,13 @@ bool LiveProcessor::Start(std::string& error) {
   }
   const KafkaConfig& kafka = config_.kafka;
   KafkaProperties restore_base = RestoreConsumerProperties(kafka);
-  KafkaCallbacks restore_callbacks;
-  restore_callbacks.log = &LogKafkaToSpdlog;
-  restore_consumer_ = CreateKafkaClient(
-      RD_KAFKA_CONSUMER, "the restore consumer",
-      {&restore_base, &kafka.properties, &kafka.consumer_properties}, restore_callbacks, error);
+  restore_consumer_ =
+      CreateKafkaClient(RD_KAFKA_CONSUMER, "the restore consumer",
+                        {&restore_base, &kafka.properties, &kafka.consumer_properties}, {}, error);
   if (!restore_consumer_) {
+    return false;
+  }
+  if (!WaitForBrokers(error)) {
     return false;
   }
   input_partitions_ = CheckLiveTopics(consumer_.get(), kafka, clock_, kMetadataTimeoutMs,
@@ -110,7 +120,6 @@ bool LiveProcessor::CreateConsumer(std::string& error) {
   KafkaProperties base = GroupConsumerProperties(kafka);
   KafkaCallbacks callbacks;
   callbacks.opaque = this;
-  callbacks.log = &LogKafkaToSpdlog;
   callbacks.rebalance = &LiveProcessor::OnRebalance;
   callbacks.error = &LiveProcessor::OnError;
   callbacks.statistics = &LiveProcessor::OnStatistics;
@@ -155,6 +164,43 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
   }
 }
 
+bool LiveProcessor::WaitForBrokers(std::string& error) {
+  const KafkaConfig& kafka = config_.kafka;
+  const MonotonicTime started = clock_.Monotonic();
+  const MonotonicTime give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
+  MonotonicTime next_report = started + kFirstBrokerWaitReport;
+  TopicPartitionCounts counts;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - clock_.Monotonic());
+    int attempt_ms = static_cast<int>(
+        std::clamp<int64_t>(left.count(), kBrokerAttemptMinMs, kBrokerAttemptMaxMs));
+    if (DescribeTopics(consumer_.get(), attempt_ms, counts, error)) {
+      if (next_report > started + kFirstBrokerWaitReport) {
+        spdlog::info("run: broker {} answered", kafka.bootstrap_servers);
+      }
+      return true;
+    }
+    MonotonicTime now = clock_.Monotonic();
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
+    if (now >= give_up) {
+      error = fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
+                          kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0, error);
+      return false;
+    }
+    if (now >= next_report) {
+      spdlog::warn("run: waiting for broker {} (metadata for {}, {}, {}, {}), {} s so far",
+                   kafka.bootstrap_servers, kafka.topics.clicks, kafka.topics.calls,
+                   kafka.topics.chats, kafka.topics.surveys, waited);
+      next_report = now + kBrokerWaitReportEvery;
+    }
+    if (stop_->load()) {
+      error = "stopped while waiting for broker " + kafka.bootstrap_servers;
+      return false;
+    }
+    std::this_thread::sleep_for(kBrokerRetryEvery);
+  }
+}
+
 void LiveProcessor::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<LiveProcessor*>(opaque);
@@ -181,7 +227,7 @@ void LiveProcessor::OnError(rd_kafka_t*, int err, const char* reason, void* opaq
 }
 
 void LiveProcessor::SetBrokerReachable(bool reachable) {
-  if (status_.broker_reachable.exchange(reachable) == reachable) {
+  if (status_.broker_reachable.exchange(reachable) == reachable || !running_) {
     return;
   }
   if (reachable) {
@@ -524,6 +570,7 @@ void LiveProcessor::Recover(bool new_producer) {
 
 bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
   stop_ = &stop;
+  running_ = true;
   auto commit_every = std::chrono::milliseconds(config_.kafka.commit_interval.ms);
   MonotonicTime last_commit = clock_.Monotonic();
   MonotonicTime last_snapshot = last_commit;
@@ -561,6 +608,7 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
     }
   }
   status_.ready = false;
+  running_ = false;
   if (fatal_error_.empty()) {
     spdlog::info("run: stopping: committing processed work");
     CommitCycle();

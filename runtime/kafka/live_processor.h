@@ -82,6 +82,9 @@ class LiveProcessor final : private EmissionSink {
   [[nodiscard]] bool Subscribe(std::string& error);
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
+  // Reads the cluster metadata, retrying for up to kafka.startup_timeout (on clock_) and saying
+  // every few seconds what it waits for; false with the reason when the brokers never answered.
+  [[nodiscard]] bool WaitForBrokers(std::string& error);
   [[nodiscard]] bool OpenShard(int partition, std::string& error);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke();
@@ -132,6 +135,9 @@ class LiveProcessor final : private EmissionSink {
   std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
   std::vector<std::pair<Alert, MonotonicTime>> pending_alerts_;
   const std::atomic<bool>* stop_ = nullptr;
+  // Inside Run(): only then does an unreachable broker mean a reconnect that will happen (before,
+  // Start() reports its own waiting and gives up; after, nothing reconnects).
+  bool running_ = false;
   std::string fatal_error_;
 };
 

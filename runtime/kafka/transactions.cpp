@@ -75,6 +75,12 @@ Transactions::Outcome Transactions::CommitTransaction(rd_kafka_t* consumer,
                                                       rd_kafka_topic_partition_list_t* offsets,
                                                       const std::atomic<bool>& stop,
                                                       const ReachabilityReport& reachability) {
+  if (producer_->TakeDeliveryFailures() > 0) {
+    // A record that could not even be enqueued is not in the transaction: committing it would
+    // lose that output while its input counts as processed.
+    spdlog::warn("kafka: some outputs could not be enqueued; processing them again");
+    return Outcome::kAbort;
+  }
   rd_kafka_t* producer = producer_->handle();
   auto backoff = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstBackoff);
   MonotonicTime drain_deadline = clock_.Monotonic() + kDrainBudget;
@@ -139,6 +145,8 @@ bool Transactions::AbortOpen() {
       spdlog::warn("kafka: abort failed ({}); re-creating the producer",
                    rd_kafka_error_string(e.get()));
       aborted = false;
+    } else {
+      static_cast<void>(producer_->TakeDeliveryFailures());  // failures of the aborted transaction
     }
   }
   open_ = false;

@@ -20,8 +20,8 @@ class Transactions {
   // How a commit ended.
   enum class Outcome {
     kCommitted,
-    // Rolled back: the transaction must be aborted, or (at least once) outputs were not
-    // delivered. The producer is still usable (Rollback(false)).
+    // Rolled back: the transaction must be aborted, an output could not be enqueued into it, or
+    // (at least once) outputs were not delivered. The producer is still usable (Rollback(false)).
     kAbort,
     // Rolled back: the producer is unusable (Rollback(true) re-creates it).
     kProducerFailed,

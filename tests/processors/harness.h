@@ -16,7 +16,7 @@ struct Ev {
   EventType type = EventType::kClick;
   Action action = Action::kNone;
   int64_t ts = 0;  // ms
-  std::string page, element, session, contact, reason, channel;
+  std::string page, element, session, contact, reason, channel, queue;
   Author author = Author::kNone;
   int64_t results = -1;
   int32_t status = 0;
@@ -40,6 +40,7 @@ struct Ev {
     e.status = status;
     e.contact_id = contact;
     e.reason = reason;
+    e.queue = queue;
     e.author = author;
     e.survey = survey;
     e.score = score;
@@ -112,8 +113,9 @@ inline Ev Survey(std::string id, int64_t ts, SurveyKind kind, int32_t score) {
   return e;
 }
 
-// Drives one customer the way the Shard does: watermark = max event time - lateness; due
-// timers fire before each event; Finish() advances the watermark to the last event time.
+// Drives one customer the way the Shard does: watermark = max event time - lateness; timers the
+// watermark has passed (deadline < watermark) fire before each event; Finish() advances the
+// watermark to the last event time.
 class Harness {
  public:
   RulesConfig config;
@@ -162,7 +164,7 @@ class Harness {
 
  private:
   void Fire(EventTime wm) {
-    if (NextDeadline(state) > wm) return;
+    if (NextDeadline(state) >= wm) return;
     Emissions out;
     FireDueTimers(config, customer, state, wm, out);
     Collect(out);

@@ -5,9 +5,13 @@
       Every schema must be a valid draft 2020-12 schema; every examples/valid/*.json must
       validate against event.schema.json; every examples/invalid/<code>.<case>.json must fail:
       invalid_json at parsing, duplicate_field at the duplicate-key check, any other code at
-      schema validation (after parsing fine).
+      schema validation (after parsing fine). Every examples/deadletter/valid/*.json must
+      validate against deadletter.schema.json, every examples/deadletter/invalid/*.json fail it.
   check_examples.py --validate SCHEMA_DIR SCHEMA_NAME FILE...
       Every line of every FILE (JSON Lines) must validate against SCHEMA_NAME.
+  check_examples.py --named SCHEMA_DIR EXAMPLES_DIR
+      Every EXAMPLES_DIR/valid/<name>.<case>.json must validate against <name>.schema.json and
+      every EXAMPLES_DIR/invalid/<name>.<case>.json must parse and fail it (outreach examples).
 
 Parsing is as strict as the C++ decoder: UTF-8 only, no NaN/Infinity, no lone surrogates,
 no duplicate known fields in the event object. Exit code 0 when everything holds, 1 otherwise.
@@ -146,10 +150,26 @@ def check_examples(schema_dir, examples_dir):
             continue
         if validator.is_valid(event):
             failures.append(f"{path.name}: invalid example ({code}) passes the schema")
+    failures += check_dead_letter_examples(schemas, examples_dir / "deadletter")
     for f in failures:
         print("FAIL", f)
     print(f"{len(valid)} valid and {len(invalid)} invalid examples, {len(failures)} failures")
     return 1 if failures else 0
+
+
+def check_dead_letter_examples(schemas, examples_dir):
+    validator = make_validator(schemas, "deadletter.schema.json")
+    valid = sorted((examples_dir / "valid").glob("*.json"))
+    invalid = sorted((examples_dir / "invalid").glob("*.json"))
+    failures = [] if valid and invalid else [f"no dead-letter examples under {examples_dir}"]
+    for path in valid:
+        errors = list(validator.iter_errors(strict_loads(path.read_bytes())))
+        if errors:
+            failures.append(f"deadletter/{path.name}: valid example rejected: {errors[0].message}")
+    for path in invalid:
+        if validator.is_valid(strict_loads(path.read_bytes())):
+            failures.append(f"deadletter/{path.name}: invalid example passes the schema")
+    return failures
 
 
 def validate_files(schema_dir, schema_name, files):
@@ -174,7 +194,39 @@ def validate_files(schema_dir, schema_name, files):
     return 1 if failures else 0
 
 
+def check_named_examples(schema_dir, examples_dir):
+    schemas = load_schemas(schema_dir)
+    failures = []
+    counts = {"valid": 0, "invalid": 0}
+    for kind in counts:
+        for path in sorted((examples_dir / kind).glob("*.json")):
+            counts[kind] += 1
+            name = path.name.split(".")[0] + ".schema.json"
+            if name not in schemas:
+                failures.append(f"{path.name}: no schema {name}")
+                continue
+            try:
+                value = strict_loads(path.read_bytes())
+            except (ParseError, DuplicateKey) as e:
+                failures.append(f"{path.name}: does not parse: {e!r}")
+                continue
+            errors = list(make_validator(schemas, name).iter_errors(value))
+            if kind == "valid" and errors:
+                failures.append(f"{path.name}: valid example rejected: {errors[0].message}")
+            if kind == "invalid" and not errors:
+                failures.append(f"{path.name}: invalid example passes {name}")
+    if not counts["valid"] or not counts["invalid"]:
+        failures.append(f"no examples under {examples_dir}")
+    for f in failures:
+        print("FAIL", f)
+    print(f"{counts['valid']} valid and {counts['invalid']} invalid examples, "
+          f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "--named":
+        return check_named_examples(pathlib.Path(argv[2]), pathlib.Path(argv[3]))
     if len(argv) >= 5 and argv[1] == "--validate":
         return validate_files(pathlib.Path(argv[2]), argv[3], argv[4:])
     if len(argv) == 3:

@@ -56,6 +56,9 @@ CustomerState RichState() {
   chat.messages = {{At(2), Author::kCustomer, kSlaBreachRecorded | kSlaLongWaitAlerted},
                    {At(3), Author::kAgent, 0},
                    {At(4), Author::kBot, 0}};
+  chat.channel = "app";
+  chat.queue = "billing";
+  chat.reason = "refund";
   s.contacts.push_back(chat);
   s.history.push_back({8, 0xdeadbeefULL, 10, At(1), 25});
   s.clicks = {{99, At(10), true}, {99, At(20), false}};
@@ -109,7 +112,7 @@ TEST(CustomerStateCodec, RoundTripsDefaultSmallAndRichStates) {
     ASSERT_TRUE(DecodeCustomerState(bytes, back));
     EXPECT_EQ(back, s);
     EXPECT_EQ(LastActivityOfEncoded(bytes), s.last_activity);
-    EXPECT_EQ(bytes[0], 2);  // current format
+    EXPECT_EQ(bytes[0], 3);  // current format
   }
 }
 
@@ -121,11 +124,12 @@ TEST(CustomerStateCodec, TypicalStateIsCompact) {
   EXPECT_LE(bytes.size(), 400u);
 }
 
-// The v1 encoding the current encoder would give for `s` (v2 without its trailing field).
+// The v1 encoding the current encoder would give for `s`, which has no contact context (v3
+// without its trailing zero byte and the v2 field before it).
 std::string AsV1(const CustomerState& s) {
   std::string bytes;
   EncodeCustomerState(s, bytes);
-  bytes.pop_back();
+  bytes.resize(bytes.size() - 2);
   bytes[0] = 1;
   return bytes;
 }
@@ -142,9 +146,13 @@ TEST(CustomerStateCodec, FrozenV1StillDecodes) {
 TEST(CustomerStateCodec, V2AddsCancelIntent) {
   CustomerState s = SmallState();
   s.session.cancel_intent_seen = true;
-  std::string v2;
-  EncodeCustomerState(s, v2);
-  // The same state as v1 is the v2 bytes without the trailing v2 field.
+  std::string v3;
+  EncodeCustomerState(s, v3);
+  // Without contact context, v2 is the v3 bytes without the trailing zero byte, and v1 the v2
+  // bytes without the trailing v2 field.
+  ASSERT_EQ(v3.back(), '\0');
+  std::string v2 = v3.substr(0, v3.size() - 1);
+  v2[0] = 2;
   std::string v1 = v2.substr(0, v2.size() - 1);
   v1[0] = 1;
   CustomerState back;
@@ -152,6 +160,35 @@ TEST(CustomerStateCodec, V2AddsCancelIntent) {
   EXPECT_FALSE(back.session.cancel_intent_seen);
   ASSERT_TRUE(DecodeCustomerState(v2, back));
   EXPECT_TRUE(back.session.cancel_intent_seen);
+}
+
+TEST(CustomerStateCodec, V3AddsContactContext) {
+  CustomerState s = RichState();
+  ASSERT_GE(s.contacts.size(), 2u);
+  s.contacts.back().channel = "messenger";
+  s.contacts.front().reason = "login";
+  std::string v3;
+  EncodeCustomerState(s, v3);
+  CustomerState back;
+  ASSERT_TRUE(DecodeCustomerState(v3, back));
+  EXPECT_EQ(back, s);
+  EXPECT_EQ(back.contacts.back().queue, "billing");
+  EXPECT_EQ(back.contacts.front().reason, "login");
+  EXPECT_TRUE(back.contacts.front().channel.empty());
+  // A v2 record (written before v3) decodes with empty context.
+  CustomerState plain = SmallState();
+  std::string v2;
+  EncodeCustomerState(plain, v2);
+  v2.pop_back();
+  v2[0] = 2;
+  ASSERT_TRUE(DecodeCustomerState(v2, back));
+  EXPECT_EQ(back, plain);
+  // An index past the contacts is corrupt.
+  std::string bad = v3;
+  EncodeCustomerState(plain, bad);
+  bad.back() = 1;
+  bad += std::string("\x7f\x00\x00\x00", 4);
+  EXPECT_FALSE(DecodeCustomerState(bad, back));
 }
 
 TEST(CustomerStateCodec, RejectsTruncatedTrailingAndUnknownVersions) {
@@ -183,7 +220,7 @@ TEST(CustomerStateCodec, GarbageNeverCrashes) {
   for (int i = 0; i < 2000; ++i) {
     std::string g(rng() % 64, '\0');
     for (char& c : g) c = static_cast<char>(rng());
-    if (!g.empty()) g[0] = static_cast<char>(1 + rng() % 2);
+    if (!g.empty()) g[0] = static_cast<char>(1 + rng() % 3);
     accepted += DecodeCustomerState(g, out) ? 1 : 0;
   }
   EXPECT_LT(accepted, 22000);
