@@ -3,7 +3,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-mapfile -t files < <(git ls-files '*.h' '*.cpp' | grep -E '^(schemas|state|processors|runtime|tests|bench)/')
+mapfile -t files < <(git ls-files '*.h' '*.cpp' | grep -E '^(schemas|state|processors|generate|runtime|tests|bench)/')
 if [ ${#files[@]} -eq 0 ]; then exit 0; fi
 if ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/cxpulse-format.log; then
   echo "check_format: these files need 'clang-format -i':" >&2

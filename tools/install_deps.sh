@@ -9,7 +9,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format clang-tidy
 )
 # Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus`.
 for group in "$@"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs dependencies, builds with warnings as
-# errors, checks formatting, runs every ctest test (unit and integration), then fuzzes the
-# decoder for a short time. Exit code 0 only if everything passed.
+# errors, checks formatting, runs clang-tidy on the C++ files changed against main, runs every
+# ctest test (unit and integration), then fuzzes the decoder for a short time. Exit code 0 only
+# if everything passed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -10,5 +11,6 @@ bash tools/install_deps.sh kafka browser prometheus
 bash tools/check_format.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXPULSE_WERROR=ON >/dev/null
 cmake --build build -j "$(nproc)"
+bash tools/tidy.sh "${CXPULSE_TIDY_BASE:-main}" build
 ctest --test-dir build --output-on-failure -j 2 --timeout 900
 bash tests/fuzz/run_fuzz.sh "${CXPULSE_FUZZ_SECONDS:-30}"

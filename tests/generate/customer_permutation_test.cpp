@@ -1,4 +1,4 @@
-#include "runtime/generate/customer_permutation.h"
+#include "generate/customer_permutation.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include <set>
 #include <string>
 
-#include "runtime/generate/generator.h"
+#include "generate/generator.h"
 #include "schemas/decoder.h"
 
 namespace cx {

@@ -1,11 +1,11 @@
-#include "runtime/generate/event_writer.h"
+#include "generate/event_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "runtime/generate/rng.h"
-#include "runtime/generate/vocabulary.h"
+#include "generate/rng.h"
+#include "generate/vocabulary.h"
 #include "tests/generate/line_check.h"
 
 namespace cx::gen {

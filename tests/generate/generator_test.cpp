@@ -1,4 +1,4 @@
-#include "runtime/generate/generator.h"
+#include "generate/generator.h"
 
 #include <gtest/gtest.h>
 

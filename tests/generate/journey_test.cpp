@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/generate/generator.h"
+#include "generate/generator.h"
 #include "tests/generate/line_check.h"
 
 namespace cx {

@@ -1,4 +1,4 @@
-#include "runtime/generate/rng.h"
+#include "generate/rng.h"
 
 #include <gtest/gtest.h>
 

@@ -33,8 +33,9 @@ def main(checks):
         raise SystemExit("--kafka-dir (the fixture broker's KAFKA_DIR) is required")
     rng = random.Random(args.seed)
     work = args.work_dir
-    lines, input_path, (expected_alerts, expected_signals, replay_state) = itlib.prepare_input(
+    lines, input_path, reference = itlib.prepare_input(
         args, CUSTOMERS, PARTITIONS, duplicate_ratio=0.02)
+    expected_alerts, expected_signals, _ = reference
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
               f"{len(expected_signals)} signals")
 
@@ -88,16 +89,9 @@ def main(checks):
     checks.check("processor noticed the outage", "cannot reach the brokers" in log or
                  "transaction" in log, "no broker warning in its log")
 
-    alerts, signals, _ = itlib.read_outputs(args.bootstrap, prefix, work)
-    diff = itlib.multiset_diff(alerts, expected_alerts)
-    checks.check(f"alerts == uninterrupted, nothing lost or doubled ({len(alerts)})", not diff,
-                 diff)
-    diff = itlib.multiset_diff(signals, expected_signals)
-    checks.check(f"signals == uninterrupted ({len(signals)})", not diff, diff)
-    customers = itlib.sample(itlib.customers_of(lines), 150, args.seed)
-    diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
-    checks.check(f"customer states equal the uninterrupted run's ({len(customers)} sampled)",
-                 not diffs, "\n  ".join(diffs[:5]))
+    itlib.check_equals_replay(checks, args, prefix, reference,
+                              "the uninterrupted run (nothing lost or doubled)", lines=lines,
+                              state_dirs=[state_dir])
 
 
 if __name__ == "__main__":

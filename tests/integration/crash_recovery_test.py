@@ -21,8 +21,9 @@ def main(checks):
     args = itlib.parse_args()
     rng = random.Random(args.seed)
     work = args.work_dir
-    lines, input_path, (expected_alerts, expected_signals, replay_state) = itlib.prepare_input(
+    lines, input_path, reference = itlib.prepare_input(
         args, CUSTOMERS, PARTITIONS, duplicate_ratio=0.02)
+    expected_alerts, expected_signals, _ = reference
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
               f"{len(expected_signals)} signals")
 
@@ -56,9 +57,9 @@ def main(checks):
                 time.sleep(rng.uniform(0.1, 2.0))
                 phase = "at a random time after start"
             else:
-                itlib.wait_for("the processor's assignment",
-                               lambda: "restored and consuming" in processor.current_log()
-                               or not processor.alive(), 120, interval=0.002)
+                itlib.wait_for("the processor's assignment (/readyz)",
+                               lambda: not processor.alive() or processor.ready(), 120,
+                               interval=0.002)
                 time.sleep(rng.uniform(0, 0.6))
                 phase = "while catching up"
             if not processor.alive():
@@ -77,22 +78,11 @@ def main(checks):
         progress.close()
     checks.check(f"kills landed before all input was committed ({mid_stream} of {KILLS})",
                  mid_stream >= KILLS - 1)
-    try:
-        processor.wait_assigned()
-        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [processor])
-    finally:
-        code = processor.stop()
-    checks.check("final processor stops cleanly", code == 0, f"exit {code}")
-
-    alerts, signals, _ = itlib.read_outputs(args.bootstrap, prefix, work)
-    diff = itlib.multiset_diff(alerts, expected_alerts)
-    checks.check(f"alerts after {KILLS} crashes == uninterrupted ({len(alerts)})", not diff, diff)
-    diff = itlib.multiset_diff(signals, expected_signals)
-    checks.check(f"signals after {KILLS} crashes == uninterrupted ({len(signals)})", not diff, diff)
-    customers = itlib.sample(itlib.customers_of(lines), 150, args.seed)
-    diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
-    checks.check(f"customer states equal the uninterrupted run's ({len(customers)} sampled)",
-                 not diffs, "\n  ".join(diffs[:5]))
+    codes = itlib.run_until_caught_up(args, group, prefix, PARTITIONS, [processor])
+    checks.check("final processor stops cleanly", codes == [0], f"exit {codes}")
+    itlib.check_equals_replay(checks, args, prefix, reference,
+                              f"the uninterrupted run, after {KILLS} crashes", lines=lines,
+                              state_dirs=[state_dir])
 
 
 if __name__ == "__main__":

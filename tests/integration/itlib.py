@@ -13,12 +13,15 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -270,12 +273,51 @@ class Processor:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def wait_assigned(self, timeout=90):
-        def assigned():
+    def http_get(self, path):
+        """(status, body) of GET http://<listen><path>, or (None, "") while nothing answers."""
+        try:
+            with urllib.request.urlopen(f"http://{self.listen()}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode(errors="replace")
+        except (urllib.error.URLError, ConnectionError, TimeoutError, socket.timeout):
+            return None, ""
+
+    def listen(self):
+        with open(self.config_path) as f:
+            return json.load(f)["http"]["listen"]
+
+    def ready(self):
+        """/readyz answers 200: the assigned shards are restored and consuming."""
+        return self.http_get("/readyz")[0] == 200
+
+    def metric(self, name):
+        """The value of an unlabelled metric from /metrics, or None."""
+        status, body = self.http_get("/metrics")
+        if status != 200:
+            return None
+        for line in body.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == name:
+                return float(parts[1])
+        return None
+
+    def assigned_shards(self):
+        """Shards assigned and restored (cxpulse_assigned_shards while /readyz is true), or None."""
+        if not self.ready():
+            return None
+        value = self.metric("cxpulse_assigned_shards")
+        return None if value is None else int(value)
+
+    def wait_ready(self, timeout=90, interval=0.1):
+        def ready():
             if not self.alive():
                 raise RuntimeError(self.exit_summary())
-            return "restored and consuming" in self.current_log()
-        wait_for("the processor to be assigned its shards", assigned, timeout)
+            return self.ready()
+        wait_for("the processor to be assigned its shards (/readyz)", ready, timeout, interval)
+
+    def wait_assigned(self, timeout=90):
+        self.wait_ready(timeout)
 
     def pause(self):
         self.proc.send_signal(signal.SIGSTOP)
@@ -303,6 +345,13 @@ class Processor:
         return code
 
 
+def free_port():
+    """A TCP port nothing listens on right now (for a processor's /readyz and /metrics)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s", rules=None,
                  extra_kafka=None):
     """A `cxpulse run` config whose topics are `prefix` + the default names."""
@@ -314,7 +363,8 @@ def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s",
         "consumer_properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"},
     }
     kafka.update(extra_kafka or {})
-    config = {"state": {"dir": state_dir}, "kafka": kafka, "http": {"listen": "127.0.0.1:0"}}
+    config = {"state": {"dir": state_dir}, "kafka": kafka,
+              "http": {"listen": f"127.0.0.1:{free_port()}"}}
     if rules:
         config["rules"] = rules
     with open(path, "w") as f:
@@ -432,25 +482,33 @@ def read_outputs(bootstrap, prefix, work_dir):
 
 
 def read_topic(bootstrap, topic, timeout=60):
-    """Every record of `topic` under read_committed, up to its end. Waits until each partition's
-    position reaches the high watermark, so a transaction still open (a killed instance's, until
-    the broker aborts it) cannot hide committed records behind it."""
+    """Every record of `topic` under read_committed, up to its end: each partition is read until
+    it reports end-of-partition at or past its end offset, asked from the broker (not librdkafka's
+    cache, which is unset until the first fetch). The end offset is read_uncommitted's high
+    watermark, so a transaction still open (a killed instance's, until the broker aborts it)
+    cannot hide committed records behind it."""
     consumer = _consumer(bootstrap)
+    ends = _consumer(bootstrap, isolation="read_uncommitted")
     try:
         metadata = consumer.list_topics(topic, timeout=10).topics[topic]
         tps = [TopicPartition(topic, p, 0) for p in metadata.partitions]
         consumer.assign(tps)
         values = []
+        at_end = {}  # partition -> offset at which it last reported end-of-partition
         deadline = time.monotonic() + timeout
         while True:
             for msg in consumer.consume(1000, 0.2):
                 if msg.error() is None:
                     values.append(msg.value().decode())
+                elif msg.error().code() == KafkaError._PARTITION_EOF:
+                    at_end[msg.partition()] = msg.offset()
             done = True
             for tp in tps:
-                _, high = consumer.get_watermark_offsets(tp, timeout=10, cached=True)
-                position = consumer.position([TopicPartition(topic, tp.partition)])[0].offset
-                if high > 0 and position < high:
+                if tp.partition not in at_end:
+                    done = False
+                    continue
+                _, high = ends.get_watermark_offsets(tp, timeout=10, cached=False)
+                if at_end[tp.partition] < high:
                     done = False
             if done:
                 return values
@@ -458,6 +516,45 @@ def read_topic(bootstrap, topic, timeout=60):
                 raise TimeoutError(f"{topic}: not at its end under read_committed after {timeout} s")
     finally:
         consumer.close()
+        ends.close()
+
+
+def check_equals_replay(checks, args, prefix, reference, label="replay", lines=None,
+                        state_dirs=(), expected_dead=None, sample_size=150):
+    """The shared end of every "run -> catch up -> compare with replay" test: reads the test's
+    output topics (after wait_caught_up) and checks them against `reference`, prepare_input's
+    (alerts, signals, replay state dir): alerts and signals as multisets, the dead-letter count
+    when `expected_dead` is given, and a sample of `lines`' customers' states in `state_dirs`."""
+    expected_alerts, expected_signals, replay_state = reference
+    alerts, signals, dead = read_outputs(args.bootstrap, prefix, args.work_dir)
+    diff = multiset_diff(alerts, expected_alerts)
+    checks.check(f"alerts == {label} ({len(alerts)})", not diff, diff)
+    diff = multiset_diff(signals, expected_signals)
+    checks.check(f"signals == {label} ({len(signals)})", not diff, diff)
+    if expected_dead is not None:
+        checks.check(f"dead letters == {label}'s ({len(dead)})", len(dead) == expected_dead,
+                     f"{len(dead)} vs {expected_dead}")
+    if lines and state_dirs:
+        customers = sample(customers_of(lines), sample_size, args.seed)
+        diffs = compare_states(args.cxpulse, customers, list(state_dirs), replay_state)
+        checks.check(f"customer states equal {label}'s ({len(customers)} sampled)", not diffs,
+                     "\n  ".join(diffs[:5]))
+    return alerts, signals, dead
+
+
+def run_until_caught_up(args, group, prefix, partitions, processors, timeout=240):
+    """Starts `processors` (those not running), waits until each is ready (/readyz) and the group
+    committed all input, then stops them all; returns their exit codes."""
+    try:
+        for p in processors:
+            if not p.alive():
+                p.start()
+        for p in processors:
+            p.wait_ready()
+        wait_caught_up(args.bootstrap, group, prefix, partitions, timeout, processors)
+    finally:
+        codes = [p.stop() for p in processors]
+    return codes
 
 
 # --- comparisons --------------------------------------------------------------------------------

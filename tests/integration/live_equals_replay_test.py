@@ -13,8 +13,9 @@ CUSTOMERS = 3000
 def main(checks):
     args = itlib.parse_args()
     work = args.work_dir
-    lines, input_path, (expected_alerts, expected_signals, replay_state) = itlib.prepare_input(
+    lines, input_path, reference = itlib.prepare_input(
         args, CUSTOMERS, PARTITIONS, duplicate_ratio=0.02, invalid_ratio=0.005)
+    expected_alerts, expected_signals, _ = reference
     expected_dead = len(itlib.read_jsonl(os.path.join(work, "replay", "dead.jsonl")))
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts, "
               f"{len(expected_signals)} signals, {expected_dead} dead letters")
@@ -26,26 +27,11 @@ def main(checks):
     state_dir = os.path.join(work, "live-state")
     config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
                                 prefix, "i1")
-    processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log")).start()
-    try:
-        processor.wait_assigned()
-        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [processor])
-    finally:
-        code = processor.stop()
-    checks.check("processor stops cleanly on SIGTERM", code == 0, f"exit {code}")
-
-    alerts, signals, dead = itlib.read_outputs(args.bootstrap, prefix, work)
-    diff = itlib.multiset_diff(alerts, expected_alerts)
-    checks.check(f"live alerts == replay alerts ({len(alerts)})", not diff, diff)
-    diff = itlib.multiset_diff(signals, expected_signals)
-    checks.check(f"live signals == replay signals ({len(signals)})", not diff, diff)
-    checks.check(f"live dead letters == replay's ({len(dead)})", len(dead) == expected_dead,
-                 f"{len(dead)} vs {expected_dead}")
-
-    customers = itlib.sample(itlib.customers_of(lines), 150, args.seed)
-    diffs = itlib.compare_states(args.cxpulse, customers, [state_dir], replay_state)
-    checks.check(f"customer states equal replay's ({len(customers)} sampled)", not diffs,
-                 "\n  ".join(diffs[:5]))
+    processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log"))
+    codes = itlib.run_until_caught_up(args, group, prefix, PARTITIONS, [processor])
+    checks.check("processor stops cleanly on SIGTERM", codes == [0], f"exit {codes}")
+    itlib.check_equals_replay(checks, args, prefix, reference, lines=lines,
+                              state_dirs=[state_dir], expected_dead=expected_dead)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "runtime/clock.h"
-#include "runtime/config.h"
-#include "runtime/replay.h"
+#include "runtime/config/config.h"
+#include "runtime/replay/replay.h"
+#include "runtime/shard/clock.h"
 
 namespace cx {
 namespace {

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// What the processor serves (SPEC §6, runtime/kafka_config.h) and expects of its pod.
+// What the processor serves (SPEC §6, runtime/config/kafka_config.h) and expects of its pod.
 const (
 	kContainer      = "cxpulse"
 	kHTTPPortName   = "http"

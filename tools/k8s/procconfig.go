@@ -227,7 +227,7 @@ func newConfigChecker(root, binary string) (*configChecker, string) {
 		}
 	}
 	keys := map[string]bool{}
-	for _, f := range []string{"runtime/config.cpp", "runtime/rules_config_yaml.cpp"} {
+	for _, f := range []string{"runtime/config/config.cpp", "runtime/config/rules_config_yaml.cpp"} {
 		src, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			continue
@@ -241,7 +241,7 @@ func newConfigChecker(root, binary string) (*configChecker, string) {
 		why = binary + " has no run --dry-run"
 	}
 	return &configChecker{keys: keys}, fmt.Sprintf(
-		"static, keys read by runtime/config.cpp and runtime/rules_config_yaml.cpp (%d keys; %s)", len(keys), why)
+		"static, keys read by runtime/config/config.cpp and runtime/config/rules_config_yaml.cpp (%d keys; %s)", len(keys), why)
 }
 
 func (cc *configChecker) check(c *checker, p *processorConfig) {

@@ -44,7 +44,7 @@ func copyRepo(t *testing.T, edits ...edit) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"docs/operations.md", "runtime/config.cpp", "runtime/rules_config_yaml.cpp"} {
+	for _, f := range []string{"docs/operations.md", "runtime/config/config.cpp", "runtime/config/rules_config_yaml.cpp"} {
 		copyFile(f)
 	}
 	for _, e := range edits {

@@ -1,0 +1,89 @@
+#include "runtime/cli/commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/cli/cli.h"
+#include "runtime/shard/shard.h"
+#include "runtime/shard/state_json.h"
+#include "state/customer_state_codec.h"
+#include "state/store/state_store.h"
+
+namespace cx {
+
+int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock) {
+  if (options.input != "-" && !std::filesystem::is_regular_file(options.input)) {
+    std::fprintf(stderr, "cxpulse: --input: no such file: %s (see 'cxpulse --help')\n",
+                 options.input.c_str());
+    return kExitUsage;
+  }
+  options.rules = config.rules;
+  options.store = config.state.store;
+  options.cache_customers = config.state.cache_customers;
+  options.commit_every_events = config.state.commit_every_events;
+  ReplaySummary summary;
+  std::string error;
+  if (!RunReplay(options, clock, summary, error)) {
+    std::fprintf(stderr, "cxpulse: replay failed: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  double rate = summary.seconds > 0 ? summary.lines / summary.seconds : 0;
+  spdlog::info(
+      "replay done: {} lines, {} events applied, {} duplicates, {} dead letters, {} signals, "
+      "{} alerts in {:.2f} s ({:.0f} lines/s)",
+      summary.lines, summary.events_applied, summary.duplicates, summary.dead_letters,
+      summary.signals, summary.alerts, summary.seconds, rate);
+  if (summary.dead_letters > 0 && options.dead_letter.empty()) {
+    spdlog::warn("{} lines were rejected; pass --dead-letter FILE to keep them with their reasons",
+                 summary.dead_letters);
+  }
+  return kExitOk;
+}
+
+int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(flags.state_dir, ec)) {
+    if (!entry.is_directory() || entry.path().filename().string().rfind("shard-", 0) != 0) {
+      continue;
+    }
+    StoreOptions options = config.state.store;
+    options.path = entry.path().string();
+    options.create_if_missing = false;
+    std::string error;
+    std::unique_ptr<StateStore> store = StateStore::Open(options, error);
+    if (store == nullptr) {
+      std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
+      return kExitFailure;
+    }
+    std::string bytes;
+    StoreResult result = store->GetCustomer(flags.customer_id, bytes);
+    if (result.IsError()) {
+      std::fprintf(stderr, "cxpulse: %s\n", result.message().c_str());
+      return kExitFailure;
+    }
+    if (result.IsNotFound()) {
+      continue;
+    }
+    CustomerState state;
+    if (!DecodeCustomerState(bytes, state)) {
+      std::fprintf(stderr, "cxpulse: the stored state of this customer is corrupt\n");
+      return kExitFailure;
+    }
+    std::string json;
+    AppendCustomerStateJson(flags.customer_id, state, config.rules, state.last_activity, json);
+    std::printf("%s\n", json.c_str());
+    return kExitOk;
+  }
+  if (ec) {
+    std::fprintf(stderr, "cxpulse: cannot read state dir %s: %s\n", flags.state_dir.c_str(),
+                 ec.message().c_str());
+    return kExitFailure;
+  }
+  std::fprintf(stderr, "cxpulse: no state for that customer in %s\n", flags.state_dir.c_str());
+  return kExitFailure;
+}
+
+}  // namespace cx

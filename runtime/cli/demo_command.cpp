@@ -1,0 +1,196 @@
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/cli/cli.h"
+#include "runtime/cli/commands.h"
+#include "runtime/cli/live_services.h"
+#include "runtime/cli/terminal_view.h"
+#include "runtime/config/yaml_section.h"
+#include "runtime/kafka/kafka_handles.h"
+#include "runtime/kafka/live_processor.h"
+
+namespace cx {
+namespace {
+
+constexpr int kDemoPartitions = 4;
+constexpr Duration kBackfill = Duration::Minutes(5);
+constexpr Duration kJourneySpan = Duration::Minutes(15);
+
+// librdkafka's in-process mock cluster, owned by a producer handle that also writes the
+// generated traffic. It keeps everything in memory and has no transactions: the demo runs
+// at-least-once at a modest rate. Not for tests of exactly-once.
+class MockCluster {
+ public:
+  bool Start(std::string& error) {
+    KafkaProperties properties = {
+        {"test.mock.num.brokers", "1"}, {"linger.ms", "20"}, {"partitioner", "murmur2_random"}};
+    KafkaConf conf = MakeKafkaConf({&properties}, error);
+    if (!conf) return false;
+    char errstr[512];
+    producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr)));
+    if (!producer_) {
+      error = std::string("cannot start the embedded broker: ") + errstr;
+      return false;
+    }
+    conf.release();
+    cluster_ = rd_kafka_handle_mock_cluster(producer_.get());
+    if (cluster_ == nullptr) {
+      error = "this librdkafka has no mock cluster";
+      return false;
+    }
+    bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+    return true;
+  }
+  void CreateTopic(const std::string& name, int partitions) {
+    rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
+  }
+  [[nodiscard]] const std::string& bootstraps() const { return bootstraps_; }
+  [[nodiscard]] rd_kafka_t* producer() const { return producer_.get(); }
+
+ private:
+  KafkaHandle producer_;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  std::string bootstraps_;
+};
+
+// Streams generated journeys into the input topics in real time: each event is produced when the
+// wall clock reaches its delivery time, stamped with its event time. Journeys start from
+// kBackfill before `now`, so the demo begins by catching up on a few minutes of history.
+void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluster& cluster,
+                    EventTime now, const std::atomic<bool>& stop) {
+  GeneratorOptions options;
+  options.customers = flags.customers;
+  options.seed = flags.seed;
+  options.struggle_ratio = flags.struggle_ratio;
+  options.start = now - kBackfill;
+  options.span = kJourneySpan;
+  options.duplicate_ratio = 0.005;
+  options.invalid_ratio = 0.002;
+  Generator generator(options);
+  const std::string* by_type[] = {&topics.clicks, &topics.calls, &topics.chats, &topics.surveys};
+  std::string line;
+  std::string key;
+  LineInfo info;
+  while (!stop.load() && generator.Next(line, info)) {
+    auto due = std::chrono::system_clock::time_point(std::chrono::milliseconds(info.delivery.ms));
+    while (!stop.load() && std::chrono::system_clock::now() < due) {
+      rd_kafka_poll(cluster.producer(), 0);
+      std::this_thread::sleep_until(
+          std::min(due, std::chrono::system_clock::now() + std::chrono::milliseconds(100)));
+    }
+    key.clear();
+    generator.AppendCustomerId(key, info.customer);
+    const std::string& topic = *by_type[static_cast<int>(info.type)];
+    rd_kafka_producev(cluster.producer(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                      RD_KAFKA_V_KEY(key.data(), key.size()),
+                      RD_KAFKA_V_VALUE(line.data(), line.size()), RD_KAFKA_V_TIMESTAMP(info.ts.ms),
+                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    line.clear();
+  }
+  rd_kafka_flush(cluster.producer(), 2000);
+}
+
+}  // namespace
+
+void AddDemoFlags(CLI::App& command, DemoFlags& flags) {
+  command.add_option("--duration", flags.duration,
+                     "Stop after this long, e.g. 90s (default: until Ctrl-C)");
+  command
+      .add_option("--customers", flags.customers, "Customers whose journeys start over 15 minutes")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+  command.add_option("--struggle-ratio", flags.struggle_ratio, "Share of struggling customers")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--seed", flags.seed, "Traffic seed")->capture_default_str();
+  command.add_option("--http", flags.http_listen, "Address of /metrics and the outreach page")
+      ->capture_default_str();
+}
+
+int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock) {
+  Duration duration;
+  if (!flags.duration.empty() && (!ParseDuration(flags.duration, duration) || duration.ms <= 0)) {
+    std::fprintf(stderr, "cxpulse: --duration: expected a duration such as 90s or 5m, got %s\n",
+                 flags.duration.c_str());
+    return kExitUsage;
+  }
+  MockCluster cluster;
+  std::string error;
+  if (!cluster.Start(error)) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  const TopicNames& t = config.kafka.topics;
+  for (const std::string* name : {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.changelog}) {
+    cluster.CreateTopic(*name, kDemoPartitions);
+  }
+  for (const std::string* name : {&t.signals, &t.alerts, &t.dead_letter}) {
+    cluster.CreateTopic(*name, 1);
+  }
+  std::filesystem::path state_dir =
+      std::filesystem::temp_directory_path() / ("cxpulse-demo-" + std::to_string(::getpid()));
+  config.state.dir = state_dir.string();
+  config.kafka.bootstrap_servers = cluster.bootstraps();
+  config.kafka.processing = ProcessingGuarantee::kAtLeastOnce;
+  config.kafka.group_id = "cxpulse-demo";
+  config.kafka.idle_watermark_after = Duration::Seconds(2);
+  config.http.listen = flags.http_listen;
+
+  InstallStopSignalHandlers();
+  const std::atomic<bool>& stop = StopRequested();
+  TerminalView view(stdout);
+  LiveProcessor processor(config, clock);
+  processor.AddObserver(&view);
+  LiveServices services(config.http, processor);
+  if (!services.Start(error)) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  std::printf(
+      "cxpulse demo: embedded broker %s; %llu customers whose journeys start over 15 "
+      "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n"
+      "Outreach page: http://%s/   metrics: http://%s/metrics\n",
+      cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers),
+      flags.http_listen.c_str(), flags.http_listen.c_str());
+  std::fflush(stdout);
+  if (!processor.Start(error)) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  std::atomic<bool> done{false};
+  std::thread traffic([&] { ProduceTraffic(flags, t, cluster, clock.Now(), done); });
+  std::thread timer([&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(duration.ms);
+    while (!stop.load() && !done.load()) {
+      view.MaybePrintCounts(std::chrono::seconds(5));
+      if (duration.ms > 0 && std::chrono::steady_clock::now() >= deadline) {
+        RequestStop();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  bool ok = processor.Run(stop, error);
+  services.Stop();
+  done = true;
+  traffic.join();
+  timer.join();
+  view.PrintCounts();
+  std::error_code ec;
+  std::filesystem::remove_all(state_dir, ec);
+  if (!ok) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace cx

@@ -1,0 +1,174 @@
+#include "runtime/config/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "runtime/config/rules_config_yaml.h"
+#include "runtime/config/yaml_section.h"
+
+namespace cx {
+namespace {
+
+void ReadStateConfig(YamlSection section, StateConfig& state) {
+  section.Get("dir", state.dir);
+  section.Get("cache_customers", state.cache_customers);
+  section.Get("commit_every_events", state.commit_every_events);
+  section.Get("evict_after", state.store.evict_after);
+  uint64_t block_cache_mb = state.store.block_cache_bytes >> 20;
+  section.Get("block_cache_mb", block_cache_mb);
+  state.store.block_cache_bytes = static_cast<size_t>(block_cache_mb) << 20;
+  uint64_t write_buffer_mb = state.store.write_buffer_bytes >> 20;
+  section.Get("write_buffer_mb", write_buffer_mb);
+  state.store.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;
+  section.Get("sync_commits", state.store.sync_commits);
+  section.Finish();
+}
+
+void ReadTopics(YamlSection section, TopicNames& topics) {
+  section.Get("clicks", topics.clicks);
+  section.Get("calls", topics.calls);
+  section.Get("chats", topics.chats);
+  section.Get("surveys", topics.surveys);
+  section.Get("signals", topics.signals);
+  section.Get("alerts", topics.alerts);
+  section.Get("dead_letter", topics.dead_letter);
+  section.Get("changelog", topics.changelog);
+  section.Finish();
+}
+
+void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::string>& errors) {
+  section.Get("bootstrap_servers", kafka.bootstrap_servers);
+  section.Get("group_id", kafka.group_id);
+  section.Get("instance_id", kafka.instance_id);
+  std::string processing;
+  section.Get("processing", processing);
+  if (processing == "exactly_once") {
+    kafka.processing = ProcessingGuarantee::kExactlyOnce;
+  } else if (processing == "at_least_once") {
+    kafka.processing = ProcessingGuarantee::kAtLeastOnce;
+  } else if (!processing.empty()) {
+    errors.push_back("kafka.processing: expected exactly_once or at_least_once");
+  }
+  section.Get("commit_interval", kafka.commit_interval);
+  section.Get("idle_watermark_after", kafka.idle_watermark_after);
+  section.Get("max_merge_wait", kafka.max_merge_wait);
+  section.Get("idle_input_wait", kafka.idle_input_wait);
+  section.Get("max_future", kafka.max_future);
+  section.Get("transaction_timeout", kafka.transaction_timeout);
+  ReadTopics(section.Section("topics"), kafka.topics);
+  section.GetStringMap("properties", kafka.properties);
+  section.GetStringMap("consumer_properties", kafka.consumer_properties);
+  section.GetStringMap("producer_properties", kafka.producer_properties);
+  section.Finish();
+  if (kafka.commit_interval.ms <= 0) {
+    errors.push_back("kafka.commit_interval: must be positive");
+  }
+}
+
+void ReadHttpConfig(YamlSection section, HttpConfig& http) {
+  section.Get("listen", http.listen);
+  section.Get("bearer_token", http.bearer_token);
+  section.Get("recent_alerts", http.recent_alerts);
+  section.Finish();
+}
+
+}  // namespace
+
+std::string ExpandEnvironment(std::string_view text, std::string& error) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = text.find("${", i);
+    if (start == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    out.append(text.substr(i, start - i));
+    size_t end = text.find('}', start);
+    if (end == std::string_view::npos) {
+      error = "unterminated ${ in a config value";
+      return {};
+    }
+    std::string name(text.substr(start + 2, end - start - 2));
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) {
+      error = "environment variable " + name + " is not set";
+      return {};
+    }
+    out.append(value);
+    i = end + 1;
+  }
+  return out;
+}
+
+bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config,
+                    std::string& error) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    error = std::string(origin) + ": not valid YAML at line " + std::to_string(e.mark.line + 1) +
+            ": " + e.msg;
+    return false;
+  }
+  std::vector<std::string> errors;
+  YamlSection top(root, "", errors);
+  YamlSection rules = top.Section("rules");
+  ReadRulesConfig(rules, config.rules);
+  rules.Finish();
+  ReadStateConfig(top.Section("state"), config.state);
+  ReadKafkaConfig(top.Section("kafka"), config.kafka, errors);
+  ReadHttpConfig(top.Section("http"), config.http);
+  top.Finish();
+  for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
+                      &config.kafka.producer_properties}) {
+    for (auto& [key, value] : *props) {
+      std::string env_error;
+      std::string expanded = ExpandEnvironment(value, env_error);
+      if (!env_error.empty()) {
+        errors.push_back("kafka properties." + key + ": " + env_error);
+      }
+      value = expanded;
+    }
+  }
+  if (const char* token = std::getenv("CXPULSE_HTTP_TOKEN"); token != nullptr && *token != '\0') {
+    config.http.bearer_token = token;
+  } else if (!config.http.bearer_token.empty()) {
+    std::string env_error;
+    config.http.bearer_token = ExpandEnvironment(config.http.bearer_token, env_error);
+    if (!env_error.empty()) {
+      errors.push_back("http.bearer_token: " + env_error);
+    }
+  }
+  if (errors.empty()) {
+    std::string invalid = ValidateRulesConfig(config.rules);
+    if (!invalid.empty()) {
+      errors.push_back(invalid);
+    }
+  }
+  if (!errors.empty()) {
+    error = std::string(origin) + ": " + errors.front();
+    if (errors.size() > 1) {
+      error += " (and " + std::to_string(errors.size() - 1) + " more)";
+    }
+    return false;
+  }
+  return true;
+}
+
+bool LoadConfigFile(const std::string& path, AppConfig& config, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read config file " + path;
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return LoadConfigText(text.str(), path, config, error);
+}
+
+}  // namespace cx

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "processors/rules_config.h"
+#include "runtime/config/kafka_config.h"
+#include "state/store/store_options.h"
+
+namespace cx {
+
+// The `state:` section: where and how per-customer state is kept.
+struct StateConfig {
+  // Directory holding one RocksDB store per shard (replay: overridden by --state-dir).
+  std::string dir;
+  // Decoded customer states kept in memory per process, in front of RocksDB.
+  uint64_t cache_customers = 1'000'000;
+  // Replay commits (one RocksDB WriteBatch) after this many events.
+  uint64_t commit_every_events = 200'000;
+  // RocksDB options (path is set per shard).
+  StoreOptions store;
+};
+
+// The whole configuration file (YAML). Every section and key is optional; absent keys keep
+// the defaults below, which are those of config/cxpulse.yaml. Unknown keys are errors.
+struct AppConfig {
+  RulesConfig rules;
+  StateConfig state;
+  KafkaConfig kafka;
+  HttpConfig http;
+};
+
+// Replaces every ${NAME} in `text` with the environment variable NAME. Sets `error` when a
+// variable is not set.
+[[nodiscard]] std::string ExpandEnvironment(std::string_view text, std::string& error);
+
+// Loads a YAML config file over the defaults in `config`. Returns false with a one-line reason
+// naming the file and the key path, e.g. "config.yaml: rules.sla.call_target: expected a
+// duration such as 500ms, 20s, 5m, 72h or 7d".
+[[nodiscard]] bool LoadConfigFile(const std::string& path, AppConfig& config, std::string& error);
+// The same for YAML text; `origin` names it in errors.
+[[nodiscard]] bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config,
+                                  std::string& error);
+
+}  // namespace cx

@@ -1,0 +1,107 @@
+#include "runtime/http/http_server.h"
+
+#include <functional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/http/http_session.h"
+
+namespace cx {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+// Splits "host:port" / "[v6]:port"; false when malformed.
+bool SplitListen(const std::string& listen, std::string& host, std::string& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) return false;
+  host = listen.substr(0, colon);
+  port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  return port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5;
+}
+
+void Accept(HttpServerCore& core) {
+  core.acceptor->async_accept([&core](boost::system::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !core.acceptor->is_open()) return;
+    if (!error) {
+      if (core.connections.load() >= core.options.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<HttpSession>(std::move(socket), core)->Start();
+      }
+    }
+    Accept(core);
+  });
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerOptions options, HttpBackend backend)
+    : core_(std::make_unique<HttpServerCore>()) {
+  core_->options = std::move(options);
+  core_->backend = std::move(backend);
+  core_->io = std::make_unique<asio::io_context>(1);
+  core_->gate = std::make_shared<HttpGate>(core_->io->get_executor());
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+bool HttpServer::Start(std::string& error) {
+  std::string host;
+  std::string port;
+  const std::string& listen = core_->options.listen;
+  if (!SplitListen(listen, host, port)) {
+    error = "http.listen: expected host:port, got '" + listen + "'";
+    return false;
+  }
+  boost::system::error_code ec;
+  tcp::resolver resolver(*core_->io);
+  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    error = "http.listen: cannot resolve '" + listen + "': " + ec.message();
+    return false;
+  }
+  tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto& acceptor = core_->acceptor.emplace(*core_->io);
+  if (acceptor.open(endpoint.protocol(), ec) ||
+      acceptor.set_option(asio::socket_base::reuse_address(true), ec) ||
+      acceptor.bind(endpoint, ec) ||
+      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
+    error = "http: cannot listen on " + listen + ": " + ec.message();
+    core_->acceptor.reset();
+    return false;
+  }
+  port_ = acceptor.local_endpoint().port();
+  Accept(*core_);
+  started_ = true;
+  thread_ = std::thread([io = core_->io.get()] {
+    try {
+      io->run();
+    } catch (const std::exception& e) {
+      spdlog::error("http: server thread stopped: {}", e.what());
+    }
+  });
+  spdlog::info("http: listening on {}:{}", endpoint.address().to_string(), port_);
+  return true;
+}
+
+void HttpServer::Stop() {
+  if (!core_ || !core_->io) return;
+  core_->gate->Close();
+  core_->io->stop();
+  if (thread_.joinable()) thread_.join();
+  core_->acceptor.reset();
+  core_->io.reset();
+  if (started_) spdlog::info("http: stopped");
+  started_ = false;
+}
+
+}  // namespace cx

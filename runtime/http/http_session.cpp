@@ -1,0 +1,330 @@
+#include "runtime/http/http_session.h"
+
+#include <charconv>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "runtime/http/http_alert_feed.h"
+#include "runtime/http/http_request_checks.h"
+#include "runtime/http/outreach_assets.h"
+#include "schemas/json_writer.h"
+
+namespace cx {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+constexpr std::string_view kText = "text/plain; charset=utf-8";
+constexpr std::string_view kPagePolicy =
+    "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'";
+constexpr size_t kBodyLimit = 8 * 1024;
+constexpr uint32_t kHeaderLimit = 16 * 1024;
+constexpr size_t kMaxAlertsLimit = 100000;
+
+const std::string kSseHeader =
+    "HTTP/1.1 200 OK\r\nServer: cxpulse\r\nContent-Type: text/event-stream\r\n"
+    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Accel-Buffering: no\r\n"
+    "Connection: close\r\n\r\nretry: 2000\n\n";
+const auto kHeartbeat = std::make_shared<const std::string>(": heartbeat\n\n");
+
+}  // namespace
+
+HttpSession::HttpSession(asio::ip::tcp::socket socket, HttpServerCore& core)
+    : core_(core), stream_(std::move(socket)), timer_(stream_.get_executor()) {
+  ++core_.connections;
+}
+
+HttpSession::~HttpSession() {
+  if (subscription_ != 0 && core_.backend.alerts != nullptr) {
+    core_.backend.alerts->Unsubscribe(subscription_);
+  }
+  if (streaming_) --core_.sse_clients;
+  --core_.connections;
+}
+
+void HttpSession::Start() { DoRead(); }
+
+void HttpSession::DoRead() {
+  parser_.emplace();
+  parser_->body_limit(kBodyLimit);
+  parser_->header_limit(kHeaderLimit);
+  stream_.expires_after(core_.options.read_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
+}
+
+void HttpSession::OnRead(beast::error_code error) {
+  if (error == http::error::end_of_stream || error == beast::error::timeout ||
+      error == asio::error::operation_aborted || error == asio::error::connection_reset ||
+      error == asio::error::eof) {
+    Close();
+    return;
+  }
+  if (error) {
+    keep_alive_ = false;
+    version_ = 11;
+    head_ = false;
+    Send(Error(400, "malformed request"));
+    return;
+  }
+  Handle();
+}
+
+HttpSession::Response HttpSession::MakeResponse(unsigned status, std::string_view content_type,
+                                                std::string body) const {
+  Response response{static_cast<http::status>(status), version_};
+  response.set(http::field::server, "cxpulse");
+  response.set(http::field::content_type,
+               beast::string_view(content_type.data(), content_type.size()));
+  response.set("X-Content-Type-Options", "nosniff");
+  response.keep_alive(keep_alive_);
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+HttpSession::Response HttpSession::Error(unsigned status, std::string_view message) const {
+  std::string body = "{\"error\":";
+  AppendJsonString(message, body);
+  body += '}';
+  return MakeResponse(status, kJson, std::move(body));
+}
+
+void HttpSession::Handle() {
+  const auto& request = parser_->get();
+  head_ = request.method() == http::verb::head;
+  keep_alive_ = request.keep_alive();
+  version_ = request.version();
+  if (request.method() != http::verb::get && !head_) {
+    Response response = Error(405, "only GET and HEAD");
+    response.set(http::field::allow, "GET, HEAD");
+    Send(std::move(response));
+    return;
+  }
+  std::string_view target(request.target().data(), request.target().size());
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+
+  if (path == "/healthz") {
+    Send(MakeResponse(200, kText, "ok\n"));
+  } else if (path == "/readyz") {
+    bool ready = !core_.backend.ready || core_.backend.ready();
+    Send(MakeResponse(ready ? 200 : 503, kText, ready ? "ready\n" : "not ready\n"));
+  } else if (path == "/metrics" && core_.backend.metrics) {
+    Send(MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", core_.backend.metrics()));
+  } else if (path == "/alerts" || path == "/alerts/stream") {
+    auto accept = request[http::field::accept];
+    HandleAlerts(query, path == "/alerts/stream" ||
+                            AcceptsEventStream(std::string_view(accept.data(), accept.size())));
+  } else if (path.starts_with("/customers/")) {
+    HandleCustomer(path.substr(std::string_view("/customers/").size()));
+  } else if (const OutreachAsset* asset = FindOutreachAsset(path); asset != nullptr) {
+    Response response = MakeResponse(200, asset->content_type, std::string(asset->body));
+    response.set("Content-Security-Policy",
+                 beast::string_view(kPagePolicy.data(), kPagePolicy.size()));
+    response.set(http::field::cache_control, "no-cache");
+    response.set("Referrer-Policy", "no-referrer");
+    Send(std::move(response));
+  } else {
+    Send(Error(404, "not found"));
+  }
+}
+
+void HttpSession::HandleCustomer(std::string_view segment) {
+  const std::string& token = core_.options.bearer_token;
+  if (!token.empty()) {
+    auto authorization = parser_->get()[http::field::authorization];
+    if (!BearerTokenMatches(std::string_view(authorization.data(), authorization.size()), token)) {
+      Response response = Error(401, "bearer token required");
+      response.set(http::field::www_authenticate, "Bearer realm=\"cxpulse\"");
+      Send(std::move(response));
+      return;
+    }
+  }
+  std::optional<std::string> id = DecodeCustomerId(segment);
+  if (!id) {
+    Send(Error(400, "customer id must be 1-128 printable characters (percent-encoded UTF-8)"));
+    return;
+  }
+  if (!core_.backend.lookup_customer) {
+    Send(Error(404, "not found"));
+    return;
+  }
+  if (core_.backend.ready && !core_.backend.ready()) {
+    Response response = Error(503, "not ready");
+    response.set(http::field::retry_after, "1");
+    Send(std::move(response));
+    return;
+  }
+  spdlog::debug("http: customer lookup {}", *id);
+  awaiting_customer_ = true;
+  timer_.expires_after(core_.options.lookup_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (!error) self->OnCustomerReply(std::nullopt, true);
+  });
+  std::weak_ptr<HttpSession> weak = weak_from_this();
+  std::shared_ptr<HttpGate> gate = core_.gate;
+  core_.backend.lookup_customer(std::move(*id), [weak, gate](std::optional<std::string> json) {
+    gate->Post([weak, json = std::move(json)]() mutable {
+      if (auto self = weak.lock()) self->OnCustomerReply(std::move(json), false);
+    });
+  });
+}
+
+void HttpSession::OnCustomerReply(std::optional<std::string> json, bool timed_out) {
+  if (!awaiting_customer_ || closed_) return;
+  awaiting_customer_ = false;
+  timer_.cancel();
+  Response response;
+  if (timed_out) {
+    response = Error(503, "customer lookup timed out");
+    response.set(http::field::retry_after, "1");
+  } else if (!json) {
+    response = Error(404, "unknown customer");
+  } else {
+    response = MakeResponse(200, kJson, std::move(*json));
+  }
+  response.set(http::field::cache_control, "no-store");
+  Send(std::move(response));
+}
+
+void HttpSession::HandleAlerts(std::string_view query, bool stream) {
+  if (core_.backend.alerts == nullptr) {
+    Send(Error(404, "not found"));
+    return;
+  }
+  if (!stream || head_) {
+    size_t limit = 0;
+    std::string_view text = QueryParameter(query, "limit");
+    if (!text.empty()) {
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+      if (ec != std::errc() || end != text.data() + text.size() || limit > kMaxAlertsLimit) {
+        Send(Error(400, "limit must be an integer 0-100000"));
+        return;
+      }
+    }
+    Response response = MakeResponse(200, kJson, core_.backend.alerts->RecentJson(limit));
+    response.set(http::field::cache_control, "no-store");
+    Send(std::move(response));
+    return;
+  }
+  if (core_.sse_clients.load() >= core_.options.max_sse_clients) {
+    Response response = Error(503, "too many event streams");
+    response.set(http::field::retry_after, "5");
+    Send(std::move(response));
+    return;
+  }
+  StartEventStream();
+}
+
+void HttpSession::Send(Response response) {
+  if (head_) {
+    auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+  }
+  auto message = std::make_shared<Response>(std::move(response));
+  bool close = message->need_eof();
+  stream_.expires_after(core_.options.read_timeout);
+  http::async_write(stream_, *message,
+                    [self = shared_from_this(), message, close](beast::error_code error, size_t) {
+                      if (error || close) {
+                        self->Close();
+                        return;
+                      }
+                      self->DoRead();
+                    });
+}
+
+void HttpSession::StartEventStream() {
+  streaming_ = true;
+  ++core_.sse_clients;
+  stream_.expires_never();
+  Enqueue(std::make_shared<const std::string>(kSseHeader));
+  std::weak_ptr<HttpSession> weak = weak_from_this();
+  std::shared_ptr<HttpGate> gate = core_.gate;
+  subscription_ = core_.backend.alerts->Subscribe([weak, gate](const AlertFeed::AlertJson& json) {
+    gate->Post([weak, json] {
+      if (auto self = weak.lock()) {
+        self->Enqueue(std::make_shared<const std::string>(FormatSseEvent(*json)));
+      }
+    });
+  });
+  spdlog::debug("http: event stream opened ({} open)", core_.sse_clients.load());
+  ScheduleHeartbeat();
+  WatchForClose();
+}
+
+void HttpSession::Enqueue(std::shared_ptr<const std::string> chunk) {
+  if (closed_) return;
+  if (queue_.size() >= core_.options.max_sse_backlog) {
+    spdlog::warn("http: event stream client too slow, disconnecting");
+    Close();
+    return;
+  }
+  queue_.push_back(std::move(chunk));
+  if (!writing_) WriteNext();
+}
+
+void HttpSession::WriteNext() {
+  if (queue_.empty() || closed_) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  asio::async_write(stream_, asio::buffer(*queue_.front()),
+                    [self = shared_from_this()](beast::error_code error, size_t) {
+                      self->queue_.pop_front();
+                      if (error) {
+                        self->Close();
+                        return;
+                      }
+                      self->WriteNext();
+                    });
+}
+
+void HttpSession::ScheduleHeartbeat() {
+  timer_.expires_after(core_.options.sse_heartbeat);
+  timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (error || self->closed_) return;
+    self->Enqueue(kHeartbeat);
+    self->ScheduleHeartbeat();
+  });
+}
+
+void HttpSession::WatchForClose() {
+  stream_.async_read_some(asio::buffer(&probe_byte_, 1),
+                          [self = shared_from_this()](beast::error_code error, size_t) {
+                            if (error) {
+                              self->Close();
+                              return;
+                            }
+                            self->WatchForClose();
+                          });
+}
+
+void HttpSession::Close() {
+  if (closed_) return;
+  closed_ = true;
+  timer_.cancel();
+  if (subscription_ != 0 && core_.backend.alerts != nullptr) {
+    core_.backend.alerts->Unsubscribe(subscription_);
+    subscription_ = 0;
+  }
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+}  // namespace cx

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "runtime/http/http_server.h"
+
+namespace cx {
+
+// Internals of HttpServer (runtime/http_server.cpp), shared with its sessions.
+
+// Lets other threads (the processor answering a lookup, the alert feed) hand work to the
+// server's thread until the server stops; afterwards Post() drops the work.
+class HttpGate {
+ public:
+  explicit HttpGate(boost::asio::io_context::executor_type executor) : executor_(executor) {}
+  template <typename Handler>
+  bool Post(Handler&& handler) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!open_) return false;
+    boost::asio::post(executor_, std::forward<Handler>(handler));
+    return true;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = false;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool open_ = true;
+  boost::asio::io_context::executor_type executor_;
+};
+
+// Owned by HttpServer; outlives every session (sessions die with `io`).
+struct HttpServerCore {
+  HttpServerOptions options;
+  HttpBackend backend;
+  std::unique_ptr<boost::asio::io_context> io;
+  std::shared_ptr<HttpGate> gate;
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> sse_clients{0};
+};
+
+// One HTTP/1.1 connection: keep-alive requests one at a time, or, after an event-stream
+// request, a Server-Sent Events stream until either side closes. Runs on the server's thread.
+class HttpSession final : public std::enable_shared_from_this<HttpSession> {
+ public:
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+  HttpSession(boost::asio::ip::tcp::socket socket, HttpServerCore& core);
+  ~HttpSession();
+  void Start();
+
+ private:
+  void DoRead();
+  void OnRead(boost::beast::error_code error);
+  void Handle();
+  void HandleCustomer(std::string_view segment);
+  void OnCustomerReply(std::optional<std::string> json, bool timed_out);
+  void HandleAlerts(std::string_view query, bool stream);
+  void Send(Response response);
+  Response MakeResponse(unsigned status, std::string_view content_type, std::string body) const;
+  Response Error(unsigned status, std::string_view message) const;
+
+  void StartEventStream();
+  void Enqueue(std::shared_ptr<const std::string> chunk);
+  void WriteNext();
+  void ScheduleHeartbeat();
+  void WatchForClose();
+  void Close();
+
+  HttpServerCore& core_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::asio::steady_timer timer_;
+  bool head_ = false;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  bool awaiting_customer_ = false;
+  bool streaming_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  uint64_t subscription_ = 0;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  char probe_byte_ = 0;
+};
+
+}  // namespace cx

@@ -1,0 +1,186 @@
+#include "runtime/kafka/changelog.h"
+
+#include <charconv>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "processors/engine.h"
+#include "state/customer_state_codec.h"
+
+namespace cx {
+namespace {
+
+constexpr int kRecordsPerBatch = 5000;
+constexpr int kPollMs = 200;
+constexpr int kMetadataTimeoutMs = 10000;
+
+int64_t ReadCheckpoint(StateStore& store) {
+  std::string value;
+  if (!store.GetMeta(kChangelogNextOffsetKey, value).IsOk()) {
+    return RD_KAFKA_OFFSET_BEGINNING;
+  }
+  int64_t offset = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);
+  if (ec != std::errc() || end != value.data() + value.size()) {
+    return RD_KAFKA_OFFSET_BEGINNING;
+  }
+  return offset;
+}
+
+// Applies changelog records to a store batch, keeping the timers CF in step with the states.
+class RestoreBatch {
+ public:
+  explicit RestoreBatch(StateStore& store) : store_(store) {}
+
+  [[nodiscard]] bool Apply(std::string_view key, const std::string_view* value,
+                           std::string& error) {
+    if (key.substr(0, kChangelogMetaPrefix.size()) == kChangelogMetaPrefix) {
+      if (value != nullptr) {
+        batch_.PutMeta(key.substr(kChangelogMetaPrefix.size()), *value);
+      }
+      return true;
+    }
+    EventTime old_deadline = EventTime::Max();
+    if (!PreviousDeadline(key, old_deadline, error)) {
+      return false;
+    }
+    if (old_deadline != EventTime::Max()) {
+      batch_.DeleteTimer(old_deadline, key);
+    }
+    EventTime new_deadline = EventTime::Max();
+    if (value == nullptr) {
+      batch_.DeleteCustomer(key);
+    } else {
+      CustomerState state;
+      if (!DecodeCustomerState(*value, state)) {
+        error = "the changelog holds a state this version cannot decode";
+        return false;
+      }
+      new_deadline = NextDeadline(state);
+      if (new_deadline != EventTime::Max()) {
+        batch_.PutTimer(new_deadline, key);
+      }
+      batch_.PutCustomer(key, *value);
+    }
+    deadlines_[std::string(key)] = new_deadline;
+    ++count_;
+    return true;
+  }
+
+  [[nodiscard]] bool Commit(int64_t next_offset, std::string& error) {
+    PutChangelogCheckpoint(batch_, next_offset);
+    StoreResult result = store_.Commit(batch_);
+    batch_.Clear();
+    deadlines_.clear();
+    count_ = 0;
+    if (!result.IsOk()) {
+      error = result.message();
+      return false;
+    }
+    return true;
+  }
+  [[nodiscard]] int count() const { return count_; }
+
+ private:
+  bool PreviousDeadline(std::string_view key, EventTime& deadline, std::string& error) {
+    auto it = deadlines_.find(std::string(key));
+    if (it != deadlines_.end()) {
+      deadline = it->second;
+      return true;
+    }
+    std::string bytes;
+    StoreResult result = store_.GetCustomer(key, bytes);
+    if (result.IsError()) {
+      error = result.message();
+      return false;
+    }
+    CustomerState state;
+    if (result.IsOk() && DecodeCustomerState(bytes, state)) {
+      deadline = NextDeadline(state);
+    }
+    return true;
+  }
+
+  StateStore& store_;
+  StoreBatch batch_;
+  std::unordered_map<std::string, EventTime> deadlines_;
+  int count_ = 0;
+};
+
+}  // namespace
+
+void PutChangelogCheckpoint(StoreBatch& batch, int64_t next_offset) {
+  batch.PutMeta(kChangelogNextOffsetKey, std::to_string(next_offset));
+}
+
+bool RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic, int32_t partition,
+                          StateStore& store, RestoreProgress& progress,
+                          const std::atomic<bool>& stop, std::string& error) {
+  int64_t low = 0;
+  int64_t high = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition,
+                                                             &low, &high, kMetadataTimeoutMs);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    error = "cannot read the end of changelog " + topic + "[" + std::to_string(partition) +
+            "]: " + rd_kafka_err2str(err);
+    return false;
+  }
+  int64_t start = ReadCheckpoint(store);
+  if (start == RD_KAFKA_OFFSET_BEGINNING || start < low) {
+    start = low;
+  }
+  progress.start_offset = start;
+  progress.end_offset = high;
+  progress.restored_records = 0;
+  if (start >= high) {
+    return true;
+  }
+  spdlog::info("restore: shard {} replays changelog offsets {}..{}", partition, start, high);
+  KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = start;
+  if ((err = rd_kafka_assign(consumer, assignment.get())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    error = std::string("cannot assign the changelog: ") + rd_kafka_err2str(err);
+    return false;
+  }
+  RestoreBatch batch(store);
+  int64_t next_offset = start;
+  bool ok = true;
+  while (ok) {
+    if (stop.load()) {
+      error = "stopped during restore";
+      ok = false;
+      break;
+    }
+    KafkaMessage message(rd_kafka_consumer_poll(consumer, kPollMs));
+    if (!message) {
+      continue;
+    }
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      break;
+    }
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("restore: shard {}: {}", partition, rd_kafka_message_errstr(message.get()));
+      continue;
+    }
+    std::string_view key(static_cast<const char*>(message->key), message->key_len);
+    std::string_view value(static_cast<const char*>(message->payload), message->len);
+    ok = batch.Apply(key, message->payload == nullptr ? nullptr : &value, error);
+    next_offset = message->offset + 1;
+    ++progress.restored_records;
+    if (ok && batch.count() >= kRecordsPerBatch) {
+      ok = batch.Commit(next_offset, error);
+    }
+  }
+  if (ok) {
+    ok = batch.Commit(next_offset, error);
+  }
+  rd_kafka_assign(consumer, nullptr);
+  if (ok) {
+    spdlog::info("restore: shard {} restored {} records", partition,
+                 progress.restored_records.load());
+  }
+  return ok;
+}
+
+}  // namespace cx

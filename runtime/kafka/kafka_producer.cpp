@@ -1,0 +1,99 @@
+#include "runtime/kafka/kafka_producer.h"
+
+#include <spdlog/spdlog.h>
+
+namespace cx {
+
+std::unique_ptr<KafkaProducer> KafkaProducer::Create(const KafkaConfig& config,
+                                                     const std::string& transactional_id,
+                                                     std::string& error) {
+  KafkaProperties base = {
+      {"bootstrap.servers", config.bootstrap_servers},
+      {"linger.ms", "5"},
+      {"compression.type", "lz4"},
+      {"enable.idempotence", "true"},
+      {"partitioner", "murmur2_random"},
+      {"log.connection.close", "false"},
+  };
+  if (config.processing == ProcessingGuarantee::kExactlyOnce) {
+    base.emplace_back("transactional.id", transactional_id);
+    base.emplace_back("transaction.timeout.ms", std::to_string(config.transaction_timeout.ms));
+  }
+  KafkaConf conf = MakeKafkaConf({&base, &config.properties, &config.producer_properties}, error);
+  if (!conf) {
+    return nullptr;
+  }
+  std::unique_ptr<KafkaProducer> producer(new KafkaProducer(config.topics.changelog));
+  rd_kafka_conf_set_opaque(conf.get(), producer.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaProducer::OnDelivery);
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr));
+  if (rk == nullptr) {
+    error = std::string("cannot create the Kafka producer: ") + errstr;
+    return nullptr;
+  }
+  conf.release();  // owned by rk now
+  producer->handle_.reset(rk);
+  return producer;
+}
+
+KafkaProducer::~KafkaProducer() {
+  if (handle_) {
+    rd_kafka_flush(handle_.get(), 2000);
+  }
+}
+
+void KafkaProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (self->delivery_failures_.fetch_add(1) == 0) {
+      spdlog::warn("kafka: delivery to {} failed: {}", rd_kafka_topic_name(message->rkt),
+                   rd_kafka_err2str(message->err));
+    }
+    return;
+  }
+  self->delivered_.fetch_add(1);
+  if (self->changelog_topic_ == rd_kafka_topic_name(message->rkt)) {
+    int64_t& last = self->changelog_offsets_[message->partition];
+    if (message->offset > last) {
+      last = message->offset;
+    }
+  }
+}
+
+void KafkaProducer::Produce(const std::string& topic, int32_t partition, std::string_view key,
+                            const std::string_view* value) {
+  void* value_ptr = value == nullptr ? nullptr : const_cast<char*>(value->data());
+  size_t value_len = value == nullptr ? 0 : value->size();
+  void* key_ptr = const_cast<char*>(key.data());
+  size_t key_len = key.size();
+  for (;;) {
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(handle_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                          RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
+                          RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(handle_.get(), 10);
+      continue;
+    }
+    if (delivery_failures_.fetch_add(1) == 0) {
+      spdlog::warn("kafka: cannot enqueue a record for {}: {}", topic, rd_kafka_err2str(err));
+    }
+    return;
+  }
+}
+
+bool KafkaProducer::Flush(int timeout_ms) {
+  return rd_kafka_flush(handle_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int64_t KafkaProducer::ChangelogOffset(int32_t partition) const {
+  auto it = changelog_offsets_.find(partition);
+  return it == changelog_offsets_.end() ? -1 : it->second;
+}
+
+}  // namespace cx

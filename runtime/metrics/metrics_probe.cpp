@@ -1,0 +1,318 @@
+#include "runtime/metrics/metrics_probe.h"
+
+#include <algorithm>
+#include <functional>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace cx {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kEventTypes = {"click", "call", "chat", "survey"};
+constexpr std::array<std::string_view, 2> kChannels = {"call", "chat"};
+constexpr std::array<std::string_view, 2> kCommitResults = {"aborted", "committed"};
+constexpr int kAtRiskEnter = 60;
+constexpr int kAtRiskLeave = 40;
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+Family<Counter>& Counters(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildCounter().Name(name).Help(help).Register(r);
+}
+Family<Gauge>& Gauges(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildGauge().Name(name).Help(help).Register(r);
+}
+Family<Histogram>& Histograms(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildHistogram().Name(name).Help(help).Register(r);
+}
+
+}  // namespace
+
+struct MetricsProbe::ShardSeries {
+  Gauge* restore_records = nullptr;
+  Gauge* restore_remaining = nullptr;
+  Gauge* watermark_delay = nullptr;
+  Gauge* pending_timers = nullptr;
+  Gauge* cache_customers = nullptr;
+  Gauge* live_sst = nullptr;
+  Gauge* pending_compaction = nullptr;
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  uint64_t block_hits = 0;
+  uint64_t block_misses = 0;
+  uint64_t stall_micros = 0;
+};
+
+MetricsProbe::MetricsProbe(const LiveStatus* status)
+    : status_(status), registry_(std::make_shared<prometheus::Registry>()) {
+  auto& r = *registry_;
+  consumed_family_ = &Counters(r, "cxpulse_events_consumed_total", "Input records consumed");
+  auto& types = Counters(r, "cxpulse_events_total", "Decoded input events by type");
+  for (size_t i = 0; i < kEventTypes.size(); ++i) {
+    events_by_type_[i] = &types.Add({{"type", std::string(kEventTypes[i])}});
+  }
+  auto& dead = Counters(r, "cxpulse_dead_letters_total", "Rejected input records by error code");
+  for (int i = 1; i < kDecodeErrorCount; ++i) {
+    dead_letters_[i] = &dead.Add({{"code", std::string(ToString(static_cast<DecodeError>(i)))}});
+  }
+  processing_ = &Histograms(r, "cxpulse_processing_seconds", "Processing time per input record")
+                     .Add({}, Histogram::BucketBoundaries{1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5,
+                                                          1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025});
+  event_to_alert_ =
+      &Histograms(r, "cxpulse_event_to_alert_seconds",
+                  "Wall time from consuming the triggering record to the alert's commit")
+           .Add({}, Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                                10, 30});
+  commit_ = &Histograms(r, "cxpulse_commit_seconds", "Duration of one commit cycle")
+                 .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25, 0.5, 1, 2.5, 10});
+  auto& commits = Counters(r, "cxpulse_commits_total", "Commit cycles by result");
+  for (size_t i = 0; i < kCommitResults.size(); ++i) {
+    commits_[i] = &commits.Add({{"result", std::string(kCommitResults[i])}});
+  }
+  assigned_shards_ = &Gauges(r, "cxpulse_assigned_shards", "Partitions assigned").Add({});
+  ready_ = &Gauges(r, "cxpulse_ready", "1 when assigned shards are restored and consuming").Add({});
+  cache_hits_ = &Counters(r, "cxpulse_customer_cache_hits_total", "Customer cache hits").Add({});
+  cache_misses_ =
+      &Counters(r, "cxpulse_customer_cache_misses_total", "Customer cache misses").Add({});
+  block_cache_hits_ =
+      &Counters(r, "cxpulse_rocksdb_block_cache_hits_total", "RocksDB block cache hits").Add({});
+  block_cache_misses_ =
+      &Counters(r, "cxpulse_rocksdb_block_cache_misses_total", "RocksDB block cache misses")
+           .Add({});
+  write_stall_seconds_ = &Counters(r, "cxpulse_rocksdb_write_stall_seconds_total",
+                                   "Time RocksDB delayed or stopped writes")
+                              .Add({});
+
+  auto& first_response = Histograms(r, "cxpulse_first_response_seconds",
+                                    "Call answer and chat first reply times (met and breached)");
+  auto& met = Counters(r, "cxpulse_sla_met_total", "Responses within the SLA target");
+  auto& breached = Counters(r, "cxpulse_sla_breached_total", "SLA breaches");
+  auto& contacts = Counters(r, "cxpulse_contacts_total", "Contacts (call queued, chat started)");
+  auto& repeats = Counters(r, "cxpulse_repeat_contacts_total", "Repeat contacts");
+  for (size_t i = 0; i < kChannels.size(); ++i) {
+    prometheus::Labels labels{{"channel", std::string(kChannels[i])}};
+    first_response_[i] = &first_response.Add(
+        labels, Histogram::BucketBoundaries{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800});
+    sla_met_[i] = &met.Add(labels);
+    sla_breached_[i] = &breached.Add(labels);
+    contacts_[i] = &contacts.Add(labels);
+    repeat_contacts_[i] = &repeats.Add(labels);
+  }
+  Histogram::BucketBoundaries score_buckets{10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+  effort_score_ = &Histograms(r, "cxpulse_effort_score", "Scores in effort.updated signals")
+                       .Add({}, score_buckets);
+  risk_score_ =
+      &Histograms(r, "cxpulse_risk_score", "Scores in risk.updated signals").Add({}, score_buckets);
+  auto& alerts = Counters(r, "cxpulse_alerts_total", "Committed alerts by kind and severity");
+  for (int k = 0; k < kAlertKindCount; ++k) {
+    for (int s = 0; s < 2; ++s) {
+      alerts_[k][s] = &alerts.Add({{"kind", std::string(ToString(static_cast<AlertKind>(k)))},
+                                   {"severity", std::string(ToString(static_cast<Severity>(s)))}});
+    }
+  }
+  customers_at_risk_ = &Gauges(r, "cxpulse_customers_at_risk",
+                               "Customers whose risk score rose to >= 60 and not yet below 40")
+                            .Add({});
+
+  restore_records_family_ = &Gauges(r, "cxpulse_restore_records",
+                                    "Changelog records restored in the shard's last restore");
+  restore_remaining_family_ = &Gauges(r, "cxpulse_restore_remaining_records",
+                                      "Changelog records still to restore (0 when done)");
+  watermark_delay_family_ =
+      &Gauges(r, "cxpulse_watermark_delay_seconds", "Wall clock minus the shard's watermark");
+  pending_timers_family_ = &Gauges(r, "cxpulse_pending_timers", "Timers waiting in the shard");
+  cache_customers_family_ =
+      &Gauges(r, "cxpulse_customer_cache_customers", "Customers in the shard's cache");
+  live_sst_family_ = &Gauges(r, "cxpulse_rocksdb_live_sst_bytes", "Live SST bytes of the shard");
+  pending_compaction_family_ = &Gauges(r, "cxpulse_rocksdb_pending_compaction_bytes",
+                                       "Bytes RocksDB estimates compaction has to rewrite");
+  lag_family_ = &Gauges(r, "cxpulse_consumer_lag_messages", "Consumer lag per input partition");
+  other_topic_ = &consumed_family_->Add({{"topic", "other"}});
+  topics_.reserve(kMaxTopics);
+}
+
+MetricsProbe::~MetricsProbe() = default;
+
+std::string MetricsProbe::Serialize() const {
+  if (status_ != nullptr) {
+    ready_->Set(status_->ready.load(std::memory_order_relaxed) ? 1 : 0);
+  }
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+int MetricsProbe::ChannelIndex(std::string_view channel) {
+  if (channel == kChannels[0]) return 0;
+  if (channel == kChannels[1]) return 1;
+  return -1;
+}
+
+Counter& MetricsProbe::TopicCounter(std::string_view topic) {
+  for (TopicSeries& series : topics_) {
+    if (series.name == topic) return *series.consumed;
+  }
+  if (topics_.size() >= kMaxTopics) return *other_topic_;
+  TopicSeries& series = topics_.emplace_back();
+  series.name = std::string(topic);
+  series.consumed = &consumed_family_->Add({{"topic", series.name}});
+  return *series.consumed;
+}
+
+void MetricsProbe::OnEventProcessed(std::string_view topic, const Event* decoded,
+                                    std::chrono::nanoseconds processing_time) {
+  TopicCounter(topic).Increment();
+  processing_->Observe(Seconds(processing_time));
+  if (decoded == nullptr) return;
+  events_by_type_[static_cast<size_t>(decoded->type)]->Increment();
+  if (decoded->type == EventType::kCall && decoded->action == Action::kQueued) {
+    contacts_[0]->Increment();
+  } else if (decoded->type == EventType::kChat && decoded->action == Action::kStarted) {
+    contacts_[1]->Increment();
+  }
+}
+
+void MetricsProbe::OnDeadLetter(DecodeError error) {
+  auto index = static_cast<size_t>(error);
+  if (index > 0 && index < dead_letters_.size()) dead_letters_[index]->Increment();
+}
+
+void MetricsProbe::OnSignal(const Signal& signal) {
+  switch (signal.kind) {
+    case SignalKind::kSlaMet:
+    case SignalKind::kSlaBreached: {
+      int channel = ChannelIndex(signal.channel);
+      if (channel < 0) return;
+      (signal.kind == SignalKind::kSlaMet ? sla_met_ : sla_breached_)[channel]->Increment();
+      if (signal.sla == SlaKind::kCallAnswer || signal.sla == SlaKind::kChatFirstReply) {
+        first_response_[channel]->Observe(static_cast<double>(signal.elapsed_ms) / 1000.0);
+      }
+      return;
+    }
+    case SignalKind::kContactRepeat: {
+      int channel = ChannelIndex(signal.channel);
+      if (channel >= 0) repeat_contacts_[channel]->Increment();
+      return;
+    }
+    case SignalKind::kEffortUpdated:
+      effort_score_->Observe(signal.score);
+      return;
+    case SignalKind::kRiskUpdated: {
+      risk_score_->Observe(signal.score);
+      uint64_t key = std::hash<std::string_view>{}(signal.customer_id);
+      if (signal.score >= kAtRiskEnter) {
+        at_risk_.insert(key);
+      } else if (signal.score < kAtRiskLeave) {
+        at_risk_.erase(key);
+      }
+      customers_at_risk_->Set(static_cast<double>(at_risk_.size()));
+      return;
+    }
+  }
+}
+
+void MetricsProbe::OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) {
+  auto kind = static_cast<size_t>(alert.kind);
+  auto severity = static_cast<size_t>(alert.severity);
+  if (kind < alerts_.size() && severity < 2) alerts_[kind][severity]->Increment();
+  event_to_alert_->Observe(Seconds(event_to_alert));
+}
+
+void MetricsProbe::OnCommit(std::chrono::nanoseconds duration, bool committed) {
+  commit_->Observe(Seconds(duration));
+  commits_[committed ? 1 : 0]->Increment();
+}
+
+void MetricsProbe::OnRebalance(int assigned_shards) { assigned_shards_->Set(assigned_shards); }
+
+MetricsProbe::ShardSeries& MetricsProbe::Shard(int partition) {
+  auto it = shards_.find(partition);
+  if (it != shards_.end()) return *it->second;
+  auto series = std::make_unique<ShardSeries>();
+  prometheus::Labels labels{{"shard", std::to_string(partition)}};
+  series->restore_records = &restore_records_family_->Add(labels);
+  series->restore_remaining = &restore_remaining_family_->Add(labels);
+  series->watermark_delay = &watermark_delay_family_->Add(labels);
+  series->pending_timers = &pending_timers_family_->Add(labels);
+  series->cache_customers = &cache_customers_family_->Add(labels);
+  series->live_sst = &live_sst_family_->Add(labels);
+  series->pending_compaction = &pending_compaction_family_->Add(labels);
+  return *shards_.emplace(partition, std::move(series)).first->second;
+}
+
+void MetricsProbe::AddGrowth(Counter& counter, uint64_t& last, uint64_t now) {
+  counter.Increment(static_cast<double>(now >= last ? now - last : now));
+  last = now;
+}
+
+void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
+                                    EventTime wall_clock) {
+  for (auto it = shards_.begin(); it != shards_.end();) {
+    bool assigned = std::any_of(shards.begin(), shards.end(),
+                                [&](const ShardSnapshot& s) { return s.partition == it->first; });
+    if (assigned) {
+      ++it;
+      continue;
+    }
+    ShardSeries& gone = *it->second;
+    restore_records_family_->Remove(gone.restore_records);
+    restore_remaining_family_->Remove(gone.restore_remaining);
+    watermark_delay_family_->Remove(gone.watermark_delay);
+    pending_timers_family_->Remove(gone.pending_timers);
+    cache_customers_family_->Remove(gone.cache_customers);
+    live_sst_family_->Remove(gone.live_sst);
+    pending_compaction_family_->Remove(gone.pending_compaction);
+    it = shards_.erase(it);
+  }
+  for (const ShardSnapshot& s : shards) {
+    ShardSeries& series = Shard(s.partition);
+    series.restore_records->Set(static_cast<double>(s.restore_done));
+    series.restore_remaining->Set(
+        static_cast<double>(std::max<int64_t>(0, s.restore_total - s.restore_done)));
+    double delay_ms = s.watermark.ms > 0 ? static_cast<double>(wall_clock.ms - s.watermark.ms) : 0;
+    series.watermark_delay->Set(delay_ms / 1000.0);
+    series.pending_timers->Set(static_cast<double>(s.pending_timers));
+    series.cache_customers->Set(static_cast<double>(s.cached_customers));
+    series.live_sst->Set(static_cast<double>(s.store.live_sst_bytes));
+    series.pending_compaction->Set(static_cast<double>(s.store.pending_compaction_bytes));
+    AddGrowth(*cache_hits_, series.cache_hits, s.cache_hits);
+    AddGrowth(*cache_misses_, series.cache_misses, s.cache_misses);
+    AddGrowth(*block_cache_hits_, series.block_hits, s.store.block_cache_hits);
+    AddGrowth(*block_cache_misses_, series.block_misses, s.store.block_cache_misses);
+    uint64_t stall_before = series.stall_micros;
+    uint64_t stall_now = s.store.write_stall_micros;
+    uint64_t stall_growth = stall_now >= stall_before ? stall_now - stall_before : stall_now;
+    write_stall_seconds_->Increment(static_cast<double>(stall_growth) / 1e6);
+    series.stall_micros = stall_now;
+  }
+}
+
+void MetricsProbe::OnConsumerLag(const std::vector<PartitionLag>& lags) {
+  for (const PartitionLag& lag : lags) {
+    if (lag.lag < 0) continue;
+    auto key = std::make_pair(lag.topic, lag.partition);
+    auto it = lags_.find(key);
+    if (it == lags_.end()) {
+      if (lags_.size() >= kMaxLagSeries) continue;
+      Gauge& gauge =
+          lag_family_->Add({{"topic", lag.topic}, {"partition", std::to_string(lag.partition)}});
+      it = lags_.emplace(key, &gauge).first;
+    }
+    it->second->Set(static_cast<double>(lag.lag));
+  }
+}
+
+}  // namespace cx

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "runtime/kafka/live_observer.h"
+#include "runtime/kafka/live_status.h"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace cx {
+
+// The Prometheus metrics of the live processor (names: /work/notes/metrics.md, all prefixed
+// `cxpulse_`). The only code in cxpulse that includes prometheus-cpp.
+//
+// Observer calls come from the processing thread; Serialize() may run on any thread at the same
+// time (prometheus-cpp's metrics are atomic and its families lock while series are added or
+// removed, which happens only for a new topic, shard or partition). Per-event calls use
+// pre-resolved series: no label strings are built on the hot path. Label sets are bounded:
+// topics (at most kMaxTopics distinct, then "other"), event types, error codes, channels, alert
+// kinds and severities, assigned partition numbers (at most kMaxLagSeries lag series). No
+// customer id is ever a label.
+class MetricsProbe final : public LiveObserver {
+ public:
+  // `status` (may be null) feeds cxpulse_ready at each Serialize(); it must outlive the probe.
+  explicit MetricsProbe(const LiveStatus* status = nullptr);
+  ~MetricsProbe() override;
+  MetricsProbe(const MetricsProbe&) = delete;
+  MetricsProbe& operator=(const MetricsProbe&) = delete;
+
+  // Distinct topic labels kept for cxpulse_events_consumed_total (the four input topics).
+  static constexpr size_t kMaxTopics = 8;
+  // Distinct (topic, partition) series kept for cxpulse_consumer_lag_messages.
+  static constexpr size_t kMaxLagSeries = 4096;
+
+  // Every metric in the Prometheus text exposition format 0.0.4. Thread-safe.
+  [[nodiscard]] std::string Serialize() const;
+
+  void OnEventProcessed(std::string_view topic, const Event* decoded,
+                        std::chrono::nanoseconds processing_time) override;
+  void OnDeadLetter(DecodeError error) override;
+  void OnSignal(const Signal& signal) override;
+  void OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) override;
+  void OnCommit(std::chrono::nanoseconds duration, bool committed) override;
+  void OnRebalance(int assigned_shards) override;
+  void OnShardSnapshots(const std::vector<ShardSnapshot>& shards, EventTime wall_clock) override;
+  void OnConsumerLag(const std::vector<PartitionLag>& lags) override;
+
+ private:
+  struct ShardSeries;
+  struct TopicSeries {
+    std::string name;
+    prometheus::Counter* consumed = nullptr;
+  };
+  // Index 0 = call, 1 = chat; -1 for anything else.
+  static int ChannelIndex(std::string_view channel);
+  prometheus::Counter& TopicCounter(std::string_view topic);
+  ShardSeries& Shard(int partition);
+  // Adds the growth of a cumulative per-shard count (which restarts at 0 when a shard's store
+  // is reopened) to `counter`.
+  static void AddGrowth(prometheus::Counter& counter, uint64_t& last, uint64_t now);
+
+  const LiveStatus* status_;
+  std::shared_ptr<prometheus::Registry> registry_;
+
+  prometheus::Family<prometheus::Counter>* consumed_family_;
+  std::vector<TopicSeries> topics_;
+  prometheus::Counter* other_topic_ = nullptr;
+  std::array<prometheus::Counter*, 4> events_by_type_{};
+  std::array<prometheus::Counter*, kDecodeErrorCount> dead_letters_{};
+  prometheus::Histogram* processing_ = nullptr;
+  prometheus::Histogram* event_to_alert_ = nullptr;
+  prometheus::Histogram* commit_ = nullptr;
+  std::array<prometheus::Counter*, 2> commits_{};  // aborted, committed
+  prometheus::Gauge* assigned_shards_ = nullptr;
+  prometheus::Gauge* ready_ = nullptr;
+  prometheus::Counter* cache_hits_ = nullptr;
+  prometheus::Counter* cache_misses_ = nullptr;
+  prometheus::Counter* block_cache_hits_ = nullptr;
+  prometheus::Counter* block_cache_misses_ = nullptr;
+  prometheus::Counter* write_stall_seconds_ = nullptr;
+
+  std::array<prometheus::Histogram*, 2> first_response_{};
+  std::array<prometheus::Counter*, 2> sla_met_{};
+  std::array<prometheus::Counter*, 2> sla_breached_{};
+  std::array<prometheus::Counter*, 2> contacts_{};
+  std::array<prometheus::Counter*, 2> repeat_contacts_{};
+  prometheus::Histogram* effort_score_ = nullptr;
+  prometheus::Histogram* risk_score_ = nullptr;
+  std::array<std::array<prometheus::Counter*, 2>, kAlertKindCount> alerts_{};
+  prometheus::Gauge* customers_at_risk_ = nullptr;
+  // Hashes of the customers counted in cxpulse_customers_at_risk (no ids kept).
+  std::unordered_set<uint64_t> at_risk_;
+
+  // Per-shard and per-partition series (created on first sight, removed when unassigned).
+  prometheus::Family<prometheus::Gauge>* restore_records_family_;
+  prometheus::Family<prometheus::Gauge>* restore_remaining_family_;
+  prometheus::Family<prometheus::Gauge>* watermark_delay_family_;
+  prometheus::Family<prometheus::Gauge>* pending_timers_family_;
+  prometheus::Family<prometheus::Gauge>* cache_customers_family_;
+  prometheus::Family<prometheus::Gauge>* live_sst_family_;
+  prometheus::Family<prometheus::Gauge>* pending_compaction_family_;
+  prometheus::Family<prometheus::Gauge>* lag_family_;
+  std::map<int, std::unique_ptr<ShardSeries>> shards_;
+  std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lags_;
+};
+
+}  // namespace cx

@@ -1,0 +1,92 @@
+#include "runtime/replay/line_reader.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace cx {
+namespace {
+
+constexpr size_t kReadChunk = 1 << 20;
+
+}  // namespace
+
+std::unique_ptr<LineReader> LineReader::Open(const std::string& path, std::string& error) {
+  if (path == "-") {
+    return std::unique_ptr<LineReader>(new LineReader(stdin, false));
+  }
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    error = "cannot open input " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::unique_ptr<LineReader>(new LineReader(file, true));
+}
+
+LineReader::LineReader(FILE* file, bool owned) : file_(file), owned_(owned) {
+  buffer_.resize(2 * kReadChunk);
+}
+
+LineReader::~LineReader() {
+  if (owned_) {
+    std::fclose(file_);
+  }
+}
+
+bool LineReader::Fill() {
+  if (eof_) {
+    return false;
+  }
+  if (begin_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (buffer_.size() - end_ < kReadChunk) {
+    buffer_.resize(buffer_.size() * 2);
+  }
+  size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+  if (n == 0) {
+    if (std::ferror(file_)) {
+      error_ = std::string("read error: ") + std::strerror(errno);
+    }
+    eof_ = true;
+    return false;
+  }
+  end_ += n;
+  bytes_read_ += n;
+  return true;
+}
+
+bool LineReader::Next(std::string_view& line) {
+  size_t scanned = begin_;
+  for (;;) {
+    const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
+    if (nl != nullptr) {
+      size_t pos = static_cast<const char*>(nl) - buffer_.data();
+      size_t len = pos - begin_;
+      if (len > 0 && buffer_[pos - 1] == '\r') {
+        --len;
+      }
+      line = std::string_view(buffer_.data() + begin_, len);
+      begin_ = pos + 1;
+      ++line_number_;
+      return true;
+    }
+    size_t consumed = end_ - begin_;
+    if (!Fill()) {
+      if (end_ > begin_) {
+        line = std::string_view(buffer_.data() + begin_, end_ - begin_);
+        if (!line.empty() && line.back() == '\r') {
+          line.remove_suffix(1);
+        }
+        begin_ = end_;
+        ++line_number_;
+        return true;
+      }
+      return false;
+    }
+    scanned = begin_ + consumed;
+  }
+}
+
+}  // namespace cx

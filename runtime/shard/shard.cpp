@@ -1,0 +1,215 @@
+#include "runtime/shard/shard.h"
+
+#include <charconv>
+#include <utility>
+
+namespace cx {
+
+std::string ShardStatePath(const std::string& state_dir, int partition) {
+  return state_dir + "/shard-" + std::to_string(partition);
+}
+
+Shard::Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
+             size_t cache_customers, EmissionSink& sink)
+    : partition_(partition),
+      rules_(rules),
+      store_(std::move(store)),
+      cache_(*store_, cache_customers),
+      sink_(sink) {}
+
+bool Shard::Restore(std::string& error) {
+  std::string saved;
+  StoreResult result = store_->GetMeta(kMaxEventTimeKey, saved);
+  if (result.IsError()) {
+    error = result.message();
+    return false;
+  }
+  if (result.IsOk()) {
+    int64_t ms = 0;
+    auto [end, ec] = std::from_chars(saved.data(), saved.data() + saved.size(), ms);
+    if (ec != std::errc() || end != saved.data() + saved.size()) {
+      error = "state store has a corrupt watermark checkpoint";
+      return false;
+    }
+    max_event_time_ = EventTime::FromMillis(ms);
+    watermark_ = max_event_time_ - rules_.lateness;
+    store_->SetEvictionHorizon(watermark_);
+  }
+  timer_queue_.clear();
+  timer_of_customer_.clear();
+  touched_timers_.clear();
+  result = store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
+    auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id),
+                                                         TimerEntry{deadline, deadline, false});
+    if (inserted) {
+      timer_queue_.emplace(deadline, it->first);
+    }
+    return true;
+  });
+  if (result.IsError()) {
+    error = result.message();
+    return false;
+  }
+  return true;
+}
+
+CustomerState* Shard::Load(std::string_view customer_id) {
+  CacheLoad load = cache_.GetOrLoad(customer_id);
+  if (load.state == nullptr) {
+    last_error_ = load.status.message();
+  }
+  return load.state;
+}
+
+bool Shard::Process(const Event& event) {
+  if (event.ts > max_event_time_) {
+    max_event_time_ = event.ts;
+    EventTime candidate = max_event_time_ - rules_.lateness;
+    if (candidate > watermark_) {
+      watermark_ = candidate;
+      if (!FireDue()) {
+        return false;
+      }
+    }
+  }
+  CustomerState* state = Load(event.customer_id);
+  if (state == nullptr) {
+    return false;
+  }
+  if (NextDeadline(*state) < event.ts) {
+    // The customer's own next event is past a deadline: nothing of theirs came before it, so it
+    // fires now, before the event, however far other customers moved the watermark. This makes
+    // each customer's output a function of their own events, whatever the partitioning.
+    FireDueTimers(rules_, event.customer_id, *state, event.ts - Duration::Millis(1), emissions_);
+    ++stats_.timer_firings;
+    Emit();
+  }
+  ApplyResult result = ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
+  if (result == ApplyResult::kDuplicate) {
+    ++stats_.duplicates;
+    return true;
+  }
+  ++stats_.events_applied;
+  (void)cache_.MarkDirty(event.customer_id);
+  Reschedule(event.customer_id, *state);
+  Emit();
+  return true;
+}
+
+bool Shard::AdvanceWatermark(EventTime to) {
+  if (to > watermark_) {
+    watermark_ = to;
+    return FireDue();
+  }
+  return true;
+}
+
+bool Shard::FireDue() {
+  while (!timer_queue_.empty() && timer_queue_.begin()->first <= watermark_) {
+    auto node = timer_queue_.extract(timer_queue_.begin());
+    const std::string& customer_id = node.value().second;
+    auto entry = timer_of_customer_.find(customer_id);
+    if (entry != timer_of_customer_.end()) {
+      entry->second.deadline = EventTime::Max();
+      if (!entry->second.touched) {
+        entry->second.touched = true;
+        touched_timers_.push_back(&*entry);
+      }
+    }
+    CustomerState* state = Load(customer_id);
+    if (state == nullptr) {
+      return false;
+    }
+    FireDueTimers(rules_, customer_id, *state, watermark_, emissions_);
+    ++stats_.timer_firings;
+    (void)cache_.MarkDirty(customer_id);
+    Reschedule(customer_id, *state);
+    Emit();
+  }
+  return true;
+}
+
+void Shard::Emit() {
+  for (const Signal& signal : emissions_.signals) {
+    sink_.OnSignal(signal);
+  }
+  for (const Alert& alert : emissions_.alerts) {
+    sink_.OnAlert(alert);
+  }
+  stats_.signals += emissions_.signals.size();
+  stats_.alerts += emissions_.alerts.size();
+  emissions_.Clear();
+}
+
+void Shard::SetTimer(TimerMap::value_type& entry, EventTime deadline) {
+  TimerEntry& timer = entry.second;
+  if (timer.deadline != EventTime::Max()) {
+    timer_queue_.erase({timer.deadline, entry.first});
+  }
+  timer.deadline = deadline;
+  if (deadline != EventTime::Max()) {
+    timer_queue_.emplace(deadline, entry.first);
+  }
+  if (!timer.touched) {
+    timer.touched = true;
+    touched_timers_.push_back(&entry);
+  }
+}
+
+void Shard::Reschedule(std::string_view customer_id, const CustomerState& state) {
+  const EventTime next = NextDeadline(state);
+  auto it = timer_of_customer_.find(customer_id);
+  if (it != timer_of_customer_.end()) {
+    if (it->second.deadline != next) {
+      SetTimer(*it, next);
+    }
+    return;
+  }
+  if (next == EventTime::Max()) {
+    return;
+  }
+  SetTimer(*timer_of_customer_.try_emplace(std::string(customer_id)).first, next);
+}
+
+void Shard::TakeCommitBatch(StoreBatch& batch) {
+  batch.Clear();
+  for (TimerMap::value_type* entry : touched_timers_) {
+    TimerEntry& timer = entry->second;
+    timer.touched = false;
+    if (timer.committed != timer.deadline) {
+      if (timer.committed != EventTime::Max()) {
+        batch.DeleteTimer(timer.committed, entry->first);
+      }
+      if (timer.deadline != EventTime::Max()) {
+        batch.PutTimer(timer.deadline, entry->first);
+      }
+      timer.committed = timer.deadline;
+    }
+    if (timer.deadline == EventTime::Max()) {
+      timer_of_customer_.erase(timer_of_customer_.find(entry->first));
+    }
+  }
+  touched_timers_.clear();
+  cache_.AppendDirty(batch);
+  batch.PutMeta(kMaxEventTimeKey, std::to_string(max_event_time_.ms));
+}
+
+bool Shard::CommitBatch(const StoreBatch& batch, std::string& error) {
+  store_->SetEvictionHorizon(watermark_);
+  StoreResult result = store_->Commit(batch);
+  if (!result.IsOk()) {
+    error = result.message();
+    return false;
+  }
+  cache_.OnCommitted();
+  ++stats_.commits;
+  return true;
+}
+
+bool Shard::Commit(std::string& error) {
+  StoreBatch batch;
+  TakeCommitBatch(batch);
+  return CommitBatch(batch, error);
+}
+
+}  // namespace cx

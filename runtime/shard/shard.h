@@ -1,0 +1,125 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "processors/engine.h"
+#include "processors/rules_config.h"
+#include "runtime/shard/emission_sink.h"
+#include "state/store/customer_cache.h"
+#include "state/store/state_store.h"
+
+namespace cx {
+
+// The RocksDB directory of shard `partition` inside a state directory: "<state_dir>/shard-<p>".
+[[nodiscard]] std::string ShardStatePath(const std::string& state_dir, int partition);
+
+// Counters of one shard, read by the probes and the replay summary.
+struct ShardStats {
+  uint64_t events_applied = 0;
+  uint64_t duplicates = 0;
+  uint64_t timer_firings = 0;
+  uint64_t signals = 0;
+  uint64_t alerts = 0;
+  uint64_t commits = 0;
+};
+
+// Everything for one partition number: its watermark, its timer queue, its state store and its
+// slice of the customer cache. Replay and the live processor drive the same Shard; only the
+// source of events and the sink differ. Not thread-safe: one thread owns a shard.
+//
+// Processing contract, per event: raise the max event time; watermark = max event time −
+// lateness (never moves back); fire every timer with deadline <= watermark (deadline order, then
+// customer id); fire the event's customer's own deadlines that lie before the event's time; then
+// apply the event. A customer's output therefore depends only on the order of that customer's
+// own events, not on other customers' traffic or on how customers are spread over shards; the
+// watermark only decides when the deadlines of customers with no further events fire.
+class Shard {
+ public:
+  // Takes ownership of the store. `sink` must outlive the shard.
+  Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
+        size_t cache_customers, EmissionSink& sink);
+
+  // Loads the watermark checkpoint and the pending timers from the store. Call once, before
+  // the first event. Returns false with a message in `error` when the store cannot be read.
+  [[nodiscard]] bool Restore(std::string& error);
+
+  // Processes one decoded event of this shard. Returns false only when the state store
+  // failed (see last_error()); the shard must then be discarded and restored.
+  [[nodiscard]] bool Process(const Event& event);
+
+  // Moves the watermark forward to `to` (if later) and fires the timers that are now due.
+  // Used at the end of a replay and, in live mode, when an idle shard follows the wall clock.
+  // Returns false only when the state store failed.
+  [[nodiscard]] bool AdvanceWatermark(EventTime to);
+
+  // Moves every change since the last commit into `batch`: the timer changes, each dirty
+  // customer's encoded state and the watermark checkpoint. The caller may add entries (e.g. a
+  // changelog offset), publish the batch elsewhere (the changelog), then CommitBatch() it.
+  void TakeCommitBatch(StoreBatch& batch);
+  // Writes `batch` to the store in one WriteBatch and lets the cache evict. Returns false with
+  // a message on failure.
+  [[nodiscard]] bool CommitBatch(const StoreBatch& batch, std::string& error);
+  // TakeCommitBatch + CommitBatch.
+  [[nodiscard]] bool Commit(std::string& error);
+  // The message of the last store failure.
+  [[nodiscard]] const std::string& last_error() const { return last_error_; }
+
+  // Customers whose state changed since the last commit.
+  [[nodiscard]] size_t DirtyCount() const { return cache_.DirtyCount(); }
+  // The key of the watermark checkpoint in the store's meta and in the changelog.
+  static constexpr std::string_view kMaxEventTimeKey = "shard.max_event_time";
+  [[nodiscard]] EventTime watermark() const { return watermark_; }
+  [[nodiscard]] EventTime max_event_time() const { return max_event_time_; }
+  [[nodiscard]] int partition() const { return partition_; }
+  [[nodiscard]] const ShardStats& stats() const { return stats_; }
+  [[nodiscard]] size_t pending_timers() const { return timer_queue_.size(); }
+  [[nodiscard]] StateStore& store() { return *store_; }
+  [[nodiscard]] CustomerCache& cache() { return cache_; }
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  [[nodiscard]] bool FireDue();
+  void Emit();
+  [[nodiscard]] CustomerState* Load(std::string_view customer_id);
+  // Keeps exactly one timer for the customer, at NextDeadline(state).
+  void Reschedule(std::string_view customer_id, const CustomerState& state);
+
+  int partition_;
+  const RulesConfig& rules_;
+  std::unique_ptr<StateStore> store_;
+  CustomerCache cache_;
+  EmissionSink& sink_;
+  Emissions emissions_;
+  ShardStats stats_;
+
+  EventTime max_event_time_ = EventTime::Min();
+  EventTime watermark_ = EventTime::Min();
+  // Pending timers ordered by (deadline, customer id), and each customer's current deadline.
+  std::set<std::pair<EventTime, std::string>> timer_queue_;
+  // A customer's current deadline (Max: none) and the one the store holds. An entry lives while
+  // either is set; `touched` entries changed since the last commit and are listed in
+  // touched_timers_, so a commit writes each customer's net timer change once.
+  struct TimerEntry {
+    EventTime deadline = EventTime::Max();
+    EventTime committed = EventTime::Max();
+    bool touched = false;
+  };
+  using TimerMap = std::unordered_map<std::string, TimerEntry, StringHash, std::equal_to<>>;
+  void SetTimer(TimerMap::value_type& entry, EventTime deadline);
+  TimerMap timer_of_customer_;
+  std::vector<TimerMap::value_type*> touched_timers_;
+  std::string last_error_;
+};
+
+}  // namespace cx

@@ -1,0 +1,115 @@
+#include "runtime/config/config.h"
+#include "runtime/config/yaml_section.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace cx {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Config, ShippedFileHoldsExactlyTheDefaults) {
+  AppConfig loaded;
+  loaded.rules.lateness = Duration::Seconds(99);  // must be overwritten by the file
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", loaded, error))
+      << error;
+  AppConfig defaults;
+  EXPECT_TRUE(loaded.rules == defaults.rules);
+  EXPECT_EQ(loaded.state.cache_customers, defaults.state.cache_customers);
+  EXPECT_EQ(loaded.state.store.evict_after, defaults.state.store.evict_after);
+  EXPECT_EQ(loaded.kafka.commit_interval, defaults.kafka.commit_interval);
+  EXPECT_EQ(loaded.kafka.topics.changelog, defaults.kafka.topics.changelog);
+  EXPECT_EQ(loaded.http.listen, defaults.http.listen);
+}
+
+TEST(Config, RulesFileIsTheRulesSection) {
+  std::string rules = ReadFile(std::string(CXPULSE_SOURCE_DIR) + "/config/rules.yaml");
+  std::string indented = "rules:\n";
+  std::istringstream lines(rules);
+  for (std::string line; std::getline(lines, line);) indented += "  " + line + "\n";
+  AppConfig loaded;
+  loaded.rules.sla.call_target = Duration::Seconds(1);
+  std::string error;
+  ASSERT_TRUE(LoadConfigText(indented, "rules.yaml", loaded, error)) << error;
+  EXPECT_TRUE(loaded.rules == RulesConfig{});
+}
+
+TEST(Config, OverridesKeepOtherDefaults) {
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigText("rules:\n  sla:\n    call_target: 30s\n  selfservice:\n"
+                     "    help_prefixes: [/hilfe]\n",
+                     "t.yaml", config, error))
+      << error;
+  EXPECT_EQ(config.rules.sla.call_target, Duration::Seconds(30));
+  EXPECT_EQ(config.rules.sla.chat_first_reply_target, Duration::Seconds(60));
+  ASSERT_EQ(config.rules.selfservice.help_prefixes.size(), 1u);
+  EXPECT_EQ(config.rules.selfservice.help_prefixes[0], "/hilfe");
+}
+
+TEST(Config, UnknownKeyIsAnErrorWithItsPath) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(LoadConfigText("rules:\n  sla:\n    call_targt: 30s\n", "t.yaml", config, error));
+  EXPECT_EQ(error, "t.yaml: rules.sla.call_targt: unknown key");
+  EXPECT_FALSE(LoadConfigText("rulez: {}\n", "t.yaml", config, error));
+  EXPECT_EQ(error, "t.yaml: rulez: unknown key");
+}
+
+TEST(Config, BadValuesAreOneLineErrors) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(LoadConfigText("rules:\n  lateness: soon\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("rules.lateness: expected a duration"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+  EXPECT_FALSE(LoadConfigText("kafka:\n  processing: maybe\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("kafka.processing"), std::string::npos) << error;
+  EXPECT_FALSE(LoadConfigText("rules: [1, 2\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("not valid YAML"), std::string::npos) << error;
+  EXPECT_FALSE(LoadConfigText("rules:\n  effort:\n    alert_rearm: 80\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("rules.effort"), std::string::npos) << error;
+}
+
+TEST(Config, KafkaPropertiesExpandEnvironment) {
+  ::setenv("CXPULSE_TEST_SECRET", "s3cret", 1);
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_SECRET}\n    "
+                     "security.protocol: SASL_SSL\n",
+                     "t.yaml", config, error))
+      << error;
+  ASSERT_EQ(config.kafka.properties.size(), 2u);
+  EXPECT_EQ(config.kafka.properties[0].second, "s3cret");
+  EXPECT_FALSE(
+      LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_UNSET_VAR}\n",
+                     "t.yaml", config, error));
+  EXPECT_NE(error.find("CXPULSE_TEST_UNSET_VAR is not set"), std::string::npos) << error;
+}
+
+TEST(Config, Durations) {
+  Duration d;
+  EXPECT_TRUE(ParseDuration("500ms", d));
+  EXPECT_EQ(d.ms, 500);
+  EXPECT_TRUE(ParseDuration("7d", d));
+  EXPECT_EQ(d, Duration::Days(7));
+  EXPECT_FALSE(ParseDuration("7", d));
+  EXPECT_FALSE(ParseDuration("-1s", d));
+  EXPECT_FALSE(ParseDuration("1w", d));
+  EXPECT_FALSE(ParseDuration("", d));
+}
+
+}  // namespace
+}  // namespace cx

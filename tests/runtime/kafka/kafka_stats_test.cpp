@@ -1,0 +1,29 @@
+#include "runtime/kafka/kafka_stats.h"
+
+#include <gtest/gtest.h>
+
+namespace cx {
+namespace {
+
+TEST(KafkaStats, ConsumerLagOrStableOffsetMinusConsumed) {
+  const char* json = R"({"name":"c","topics":{"cx.clicks":{"topic":"cx.clicks","partitions":{
+    "0":{"partition":0,"consumer_lag":12,"ls_offset":100,"app_offset":88},
+    "1":{"partition":1,"consumer_lag":-1,"ls_offset":50,"app_offset":40},
+    "2":{"partition":2,"consumer_lag":-1,"ls_offset":-1,"app_offset":-1001},
+    "-1":{"partition":-1,"consumer_lag":-1}}}}})";
+  std::vector<PartitionLag> lags = ParseConsumerLag(json);
+  ASSERT_EQ(lags.size(), 2u);
+  EXPECT_EQ(lags[0].topic, "cx.clicks");
+  EXPECT_EQ(lags[0].partition, 0);
+  EXPECT_EQ(lags[0].lag, 12);
+  EXPECT_EQ(lags[1].partition, 1);
+  EXPECT_EQ(lags[1].lag, 10);
+}
+
+TEST(KafkaStats, GarbageGivesNothing) {
+  EXPECT_TRUE(ParseConsumerLag("not json").empty());
+  EXPECT_TRUE(ParseConsumerLag(R"({"topics":[]})").empty());
+}
+
+}  // namespace
+}  // namespace cx

@@ -1,0 +1,233 @@
+#include "runtime/metrics/metrics_probe.h"
+
+#include <regex>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace cx {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+// The value of the sample line `series` (name with labels, exactly as exposed), or -1.
+double Sample(const std::string& text, const std::string& series) {
+  size_t at = 0;
+  while ((at = text.find(series + " ", at)) != std::string::npos) {
+    if (at == 0 || text[at - 1] == '\n') {
+      return std::stod(text.substr(at + series.size() + 1));
+    }
+    at += series.size();
+  }
+  return -1;
+}
+
+Signal MakeSignal(SignalKind kind, std::string customer) {
+  Signal s;
+  s.kind = kind;
+  s.customer_id = std::move(customer);
+  return s;
+}
+
+TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
+  LiveStatus status;
+  MetricsProbe probe(&status);
+  Event call;
+  call.type = EventType::kCall;
+  call.action = Action::kQueued;
+  call.customer_id = "secret-customer-7";
+  probe.OnEventProcessed("t.calls", &call, microseconds(40));
+  probe.OnEventProcessed("t.calls", &call, microseconds(40));
+  probe.OnEventProcessed("t.clicks", nullptr, microseconds(5));
+  probe.OnDeadLetter(DecodeError::kMissingField);
+  probe.OnCommit(milliseconds(12), true);
+  probe.OnCommit(milliseconds(30), false);
+  probe.OnRebalance(3);
+  status.ready = true;
+  std::string text = probe.Serialize();
+  EXPECT_EQ(Sample(text, "cxpulse_events_consumed_total{topic=\"t.calls\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_events_consumed_total{topic=\"t.clicks\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_events_total{type=\"call\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_events_total{type=\"click\"}"), 0);
+  EXPECT_EQ(Sample(text, "cxpulse_contacts_total{channel=\"call\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_dead_letters_total{code=\"missing_field\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_dead_letters_total{code=\"invalid_json\"}"), 0);
+  EXPECT_EQ(Sample(text, "cxpulse_processing_seconds_count"), 3);
+  EXPECT_EQ(Sample(text, "cxpulse_commit_seconds_count"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_commits_total{result=\"committed\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_commits_total{result=\"aborted\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_assigned_shards"), 3);
+  EXPECT_EQ(Sample(text, "cxpulse_ready"), 1);
+  status.ready = false;
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_ready"), 0);
+  EXPECT_EQ(text.find("secret-customer-7"), std::string::npos);
+}
+
+TEST(MetricsProbeTest, TopicLabelsAreCapped) {
+  MetricsProbe probe;
+  for (int i = 0; i < 50; ++i) {
+    probe.OnEventProcessed("topic-" + std::to_string(i), nullptr, microseconds(1));
+  }
+  std::string text = probe.Serialize();
+  std::regex series("cxpulse_events_consumed_total\\{topic=\"([^\"]+)\"\\}");
+  std::set<std::string> topics;
+  for (std::sregex_iterator it(text.begin(), text.end(), series), end; it != end; ++it) {
+    topics.insert((*it)[1]);
+  }
+  EXPECT_EQ(topics.size(), MetricsProbe::kMaxTopics + 1);
+  EXPECT_EQ(Sample(text, "cxpulse_events_consumed_total{topic=\"other\"}"),
+            50 - static_cast<double>(MetricsProbe::kMaxTopics));
+}
+
+TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
+  MetricsProbe probe;
+  Signal met = MakeSignal(SignalKind::kSlaMet, "cust-a");
+  met.channel = "chat";
+  met.sla = SlaKind::kChatFirstReply;
+  met.elapsed_ms = 42'000;
+  probe.OnSignal(met);
+  Signal breached = MakeSignal(SignalKind::kSlaBreached, "cust-a");
+  breached.channel = "call";
+  breached.sla = SlaKind::kCallAnswer;
+  breached.elapsed_ms = 20'000;
+  probe.OnSignal(breached);
+  Signal next_reply = met;
+  next_reply.sla = SlaKind::kChatNextReply;
+  probe.OnSignal(next_reply);  // counted as met, not a first response
+  Signal repeat = MakeSignal(SignalKind::kContactRepeat, "cust-a");
+  repeat.channel = "call";
+  probe.OnSignal(repeat);
+  Signal effort = MakeSignal(SignalKind::kEffortUpdated, "cust-a");
+  effort.score = 75;
+  probe.OnSignal(effort);
+
+  Alert alert;
+  alert.customer_id = "cust-a";
+  alert.kind = AlertKind::kAtRisk;
+  alert.severity = Severity::kCritical;
+  probe.OnAlertCommitted(alert, milliseconds(250));
+
+  std::string text = probe.Serialize();
+  EXPECT_EQ(Sample(text, "cxpulse_sla_met_total{channel=\"chat\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_sla_breached_total{channel=\"call\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_first_response_seconds_count{channel=\"chat\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_first_response_seconds_sum{channel=\"chat\"}"), 42);
+  EXPECT_EQ(Sample(text, "cxpulse_first_response_seconds_bucket{channel=\"call\",le=\"20\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"70\"}"), 0);
+  EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"80\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_alerts_total{kind=\"at_risk\",severity=\"critical\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_alerts_total{kind=\"at_risk\",severity=\"warning\"}"), 0);
+  EXPECT_EQ(Sample(text, "cxpulse_event_to_alert_seconds_sum"), 0.25);
+  EXPECT_EQ(text.find("cust-a"), std::string::npos);
+}
+
+TEST(MetricsProbeTest, CustomersAtRiskFollowHysteresis) {
+  MetricsProbe probe;
+  auto risk = [&](const char* customer, int score) {
+    Signal s = MakeSignal(SignalKind::kRiskUpdated, customer);
+    s.score = score;
+    probe.OnSignal(s);
+  };
+  risk("a", 65);
+  risk("b", 80);
+  risk("c", 55);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customers_at_risk"), 2);
+  risk("a", 45);  // still above the re-arm level
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customers_at_risk"), 2);
+  risk("a", 35);
+  risk("b", 85);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customers_at_risk"), 1);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_risk_score_count"), 6);
+}
+
+TEST(MetricsProbeTest, ShardGaugesCountersAndLag) {
+  MetricsProbe probe;
+  ShardSnapshot s;
+  s.partition = 2;
+  s.watermark = EventTime::FromMillis(100'000);
+  s.pending_timers = 7;
+  s.cached_customers = 11;
+  s.cache_hits = 100;
+  s.cache_misses = 10;
+  s.restore_done = 30;
+  s.restore_total = 50;
+  s.store.live_sst_bytes = 4096;
+  s.store.block_cache_hits = 5;
+  s.store.write_stall_micros = 1'500'000;
+  probe.OnShardSnapshots({s}, EventTime::FromMillis(112'500));
+  s.cache_hits = 130;
+  s.restore_done = 50;
+  probe.OnShardSnapshots({s}, EventTime::FromMillis(113'000));
+  probe.OnConsumerLag({{"t.clicks", 2, 17}, {"t.calls", 2, -1}});
+  std::string text = probe.Serialize();
+  EXPECT_EQ(Sample(text, "cxpulse_watermark_delay_seconds{shard=\"2\"}"), 13);
+  EXPECT_EQ(Sample(text, "cxpulse_pending_timers{shard=\"2\"}"), 7);
+  EXPECT_EQ(Sample(text, "cxpulse_customer_cache_customers{shard=\"2\"}"), 11);
+  EXPECT_EQ(Sample(text, "cxpulse_restore_records{shard=\"2\"}"), 50);
+  EXPECT_EQ(Sample(text, "cxpulse_restore_remaining_records{shard=\"2\"}"), 0);
+  EXPECT_EQ(Sample(text, "cxpulse_rocksdb_live_sst_bytes{shard=\"2\"}"), 4096);
+  EXPECT_EQ(Sample(text, "cxpulse_customer_cache_hits_total"), 130);
+  EXPECT_EQ(Sample(text, "cxpulse_customer_cache_misses_total"), 10);
+  EXPECT_EQ(Sample(text, "cxpulse_rocksdb_block_cache_hits_total"), 5);
+  EXPECT_EQ(Sample(text, "cxpulse_rocksdb_write_stall_seconds_total"), 1.5);
+  EXPECT_EQ(Sample(text, "cxpulse_consumer_lag_messages{partition=\"2\",topic=\"t.clicks\"}"), 17);
+  EXPECT_EQ(text.find("topic=\"t.calls\",partition"), std::string::npos);
+  EXPECT_EQ(Sample(text, "cxpulse_consumer_lag_messages{partition=\"2\",topic=\"t.calls\"}"), -1);
+
+  // The shard is revoked: its series go; a reopened store's counts restart from zero.
+  probe.OnShardSnapshots({}, EventTime::FromMillis(114'000));
+  text = probe.Serialize();
+  EXPECT_EQ(Sample(text, "cxpulse_pending_timers{shard=\"2\"}"), -1);
+  s.cache_hits = 4;
+  probe.OnShardSnapshots({s}, EventTime::FromMillis(115'000));
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customer_cache_hits_total"), 134);
+}
+
+TEST(MetricsProbeTest, ExposesEveryContractName) {
+  MetricsProbe probe;
+  // Per-shard and per-partition families have series only once a shard is assigned.
+  ShardSnapshot shard;
+  shard.partition = 0;
+  probe.OnShardSnapshots({shard}, EventTime::FromMillis(1000));
+  probe.OnConsumerLag({{"t.clicks", 0, 3}});
+  std::string text = probe.Serialize();
+  for (const char* name : {"cxpulse_events_consumed_total",
+                           "cxpulse_events_total",
+                           "cxpulse_dead_letters_total",
+                           "cxpulse_processing_seconds",
+                           "cxpulse_event_to_alert_seconds",
+                           "cxpulse_consumer_lag_messages",
+                           "cxpulse_commit_seconds",
+                           "cxpulse_commits_total",
+                           "cxpulse_assigned_shards",
+                           "cxpulse_restore_records",
+                           "cxpulse_restore_remaining_records",
+                           "cxpulse_watermark_delay_seconds",
+                           "cxpulse_pending_timers",
+                           "cxpulse_customer_cache_customers",
+                           "cxpulse_customer_cache_hits_total",
+                           "cxpulse_customer_cache_misses_total",
+                           "cxpulse_rocksdb_live_sst_bytes",
+                           "cxpulse_rocksdb_block_cache_hits_total",
+                           "cxpulse_rocksdb_block_cache_misses_total",
+                           "cxpulse_rocksdb_pending_compaction_bytes",
+                           "cxpulse_rocksdb_write_stall_seconds_total",
+                           "cxpulse_ready",
+                           "cxpulse_first_response_seconds",
+                           "cxpulse_sla_met_total",
+                           "cxpulse_sla_breached_total",
+                           "cxpulse_contacts_total",
+                           "cxpulse_repeat_contacts_total",
+                           "cxpulse_effort_score",
+                           "cxpulse_risk_score",
+                           "cxpulse_alerts_total",
+                           "cxpulse_customers_at_risk"}) {
+    EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace cx
