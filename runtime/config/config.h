@@ -6,6 +6,7 @@
 
 #include "processors/rules_config.h"
 #include "runtime/config/kafka_config.h"
+#include "runtime/config/outreach_config.h"
 #include "state/store/store_options.h"
 
 namespace cx {
@@ -29,6 +30,7 @@ struct AppConfig {
   StateConfig state;
   KafkaConfig kafka;
   HttpConfig http;
+  OutreachConfig outreach;
 };
 
 // Replaces every ${NAME} in `text` with the environment variable NAME. Sets `error` when a

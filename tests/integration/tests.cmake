@@ -35,8 +35,10 @@ cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
 # Known failure (the merge of the four inputs after a caught-up instance receives new data; see
 # the script's docstring): enable once the live processor's merge is fixed.
 cxpulse_integration_test(arrival_order arrival_order_test.py 300)
+cxpulse_integration_test(outreach_service outreach_service_test.py 300)
 
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.broker_outage integration.idle_deadline integration.arrival_order
+  integration.outreach_service
   PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
