@@ -1,6 +1,7 @@
 // The binary as a user meets it: exit codes and one-line errors (SPEC §5).
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -54,6 +55,32 @@ TEST(Cli, BadConfigIsExitTwoWithTheKeyPath) {
   EXPECT_EQ(o.exit_code, 2) << o.stderr_text;
   EXPECT_EQ(Lines(o.stderr_text), 1) << o.stderr_text;
   EXPECT_NE(o.stderr_text.find("rules.sla.call_target"), std::string::npos) << o.stderr_text;
+  std::remove(path.c_str());
+}
+
+TEST(Cli, OutreachDryRunValidatesTheOutreachSection) {
+  std::string path = std::string(CXPULSE_BINARY_DIR) + "/cli_test_outreach.yaml";
+  auto write = [&](const char* text) {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(text, f);
+    std::fclose(f);
+  };
+  write("outreach:\n  listen: 127.0.0.1:0\n");
+  Outcome o = RunCxpulse("outreach --dry-run --config " + path);
+  EXPECT_EQ(o.exit_code, 2) << o.stderr_text;  // no way to tell who the rep is
+  EXPECT_EQ(Lines(o.stderr_text), 1) << o.stderr_text;
+  write("outreach:\n  reps: [{name: ana, token_env: CXPULSE_CLI_TEST_UNSET}]\n");
+  o = RunCxpulse("outreach --dry-run --config " + path);
+  EXPECT_EQ(o.exit_code, 2) << o.stderr_text;
+  EXPECT_NE(o.stderr_text.find("outreach.reps[0].token_env"), std::string::npos) << o.stderr_text;
+  write("outreach:\n  reps: [{name: ana, token_env: CXPULSE_CLI_TEST_TOKEN}]\n");
+  ::setenv("CXPULSE_CLI_TEST_TOKEN", "x", 1);
+  o = RunCxpulse("outreach --dry-run --config " + path);
+  EXPECT_EQ(o.exit_code, 0) << o.stderr_text;
+  write("outreach:\n  identity_header: X-Forwarded-User\n");
+  o = RunCxpulse("outreach --dry-run --config " + path);
+  EXPECT_EQ(o.exit_code, 0) << o.stderr_text;
   std::remove(path.c_str());
 }
 

@@ -206,6 +206,45 @@ TEST_F(HttpServerTest, MethodsKeepAliveAndMalformedRequests) {
   EXPECT_NE(garbage.ReadUntil("\r\n").find("400"), std::string::npos);
 }
 
+TEST(HttpServerRoutes, HandleServesAnyMethodAnsweredFromAnotherThread) {
+  std::mutex mutex;
+  std::vector<HttpRequest> seen;
+  std::vector<std::thread> repliers;
+  HttpBackend backend;
+  backend.handle = [&](const HttpRequest& request, std::function<void(HttpReply)> reply) {
+    if (!request.path.starts_with("/cases")) return false;
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back(request);
+    if (request.path == "/cases/slow") return true;  // never answered
+    repliers.emplace_back([reply] { reply({409, "{\"owner\":\"ana\"}"}); });
+    return true;
+  };
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.identity_header = "X-Forwarded-User";
+  options.lookup_timeout = std::chrono::milliseconds(300);
+  HttpServer server(options, backend);
+  std::string error;
+  ASSERT_TRUE(server.Start(error)) << error;
+  auto answered =
+      Fetch(server.port(), "/cases/c1/claim?x=1",
+            {{"Authorization", "Bearer t"}, {"X-Forwarded-User", "ben"}}, http::verb::post);
+  EXPECT_EQ(answered.status, 409U);
+  EXPECT_EQ(answered.body, "{\"owner\":\"ana\"}");
+  EXPECT_EQ(answered.headers["Content-Type"], "application/json");
+  EXPECT_EQ(Fetch(server.port(), "/cases/slow").status, 503U);
+  EXPECT_EQ(Fetch(server.port(), "/healthz", {}, http::verb::post).status, 405U);
+  EXPECT_EQ(Fetch(server.port(), "/healthz").status, 200U);
+  server.Stop();
+  for (auto& t : repliers) t.join();
+  ASSERT_EQ(seen.size(), 2U);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].path, "/cases/c1/claim");
+  EXPECT_EQ(seen[0].query, "x=1");
+  EXPECT_EQ(seen[0].authorization, "Bearer t");
+  EXPECT_EQ(seen[0].identity, "ben");
+}
+
 TEST_F(HttpServerTest, StopClosesOpenStreamsAndRejectsBadListen) {
   StartServer();
   RawConnection stream(port_, "GET /alerts/stream HTTP/1.1\r\nHost: x\r\n\r\n");
