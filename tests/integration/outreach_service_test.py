@@ -84,8 +84,13 @@ def produce_alerts(bootstrap, topic, alerts):
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
     for line in alerts:
         customer = json.loads(line)["customer_id"]
-        producer.produce(topic, value=line.encode(), key=customer.encode(),
-                         partition=itlib.partition_of(customer, PARTITIONS))
+        while True:
+            try:
+                producer.produce(topic, value=line.encode(), key=customer.encode(),
+                                 partition=itlib.partition_of(customer, PARTITIONS))
+                break
+            except BufferError:  # the local queue is full: let deliveries drain it
+                producer.poll(0.1)
     assert producer.flush(60) == 0
 
 
