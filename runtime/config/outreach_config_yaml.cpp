@@ -49,7 +49,7 @@ void ReadOutreachConfig(YamlSection section, OutreachConfig& outreach,
   }
   section.Finish();
   if (outreach.alerts_topic.empty() || outreach.commands_topic.empty()) {
-    errors.push_back("outreach.topics: topic names must not be empty");
+    errors.emplace_back("outreach.topics: topic names must not be empty");
   }
   for (auto [name, value] : {std::pair{"claim_lapse", outreach.claim_lapse},
                              std::pair{"escalate_after", outreach.escalate_after},

@@ -70,7 +70,7 @@ bool OutreachService::CreateClients(std::string& error) {
     error = std::string("cannot create the Kafka consumer: ") + errstr;
     return false;
   }
-  consumer_conf.release();
+  static_cast<void>(consumer_conf.release());  // owned by the consumer now
   rd_kafka_poll_set_consumer(consumer_.get());
 
   KafkaProperties producer_base = {
@@ -90,7 +90,7 @@ bool OutreachService::CreateClients(std::string& error) {
     error = std::string("cannot create the Kafka producer: ") + errstr;
     return false;
   }
-  producer_conf.release();
+  static_cast<void>(producer_conf.release());  // owned by the producer now
   return true;
 }
 
