@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
-# cxpulse container image: build on Debian 12 with the project's own dependency script, run on
-# Debian 12 slim with only the shared libraries the binary links, as a non-root user.
-#   docker build -t cxpulse:dev .
+# cxpulse container image for CI systems with a Docker engine and a registry: build on Debian 12
+# with the project's own dependency script, run on Debian 12 slim with only the shared libraries
+# the binary links, as a non-root user. Without a Docker engine or registry use tools/image.sh
+# (docs/operations.md, "Building and running the image"): same binary build, library packages,
+# user, paths, port, entrypoint and labels, on a root file system of only those packages
+# (no shell, no apt) instead of debian:bookworm-slim.
+#   docker build -t cxpulse:dev --build-arg REVISION=$(git rev-parse HEAD) .
 #   docker run --rm cxpulse:dev --help
 
 FROM debian:bookworm AS build
@@ -20,13 +24,14 @@ FROM debian:bookworm-slim AS runtime
 # Runtime libraries of build/cxpulse (`ldd build/cxpulse`, each file mapped to its package with
 # `dpkg -S`; tools/k8s/validate.sh checks this list against the binary). RocksDB is linked
 # statically (Debian's RocksDB::rocksdb target is librocksdb.a), hence its compression
-# libraries; Boost.Beast/Asio and CLI11 are header-only; prometheus-cpp is for /metrics.
+# libraries; Boost.Beast/Asio and CLI11 are header-only; prometheus-cpp-core is for /metrics.
+# tools/image.sh derives the same list from `ldd` (tools/image/rootfs.sh pins).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates \
+      ca-certificates netbase \
       librdkafka1 \
       libsimdjson14 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
+      libprometheus-cpp-core1.0 \
       libyaml-cpp0.7 \
       libspdlog1.10 libfmt9 \
       zlib1g libzstd1 liblz4-1 libsnappy1v5 libbz2-1.0 \
@@ -42,10 +47,21 @@ COPY k8s/base/cxpulse.yaml /etc/cxpulse/cxpulse.yaml
 # Fails the image build when a shared library is missing from the list above.
 RUN ! ldd /usr/local/bin/cxpulse | grep -q "not found" && /usr/local/bin/cxpulse --help >/dev/null
 
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="cxpulse" \
+      org.opencontainers.image.description="Real-time customer-experience signals from Kafka event streams" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.source="$SOURCE" \
+      org.opencontainers.image.base.name="debian:bookworm-slim" \
+      io.cxpulse.build-type="Release"
 USER 10001:10001
 WORKDIR /var/lib/cxpulse
 VOLUME ["/var/lib/cxpulse"]
 # /metrics, /healthz, /readyz, /customers/{id}, /alerts, / (SPEC §6).
 EXPOSE 9464
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/cxpulse"]
 CMD ["run", "--config", "/etc/cxpulse/cxpulse.yaml"]

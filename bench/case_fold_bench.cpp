@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "outreach/alert_reader.h"
 #include "outreach/case_book.h"
 #include "outreach/case_json.h"
+#include "schemas/json_writer.h"
 
 namespace cx {
 namespace {
@@ -117,6 +119,28 @@ void BM_AdvanceEscalations(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_AdvanceEscalations)->Arg(10'000)->Unit(benchmark::kMillisecond);
+
+// Rebuilding from the log: decoding cx.alerts records (as the processor writes them) with one
+// reused AlertReader, then folding them.
+void BM_DecodeAndFoldAlerts(benchmark::State& state) {
+  const Workload w = Make(static_cast<int>(state.range(0)));
+  std::vector<std::string> lines;
+  for (const Alert& a : w.alerts) AppendAlertJson(a, lines.emplace_back());
+  for (auto _ : state) {
+    AlertReader reader;
+    CaseBook book;
+    std::vector<Escalation> escalations;
+    Alert alert;
+    std::string error;
+    for (const std::string& line : lines) {
+      if (!reader.Decode(line, alert, error)) state.SkipWithError(error.c_str());
+      book.ApplyAlert(alert, escalations);
+    }
+    benchmark::DoNotOptimize(book.Cases().size());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(lines.size()));
+}
+BENCHMARK(BM_DecodeAndFoldAlerts)->Arg(10'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cx

@@ -17,7 +17,7 @@
 
 namespace cx {
 
-// Options of `cxpulse generate` (see runtime/generate/README.md for the journeys).
+// Options of `cxpulse generate` (see generate/README.md for the journeys).
 struct GeneratorOptions {
   // Distinct customers; each arrives once (and may come back for later visits).
   uint64_t customers = 1000;

@@ -80,8 +80,13 @@ bool ReadScore(simdjson::dom::object object, std::string_view key, int& out, std
 }  // namespace
 
 bool DecodeAlertJson(std::string_view json, Alert& out, std::string& error) {
+  AlertReader reader;
+  return reader.Decode(json, out, error);
+}
+
+bool AlertReader::Decode(std::string_view json, Alert& out, std::string& error) {
   out = Alert{};
-  simdjson::dom::parser parser;
+  simdjson::dom::parser& parser = parser_;
   simdjson::dom::element root;
   simdjson::dom::object object;
   if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS ||

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <simdjson.h>
+
 #include <string>
 #include <string_view>
 
@@ -12,5 +14,15 @@ namespace cx {
 // severity. Unknown extra fields are ignored. On failure returns false with a one-line reason
 // in `error` and leaves `out` in an unspecified state.
 [[nodiscard]] bool DecodeAlertJson(std::string_view json, Alert& out, std::string& error);
+
+// The same, keeping the parser's buffers from one record to the next (rebuilding the case queue
+// from the whole cx.alerts log). Not thread-safe; one per reader.
+class AlertReader {
+ public:
+  [[nodiscard]] bool Decode(std::string_view json, Alert& out, std::string& error);
+
+ private:
+  simdjson::dom::parser parser_;
+};
 
 }  // namespace cx

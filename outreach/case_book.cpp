@@ -116,12 +116,19 @@ CommandResult CaseBook::Evaluate(const Case* c, const Command& command) const {
   }
   const EventTime at = std::max(now_, command.ts);
   const bool owner = !c->owner.empty() && c->owner == command.rep;
+  // The status at `at`: a claim lapse or snooze wake-up due by then counts (Check runs before
+  // the fold has advanced to the command; ApplyCommand has already fired them).
+  CaseStatus status = c->status;
+  if (c->next_deadline <= at &&
+      (status == CaseStatus::kClaimed || status == CaseStatus::kSnoozed)) {
+    status = CaseStatus::kOpen;
+  }
   switch (command.kind) {
     case CommandKind::kClaim:
-      if (c->status == CaseStatus::kOpen || (c->status == CaseStatus::kClaimed && owner)) {
+      if (status == CaseStatus::kOpen || (status == CaseStatus::kClaimed && owner)) {
         return Accepted(*c);
       }
-      if (c->status == CaseStatus::kSnoozed) {
+      if (status == CaseStatus::kSnoozed) {
         return Rejected(Verdict::kConflict, "the case is snoozed", c);
       }
       return Rejected(Verdict::kConflict, "the case is claimed by another rep", c);
@@ -131,7 +138,7 @@ CommandResult CaseBook::Evaluate(const Case* c, const Command& command) const {
       if (command.snooze_until <= at) {
         return Rejected(Verdict::kInvalid, "snooze_until must be after the command time", c);
       }
-      if (owner || c->owner.empty() || c->status == CaseStatus::kOpen) return Accepted(*c);
+      if (owner || c->owner.empty() || status == CaseStatus::kOpen) return Accepted(*c);
       return OwnerConflict(*c);
     case CommandKind::kResolve:
       if (command.outcome == Outcome::kNone) {
@@ -155,10 +162,11 @@ CommandResult CaseBook::ApplyCommand(const Command& command, std::vector<Escalat
       c->claimed_at = now_;
       break;
     case CommandKind::kRelease:
+      if (c->status != CaseStatus::kOpen) c->unclaimed_since = now_;
       c->status = CaseStatus::kOpen;
       c->owner.clear();
       c->claimed_at.reset();
-      c->unclaimed_since = now_;
+      c->snoozed_until.reset();
       break;
     case CommandKind::kSnooze:
       c->status = CaseStatus::kSnoozed;

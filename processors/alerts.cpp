@@ -1,8 +1,10 @@
 #include "processors/alerts.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
+#include "processors/decay.h"
 #include "processors/effort.h"
 #include "processors/risk.h"
 #include "processors/stable_hash.h"
@@ -25,6 +27,7 @@ void MaybeSignalScore(Step& step, SignalKind kind, int score, uint8_t& emitted, 
 }
 
 struct Threshold {
+  bool risk;  // false: effort
   AlertKind kind;
   int warning;
   int critical;
@@ -32,6 +35,52 @@ struct Threshold {
   std::string_view code;
   std::string_view label;
 };
+
+std::string Points(double points) {
+  const long rounded = std::lround(points);
+  return (rounded < 0 ? "" : "+") + std::to_string(rounded);
+}
+
+// "risk 80 crossed the critical threshold 80: NPS 2 (+40), earlier points (+40, decaying)":
+// the threshold crossed and what makes up the score, from the same parts as the score.
+std::string ThresholdDetail(const Step& step, const Threshold& t, int score) {
+  const bool critical = score >= t.critical;
+  std::string out = std::string(t.label) + " " + std::to_string(score) + " crossed the " +
+                    (critical ? "critical" : "warning") + " threshold " +
+                    std::to_string(critical ? t.critical : t.warning) + ":";
+  bool first = true;
+  auto part = [&](const std::string& what, double points, std::string_view note = {}) {
+    if (std::lround(points) == 0) return;
+    out += first ? " " : ", ";
+    first = false;
+    out += what + " (" + Points(points);
+    if (!note.empty()) out += ", " + std::string(note);
+    out += ")";
+  };
+  double now_points = 0;
+  for (const ScoreDriver& d : step.drivers) {
+    if (d.risk != t.risk) continue;
+    part(d.what, d.points);
+    now_points += d.points;
+  }
+  const RulesConfig& c = step.config;
+  if (!t.risk) {
+    const double total = DecayedValue(step.state.effort, step.now, c.effort.half_life);
+    part("earlier effort", total - now_points, "decaying");
+    return out;
+  }
+  const RiskParts p = ExplainRisk(c, step.state, step.now);
+  part("earlier low surveys or cancellation pages", p.event_points - now_points, "decaying");
+  part("effort " + std::to_string(p.effort) + " >= " + std::to_string(c.risk.high_effort_at),
+       p.high_effort_points);
+  part(std::to_string(p.contacts) + " contacts in " +
+           std::to_string(c.risk.many_contacts_window.ms / Duration::Days(1).ms) + " days",
+       p.many_contacts_points);
+  part(std::to_string(p.breaches) + " SLA breaches in " +
+           std::to_string(c.risk.many_breaches_window.ms / Duration::Days(1).ms) + " days",
+       p.many_breaches_points);
+  return out;
+}
 
 void MaybeThresholdAlert(Step& step, const Threshold& t, int score, bool& armed, EventTime ts,
                          std::string_view trigger) {
@@ -54,8 +103,7 @@ void MaybeThresholdAlert(Step& step, const Threshold& t, int score, bool& armed,
   r.ts = ts;
   r.trigger = trigger;
   r.code = t.code;
-  r.detail = std::string(t.label) + " score " + std::to_string(score) + " reached " +
-             std::to_string(score >= t.critical ? t.critical : t.warning);
+  r.detail = ThresholdDetail(step, t, score);
   if (!step.event_id.empty()) r.event_ids.emplace_back(step.event_id);
   RaiseAlert(step, std::move(r));
 }
@@ -64,6 +112,10 @@ void MaybeThresholdAlert(Step& step, const Threshold& t, int score, bool& armed,
 
 std::string_view ContactChannelName(EventType type) {
   return type == EventType::kChat ? "chat" : "call";
+}
+
+std::string_view UntaggedChannel(EventType type) {
+  return type == EventType::kChat ? "chat" : "phone";
 }
 
 bool RaiseAlert(Step& step, AlertRequest request) {
@@ -94,9 +146,14 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   a.effort_score = EffortScore(step.config, step.state, step.now);
   a.risk_score = RiskScore(step.config, step.state, step.now);
   a.tier = step.state.tier;
+  // Only the contact rules raise alerts while their contact is surely in state; a survey's
+  // contact may already be pruned (or not yet, depending on the watermark), so its alert would
+  // not be the same in live and replay.
+  const bool contact_rule =
+      request.kind == AlertKind::kSlaBreach || request.kind == AlertKind::kRepeatContact;
   for (const Contact& c : step.state.contacts) {
-    if (request.contact_id.empty() || c.contact_id != request.contact_id) continue;
-    a.channel = c.channel.empty() ? ContactChannelName(c.type) : c.channel;
+    if (!contact_rule || c.contact_id != request.contact_id) continue;
+    a.channel = c.channel.empty() ? UntaggedChannel(c.type) : c.channel;
     a.queue = c.queue;
     a.reason = c.reason;
   }
@@ -114,13 +171,14 @@ void EvaluateScores(Step& step, EventTime trigger_ts, std::string_view trigger) 
                    trigger_ts, trigger);
   MaybeThresholdAlert(
       step,
-      Threshold{AlertKind::kHighEffort, c.effort.alert_warning, c.effort.alert_critical,
+      Threshold{false, AlertKind::kHighEffort, c.effort.alert_warning, c.effort.alert_critical,
                 c.effort.alert_rearm, "effort_threshold", "effort"},
       effort, s.effort_armed, trigger_ts, trigger);
-  MaybeThresholdAlert(step,
-                      Threshold{AlertKind::kAtRisk, c.risk.alert_warning, c.risk.alert_critical,
-                                c.risk.alert_rearm, "risk_threshold", "risk"},
-                      risk, s.risk_armed, trigger_ts, trigger);
+  MaybeThresholdAlert(
+      step,
+      Threshold{true, AlertKind::kAtRisk, c.risk.alert_warning, c.risk.alert_critical,
+                c.risk.alert_rearm, "risk_threshold", "risk"},
+      risk, s.risk_armed, trigger_ts, trigger);
 }
 
 }  // namespace cx

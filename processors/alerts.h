@@ -24,9 +24,9 @@ struct AlertRequest {
 // The alert policy of SPEC §4: VIP customers one severity step higher; at most one alert per
 // (customer, kind) within config.alerts.cooldown, except an escalation warning -> critical.
 // Appends the alert (id = StableId(customer, kind, trigger), current scores, the customer's tier,
-// and for an alert about a contact still in state its channel — the event's, else "call"/"chat"
-// — queue and reason) to step.out and returns true, or returns false when the policy
-// suppresses it.
+// and for sla_breach / repeat_contact the contact's channel — the event's, else "call"/"chat" —
+// queue and reason) to step.out and returns true, or returns false when the policy suppresses
+// it.
 bool RaiseAlert(Step& step, AlertRequest request);
 
 // Re-evaluates effort and risk at step.now: effort.updated / risk.updated signals when the
@@ -34,7 +34,11 @@ bool RaiseAlert(Step& step, AlertRequest request);
 // their hysteresis. `trigger_ts` / `trigger` identify what caused this evaluation.
 void EvaluateScores(Step& step, EventTime trigger_ts, std::string_view trigger);
 
-// "call" or "chat".
+// "call" or "chat": the SLA kind of a contact, as signals and metric labels name it.
 [[nodiscard]] std::string_view ContactChannelName(EventType type);
+
+// The channel tag of a contact whose events carry none: "phone" for a call, "chat" for a chat
+// (the tags the event schema uses; an alert's `channel` context).
+[[nodiscard]] std::string_view UntaggedChannel(EventType type);
 
 }  // namespace cx

@@ -11,11 +11,17 @@
 namespace cx {
 namespace {
 
+// An event of a contact closed more than the lateness before it starts a new contact with the
+// same id; otherwise it joins the contact, closed or not. Closed contacts are kept until the
+// watermark passes close + lateness, so this depends only on event times, not on arrival order.
 Contact& FindOrCreate(const RulesConfig& config, CustomerState& state, const Event& event) {
-  for (Contact& c : state.contacts) {
-    if (c.contact_id == event.contact_id) return c;
-  }
   auto& contacts = state.contacts;
+  for (auto it = contacts.begin(); it != contacts.end(); ++it) {
+    if (it->contact_id != event.contact_id) continue;
+    if (it->closed == EventTime::Max() || event.ts <= it->closed + config.lateness) return *it;
+    contacts.erase(it);
+    break;
+  }
   if (static_cast<int>(contacts.size()) >= std::max(config.sla.max_open_contacts, 1)) {
     auto oldest = std::min_element(
         contacts.begin(), contacts.end(),
@@ -28,9 +34,11 @@ Contact& FindOrCreate(const RulesConfig& config, CustomerState& state, const Eve
   return c;
 }
 
+// The contact's channel tag; an untagged call is "phone", an untagged chat "chat" (the tags the
+// event schema uses), so an untagged call after a "phone" call is not a channel switch.
 uint64_t ChannelHash(const Event& event) {
   if (!event.channel.empty()) return Fnv1a64(event.channel);
-  return Fnv1a64(ContactChannelName(event.type));
+  return Fnv1a64(UntaggedChannel(event.type));
 }
 
 bool IsChannelSwitch(const RulesConfig& config, const CustomerState& state,
@@ -75,7 +83,10 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
     if (previous == nullptr || r.ts >= previous->ts) previous = &r;
   }
   double points = 0;
-  if (IsChannelSwitch(step.config, state, record)) points += rules.channel_switch_effort;
+  if (IsChannelSwitch(step.config, state, record)) {
+    points += rules.channel_switch_effort;
+    NoteDriver(step, false, rules.channel_switch_effort, "channel switch");
+  }
   if (previous != nullptr) {
     Signal& s = step.out.signals.emplace_back();
     s.signal_id = StableId({step.customer_id, "contact.repeat", contact.contact_id});
@@ -88,6 +99,7 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
     s.same_reason = record.reason_hash != 0 && record.reason_hash == previous->reason_hash;
     s.event_ids.emplace_back(event.event_id);
     points += rules.repeat_effort;
+    NoteDriver(step, false, rules.repeat_effort, "repeat contact");
   }
   if (points > 0) AddEffort(step, points, event.ts);
   record.effort_points = static_cast<uint8_t>(std::clamp(points, 0.0, 255.0));
@@ -156,13 +168,17 @@ void ApplyContactEvent(Step& step, const Event& event) {
       break;
     case Action::kTransferred:
       AddEffort(step, config.sla.transfer_effort, event.ts);
+      NoteDriver(step, false, config.sla.transfer_effort, "transfer");
       break;
     case Action::kEnded:
       contact.closed = std::min(contact.closed, event.ts);
       break;
     case Action::kAbandoned:
       contact.closed = std::min(contact.closed, event.ts);
-      if (!contact.abandoned) AddEffort(step, config.sla.abandoned_effort, event.ts);
+      if (!contact.abandoned) {
+        AddEffort(step, config.sla.abandoned_effort, event.ts);
+        NoteDriver(step, false, config.sla.abandoned_effort, "abandoned contact");
+      }
       contact.abandoned = true;
       break;
     default:
@@ -187,17 +203,18 @@ bool HasOpenContact(const CustomerState& state) {
 }
 
 void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime watermark) {
-  const EventTime now = state.last_activity;
+  // Every bound is measured from the watermark, never from an event's time: an event the
+  // watermark has not passed may still arrive and must find what it would have found in order.
   std::erase_if(state.contacts, [&](const Contact& c) {
-    if (c.closed != EventTime::Max() && c.closed < watermark) return true;
-    return c.last_event < now - config.sla.open_contact_max_idle;
+    if (c.closed != EventTime::Max() && c.closed + config.lateness < watermark) return true;
+    return c.last_event < watermark - config.sla.open_contact_max_idle;
   });
   const Duration keep =
       std::max({config.contacts.repeat_window, config.contacts.channel_switch_window,
                 config.risk.many_contacts_window});
-  std::erase_if(state.history, [&](const ContactRecord& r) { return r.ts < now - keep; });
+  std::erase_if(state.history, [&](const ContactRecord& r) { return r.ts < watermark - keep; });
   std::erase_if(state.breaches,
-                [&](EventTime t) { return t < now - config.risk.many_breaches_window; });
+                [&](EventTime t) { return t < watermark - config.risk.many_breaches_window; });
 }
 
 }  // namespace cx

@@ -14,8 +14,9 @@ void ApplyContactEvent(Step& step, const Event& event);
 // True when a counted contact has not been closed yet.
 [[nodiscard]] bool HasOpenContact(const CustomerState& state);
 
-// Drops closed contacts that no in-lateness event can reach any more (closed < watermark),
-// contacts idle for longer than sla.open_contact_max_idle, and history beyond its windows.
+// Drops closed contacts that no in-lateness event can join any more (close + lateness <
+// watermark), contacts idle for longer than sla.open_contact_max_idle before the watermark, and
+// history beyond its windows before the watermark.
 void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime watermark);
 
 }  // namespace cx

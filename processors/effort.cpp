@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "processors/decay.h"
 
@@ -28,7 +29,10 @@ void ApplyCesLift(Step& step, int ces_score, EventTime at) {
   }
   if (floor == 0) return;
   const double current = DecayedValue(step.state.effort, at, rules.half_life);
-  if (current < floor) AddEffort(step, floor - current, at);
+  if (current < floor) {
+    AddEffort(step, floor - current, at);
+    NoteDriver(step, false, floor - current, "CES " + std::to_string(ces_score));
+  }
 }
 
 }  // namespace cx

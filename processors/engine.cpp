@@ -33,9 +33,32 @@ DueTimer EarliestTimer(const RulesConfig& config, CustomerState& state) {
   return t;
 }
 
-void Finish(const RulesConfig& config, CustomerState& state, EventTime watermark) {
-  PruneContacts(config, state, watermark);
-  state.next_deadline = EarliestTimer(config, state).at;
+// Fires, in deadline order, every timer the watermark has passed (deadline < watermark).
+void FireTimers(Step& step, EventTime watermark) {
+  CustomerState& state = step.state;
+  for (int i = 0; i < kMaxTimersPerCall; ++i) {
+    const DueTimer due = EarliestTimer(step.config, state);
+    if (due.at >= watermark) break;
+    step.now = std::max(due.at, state.last_activity);
+    step.event_id = {};
+    step.drivers.clear();
+    std::string trigger = "timer|" + std::to_string(due.at.ms) + "|";
+    if (due.contact != nullptr) {
+      trigger += due.contact->contact_id;
+      ResolveContactSla(step, *due.contact, due.at + Duration::Millis(1));
+    } else {
+      trigger += "help_dwell";
+      FireHelpDwellTimer(step, due.at);
+    }
+    EvaluateScores(step, due.at, trigger);
+  }
+}
+
+// Fires what the watermark has passed, then prunes with the watermark and sets the next timer.
+void Finish(Step& step, EventTime watermark) {
+  FireTimers(step, watermark);
+  PruneContacts(step.config, step.state, watermark);
+  step.state.next_deadline = EarliestTimer(step.config, step.state).at;
 }
 
 }  // namespace
@@ -48,7 +71,7 @@ ApplyResult ApplyEvent(const RulesConfig& config, std::string_view customer_id,
   }
   state.last_activity = std::max(state.last_activity, event.ts);
   if (event.tier != Tier::kUnset) state.tier = event.tier;
-  Step step{config, customer_id, state, out, state.last_activity, event.event_id};
+  Step step{config, customer_id, state, out, state.last_activity, event.event_id, {}};
   switch (event.type) {
     case EventType::kClick:
       ApplyClickEvent(step, event, watermark);
@@ -62,28 +85,14 @@ ApplyResult ApplyEvent(const RulesConfig& config, std::string_view customer_id,
       break;
   }
   EvaluateScores(step, event.ts, event.event_id);
-  Finish(config, state, watermark);
+  Finish(step, watermark);
   return ApplyResult::kApplied;
 }
 
 void FireDueTimers(const RulesConfig& config, std::string_view customer_id, CustomerState& state,
                    EventTime watermark, Emissions& out) {
-  Step step{config, customer_id, state, out, state.last_activity, {}};
-  for (int i = 0; i < kMaxTimersPerCall; ++i) {
-    const DueTimer due = EarliestTimer(config, state);
-    if (due.at > watermark) break;
-    step.now = std::max(due.at, state.last_activity);
-    std::string trigger = "timer|" + std::to_string(due.at.ms) + "|";
-    if (due.contact != nullptr) {
-      trigger += due.contact->contact_id;
-      ResolveContactSla(step, *due.contact, due.at);
-    } else {
-      trigger += "help_dwell";
-      FireHelpDwellTimer(step, due.at);
-    }
-    EvaluateScores(step, due.at, trigger);
-  }
-  Finish(config, state, watermark);
+  Step step{config, customer_id, state, out, state.last_activity, {}, {}};
+  Finish(step, watermark);
 }
 
 EventTime NextDeadline(const CustomerState& state) { return state.next_deadline; }

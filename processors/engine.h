@@ -33,13 +33,17 @@ enum class ApplyResult : uint8_t {
 // states and byte-identical emissions.
 
 // Applies one decoded event of `customer_id` to its state: dedup, then every rule of SPEC §3
-// and the alert policy of §4. Precondition: event.customer_id == customer_id.
+// and the alert policy of §4, then fires the customer's timers that `watermark` has passed
+// (deadline < watermark), e.g. those of a late event. Precondition: event.customer_id ==
+// customer_id. An event never fires a deadline by its own time: every in-lateness event counts
+// as if it had arrived in time order, and deadlines wait for the watermark.
 [[nodiscard]] ApplyResult ApplyEvent(const RulesConfig& config, std::string_view customer_id,
                                      CustomerState& state, const Event& event, EventTime watermark,
                                      Emissions& out);
 
-// Fires every deadline of this customer that is <= watermark (SLA breaches, unanswered-for-3x
-// alerts, self-service dwell), in deadline order.
+// Fires every deadline of this customer that the watermark has passed (deadline < watermark:
+// SLA breaches, unanswered-for-3x alerts, wait ends, self-service dwell), in deadline order,
+// then drops what no in-lateness event can reach any more.
 void FireDueTimers(const RulesConfig& config, std::string_view customer_id, CustomerState& state,
                    EventTime watermark, Emissions& out);
 

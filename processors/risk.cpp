@@ -62,17 +62,24 @@ int CountInWindow(const std::vector<EventTime>& times, EventTime now, Duration w
   return n;
 }
 
-int RiskScore(const RulesConfig& config, const CustomerState& state, EventTime now) {
+RiskParts ExplainRisk(const RulesConfig& config, const CustomerState& state, EventTime now) {
   const RiskRules& r = config.risk;
-  double v = DecayedValue(state.risk, now, r.half_life);
-  if (EffortScore(config, state, now) >= r.high_effort_at) v += r.high_effort;
-  if (CountContacts(state.history, now, r.many_contacts_window) >= r.many_contacts_at) {
-    v += r.many_contacts;
-  }
-  if (CountInWindow(state.breaches, now, r.many_breaches_window) >= r.many_breaches_at) {
-    v += r.many_breaches;
-  }
-  return static_cast<int>(std::clamp(std::lround(v), 0L, static_cast<long>(r.cap)));
+  RiskParts p;
+  p.event_points = DecayedValue(state.risk, now, r.half_life);
+  p.effort = EffortScore(config, state, now);
+  p.contacts = CountContacts(state.history, now, r.many_contacts_window);
+  p.breaches = CountInWindow(state.breaches, now, r.many_breaches_window);
+  if (p.effort >= r.high_effort_at) p.high_effort_points = r.high_effort;
+  if (p.contacts >= r.many_contacts_at) p.many_contacts_points = r.many_contacts;
+  if (p.breaches >= r.many_breaches_at) p.many_breaches_points = r.many_breaches;
+  const double v =
+      p.event_points + p.high_effort_points + p.many_contacts_points + p.many_breaches_points;
+  p.score = static_cast<int>(std::clamp(std::lround(v), 0L, static_cast<long>(r.cap)));
+  return p;
+}
+
+int RiskScore(const RulesConfig& config, const CustomerState& state, EventTime now) {
+  return ExplainRisk(config, state, now).score;
 }
 
 void ApplySurvey(Step& step, const Event& event) {
@@ -80,6 +87,8 @@ void ApplySurvey(Step& step, const Event& event) {
   if (event.survey == SurveyKind::kCes) ApplyCesLift(step, event.score, event.ts);
   if (!band.low) return;
   AddRisk(step, band.risk_points, event.ts);
+  NoteDriver(step, true, band.risk_points,
+             std::string(band.label) + " " + std::to_string(event.score));
   AlertRequest r;
   r.kind = AlertKind::kLowScore;
   r.severity = band.critical ? Severity::kCritical : Severity::kWarning;

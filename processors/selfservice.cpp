@@ -47,20 +47,37 @@ bool EnterSession(const RulesConfig& config, Session& s, const Event& event) {
   return true;
 }
 
-int64_t SegmentDwell(const RulesConfig& config, const PageMark& from, const PageMark& to) {
-  if (!from.help) return 0;
-  return std::min((to.ts - from.ts).ms, config.selfservice.dwell_cap.ms);
+// The first contact (its counted open) at or after `t`, or Max: the customer left self-service
+// for it, so help-page dwell stops there. From the contact history, so a contact that arrives
+// after the pages (within the lateness) cuts them the same way.
+EventTime ContactAtOrAfter(const CustomerState& state, EventTime t) {
+  auto it = std::lower_bound(state.history.begin(), state.history.end(), t,
+                             [](const ContactRecord& r, EventTime x) { return r.ts < x; });
+  return it == state.history.end() ? EventTime::Max() : it->ts;
 }
 
-int64_t KnownDwell(const RulesConfig& config, const Session& s) {
+// Dwell on page `from` until `until` (the next click event, or now), stopped at a contact and
+// capped per page.
+int64_t PageDwell(const RulesConfig& config, const CustomerState& state, const PageMark& from,
+                  EventTime until) {
+  if (!from.help) return 0;
+  const EventTime end = std::min(until, ContactAtOrAfter(state, from.ts));
+  if (end <= from.ts) return 0;
+  return std::min((end - from.ts).ms, config.selfservice.dwell_cap.ms);
+}
+
+int64_t KnownDwell(const RulesConfig& config, const CustomerState& state) {
+  const Session& s = state.session;
   int64_t total = s.help_dwell_ms;
   for (size_t i = 0; i + 1 < s.pages.size(); ++i) {
-    total += SegmentDwell(config, s.pages[i], s.pages[i + 1]);
+    total += PageDwell(config, state, s.pages[i], s.pages[i + 1].ts);
   }
   return total;
 }
 
-void AddPage(const RulesConfig& config, Session& s, EventTime ts, bool help, EventTime watermark) {
+void AddPage(const RulesConfig& config, CustomerState& state, EventTime ts, bool help,
+             EventTime watermark) {
+  Session& s = state.session;
   auto& pages = s.pages;
   pages.insert(std::upper_bound(pages.begin(), pages.end(), ts,
                                 [](EventTime t, const PageMark& p) { return t < p.ts; }),
@@ -68,7 +85,7 @@ void AddPage(const RulesConfig& config, Session& s, EventTime ts, bool help, Eve
   const size_t cap = static_cast<size_t>(std::max(config.selfservice.max_pages, 2));
   size_t done = 0;
   while (done + 1 < pages.size() && (pages[done + 1].ts < watermark || pages.size() - done > cap)) {
-    s.help_dwell_ms += SegmentDwell(config, pages[done], pages[done + 1]);
+    s.help_dwell_ms += PageDwell(config, state, pages[done], pages[done + 1].ts);
     ++done;
   }
   if (done > 0) pages.erase(pages.begin(), pages.begin() + static_cast<std::ptrdiff_t>(done));
@@ -125,6 +142,7 @@ void DetectRageClick(Step& step, const Event& event) {
       const EventTime burst_at = same[lo + need - 1]->ts;
       for (size_t k = lo; k < hi; ++k) same[k]->in_burst = true;
       AddEffort(step, rules.rage_effort, burst_at);
+      NoteDriver(step, false, rules.rage_effort, "rage clicks");
       break;
     }
   }
@@ -150,6 +168,7 @@ void ApplyClickEvent(Step& step, const Event& event, EventTime watermark) {
     case Action::kSearch:
       if (event.results == 0) {
         AddEffort(step, rules.failed_search_effort, event.ts);
+        NoteDriver(step, false, rules.failed_search_effort, "failed search");
         if (in_session && s.failed_searches < 255) ++s.failed_searches;
         if (in_session && s.failed_searches >= rules.failed_search_alert) {
           RaiseNeedsHelp(step, event.ts, event.event_id, "failed_searches",
@@ -160,12 +179,14 @@ void ApplyClickEvent(Step& step, const Event& event, EventTime watermark) {
     case Action::kError:
       if (event.status >= rules.error_status_min) {
         AddEffort(step, rules.error_effort, event.ts);
+        NoteDriver(step, false, rules.error_effort, "error page");
       }
       break;
     case Action::kPageView:
       if (in_session && !s.cancel_intent_seen && HasPrefix(event.page, rules.cancel_prefixes)) {
         s.cancel_intent_seen = true;
         AddRisk(step, rules.cancel_risk, event.ts);
+        NoteDriver(step, true, rules.cancel_risk, "cancellation page");
       }
       break;
     case Action::kContactUs:
@@ -177,8 +198,8 @@ void ApplyClickEvent(Step& step, const Event& event, EventTime watermark) {
       break;
   }
   if (!in_session) return;
-  AddPage(config, s, event.ts, help, watermark);
-  const int64_t dwell = KnownDwell(config, s);
+  AddPage(config, state, event.ts, help, watermark);
+  const int64_t dwell = KnownDwell(config, state);
   if (dwell >= rules.help_dwell_threshold.ms) {
     RaiseNeedsHelp(step, event.ts, event.event_id, "help_dwell",
                    std::to_string(dwell / 1000) + " s on help pages");
@@ -188,17 +209,26 @@ void ApplyClickEvent(Step& step, const Event& event, EventTime watermark) {
 EventTime HelpDwellDeadline(const RulesConfig& config, const CustomerState& state) {
   const Session& s = state.session;
   if (s.needs_help_raised || s.pages.empty() || !s.pages.back().help) return EventTime::Max();
-  const int64_t remaining = config.selfservice.help_dwell_threshold.ms - KnownDwell(config, s);
+  const int64_t remaining = config.selfservice.help_dwell_threshold.ms - KnownDwell(config, state);
   if (remaining > config.selfservice.dwell_cap.ms) return EventTime::Max();
   if (HasOpenContact(state)) return EventTime::Max();
+  // A contact since the last help page ended its dwell: nothing is back-dated into it.
+  if (ContactAtOrAfter(state, s.pages.back().ts) != EventTime::Max()) return EventTime::Max();
   return s.pages.back().ts + Duration::Millis(std::max<int64_t>(remaining, 0));
+}
+
+int64_t HelpDwellMs(const RulesConfig& config, const CustomerState& state, EventTime now) {
+  const Session& s = state.session;
+  int64_t dwell = KnownDwell(config, state);
+  if (!s.pages.empty()) dwell += PageDwell(config, state, s.pages.back(), now);
+  return dwell;
 }
 
 void FireHelpDwellTimer(Step& step, EventTime deadline) {
   const Session& s = step.state.session;
   const std::string trigger = "help_dwell|" + std::to_string(s.start.ms) + "|" +
                               std::to_string(s.id_hash) + "|" + std::to_string(deadline.ms);
-  const int64_t dwell = KnownDwell(step.config, s) + (deadline - s.pages.back().ts).ms;
+  const int64_t dwell = KnownDwell(step.config, step.state) + (deadline - s.pages.back().ts).ms;
   RaiseNeedsHelp(step, deadline, trigger, "help_dwell",
                  std::to_string(dwell / 1000) + " s on help pages");
 }

@@ -78,9 +78,7 @@ std::vector<std::string> EventIds(const Step& step, const Contact& contact) {
 void EmitSla(Step& step, const Contact& contact, SignalKind kind, SlaKind sla, EventTime start,
              EventTime ts, Duration target, Duration elapsed) {
   Signal& s = step.out.signals.emplace_back();
-  s.signal_id =
-      StableId({step.customer_id, kind == SignalKind::kSlaMet ? "sla.met" : "sla.breached",
-                WaitIdentity(contact, sla, start)});
+  s.signal_id = StableId({step.customer_id, ToString(kind), WaitIdentity(contact, sla, start)});
   s.kind = kind;
   s.customer_id = step.customer_id;
   s.ts = ts;
@@ -92,11 +90,14 @@ void EmitSla(Step& step, const Contact& contact, SignalKind kind, SlaKind sla, E
   s.event_ids = EventIds(step, contact);
 }
 
-void RecordBreach(Step& step, const Contact& contact, SlaKind sla, EventTime start, Duration target,
-                  Duration elapsed) {
+// The breach at the deadline: the customer was still waiting, so elapsed = target.
+void RecordBreach(Step& step, const Contact& contact, SlaKind sla, EventTime start,
+                  Duration target) {
   const EventTime deadline = start + target;
-  EmitSla(step, contact, SignalKind::kSlaBreached, sla, start, deadline, target, elapsed);
+  EmitSla(step, contact, SignalKind::kSlaBreached, sla, start, deadline, target, target);
+  step.out.signals.back().outcome = SlaOutcome::kBreached;
   AddEffort(step, step.config.sla.breach_effort, deadline);
+  NoteDriver(step, false, step.config.sla.breach_effort, "SLA breach");
   auto& b = step.state.breaches;
   b.insert(std::upper_bound(b.begin(), b.end(), deadline), deadline);
   const size_t cap = static_cast<size_t>(std::max(step.config.risk.many_breaches_at, 1)) * 8;
@@ -128,31 +129,53 @@ void RaiseSlaAlert(Step& step, const Contact& contact, Severity severity, EventT
   RaiseAlert(step, std::move(r));
 }
 
+// The instant the wait ended: the response, or the contact's close without one (Max: waiting).
+template <class Flags>
+EventTime WaitEnd(const Contact& contact, const Wait<Flags>& w) {
+  return w.answer <= contact.closed ? w.answer : contact.closed;
+}
+
+void EmitEnded(Step& step, const Contact& contact, const Wait<uint8_t>& w, EventTime end) {
+  const bool answered = w.answer <= contact.closed;
+  const bool breached = end > w.start + w.target;
+  const SlaOutcome outcome = answered            ? SlaOutcome::kAnswered
+                             : contact.abandoned ? SlaOutcome::kAbandoned
+                                                 : SlaOutcome::kBreached;
+  if (!answered && !contact.abandoned && !breached) return;  // closed in time, nobody waited
+  EmitSla(step, contact, SignalKind::kSlaEnded, w.kind, w.start, end, w.target, end - w.start);
+  step.out.signals.back().outcome = outcome;
+}
+
+// The deadline (breach: the wait had not ended by it) and the long wait (alert: the wait lasted
+// at least multiplier x target) are decided only once the watermark (`horizon`) has passed them, so
+// they depend only on the events up to that instant, whatever their arrival order within the
+// lateness. The wait's end (sla.ended, abandoned-after-breach) is decided once it is known and
+// every earlier instant of the wait is decided, so it always comes after them.
 void ResolveWait(Step& step, Contact& contact, const Wait<uint8_t>& w, EventTime horizon) {
   const SlaRules& rules = step.config.sla;
   const EventTime deadline = w.start + w.target;
   const EventTime long_wait = w.start + w.target * rules.long_wait_multiplier;
   uint8_t& flags = *w.flags;
-  EventTime answer = w.answer;
-  if (answer > contact.closed) answer = EventTime::Max();
-  const bool answered = answer != EventTime::Max();
-  const bool closed = contact.closed != EventTime::Max();
-  const EventTime reach = answered ? answer : (closed ? contact.closed : horizon);
+  if (w.start >= contact.closed) return;  // a message after the close waits for nothing
+  const EventTime end = WaitEnd(contact, w);
+  const bool answered = w.answer <= contact.closed && w.answer != EventTime::Max();
 
-  if (answered && answer <= deadline) {
+  if (answered && w.answer <= deadline) {
     if (!(flags & (kSlaMetEmitted | kSlaBreachRecorded))) {
       flags |= kSlaMetEmitted;
-      EmitSla(step, contact, SignalKind::kSlaMet, w.kind, w.start, answer, w.target,
-              answer - w.start);
+      EmitSla(step, contact, SignalKind::kSlaMet, w.kind, w.start, w.answer, w.target,
+              w.answer - w.start);
+      step.out.signals.back().outcome = SlaOutcome::kAnswered;
     }
     return;
   }
-  if (reach >= deadline && !(flags & kSlaBreachRecorded)) {
+  if (flags & kSlaMetEmitted) return;
+  if (end > deadline && deadline < horizon && !(flags & kSlaBreachRecorded)) {
     flags |= kSlaBreachRecorded;
-    RecordBreach(step, contact, w.kind, w.start, w.target, answered ? answer - w.start : w.target);
+    RecordBreach(step, contact, w.kind, w.start, w.target);
   }
-  const bool abandoned_wait = !answered && contact.abandoned;
-  if (reach >= long_wait && !abandoned_wait && !(flags & kSlaLongWaitAlerted)) {
+  const bool breached = (flags & kSlaBreachRecorded) != 0;
+  if (end >= long_wait && long_wait < horizon && breached && !(flags & kSlaLongWaitAlerted)) {
     flags |= kSlaLongWaitAlerted;
     const std::string verb = w.kind == SlaKind::kCallAnswer ? "answer" : "reply";
     RaiseSlaAlert(
@@ -160,7 +183,12 @@ void ResolveWait(Step& step, Contact& contact, const Wait<uint8_t>& w, EventTime
         WaitIdentity(contact, w.kind, w.start) + "|long_wait", BreachCode(w.kind),
         "no agent " + verb + " for " + std::to_string((long_wait - w.start).ms / 1000) + " s");
   }
-  if (abandoned_wait && contact.closed >= deadline && !contact.abandon_alerted) {
+  const bool earlier_decided = (end <= deadline || breached) &&
+                               (end < long_wait || (flags & kSlaLongWaitAlerted) || !breached);
+  if (end == EventTime::Max() || !earlier_decided || (flags & kSlaEndedEmitted)) return;
+  flags |= kSlaEndedEmitted;
+  EmitEnded(step, contact, w, end);
+  if (!answered && contact.abandoned && end > deadline && breached && !contact.abandon_alerted) {
     contact.abandon_alerted = true;
     RaiseSlaAlert(step, contact, Severity::kCritical, contact.closed,
                   contact.contact_id + "|abandoned", "abandoned_after_breach",
@@ -178,13 +206,20 @@ void ResolveContactSla(Step& step, Contact& contact, EventTime horizon) {
 
 EventTime ContactSlaDeadline(const RulesConfig& config, const Contact& contact) {
   EventTime next = EventTime::Max();
-  if (contact.closed != EventTime::Max()) return next;
   ForEachWait(config, contact, [&](const Wait<const uint8_t>& w) {
-    if (w.answer != EventTime::Max()) return;
-    if (!(*w.flags & kSlaBreachRecorded)) {
-      next = std::min(next, w.start + w.target);
-    } else if (!(*w.flags & kSlaLongWaitAlerted)) {
-      next = std::min(next, w.start + w.target * config.sla.long_wait_multiplier);
+    const uint8_t flags = *w.flags;
+    const EventTime deadline = w.start + w.target;
+    const EventTime end = WaitEnd(contact, w);
+    if ((flags & kSlaMetEmitted) || w.start >= contact.closed) return;
+    if (w.answer <= deadline && w.answer <= contact.closed) return;  // sla.met (on the answer)
+    if (!(flags & kSlaBreachRecorded)) {
+      if (end > deadline) {
+        next = std::min(next, deadline);
+        return;
+      }
+    } else if (!(flags & kSlaLongWaitAlerted)) {
+      const EventTime long_wait = w.start + w.target * config.sla.long_wait_multiplier;
+      if (end >= long_wait) next = std::min(next, long_wait);
     }
   });
   return next;

@@ -1,12 +1,21 @@
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "processors/engine.h"
 #include "processors/rules_config.h"
 #include "state/customer_state.h"
 
 namespace cx {
+
+// Points one step added to a score, and why ("SLA breach", "NPS 2"): the alert details name them.
+struct ScoreDriver {
+  bool risk = false;  // false: effort
+  double points = 0;
+  std::string what;
+};
 
 // The context of one engine step (one event, or one fired timer), shared by the rule areas.
 struct Step {
@@ -18,6 +27,13 @@ struct Step {
   EventTime now;
   // The event being applied; empty for a timer.
   std::string_view event_id;
+  // What this step added to the scores, in order (see NoteDriver).
+  std::vector<ScoreDriver> drivers;
 };
+
+// Records that this step added `points` to effort (or risk) because of `what`.
+inline void NoteDriver(Step& step, bool risk, double points, std::string what) {
+  if (points != 0) step.drivers.push_back(ScoreDriver{risk, points, std::move(what)});
+}
 
 }  // namespace cx

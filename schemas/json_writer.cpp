@@ -175,6 +175,7 @@ void AppendSignalJson(const Signal& signal, std::string& out) {
   switch (signal.kind) {
     case SignalKind::kSlaBreached:
     case SignalKind::kSlaMet:
+    case SignalKind::kSlaEnded:
       AppendStringField("contact_id", signal.contact_id, out);
       AppendStringField("channel", signal.channel, out);
       AppendStringField("sla", ToString(signal.sla), out);
@@ -182,6 +183,7 @@ void AppendSignalJson(const Signal& signal, std::string& out) {
       AppendInt(signal.target_ms, out);
       AppendKey("elapsed_ms", out);
       AppendInt(signal.elapsed_ms, out);
+      AppendStringField("outcome", ToString(signal.outcome), out);
       break;
     case SignalKind::kContactRepeat:
       AppendStringField("contact_id", signal.contact_id, out);
@@ -237,6 +239,13 @@ void AppendDeadLetterJson(const DeadLetter& dead_letter, std::string& out) {
     out += '"';
     AppendBase64(original, out);
     out += '"';
+  }
+  if (dead_letter.truncated()) {
+    AppendKey("original_size", out);
+    AppendInt(static_cast<int64_t>(dead_letter.original_size), out);
+    AppendStringField("original_sha256", dead_letter.original_sha256, out);
+    AppendKey("original_truncated", out);
+    out += "true";
   }
   out += '}';
 }

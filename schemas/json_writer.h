@@ -25,7 +25,9 @@ void AppendSignalJson(const Signal& signal, std::string& out);
 
 // A dead letter, validated by schemas/json/deadletter.schema.json: error, field (omitted when
 // empty), message, source ({topic, partition, offset} or {file, line}), then `original` as a
-// string when the bytes are valid UTF-8, else `original_base64`.
+// string when the bytes are valid UTF-8, else `original_base64`; when `original` is only a
+// prefix, then original_size, original_sha256 and original_truncated (true). At most
+// kMaxDeadLetterJsonBytes (schemas/dead_letter.h).
 void AppendDeadLetterJson(const DeadLetter& dead_letter, std::string& out);
 
 // Appends `text` as a quoted, escaped JSON string.

@@ -14,6 +14,20 @@ std::string_view ToString(SignalKind kind) {
       return "effort.updated";
     case SignalKind::kRiskUpdated:
       return "risk.updated";
+    case SignalKind::kSlaEnded:
+      return "sla.ended";
+  }
+  return "unknown";
+}
+
+std::string_view ToString(SlaOutcome outcome) {
+  switch (outcome) {
+    case SlaOutcome::kAnswered:
+      return "answered";
+    case SlaOutcome::kAbandoned:
+      return "abandoned";
+    case SlaOutcome::kBreached:
+      return "breached";
   }
   return "unknown";
 }

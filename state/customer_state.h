@@ -32,6 +32,7 @@ enum SlaFlag : uint8_t {
   kSlaMetEmitted = 1,       // sla.met signalled
   kSlaBreachRecorded = 2,   // sla.breached signalled, effort and risk counted
   kSlaLongWaitAlerted = 4,  // the "unanswered >= 3 x target" alert was raised
+  kSlaEndedEmitted = 8,     // the wait's end was decided (sla.ended, abandoned-after-breach)
 };
 
 // One chat message of an open chat, kept to compute reply times in event-time order.
@@ -69,7 +70,7 @@ struct Contact {
 struct ContactRecord {
   uint64_t contact_hash = 0;  // Fnv1a64(contact_id)
   uint64_t reason_hash = 0;   // Fnv1a64(reason), 0 when absent
-  uint64_t channel_hash = 0;  // Fnv1a64(channel, or "call"/"chat" when absent)
+  uint64_t channel_hash = 0;  // Fnv1a64(channel, or "phone"/"chat" when absent)
   EventTime ts;
   uint8_t effort_points = 0;  // repeat + channel-switch effort added at ts (moved with ts)
   bool operator==(const ContactRecord&) const = default;

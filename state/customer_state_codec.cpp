@@ -159,7 +159,7 @@ void EncodeContact(Writer& w, const Contact& c) {
   uint8_t type = 0, bits = 0;
   size_t n = 0;
   if (!r.String(c.contact_id) || !r.String(c.open_event_id) || !r.Small(type, 3) ||
-      !r.Small(bits, 7) || !r.Small(c.first_sla_flags, 7) || !r.Time(c.opened) ||
+      !r.Small(bits, 7) || !r.Small(c.first_sla_flags, 15) || !r.Time(c.opened) ||
       !r.Time(c.last_event) || !r.Time(c.started) || !r.Time(c.answered) || !r.Time(c.closed) ||
       !r.Count(n)) {
     return false;
@@ -175,7 +175,7 @@ void EncodeContact(Writer& w, const Contact& c) {
   c.messages.resize(n);
   for (ChatMessage& m : c.messages) {
     uint8_t packed = 0;
-    if (!r.Time(m.ts) || !r.Small(packed, 31)) return false;
+    if (!r.Time(m.ts) || !r.Small(packed, 63)) return false;
     m.author = static_cast<Author>(packed & 3);
     m.sla_flags = packed >> 2;
   }

@@ -6,12 +6,12 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev libboost-dev
-  libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
   clang libclang-rt-14-dev clang-format clang-tidy
 )
-# Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus`.
+# Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus container`.
 for group in "$@"; do
   case "$group" in
     kafka) packages+=(default-jre-headless maven kcat python3-confluent-kafka) ;;
@@ -25,7 +25,14 @@ for group in "$@"; do
       if ! command -v node >/dev/null; then packages+=(nodejs); fi
       if ! command -v npm >/dev/null; then packages+=(npm); fi
       ;;
-    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus browser)" >&2; exit 2 ;;
+    # The container image (tools/image.sh) and its test (tests/container/): mmdebstrap for the
+    # root file system, buildah to assemble the image, podman with runc to run it (crun refuses
+    # hybrid cgroup layouts); python3-yaml reads the manifests in the test.
+    container)
+      packages+=(podman runc buildah mmdebstrap uidmap slirp4netns fuse-overlayfs binutils
+        python3-yaml)
+      ;;
+    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus browser container)" >&2; exit 2 ;;
   esac
 done
 

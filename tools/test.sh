@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-bash tools/install_deps.sh kafka browser prometheus
+bash tools/install_deps.sh kafka browser prometheus container
 bash tools/check_format.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXPULSE_WERROR=ON >/dev/null
 cmake --build build -j "$(nproc)"

@@ -157,13 +157,15 @@ def cx_operations():
                    targets(("sum by (channel) (cxpulse:sla_breached:rate5m) * 60", "{{channel}}")),
                    "short", minimum=0),
         row("First response"),
-        timeseries("Call answer time", "Percentiles of the time from queueing to answer, from "
-                   "calls that met or breached their target (5-minute rate of the "
-                   "cxpulse_first_response_seconds histogram).",
+        timeseries("Call answer time", "Percentiles of how long callers waited for an answer, "
+                   "every wait at its real length: answered (in time or late), abandoned, or "
+                   "closed unanswered after the breach (5-minute rate of the "
+                   "cxpulse_first_response_seconds histogram, all outcomes).",
                    quantiles('cxpulse:first_response_seconds_bucket:rate5m{channel="call"}'), "s",
                    minimum=0),
         timeseries("Chat first reply time", "Percentiles of the time from chat start (or first "
-                   "customer message) to the first agent reply.",
+                   "customer message) to the first agent reply, every wait at its real length "
+                   "(answered, abandoned, or closed unanswered after the breach).",
                    quantiles('cxpulse:first_response_seconds_bucket:rate5m{channel="chat"}'), "s",
                    minimum=0),
         row("Contacts"),

@@ -1,7 +1,12 @@
 #include "runtime/cli/cli.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -10,6 +15,7 @@
 
 #include "runtime/cli/commands.h"
 #include "runtime/config/config.h"
+#include "runtime/config/suggest.h"
 #include "runtime/shard/clock.h"
 
 namespace cx {
@@ -23,12 +29,137 @@ void SetUpLogging(bool quiet, bool verbose) {
                           : (verbose ? spdlog::level::debug : spdlog::level::info));
 }
 
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "cxpulse: %s (see 'cxpulse --help')\n", message.c_str());
-  return kExitUsage;
+// "state get": the subcommand names from below the top-level app down to `command`.
+std::string CommandPath(const CLI::App* command) {
+  std::string path;
+  for (const CLI::App* c = command; c != nullptr && c->get_parent() != nullptr;
+       c = c->get_parent()) {
+    path.insert(0, path.empty() ? c->get_name() : c->get_name() + " ");
+  }
+  return path;
+}
+
+// The subcommand the command line had reached when parsing stopped.
+CLI::App* DeepestParsed(CLI::App* app) {
+  for (CLI::App* sub : app->get_subcommands([](CLI::App* s) { return s->parsed(); })) {
+    return DeepestParsed(sub);
+  }
+  return app;
+}
+
+// Flag names of `command` and of its parents (their flags are accepted after it), without
+// their leading dashes.
+std::vector<std::string> FlagNames(const CLI::App* command) {
+  std::vector<std::string> names;
+  for (const CLI::App* c = command; c != nullptr; c = c->get_parent()) {
+    for (const CLI::Option* option : c->get_options()) {
+      for (const std::string& name : option->get_lnames()) names.push_back(name);
+      for (const std::string& name : option->get_snames()) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> SubcommandNames(const CLI::App* command) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : command->get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : (i + 1 == names.size() ? " or " : ", ")) + names[i];
+  }
+  return text;
+}
+
+// A parse error in the words of the command line: the first argument nothing took ("unknown
+// flag --inptu; did you mean --input?", "unknown command 'bogus'") comes before what CLI11
+// noticed later (a required flag, a missing subcommand).
+std::string DescribeParseError(CLI::App& app, CLI::App* command, const CLI::ParseError& e) {
+  for (const std::string& arg : app.remaining(true)) {
+    if (arg.size() > 1 && arg[0] == '-') {
+      std::string name = arg.substr(arg.find_first_not_of('-'));
+      name = name.substr(0, name.find('='));
+      std::string closest = ClosestName(name, FlagNames(command));
+      std::string hint;
+      if (!closest.empty()) {
+        hint = std::string("; did you mean ") + (closest.size() == 1 ? "-" : "--") + closest + "?";
+      }
+      return "unknown flag " + arg.substr(0, arg.find('=')) + hint;
+    }
+    std::vector<std::string> subcommands = SubcommandNames(command);
+    if (!subcommands.empty()) {
+      std::string closest = ClosestName(arg, subcommands);
+      return "unknown command '" + arg + "'" +
+             (closest.empty() ? "; expected " + JoinNames(subcommands)
+                              : "; did you mean '" + closest + "'?");
+    }
+    return "unexpected argument '" + arg + "'";
+  }
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+      !command->get_subcommands([](const CLI::App*) { return true; }).empty() &&
+      command->get_subcommands().empty()) {
+    return "a command is required: " + JoinNames(SubcommandNames(command));
+  }
+  return e.what();
+}
+
+bool ParseWholeNumber(const std::string& text, uint64_t& value) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  errno = 0;
+  value = std::strtoull(text.c_str(), nullptr, 10);
+  return errno == 0;
 }
 
 }  // namespace
+
+int UsageError(std::string_view command, std::string_view message) {
+  size_t start = 0;
+  while (start < message.size()) {
+    size_t end = std::min(message.find('\n', start), message.size());
+    std::fprintf(stderr, "cxpulse: %.*s (see 'cxpulse%s%.*s --help')\n",
+                 static_cast<int>(end - start), message.data() + start, command.empty() ? "" : " ",
+                 static_cast<int>(command.size()), command.data());
+    start = end + 1;
+  }
+  return kExitUsage;
+}
+
+int UsageError(std::string_view command, const std::vector<std::string>& messages) {
+  for (const std::string& message : messages) {
+    UsageError(command, message);
+  }
+  return kExitUsage;
+}
+
+CLI::Validator WholeNumberIn(uint64_t min, uint64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        uint64_t value = 0;
+        if (!ParseWholeNumber(text, value) || value < min || value > max) {
+          return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
+        }
+        return {};
+      },
+      fmt::format("{}..{}", min, max), "WholeNumberIn");
+}
+
+CLI::Validator RatioCheck() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        double value = text.empty() ? NAN : std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !(value >= 0 && value <= 1)) {
+          return "expected a number from 0 to 1 (such as 0.35), got '" + text + "'";
+        }
+        return {};
+      },
+      "0..1", "RatioCheck");
+}
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"cxpulse — real-time customer-experience signals from Kafka event streams",
@@ -100,7 +231,8 @@ int RunCli(int argc, char** argv) {
     if (e.get_exit_code() == 0) {
       return app.exit(e);
     }
-    return UsageError(e.what());
+    CLI::App* command = DeepestParsed(&app);
+    return UsageError(CommandPath(command), DescribeParseError(app, command, e));
   }
   SetUpLogging(quiet, verbose);
 
@@ -110,12 +242,12 @@ int RunCli(int argc, char** argv) {
   if (outreach_cmd->parsed()) {
     config_path = outreach.config_path;
   }
+  // Without a config file the defaults still take the environment's overrides.
   AppConfig config;
-  if (!config_path.empty()) {
-    std::string error;
-    if (!LoadConfigFile(config_path, config, error)) {
-      return UsageError(error);
-    }
+  std::string error;
+  if (config_path.empty() ? !LoadConfigText("", "defaults", config, error)
+                          : !LoadConfigFile(config_path, config, error)) {
+    return UsageError(CommandPath(DeepestParsed(&app)), error);
   }
   SystemClock clock;
   if (replay_cmd->parsed()) {
@@ -136,7 +268,7 @@ int RunCli(int argc, char** argv) {
   if (state_get_cmd->parsed()) {
     return RunStateGetCommand(state_get, config);
   }
-  return UsageError("no command given");
+  return UsageError("", "no command given");
 }
 
 }  // namespace cx

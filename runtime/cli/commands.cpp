@@ -16,9 +16,7 @@ namespace cx {
 
 int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock) {
   if (options.input != "-" && !std::filesystem::is_regular_file(options.input)) {
-    std::fprintf(stderr, "cxpulse: --input: no such file: %s (see 'cxpulse --help')\n",
-                 options.input.c_str());
-    return kExitUsage;
+    return UsageError("replay", "--input: no such file: " + options.input);
   }
   options.rules = config.rules;
   options.store = config.state.store;
@@ -50,6 +48,7 @@ int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config) {
       continue;
     }
     StoreOptions options = config.state.store;
+    options.min_free_bytes = 0;  // only reads: works on a full disk too
     options.path = entry.path().string();
     options.create_if_missing = false;
     std::string error;

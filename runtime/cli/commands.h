@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,11 @@
 #include "runtime/shard/clock.h"
 
 namespace cx {
+
+// Flag checks with messages in the user's words ("expected a whole number from 1 to 10000000,
+// got 'abc'"), for every numeric flag.
+[[nodiscard]] CLI::Validator WholeNumberIn(uint64_t min, uint64_t max);
+[[nodiscard]] CLI::Validator RatioCheck();
 
 // `cxpulse replay`: runs RunReplay with the config applied and prints a summary to stderr.
 int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock);

@@ -12,9 +12,11 @@
 
 #include "runtime/cli/cli.h"
 #include "runtime/cli/commands.h"
+#include "runtime/cli/config_check.h"
 #include "runtime/cli/live_services.h"
 #include "runtime/cli/terminal_view.h"
 #include "runtime/config/yaml_section.h"
+#include "runtime/http/http_server.h"
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/kafka/live_processor.h"
 
@@ -107,11 +109,13 @@ void AddDemoFlags(CLI::App& command, DemoFlags& flags) {
   command
       .add_option("--customers", flags.customers, "Customers whose journeys start over 15 minutes")
       ->capture_default_str()
-      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+      ->check(WholeNumberIn(1, 10'000'000));
   command.add_option("--struggle-ratio", flags.struggle_ratio, "Share of struggling customers")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  command.add_option("--seed", flags.seed, "Traffic seed")->capture_default_str();
+      ->check(RatioCheck());
+  command.add_option("--seed", flags.seed, "Traffic seed")
+      ->capture_default_str()
+      ->check(WholeNumberIn(0, UINT64_MAX));
   command.add_option("--http", flags.http_listen, "Address of /metrics and the outreach page")
       ->capture_default_str();
 }
@@ -119,9 +123,19 @@ void AddDemoFlags(CLI::App& command, DemoFlags& flags) {
 int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock) {
   Duration duration;
   if (!flags.duration.empty() && (!ParseDuration(flags.duration, duration) || duration.ms <= 0)) {
-    std::fprintf(stderr, "cxpulse: --duration: expected a duration such as 90s or 5m, got %s\n",
-                 flags.duration.c_str());
-    return kExitUsage;
+    return UsageError(
+        "demo", "--duration: expected a duration such as 90s or 5m, got '" + flags.duration + "'");
+  }
+  if (std::string invalid = CheckListenAddress(flags.http_listen); !invalid.empty()) {
+    return UsageError("demo", "--http: " + invalid.substr(invalid.find(": ") + 2));
+  }
+  std::filesystem::path state_dir =
+      std::filesystem::temp_directory_path() / ("cxpulse-demo-" + std::to_string(::getpid()));
+  config.state.dir = state_dir.string();
+  config.kafka.bootstrap_servers = "embedded";  // replaced by the mock cluster's address below
+  config.http.listen = flags.http_listen;
+  if (std::vector<std::string> invalid = CheckRunConfig(config); !invalid.empty()) {
+    return UsageError("demo", invalid);
   }
   MockCluster cluster;
   std::string error;
@@ -136,14 +150,10 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   for (const std::string* name : {&t.signals, &t.alerts, &t.dead_letter}) {
     cluster.CreateTopic(*name, 1);
   }
-  std::filesystem::path state_dir =
-      std::filesystem::temp_directory_path() / ("cxpulse-demo-" + std::to_string(::getpid()));
-  config.state.dir = state_dir.string();
   config.kafka.bootstrap_servers = cluster.bootstraps();
   config.kafka.processing = ProcessingGuarantee::kAtLeastOnce;
   config.kafka.group_id = "cxpulse-demo";
   config.kafka.idle_watermark_after = Duration::Seconds(2);
-  config.http.listen = flags.http_listen;
 
   InstallStopSignalHandlers();
   const std::atomic<bool>& stop = StopRequested();

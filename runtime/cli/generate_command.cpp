@@ -15,25 +15,26 @@ void AddGenerateFlags(CLI::App& command, GenerateFlags& flags) {
   GeneratorOptions& o = flags.options;
   command.add_option("--customers", o.customers, "Distinct customers")
       ->capture_default_str()
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000}));
+      ->check(WholeNumberIn(1, 1'000'000'000));
   command.add_option("--seed", o.seed, "Random seed (same seed, same bytes)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(0, UINT64_MAX));
   command
       .add_option("--struggle-ratio", o.struggle_ratio,
                   "Share of customers on a struggling journey")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(RatioCheck());
   command.add_option("--vip-ratio", o.vip_ratio, "Share of VIP customers")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(RatioCheck());
   command
       .add_option("--duplicate-ratio", o.duplicate_ratio,
                   "Share of events delivered twice (same event_id)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(RatioCheck());
   command.add_option("--invalid-ratio", o.invalid_ratio, "Share of bad lines (SPEC §2)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(RatioCheck());
   command.add_option("--start", flags.start,
                      "Event time of the first journeys (RFC 3339, default 2026-10-05T08:00:00Z)");
   command.add_option("--span", flags.span, "Journeys start over this span, e.g. 24h (default)");
@@ -44,18 +45,16 @@ void AddGenerateFlags(CLI::App& command, GenerateFlags& flags) {
 int RunGenerateCommand(const GenerateFlags& flags) {
   GeneratorOptions options = flags.options;
   if (!flags.start.empty() && !ParseRfc3339(flags.start, options.start)) {
-    std::fprintf(stderr, "cxpulse: --start: not an RFC 3339 time: %s (see 'cxpulse --help')\n",
-                 flags.start.c_str());
-    return kExitUsage;
+    return UsageError("generate",
+                      "--start: expected an RFC 3339 time such as 2026-10-05T08:00:00Z, got '" +
+                          flags.start + "'");
   }
   if (!flags.span.empty() && (!ParseDuration(flags.span, options.span) || options.span.ms <= 0)) {
-    std::fprintf(stderr, "cxpulse: --span: expected a duration such as 30m or 24h, got %s\n",
-                 flags.span.c_str());
-    return kExitUsage;
+    return UsageError("generate",
+                      "--span: expected a duration such as 30m or 24h, got '" + flags.span + "'");
   }
   if (std::string invalid = ValidateGeneratorOptions(options); !invalid.empty()) {
-    std::fprintf(stderr, "cxpulse: generate: %s (see 'cxpulse --help')\n", invalid.c_str());
-    return kExitUsage;
+    return UsageError("generate", invalid);
   }
   std::string error;
   std::unique_ptr<JsonLinesFile> out = JsonLinesFile::Open(flags.output, error);

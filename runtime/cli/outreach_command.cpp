@@ -1,11 +1,14 @@
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "runtime/cli/cli.h"
 #include "runtime/cli/commands.h"
+#include "runtime/cli/config_check.h"
 #include "runtime/http/http_server.h"
 #include "runtime/outreach/outreach_service.h"
 
@@ -13,17 +16,19 @@ namespace cx {
 
 int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, const Clock& clock) {
   const OutreachConfig& outreach = config.outreach;
-  if (outreach.reps.empty() && outreach.identity_header.empty()) {
-    std::fprintf(stderr,
-                 "cxpulse: %s: outreach needs outreach.reps or outreach.identity_header (who is "
-                 "the rep?)\n",
-                 flags.config_path.c_str());
-    return kExitUsage;
+  // The same check with and without --dry-run, before anything binds a port or connects.
+  std::vector<std::string> invalid = CheckOutreachConfig(config);
+  for (std::string& line : invalid) {
+    line.insert(0, flags.config_path + ": ");
+  }
+  if (!invalid.empty()) {
+    return UsageError("outreach", invalid);
   }
   if (flags.dry_run) {
-    std::printf("config ok: %s (outreach: %s + %s, %zu reps%s, listen %s)\n",
+    std::printf("config ok: %s (outreach: %s + %s, brokers %s, %zu reps%s, listen %s)\n",
                 flags.config_path.c_str(), outreach.alerts_topic.c_str(),
-                outreach.commands_topic.c_str(), outreach.reps.size(),
+                outreach.commands_topic.c_str(), config.kafka.bootstrap_servers.c_str(),
+                outreach.reps.size(),
                 outreach.identity_header.empty()
                     ? ""
                     : (", identity header " + outreach.identity_header).c_str(),

@@ -2,11 +2,14 @@
 
 #include <atomic>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "runtime/cli/cli.h"
 #include "runtime/cli/commands.h"
+#include "runtime/cli/config_check.h"
 #include "runtime/cli/live_services.h"
 #include "runtime/kafka/live_processor.h"
 
@@ -35,17 +38,21 @@ void InstallStopSignalHandlers() { InstallStopHandlers(); }
 void RequestStop() { g_stop.store(true); }
 
 int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& clock) {
+  // The same check with and without --dry-run, before anything binds a port or connects.
+  std::vector<std::string> invalid = CheckRunConfig(config);
+  for (std::string& line : invalid) {
+    line.insert(0, flags.config_path + ": ");
+  }
+  if (!invalid.empty()) {
+    return UsageError("run", invalid);
+  }
   if (flags.dry_run) {
-    std::printf("config ok: %s (group %s, %s, state in %s)\n", flags.config_path.c_str(),
-                config.kafka.group_id.c_str(),
+    std::printf("config ok: %s (group %s, %s, state in %s, brokers %s, http %s)\n",
+                flags.config_path.c_str(), config.kafka.group_id.c_str(),
                 config.kafka.processing == ProcessingGuarantee::kExactlyOnce ? "exactly_once"
                                                                              : "at_least_once",
-                config.state.dir.empty() ? "<unset>" : config.state.dir.c_str());
-    if (config.state.dir.empty()) {
-      std::fprintf(stderr, "cxpulse: %s: state.dir is required for cxpulse run\n",
-                   flags.config_path.c_str());
-      return kExitUsage;
-    }
+                config.state.dir.c_str(), config.kafka.bootstrap_servers.c_str(),
+                config.http.listen.c_str());
     return kExitOk;
   }
   InstallStopHandlers();

@@ -26,6 +26,9 @@ void ReadStateConfig(YamlSection section, StateConfig& state) {
   section.Get("write_buffer_mb", write_buffer_mb);
   state.store.write_buffer_bytes = static_cast<size_t>(write_buffer_mb) << 20;
   section.Get("sync_commits", state.store.sync_commits);
+  uint64_t min_free_mb = state.store.min_free_bytes >> 20;
+  section.Get("min_free_mb", min_free_mb);
+  state.store.min_free_bytes = min_free_mb << 20;
   section.Finish();
 }
 
@@ -60,6 +63,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Get("idle_input_wait", kafka.idle_input_wait);
   section.Get("max_future", kafka.max_future);
   section.Get("transaction_timeout", kafka.transaction_timeout);
+  section.Get("startup_timeout", kafka.startup_timeout);
   ReadTopics(section.Section("topics"), kafka.topics);
   section.GetStringMap("properties", kafka.properties);
   section.GetStringMap("consumer_properties", kafka.consumer_properties);
@@ -67,6 +71,9 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Finish();
   if (kafka.commit_interval.ms <= 0) {
     errors.push_back("kafka.commit_interval: must be positive");
+  }
+  if (kafka.startup_timeout.ms <= 0) {
+    errors.push_back("kafka.startup_timeout: must be positive");
   }
 }
 
@@ -153,9 +160,9 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
     }
   }
   if (!errors.empty()) {
-    error = std::string(origin) + ": " + errors.front();
-    if (errors.size() > 1) {
-      error += " (and " + std::to_string(errors.size() - 1) + " more)";
+    error.clear();
+    for (const std::string& line : errors) {
+      error += (error.empty() ? "" : "\n") + std::string(origin) + ": " + line;
     }
     return false;
   }

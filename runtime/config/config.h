@@ -13,8 +13,9 @@ namespace cx {
 
 // The `state:` section: where and how per-customer state is kept.
 struct StateConfig {
-  // Directory holding one RocksDB store per shard (replay: overridden by --state-dir).
-  std::string dir;
+  // Directory holding one RocksDB store per shard (`run`; replay uses --state-dir). The
+  // container image's volume.
+  std::string dir = "/var/lib/cxpulse";
   // Decoded customer states kept in memory per process, in front of RocksDB.
   uint64_t cache_customers = 1'000'000;
   // Replay commits (one RocksDB WriteBatch) after this many events.
@@ -37,9 +38,12 @@ struct AppConfig {
 // variable is not set.
 [[nodiscard]] std::string ExpandEnvironment(std::string_view text, std::string& error);
 
-// Loads a YAML config file over the defaults in `config`. Returns false with a one-line reason
-// naming the file and the key path, e.g. "config.yaml: rules.sla.call_target: expected a
-// duration such as 500ms, 20s, 5m, 72h or 7d".
+// Loads a YAML config file over the defaults in `config`. Returns false with every problem in
+// `error`, one line each (separated by '\n'), each naming the file and the key path, e.g.
+// "config.yaml: rules.sla.call_target: expected a duration such as 500ms, 20s, 5m, 72h or 7d".
+// Unknown keys come with the closest known one ("...: unknown key; did you mean dir?"), and a
+// key given twice in one mapping is an error. The environment overrides (CXPULSE_HTTP_TOKEN)
+// are applied here, so load empty text to get the defaults with them.
 [[nodiscard]] bool LoadConfigFile(const std::string& path, AppConfig& config, std::string& error);
 // The same for YAML text; `origin` names it in errors.
 [[nodiscard]] bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config,

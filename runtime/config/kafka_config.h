@@ -53,6 +53,8 @@ struct KafkaConfig {
   Duration idle_input_wait = Duration::Millis(0);
   // Events stamped further than this ahead of the wall clock are dead letters.
   Duration max_future = Duration::Hours(1);
+  // How long `run` waits at start for the brokers to answer (cluster metadata) before it exits 1.
+  Duration startup_timeout = Duration::Seconds(15);
   // Transaction timeout the broker enforces (a crashed instance's open transaction blocks
   // read_committed readers at most this long).
   Duration transaction_timeout = Duration::Seconds(10);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "runtime/config/suggest.h"
+
 namespace cx {
 
 bool ParseDuration(std::string_view text, Duration& out) {
@@ -188,6 +190,11 @@ void YamlSection::GetStringMap(std::string_view key,
       Error(key, "expected scalar property values");
       return;
     }
+    for (const auto& [name, value] : out) {
+      if (name == it->first.Scalar()) {
+        Error(std::string(key) + "." + name, "duplicate key (given more than once)");
+      }
+    }
     out.emplace_back(it->first.Scalar(), it->second.Scalar());
   }
 }
@@ -219,10 +226,17 @@ void YamlSection::Finish() {
   if (!node_.IsMap()) {
     return;
   }
+  std::vector<std::string> seen;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("<non-scalar>");
+    std::string full = path_.empty() ? key : path_ + "." + key;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      errors_.push_back(full + ": duplicate key (given more than once)");
+      continue;
+    }
+    seen.push_back(key);
     if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-      errors_.push_back((path_.empty() ? key : path_ + "." + key) + ": unknown key");
+      errors_.push_back(full + ": unknown key" + DidYouMean(key, known_));
     }
   }
 }

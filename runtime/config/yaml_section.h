@@ -14,7 +14,8 @@ namespace cx {
 // Binds the keys of one YAML mapping to plain struct fields, so config loaders read as a list
 // of `section.Get("key", config.key)`. A missing key leaves the field at its default; a value of
 // the wrong shape and, at Finish(), any key that was never asked for are recorded as errors
-// with their full path ("rules.sla.call_target: ..."). Durations are strings with a unit:
+// with their full path ("rules.sla.call_target: ..."), as is a key given twice in one mapping
+// (yaml-cpp keeps both; lookups would silently see only one). Durations are strings with a unit:
 // "500ms", "20s", "5m", "72h", "7d".
 class YamlSection {
  public:

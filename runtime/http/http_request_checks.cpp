@@ -116,6 +116,16 @@ std::string FormatSseEvent(std::string_view data) {
   return out;
 }
 
+unsigned OversizedHeaderStatus(std::string_view parsed_target, std::string_view unparsed,
+                               size_t max_request_line) {
+  size_t line = parsed_target.size();
+  if (parsed_target.empty()) {
+    size_t end = unparsed.find("\r\n");
+    line = end == std::string_view::npos ? unparsed.size() : end;
+  }
+  return line > max_request_line ? 414U : 431U;
+}
+
 std::string_view QueryParameter(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     size_t amp = query.find('&');

@@ -26,6 +26,14 @@ inline constexpr size_t kMaxCustomerIdChars = 128;
 // One Server-Sent Events message carrying `data` (a line break in it starts another data: line).
 [[nodiscard]] std::string FormatSseEvent(std::string_view data);
 
+// The status for a request whose line and headers outgrew the server's header limit: 414 when
+// its request line is longer than `max_request_line`, else 431. `parsed_target` is the target
+// when the parser got through the request line (empty otherwise); `unparsed` the bytes it has
+// not consumed, which then start with the request line (up to the first CRLF, or all of them
+// when there is none yet).
+[[nodiscard]] unsigned OversizedHeaderStatus(std::string_view parsed_target,
+                                             std::string_view unparsed, size_t max_request_line);
+
 // The value of `name` in a query string such as "a=1&limit=20" (not decoded), or empty.
 [[nodiscard]] std::string_view QueryParameter(std::string_view query, std::string_view name);
 

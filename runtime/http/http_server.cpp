@@ -14,24 +14,41 @@ using asio::ip::tcp;
 
 namespace {
 
-// Splits "host:port" / "[v6]:port"; false when malformed.
-bool SplitListen(const std::string& listen, std::string& host, std::string& port) {
+// Splits "host:port" / "[v6]:port" and resolves it for a passive (listening) socket. False
+// with "http.listen: ..." in `error` when malformed, out of range or unresolvable.
+bool ResolveListen(asio::io_context& io, const std::string& listen, tcp::endpoint& endpoint,
+                   std::string& error) {
   size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == listen.size()) return false;
-  host = listen.substr(0, colon);
-  port = listen.substr(colon + 1);
+  std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
+  std::string port = colon == std::string::npos ? std::string() : listen.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
   if (host.empty()) host = "0.0.0.0";
-  return port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5;
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
+    error = "http.listen: expected host:port such as 0.0.0.0:9464, got '" + listen + "'";
+    return false;
+  }
+  if (port.size() > 5 || std::stoul(port) > 65535) {
+    error = "http.listen: port " + port + " is out of range (0 to 65535)";
+    return false;
+  }
+  boost::system::error_code ec;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    error = "http.listen: cannot resolve '" + listen + "': " + ec.message();
+    return false;
+  }
+  endpoint = endpoints.begin()->endpoint();
+  return true;
 }
 
 void Accept(HttpServerCore& core) {
   core.acceptor->async_accept([&core](boost::system::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted || !core.acceptor->is_open()) return;
     if (!error) {
-      if (core.connections.load() >= core.options.max_connections) {
+      if (core.connections.load() >= core.options.max_connections && !EvictLongestWaiting(core)) {
         boost::system::error_code ignored;
         socket.close(ignored);
       } else {
@@ -44,6 +61,13 @@ void Accept(HttpServerCore& core) {
 
 }  // namespace
 
+std::string CheckListenAddress(const std::string& listen) {
+  asio::io_context io(1);
+  tcp::endpoint endpoint;
+  std::string error;
+  return ResolveListen(io, listen, endpoint, error) ? std::string() : error;
+}
+
 HttpServer::HttpServer(HttpServerOptions options, HttpBackend backend)
     : core_(std::make_unique<HttpServerCore>()) {
   core_->options = std::move(options);
@@ -55,21 +79,12 @@ HttpServer::HttpServer(HttpServerOptions options, HttpBackend backend)
 HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::Start(std::string& error) {
-  std::string host;
-  std::string port;
   const std::string& listen = core_->options.listen;
-  if (!SplitListen(listen, host, port)) {
-    error = "http.listen: expected host:port, got '" + listen + "'";
+  tcp::endpoint endpoint;
+  if (!ResolveListen(*core_->io, listen, endpoint, error)) {
     return false;
   }
   boost::system::error_code ec;
-  tcp::resolver resolver(*core_->io);
-  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive, ec);
-  if (ec || endpoints.empty()) {
-    error = "http.listen: cannot resolve '" + listen + "': " + ec.message();
-    return false;
-  }
-  tcp::endpoint endpoint = endpoints.begin()->endpoint();
   auto& acceptor = core_->acceptor.emplace(*core_->io);
   if (acceptor.open(endpoint.protocol(), ec) ||
       acceptor.set_option(asio::socket_base::reuse_address(true), ec) ||

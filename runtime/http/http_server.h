@@ -59,20 +59,31 @@ struct HttpServerOptions {
   std::string identity_header;
   // A comment line is sent on idle event streams this often, so proxies keep them open.
   std::chrono::milliseconds sse_heartbeat{15000};
-  // Idle keep-alive connections and slow requests are closed after this long.
+  // Idle keep-alive connections are closed after this long without the next request.
   std::chrono::milliseconds read_timeout{30000};
+  // A request (line, headers and its at most 8 KiB body) must arrive within this long once the
+  // connection opens or, on keep-alive, once its first byte arrives; slower clients are closed.
+  std::chrono::milliseconds header_timeout{5000};
   // Open event streams; further ones get a 503.
   size_t max_sse_clients = 64;
-  // Open connections; further ones are closed at once.
+  // Open connections. At the limit a new connection closes the one that has waited longest for
+  // its request (an idle keep-alive or a slow client), so probes are answered under any load of
+  // slow clients; only when no connection is waiting for a request is the new one closed.
   size_t max_connections = 512;
   // Alerts queued for one slow event-stream client before it is disconnected.
   size_t max_sse_backlog = 1024;
 };
 
+// "" when `listen` ("host:port", "[v6]:port", ":port") is an address HttpServer::Start() can
+// try to bind (well-formed, port 0 to 65535, host resolvable); else the one-line reason, e.g.
+// "http.listen: port 99999 is out of range (0 to 65535)". Start() applies the same check.
+[[nodiscard]] std::string CheckListenAddress(const std::string& listen);
+
 // The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
 // /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
 // /alerts/stream) and the outreach page at /. Runs its own thread between Start() and Stop().
-// Customer ids are logged at debug level only.
+// Customer ids are logged at debug level only. A request line over 8 KiB gets 414, headers
+// over 16 KiB in all get 431.
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, HttpBackend backend);

@@ -27,6 +27,9 @@ constexpr std::string_view kPagePolicy =
     "base-uri 'none'; form-action 'none'";
 constexpr size_t kBodyLimit = 8 * 1024;
 constexpr uint32_t kHeaderLimit = 16 * 1024;
+// The longest request line (method, target, version) served; longer ones get 414.
+constexpr size_t kRequestLineLimit = 8 * 1024;
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kMaxAlertsLimit = 100000;
 
 const std::string kSseHeader =
@@ -37,12 +40,25 @@ const auto kHeartbeat = std::make_shared<const std::string>(": heartbeat\n\n");
 
 }  // namespace
 
+bool EvictLongestWaiting(HttpServerCore& core) {
+  while (!core.waiting.empty()) {
+    std::shared_ptr<HttpSession> session = core.waiting.front().lock();
+    if (session) {
+      session->Evict();  // removes it from `waiting`
+      return true;
+    }
+    core.waiting.pop_front();
+  }
+  return false;
+}
+
 HttpSession::HttpSession(asio::ip::tcp::socket socket, HttpServerCore& core)
     : core_(core), stream_(std::move(socket)), timer_(stream_.get_executor()) {
   ++core_.connections;
 }
 
 HttpSession::~HttpSession() {
+  StopWaiting();
   if (subscription_ != 0 && core_.backend.alerts != nullptr) {
     core_.backend.alerts->Unsubscribe(subscription_);
   }
@@ -52,17 +68,73 @@ HttpSession::~HttpSession() {
 
 void HttpSession::Start() { DoRead(); }
 
+void HttpSession::Evict() {
+  spdlog::debug("http: connection limit reached; closing the connection waiting longest");
+  Close();
+}
+
+void HttpSession::StartWaiting() {
+  if (waiting_) return;
+  waiting_it_ = core_.waiting.insert(core_.waiting.end(), weak_from_this());
+  waiting_ = true;
+}
+
+void HttpSession::StopWaiting() {
+  if (!waiting_) return;
+  core_.waiting.erase(waiting_it_);
+  waiting_ = false;
+}
+
 void HttpSession::DoRead() {
+  StartWaiting();
+  if (first_request_ || buffer_.size() > 0) {
+    first_request_ = false;
+    ReadRequest();
+    return;
+  }
+  // Keep-alive: the next request may take read_timeout to start, then header_timeout to arrive.
+  timer_.expires_after(core_.options.read_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (!error) self->Close();
+  });
+  stream_.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                              [self = shared_from_this()](beast::error_code error) {
+                                self->timer_.cancel();
+                                if (error || self->closed_) {
+                                  self->Close();
+                                  return;
+                                }
+                                self->ReadRequest();
+                              });
+}
+
+void HttpSession::ReadRequest() {
   parser_.emplace();
   parser_->body_limit(kBodyLimit);
   parser_->header_limit(kHeaderLimit);
-  stream_.expires_after(core_.options.read_timeout);
+  stream_.expires_after(core_.options.header_timeout);
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
 }
 
 void HttpSession::OnRead(beast::error_code error) {
+  StopWaiting();
+  if (closed_) return;
+  if (error == http::error::header_limit) {
+    keep_alive_ = false;
+    version_ = 11;
+    head_ = false;
+    linger_ = true;
+    auto unparsed = buffer_.data();
+    auto target = parser_->get().target();
+    unsigned status = OversizedHeaderStatus(
+        std::string_view(target.data(), target.size()),
+        std::string_view(static_cast<const char*>(unparsed.data()), unparsed.size()),
+        kRequestLineLimit);
+    Send(Error(status, status == 414 ? "request line too long" : "request headers too large"));
+    return;
+  }
   if (error == http::error::end_of_stream || error == beast::error::timeout ||
       error == asio::error::operation_aborted || error == asio::error::connection_reset ||
       error == asio::error::eof) {
@@ -73,6 +145,7 @@ void HttpSession::OnRead(beast::error_code error) {
     keep_alive_ = false;
     version_ = 11;
     head_ = false;
+    linger_ = true;
     Send(Error(400, "malformed request"));
     return;
   }
@@ -104,6 +177,12 @@ void HttpSession::Handle() {
   head_ = request.method() == http::verb::head;
   keep_alive_ = request.keep_alive();
   version_ = request.version();
+  if (request.target().size() > kRequestLineLimit) {
+    keep_alive_ = false;
+    linger_ = true;
+    Send(Error(414, "request line too long"));
+    return;
+  }
   std::string_view target(request.target().data(), request.target().size());
   size_t question = target.find('?');
   std::string_view path = target.substr(0, question);
@@ -290,6 +369,10 @@ void HttpSession::Send(Response response) {
   stream_.expires_after(core_.options.read_timeout);
   http::async_write(stream_, *message,
                     [self = shared_from_this(), message, close](beast::error_code error, size_t) {
+                      if (!error && close && self->linger_) {
+                        self->LingerClose();
+                        return;
+                      }
                       if (error || close) {
                         self->Close();
                         return;
@@ -365,9 +448,33 @@ void HttpSession::WatchForClose() {
                           });
 }
 
+// After an error reply the client may still be sending: read and drop that (for at most
+// kLingerTimeout, evictable like a waiting session) before closing, so the reply is not lost
+// to a connection reset.
+void HttpSession::LingerClose() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTimeout);  // one deadline for all of the draining
+  StartWaiting();
+  Drain();
+}
+
+void HttpSession::Drain() {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code error, size_t) {
+                            if (error || self->closed_) {
+                              self->Close();
+                              return;
+                            }
+                            self->Drain();
+                          });
+}
+
 void HttpSession::Close() {
   if (closed_) return;
   closed_ = true;
+  StopWaiting();
   timer_.cancel();
   if (subscription_ != 0 && core_.backend.alerts != nullptr) {
     core_.backend.alerts->Unsubscribe(subscription_);

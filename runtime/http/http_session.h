@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,8 @@ class HttpGate {
   boost::asio::io_context::executor_type executor_;
 };
 
+class HttpSession;
+
 // Owned by HttpServer; outlives every session (sessions die with `io`).
 struct HttpServerCore {
   HttpServerOptions options;
@@ -58,7 +61,13 @@ struct HttpServerCore {
   std::optional<boost::asio::ip::tcp::acceptor> acceptor;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> sse_clients{0};
+  // Sessions waiting for (or reading) a request, longest waiting first. Server thread only.
+  std::list<std::weak_ptr<HttpSession>> waiting;
 };
+
+// At the connection limit: closes the session that has waited longest for its request. False
+// when no session is waiting. Server thread only.
+bool EvictLongestWaiting(HttpServerCore& core);
 
 // One HTTP/1.1 connection: keep-alive requests one at a time, or, after an event-stream
 // request, a Server-Sent Events stream until either side closes. Runs on the server's thread.
@@ -68,10 +77,15 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   HttpSession(boost::asio::ip::tcp::socket socket, HttpServerCore& core);
   ~HttpSession();
   void Start();
+  // Closes the connection now (EvictLongestWaiting).
+  void Evict();
 
  private:
   void DoRead();
+  void ReadRequest();
   void OnRead(boost::beast::error_code error);
+  void StartWaiting();
+  void StopWaiting();
   void Handle();
   void HandleCustomer(std::string_view segment);
   void OnCustomerReply(std::optional<std::string> json, bool timed_out);
@@ -87,6 +101,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void WriteNext();
   void ScheduleHeartbeat();
   void WatchForClose();
+  void LingerClose();
+  void Drain();
   void Close();
 
   HttpServerCore& core_;
@@ -102,6 +118,10 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   bool streaming_ = false;
   bool writing_ = false;
   bool closed_ = false;
+  bool first_request_ = true;
+  bool linger_ = false;  // drain what the client still sends before closing (error replies)
+  bool waiting_ = false;
+  std::list<std::weak_ptr<HttpSession>>::iterator waiting_it_;
   uint64_t subscription_ = 0;
   std::deque<std::shared_ptr<const std::string>> queue_;
   char probe_byte_ = 0;

@@ -8,6 +8,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "runtime/kafka/kafka_log.h"
+
 namespace cx {
 
 // RAII owners of librdkafka's C handles. Every handle cxpulse holds is one of these.
@@ -49,11 +51,14 @@ using KafkaMetadata = std::unique_ptr<const rd_kafka_metadata_t, RdKafkaDeleter>
 
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
 
-// Builds a librdkafka configuration from properties applied in order (later ones win).
-// Returns nullptr with "property NAME: reason" in `error` for an unknown or invalid property.
+// Builds a librdkafka configuration from properties applied in order (later ones win), with
+// librdkafka's log lines routed through spdlog (LogKafkaLine). Every configuration cxpulse
+// creates comes from here. Returns nullptr with "property NAME: reason" in `error` for an unknown
+// or invalid property.
 inline KafkaConf MakeKafkaConf(const std::vector<const KafkaProperties*>& layers,
                                std::string& error) {
   KafkaConf conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), &LogKafkaLine);
   char errstr[512];
   for (const KafkaProperties* layer : layers) {
     for (const auto& [key, value] : *layer) {

@@ -40,14 +40,6 @@ std::string HostName() {
   return name;
 }
 
-void OnKafkaLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  if (level <= 2) {
-    spdlog::error("librdkafka {}: {}", facility, message);
-  } else {
-    spdlog::debug("librdkafka {}: {}", facility, message);
-  }
-}
-
 const std::atomic<bool> kNeverStop{false};
 
 }  // namespace
@@ -92,7 +84,6 @@ bool LiveProcessor::Start(std::string& error) {
   if (!restore_conf) {
     return false;
   }
-  rd_kafka_conf_set_log_cb(restore_conf.get(), &OnKafkaLog);
   char errstr[512];
   restore_consumer_.reset(
       rd_kafka_new(RD_KAFKA_CONSUMER, restore_conf.get(), errstr, sizeof(errstr)));
@@ -142,7 +133,6 @@ bool LiveProcessor::CreateConsumer(std::string& error) {
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &LiveProcessor::OnRebalance);
   rd_kafka_conf_set_error_cb(conf.get(), &LiveProcessor::OnError);
-  rd_kafka_conf_set_log_cb(conf.get(), &OnKafkaLog);
   rd_kafka_conf_set_stats_cb(conf.get(), &LiveProcessor::OnStatistics);
   char errstr[512];
   consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr)));
@@ -199,10 +189,49 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
   }
 }
 
+bool LiveProcessor::WaitForBrokers(TopicPartitionCounts& counts, std::string& error) {
+  const KafkaConfig& kafka = config_.kafka;
+  const auto started = std::chrono::steady_clock::now();
+  const auto give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
+  auto next_report = started + std::chrono::seconds(1);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        give_up - std::chrono::steady_clock::now());
+    int attempt_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 100, 1000));
+    if (DescribeTopics(consumer_.get(), attempt_ms, counts, error)) {
+      if (next_report > started + std::chrono::seconds(1)) {
+        spdlog::info("run: broker {} answered", kafka.bootstrap_servers);
+      }
+      return true;
+    }
+    auto now = std::chrono::steady_clock::now();
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
+    if (now >= give_up) {
+      error = fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
+                          kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0, error);
+      return false;
+    }
+    if (now >= next_report) {
+      spdlog::warn("run: waiting for broker {} (metadata for {}, {}, {}, {}), {} s so far",
+                   kafka.bootstrap_servers, kafka.topics.clicks, kafka.topics.calls,
+                   kafka.topics.chats, kafka.topics.surveys, waited);
+      next_report = now + std::chrono::seconds(5);
+    }
+    if (stop_->load()) {
+      error = "stopped while waiting for broker " + kafka.bootstrap_servers;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 bool LiveProcessor::CheckTopics(std::string& error) {
   TopicPartitionCounts counts;
   const TopicNames& t = config_.kafka.topics;
   std::string missing;
+  if (!WaitForBrokers(counts, error)) {
+    return false;
+  }
   // Topics created just before the start may take a moment to appear in every broker's metadata.
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
@@ -294,7 +323,7 @@ void LiveProcessor::OnError(rd_kafka_t*, int err, const char* reason, void* opaq
 }
 
 void LiveProcessor::SetBrokerReachable(bool reachable) {
-  if (status_.broker_reachable.exchange(reachable) == reachable) {
+  if (status_.broker_reachable.exchange(reachable) == reachable || !running_) {
     return;
   }
   if (reachable) {
@@ -672,6 +701,14 @@ bool LiveProcessor::CommitCycle() {
         ->offset = offset;
   }
   if (exactly_once_) {
+    if (producer_->TakeDeliveryFailures() > 0) {
+      // A record that could not even be enqueued is not in the transaction: committing it
+      // would lose that output while its input counts as processed.
+      spdlog::warn("kafka: some outputs could not be enqueued; processing them again");
+      Recover(false);
+      report(false);
+      return false;
+    }
     if (!CommitTransaction(offsets.get())) {
       report(false);
       return false;
@@ -733,6 +770,9 @@ void LiveProcessor::Recover(bool fatal) {
   dirty_outputs_ = false;
   pending_offsets_.clear();
   pending_alerts_.clear();
+  if (!fatal && exactly_once_ && producer_) {
+    (void)producer_->TakeDeliveryFailures();  // failures of the aborted transaction
+  }
   if (fatal || !exactly_once_) {
     producer_.reset();
     std::string error;
@@ -780,6 +820,7 @@ void LiveProcessor::Recover(bool fatal) {
 
 bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
   stop_ = &stop;
+  running_ = true;
   auto commit_every = std::chrono::milliseconds(config_.kafka.commit_interval.ms);
   auto last_commit = std::chrono::steady_clock::now();
   auto last_snapshot = last_commit;
@@ -817,6 +858,7 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
     }
   }
   status_.ready = false;
+  running_ = false;
   if (fatal_error_.empty()) {
     spdlog::info("run: stopping: committing processed work");
     CommitCycle();

@@ -15,6 +15,7 @@
 
 #include "runtime/config/config.h"
 #include "runtime/kafka/changelog.h"
+#include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/kafka/kafka_producer.h"
 #include "runtime/kafka/live_observer.h"
@@ -90,6 +91,9 @@ class LiveProcessor final : private EmissionSink {
   [[nodiscard]] bool Subscribe(std::string& error);
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
+  // Reads the cluster metadata, retrying for up to kafka.startup_timeout and saying every few
+  // seconds what it waits for; false with the reason when the brokers never answered.
+  [[nodiscard]] bool WaitForBrokers(TopicPartitionCounts& counts, std::string& error);
   [[nodiscard]] bool CheckTopics(std::string& error);
   [[nodiscard]] bool EnsureChangelog(int partitions, std::string& error);
   [[nodiscard]] bool CreateProducer(std::string& error);
@@ -151,6 +155,9 @@ class LiveProcessor final : private EmissionSink {
   bool transaction_open_ = false;
   bool dirty_outputs_ = false;
   const std::atomic<bool>* stop_ = nullptr;
+  // Inside Run(): only then does an unreachable broker mean a reconnect that will happen (before,
+  // Start() reports its own waiting and gives up; after, nothing reconnects).
+  bool running_ = false;
   std::string fatal_error_;
 };
 

@@ -24,6 +24,8 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kEventTypes = {"click", "call", "chat", "survey"};
 constexpr std::array<std::string_view, 2> kChannels = {"call", "chat"};
+constexpr std::array<SlaOutcome, 3> kOutcomes = {SlaOutcome::kAnswered, SlaOutcome::kAbandoned,
+                                                 SlaOutcome::kBreached};
 constexpr std::array<std::string_view, 2> kCommitResults = {"aborted", "committed"};
 constexpr int kAtRiskEnter = 60;
 constexpr int kAtRiskLeave = 40;
@@ -98,16 +100,22 @@ MetricsProbe::MetricsProbe(const LiveStatus* status)
                                    "Time RocksDB delayed or stopped writes")
                               .Add({});
 
-  auto& first_response = Histograms(r, "cxpulse_first_response_seconds",
-                                    "Call answer and chat first reply times (met and breached)");
+  auto& first_response =
+      Histograms(r, "cxpulse_first_response_seconds",
+                 "Call answer and chat first reply waits at their real length, by outcome");
   auto& met = Counters(r, "cxpulse_sla_met_total", "Responses within the SLA target");
   auto& breached = Counters(r, "cxpulse_sla_breached_total", "SLA breaches");
   auto& contacts = Counters(r, "cxpulse_contacts_total", "Contacts (call queued, chat started)");
   auto& repeats = Counters(r, "cxpulse_repeat_contacts_total", "Repeat contacts");
   for (size_t i = 0; i < kChannels.size(); ++i) {
     prometheus::Labels labels{{"channel", std::string(kChannels[i])}};
-    first_response_[i] = &first_response.Add(
-        labels, Histogram::BucketBoundaries{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800});
+    for (size_t o = 0; o < kOutcomes.size(); ++o) {
+      prometheus::Labels with_outcome = labels;
+      with_outcome.emplace("outcome", std::string(ToString(kOutcomes[o])));
+      first_response_[i][o] = &first_response.Add(
+          with_outcome,
+          Histogram::BucketBoundaries{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800});
+    }
     sla_met_[i] = &met.Add(labels);
     sla_breached_[i] = &breached.Add(labels);
     contacts_[i] = &contacts.Add(labels);
@@ -193,12 +201,21 @@ void MetricsProbe::OnDeadLetter(DecodeError error) {
 void MetricsProbe::OnSignal(const Signal& signal) {
   switch (signal.kind) {
     case SignalKind::kSlaMet:
-    case SignalKind::kSlaBreached: {
+    case SignalKind::kSlaBreached:
+    case SignalKind::kSlaEnded: {
       int channel = ChannelIndex(signal.channel);
       if (channel < 0) return;
-      (signal.kind == SignalKind::kSlaMet ? sla_met_ : sla_breached_)[channel]->Increment();
-      if (signal.sla == SlaKind::kCallAnswer || signal.sla == SlaKind::kChatFirstReply) {
-        first_response_[channel]->Observe(static_cast<double>(signal.elapsed_ms) / 1000.0);
+      if (signal.kind != SignalKind::kSlaEnded) {
+        (signal.kind == SignalKind::kSlaMet ? sla_met_ : sla_breached_)[channel]->Increment();
+      }
+      // Each wait is observed once, when its length is final: sla.met (answered in time) or
+      // sla.ended (answered late, abandoned, or closed unanswered after the breach). A breach
+      // only says the customer was still waiting at the deadline.
+      const bool final_length = signal.kind != SignalKind::kSlaBreached;
+      const auto outcome = static_cast<size_t>(signal.outcome);
+      if (final_length && outcome < kOutcomes.size() &&
+          (signal.sla == SlaKind::kCallAnswer || signal.sla == SlaKind::kChatFirstReply)) {
+        first_response_[channel][outcome]->Observe(static_cast<double>(signal.elapsed_ms) / 1000.0);
       }
       return;
     }

@@ -25,7 +25,7 @@ class Family;
 
 namespace cx {
 
-// The Prometheus metrics of the live processor (names: /work/notes/metrics.md, all prefixed
+// The Prometheus metrics of the live processor (names: dashboards/METRICS.md, all prefixed
 // `cxpulse_`). The only code in cxpulse that includes prometheus-cpp.
 //
 // Observer calls come from the processing thread; Serialize() may run on any thread at the same
@@ -95,7 +95,8 @@ class MetricsProbe final : public LiveObserver {
   prometheus::Counter* block_cache_misses_ = nullptr;
   prometheus::Counter* write_stall_seconds_ = nullptr;
 
-  std::array<prometheus::Histogram*, 2> first_response_{};
+  // By channel, then by SlaOutcome (answered, abandoned, breached).
+  std::array<std::array<prometheus::Histogram*, 3>, 2> first_response_{};
   std::array<prometheus::Counter*, 2> sla_met_{};
   std::array<prometheus::Counter*, 2> sla_breached_{};
   std::array<prometheus::Counter*, 2> contacts_{};

@@ -1,5 +1,6 @@
 #include "runtime/outreach/outreach_service.h"
 
+#include <algorithm>
 #include <random>
 
 #include <fmt/format.h>
@@ -20,7 +21,6 @@ using SteadyClock = std::chrono::steady_clock;
 // instance, and a rebuild, then apply it at its own ts).
 constexpr Duration kClockGrace = Duration::Seconds(5);
 constexpr size_t kBatch = 2000;
-constexpr int kMetadataTimeoutMs = 10000;
 
 HttpReply ToReply(ApiResponse response) { return {response.status, std::move(response.body)}; }
 
@@ -94,10 +94,41 @@ bool OutreachService::CreateClients(std::string& error) {
   return true;
 }
 
+bool OutreachService::WaitForBrokers(TopicPartitionCounts& counts, std::string& error) {
+  const KafkaConfig& kafka = config_.kafka;
+  const auto started = SteadyClock::now();
+  const auto give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
+  auto next_report = started + std::chrono::seconds(1);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - SteadyClock::now());
+    int attempt_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 100, 1000));
+    if (DescribeTopics(consumer_.get(), attempt_ms, counts, error)) {
+      if (next_report > started + std::chrono::seconds(1)) {
+        spdlog::info("outreach: broker {} answered", kafka.bootstrap_servers);
+      }
+      return true;
+    }
+    auto now = SteadyClock::now();
+    if (now >= give_up) {
+      error = fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
+                          kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0, error);
+      return false;
+    }
+    if (now >= next_report) {
+      spdlog::warn("outreach: waiting for broker {} (metadata for {}, {}), {} s so far",
+                   kafka.bootstrap_servers, config_.outreach.alerts_topic,
+                   config_.outreach.commands_topic,
+                   std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+      next_report = now + std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 bool OutreachService::AssignAll(std::string& error) {
   const OutreachConfig& o = config_.outreach;
   TopicPartitionCounts counts;
-  if (!DescribeTopics(consumer_.get(), kMetadataTimeoutMs, counts, error)) return false;
+  if (!WaitForBrokers(counts, error)) return false;
   auto alerts = counts.find(o.alerts_topic);
   auto commands = counts.find(o.commands_topic);
   if (alerts == counts.end() || commands == counts.end()) {

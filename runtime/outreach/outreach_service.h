@@ -14,6 +14,7 @@
 #include "outreach/case_book.h"
 #include "runtime/config/config.h"
 #include "runtime/http/http_server.h"
+#include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/metrics/outreach_metrics.h"
 #include "runtime/outreach/partition_merge.h"
@@ -36,8 +37,9 @@ class OutreachService {
   OutreachService(const OutreachService&) = delete;
   OutreachService& operator=(const OutreachService&) = delete;
 
-  // Creates the clients, checks both topics exist with the same partition count, assigns every
-  // partition from the beginning and starts the reader thread. One-line reason on failure.
+  // Creates the clients, waits up to kafka.startup_timeout for the brokers, checks both topics
+  // exist with the same partition count, assigns every partition from the beginning and starts
+  // the reader thread. One-line reason on failure.
   [[nodiscard]] bool Start(std::string& error);
   // Stops the reader thread; pending requests get a 503. Idempotent.
   void Stop();
@@ -59,6 +61,9 @@ class OutreachService {
   };
 
   bool CreateClients(std::string& error);
+  // Reads the cluster metadata, retrying for up to kafka.startup_timeout and saying every few
+  // seconds what it waits for; then a one-line reason.
+  bool WaitForBrokers(TopicPartitionCounts& counts, std::string& error);
   bool AssignAll(std::string& error);
   void Run();
   void Consume(rd_kafka_message_t* message);

@@ -76,14 +76,6 @@ bool Shard::Process(const Event& event) {
   if (state == nullptr) {
     return false;
   }
-  if (NextDeadline(*state) < event.ts) {
-    // The customer's own next event is past a deadline: nothing of theirs came before it, so it
-    // fires now, before the event, however far other customers moved the watermark. This makes
-    // each customer's output a function of their own events, whatever the partitioning.
-    FireDueTimers(rules_, event.customer_id, *state, event.ts - Duration::Millis(1), emissions_);
-    ++stats_.timer_firings;
-    Emit();
-  }
   ApplyResult result = ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
   if (result == ApplyResult::kDuplicate) {
     ++stats_.duplicates;
@@ -105,7 +97,7 @@ bool Shard::AdvanceWatermark(EventTime to) {
 }
 
 bool Shard::FireDue() {
-  while (!timer_queue_.empty() && timer_queue_.begin()->first <= watermark_) {
+  while (!timer_queue_.empty() && timer_queue_.begin()->first < watermark_) {
     auto node = timer_queue_.extract(timer_queue_.begin());
     const std::string& customer_id = node.value().second;
     auto entry = timer_of_customer_.find(customer_id);

@@ -35,11 +35,13 @@ struct ShardStats {
 // source of events and the sink differ. Not thread-safe: one thread owns a shard.
 //
 // Processing contract, per event: raise the max event time; watermark = max event time −
-// lateness (never moves back); fire every timer with deadline <= watermark (deadline order, then
-// customer id); fire the event's customer's own deadlines that lie before the event's time; then
-// apply the event. A customer's output therefore depends only on the order of that customer's
-// own events, not on other customers' traffic or on how customers are spread over shards; the
-// watermark only decides when the deadlines of customers with no further events fire.
+// lateness (never moves back); fire every timer the watermark has passed (deadline <
+// watermark; deadline order, then customer id); then apply the event (which also fires the
+// customer's deadlines the watermark has passed, e.g. a late event's). A deadline never fires
+// on the customer's own newer event: every event within the lateness, the customer's own
+// included, counts as if it had arrived in time order, so a customer's output does not depend
+// on the arrival order of their events within the lateness. Closed contacts and windows are
+// pruned by the watermark, not by the event's time.
 class Shard {
  public:
   // Takes ownership of the store. `sink` must outlive the shard.

@@ -5,6 +5,7 @@
 #include "processors/decay.h"
 #include "processors/effort.h"
 #include "processors/risk.h"
+#include "processors/selfservice.h"
 #include "schemas/json_writer.h"
 #include "schemas/timestamp.h"
 
@@ -40,11 +41,9 @@ void AppendContact(const Contact& c, std::string& out) {
 // Why the scores are what they are: the parts the state keeps. Effort is one decaying sum of
 // SPEC §3's points, so its reasons are the recent facts that add to it; risk is decaying event
 // points (low surveys, cancellation intent) plus condition points that hold right now.
-void AppendScoreReasons(const CustomerState& state, const RulesConfig& rules, EventTime now,
-                        int contacts_7d, int breaches_7d, std::string& out) {
+void AppendScoreReasons(const CustomerState& state, const RulesConfig& rules, const RiskParts& risk,
+                        int64_t help_dwell_ms, std::string& out) {
   const RiskRules& r = rules.risk;
-  int effort = EffortScore(rules, state, now);
-  double risk_events = DecayedValue(state.risk, now, r.half_life);
   out += ",\"score_reasons\":{\"effort\":[";
   bool first = true;
   auto item = [&](std::string_view code, std::string_view detail) {
@@ -56,41 +55,44 @@ void AppendScoreReasons(const CustomerState& state, const RulesConfig& rules, Ev
     AppendJsonString(detail, out);
     out += '}';
   };
-  if (breaches_7d > 0) {
-    item("sla_breaches", fmt::format("{} SLA breach(es) in the last 7 days", breaches_7d));
+  const int days_contacts = static_cast<int>(r.many_contacts_window.ms / Duration::Days(1).ms);
+  const int days_breaches = static_cast<int>(r.many_breaches_window.ms / Duration::Days(1).ms);
+  if (risk.breaches > 0) {
+    item("sla_breaches",
+         fmt::format("{} SLA breach(es) in the last {} days", risk.breaches, days_breaches));
   }
-  if (contacts_7d > 1) {
-    item("repeat_contacts", fmt::format("{} contacts in the last 7 days", contacts_7d));
+  if (risk.contacts > 1) {
+    item("repeat_contacts",
+         fmt::format("{} contacts in the last {} days", risk.contacts, days_contacts));
   }
   if (state.session.failed_searches > 0) {
     item("failed_searches", fmt::format("{} search(es) without results this session",
                                         static_cast<int>(state.session.failed_searches)));
   }
-  if (state.session.help_dwell_ms > 0) {
-    item("help_dwell",
-         fmt::format("{} s on help pages this session", state.session.help_dwell_ms / 1000));
+  if (help_dwell_ms > 0) {
+    item("help_dwell", fmt::format("{} s on help pages this session", help_dwell_ms / 1000));
   }
   for (const Contact& c : state.contacts) {
     if (c.abandoned) item("abandoned_contact", "abandoned " + c.contact_id);
   }
   out += "],\"risk\":[";
   first = true;
-  if (risk_events >= 0.5) {
+  if (risk.event_points >= 0.5) {
     item("survey_or_cancel_intent",
-         fmt::format("{:.0f} points from low survey answers or cancellation pages (decaying)",
-                     risk_events));
+         fmt::format("+{:.0f} from low survey answers or cancellation pages (decaying)",
+                     risk.event_points));
   }
-  if (effort >= r.high_effort_at) {
-    item("high_effort",
-         fmt::format("+{:.0f} while effort is at least {}", r.high_effort, r.high_effort_at));
+  if (risk.high_effort_points > 0) {
+    item("high_effort", fmt::format("+{:.0f} while effort {} is at least {}",
+                                    risk.high_effort_points, risk.effort, r.high_effort_at));
   }
-  if (contacts_7d >= r.many_contacts_at) {
-    item("many_contacts",
-         fmt::format("+{:.0f} for {} contacts in 7 days", r.many_contacts, contacts_7d));
+  if (risk.many_contacts_points > 0) {
+    item("many_contacts", fmt::format("+{:.0f} for {} contacts in {} days",
+                                      risk.many_contacts_points, risk.contacts, days_contacts));
   }
-  if (breaches_7d >= r.many_breaches_at) {
-    item("many_breaches",
-         fmt::format("+{:.0f} for {} SLA breaches in 7 days", r.many_breaches, breaches_7d));
+  if (risk.many_breaches_points > 0) {
+    item("many_breaches", fmt::format("+{:.0f} for {} SLA breaches in {} days",
+                                      risk.many_breaches_points, risk.breaches, days_breaches));
   }
   out += "]}";
 }
@@ -105,19 +107,15 @@ void AppendCustomerStateJson(std::string_view customer_id, const CustomerState& 
   AppendTime(now, out);
   out += ",\"last_activity\":";
   AppendTime(state.last_activity, out);
+  // The same parts RiskScore and the at_risk alert use, so the explanation matches the score.
+  const RiskParts risk = ExplainRisk(rules, state, now);
+  const int64_t help_dwell_ms = HelpDwellMs(rules, state, now);
   fmt::format_to(std::back_inserter(out), ",\"tier\":\"{}\",\"effort_score\":{},\"risk_score\":{}",
-                 TierName(state.tier), EffortScore(rules, state, now),
-                 RiskScore(rules, state, now));
-
-  int contacts_7d = 0;
-  for (const ContactRecord& record : state.history) {
-    if (record.ts > now - rules.contacts.repeat_window && record.ts <= now) ++contacts_7d;
-  }
-  int breaches_7d = CountInWindow(state.breaches, now, rules.risk.many_breaches_window);
-  AppendScoreReasons(state, rules, now, contacts_7d, breaches_7d, out);
+                 TierName(state.tier), risk.effort, risk.score);
+  AppendScoreReasons(state, rules, risk, help_dwell_ms, out);
   fmt::format_to(std::back_inserter(out),
-                 ",\"contacts_7d\":{},\"sla_breaches_7d\":{},\"open_contacts\":[", contacts_7d,
-                 breaches_7d);
+                 ",\"contacts_7d\":{},\"sla_breaches_7d\":{},\"open_contacts\":[", risk.contacts,
+                 risk.breaches);
   bool first = true;
   for (const Contact& contact : state.contacts) {
     if (contact.closed != EventTime::Max()) continue;
@@ -148,7 +146,7 @@ void AppendCustomerStateJson(std::string_view customer_id, const CustomerState& 
   AppendTime(state.session.start, out);
   fmt::format_to(std::back_inserter(out),
                  ",\"help_dwell_ms\":{},\"failed_searches\":{},\"needs_help_raised\":{}}}}}",
-                 state.session.help_dwell_ms, static_cast<int>(state.session.failed_searches),
+                 help_dwell_ms, static_cast<int>(state.session.failed_searches),
                  state.session.needs_help_raised);
 }
 

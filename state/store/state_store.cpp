@@ -9,10 +9,15 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
 #include "state/customer_state_codec.h"
@@ -104,6 +109,53 @@ std::string Describe(std::string_view what, const rocksdb::Status& status) {
   return std::string(what) + ": " + status.ToString();
 }
 
+// RocksDB's info log, sent to spdlog at debug level instead of a LOG file in the state dir: on a
+// full disk RocksDB 7.8 aborts (assertion `sync_without_flush_called_`) when it logs the error
+// to a LOG file whose previous write already failed.
+class SpdlogLogger final : public rocksdb::Logger {
+ public:
+  SpdlogLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::DEBUG_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (!spdlog::should_log(spdlog::level::debug)) {
+      return;
+    }
+    char line[1024];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    spdlog::debug("rocksdb: {}", line);
+  }
+};
+
+// Free and total bytes of the filesystem holding `path`; false when unknown.
+bool DiskSpace(const std::string& path, uint64_t& free, uint64_t& total) {
+  struct statvfs fs {};
+  if (statvfs(path.c_str(), &fs) != 0) {
+    return false;
+  }
+  free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  total = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
+  return true;
+}
+
+std::string Mib(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return text;
+}
+
+// "" when the filesystem of `path` has at least `needed` bytes free (or cannot be asked), else
+// a one-line reason naming the path and the space.
+std::string CheckSpace(const std::string& path, uint64_t needed, std::string_view doing) {
+  uint64_t free = 0;
+  uint64_t total = 0;
+  if (needed == 0 || !DiskSpace(path, free, total) || free >= needed) {
+    return {};
+  }
+  return "state dir " + path + ": only " + Mib(free) + " free of " + Mib(total) +
+         " on its filesystem, " + Mib(needed) + " needed to " + std::string(doing) +
+         " safely; not writing (free space, then restart)";
+}
+
 }  // namespace
 
 struct StateStore::Impl {
@@ -118,6 +170,31 @@ struct StateStore::Impl {
   rocksdb::ColumnFamilyHandle* customers = nullptr;
   rocksdb::ColumnFamilyHandle* timers = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  // The first failed or refused write; once set, nothing is written any more.
+  std::mutex failure_mutex;
+  std::string failure;
+
+  std::string Failure() {
+    std::lock_guard<std::mutex> lock(failure_mutex);
+    return failure;
+  }
+  StoreResult Failed(std::string reason) {
+    std::lock_guard<std::mutex> lock(failure_mutex);
+    if (failure.empty()) {
+      failure = std::move(reason);
+    }
+    return StoreResult::Error(failure);
+  }
+  // The first write error, with where it happened and the space left there.
+  StoreResult WriteFailed(std::string_view what, const rocksdb::Status& status) {
+    uint64_t free = 0;
+    uint64_t total = 0;
+    std::string space = DiskSpace(options.path, free, total)
+                            ? " (" + Mib(free) + " free of " + Mib(total) + " on its filesystem)"
+                            : std::string();
+    return Failed("state dir " + options.path + space + ": " + std::string(what) + ": " +
+                  status.ToString() + "; not writing any more");
+  }
 
   ~Impl() {
     if (db == nullptr) {
@@ -161,8 +238,7 @@ struct StateStore::Impl {
     db_options.create_missing_column_families = options.create_if_missing;
     db_options.max_background_jobs = std::max(options.background_threads, 2);
     db_options.statistics = statistics;
-    db_options.keep_log_file_num = 5;
-    db_options.max_log_file_size = size_t{8} << 20;
+    db_options.info_log = std::make_shared<SpdlogLogger>();
     return db_options;
   }
 
@@ -217,6 +293,9 @@ std::unique_ptr<StateStore> StateStore::Open(const StoreOptions& options, std::s
       error = "cannot create state dir " + options.path + ": " + ec.message();
       return nullptr;
     }
+  }
+  if (error = CheckSpace(options.path, options.min_free_bytes, "open the store"); !error.empty()) {
+    return nullptr;
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -281,6 +360,14 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
   if (batch.Empty()) {
     return StoreResult::Ok();
   }
+  if (std::string failure = impl_->Failure(); !failure.empty()) {
+    return StoreResult::Error(failure);
+  }
+  const uint64_t needed =
+      impl_->options.min_free_bytes == 0 ? 0 : impl_->options.min_free_bytes + 2 * batch.ByteSize();
+  if (std::string refused = CheckSpace(impl_->options.path, needed, "commit"); !refused.empty()) {
+    return impl_->Failed(std::move(refused));
+  }
   rocksdb::WriteBatch write(batch.ByteSize() + batch.Count() * 8 + 64);
   rocksdb::Status status;
   batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
@@ -313,7 +400,7 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
   }
   status = impl_->db->Write(impl_->write_options, &write);
   if (!status.ok()) {
-    return StoreResult::Error(Describe("cannot commit the write batch", status));
+    return impl_->WriteFailed("cannot commit the write batch", status);
   }
   return StoreResult::Ok();
 }
@@ -405,11 +492,14 @@ StoreStats StateStore::Stats() const {
 }
 
 StoreResult StateStore::Flush() {
+  if (std::string failure = impl_->Failure(); !failure.empty()) {
+    return StoreResult::Error(failure);
+  }
   rocksdb::FlushOptions flush;
   flush.wait = true;
   const rocksdb::Status status = impl_->db->Flush(flush, impl_->handles);
   if (!status.ok()) {
-    return StoreResult::Error(Describe("cannot flush", status));
+    return impl_->WriteFailed("cannot flush", status);
   }
   return StoreResult::Ok();
 }
@@ -423,7 +513,7 @@ StoreResult StateStore::CompactAll() {
   for (rocksdb::ColumnFamilyHandle* handle : impl_->handles) {
     const rocksdb::Status status = impl_->db->CompactRange(compact, handle, nullptr, nullptr);
     if (!status.ok()) {
-      return StoreResult::Error(Describe("cannot compact", status));
+      return impl_->WriteFailed("cannot compact", status);
     }
   }
   return StoreResult::Ok();

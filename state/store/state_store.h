@@ -37,7 +37,9 @@ class StateStore {
   // Opens (or creates, see StoreOptions::create_if_missing) the store at options.path. Returns
   // null and sets `error` to a one-line reason when it cannot: the directory is locked by
   // another process or StateStore, holds no cxpulse store, was written by a newer format,
-  // the compression codec is missing, or an I/O error.
+  // the compression codec is missing, its filesystem has less than
+  // StoreOptions::min_free_bytes free, or an I/O error. RocksDB's own log goes to spdlog (debug
+  // level), not to a file in the directory.
   static std::unique_ptr<StateStore> Open(const StoreOptions& options, std::string& error);
 
   ~StateStore();
@@ -50,6 +52,10 @@ class StateStore {
 
   // Applies every write of `batch` atomically (one WriteBatch; WAL-synced when
   // StoreOptions::sync_commits). Leaves `batch` untouched; the caller clears it for reuse.
+  // Refused while the filesystem has less than StoreOptions::min_free_bytes (plus twice the
+  // batch) free. After the first failed or refused commit the store writes nothing more: every
+  // later Commit, Flush and CompactAll returns that first error (one line: the state dir, the
+  // free space, the cause); reopen the store once space is freed.
   [[nodiscard]] StoreResult Commit(const StoreBatch& batch);
 
   // Reads a meta value into `value`. NotFound when the key was never written (or deleted).

@@ -40,6 +40,12 @@ struct StoreOptions {
   Duration evict_after = Duration::Days(90);
   // Background flush and compaction threads.
   int background_threads = 2;
+  // Free space the state dir's filesystem must keep: Open and every Commit are refused, with a
+  // one-line reason naming the path and the free space, while less is free than this (plus
+  // twice the batch for a Commit), so RocksDB rarely runs into a full disk. The default is room
+  // for a new WAL (RocksDB preallocates 1.1 x write_buffer_bytes) and a memtable flush at the
+  // default write buffer. 0 checks nothing (read-only tools; tests of the full-disk path).
+  uint64_t min_free_bytes = uint64_t{32} << 20;
 };
 
 }  // namespace cx

@@ -266,8 +266,9 @@ class Processor:
         return self.log_text().rsplit("===== start", 1)[-1]
 
     def exit_summary(self):
-        """Exit code and the processor's own last log lines (not librdkafka's raw stderr)."""
-        own = [line for line in self.current_log().splitlines() if line and not line.startswith("%")]
+        """Exit code and the processor's own last log lines (not librdkafka's)."""
+        own = [line for line in self.current_log().splitlines()
+               if line and not line.startswith("%") and " librdkafka " not in line]
         return f"cxpulse run exited {self.proc.returncode}:\n" + "\n".join(own[-12:])
 
     def alive(self):

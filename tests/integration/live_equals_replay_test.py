@@ -26,7 +26,7 @@ def main(checks):
     itlib.produce(args.bootstrap, input_path, prefix)
     state_dir = os.path.join(work, "live-state")
     config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
-                                prefix, "i1")
+                                prefix, "i1", extra_kafka={"idle_input_wait": "1s"})
     processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log"))
     codes = itlib.run_until_caught_up(args, group, prefix, PARTITIONS, [processor])
     checks.check("processor stops cleanly on SIGTERM", codes == [0], f"exit {codes}")

@@ -16,6 +16,7 @@ usage: produce_jsonl.py BOOTSTRAP FILE [--topic-prefix P] [--rate N] [--transact
 import argparse
 import datetime
 import json
+import re
 import sys
 import time
 import uuid
@@ -25,10 +26,16 @@ from confluent_kafka import Producer
 TOPICS = {"click": "cx.clicks", "call": "cx.calls", "chat": "cx.chats", "survey": "cx.surveys"}
 
 
+# RFC 3339 with a time offset, as cxpulse's decoder accepts it. Python's fromisoformat also takes
+# looser forms ("2026-10-05 09:00:00", naive times); a line the processor rejects must not set a
+# record timestamp that would steer the merge of the input topics.
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
+
+
 def event_millis(ts):
     if isinstance(ts, int) and not isinstance(ts, bool):
         return ts
-    if isinstance(ts, str):
+    if isinstance(ts, str) and RFC3339.match(ts):
         try:
             return int(datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
         except ValueError:

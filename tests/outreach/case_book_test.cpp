@@ -20,14 +20,22 @@ class CaseBookTest : public ::testing::Test {
     return *c;
   }
   CommandResult Run(const Command& command) { return book_.ApplyCommand(command, escalations_); }
+  // Opens the case of alert "a1" for customer "c-1" at minute 0; returns its id.
+  std::string Open(AlertKind kind, Severity severity) {
+    return Add(MakeAlert("a1", "c-1", kind, severity, At(0))).case_id;
+  }
+  // `rep` claims `id` at `minutes`; the claim must be accepted.
+  void Claim(const std::string& id, const std::string& rep, double minutes) {
+    ASSERT_EQ(Run(MakeCommand("k-claim", id, rep, CommandKind::kClaim, At(minutes))).verdict,
+              Verdict::kAccepted);
+  }
 
   CaseBook book_;
   std::vector<Escalation> escalations_;
 };
 
 TEST_F(CaseBookTest, OneOpenCasePerCustomerGathersItsAlerts) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kHighEffort, Severity::kWarning, At(0))).case_id;
+  const std::string id = Open(AlertKind::kHighEffort, Severity::kWarning);
   EXPECT_EQ(id, CaseId("c-1", "a1"));
   EXPECT_EQ(id.size(), 32u);
   Add(MakeAlert("a2", "c-1", AlertKind::kRepeatContact, Severity::kWarning, At(1)));
@@ -88,8 +96,7 @@ TEST_F(CaseBookTest, FilteredAlertsNeverEnter) {
 }
 
 TEST_F(CaseBookTest, FirstClaimWinsAndTheSecondLearnsTheOwner) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
+  const std::string id = Open(AlertKind::kLowScore, Severity::kWarning);
   EXPECT_EQ(Run(MakeCommand("k1", id, "ana", CommandKind::kClaim, At(1))).verdict,
             Verdict::kAccepted);
   const CommandResult second = Run(MakeCommand("k2", id, "bob", CommandKind::kClaim, At(1)));
@@ -100,10 +107,8 @@ TEST_F(CaseBookTest, FirstClaimWinsAndTheSecondLearnsTheOwner) {
 }
 
 TEST_F(CaseBookTest, ClaimLapsesAfterThirtyMinutesNotBefore) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
-  ASSERT_EQ(Run(MakeCommand("k1", id, "ana", CommandKind::kClaim, At(1))).verdict,
-            Verdict::kAccepted);
+  const std::string id = Open(AlertKind::kLowScore, Severity::kWarning);
+  Claim(id, "ana", 1);
   EXPECT_EQ(Run(MakeCommand("k2", id, "bob", CommandKind::kClaim, At(30.99))).verdict,
             Verdict::kConflict);
   book_.AdvanceTo(At(31), escalations_);
@@ -114,13 +119,32 @@ TEST_F(CaseBookTest, ClaimLapsesAfterThirtyMinutesNotBefore) {
             Verdict::kConflict);
 }
 
+TEST_F(CaseBookTest, CheckCountsALapseDueByTheCommandTime) {
+  const std::string id = Open(AlertKind::kLowScore, Severity::kWarning);
+  Claim(id, "ana", 1);
+  EXPECT_EQ(book_.Check(MakeCommand("k2", id, "bob", CommandKind::kClaim, At(30))).verdict,
+            Verdict::kConflict);
+  EXPECT_EQ(book_.Check(MakeCommand("k3", id, "bob", CommandKind::kClaim, At(31))).verdict,
+            Verdict::kAccepted);
+  EXPECT_EQ(book_.Find(id)->owner, "ana");  // Check changed nothing
+}
+
+TEST_F(CaseBookTest, ReleaseOfALapsedClaimKeepsTheEscalationClock) {
+  const std::string id = Open(AlertKind::kSlaBreach, Severity::kCritical);
+  Claim(id, "ana", 1);
+  book_.AdvanceTo(At(31), escalations_);  // lapsed at 31: escalates at 46
+  ASSERT_EQ(Run(MakeCommand("k2", id, "ana", CommandKind::kRelease, At(40))).verdict,
+            Verdict::kAccepted);
+  EXPECT_TRUE(book_.Find(id)->owner.empty());
+  book_.AdvanceTo(At(46), escalations_);
+  EXPECT_EQ(escalations_.size(), 1u);
+}
+
 TEST_F(CaseBookTest, ReleaseAndResolveOnlyByTheOwner) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
+  const std::string id = Open(AlertKind::kLowScore, Severity::kWarning);
   EXPECT_EQ(Run(MakeCommand("k0", id, "ana", CommandKind::kResolve, At(0.5))).reason,
             "the case is not claimed: claim it first");
-  ASSERT_EQ(Run(MakeCommand("k1", id, "ana", CommandKind::kClaim, At(1))).verdict,
-            Verdict::kAccepted);
+  Claim(id, "ana", 1);
   const CommandResult release = Run(MakeCommand("k2", id, "bob", CommandKind::kRelease, At(2)));
   EXPECT_EQ(release.verdict, Verdict::kConflict);
   EXPECT_EQ(release.owner, "ana");
@@ -142,8 +166,7 @@ TEST_F(CaseBookTest, ReleaseAndResolveOnlyByTheOwner) {
 TEST_F(CaseBookTest, UnknownCaseAndBadSnoozeAreRejectedWithoutChange) {
   EXPECT_EQ(Run(MakeCommand("k1", "nope", "ana", CommandKind::kClaim, At(0))).verdict,
             Verdict::kNotFound);
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
+  const std::string id = Open(AlertKind::kLowScore, Severity::kWarning);
   Command snooze = MakeCommand("k2", id, "ana", CommandKind::kSnooze, At(5));
   snooze.snooze_until = At(5);
   EXPECT_EQ(book_.Check(snooze).verdict, Verdict::kInvalid);
@@ -155,8 +178,7 @@ TEST_F(CaseBookTest, UnknownCaseAndBadSnoozeAreRejectedWithoutChange) {
 }
 
 TEST_F(CaseBookTest, SnoozedCaseWakesAtItsTimeOrOnANewAlert) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
+  const std::string id = Open(AlertKind::kLowScore, Severity::kWarning);
   Command snooze = MakeCommand("k1", id, "ana", CommandKind::kSnooze, At(1));
   snooze.snooze_until = At(60);
   ASSERT_EQ(Run(snooze).verdict, Verdict::kAccepted);
@@ -176,8 +198,7 @@ TEST_F(CaseBookTest, SnoozedCaseWakesAtItsTimeOrOnANewAlert) {
 }
 
 TEST_F(CaseBookTest, CriticalUnclaimedCaseEscalatesOnce) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kSlaBreach, Severity::kCritical, At(0))).case_id;
+  const std::string id = Open(AlertKind::kSlaBreach, Severity::kCritical);
   book_.AdvanceTo(At(14.99), escalations_);
   EXPECT_TRUE(escalations_.empty());
   book_.AdvanceTo(At(15), escalations_);
@@ -203,10 +224,8 @@ TEST_F(CaseBookTest, WarningCaseEscalatesFifteenMinutesAfterItBecameCritical) {
 }
 
 TEST_F(CaseBookTest, ClaimedCriticalCaseDoesNotEscalate) {
-  const std::string id =
-      Add(MakeAlert("a1", "c-1", AlertKind::kSlaBreach, Severity::kCritical, At(0))).case_id;
-  ASSERT_EQ(Run(MakeCommand("k1", id, "ana", CommandKind::kClaim, At(5))).verdict,
-            Verdict::kAccepted);
+  const std::string id = Open(AlertKind::kSlaBreach, Severity::kCritical);
+  Claim(id, "ana", 5);
   book_.AdvanceTo(At(34), escalations_);
   EXPECT_TRUE(escalations_.empty());
   book_.AdvanceTo(At(50), escalations_);  // lapsed at 35, unclaimed since then
@@ -215,10 +234,8 @@ TEST_F(CaseBookTest, ClaimedCriticalCaseDoesNotEscalate) {
 }
 
 TEST_F(CaseBookTest, NewAlertAfterResolveOpensANewCaseAndResolvedIsForgottenLater) {
-  const std::string first =
-      Add(MakeAlert("a1", "c-1", AlertKind::kLowScore, Severity::kWarning, At(0))).case_id;
-  ASSERT_EQ(Run(MakeCommand("k1", first, "ana", CommandKind::kClaim, At(1))).verdict,
-            Verdict::kAccepted);
+  const std::string first = Open(AlertKind::kLowScore, Severity::kWarning);
+  Claim(first, "ana", 1);
   ASSERT_EQ(Run(MakeCommand("k2", first, "ana", CommandKind::kResolve, At(2))).verdict,
             Verdict::kAccepted);
   const std::string second =

@@ -56,6 +56,24 @@ TEST(AlertContext, RepeatContactCarriesTheNewContactsContext) {
   EXPECT_EQ(a->reason, "delivery");
 }
 
+// A survey about a contact: whether its closed contact is still in state depends on the
+// watermark, so its alert carries no contact context (live and replay must agree).
+TEST(AlertContext, LowScoreAboutAContactHasTierOnly) {
+  Harness h;
+  Ev queued = Call("q", kT0, Action::kQueued, "call-1", "refund");
+  queued.queue = "billing";
+  h.Apply(queued);
+  Ev survey = Survey("s", kT0 + kSec, SurveyKind::kCsat, 1);
+  survey.contact = "call-1";
+  h.Apply(survey);
+  const Alert* a = h.Last(AlertKind::kLowScore);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->contact_id, "call-1");
+  EXPECT_TRUE(a->channel.empty());
+  EXPECT_TRUE(a->queue.empty());
+  EXPECT_TRUE(a->reason.empty());
+}
+
 TEST(AlertContext, AlertNotAboutAContactHasTierOnly) {
   Harness h;
   Ev queued = Call("q", kT0, Action::kQueued, "call-1", "refund");

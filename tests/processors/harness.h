@@ -113,8 +113,9 @@ inline Ev Survey(std::string id, int64_t ts, SurveyKind kind, int32_t score) {
   return e;
 }
 
-// Drives one customer the way the Shard does: watermark = max event time - lateness; due
-// timers fire before each event; Finish() advances the watermark to the last event time.
+// Drives one customer the way the Shard does: watermark = max event time - lateness; timers the
+// watermark has passed (deadline < watermark) fire before each event; Finish() advances the
+// watermark to the last event time.
 class Harness {
  public:
   RulesConfig config;
@@ -163,7 +164,7 @@ class Harness {
 
  private:
   void Fire(EventTime wm) {
-    if (NextDeadline(state) > wm) return;
+    if (NextDeadline(state) >= wm) return;
     Emissions out;
     FireDueTimers(config, customer, state, wm, out);
     Collect(out);

@@ -17,6 +17,16 @@ std::vector<Ev> Transfers(const std::string& p, int64_t ts, int n) {
   return evs;
 }
 
+// Three answered calls an hour apart: 3 contacts in 7 days (two repeats, +30 effort).
+void ThreeContacts(Harness& h) {
+  for (int i = 0; i < 3; ++i) {
+    const std::string p = "k" + std::to_string(i);
+    h.Apply({Call(p + "q", kT0 + i * kHour, Action::kQueued, p),
+             Call(p + "a", kT0 + i * kHour + kSec, Action::kAnswered, p),
+             Call(p + "e", kT0 + i * kHour + kMin, Action::kEnded, p)});
+  }
+}
+
 TEST(Decay, HalvesAfterOneHalfLifeAndIsExactOutOfOrder) {
   const Duration hl = Duration::Hours(72);
   DecayingScore a, b;
@@ -140,20 +150,38 @@ TEST(Risk, EventAndConditionPointsAndAtRiskAlert) {
   ASSERT_EQ(h.Count(AlertKind::kAtRisk), 1);
   EXPECT_EQ(h.Last(AlertKind::kAtRisk)->severity, Severity::kCritical);
   EXPECT_EQ(h.Last(AlertKind::kAtRisk)->risk_score, 80);
+  // The detail names the threshold crossed and what makes up the score.
+  EXPECT_EQ(h.Last(AlertKind::kAtRisk)->reasons[0].detail,
+            "risk 80 crossed the critical threshold 80: cancellation page (+40), earlier low "
+            "surveys or cancellation pages (+40, decaying)");
   // Half-life 7 days: 40 after a week -> still not re-armed (>= 40).
   h.Apply(Search("s", kT0 + 7 * kDay + kMin, 1));
   EXPECT_EQ(h.state.risk_emitted, 40);
   EXPECT_FALSE(h.state.risk_armed);
 }
 
+TEST(Risk, AtRiskDetailNamesTheSurveyAndTheConditions) {
+  Harness h;
+  ThreeContacts(h);
+  h.Apply(Survey("n", kT0 + 3 * kHour, SurveyKind::kNps, 2));  // +40, with +20 contacts: 60
+  ASSERT_EQ(h.Count(AlertKind::kAtRisk), 1);
+  EXPECT_EQ(h.Last(AlertKind::kAtRisk)->reasons[0].detail,
+            "risk 60 crossed the warning threshold 60: NPS 2 (+40), 3 contacts in 7 days (+20)");
+}
+
+TEST(HighEffort, DetailNamesWhatAddedThePoints) {
+  Harness h;
+  h.Apply(Transfers("x", kT0, 4));                        // +40
+  h.Apply(Survey("c", kT0 + kMin, SurveyKind::kCes, 3));  // lifts to 70
+  ASSERT_EQ(h.Count(AlertKind::kHighEffort), 1);
+  EXPECT_EQ(h.Last(AlertKind::kHighEffort)->reasons[0].detail,
+            "effort 70 crossed the warning threshold 70: CES 3 (+30), earlier effort (+40, "
+            "decaying)");
+}
+
 TEST(Risk, ConditionPointsHoldWhileTheConditionHolds) {
   Harness h;
-  for (int i = 0; i < 3; ++i) {
-    const std::string p = "k" + std::to_string(i);
-    h.Apply({Call(p + "q", kT0 + i * kHour, Action::kQueued, p),
-             Call(p + "a", kT0 + i * kHour + kSec, Action::kAnswered, p),
-             Call(p + "e", kT0 + i * kHour + kMin, Action::kEnded, p)});
-  }
+  ThreeContacts(h);
   // 3 contacts in 7 days: +20 condition; effort 30 (two repeats) is below 70.
   EXPECT_EQ(h.state.risk_emitted, 20);
   h.Apply(Search("s", kT0 + 8 * kDay, 1));

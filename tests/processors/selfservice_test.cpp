@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "processors/selfservice.h"
 #include "tests/processors/harness.h"
 
 namespace cx::testing {
@@ -73,12 +74,26 @@ TEST(NeedsHelp, DwellTimerFiresWithNoFurtherEvents) {
   Harness h;
   h.Apply({PageView("p1", kT0, "/help"), PageView("p2", kT0 + 30 * kSec, "/support/x")});
   EXPECT_EQ(NextDeadline(h.state).ms, kT0 + 90 * kSec);
-  h.AdvanceWatermark(kT0 + 90 * kSec - 1);
+  h.AdvanceWatermark(kT0 + 90 * kSec);  // fires once the watermark has passed it
   EXPECT_EQ(h.Count(AlertKind::kNeedsHelp), 0);
-  h.AdvanceWatermark(kT0 + 90 * kSec);
+  h.AdvanceWatermark(kT0 + 90 * kSec + 1);
   ASSERT_EQ(h.Count(AlertKind::kNeedsHelp), 1);
   EXPECT_EQ(h.Last(AlertKind::kNeedsHelp)->ts.ms, kT0 + 90 * kSec);
   EXPECT_EQ(NextDeadline(h.state), EventTime::Max());
+}
+
+TEST(NeedsHelp, AContactEndsTheDwellAndNothingIsBackDatedIntoIt) {
+  Harness h;
+  h.Apply({PageView("p1", kT0, "/help/billing", "s-1"),
+           Call("q", kT0 + 60 * kSec, Action::kQueued, "call-1"),
+           Call("a", kT0 + 65 * kSec, Action::kAnswered, "call-1"),
+           Call("e", kT0 + 120 * kSec, Action::kEnded, "call-1")});
+  h.AdvanceWatermark(kT0 + kHour);
+  EXPECT_EQ(h.Count(AlertKind::kNeedsHelp), 0);
+  EXPECT_EQ(HelpDwellMs(h.config, h.state, EventTime::FromMillis(kT0 + kHour)), 60 * kSec);
+  // Back on a help page after the call, the dwell counts on from there.
+  h.Apply(PageView("p2", kT0 + kHour + kSec, "/help/billing", "s-1"));
+  EXPECT_EQ(NextDeadline(h.state).ms, kT0 + kHour + kSec + 30 * kSec);
 }
 
 TEST(NeedsHelp, DwellIsCappedPerPage) {

@@ -36,17 +36,17 @@ TEST(SlaCall, BreachTimerFiresWithNoFurtherEvents) {
   Harness h;
   h.Apply(Call("q", kT0, Action::kQueued, "call-1"));
   EXPECT_EQ(NextDeadline(h.state).ms, kT0 + 20 * kSec);
-  h.AdvanceWatermark(kT0 + 20 * kSec - 1);
+  h.AdvanceWatermark(kT0 + 20 * kSec);  // a timer fires once the watermark has passed it
   EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 0);
-  h.AdvanceWatermark(kT0 + 20 * kSec);
+  h.AdvanceWatermark(kT0 + 20 * kSec + 1);
   ASSERT_EQ(h.Count(SignalKind::kSlaBreached), 1);
   EXPECT_EQ(h.Last(SignalKind::kSlaBreached)->ts.ms, kT0 + 20 * kSec);
   EXPECT_EQ(h.Last(SignalKind::kSlaBreached)->elapsed_ms, 20 * kSec);
   // Next: the long-wait alert at 3 x target.
   EXPECT_EQ(NextDeadline(h.state).ms, kT0 + 60 * kSec);
-  h.AdvanceWatermark(kT0 + 60 * kSec - 1);
-  EXPECT_EQ(h.Count(AlertKind::kSlaBreach), 0);
   h.AdvanceWatermark(kT0 + 60 * kSec);
+  EXPECT_EQ(h.Count(AlertKind::kSlaBreach), 0);
+  h.AdvanceWatermark(kT0 + 60 * kSec + 1);
   ASSERT_EQ(h.Count(AlertKind::kSlaBreach), 1);
   const Alert* a = h.Last(AlertKind::kSlaBreach);
   EXPECT_EQ(a->severity, Severity::kWarning);
@@ -58,10 +58,41 @@ TEST(SlaCall, BreachTimerFiresWithNoFurtherEvents) {
   EXPECT_EQ(a->reasons[0].event_ids, std::vector<std::string>{"q"});
   EXPECT_EQ(a->effort_score, 15);  // the breach
   EXPECT_EQ(NextDeadline(h.state), EventTime::Max());
-  // The late answer adds nothing.
+  // The late answer is no second breach and no met; sla.ended gives the wait's real length.
   h.Apply(Call("a", kT0 + 70 * kSec, Action::kAnswered, "call-1"));
   EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 1);
   EXPECT_EQ(h.Count(SignalKind::kSlaMet), 0);
+  ASSERT_EQ(h.Count(SignalKind::kSlaEnded), 1);
+  EXPECT_EQ(h.Last(SignalKind::kSlaEnded)->elapsed_ms, 70 * kSec);
+  EXPECT_EQ(h.Last(SignalKind::kSlaEnded)->outcome, SlaOutcome::kAnswered);
+}
+
+TEST(SlaCall, AnswerAfterTheDeadlineBeforeTheTimerWaitsForTheWatermark) {
+  Harness h;
+  h.Apply({Call("q", kT0, Action::kQueued, "call-1"),
+           Call("a", kT0 + 22 * kSec, Action::kAnswered, "call-1")});
+  // The watermark (17 s) has not passed the deadline: nothing is decided yet.
+  EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 0);
+  EXPECT_EQ(NextDeadline(h.state).ms, kT0 + 20 * kSec);
+  h.AdvanceWatermark(kT0 + 20 * kSec + 1);
+  ASSERT_EQ(h.Count(SignalKind::kSlaBreached), 1);
+  EXPECT_EQ(h.Last(SignalKind::kSlaBreached)->ts.ms, kT0 + 20 * kSec);
+  EXPECT_EQ(h.Last(SignalKind::kSlaBreached)->elapsed_ms, 20 * kSec);  // still waiting then
+  ASSERT_EQ(h.Count(SignalKind::kSlaEnded), 1);
+  EXPECT_EQ(h.Last(SignalKind::kSlaEnded)->elapsed_ms, 22 * kSec);
+  EXPECT_EQ(h.signals.front().kind, SignalKind::kSlaBreached);  // the breach comes first
+}
+
+TEST(SlaCall, AbandonAtExactlyTheTargetMeetsIt) {
+  Harness h;
+  h.Apply({Call("q", kT0, Action::kQueued, "call-1"),
+           Call("x", kT0 + 20 * kSec, Action::kAbandoned, "call-1")});
+  h.AdvanceWatermark(kT0 + kHour);
+  EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 0);
+  EXPECT_EQ(h.Count(AlertKind::kSlaBreach), 0);
+  ASSERT_EQ(h.Count(SignalKind::kSlaEnded), 1);
+  EXPECT_EQ(h.Last(SignalKind::kSlaEnded)->outcome, SlaOutcome::kAbandoned);
+  EXPECT_EQ(h.Last(SignalKind::kSlaEnded)->elapsed_ms, 20 * kSec);
 }
 
 TEST(SlaCall, AbandonedAfterBreachIsCriticalAndEscalatesPastCooldown) {
@@ -95,11 +126,14 @@ TEST(SlaCall, AbandonedAfterTargetBeforeTimerRecordsBreachThenCritical) {
   h.config.lateness = Duration::Seconds(30);  // the timer has not fired when the abandon comes
   h.Apply({Call("q", kT0, Action::kQueued, "call-1"),
            Call("x", kT0 + 25 * kSec, Action::kAbandoned, "call-1")});
+  // In time order the deadline comes first: nothing until the watermark passes it.
+  EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 0);
+  EXPECT_EQ(h.Count(AlertKind::kSlaBreach), 0);
+  h.Finish();
   EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 1);
   ASSERT_EQ(h.Count(AlertKind::kSlaBreach), 1);
   EXPECT_EQ(h.Last(AlertKind::kSlaBreach)->severity, Severity::kCritical);
-  h.Finish();
-  EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 1);
+  EXPECT_EQ(h.Last(AlertKind::kSlaBreach)->ts.ms, kT0 + 25 * kSec);
 }
 
 TEST(SlaChat, FirstReplyIgnoresBotAndStartsAtStarted) {
@@ -119,8 +153,10 @@ TEST(SlaChat, FirstReplyBreachAndLongWaitAlertAt180s) {
   h.Apply({Chat("s", kT0, Action::kStarted, "chat-9"),
            Msg("m1", kT0 + 1 * kSec, "chat-9", Author::kCustomer)});
   EXPECT_EQ(NextDeadline(h.state).ms, kT0 + 60 * kSec);
-  h.AdvanceWatermark(kT0 + 180 * kSec);
+  h.AdvanceWatermark(kT0 + 180 * kSec);  // the long-wait timer waits until it is passed
   EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 1);
+  EXPECT_EQ(h.Count(AlertKind::kSlaBreach), 0);
+  h.AdvanceWatermark(kT0 + 180 * kSec + 1);
   ASSERT_EQ(h.Count(AlertKind::kSlaBreach), 1);
   const Alert* a = h.Last(AlertKind::kSlaBreach);
   EXPECT_EQ(a->reasons[0].code, "chat_first_reply_breach");
@@ -141,7 +177,9 @@ TEST(SlaChat, NextReplyFromOldestUnansweredCustomerMessage) {
   EXPECT_EQ(h.Last(SignalKind::kSlaMet)->elapsed_ms, 120 * kSec);
   h.Apply(Msg("m3", kT0 + 150 * kSec, "chat-9", Author::kCustomer));
   h.Apply(Msg("a3", kT0 + 270 * kSec + 1, "chat-9", Author::kAgent));
-  EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 1);
+  EXPECT_EQ(h.Count(SignalKind::kSlaBreached), 0);  // decided once the watermark passes 270 s
+  h.Finish();
+  ASSERT_EQ(h.Count(SignalKind::kSlaBreached), 1);
   EXPECT_EQ(h.Last(SignalKind::kSlaBreached)->sla, SlaKind::kChatNextReply);
 }
 

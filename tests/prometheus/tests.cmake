@@ -28,7 +28,7 @@ if(CXPULSE_PROMETHEUS)
   add_test(NAME prometheus_live
     COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/live_check.py
       --cxpulse $<TARGET_FILE:cxpulse> --prometheus ${CXPULSE_PROMETHEUS}
-      --work-dir ${CMAKE_BINARY_DIR}/prometheus_live --bootstrap 127.0.0.1:19192)
+      --work-dir ${CMAKE_BINARY_DIR}/prometheus_live --bootstrap ${CXPULSE_IT_BOOTSTRAP})
   set_tests_properties(prometheus_live PROPERTIES
     LABELS integration TIMEOUT 600 RUN_SERIAL TRUE FIXTURES_REQUIRED kafka_broker)
 endif()

@@ -5,7 +5,8 @@
       Every schema must be a valid draft 2020-12 schema; every examples/valid/*.json must
       validate against event.schema.json; every examples/invalid/<code>.<case>.json must fail:
       invalid_json at parsing, duplicate_field at the duplicate-key check, any other code at
-      schema validation (after parsing fine).
+      schema validation (after parsing fine). Every examples/deadletter/valid/*.json must
+      validate against deadletter.schema.json, every examples/deadletter/invalid/*.json fail it.
   check_examples.py --validate SCHEMA_DIR SCHEMA_NAME FILE...
       Every line of every FILE (JSON Lines) must validate against SCHEMA_NAME.
   check_examples.py --named SCHEMA_DIR EXAMPLES_DIR
@@ -149,10 +150,26 @@ def check_examples(schema_dir, examples_dir):
             continue
         if validator.is_valid(event):
             failures.append(f"{path.name}: invalid example ({code}) passes the schema")
+    failures += check_dead_letter_examples(schemas, examples_dir / "deadletter")
     for f in failures:
         print("FAIL", f)
     print(f"{len(valid)} valid and {len(invalid)} invalid examples, {len(failures)} failures")
     return 1 if failures else 0
+
+
+def check_dead_letter_examples(schemas, examples_dir):
+    validator = make_validator(schemas, "deadletter.schema.json")
+    valid = sorted((examples_dir / "valid").glob("*.json"))
+    invalid = sorted((examples_dir / "invalid").glob("*.json"))
+    failures = [] if valid and invalid else [f"no dead-letter examples under {examples_dir}"]
+    for path in valid:
+        errors = list(validator.iter_errors(strict_loads(path.read_bytes())))
+        if errors:
+            failures.append(f"deadletter/{path.name}: valid example rejected: {errors[0].message}")
+    for path in invalid:
+        if validator.is_valid(strict_loads(path.read_bytes())):
+            failures.append(f"deadletter/{path.name}: invalid example passes the schema")
+    return failures
 
 
 def validate_files(schema_dir, schema_name, files):

@@ -182,6 +182,7 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
   const std::pair<SignalKind, const char*> kinds[] = {
       {SignalKind::kSlaBreached, "signal.sla_breached.schema.json"},
       {SignalKind::kSlaMet, "signal.sla_met.schema.json"},
+      {SignalKind::kSlaEnded, "signal.sla_ended.schema.json"},
       {SignalKind::kContactRepeat, "signal.contact_repeat.schema.json"},
       {SignalKind::kEffortUpdated, "signal.effort_updated.schema.json"},
       {SignalKind::kRiskUpdated, "signal.risk_updated.schema.json"}};
@@ -196,6 +197,9 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
     s.sla = SlaKind::kCallAnswer;
     s.target_ms = 20'000;
     s.elapsed_ms = 25'000;
+    s.outcome = kind == SignalKind::kSlaBreached ? SlaOutcome::kBreached
+                : kind == SignalKind::kSlaEnded  ? SlaOutcome::kAbandoned
+                                                 : SlaOutcome::kAnswered;
     s.count_7d = 3;
     s.score = 70;
     s.previous = 60;
@@ -207,12 +211,21 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
 
   std::vector<std::string> dead;
   for (const std::string& original : {std::string("{\"a\":"), std::string("\xff\xfe")}) {
-    DeadLetter dl{original, DecodeError::kInvalidJson, "", "invalid_json: x",
-                  FileSource{"in.jsonl", 2}};
+    DeadLetter dl;
+    dl.original = original;
+    dl.message = "invalid_json: x";
+    dl.source = FileSource{"in.jsonl", 2};
     dead.emplace_back();
     AppendDeadLetterJson(dl, dead.back());
     dl.source = KafkaSource{"cx.calls", 0, 0};
     dl.field = "contact_id";
+    dead.emplace_back();
+    AppendDeadLetterJson(dl, dead.back());
+    // A cut record: only its first bytes, with the size and hash of all of them.
+    dl.error = DecodeError::kTooLarge;
+    dl.field.clear();
+    dl.original_size = 200 * 1024;
+    dl.original_sha256 = std::string(64, 'a');
     dead.emplace_back();
     AppendDeadLetterJson(dl, dead.back());
   }

@@ -85,6 +85,7 @@ func (c *checker) run() {
 	c.checkDisruptionBudget()
 	c.checkNetworkPolicy()
 	c.checkSecretsDocumented()
+	c.checkNamespace()
 	if c.overlay == "prod" {
 		c.checkProd()
 	}

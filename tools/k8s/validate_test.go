@@ -158,6 +158,8 @@ func TestEveryCheckCanFail(t *testing.T) {
 			{"k8s/overlays/dev/secret.yaml", "", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cxpulse-kafka\nstringData:\n  sasl-password: hunter2\n"},
 			{"k8s/overlays/dev/kustomization.yaml", "  - ../../base\n", "  - ../../base\n  - secret.yaml\n"}},
 			"never committed"},
+		{"namespace not created", []edit{{"k8s/overlays/dev/kustomization.yaml", "  - namespace.yaml\n", ""}},
+			"no Namespace resource creates it"},
 		{"alert without severity", []edit{{"k8s/base/prometheusrule.yaml", "            severity: critical\n", "            team: cx\n"}},
 			"needs a severity label"},
 		{"alert on another job", []edit{{"k8s/base/prometheusrule.yaml", "up{job=\"cxpulse-metrics\"} == 0", "up{job=\"cxpulse\"} == 0"}},

@@ -235,6 +235,21 @@ func (c *checker) checkSecretsDocumented() {
 	}
 }
 
+// checkNamespace: an overlay that puts the objects into a namespace also creates it, so
+// `kubectl apply -k` works in an empty cluster.
+func (c *checker) checkNamespace() {
+	namespace := c.sts.Namespace
+	if namespace == "" {
+		return
+	}
+	for _, ns := range objectsOf[corev1.Namespace](c) {
+		if ns.Name == namespace {
+			return
+		}
+	}
+	c.failf("the objects are in namespace %q but no Namespace resource creates it", namespace)
+}
+
 // checkProd: a production overlay pins its image and runs in a namespace that enforces the
 // restricted Pod Security Standard.
 func (c *checker) checkProd() {

@@ -141,13 +141,9 @@ EOF
 format_storage_if_new() {
   local cluster_id
   [[ -f "$DATA_DIR/meta.properties" ]] && return 0
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  cluster_id="${KAFKA_CLUSTER_ID:-$(kafka_new_cluster_id)}"
   kafka_log "formatting new storage in $DATA_DIR (cluster id $cluster_id)"
-  kafka_run_tool kafka.tools.StorageTool format --ignore-formatted \
-    --cluster-id "$cluster_id" --config "$CONFIG" >"$LOG_DIR/format.log" 2>&1 || {
-    cat "$LOG_DIR/format.log" >&2
-    kafka_die "formatting storage failed"
-  }
+  kafka_format_storage "$cluster_id" "$CONFIG" "$LOG_DIR/format.log"
 }
 
 cmd_start() {

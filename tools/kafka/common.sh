@@ -8,6 +8,7 @@
 #   KAFKA_HEAP             broker -Xmx                                    default 768m
 #   KAFKA_START_TIMEOUT    seconds `start`/`wait` wait for the broker     default 90
 #   KAFKA_STOP_TIMEOUT     seconds `stop` waits after TERM before KILL    default 30
+#   KAFKA_CLUSTER_ID       cluster id when formatting new storage          default random
 #   JAVA_HOME              java to use (else `java` on PATH)
 
 KAFKA_TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -61,4 +62,21 @@ kafka_run_tool() {
   "$KAFKA_JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$KAFKA_TOOLS_DIR/tools-log4j.properties" \
     -cp "$KAFKA_LIB/*" "$class" "$@"
+}
+
+# A random Kafka cluster id: 16 bytes as unpadded URL-safe base64 (22 characters), which may
+# begin with '-' (so pass it as --cluster-id=ID, never as a separate argument).
+kafka_new_cluster_id() {
+  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='
+}
+
+# Formats KRaft storage for the broker config CONFIG with cluster id ID (storage that is already
+# formatted is kept); the tool's output goes to LOG and, on failure, to stderr.
+kafka_format_storage() {
+  local cluster_id="$1" config="$2" log="$3"
+  kafka_run_tool kafka.tools.StorageTool format --ignore-formatted \
+    "--cluster-id=$cluster_id" --config "$config" >"$log" 2>&1 || {
+    cat "$log" >&2
+    kafka_die "formatting storage failed (cluster id $cluster_id)"
+  }
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace cx {
@@ -67,9 +68,43 @@ TEST(Config, UnknownKeyIsAnErrorWithItsPath) {
   AppConfig config;
   std::string error;
   EXPECT_FALSE(LoadConfigText("rules:\n  sla:\n    call_targt: 30s\n", "t.yaml", config, error));
-  EXPECT_EQ(error, "t.yaml: rules.sla.call_targt: unknown key");
+  EXPECT_EQ(error, "t.yaml: rules.sla.call_targt: unknown key; did you mean call_target?");
   EXPECT_FALSE(LoadConfigText("rulez: {}\n", "t.yaml", config, error));
-  EXPECT_EQ(error, "t.yaml: rulez: unknown key");
+  EXPECT_EQ(error, "t.yaml: rulez: unknown key; did you mean rules?");
+  EXPECT_FALSE(LoadConfigText("zzz: {}\n", "t.yaml", config, error));
+  EXPECT_EQ(error, "t.yaml: zzz: unknown key");
+}
+
+TEST(Config, EveryErrorIsReportedOnItsOwnLine) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(
+      LoadConfigText("rules:\n  lateness: soon\nstate:\n  dri: x\n", "t.yaml", config, error));
+  EXPECT_EQ(error,
+            "t.yaml: rules.lateness: expected a duration such as 500ms, 20s, 5m, 72h or 7d\n"
+            "t.yaml: state.dri: unknown key; did you mean dir?");
+}
+
+TEST(Config, DuplicateKeysAreErrors) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(LoadConfigText("http:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n", "t.yaml",
+                              config, error));
+  EXPECT_EQ(error, "t.yaml: http.listen: duplicate key (given more than once)");
+  EXPECT_FALSE(LoadConfigText("state: {}\nstate: {}\n", "t.yaml", config, error));
+  EXPECT_EQ(error, "t.yaml: state: duplicate key (given more than once)");
+  EXPECT_FALSE(LoadConfigText("kafka:\n  properties:\n    acks: all\n    acks: '1'\n", "t.yaml",
+                              config, error));
+  EXPECT_EQ(error, "t.yaml: kafka.properties.acks: duplicate key (given more than once)");
+}
+
+TEST(Config, EnvironmentTokenAppliesWithoutAConfigFile) {
+  ::setenv("CXPULSE_HTTP_TOKEN", "from-env", 1);
+  AppConfig config;
+  std::string error;
+  EXPECT_TRUE(LoadConfigText("", "defaults", config, error)) << error;
+  ::unsetenv("CXPULSE_HTTP_TOKEN");
+  EXPECT_EQ(config.http.bearer_token, "from-env");
 }
 
 TEST(Config, BadValuesAreOneLineErrors) {

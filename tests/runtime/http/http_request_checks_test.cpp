@@ -62,5 +62,16 @@ TEST(QueryParameterTest, FindsNamedValues) {
   EXPECT_EQ(QueryParameter("", "limit"), "");
 }
 
+TEST(OversizedHeaderStatusTest, LongRequestLineIs414OtherwiseHeadersAre431) {
+  // The parser stopped inside the request line: it is still in the unparsed bytes.
+  const std::string long_line = "GET /" + std::string(100, 'a') + " HTTP/1.1";
+  EXPECT_EQ(OversizedHeaderStatus("", long_line + "\r\nHost: x\r\n", 64), 414U);
+  EXPECT_EQ(OversizedHeaderStatus("", "GET /" + std::string(100, 'a'), 64), 414U);  // no CRLF
+  EXPECT_EQ(OversizedHeaderStatus("", "GET /" + std::string(59, 'a') + "\r\n", 64), 431U);
+  // The parser got through the request line: the headers are what is too large.
+  EXPECT_EQ(OversizedHeaderStatus("/healthz", "X: " + std::string(100, 'b'), 64), 431U);
+  EXPECT_EQ(OversizedHeaderStatus("/" + std::string(100, 'a'), "X: b", 64), 414U);
+}
+
 }  // namespace
 }  // namespace cx

@@ -92,7 +92,13 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
   breached.channel = "call";
   breached.sla = SlaKind::kCallAnswer;
   breached.elapsed_ms = 20'000;
-  probe.OnSignal(breached);
+  breached.outcome = SlaOutcome::kBreached;
+  probe.OnSignal(breached);  // counted; still waiting, so not a final length
+  Signal ended = breached;
+  ended.kind = SignalKind::kSlaEnded;
+  ended.elapsed_ms = 93'000;
+  ended.outcome = SlaOutcome::kAbandoned;
+  probe.OnSignal(ended);  // the real length of the breached wait
   Signal next_reply = met;
   next_reply.sla = SlaKind::kChatNextReply;
   probe.OnSignal(next_reply);  // counted as met, not a first response
@@ -112,9 +118,23 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
   std::string text = probe.Serialize();
   EXPECT_EQ(Sample(text, "cxpulse_sla_met_total{channel=\"chat\"}"), 2);
   EXPECT_EQ(Sample(text, "cxpulse_sla_breached_total{channel=\"call\"}"), 1);
-  EXPECT_EQ(Sample(text, "cxpulse_first_response_seconds_count{channel=\"chat\"}"), 1);
-  EXPECT_EQ(Sample(text, "cxpulse_first_response_seconds_sum{channel=\"chat\"}"), 42);
-  EXPECT_EQ(Sample(text, "cxpulse_first_response_seconds_bucket{channel=\"call\",le=\"20\"}"), 1);
+  EXPECT_EQ(
+      Sample(text, "cxpulse_first_response_seconds_count{channel=\"chat\",outcome=\"answered\"}"),
+      1);
+  EXPECT_EQ(
+      Sample(text, "cxpulse_first_response_seconds_sum{channel=\"chat\",outcome=\"answered\"}"),
+      42);
+  EXPECT_EQ(
+      Sample(text, "cxpulse_first_response_seconds_count{channel=\"call\",outcome=\"breached\"}"),
+      0);
+  EXPECT_EQ(Sample(text,
+                   "cxpulse_first_response_seconds_bucket{channel=\"call\",outcome=\"abandoned\","
+                   "le=\"90\"}"),
+            0);
+  EXPECT_EQ(Sample(text,
+                   "cxpulse_first_response_seconds_bucket{channel=\"call\",outcome=\"abandoned\","
+                   "le=\"120\"}"),
+            1);
   EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"70\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"80\"}"), 1);

@@ -1,0 +1,60 @@
+#include "runtime/cli/config_check.h"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runtime/config/config.h"
+
+namespace cx {
+namespace {
+
+TEST(ConfigCheck, ShippedFilePassesTheRunCheck) {
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", config, error))
+      << error;
+  EXPECT_TRUE(CheckRunConfig(config).empty());
+  EXPECT_TRUE(CheckRunConfig(AppConfig{}).empty());
+}
+
+std::vector<std::string> RunCheckOf(const std::string& yaml) {
+  AppConfig config;
+  std::string error;
+  EXPECT_TRUE(LoadConfigText(yaml, "t.yaml", config, error)) << error;
+  return CheckRunConfig(config);
+}
+
+TEST(ConfigCheck, RunCheckFindsWhatStartWould) {
+  using ::testing::ElementsAre;
+  using ::testing::HasSubstr;
+  EXPECT_THAT(RunCheckOf("state:\n  dir: ''\n"), ElementsAre(HasSubstr("state.dir: required")));
+  EXPECT_THAT(RunCheckOf("http:\n  listen: 0.0.0.0:99999\n"),
+              ElementsAre("http.listen: port 99999 is out of range (0 to 65535)"));
+  EXPECT_THAT(RunCheckOf("http:\n  listen: nonsense\n"),
+              ElementsAre(HasSubstr("http.listen: expected host:port")));
+  EXPECT_THAT(RunCheckOf("http:\n  listen: ':'\n"),
+              ElementsAre(HasSubstr("http.listen: expected host:port")));
+  EXPECT_TRUE(RunCheckOf("http:\n  listen: ':0'\n").empty());
+  EXPECT_THAT(RunCheckOf("kafka:\n  bootstrap_servers: ''\n"),
+              ElementsAre(HasSubstr("kafka.bootstrap_servers: required")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  bootstrap_servers: 'a:1,,b:2'\n"),
+              ElementsAre(HasSubstr("kafka.bootstrap_servers: empty entry")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  topics:\n    alerts: ''\n"),
+              ElementsAre("kafka.topics.alerts: empty topic name"));
+  EXPECT_THAT(RunCheckOf("kafka:\n  topics:\n    clicks: 'cx clicks'\n"),
+              ElementsAre(HasSubstr("kafka.topics.clicks: 'cx clicks' is not a legal topic")));
+  // librdkafka's own check: unknown names and values it refuses.
+  EXPECT_THAT(RunCheckOf("kafka:\n  properties:\n    sasl.mechanismz: PLAIN\n"),
+              ElementsAre(HasSubstr("kafka.properties.sasl.mechanismz: No such configuration")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  producer_properties:\n    acks: sometimes\n"),
+              ElementsAre(HasSubstr("kafka.producer_properties.acks:")));
+  EXPECT_THAT(RunCheckOf("kafka:\n  consumer_properties:\n    fetch.wait.max.ms: 10\n"),
+              ElementsAre());
+}
+
+}  // namespace
+}  // namespace cx

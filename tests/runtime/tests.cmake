@@ -1,0 +1,6 @@
+# A full disk under `cxpulse replay --state-dir` (mounts a tmpfs: needs root, else skipped).
+add_test(NAME runtime.disk_full
+  COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/disk_full_test.py
+          --cxpulse $<TARGET_FILE:cxpulse> --work-dir ${CMAKE_BINARY_DIR}/disk_full)
+set_tests_properties(runtime.disk_full PROPERTIES
+  LABELS disk SKIP_RETURN_CODE 77 TIMEOUT 600 RUN_SERIAL TRUE)
