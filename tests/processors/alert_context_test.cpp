@@ -51,7 +51,7 @@ TEST(AlertContext, RepeatContactCarriesTheNewContactsContext) {
   const Alert* a = h.Last(AlertKind::kRepeatContact);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->contact_id, "c3");
-  EXPECT_EQ(a->channel, "call");
+  EXPECT_EQ(a->channel, "phone");  // an untagged call (issue 8: untagged calls are phone)
   EXPECT_EQ(a->queue, "orders");
   EXPECT_EQ(a->reason, "delivery");
 }
