@@ -235,6 +235,16 @@ TEST(HttpServerRoutes, HandleServesAnyMethodAnsweredFromAnotherThread) {
   EXPECT_EQ(Fetch(server.port(), "/cases/slow").status, 503U);
   EXPECT_EQ(Fetch(server.port(), "/healthz", {}, http::verb::post).status, 405U);
   EXPECT_EQ(Fetch(server.port(), "/healthz").status, 200U);
+  // The server's request limits come first: an overlong request line (414) and a body over
+  // 8 KiB (400) never reach the route.
+  EXPECT_EQ(
+      Fetch(server.port(), "/cases?" + std::string(10 * 1024, 'a'), {}, http::verb::post).status,
+      414U);
+  RawConnection big_body(server.port(),
+                         "POST /cases/c1/claim HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Length: 9000\r\n\r\n" +
+                             std::string(9000, 'b'));
+  EXPECT_NE(big_body.ReadUntil("\r\n").find("400"), std::string::npos);
   server.Stop();
   for (auto& t : repliers) t.join();
   ASSERT_EQ(seen.size(), 2U);
