@@ -194,6 +194,14 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run_cmd->add_flag("--dry-run", run.dry_run, "Validate the config and exit");
 
+  OutreachFlags outreach;
+  CLI::App* outreach_cmd = app.add_subcommand(
+      "outreach", "The outreach case service: /cases from cx.alerts + cx.outreach (SIGTERM)");
+  outreach_cmd->add_option("--config", outreach.config_path, "YAML config (kafka, outreach)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  outreach_cmd->add_flag("--dry-run", outreach.dry_run, "Validate the config and exit");
+
   DemoFlags demo;
   CLI::App* demo_cmd = app.add_subcommand(
       "demo", "Everything in one process: embedded broker, live traffic, processor, live alerts");
@@ -231,6 +239,9 @@ int RunCli(int argc, char** argv) {
   if (run_cmd->parsed()) {
     config_path = run.config_path;
   }
+  if (outreach_cmd->parsed()) {
+    config_path = outreach.config_path;
+  }
   // Without a config file the defaults still take the environment's overrides.
   AppConfig config;
   std::string error;
@@ -244,6 +255,9 @@ int RunCli(int argc, char** argv) {
   }
   if (run_cmd->parsed()) {
     return RunLiveCommand(run, config, clock);
+  }
+  if (outreach_cmd->parsed()) {
+    return RunOutreachCommand(outreach, config, clock);
   }
   if (demo_cmd->parsed()) {
     return RunDemoCommand(demo, config, clock);

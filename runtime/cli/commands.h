@@ -43,6 +43,14 @@ const std::atomic<bool>& StopRequested();
 void InstallStopSignalHandlers();
 void RequestStop();
 
+struct OutreachFlags {
+  std::string config_path;
+  bool dry_run = false;
+};
+// `cxpulse outreach`: the case service (SPEC §7) until SIGTERM/SIGINT. --dry-run only
+// validates the config.
+int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, const Clock& clock);
+
 struct DemoFlags {
   std::string duration;  // empty: until Ctrl-C
   uint64_t customers = 3000;

@@ -1,5 +1,6 @@
 #include "runtime/cli/config_check.h"
 
+#include <string_view>
 #include <utility>
 
 #include "runtime/http/http_server.h"
@@ -32,6 +33,42 @@ void CheckProperties(const KafkaProperties& properties, const std::string& path,
   }
 }
 
+// kafka.bootstrap_servers lists at least one server and no empty entry.
+void CheckBootstrapServers(const std::string& servers, std::vector<std::string>& errors) {
+  if (servers.find_first_not_of(" \t") == std::string::npos) {
+    errors.emplace_back("kafka.bootstrap_servers: required (host:port[,host:port...])");
+    return;
+  }
+  size_t start = 0;
+  for (;;) {
+    size_t comma = servers.find(',', start);
+    std::string entry = servers.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (entry.find_first_not_of(" \t") == std::string::npos) {
+      errors.push_back("kafka.bootstrap_servers: empty entry in '" + servers + "'");
+      return;
+    }
+    if (comma == std::string::npos) return;
+    start = comma + 1;
+  }
+}
+
+// Every librdkafka property of the kafka: section.
+void CheckKafkaProperties(const KafkaConfig& kafka, std::vector<std::string>& errors) {
+  CheckProperties(kafka.properties, "kafka.properties", errors);
+  CheckProperties(kafka.consumer_properties, "kafka.consumer_properties", errors);
+  CheckProperties(kafka.producer_properties, "kafka.producer_properties", errors);
+}
+
+// CheckListenAddress names http.listen; `key` is the config key actually checked.
+void CheckListen(const std::string& listen, const std::string& key,
+                 std::vector<std::string>& errors) {
+  std::string error = CheckListenAddress(listen);
+  if (error.empty()) return;
+  const std::string_view http_key = "http.listen";
+  if (error.starts_with(http_key)) error.replace(0, http_key.size(), key);
+  errors.push_back(std::move(error));
+}
+
 }  // namespace
 
 std::vector<std::string> CheckRunConfig(const AppConfig& config) {
@@ -39,25 +76,8 @@ std::vector<std::string> CheckRunConfig(const AppConfig& config) {
   if (config.state.dir.empty()) {
     errors.emplace_back("state.dir: required by cxpulse run (a directory for the RocksDB state)");
   }
-  if (std::string error = CheckListenAddress(config.http.listen); !error.empty()) {
-    errors.push_back(std::move(error));
-  }
-  const std::string& servers = config.kafka.bootstrap_servers;
-  if (servers.find_first_not_of(" \t") == std::string::npos) {
-    errors.emplace_back("kafka.bootstrap_servers: required (host:port[,host:port...])");
-  } else {
-    size_t start = 0;
-    for (;;) {
-      size_t comma = servers.find(',', start);
-      std::string entry = servers.substr(start, comma == std::string::npos ? comma : comma - start);
-      if (entry.find_first_not_of(" \t") == std::string::npos) {
-        errors.push_back("kafka.bootstrap_servers: empty entry in '" + servers + "'");
-        break;
-      }
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  CheckListen(config.http.listen, "http.listen", errors);
+  CheckBootstrapServers(config.kafka.bootstrap_servers, errors);
   const TopicNames& t = config.kafka.topics;
   const std::pair<const char*, const std::string*> topics[] = {
       {"clicks", &t.clicks},           {"calls", &t.calls},        {"chats", &t.chats},
@@ -68,9 +88,26 @@ std::vector<std::string> CheckRunConfig(const AppConfig& config) {
       errors.push_back(std::string("kafka.topics.") + key + ": " + problem);
     }
   }
-  CheckProperties(config.kafka.properties, "kafka.properties", errors);
-  CheckProperties(config.kafka.consumer_properties, "kafka.consumer_properties", errors);
-  CheckProperties(config.kafka.producer_properties, "kafka.producer_properties", errors);
+  CheckKafkaProperties(config.kafka, errors);
+  return errors;
+}
+
+std::vector<std::string> CheckOutreachConfig(const AppConfig& config) {
+  std::vector<std::string> errors;
+  const OutreachConfig& outreach = config.outreach;
+  if (outreach.reps.empty() && outreach.identity_header.empty()) {
+    errors.emplace_back(
+        "outreach: needs outreach.reps or outreach.identity_header (who is the rep?)");
+  }
+  CheckListen(outreach.listen, "outreach.listen", errors);
+  for (const auto& [key, name] : {std::pair{"alerts", &outreach.alerts_topic},
+                                  std::pair{"commands", &outreach.commands_topic}}) {
+    if (std::string problem = CheckTopicName(*name); !problem.empty()) {
+      errors.push_back(std::string("outreach.topics.") + key + ": " + problem);
+    }
+  }
+  CheckBootstrapServers(config.kafka.bootstrap_servers, errors);
+  CheckKafkaProperties(config.kafka, errors);
   return errors;
 }
 

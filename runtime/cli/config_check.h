@@ -16,4 +16,10 @@ namespace cx {
 // key path ("kafka.topics.clicks: ...").
 [[nodiscard]] std::vector<std::string> CheckRunConfig(const AppConfig& config);
 
+// The same for `cxpulse outreach`: someone can be the rep (outreach.reps or
+// outreach.identity_header); outreach.listen can be bound; both outreach topics have legal
+// names; kafka.bootstrap_servers and every librdkafka property as for run. `outreach --dry-run`
+// reports exactly these and `outreach` checks them before it binds a port or connects.
+[[nodiscard]] std::vector<std::string> CheckOutreachConfig(const AppConfig& config);
+
 }  // namespace cx

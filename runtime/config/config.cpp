@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "runtime/config/outreach_config_yaml.h"
 #include "runtime/config/rules_config_yaml.h"
 #include "runtime/config/yaml_section.h"
 
@@ -130,6 +131,7 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
   ReadStateConfig(top.Section("state"), config.state);
   ReadKafkaConfig(top.Section("kafka"), config.kafka, errors);
   ReadHttpConfig(top.Section("http"), config.http);
+  ReadOutreachConfig(top.Section("outreach"), config.outreach, errors);
   top.Finish();
   for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
                       &config.kafka.producer_properties}) {

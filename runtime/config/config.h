@@ -6,6 +6,7 @@
 
 #include "processors/rules_config.h"
 #include "runtime/config/kafka_config.h"
+#include "runtime/config/outreach_config.h"
 #include "runtime/shard/defaults.h"
 #include "state/store/store_options.h"
 
@@ -33,6 +34,7 @@ struct AppConfig {
   StateConfig state;
   KafkaConfig kafka;
   HttpConfig http;
+  OutreachConfig outreach;
 
   bool operator==(const AppConfig&) const = default;
 };

@@ -205,6 +205,23 @@ YamlSection YamlSection::Section(std::string_view key) {
   return YamlSection(v, std::move(path), errors_);
 }
 
+std::vector<YamlSection> YamlSection::Sections(std::string_view key) {
+  YAML::Node v = Find(key);
+  std::vector<YamlSection> items;
+  if (!v.IsDefined() || v.IsNull()) {
+    return items;
+  }
+  if (!v.IsSequence()) {
+    Error(key, "expected a list");
+    return items;
+  }
+  std::string path = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  for (size_t i = 0; i < v.size(); ++i) {
+    items.emplace_back(v[i], path + "[" + std::to_string(i) + "]", errors_);
+  }
+  return items;
+}
+
 void YamlSection::Finish() {
   if (!node_.IsMap()) {
     return;

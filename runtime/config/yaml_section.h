@@ -31,6 +31,9 @@ class YamlSection {
   void Get(std::string_view key, std::vector<std::string>& out);
   // Sub-mapping `key` (an empty section when absent). Finish() it like this one.
   [[nodiscard]] YamlSection Section(std::string_view key);
+  // Sequence `key` of mappings (empty when absent; an error when not a sequence), one section
+  // per item, named "key[i]". Finish() each.
+  [[nodiscard]] std::vector<YamlSection> Sections(std::string_view key);
   // Records every key of this mapping that no Get()/Section() asked for.
   void Finish();
 

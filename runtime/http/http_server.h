@@ -14,6 +14,22 @@ namespace cx {
 class AlertFeed;
 struct HttpServerCore;
 
+// A request handed to HttpBackend::handle: copies, valid after the session moved on.
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query string
+  std::string query;   // after '?', not decoded
+  std::string body;
+  std::string authorization;  // the Authorization header
+  std::string identity;       // the header named by HttpServerOptions::identity_header
+};
+
+// A JSON answer to an HttpRequest.
+struct HttpReply {
+  unsigned status = 200;
+  std::string body;
+};
+
 // What the HTTP endpoints read. Every member may be called from the server's thread at any time
 // while the server runs, so each must be thread-safe.
 struct HttpBackend {
@@ -25,6 +41,10 @@ struct HttpBackend {
   // Looks a customer up (LiveProcessor::RequestCustomer). `reply` may run on any thread, at most
   // once; a lookup not answered within HttpServerOptions::lookup_timeout gets a 503. Null = 404.
   std::function<void(std::string customer_id, CustomerReply reply)> lookup_customer;
+  // Further routes (any method), asked after /healthz, /readyz and /metrics: returns false when
+  // the path is not its own. `reply` may run on any thread, at most once; a request not
+  // answered within HttpServerOptions::lookup_timeout gets a 503. Null = none.
+  std::function<bool(const HttpRequest& request, std::function<void(HttpReply)> reply)> handle;
   // /alerts and its event stream. Null = 404. Must outlive the server.
   AlertFeed* alerts = nullptr;
 };
@@ -35,6 +55,8 @@ struct HttpServerOptions {
   // When non-empty, /customers/{id} needs "Authorization: Bearer <token>" (else 401).
   std::string bearer_token;
   std::chrono::milliseconds lookup_timeout{2000};
+  // The request header copied into HttpRequest::identity (set by an authenticating proxy).
+  std::string identity_header;
   // A comment line is sent on idle event streams this often, so proxies keep them open.
   std::chrono::milliseconds sse_heartbeat{15000};
   // Idle keep-alive connections are closed after this long without the next request.

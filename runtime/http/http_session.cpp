@@ -183,17 +183,18 @@ void HttpSession::Handle() {
     Send(Error(414, "request line too long"));
     return;
   }
-  if (request.method() != http::verb::get && !head_) {
-    Response response = Error(405, "only GET and HEAD");
-    response.set(http::field::allow, "GET, HEAD");
-    Send(std::move(response));
-    return;
-  }
   std::string_view target(request.target().data(), request.target().size());
   size_t question = target.find('?');
   std::string_view path = target.substr(0, question);
   std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (request.method() != http::verb::get && !head_) {
+    if (HandleRoute(path, query)) return;
+    Response response = Error(405, "only GET and HEAD");
+    response.set(http::field::allow, "GET, HEAD");
+    Send(std::move(response));
+    return;
+  }
 
   if (path == "/healthz") {
     Send(MakeResponse(200, kText, "ok\n"));
@@ -202,6 +203,8 @@ void HttpSession::Handle() {
     Send(MakeResponse(ready ? 200 : 503, kText, ready ? "ready\n" : "not ready\n"));
   } else if (path == "/metrics" && core_.backend.metrics) {
     Send(MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", core_.backend.metrics()));
+  } else if (HandleRoute(path, query)) {
+    return;
   } else if (path == "/alerts" || path == "/alerts/stream") {
     auto accept = request[http::field::accept];
     HandleAlerts(query, path == "/alerts/stream" ||
@@ -273,6 +276,54 @@ void HttpSession::OnCustomerReply(std::optional<std::string> json, bool timed_ou
     response = Error(404, "unknown customer");
   } else {
     response = MakeResponse(200, kJson, std::move(*json));
+  }
+  response.set(http::field::cache_control, "no-store");
+  Send(std::move(response));
+}
+
+bool HttpSession::HandleRoute(std::string_view path, std::string_view query) {
+  if (!core_.backend.handle) return false;
+  const auto& request = parser_->get();
+  HttpRequest copy;
+  copy.method = std::string(request.method_string());
+  copy.path = path;
+  copy.query = query;
+  copy.body = request.body();
+  auto authorization = request[http::field::authorization];
+  copy.authorization.assign(authorization.data(), authorization.size());
+  if (!core_.options.identity_header.empty()) {
+    auto identity = request[core_.options.identity_header];
+    copy.identity.assign(identity.data(), identity.size());
+  }
+  std::weak_ptr<HttpSession> weak = weak_from_this();
+  std::shared_ptr<HttpGate> gate = core_.gate;
+  awaiting_route_ = true;
+  bool handled = core_.backend.handle(copy, [weak, gate](HttpReply reply) {
+    gate->Post([weak, reply = std::move(reply)]() mutable {
+      if (auto self = weak.lock()) self->OnRouteReply(std::move(reply));
+    });
+  });
+  if (!handled) {
+    awaiting_route_ = false;
+    return false;
+  }
+  timer_.expires_after(core_.options.lookup_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (!error) self->OnRouteReply(std::nullopt);
+  });
+  return true;
+}
+
+void HttpSession::OnRouteReply(std::optional<HttpReply> reply) {
+  if (!awaiting_route_ || closed_) return;
+  awaiting_route_ = false;
+  timer_.cancel();
+  Response response;
+  if (!reply) {
+    response = Error(503, "request timed out");
+    response.set(http::field::retry_after, "1");
+  } else {
+    response = MakeResponse(reply->status, kJson, std::move(reply->body));
   }
   response.set(http::field::cache_control, "no-store");
   Send(std::move(response));

@@ -89,6 +89,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void Handle();
   void HandleCustomer(std::string_view segment);
   void OnCustomerReply(std::optional<std::string> json, bool timed_out);
+  bool HandleRoute(std::string_view path, std::string_view query);
+  void OnRouteReply(std::optional<HttpReply> reply);
   void HandleAlerts(std::string_view query, bool stream);
   void Send(Response response);
   Response MakeResponse(unsigned status, std::string_view content_type, std::string body) const;
@@ -112,6 +114,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   bool keep_alive_ = false;
   unsigned version_ = 11;
   bool awaiting_customer_ = false;
+  bool awaiting_route_ = false;
   bool streaming_ = false;
   bool writing_ = false;
   bool closed_ = false;

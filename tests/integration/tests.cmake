@@ -35,6 +35,7 @@ cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
 # Caught-up instances merge newly arrived data by timestamp (with kafka.idle_input_wait: 1s; see
 # the script's docstring and "Arrival order" in tests/integration/README.md).
 cxpulse_integration_test(arrival_order arrival_order_test.py 300)
+cxpulse_integration_test(outreach_service outreach_service_test.py 300)
 cxpulse_integration_test(oversized_record oversized_record_test.py 420)
 # Mounts a tmpfs for the state dir: needs root, else skipped (exit 77).
 cxpulse_integration_test(disk_full_live disk_full_live_test.py 600)
@@ -43,4 +44,5 @@ set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.broker_outage integration.idle_deadline integration.arrival_order
+  integration.outreach_service
   integration.oversized_record integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)

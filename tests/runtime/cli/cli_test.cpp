@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -108,6 +109,72 @@ TEST(Cli, BadConfigIsExitTwoWithTheKeyPath) {
   std::remove(path.c_str());
 }
 
+TEST(Cli, OutreachDryRunValidatesTheOutreachSection) {
+  {
+    TempConfig config("outreach_no_rep", "outreach:\n  listen: 127.0.0.1:0\n");
+    Outcome o = RunCxpulse("outreach --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 2) << o.stderr_text;  // no way to tell who the rep is
+    EXPECT_EQ(Lines(o.stderr_text), 1) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "who is the rep?")) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "(see 'cxpulse outreach --help')")) << o.stderr_text;
+  }
+  {
+    TempConfig config("outreach_unset_env",
+                      "outreach:\n  reps: [{name: ana, token_env: CXPULSE_CLI_TEST_UNSET}]\n");
+    Outcome o = RunCxpulse("outreach --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 2) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "outreach.reps[0].token_env")) << o.stderr_text;
+  }
+  ::setenv("CXPULSE_CLI_TEST_TOKEN", "x", 1);
+  {
+    TempConfig config("outreach_rep",
+                      "outreach:\n  reps: [{name: ana, token_env: CXPULSE_CLI_TEST_TOKEN}]\n");
+    Outcome o = RunCxpulseAll("outreach --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 0) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "config ok")) << o.stderr_text;
+  }
+  {
+    TempConfig config("outreach_header", "outreach:\n  identity_header: X-Forwarded-User\n");
+    Outcome o = RunCxpulse("outreach --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 0) << o.stderr_text;
+  }
+  {
+    // Unknown and duplicate keys as everywhere else: the closest name, one line each.
+    TempConfig config("outreach_keys",
+                      "outreach:\n  identity_header: X-User\n  identity_header: X-Other\n"
+                      "  claim_laps: 5m\n");
+    Outcome o = RunCxpulse("outreach --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 2) << o.stderr_text;
+    EXPECT_EQ(Lines(o.stderr_text), 2) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "outreach.identity_header: duplicate key")) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "outreach.claim_laps: unknown key; did you mean claim_lapse?"))
+        << o.stderr_text;
+  }
+}
+
+// What `outreach` would only find out while starting, its --dry-run reports like run's, one
+// line per problem, naming the key.
+TEST(Cli, OutreachDryRunCatchesWhatStartWould) {
+  TempConfig config("outreach_start_errors",
+                    "outreach:\n  identity_header: X-User\n  listen: 0.0.0.0:99999\n"
+                    "  topics:\n    commands: 'bad topic'\n"
+                    "kafka:\n  bootstrap_servers: ''\n"
+                    "  properties:\n    no.such.property: 1\n");
+  Outcome dry = RunCxpulseAll("outreach --dry-run --config " + config.path());
+  EXPECT_EQ(dry.exit_code, 2) << dry.stderr_text;
+  EXPECT_FALSE(Has(dry.stderr_text, "config ok")) << dry.stderr_text;
+  EXPECT_EQ(Lines(dry.stderr_text), 4) << dry.stderr_text;
+  for (const char* key : {"outreach.listen: port 99999", "outreach.topics.commands",
+                          "kafka.bootstrap_servers", "kafka.properties.no.such.property"}) {
+    EXPECT_TRUE(Has(dry.stderr_text, key)) << key << "\n" << dry.stderr_text;
+  }
+  EXPECT_TRUE(Has(dry.stderr_text, "(see 'cxpulse outreach --help')")) << dry.stderr_text;
+  // Without --dry-run the same check stops it before it binds or connects.
+  Outcome start = RunCxpulse("outreach --config " + config.path());
+  EXPECT_EQ(start.exit_code, 2) << start.stderr_text;
+  EXPECT_EQ(Lines(start.stderr_text), 4) << start.stderr_text;
+}
+
 // Each as a new user would type it: the first argument nothing took is named, with the closest
 // real one, and the help pointer is the subcommand's.
 TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
@@ -116,7 +183,8 @@ TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
     const char* says;
   };
   for (const Case& c : {
-           Case{"bogus", "unknown command 'bogus'; expected replay, run, demo, generate or state"},
+           Case{"bogus",
+                "unknown command 'bogus'; expected replay, run, outreach, demo, generate or state"},
            Case{"rpelay --input -", "unknown command 'rpelay'; did you mean 'replay'?"},
            Case{"-x", "unknown flag -x (see 'cxpulse --help')"},
            Case{"--versio", "unknown flag --versio; did you mean --version?"},
@@ -126,7 +194,7 @@ TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
            Case{"state gte", "unknown command 'gte'; did you mean 'get'?"},
            Case{"state get --state-dri /tmp c-1",
                 "did you mean --state-dir? (see 'cxpulse state get --help')"},
-           Case{"", "a command is required: replay, run, demo, generate or state"},
+           Case{"", "a command is required: replay, run, outreach, demo, generate or state"},
        }) {
     Outcome o = RunCxpulse(c.args);
     EXPECT_EQ(o.exit_code, 2) << "cxpulse " << c.args << "\n" << o.stderr_text;

@@ -21,11 +21,15 @@ TEST(ConfigCheck, ShippedFilePassesTheRunCheck) {
   EXPECT_TRUE(CheckRunConfig(AppConfig{}).empty());
 }
 
-std::vector<std::string> RunCheckOf(const std::string& yaml) {
+AppConfig Loaded(const std::string& yaml) {
   AppConfig config;
   std::string error;
   EXPECT_TRUE(LoadConfigText(yaml, "t.yaml", config, error)) << error;
-  return CheckRunConfig(config);
+  return config;
+}
+
+std::vector<std::string> RunCheckOf(const std::string& yaml) {
+  return CheckRunConfig(Loaded(yaml));
 }
 
 TEST(ConfigCheck, RunCheckFindsWhatStartWould) {
@@ -54,6 +58,30 @@ TEST(ConfigCheck, RunCheckFindsWhatStartWould) {
               ElementsAre(HasSubstr("kafka.producer_properties.acks:")));
   EXPECT_THAT(RunCheckOf("kafka:\n  consumer_properties:\n    fetch.wait.max.ms: 10\n"),
               ElementsAre());
+}
+
+std::vector<std::string> OutreachCheckOf(const std::string& yaml) {
+  return CheckOutreachConfig(Loaded(yaml));
+}
+
+TEST(ConfigCheck, OutreachCheckFindsWhatStartWould) {
+  using ::testing::ElementsAre;
+  using ::testing::HasSubstr;
+  const std::string rep = "outreach:\n  identity_header: X-User\n";
+  EXPECT_TRUE(OutreachCheckOf(rep).empty());
+  EXPECT_THAT(OutreachCheckOf(""), ElementsAre(HasSubstr("who is the rep?")));
+  EXPECT_THAT(OutreachCheckOf(rep + "  listen: 0.0.0.0:99999\n"),
+              ElementsAre("outreach.listen: port 99999 is out of range (0 to 65535)"));
+  EXPECT_THAT(OutreachCheckOf(rep + "  listen: nonsense\n"),
+              ElementsAre(HasSubstr("outreach.listen: expected host:port")));
+  EXPECT_THAT(OutreachCheckOf(rep + "  topics:\n    alerts: 'cx alerts'\n"),
+              ElementsAre(HasSubstr("outreach.topics.alerts: 'cx alerts' is not a legal topic")));
+  EXPECT_THAT(OutreachCheckOf(rep + "kafka:\n  bootstrap_servers: ''\n"),
+              ElementsAre(HasSubstr("kafka.bootstrap_servers: required")));
+  EXPECT_THAT(OutreachCheckOf(rep + "kafka:\n  consumer_properties:\n    no.such: 1\n"),
+              ElementsAre(HasSubstr("kafka.consumer_properties.no.such: No such configuration")));
+  // The processor's own keys are not the service's business.
+  EXPECT_TRUE(OutreachCheckOf(rep + "state:\n  dir: ''\nhttp:\n  listen: nonsense\n").empty());
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ TEST(Config, ShippedFileHoldsExactlyTheDefaults) {
   EXPECT_TRUE(loaded.kafka.topics == defaults.kafka.topics);
   EXPECT_TRUE(loaded.kafka == defaults.kafka);
   EXPECT_TRUE(loaded.http == defaults.http);
+  EXPECT_TRUE(loaded.outreach == defaults.outreach);
   EXPECT_TRUE(loaded == defaults);
 }
 
@@ -45,6 +46,9 @@ TEST(Config, WholeConfigComparisonSeesEveryField) {
   EXPECT_FALSE(changed == AppConfig{});
   changed = AppConfig{};
   changed.http.recent_alerts = 1;
+  EXPECT_FALSE(changed == AppConfig{});
+  changed = AppConfig{};
+  changed.outreach.claim_lapse = Duration::Minutes(1);
   EXPECT_FALSE(changed == AppConfig{});
 }
 
@@ -158,6 +162,48 @@ TEST(Config, Durations) {
   EXPECT_FALSE(ParseDuration("-1s", d));
   EXPECT_FALSE(ParseDuration("1w", d));
   EXPECT_FALSE(ParseDuration("", d));
+}
+
+TEST(Config, OutreachSectionReadsRepTokensFromTheEnvironment) {
+  setenv("CXPULSE_TEST_REP_ANA", "secret-a", 1);
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigText("outreach:\n  topics: {alerts: a, commands: c}\n  claim_lapse: 10m\n"
+                     "  identity_header: X-Forwarded-User\n  listen: 127.0.0.1:1\n"
+                     "  reps:\n    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n",
+                     "t.yaml", config, error))
+      << error;
+  EXPECT_EQ(config.outreach.alerts_topic, "a");
+  EXPECT_EQ(config.outreach.commands_topic, "c");
+  EXPECT_EQ(config.outreach.claim_lapse, Duration::Minutes(10));
+  EXPECT_EQ(config.outreach.escalate_after, Duration::Minutes(15));
+  EXPECT_EQ(config.outreach.identity_header, "X-Forwarded-User");
+  ASSERT_EQ(config.outreach.reps.size(), 1u);
+  EXPECT_EQ(config.outreach.reps[0].name, "ana");
+  EXPECT_EQ(config.outreach.reps[0].token, "secret-a");
+}
+
+TEST(Config, OutreachSectionErrorsNameTheKey) {
+  setenv("CXPULSE_TEST_REP_ANA", "secret-a", 1);
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(
+      LoadConfigText("outreach:\n  reps:\n    - {name: ana, token_env: CXPULSE_TEST_UNSET_VAR}\n",
+                     "t.yaml", config, error));
+  EXPECT_NE(error.find("outreach.reps[0].token_env"), std::string::npos) << error;
+  EXPECT_FALSE(
+      LoadConfigText("outreach:\n  reps:\n    - {name: ana, token: x}\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("outreach.reps[0].token"), std::string::npos) << error;
+  EXPECT_FALSE(
+      LoadConfigText("outreach:\n  reps:\n    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n"
+                     "    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n",
+                     "t.yaml", config, error));
+  EXPECT_NE(error.find("outreach.reps"), std::string::npos) << error;
+  EXPECT_FALSE(LoadConfigText("outreach:\n  reps: ana\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("outreach.reps: expected a list"), std::string::npos) << error;
+  EXPECT_FALSE(LoadConfigText("outreach:\n  command_timeout: 0s\n", "t.yaml", config, error));
+  EXPECT_NE(error.find("outreach.command_timeout"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -206,6 +206,55 @@ TEST_F(HttpServerTest, MethodsKeepAliveAndMalformedRequests) {
   EXPECT_NE(garbage.ReadUntil("\r\n").find("400"), std::string::npos);
 }
 
+TEST(HttpServerRoutes, HandleServesAnyMethodAnsweredFromAnotherThread) {
+  std::mutex mutex;
+  std::vector<HttpRequest> seen;
+  std::vector<std::thread> repliers;
+  HttpBackend backend;
+  backend.handle = [&](const HttpRequest& request, std::function<void(HttpReply)> reply) {
+    if (!request.path.starts_with("/cases")) return false;
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back(request);
+    if (request.path == "/cases/slow") return true;  // never answered
+    repliers.emplace_back([reply] { reply({409, "{\"owner\":\"ana\"}"}); });
+    return true;
+  };
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.identity_header = "X-Forwarded-User";
+  options.lookup_timeout = std::chrono::milliseconds(300);
+  HttpServer server(options, backend);
+  std::string error;
+  ASSERT_TRUE(server.Start(error)) << error;
+  auto answered =
+      Fetch(server.port(), "/cases/c1/claim?x=1",
+            {{"Authorization", "Bearer t"}, {"X-Forwarded-User", "ben"}}, http::verb::post);
+  EXPECT_EQ(answered.status, 409U);
+  EXPECT_EQ(answered.body, "{\"owner\":\"ana\"}");
+  EXPECT_EQ(answered.headers["Content-Type"], "application/json");
+  EXPECT_EQ(Fetch(server.port(), "/cases/slow").status, 503U);
+  EXPECT_EQ(Fetch(server.port(), "/healthz", {}, http::verb::post).status, 405U);
+  EXPECT_EQ(Fetch(server.port(), "/healthz").status, 200U);
+  // The server's request limits come first: an overlong request line (414) and a body over
+  // 8 KiB (400) never reach the route.
+  EXPECT_EQ(
+      Fetch(server.port(), "/cases?" + std::string(10 * 1024, 'a'), {}, http::verb::post).status,
+      414U);
+  RawConnection big_body(server.port(),
+                         "POST /cases/c1/claim HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Length: 9000\r\n\r\n" +
+                             std::string(9000, 'b'));
+  EXPECT_NE(big_body.ReadUntil("\r\n").find("400"), std::string::npos);
+  server.Stop();
+  for (auto& t : repliers) t.join();
+  ASSERT_EQ(seen.size(), 2U);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].path, "/cases/c1/claim");
+  EXPECT_EQ(seen[0].query, "x=1");
+  EXPECT_EQ(seen[0].authorization, "Bearer t");
+  EXPECT_EQ(seen[0].identity, "ben");
+}
+
 TEST_F(HttpServerTest, StopClosesOpenStreamsAndRejectsBadListen) {
   StartServer();
   RawConnection stream(port_, "GET /alerts/stream HTTP/1.1\r\nHost: x\r\n\r\n");

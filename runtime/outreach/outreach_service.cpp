@@ -1,0 +1,327 @@
+#include "runtime/outreach/outreach_service.h"
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "outreach/alert_reader.h"
+#include "outreach/command_json.h"
+#include "runtime/kafka/kafka_admin.h"
+#include "runtime/outreach/outreach_api.h"
+
+namespace cx {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Live, the fold follows the wall clock this far behind, so a command stamped by another
+// instance's clock and read back a little later still finds the fold before its time (every
+// instance, and a rebuild, then apply it at its own ts).
+constexpr Duration kClockGrace = Duration::Seconds(5);
+constexpr size_t kBatch = 2000;
+
+HttpReply ToReply(ApiResponse response) { return {response.status, std::move(response.body)}; }
+
+HttpReply Error(unsigned status, std::string_view message) {
+  return ToReply(ErrorResponse(status, message));
+}
+
+CaseRules RulesOf(const OutreachConfig& config) {
+  CaseRules rules;
+  rules.claim_lapse = config.claim_lapse;
+  rules.escalate_after = config.escalate_after;
+  rules.resolved_retention = config.resolved_retention;
+  return rules;
+}
+
+std::string RandomInstanceId() {
+  std::random_device random;
+  return fmt::format("{:08x}{:08x}", random(), random());
+}
+
+}  // namespace
+
+OutreachService::OutreachService(const AppConfig& config, const Clock& clock)
+    : config_(config), clock_(clock), instance_(RandomInstanceId()) {}
+
+OutreachService::~OutreachService() { Stop(); }
+
+bool OutreachService::CreateClients(std::string& error) {
+  const KafkaConfig& kafka = config_.kafka;
+  KafkaProperties consumer_base = {
+      {"bootstrap.servers", kafka.bootstrap_servers},
+      {"group.id", "cxpulse-outreach-unused"},  // never joined: partitions are assigned
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"isolation.level", "read_committed"},
+      {"enable.partition.eof", "true"},
+      {"auto.offset.reset", "earliest"},
+      {"fetch.wait.max.ms", "10"},
+      {"log.connection.close", "false"},
+  };
+  KafkaConf consumer_conf =
+      MakeKafkaConf({&consumer_base, &kafka.properties, &kafka.consumer_properties}, error);
+  if (!consumer_conf) return false;
+  char errstr[512];
+  consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, consumer_conf.get(), errstr, sizeof(errstr)));
+  if (!consumer_) {
+    error = std::string("cannot create the Kafka consumer: ") + errstr;
+    return false;
+  }
+  static_cast<void>(consumer_conf.release());  // owned by the consumer now
+  rd_kafka_poll_set_consumer(consumer_.get());
+
+  KafkaProperties producer_base = {
+      {"bootstrap.servers", kafka.bootstrap_servers},
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "0"},
+      {"log.connection.close", "false"},
+  };
+  KafkaConf producer_conf =
+      MakeKafkaConf({&producer_base, &kafka.properties, &kafka.producer_properties}, error);
+  if (!producer_conf) return false;
+  rd_kafka_conf_set_opaque(producer_conf.get(), this);
+  rd_kafka_conf_set_dr_msg_cb(producer_conf.get(), &OutreachService::OnDelivery);
+  producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, producer_conf.get(), errstr, sizeof(errstr)));
+  if (!producer_) {
+    error = std::string("cannot create the Kafka producer: ") + errstr;
+    return false;
+  }
+  static_cast<void>(producer_conf.release());  // owned by the producer now
+  return true;
+}
+
+bool OutreachService::WaitForBrokers(TopicPartitionCounts& counts, std::string& error) {
+  const KafkaConfig& kafka = config_.kafka;
+  const auto started = SteadyClock::now();
+  const auto give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
+  auto next_report = started + std::chrono::seconds(1);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - SteadyClock::now());
+    int attempt_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 100, 1000));
+    if (DescribeTopics(consumer_.get(), attempt_ms, counts, error)) {
+      if (next_report > started + std::chrono::seconds(1)) {
+        spdlog::info("outreach: broker {} answered", kafka.bootstrap_servers);
+      }
+      return true;
+    }
+    auto now = SteadyClock::now();
+    if (now >= give_up) {
+      error = fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
+                          kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0, error);
+      return false;
+    }
+    if (now >= next_report) {
+      spdlog::warn("outreach: waiting for broker {} (metadata for {}, {}), {} s so far",
+                   kafka.bootstrap_servers, config_.outreach.alerts_topic,
+                   config_.outreach.commands_topic,
+                   std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+      next_report = now + std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+bool OutreachService::AssignAll(std::string& error) {
+  const OutreachConfig& o = config_.outreach;
+  TopicPartitionCounts counts;
+  if (!WaitForBrokers(counts, error)) return false;
+  auto alerts = counts.find(o.alerts_topic);
+  auto commands = counts.find(o.commands_topic);
+  if (alerts == counts.end() || commands == counts.end()) {
+    error =
+        "topic " + (alerts == counts.end() ? o.alerts_topic : o.commands_topic) + " does not exist";
+    return false;
+  }
+  if (alerts->second != commands->second || alerts->second <= 0) {
+    error = fmt::format("{} has {} partitions and {} has {}: they must be co-partitioned",
+                        o.alerts_topic, alerts->second, o.commands_topic, commands->second);
+    return false;
+  }
+  int partitions = alerts->second;
+  KafkaPartitionList list(rd_kafka_topic_partition_list_new(partitions * 2));
+  for (const std::string* topic : {&o.alerts_topic, &o.commands_topic}) {
+    for (int p = 0; p < partitions; ++p) {
+      rd_kafka_topic_partition_list_add(list.get(), topic->c_str(), p)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  merges_.assign(static_cast<size_t>(partitions), PartitionMerge{});
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    books_.assign(static_cast<size_t>(partitions), CaseBook(RulesOf(o)));
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    error = "cannot assign the partitions: " + KafkaErrorText(err);
+    return false;
+  }
+  spdlog::info("outreach: reading {} and {} ({} partitions each) from the beginning",
+               o.alerts_topic, o.commands_topic, partitions);
+  return true;
+}
+
+bool OutreachService::Start(std::string& error) {
+  started_ = SteadyClock::now();
+  if (!CreateClients(error) || !AssignAll(error)) return false;
+  reader_ = std::thread([this] { Run(); });
+  return true;
+}
+
+void OutreachService::Stop() {
+  stop_.store(true);
+  if (reader_.joinable()) reader_.join();
+  std::unordered_map<std::string, Pending> pending;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending.swap(pending_);
+  }
+  for (auto& [id, p] : pending) p.reply(Error(503, "the service is stopping"));
+  if (producer_) rd_kafka_flush(producer_.get(), 2000);
+}
+
+void OutreachService::Run() {
+  while (!stop_.load()) {
+    std::vector<KafkaMessage> batch;
+    KafkaMessage first(rd_kafka_consumer_poll(consumer_.get(), 50));
+    if (first) {
+      batch.push_back(std::move(first));
+      while (batch.size() < kBatch) {
+        KafkaMessage next(rd_kafka_consumer_poll(consumer_.get(), 0));
+        if (!next) break;
+        batch.push_back(std::move(next));
+      }
+    }
+    for (KafkaMessage& message : batch) Consume(message.get());
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (size_t p = 0; p < merges_.size(); ++p) FoldReady(p);
+      Tick();
+    }
+    rd_kafka_poll(producer_.get(), 0);
+  }
+}
+
+void OutreachService::Consume(rd_kafka_message_t* message) {
+  if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ||
+      message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (message->rkt == nullptr || message->partition < 0 ||
+        static_cast<size_t>(message->partition) >= merges_.size()) {
+      return;
+    }
+    bool command = config_.outreach.commands_topic == rd_kafka_topic_name(message->rkt);
+    LogSource source = command ? LogSource::kOutreach : LogSource::kAlerts;
+    PartitionMerge& merge = merges_[static_cast<size_t>(message->partition)];
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      merge.MarkEnd(source);
+      return;
+    }
+    LogRecord record;
+    record.source = source;
+    rd_kafka_timestamp_type_t type;
+    record.ts = EventTime::FromMillis(rd_kafka_message_timestamp(message, &type));
+    record.offset = message->offset;
+    if (message->key != nullptr)
+      record.key.assign(static_cast<const char*>(message->key), message->key_len);
+    if (message->payload != nullptr) {
+      record.value.assign(static_cast<const char*>(message->payload), message->len);
+    }
+    merge.Push(std::move(record));
+    return;
+  }
+  if (rd_kafka_message_errstr(message) != nullptr) {
+    spdlog::warn("outreach: consumer: {}", rd_kafka_message_errstr(message));
+  }
+  if (message->err == RD_KAFKA_RESP_ERR__FATAL) failed_.store(true);
+}
+
+void OutreachService::FoldReady(size_t partition) {
+  PartitionMerge& merge = merges_[partition];
+  while (std::optional<LogRecord> record = merge.Next()) Fold(partition, *record);
+}
+
+void OutreachService::Fold(size_t partition, const LogRecord& record) {
+  CaseBook& book = books_[partition];
+  std::vector<Escalation> escalations;
+  if (record.source == LogSource::kOutreach) {
+    FoldCommand(book, record, escalations);
+  } else {
+    Alert alert;
+    std::string error;
+    bool decoded = DecodeAlertJson(record.value, alert, error);
+    metrics_.OnRecord(false, decoded);
+    if (decoded) {
+      book.ApplyAlert(alert, escalations);
+    } else {
+      spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
+    }
+  }
+  if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+}
+
+void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
+                                  std::vector<Escalation>& escalations) {
+  Command command;
+  std::string error;
+  bool decoded = DecodeCommandJson(record.value, command, error);
+  metrics_.OnRecord(true, decoded);
+  if (!decoded) {
+    spdlog::debug("outreach: command at offset {} skipped: {}", record.offset, error);
+    return;
+  }
+  CommandResult result = book.ApplyCommand(command, escalations);
+  metrics_.OnCommandFolded(command.kind, result.verdict);
+  const Case* c = book.Find(command.case_id);
+  if (result.verdict == Verdict::kAccepted && c != nullptr) {
+    double since_open = static_cast<double>((book.Now() - c->opened_at).ms) / 1000.0;
+    if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open);
+    if (command.kind == CommandKind::kResolve) metrics_.OnResolved(since_open, c->outcome);
+  }
+  auto pending = pending_.find(command.command_id);
+  if (pending == pending_.end()) return;
+  HttpReply reply = ToReply(AnswerCommand(book, command, result));
+  metrics_.OnCommandAnswered(SteadyClock::now() - pending->second.started, reply.status);
+  pending->second.reply(std::move(reply));
+  pending_.erase(pending);
+}
+
+void OutreachService::Tick() {
+  if (!ready_.load()) {
+    bool caught_up = !merges_.empty();
+    for (const PartitionMerge& merge : merges_) {
+      caught_up = caught_up && merge.ReachedEndOnce() && merge.buffered() == 0;
+    }
+    if (caught_up) {
+      auto elapsed = SteadyClock::now() - started_;
+      metrics_.OnCaughtUp(elapsed);
+      size_t cases = 0;
+      for (const CaseBook& book : books_) cases += book.Cases().size();
+      spdlog::info("outreach: caught up in {} ms: {} cases",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), cases);
+      ready_.store(true);
+    }
+  }
+  if (ready_.load()) {
+    EventTime now = clock_.Now() - kClockGrace;
+    std::vector<Escalation> escalations;
+    for (CaseBook& book : books_) {
+      if (book.NextDeadline() <= now) book.AdvanceTo(now, escalations);
+    }
+    if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+  }
+  auto now = SteadyClock::now();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    metrics_.OnCommandAnswered(now - it->second.started, 503);
+    it->second.reply(Error(503, "the command was not read back in time; it may still apply"));
+    it = pending_.erase(it);
+  }
+}
+
+}  // namespace cx
