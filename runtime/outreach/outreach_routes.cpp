@@ -88,8 +88,8 @@ void OutreachService::HandleCommand(const HttpRequest& request, std::string_view
       RD_KAFKA_V_TIMESTAMP(command.ts.ms), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     delete opaque;
-    spdlog::warn("outreach: cannot write a command: {}", KafkaErrorText(err));
-    reply(Error(503, "cannot write the command: " + KafkaErrorText(err)));
+    spdlog::warn("outreach: cannot write a command: {}", std::string(rd_kafka_err2str(err)));
+    reply(Error(503, "cannot write the command: " + std::string(rd_kafka_err2str(err))));
     return;
   }
   auto timeout = std::chrono::milliseconds(config_.outreach.command_timeout.ms);

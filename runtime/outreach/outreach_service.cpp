@@ -156,7 +156,7 @@ bool OutreachService::AssignAll(std::string& error) {
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "cannot assign the partitions: " + KafkaErrorText(err);
+    error = "cannot assign the partitions: " + std::string(rd_kafka_err2str(err));
     return false;
   }
   spdlog::info("outreach: reading {} and {} ({} partitions each) from the beginning",
