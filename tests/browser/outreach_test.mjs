@@ -51,6 +51,16 @@ async function waitFor(what, condition, timeoutMs) {
   }
 }
 
+// The page's CSP forbids eval, so no page.waitForFunction: poll the text instead.
+async function waitText(page, selector, predicate, timeoutMs = 10000) {
+  let last = "";
+  try {
+    return await waitFor(`${selector} text`, async () => predicate(last = (await page.textContent(selector)) || ""), timeoutMs);
+  } catch (err) {
+    throw new Error(`${err.message} (last: "${last}")`);
+  }
+}
+
 if (!binary || !existsSync(binary)) {
   console.error("outreach_test: set CXPULSE_BIN to the cxpulse binary");
   process.exit(2);
@@ -150,9 +160,10 @@ try {
   const viewport = { width: 1400, height: 900 };
   const consoleErrors = [];
   const watch = (page, who) => {
-    // 401 before sign-in and 404 from /customers (no lookup on this service) are expected.
+    // 401 before sign-in, 409 for the claim that loses the race and 404 from /customers (no
+    // lookup on this service) are expected answers.
     page.on("console", (m) => {
-      if (m.type() === "error" && !/status of (401|404)/.test(m.text())) consoleErrors.push(`${who}: ${m.text()}`);
+      if (m.type() === "error" && !/status of (401|404|409)/.test(m.text())) consoleErrors.push(`${who}: ${m.text()}`);
     });
     page.on("pageerror", (e) => consoleErrors.push(`${who}: ${e}`));
   };
@@ -171,7 +182,7 @@ try {
   check("without an identity the page asks to sign in", true);
   await ana.fill("#token-input", "wrong-token");
   await ana.click("#sign-in button[type=submit]");
-  await ana.waitForFunction(() => document.getElementById("sign-in-error").textContent.includes("not accepted"), null, { timeout: 10000 });
+  await waitText(ana, "#sign-in-error", (t) => t.includes("not accepted"));
   check("a wrong token is refused", true);
   await ana.fill("#token-input", TOKENS.ana);
   await ana.click("#sign-in button[type=submit]");
@@ -217,7 +228,7 @@ try {
   const anyRow = sampleRow || rows[0];
   check("a row says what to do, why, tier, channel, queue, reason, age, owner",
         /Call the customer back|Apologise|Own the issue|Have a manager call|Offer a chat/.test(anyRow.text) &&
-        /Critical|Warning/.test(anyRow.text) && /VIP|Standard/.test(anyRow.text) && anyRow.owner === "Nobody",
+        /critical|warning/i.test(anyRow.text) && /VIP|Standard/.test(anyRow.text) && anyRow.owner.startsWith("Nobody"),
         anyRow.text);
   const withContext = rows.find((r) => r.queue !== "—");
   check("rows carry the contact's queue and channel", withContext !== undefined &&
@@ -255,7 +266,10 @@ try {
   const claimA = freshRow(ana).locator(".act-claim");
   const claimB = freshRow(ben).locator(".act-claim");
   await Promise.all([claimA.waitFor(), claimB.waitFor()]);
-  await Promise.all([claimA.click(), claimB.click()]);
+  // Both buttons are taken first and clicked in the same tick of the test: a slow second click
+  // must not find the row already gone from Unclaimed (the first claim's event removes it).
+  const [buttonA, buttonB] = await Promise.all([claimA.elementHandle(), claimB.elementHandle()]);
+  await Promise.all([buttonA.evaluate((b) => b.click()), buttonB.evaluate((b) => b.click())]);
   const owner = await waitFor("the claim answer", async () => {
     const c = await api(`/cases/${freshCase}`);
     return c.status === "claimed" ? c.owner : null;
@@ -264,14 +278,15 @@ try {
   const loser = owner === "ana" ? ben : ana;
   const loserName = owner === "ana" ? "ben" : "ana";
   check("exactly one rep owns the case", owner === "ana" || owner === "ben", owner);
-  await winner.waitForFunction(() => document.getElementById("toast").textContent.startsWith("Claimed:"), null, { timeout: 10000 });
+  await waitText(winner, "#toast", (t) => t.startsWith("Claimed:"));
   check(`the winner (${owner}) is told it is theirs`, true);
-  await loser.waitForFunction((o) => document.getElementById("toast").textContent.includes(`claimed by ${o}`), owner, { timeout: 10000 });
+  await waitText(loser, "#toast", (t) => t.includes(`claimed by ${owner}`));
   check(`the loser (${loserName}) sees the owner`, true);
   await loser.click('.view[data-view="all"]');
   await waitFor("the owner in the loser's row", async () =>
     (await freshRow(loser).locator(".c-owner").innerText()) === owner, 10000);
   check("the loser's row names the owner and offers no claim", (await freshRow(loser).locator(".act-claim").count()) === 0);
+  await winner.click('.view[data-view="all"]');
   check("the winner's row says (you)", (await freshRow(winner).locator(".c-owner").innerText()) === `${owner} (you)`);
 
   // Filters and search (ana).
@@ -337,7 +352,8 @@ try {
   check("the resolved case leaves both queues", true);
 
   // Deep link: the customer panel of a case with several alerts.
-  const rich = cases.filter((c) => c.alerts.length >= 2).sort((a, b) => b.alerts.length - a.alerts.length)[0];
+  const rich = cases.filter((c) => c.alerts.length >= 2 && c.case_id !== target.id && c.case_id !== second.id)
+    .sort((a, b) => b.alerts.length - a.alerts.length)[0];
   const linked = await benContext.newPage();
   watch(linked, "ben-link");
   await linked.goto(`${base}/#case=${rich.case_id}`);
@@ -348,6 +364,7 @@ try {
   check("the panel lists the case's alerts and reasons", panelText.includes(`Alerts (${rich.alerts.length})`) &&
         rich.alerts.every((a) => a.reasons.every((r) => panelText.includes(r.detail) || panelText.includes(r.code))), panelText);
   check("without /customers the panel says the rest is unavailable", panelText.includes("Customer details are unavailable"), panelText);
+  await linked.click('.view[data-view="all"]');
   check("the row of the linked case is selected",
         (await linked.locator(`#rows tr[data-case-id="${rich.case_id}"]`).getAttribute("class") || "").includes("selected"));
   await linked.click("#panel-close");
@@ -355,12 +372,17 @@ try {
 
   // Screenshots: the list (ana, All) and the panel.
   await ana.click('.view[data-view="all"]');
-  await ana.evaluate(() => document.querySelector(".table-wrap").scrollTo(0, 0));
+  await ana.evaluate(() => {
+    document.querySelector(".table-wrap").scrollTo(0, 0);
+    document.getElementById("toast").hidden = true;
+  });
   await ana.waitForTimeout(300);
   const listShot = join(workDir, "outreach-list.png");
   await ana.screenshot({ path: listShot });
   await ana.goto(`${base}/#case=${rich.case_id}`);
   await ana.waitForSelector("#panel .panel-customer", { timeout: 15000 });
+  const facts = await ana.innerText("#panel .facts");
+  check("the panel shows the case's context", facts.includes("Opened") && facts.includes("Queue") && !facts.includes("[object"), facts);
   await ana.waitForTimeout(300);
   const panelShot = join(workDir, "outreach-panel.png");
   await ana.screenshot({ path: panelShot });

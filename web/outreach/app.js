@@ -48,7 +48,11 @@ async function api(method, path, body) {
   try {
     json = await response.json();
   } catch (err) { /* empty or not JSON */ }
-  if (response.status === 401) signIn(sessionStorage.getItem(TOKEN_KEY) ? "That token was not accepted." : "");
+  if (response.status === 401) {
+    const refused = sessionStorage.getItem(TOKEN_KEY);
+    sessionStorage.removeItem(TOKEN_KEY);
+    signIn(refused ? "That token was not accepted." : "");
+  }
   return { status: response.status, json };
 }
 
@@ -229,7 +233,7 @@ function actionButtons(c) {
 
 function ownerText(c) {
   if (c.status === "snoozed") return `Snoozed until ${formatTime(c.snoozed_until)}`;
-  if (!c.owner) return c.escalated_at ? "Nobody — escalated" : "Nobody";
+  if (!c.owner) return c.escalated_at ? "Nobody, escalated" : "Nobody";
   const who = isMine(c) ? `${c.owner} (you)` : c.owner;
   return c.status === "claimed" ? who : `${who}, claim lapsed`;
 }
