@@ -392,6 +392,44 @@ try {
     copyFileSync(listShot, join(screenshotDir, "outreach-list.png"));
     copyFileSync(panelShot, join(screenshotDir, "outreach-panel.png"));
   }
+
+  // The panel with customer details: this service has no /customers (another instance answers
+  // it), so the answer is stubbed here in the processor's shape (runtime/shard/state_json.cpp)
+  // plus the contacts' reasons and the survey answers the panel shows.
+  const detailed = await benContext.newPage();  // a new tab: ana's token stays in her tab
+  watch(detailed, "ben-customer");
+  await detailed.route("**/customers/**", (route) => route.fulfill({
+    status: 200, contentType: "application/json",
+    body: JSON.stringify({
+      customer_id: rich.customer_id, as_of: new Date().toISOString(), last_activity: new Date(now - 120000).toISOString(),
+      tier: "standard", effort_score: 75, risk_score: 60,
+      score_reasons: { effort: [{ code: "sla_breaches", detail: "1 SLA breach(es) in the last 7 days" }],
+                       risk: [{ code: "high_effort", detail: "+20 while effort 75 is at least 70" }] },
+      contacts_7d: 2, sla_breaches_7d: 1,
+      open_contacts: [{ contact_id: "call-77", channel: "call", queue: "retention", reason: "cancel",
+                        opened: new Date(now - 600000).toISOString(), answered: null, closed: null,
+                        messages: 0, sla_breached: true, abandoned: false,
+                        reasons: [{ code: "call_answer_breach", detail: "no agent answer for 60 s" }] }],
+      surveys: [{ survey: "nps", score: 1, contact_id: "call-76", ts: new Date(now - 900000).toISOString(),
+                  comment: "Third time I call about the same refund." }],
+      recent_contacts: [new Date(now - 900000).toISOString(), new Date(now - 600000).toISOString()],
+    }),
+  }));
+  await detailed.goto(`${base}/#case=${rich.case_id}`);
+  await detailed.waitForSelector("#panel .panel-customer .scores-grid", { timeout: 15000 });
+  const customerText = await detailed.innerText("#panel .panel-customer");
+  check("the panel shows the customer's scores, contacts with reasons, survey scores and comments",
+        customerText.includes("75") && customerText.includes("call-77") && customerText.includes("retention") &&
+        customerText.includes("Call not answered in time") && customerText.includes("NPS 1") &&
+        customerText.includes("Third time I call about the same refund."), customerText);
+  await detailed.evaluate(() => {
+    document.getElementById("toast").hidden = true;
+    document.querySelector("#panel .panel-customer").scrollIntoView();
+  });
+  const customerShot = join(workDir, "outreach-customer.png");
+  await detailed.screenshot({ path: customerShot });
+  if (screenshotDir) copyFileSync(customerShot, join(screenshotDir, "outreach-customer.png"));
+
   check("no errors in the page consoles", consoleErrors.length === 0, consoleErrors.join(" | "));
 
   await browser.close();
