@@ -7,6 +7,7 @@ import { renderPanel } from "/panel.js";
 const TOKEN_KEY = "cxpulse.token";
 const RANK = { critical: 0, warning: 1 };
 const STREAM_SILENCE_MS = 45000;  // the server sends a heartbeat every 15 s
+const MAX_ROWS = 500;             // rows in the DOM; the filters narrow a bigger queue
 
 const state = {
   rep: null,            // who the server says we are (GET /me)
@@ -266,7 +267,8 @@ function signature(c) {
 function render() {
   const rows = $("rows");
   const all = [...state.cases.values()];
-  const visible = all.filter(shown).sort(byUrgency);
+  const matching = all.filter(shown).sort(byUrgency);
+  const visible = matching.slice(0, MAX_ROWS);
   const existing = new Map([...rows.children].map((r) => [r.dataset.caseId, r]));
   let previous = null;
   for (const c of visible) {
@@ -284,7 +286,10 @@ function render() {
     previous = row;
   }
   for (const row of existing.values()) row.remove();
-  $("count").textContent = state.loaded ? `${visible.length} shown of ${all.length} open` : "";
+  $("count").textContent = !state.loaded ? ""
+    : matching.length > visible.length
+      ? `first ${visible.length} of ${matching.length} matching (${all.length} open): narrow the filters`
+      : `${visible.length} shown of ${all.length} open`;
   const empty = $("empty");
   empty.hidden = !state.loaded || visible.length > 0;
   empty.textContent = all.length === 0
