@@ -7,7 +7,7 @@ import { renderPanel } from "/panel.js";
 const TOKEN_KEY = "cxpulse.token";
 const RANK = { critical: 0, warning: 1 };
 const STREAM_SILENCE_MS = 45000;  // the server sends a heartbeat every 15 s
-const MAX_ROWS = 500;             // rows in the DOM; the filters narrow a bigger queue
+const MAX_ROWS = 200;             // rows in the DOM; the filters narrow a bigger queue
 
 const state = {
   rep: null,            // who the server says we are (GET /me)
