@@ -105,6 +105,7 @@ class OutreachService {
   std::vector<CaseBook> books_;                       // one per partition
   std::unordered_map<std::string, Pending> pending_;  // by command_id
   std::vector<std::string> changed_;                  // case ids, once ready
+  // Thread-safe themselves; published to under mutex_ by the reader thread.
   AlertFeed alert_feed_{500};
   AlertFeed case_events_{1};
 };
