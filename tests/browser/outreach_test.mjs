@@ -351,8 +351,24 @@ try {
   await freshRow(loser).waitFor({ state: "detached", timeout: 10000 });
   check("the resolved case leaves both queues", true);
 
+  // Time alone changes a case (a deadline, not a record): a snooze that ends reopens the case
+  // in a page that did nothing. Ben snoozes a case through the API for 2 s.
+  await ana.click('.view[data-view="unclaimed"]');
+  const napper = (await rowData(ana))[0];
+  const snoozed = await fetch(`${base}/cases/${napper.id}/snooze`, {
+    method: "POST", headers: { "X-Forwarded-User": "ben", "Content-Type": "application/json" },
+    body: JSON.stringify({ until: new Date(Date.now() + 2000).toISOString() }),
+  });
+  check("ben snoozes a case for 2 s", snoozed.status === 200, `HTTP ${snoozed.status}`);
+  await ana.waitForSelector(`#rows tr[data-case-id="${napper.id}"]`, { state: "detached", timeout: 10000 });
+  const napped = Date.now();
+  await ana.waitForSelector(`#rows tr[data-case-id="${napper.id}"]`, { timeout: 30000 });
+  log(`the snoozed case came back ${Date.now() - napped} ms later`);
+  check("the case is back in Unclaimed when the snooze ends, without a reload",
+        (await ana.evaluate(() => window.__noReload)) === "still-here");
+
   // Deep link: the customer panel of a case with several alerts.
-  const rich = cases.filter((c) => c.alerts.length >= 2 && c.case_id !== target.id && c.case_id !== second.id)
+  const rich = cases.filter((c) => c.alerts.length >= 2 && ![target.id, second.id, napper.id].includes(c.case_id))
     .sort((a, b) => b.alerts.length - a.alerts.length)[0];
   const linked = await benContext.newPage();
   watch(linked, "ben-link");
