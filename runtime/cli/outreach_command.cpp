@@ -47,6 +47,8 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
   backend.handle = [&service](const HttpRequest& request, std::function<void(HttpReply)> reply) {
     return service.Handle(request, std::move(reply));
   };
+  backend.alerts = &service.Alerts();
+  backend.case_events = &service.CaseEvents();
   HttpServer server(options, backend);
   std::string error;
   if (!server.Start(error)) {

@@ -47,6 +47,11 @@ struct HttpBackend {
   std::function<bool(const HttpRequest& request, std::function<void(HttpReply)> reply)> handle;
   // /alerts and its event stream. Null = 404. Must outlive the server.
   AlertFeed* alerts = nullptr;
+  // /cases/events: a Server-Sent Events stream of what is published to this feed from then on
+  // (`cxpulse outreach`'s case changes), counted with the /alerts streams against
+  // max_sse_clients. Served after `handle`, which may refuse the request first (401). Null =
+  // 404. Must outlive the server.
+  AlertFeed* case_events = nullptr;
 };
 
 struct HttpServerOptions {
@@ -81,9 +86,9 @@ struct HttpServerOptions {
 
 // The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
 // /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
-// /alerts/stream) and the outreach page at /. Runs its own thread between Start() and Stop().
-// Customer ids are logged at debug level only. A request line over 8 KiB gets 414, headers
-// over 16 KiB in all get 431.
+// /alerts/stream), /cases/events (Server-Sent Events) and the outreach page at /. Runs its own
+// thread between Start() and Stop(). Customer ids are logged at debug level only. A request line
+// over 8 KiB gets 414, headers over 16 KiB in all get 431.
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, HttpBackend backend);

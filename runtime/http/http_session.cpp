@@ -59,9 +59,7 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket, HttpServerCore& core)
 
 HttpSession::~HttpSession() {
   StopWaiting();
-  if (subscription_ != 0 && core_.backend.alerts != nullptr) {
-    core_.backend.alerts->Unsubscribe(subscription_);
-  }
+  if (subscription_ != 0) feed_->Unsubscribe(subscription_);
   if (streaming_) --core_.sse_clients;
   --core_.connections;
 }
@@ -209,6 +207,8 @@ void HttpSession::Handle() {
     auto accept = request[http::field::accept];
     HandleAlerts(query, path == "/alerts/stream" ||
                             AcceptsEventStream(std::string_view(accept.data(), accept.size())));
+  } else if (path == "/cases/events" && core_.backend.case_events != nullptr) {
+    HandleEventStream(*core_.backend.case_events);
   } else if (path.starts_with("/customers/")) {
     HandleCustomer(path.substr(std::string_view("/customers/").size()));
   } else if (const OutreachAsset* asset = FindOutreachAsset(path); asset != nullptr) {
@@ -349,13 +349,21 @@ void HttpSession::HandleAlerts(std::string_view query, bool stream) {
     Send(std::move(response));
     return;
   }
+  HandleEventStream(*core_.backend.alerts);
+}
+
+void HttpSession::HandleEventStream(AlertFeed& feed) {
+  if (head_) {
+    Send(MakeResponse(200, "text/event-stream", ""));
+    return;
+  }
   if (core_.sse_clients.load() >= core_.options.max_sse_clients) {
     Response response = Error(503, "too many event streams");
     response.set(http::field::retry_after, "5");
     Send(std::move(response));
     return;
   }
-  StartEventStream();
+  StartEventStream(feed);
 }
 
 void HttpSession::Send(Response response) {
@@ -381,14 +389,15 @@ void HttpSession::Send(Response response) {
                     });
 }
 
-void HttpSession::StartEventStream() {
+void HttpSession::StartEventStream(AlertFeed& feed) {
   streaming_ = true;
+  feed_ = &feed;
   ++core_.sse_clients;
   stream_.expires_never();
   Enqueue(std::make_shared<const std::string>(kSseHeader));
   std::weak_ptr<HttpSession> weak = weak_from_this();
   std::shared_ptr<HttpGate> gate = core_.gate;
-  subscription_ = core_.backend.alerts->Subscribe([weak, gate](const AlertFeed::AlertJson& json) {
+  subscription_ = feed.Subscribe([weak, gate](const AlertFeed::AlertJson& json) {
     gate->Post([weak, json] {
       if (auto self = weak.lock()) {
         self->Enqueue(std::make_shared<const std::string>(FormatSseEvent(*json)));
@@ -476,8 +485,8 @@ void HttpSession::Close() {
   closed_ = true;
   StopWaiting();
   timer_.cancel();
-  if (subscription_ != 0 && core_.backend.alerts != nullptr) {
-    core_.backend.alerts->Unsubscribe(subscription_);
+  if (subscription_ != 0) {
+    feed_->Unsubscribe(subscription_);
     subscription_ = 0;
   }
   beast::error_code ignored;

@@ -36,6 +36,13 @@ CaseRules RulesOf(const OutreachConfig& config) {
   return rules;
 }
 
+// An alert record's JSON without the whitespace around it (one SSE data line, one array item).
+std::string TrimmedJson(std::string_view json) {
+  const size_t begin = json.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  return std::string(json.substr(begin, json.find_last_not_of(" \t\r\n") - begin + 1));
+}
+
 std::string RandomInstanceId() {
   std::random_device random;
   return fmt::format("{:08x}{:08x}", random(), random());
@@ -200,6 +207,7 @@ void OutreachService::Run() {
       std::lock_guard<std::mutex> lock(mutex_);
       for (size_t p = 0; p < merges_.size(); ++p) FoldReady(p);
       Tick();
+      PublishCaseChanges();
     }
     rd_kafka_poll(producer_.get(), 0);
   }
@@ -254,7 +262,9 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
     bool decoded = DecodeAlertJson(record.value, alert, error);
     metrics_.OnRecord(false, decoded);
     if (decoded) {
-      book.ApplyAlert(alert, escalations);
+      const Case* c = book.ApplyAlert(alert, escalations);
+      if (c != nullptr && ready_.load()) changed_.push_back(c->case_id);
+      alert_feed_.Publish(TrimmedJson(record.value));
     } else {
       spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
     }
@@ -275,6 +285,7 @@ void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
   CommandResult result = book.ApplyCommand(command, escalations);
   metrics_.OnCommandFolded(command.kind, result.verdict);
   const Case* c = book.Find(command.case_id);
+  if (result.verdict == Verdict::kAccepted && ready_.load()) changed_.push_back(command.case_id);
   if (result.verdict == Verdict::kAccepted && c != nullptr) {
     double since_open = static_cast<double>((book.Now() - c->opened_at).ms) / 1000.0;
     if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open);
@@ -308,7 +319,9 @@ void OutreachService::Tick() {
     EventTime now = clock_.Now() - kClockGrace;
     std::vector<Escalation> escalations;
     for (CaseBook& book : books_) {
-      if (book.NextDeadline() <= now) book.AdvanceTo(now, escalations);
+      if (book.NextDeadline() > now) continue;
+      for (std::string& id : book.CasesDueBy(now)) changed_.push_back(std::move(id));
+      book.AdvanceTo(now, escalations);
     }
     if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
   }
