@@ -52,6 +52,8 @@ class OutreachService {
   [[nodiscard]] bool Ready() const { return ready_.load(); }
   // The Prometheus text. Thread-safe.
   [[nodiscard]] std::string Metrics();
+  // The `outreach:` section it runs with (listen address, command timeout, identity header).
+  [[nodiscard]] const OutreachConfig& config() const { return config_.outreach; }
 
  private:
   struct Pending {
