@@ -1,4 +1,6 @@
 // The HTTP side of OutreachService: the /cases routes, command writes and their answers.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -116,6 +118,7 @@ void OutreachService::Answer(const std::string& command_id, HttpReply reply) {
 
 std::string OutreachService::Metrics() {
   OutreachCaseCounts counts;
+  const EventTime now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const CaseBook& book : books_) {
@@ -123,6 +126,8 @@ std::string OutreachService::Metrics() {
         counts.by_status[static_cast<size_t>(c.status)][static_cast<size_t>(c.severity)]++;
         if (c.status == CaseStatus::kOpen) {
           counts.open_by_queue[c.queue][static_cast<size_t>(c.severity)]++;
+          double& oldest = counts.oldest_unclaimed_seconds[static_cast<size_t>(c.severity)];
+          oldest = std::max(oldest, static_cast<double>((now - c.unclaimed_since).ms) / 1000.0);
         }
       }
     }

@@ -259,7 +259,8 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
       spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
     }
   }
-  if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+  // Escalations folded while rebuilding were counted by the run that saw them live.
+  if (!escalations.empty() && ready_.load()) metrics_.OnEscalations(escalations.size());
 }
 
 void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
@@ -275,10 +276,12 @@ void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
   CommandResult result = book.ApplyCommand(command, escalations);
   metrics_.OnCommandFolded(command.kind, result.verdict);
   const Case* c = book.Find(command.case_id);
-  if (result.verdict == Verdict::kAccepted && c != nullptr) {
+  if (result.verdict == Verdict::kAccepted && c != nullptr && ready_.load()) {
     double since_open = static_cast<double>((book.Now() - c->opened_at).ms) / 1000.0;
-    if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open);
-    if (command.kind == CommandKind::kResolve) metrics_.OnResolved(since_open, c->outcome);
+    if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open, c->severity);
+    if (command.kind == CommandKind::kResolve) {
+      metrics_.OnResolved(since_open, c->severity, c->outcome);
+    }
   }
   auto pending = pending_.find(command.command_id);
   if (pending == pending_.end()) return;

@@ -115,7 +115,8 @@ def main():
 
     status, metrics = request(f"{base}/metrics")
     for name in ("cxpulse_alerts_total", 'cxpulse_outreach_commands_total{command="claim"',
-                 "cxpulse_outreach_time_to_claim_seconds_count 1", "cxpulse_outreach_ready 1"):
+                 "cxpulse_outreach_ready 1",
+                 f'cxpulse_outreach_time_to_claim_seconds_count{{severity="{case["severity"]}"}} 1'):
         if status != 200 or name not in metrics:
             fail(f"/metrics has no {name}", demo)
     status, text = request(f"{base}/readyz")
