@@ -151,6 +151,10 @@ void OutreachMetrics::OnCommandAnswered(std::chrono::nanoseconds elapsed, unsign
   answers_family_->Add({{"status", std::to_string(status)}}).Increment();
 }
 
+void OutreachMetrics::OnCommandRefused(unsigned status) {
+  answers_family_->Add({{"status", std::to_string(status)}}).Increment();
+}
+
 void OutreachMetrics::OnCaughtUp(std::chrono::nanoseconds elapsed) {
   rebuild_seconds_->Set(std::chrono::duration<double>(elapsed).count());
 }

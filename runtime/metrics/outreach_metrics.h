@@ -58,6 +58,9 @@ class OutreachMetrics {
   void OnEscalations(uint64_t count);
   // One command request answered with `status` after `elapsed` (the claim round trip).
   void OnCommandAnswered(std::chrono::nanoseconds elapsed, unsigned status);
+  // One command request answered at once, nothing written (a 4xx the fold already decides):
+  // counted by status, not a round trip.
+  void OnCommandRefused(unsigned status);
   // Both logs read up to their end offsets of start-up, `elapsed` after start.
   void OnCaughtUp(std::chrono::nanoseconds elapsed);
 

@@ -75,6 +75,7 @@ void OutreachService::HandleCommand(const HttpRequest& request, std::string_view
   CommandPlan plan =
       PlanCommand(fold, case_id, action, request.body, rep, clock_.Now(), std::move(command_id));
   if (plan.answer) {
+    metrics_.OnCommandRefused(plan.answer->status);
     reply(ToReply(std::move(*plan.answer)));
     return;
   }

@@ -30,7 +30,13 @@ TEST(OutreachMetricsTest, TimeToClaimAndResolveBySeverityAndOutcomes) {
   metrics.OnResolved(1000, Severity::kWarning, Outcome::kNoAnswer);
   metrics.OnResolved(90, Severity::kCritical, Outcome::kReached);
   metrics.OnEscalations(2);
+  metrics.OnCommandAnswered(std::chrono::milliseconds(30), 200);
+  metrics.OnCommandRefused(409);
+  metrics.OnCommandRefused(409);
   std::string text = metrics.Serialize({}, true);
+  EXPECT_EQ(Sample(text, "cxpulse_outreach_command_answers_total{status=\"200\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_outreach_command_answers_total{status=\"409\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_outreach_command_round_trip_seconds_count"), 1);
   const std::string claim = "cxpulse_outreach_time_to_claim_seconds";
   EXPECT_EQ(Sample(text, claim + "_count{severity=\"critical\"}"), 1);
   EXPECT_EQ(Sample(text, claim + "_count{severity=\"warning\"}"), 2);
