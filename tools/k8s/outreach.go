@@ -153,11 +153,12 @@ func (c *checker) checkOutreach() {
 	}
 	o.checkContainerBasics()
 	o.checkProbes()
-	if cfg := o.loadProcessorConfig(); cfg != nil {
+	cfg := o.loadProcessorConfig()
+	if cfg != nil {
 		o.checkOutreachConfig(cfg, c.proc)
 		o.checkOutreachIngress(cfg)
 	}
-	o.checkOutreachWiring()
+	o.checkOutreachWiring(cfg)
 	o.checkSecretsDocumented()
 	if c.overlay == "prod" {
 		if ct.Image != c.container.Image {
@@ -340,8 +341,8 @@ func (c *checker) checkIngressBackend(ingress string, b *networkingv1.IngressBac
 // checkOutreachWiring: one Service selects the outreach pods and forwards to their http port,
 // one ServiceMonitor scrapes it, one budget keeps a replica, and one NetworkPolicy admits only
 // the ingress controller or oauth2-proxy and Prometheus, and lets the pods reach DNS, the
-// brokers and the processors' http port.
-func (c *checker) checkOutreachWiring() {
+// brokers of its config `cfg` (nil when unreadable) and the processors' http port.
+func (c *checker) checkOutreachWiring(cfg *processorConfig) {
 	pods := labels.Set(c.template.Labels)
 	var services []*corev1.Service
 	for _, s := range objectsOf[corev1.Service](c) {
@@ -394,11 +395,13 @@ func (c *checker) checkOutreachWiring() {
 	if !admitted["the ingress controller"] && !admitted["oauth2-proxy"] {
 		c.failf("NetworkPolicy %s: admits neither the ingress controller nor oauth2-proxy: reps cannot reach the page", np.Name)
 	}
-	if c.proc != nil {
-		for _, port := range append([]int32{53, kProcessorHTTPPort}, c.proc.brokerPorts()...) {
-			if !egressAllows(np, port) {
-				c.failf("NetworkPolicy %s: egress to port %d (DNS, processors, brokers) is not allowed", np.Name, port)
-			}
+	ports := []int32{53, kProcessorHTTPPort}
+	if cfg != nil {
+		ports = append(ports, cfg.brokerPorts()...)
+	}
+	for _, port := range ports {
+		if !egressAllows(np, port) {
+			c.failf("NetworkPolicy %s: egress to port %d (DNS, processors, brokers) is not allowed", np.Name, port)
 		}
 	}
 }
