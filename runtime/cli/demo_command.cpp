@@ -220,6 +220,10 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
     std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
     return kExitFailure;
   }
+  if (outreach.Failed()) {
+    std::fprintf(stderr, "cxpulse: demo: fatal Kafka client error in the outreach service\n");
+    return kExitFailure;
+  }
   return kExitOk;
 }
 

@@ -13,7 +13,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // What the outreach service (`cxpulse outreach`, runtime/config/outreach_config.h) serves and
@@ -239,24 +238,7 @@ func (c *checker) checkOutreachConfig(p *processorConfig, proc *processorConfig)
 	if len(reps) == 0 && p.str("outreach", "identity_header", "") == "" {
 		c.failf("config outreach: neither reps nor identity_header: nobody can act as a rep")
 	}
-	var values []string
-	for name := range passThrough {
-		if props, ok := p.section("kafka")[name].(map[string]any); ok {
-			for _, v := range props {
-				values = append(values, fmt.Sprint(v))
-			}
-		}
-	}
-	for _, v := range values {
-		for _, m := range envRef.FindAllStringSubmatch(v, -1) {
-			if !env[m[1]] {
-				c.failf("config uses ${%s} but the container does not set %s", m[1], m[1])
-			}
-		}
-		if path.IsAbs(v) {
-			c.checkMountedFile(v)
-		}
-	}
+	c.checkConfigValues(p)
 	timeout, err := parseDuration(p.str("outreach", "command_timeout", "10s"))
 	grace := c.template.Spec.TerminationGracePeriodSeconds
 	if err != nil {
@@ -348,16 +330,7 @@ func (c *checker) checkOutreachWiring(cfg *processorConfig) {
 	for _, s := range objectsOf[corev1.Service](c) {
 		if c.selectsPods(s.Spec.Selector, pods) {
 			services = append(services, s)
-			for _, p := range s.Spec.Ports {
-				target := p.TargetPort
-				if target.Type == intstr.Int && target.IntVal == 0 {
-					target = intstr.FromInt32(p.Port)
-				}
-				if !c.resolvesToHTTP(target) {
-					c.failf("Service %s: port %s targets %s, not the container's %s port", s.Name, p.Name,
-						target.String(), kHTTPPortName)
-				}
-			}
+			c.checkServiceTargets(s)
 		}
 	}
 	if len(services) != 1 {

@@ -156,11 +156,18 @@ func (c *checker) checkProcessorConfig() {
 	if strings.Contains(p.str("kafka", "bootstrap_servers", ""), "${") {
 		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties and bearer_token")
 	}
+	c.checkConfigValues(p, p.str("http", "bearer_token", ""))
+	c.config.check(c, p)
+}
+
+// checkConfigValues: every ${ENV} in the librdkafka properties and `extra` values is set by the
+// container, and every absolute path among them is mounted.
+func (c *checker) checkConfigValues(p *processorConfig, extra ...string) {
 	env := map[string]bool{}
 	for _, e := range c.container.Env {
 		env[e.Name] = true
 	}
-	var values []string
+	values := extra
 	for name := range passThrough {
 		if props, ok := p.section("kafka")[name].(map[string]any); ok {
 			for _, v := range props {
@@ -168,7 +175,6 @@ func (c *checker) checkProcessorConfig() {
 			}
 		}
 	}
-	values = append(values, p.str("http", "bearer_token", ""))
 	for _, v := range values {
 		for _, m := range envRef.FindAllStringSubmatch(v, -1) {
 			if !env[m[1]] {
@@ -179,7 +185,6 @@ func (c *checker) checkProcessorConfig() {
 			c.checkMountedFile(v)
 		}
 	}
-	c.config.check(c, p)
 }
 
 // checkMountedFile: a file the config names (a CA, a key) is provided by a mounted volume.

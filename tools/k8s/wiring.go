@@ -35,22 +35,27 @@ func (c *checker) checkServices() {
 		if len(s.Spec.Selector) == 0 || !labels.SelectorFromSet(s.Spec.Selector).Matches(c.podLabels()) {
 			c.failf("Service %s: selector %v does not select the processor pods", s.Name, s.Spec.Selector)
 		}
-		if len(s.Spec.Ports) == 0 {
-			c.failf("Service %s: no ports", s.Name)
-		}
-		for _, p := range s.Spec.Ports {
-			target := p.TargetPort
-			if target.Type == intstr.Int && target.IntVal == 0 {
-				target = intstr.FromInt32(p.Port)
-			}
-			if !c.resolvesToHTTP(target) {
-				c.failf("Service %s: port %s targets %s, not the container's %s port",
-					s.Name, p.Name, target.String(), kHTTPPortName)
-			}
-		}
+		c.checkServiceTargets(s)
 	}
 	if !governing {
 		c.failf("StatefulSet serviceName %q names no Service", c.sts.Spec.ServiceName)
+	}
+}
+
+// checkServiceTargets: the Service has ports, each forwarding to the container's http port.
+func (c *checker) checkServiceTargets(s *corev1.Service) {
+	if len(s.Spec.Ports) == 0 {
+		c.failf("Service %s: no ports", s.Name)
+	}
+	for _, p := range s.Spec.Ports {
+		target := p.TargetPort
+		if target.Type == intstr.Int && target.IntVal == 0 {
+			target = intstr.FromInt32(p.Port)
+		}
+		if !c.resolvesToHTTP(target) {
+			c.failf("Service %s: port %s targets %s, not the container's %s port",
+				s.Name, p.Name, target.String(), kHTTPPortName)
+		}
 	}
 }
 
