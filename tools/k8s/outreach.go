@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"path"
 	"strconv"
 	"strings"
@@ -79,8 +80,8 @@ type peer struct {
 }
 
 // checkIngressPeers: every ingress rule names its peers, each by a non-empty podSelector that
-// selects one of `allowed` (never every pod, never an address block), and every needed peer is
-// admitted. Returns which peers are admitted.
+// selects one of `allowed` (never every pod) or by an address block narrower than /8, and every
+// needed peer is admitted. Returns which peers are admitted.
 func (c *checker) checkIngressPeers(np *networkingv1.NetworkPolicy, allowed []peer) map[string]bool {
 	admitted := map[string]bool{}
 	var names []string
@@ -94,7 +95,14 @@ func (c *checker) checkIngressPeers(np *networkingv1.NetworkPolicy, allowed []pe
 		}
 		for _, f := range rule.From {
 			if f.IPBlock != nil {
-				c.failf("NetworkPolicy %s: ingress from ipBlock %s; admit pods by label", np.Name, f.IPBlock.CIDR)
+				// Allowed for what has no pod labels (e.g. a node CIDR where the CNI filters the
+				// kubelet's probes), never for (nearly) every address.
+				if _, block, err := net.ParseCIDR(f.IPBlock.CIDR); err != nil {
+					c.failf("NetworkPolicy %s: ipBlock %q is not a CIDR", np.Name, f.IPBlock.CIDR)
+				} else if ones, _ := block.Mask.Size(); ones < 8 {
+					c.failf("NetworkPolicy %s: ingress from ipBlock %s admits nearly every address; admit pods by label",
+						np.Name, f.IPBlock.CIDR)
+				}
 				continue
 			}
 			var selector labels.Selector

@@ -195,6 +195,8 @@ func TestEveryCheckCanFail(t *testing.T) {
 			"an ingress rule without from admits every pod"},
 		{"outreach peer any pod", []edit{{netpol, "        - namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: oauth2-proxy\n",
 			"        - namespaceSelector: {}\n"}}, "an ingress peer without a podSelector admits every pod"},
+		{"outreach open to the world", []edit{{netpol, "        - namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: oauth2-proxy\n",
+			"        - ipBlock:\n            cidr: 0.0.0.0/0\n"}}, "admits nearly every address"},
 		{"outreach peer other pods", []edit{{netpol, "app.kubernetes.io/name: oauth2-proxy", "app.kubernetes.io/name: debug-shell"}},
 			"which are none of"},
 		{"outreach egress to processors", []edit{{netpol, "- port: 9464", "- port: 9000"}}, "egress to port 9464"},
