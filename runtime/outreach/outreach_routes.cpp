@@ -1,6 +1,4 @@
 // The HTTP side of OutreachService: the /cases routes, command writes and their answers.
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -128,7 +126,8 @@ std::string OutreachService::Metrics() {
         if (c.status == CaseStatus::kOpen) {
           counts.open_by_queue[c.queue][static_cast<size_t>(c.severity)]++;
           double& oldest = counts.oldest_unclaimed_seconds[static_cast<size_t>(c.severity)];
-          oldest = std::max(oldest, static_cast<double>((now - c.unclaimed_since).ms) / 1000.0);
+          double waited = static_cast<double>((now - c.unclaimed_since).ms) / 1000.0;
+          if (waited > oldest) oldest = waited;
         }
       }
     }

@@ -276,10 +276,12 @@ void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
   CommandResult result = book.ApplyCommand(command, escalations);
   metrics_.OnCommandFolded(command.kind, result.verdict);
   const Case* c = book.Find(command.case_id);
-  if (result.verdict == Verdict::kAccepted && c != nullptr && ready_.load()) {
+  if (result.verdict == Verdict::kAccepted && c != nullptr) {
     double since_open = static_cast<double>((book.Now() - c->opened_at).ms) / 1000.0;
-    if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open, c->severity);
-    if (command.kind == CommandKind::kResolve) {
+    // Only once ready: a rebuild does not count the history again.
+    bool live = ready_.load();
+    if (live && command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open, c->severity);
+    if (live && command.kind == CommandKind::kResolve) {
       metrics_.OnResolved(since_open, c->severity, c->outcome);
     }
   }
