@@ -209,9 +209,10 @@ def cx_operations():
                      "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
                      "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}},
     ]
+    panels += outreach_row()
     return dashboard("cxpulse-cx-operations", "cxpulse / CX operations",
                      "Customer experience signals of cxpulse: service level, breaches, first "
-                     "response, repeat contacts, effort and risk, alerts.",
+                     "response, repeat contacts, effort and risk, alerts, outreach cases.",
                      ["cxpulse", "cx"], panels)
 
 
@@ -307,9 +308,109 @@ def pipeline_health():
                    targets((f"sum(rate(cxpulse_rocksdb_write_stall_seconds_total{RATE}))",
                             "stalled")), "percentunit", minimum=0, w=8),
     ]
+    panels += outreach_service_row()
     return dashboard("cxpulse-pipeline-health", "cxpulse / Pipeline health",
                      "Throughput, lag, latency, dead letters, commits, restores and RocksDB of "
-                     "the cxpulse live processors.", ["cxpulse", "pipeline"], panels)
+                     "the cxpulse live processors; the outreach service's reading and commands.", ["cxpulse", "pipeline"], panels)
+
+
+# --- Outreach (SPEC §7): the case queue of `cxpulse outreach`. Every instance folds the same
+# queue, so gauges and fold-side counters are taken with max over instances, never summed;
+# command answers (each instance answers its own requests) are summed.
+OUTREACH_WAIT = thresholds((None, "green"), (600, "orange"), (900, "red"))  # escalate_after 15m
+
+
+def outreach_quantiles(metric, qs=(0.5, 0.9)):
+    return targets(*[(f"histogram_quantile({q}, max by (severity, le) (rate({metric}_bucket"
+                      f"{RATE})))", f"{{{{severity}}}} p{int(q * 100)}") for q in qs])
+
+
+def outreach_row():
+    """The "Outreach" row of cx-operations: is anyone picking up the critical cases?"""
+    return [
+        row("Outreach"),
+        stat("Critical cases unclaimed", "Open critical cases nobody has claimed (all queues). "
+             "Each should be claimed within 15 minutes (outreach.escalate_after).",
+             targets(('sum(max by (queue) (cxpulse_outreach_open_cases{severity="critical"}))',
+                      "critical open")), "short", w=6,
+             th=thresholds((None, "green"), (1, "orange")), decimals=0),
+        stat("Longest critical wait", "How long the oldest open critical case has waited "
+             "unclaimed. Orange at 10 minutes, red at 15 (the case escalates); the alert "
+             "CxpulseCriticalCasesUnclaimed fires once it stays over 15 minutes for 5 more.",
+             targets(('max(cxpulse_outreach_oldest_unclaimed_seconds{severity="critical"})',
+                      "critical")), "s", w=6, th=OUTREACH_WAIT),
+        stat("Escalations in range", "Critical cases that stayed unclaimed past "
+             "outreach.escalate_after within the dashboard's time range.",
+             targets(("max(increase(cxpulse_outreach_escalations_total[$__range]))",
+                      "escalated")), "short", w=6,
+             th=thresholds((None, "green"), (1, "red")), decimals=0),
+        stat("Cases by status", "Cases held by the outreach service now, by status (resolved "
+             "ones are kept for outreach.resolved_retention).",
+             targets(("sum by (status) (max by (status, severity) (cxpulse_outreach_cases))",
+                      "{{status}}")), "short", w=6, decimals=0),
+        timeseries("Open cases by severity and queue", "Unclaimed open cases per queue and "
+                   "severity, stacked (a lapsed claim or a snooze that woke counts as open).",
+                   targets(("max by (severity, queue) (cxpulse_outreach_open_cases)",
+                            "{{severity}} {{queue}}")), "short", stack=True, minimum=0),
+        timeseries("Longest unclaimed wait", "Per severity, how long the oldest open case has "
+                   "waited unclaimed (since it opened, was released, lapsed or woke).",
+                   targets(("max by (severity) (cxpulse_outreach_oldest_unclaimed_seconds)",
+                            "{{severity}}")), "s", minimum=0, th=OUTREACH_WAIT),
+        timeseries("Time to claim", "Median and 90th percentile of the time from a case "
+                   "opening to its first claim, by severity (claims in the last minutes).",
+                   outreach_quantiles("cxpulse_outreach_time_to_claim_seconds"), "s", minimum=0),
+        timeseries("Time to resolve", "Median and 90th percentile of the time from a case "
+                   "opening to its resolve, by severity.",
+                   outreach_quantiles("cxpulse_outreach_time_to_resolve_seconds"), "s",
+                   minimum=0),
+        {**stat("Outcomes in range", "Cases resolved within the dashboard's time range, by "
+                "outcome (reached, no_answer, resolved, not_needed).",
+                targets(("max by (outcome) (increase(cxpulse_outreach_outcomes_total"
+                         "[$__range]))", "{{outcome}}")), "short", w=12, h=8, decimals=0),
+         "type": "bargauge",
+         "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
+                     "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
+                     "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}},
+        timeseries("Escalations per hour", "Critical cases escalated over the last hour "
+                   "(unclaimed past outreach.escalate_after).",
+                   targets(("max(increase(cxpulse_outreach_escalations_total[1h]))",
+                            "escalations")), "short", minimum=0),
+    ]
+
+
+def outreach_service_row():
+    """The "Outreach service" row of pipeline-health: reading, commands, round trips."""
+    return [
+        row("Outreach service"),
+        stat("Outreach instances ready", "`cxpulse outreach` instances that read both logs to "
+             "their end offsets of start-up (/readyz).",
+             targets(("sum(cxpulse_outreach_ready)", "ready")), "short", w=6,
+             th=thresholds((None, "red"), (1, "green")), decimals=0),
+        stat("Queue rebuild time", "Longest time an instance took at start to read cx.alerts "
+             "and cx.outreach to their end (the queue rebuild).",
+             targets(("max(cxpulse_outreach_rebuild_seconds)", "rebuild")), "s", w=6),
+        timeseries("Outreach records read", "Records read from cx.alerts and cx.outreach per "
+                   "second (per instance: each reads everything), and those skipped as "
+                   "undecodable.",
+                   targets((f"max by (log) (rate(cxpulse_outreach_records_total{RATE}))",
+                            "{{log}}"),
+                           (f"max by (log) (rate(cxpulse_outreach_bad_records_total{RATE}))",
+                            "{{log}} bad")), "ops", minimum=0, w=12, h=4),
+        timeseries("Rep commands by verdict", "Rep commands folded per minute by command and "
+                   "verdict (conflict: someone else owns the case).",
+                   targets((f"max by (command, verdict) (rate(cxpulse_outreach_commands_total"
+                            f"{RATE})) * 60", "{{command}} {{verdict}}")), "short", minimum=0,
+                   w=8),
+        timeseries("Command round trip", "Percentiles of a command request from arrival to its "
+                   "answer, once the command was read back from cx.outreach.",
+                   targets(*[(f"histogram_quantile({q}, sum by (le) (rate("
+                              f"cxpulse_outreach_command_round_trip_seconds_bucket{RATE})))",
+                              f"p{int(q * 100)}") for q in (0.5, 0.99)]), "s", minimum=0, w=8),
+        timeseries("Command answers by status", "Command requests answered per minute by HTTP "
+                   "status (409 conflict, 503 not read back in time), all instances.",
+                   targets((f"sum by (status) (rate(cxpulse_outreach_command_answers_total"
+                            f"{RATE})) * 60", "{{status}}")), "short", minimum=0, w=8),
+    ]
 
 
 def render(board):

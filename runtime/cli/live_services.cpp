@@ -1,12 +1,15 @@
 #include "runtime/cli/live_services.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "runtime/kafka/live_processor.h"
+#include "runtime/outreach/outreach_service.h"
 
 namespace cx {
 
-LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor)
+LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor,
+                           OutreachService* outreach)
     : metrics_(std::make_unique<MetricsProbe>(&processor.status(), processor.rules().risk)),
       alerts_(std::make_unique<AlertFeed>(http.recent_alerts)) {
   processor.AddObserver(metrics_.get());
@@ -22,6 +25,20 @@ LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor)
     processor.RequestCustomer(std::move(id), std::move(reply));
   };
   backend.alerts = alerts_.get();
+  if (outreach != nullptr) {
+    // A command is answered once read back (outreach.command_timeout), then the server's 503.
+    options.lookup_timeout =
+        std::max(options.lookup_timeout,
+                 std::chrono::milliseconds(outreach->config().command_timeout.ms + 2000));
+    options.identity_header = outreach->config().identity_header;
+    backend.ready = [status, outreach] { return status->ready.load() && outreach->Ready(); };
+    backend.metrics = [probe = metrics_.get(), outreach] {
+      return probe->Serialize() + outreach->Metrics();
+    };
+    backend.handle = [outreach](const HttpRequest& request, std::function<void(HttpReply)> reply) {
+      return outreach->Handle(request, std::move(reply));
+    };
+  }
   server_ = std::make_unique<HttpServer>(std::move(options), std::move(backend));
 }
 

@@ -12,6 +12,7 @@
 namespace cx {
 
 class LiveProcessor;
+class OutreachService;
 
 // The processor's HTTP side in one object: the Prometheus probe and the recent-alert feed
 // (both registered as observers of `processor`) and the HTTP server (SPEC §6) that serves them,
@@ -24,9 +25,14 @@ class LiveProcessor;
 //   services.Stop();                                  // after Run() returned
 //
 // The processor must outlive this object. Construct it before Run() (it adds observers).
+//
+// With `outreach` (`cxpulse demo`), the same port also serves the outreach service's /cases
+// routes (rep identity and answers as in `cxpulse outreach`), /readyz is ready once both are,
+// and /metrics holds both metric sets. `outreach` must outlive this object.
 class LiveServices {
  public:
-  LiveServices(const HttpConfig& http, LiveProcessor& processor);
+  LiveServices(const HttpConfig& http, LiveProcessor& processor,
+               OutreachService* outreach = nullptr);
   ~LiveServices();
   LiveServices(const LiveServices&) = delete;
   LiveServices& operator=(const LiveServices&) = delete;

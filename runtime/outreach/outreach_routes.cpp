@@ -87,6 +87,7 @@ void OutreachService::HandleCommand(const HttpRequest& request, std::string_view
   CommandPlan plan =
       PlanCommand(fold, case_id, action, request.body, rep, clock_.Now(), std::move(command_id));
   if (plan.answer) {
+    metrics_.OnCommandRefused(plan.answer->status);
     reply(ToReply(std::move(*plan.answer)));
     return;
   }
@@ -130,6 +131,7 @@ void OutreachService::Answer(const std::string& command_id, HttpReply reply) {
 
 std::string OutreachService::Metrics() {
   OutreachCaseCounts counts;
+  const EventTime now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const CaseBook& book : books_) {
@@ -137,6 +139,9 @@ std::string OutreachService::Metrics() {
         counts.by_status[static_cast<size_t>(c.status)][static_cast<size_t>(c.severity)]++;
         if (c.status == CaseStatus::kOpen) {
           counts.open_by_queue[c.queue][static_cast<size_t>(c.severity)]++;
+          double& oldest = counts.oldest_unclaimed_seconds[static_cast<size_t>(c.severity)];
+          double waited = static_cast<double>((now - c.unclaimed_since).ms) / 1000.0;
+          if (waited > oldest) oldest = waited;
         }
       }
     }

@@ -269,7 +269,8 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
       spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
     }
   }
-  if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+  // Escalations folded while rebuilding were counted by the run that saw them live.
+  if (!escalations.empty() && ready_.load()) metrics_.OnEscalations(escalations.size());
 }
 
 void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
@@ -288,8 +289,12 @@ void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
   if (result.verdict == Verdict::kAccepted && ready_.load()) changed_.push_back(command.case_id);
   if (result.verdict == Verdict::kAccepted && c != nullptr) {
     double since_open = static_cast<double>((book.Now() - c->opened_at).ms) / 1000.0;
-    if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open);
-    if (command.kind == CommandKind::kResolve) metrics_.OnResolved(since_open, c->outcome);
+    // Only once ready: a rebuild does not count the history again.
+    bool live = ready_.load();
+    if (live && command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open, c->severity);
+    if (live && command.kind == CommandKind::kResolve) {
+      metrics_.OnResolved(since_open, c->severity, c->outcome);
+    }
   }
   auto pending = pending_.find(command.command_id);
   if (pending == pending_.end()) return;

@@ -46,6 +46,8 @@ class OutreachService {
   void Stop();
   // Set when the reader hit a fatal client error (then Stop and exit non-zero).
   [[nodiscard]] bool Failed() const { return failed_.load(); }
+  // The `outreach:` section it runs with (listen address, command timeout, identity header).
+  [[nodiscard]] const OutreachConfig& config() const { return config_.outreach; }
 
   // HttpBackend::handle: the /cases routes. Thread-safe.
   bool Handle(const HttpRequest& request, std::function<void(HttpReply)> reply);

@@ -1,7 +1,8 @@
 # Grafana dashboards and Prometheus rules (dashboards/). Unit: promtool check/test rules, the
 # k8s PrometheusRule derived from rules.yaml, the dashboards' shape and expressions. Integration:
-# Debian's Prometheus scrapes a live `cxpulse run` fed by generated traffic and every dashboard
-# and rule expression must return series (tools/install_deps.sh prometheus kafka).
+# Debian's Prometheus scrapes a live `cxpulse run` fed by generated traffic and a live
+# `cxpulse outreach` over its alerts (with rep claims and resolves), and every dashboard and rule
+# expression must return series (tools/install_deps.sh prometheus kafka).
 find_program(CXPULSE_PROMTOOL NAMES promtool PATHS /usr/bin NO_DEFAULT_PATH)
 find_program(CXPULSE_PROMETHEUS NAMES prometheus PATHS /usr/bin NO_DEFAULT_PATH)
 

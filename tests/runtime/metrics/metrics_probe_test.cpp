@@ -6,23 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/runtime/metrics/prometheus_sample.h"
+
 namespace cx {
 namespace {
 
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
-
-// The value of the sample line `series` (name with labels, exactly as exposed), or -1.
-double Sample(const std::string& text, const std::string& series) {
-  size_t at = 0;
-  while ((at = text.find(series + " ", at)) != std::string::npos) {
-    if (at == 0 || text[at - 1] == '\n') {
-      return std::stod(text.substr(at + series.size() + 1));
-    }
-    at += series.size();
-  }
-  return -1;
-}
 
 Signal MakeSignal(SignalKind kind, std::string customer) {
   Signal s;
