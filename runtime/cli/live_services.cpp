@@ -32,6 +32,8 @@ LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor,
                  std::chrono::milliseconds(outreach->config().command_timeout.ms + 2000));
     options.identity_header = outreach->config().identity_header;
     backend.ready = [status, outreach] { return status->ready.load() && outreach->Ready(); };
+    backend.alerts = &outreach->Alerts();
+    backend.case_events = &outreach->CaseEvents();
     backend.metrics = [probe = metrics_.get(), outreach] {
       return probe->Serialize() + outreach->Metrics();
     };
