@@ -39,8 +39,8 @@ std::vector<std::string> DefaultReasons() {
 std::string ValidateReasonList(const std::vector<std::string>& known) {
   if (known.size() >= ReasonLabels::kMaxReasonLabels) {
     return "at most " + std::to_string(ReasonLabels::kMaxReasonLabels - 1) + " reasons (" +
-           std::to_string(ReasonLabels::kMaxReasonLabels) +
-           " label values with \"other\"), got " + std::to_string(known.size());
+           std::to_string(ReasonLabels::kMaxReasonLabels) + " label values with \"other\"), got " +
+           std::to_string(known.size());
   }
   for (size_t i = 0; i < known.size(); ++i) {
     const std::string& reason = known[i];

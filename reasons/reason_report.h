@@ -78,7 +78,7 @@ class ReasonReportBuilder {
   ContactEntry& Entry(std::string_view customer_id, std::string_view contact_id);
 
   const ReasonLabels& labels_;
-  std::vector<ReasonRow> rows_;  // by label index
+  std::vector<ReasonRow> rows_;                    // by label index
   std::map<int64_t, std::vector<uint64_t>> days_;  // days since the epoch -> per label index
   std::unordered_map<uint64_t, ContactEntry> contacts_;
 };

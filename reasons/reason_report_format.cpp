@@ -29,7 +29,8 @@ size_t LabelIndex(const ReasonReport& report, const std::string& reason) {
 
 std::string FirstContactResolution(const ReasonRow& row) {
   if (row.first_contacts_with_outcome == 0) return "-";
-  return fmt::format("{} of {}", Percent(row.first_contacts_resolved, row.first_contacts_with_outcome),
+  return fmt::format("{} of {}",
+                     Percent(row.first_contacts_resolved, row.first_contacts_with_outcome),
                      row.first_contacts_with_outcome);
 }
 
@@ -69,7 +70,8 @@ std::string FormatReasonReportText(const ReasonReport& report) {
   size_t width = 6;
   for (const ReasonRow& row : report.rows) width = std::max(width, row.reason.size());
   out += fmt::format("\n{:<{}}  {:>8}  {:>6}  {:>8}  {:>8}  {:>8}  {:>7}  {}\n", "reason", width,
-                     "contacts", "share", "call", "chat", "repeats", "repeat%", "first-contact "
+                     "contacts", "share", "call", "chat", "repeats", "repeat%",
+                     "first-contact "
                      "resolution");
   for (const ReasonRow& row : report.rows) {
     out += fmt::format("{:<{}}  {:>8}  {:>6}  {:>8}  {:>8}  {:>8}  {:>7}  {}\n", row.reason, width,

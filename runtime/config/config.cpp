@@ -89,8 +89,7 @@ void ReadReasonsConfig(YamlSection section, ReasonsConfig& reasons,
   section.Get("known", reasons.known);
   section.Finish();
   if (std::string invalid = ValidateReasonList(reasons.known); !invalid.empty()) {
-    errors.push_back("reasons.known" + std::string(invalid.starts_with("[") ? "" : ": ") +
-                     invalid);
+    errors.push_back("reasons.known" + std::string(invalid.starts_with("[") ? "" : ": ") + invalid);
   }
 }
 

@@ -70,7 +70,8 @@ TEST(ReasonLabels, ValidationNamesTheProblem) {
   EXPECT_EQ(ValidateReasonList(many),
             "at most 49 reasons (50 label values with \"other\"), got 50");
   EXPECT_EQ(ValidateReasonList({"billing", "billing"}), "[1]: 'billing' is listed twice");
-  EXPECT_EQ(ValidateReasonList({"other"}), "[0]: \"other\" is reserved for reasons not in the list");
+  EXPECT_EQ(ValidateReasonList({"other"}),
+            "[0]: \"other\" is reserved for reasons not in the list");
   EXPECT_EQ(ValidateReasonList({"a", ""}), "[1]: expected 1 to 64 characters");
   EXPECT_EQ(ValidateReasonList({std::string(65, 'x')}), "[0]: expected 1 to 64 characters");
   EXPECT_EQ(ValidateReasonList({"bad\nline"}), "[0]: a reason cannot hold control characters");

@@ -27,7 +27,8 @@ Outcome Cxpulse(const std::string& args, bool with_stderr = false) {
   if (pipe == nullptr) return outcome;
   std::array<char, 4096> buffer{};
   size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    outcome.out.append(buffer.data(), n);
   int status = ::pclose(pipe);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
@@ -90,7 +91,8 @@ class ReasonsCommand : public ::testing::Test {
     std::filesystem::remove_all(Dir());
     std::filesystem::create_directories(Dir());
     ASSERT_EQ(Cxpulse("-q generate --customers 600 --seed 11 --invalid-ratio 0.01 "
-                      "--duplicate-ratio 0.03 --output " + Path("events.jsonl"))
+                      "--duplicate-ratio 0.03 --output " +
+                      Path("events.jsonl"))
                   .exit_code,
               0);
     ASSERT_EQ(Cxpulse("-q replay --input " + Path("events.jsonl") + " --output /dev/null " +
@@ -156,8 +158,8 @@ TEST_F(ReasonsCommand, TextReportAndAConfiguredList) {
 
   const std::string config = Path("billing_only.yaml");
   std::ofstream(config) << "reasons:\n  known: [billing]\n";
-  Outcome json = Cxpulse("reasons --config " + config + " --input " + Path("events.jsonl") +
-                         " --format json");
+  Outcome json =
+      Cxpulse("reasons --config " + config + " --input " + Path("events.jsonl") + " --format json");
   ASSERT_EQ(json.exit_code, 0);
   simdjson::dom::parser parser;
   simdjson::dom::element report = parser.parse(json.out).value();

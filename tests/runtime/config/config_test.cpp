@@ -75,13 +75,15 @@ TEST(Config, ReasonListErrorsNameTheKey) {
     std::string error;
   };
   for (const Case& c : {
-           Case{many, "t: reasons.known: at most 49 reasons (50 label values with \"other\"), got 50"},
+           Case{many,
+                "t: reasons.known: at most 49 reasons (50 label values with \"other\"), got 50"},
            Case{"reasons:\n  known: [billing, other]\n",
                 "t: reasons.known[1]: \"other\" is reserved for reasons not in the list"},
            Case{"reasons:\n  known: [billing, billing]\n",
                 "t: reasons.known[1]: 'billing' is listed twice"},
            Case{"reasons:\n  known: billing\n", "t: reasons.known: expected a list of strings"},
-           Case{"reasons:\n  knwon: [billing]\n", "t: reasons.knwon: unknown key; did you mean known?"},
+           Case{"reasons:\n  knwon: [billing]\n",
+                "t: reasons.knwon: unknown key; did you mean known?"},
        }) {
     AppConfig config;
     std::string error;

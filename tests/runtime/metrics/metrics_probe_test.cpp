@@ -107,18 +107,16 @@ TEST(MetricsProbeTest, ContactsAndRepeatsByConfiguredReason) {
   EXPECT_EQ(contacts("chat", "delivery"), 1);
   EXPECT_EQ(contacts("chat", "other"), 1);
   EXPECT_EQ(contacts("call", "other"), 1);
-  EXPECT_EQ(
-      Sample(text, "cxpulse_repeat_contacts_total{channel=\"chat\",reason=\"delivery\"}"), 1);
-  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"chat\",reason=\"other\"}"),
-            1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"chat\",reason=\"delivery\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"chat\",reason=\"other\"}"), 1);
   EXPECT_EQ(text.find("refund"), std::string::npos);
   EXPECT_EQ(text.find("login"), std::string::npos);
   EXPECT_EQ(text.find("secret-customer-9"), std::string::npos);
   // Every (reason, channel) series exists from the start: 3 reasons x 2 channels.
   std::regex series("cxpulse_contacts_total\\{channel=\"[a-z]+\",reason=\"[a-z]+\"\\} ");
-  EXPECT_EQ(std::distance(std::sregex_iterator(text.begin(), text.end(), series),
-                          std::sregex_iterator()),
-            6);
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(text.begin(), text.end(), series), std::sregex_iterator()),
+      6);
 }
 
 TEST(MetricsProbeTest, ReasonLabelsAreBounded) {
@@ -211,8 +209,7 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
                    "cxpulse_first_response_seconds_bucket{channel=\"call\",outcome=\"abandoned\","
                    "le=\"120\"}"),
             1);
-  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\",reason=\"billing\"}"),
-            1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\",reason=\"billing\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"70\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"80\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_alerts_total{kind=\"at_risk\",severity=\"critical\"}"), 1);
