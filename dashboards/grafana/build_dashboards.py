@@ -131,6 +131,48 @@ def quantiles(metric_expr, by="", qs=(0.5, 0.9, 0.99)):
                       f"{label}p{int(q * 100)}") for q in qs])
 
 
+def reason_bars(title, description, expr, unit, w=8, h=8):
+    """Horizontal bars of one instant value per reason over the dashboard's time range."""
+    return {**stat(title, description, [target(expr, "{{reason}}", instant=True)], unit, w=w, h=h,
+                   decimals=None if unit == "percentunit" else 0),
+            "type": "bargauge",
+            "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
+                        "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
+                        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "",
+                                          "values": False}}}
+
+
+def contact_reasons_panels():
+    """The "Contact reasons" row (SPEC §9): top reasons, repeats per reason, their trend."""
+    contacts = "sum by (reason) (increase(cxpulse_contacts_total[$__range]))"
+    repeats = "sum by (reason) (increase(cxpulse_repeat_contacts_total[$__range]))"
+    return [
+        row("Contact reasons"),
+        reason_bars("Top contact reasons in range", "Contacts (calls queued, chats started) "
+                    "per reason within the dashboard's time range, the ten most frequent. "
+                    "Reasons are the configured reasons.known list; anything else is other.",
+                    f"topk(10, {contacts})", "short"),
+        reason_bars("Repeat contacts per reason in range", "Contacts per reason that came within "
+                    "the repeat window of the customer's previous contact (contact.repeat "
+                    "signals), within the dashboard's time range.", f"topk(10, {repeats})",
+                    "short"),
+        reason_bars("Repeat share per reason in range", "Share of each reason's contacts that "
+                    "were repeats within the dashboard's time range: a high share means the "
+                    "first contact did not settle it.", f"{repeats} / ({contacts} > 0)",
+                    "percentunit"),
+        timeseries("Contacts per hour by reason", "Contacts about each reason over the last "
+                   "hour (recording rule cxpulse:contacts_by_reason:increase1h), the trend "
+                   "CxContactReasonSpike compares with the same hour of the previous 7 days.",
+                   targets(("sum by (reason) (cxpulse:contacts_by_reason:increase1h)",
+                            "{{reason}}")), "short", stack=True, minimum=0),
+        timeseries("Repeat share by reason", "Share of each reason's contacts over the last "
+                   "hour that were repeats (recording rule "
+                   "cxpulse:repeat_contact_by_reason:ratio_rate1h).",
+                   targets(("avg by (reason) (cxpulse:repeat_contact_by_reason:ratio_rate1h)",
+                            "{{reason}}")), "percentunit", minimum=0),
+    ]
+
+
 def cx_operations():
     panels = [
         row("Service level"),
@@ -208,6 +250,7 @@ def cx_operations():
          "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
                      "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
                      "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}},
+        *contact_reasons_panels(),
     ]
     panels += outreach_row()
     return dashboard("cxpulse-cx-operations", "cxpulse / CX operations",

@@ -10,7 +10,8 @@ namespace cx {
 
 LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor,
                            OutreachService* outreach)
-    : metrics_(std::make_unique<MetricsProbe>(&processor.status(), processor.rules().risk)),
+    : metrics_(std::make_unique<MetricsProbe>(&processor.status(), processor.rules().risk,
+                                               processor.reasons().known)),
       alerts_(std::make_unique<AlertFeed>(http.recent_alerts)) {
   processor.AddObserver(metrics_.get());
   processor.AddObserver(alerts_.get());

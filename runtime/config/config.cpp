@@ -84,6 +84,15 @@ void ReadHttpConfig(YamlSection section, HttpConfig& http) {
   section.Finish();
 }
 
+void ReadReasonsConfig(YamlSection section, ReasonsConfig& reasons,
+                       std::vector<std::string>& errors) {
+  section.Get("known", reasons.known);
+  section.Finish();
+  if (std::string invalid = ValidateReasonList(reasons.known); !invalid.empty()) {
+    errors.push_back("reasons.known" + std::string(invalid.starts_with("[") ? "" : ": ") + invalid);
+  }
+}
+
 }  // namespace
 
 std::string ExpandEnvironment(std::string_view text, std::string& error) {
@@ -132,6 +141,7 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
   ReadKafkaConfig(top.Section("kafka"), config.kafka, errors);
   ReadHttpConfig(top.Section("http"), config.http);
   ReadOutreachConfig(top.Section("outreach"), config.outreach, errors);
+  ReadReasonsConfig(top.Section("reasons"), config.reasons, errors);
   top.Finish();
   for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
                       &config.kafka.producer_properties}) {

@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "processors/rules_config.h"
+#include "reasons/reason_labels.h"
 #include "runtime/config/kafka_config.h"
 #include "runtime/config/outreach_config.h"
 #include "runtime/shard/defaults.h"
@@ -27,6 +29,16 @@ struct StateConfig {
   bool operator==(const StateConfig&) const = default;
 };
 
+// The `reasons:` section (SPEC §9): the contact reasons counted by name in
+// cxpulse_contacts_total / cxpulse_repeat_contacts_total and in `cxpulse reasons`.
+struct ReasonsConfig {
+  // Reasons kept as label values, in report order; any other reason (or none) is "other". At
+  // most 49 (50 label values with "other"), each 1-64 bytes, no control characters, no repeats.
+  std::vector<std::string> known = DefaultReasons();
+
+  bool operator==(const ReasonsConfig&) const = default;
+};
+
 // The whole configuration file (YAML). Every section and key is optional; absent keys keep
 // the defaults below, which are those of config/cxpulse.yaml. Unknown keys are errors.
 struct AppConfig {
@@ -35,6 +47,7 @@ struct AppConfig {
   KafkaConfig kafka;
   HttpConfig http;
   OutreachConfig outreach;
+  ReasonsConfig reasons;
 
   bool operator==(const AppConfig&) const = default;
 };

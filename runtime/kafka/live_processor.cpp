@@ -410,12 +410,16 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
     return;
   }
   slot.last_event = started;
-  if (!slot.shard->Process(event_)) {
+  const uint64_t duplicates_before = slot.shard->stats().duplicates;
+  const bool processed = slot.shard->Process(event_);
+  if (!processed) {
     Fail("state store of shard " + std::to_string(message.partition) +
          " failed: " + slot.shard->last_error());
   }
+  const bool applied = processed && slot.shard->stats().duplicates == duplicates_before;
   for (LiveObserver* observer : observers_) {
     observer->OnEventProcessed(topic, &event_, clock_.Monotonic() - started);
+    if (applied) observer->OnEventApplied(event_);
   }
 }
 

@@ -47,6 +47,7 @@ class LiveProcessor final : private EmissionSink {
   [[nodiscard]] const LiveStatus& status() const { return status_; }
   // The rules the shards run with (the metrics probe's at-risk levels).
   [[nodiscard]] const RulesConfig& rules() const { return config_.rules; }
+  [[nodiscard]] const ReasonsConfig& reasons() const { return config_.reasons; }
   // Adds an observer (metrics, the HTTP alert feed). Call before Run(); it must outlive Run().
   void AddObserver(LiveObserver* observer) { observers_.push_back(observer); }
 

@@ -24,10 +24,14 @@ constexpr uint64_t kClockCheckEvery = 4096;
 // Writes a replay's outputs as JSON Lines; missing outputs are counted only.
 class FileSink final : public EmissionSink {
  public:
-  FileSink(JsonLinesFile* alerts, JsonLinesFile* signals, JsonLinesFile* dead_letters)
-      : alerts_(alerts), signals_(signals), dead_letters_(dead_letters) {}
+  FileSink(JsonLinesFile* alerts, JsonLinesFile* signals, JsonLinesFile* dead_letters,
+           const std::function<void(const Signal&)>& tap)
+      : alerts_(alerts), signals_(signals), dead_letters_(dead_letters), tap_(tap) {}
 
   void OnSignal(const Signal& signal) override {
+    if (tap_) {
+      tap_(signal);
+    }
     if (signals_ != nullptr) {
       AppendSignalJson(signal, signals_->buffer());
       signals_->EndLine();
@@ -52,6 +56,7 @@ class FileSink final : public EmissionSink {
   JsonLinesFile* alerts_;
   JsonLinesFile* signals_;
   JsonLinesFile* dead_letters_;
+  const std::function<void(const Signal&)>& tap_;
   uint64_t dead_letter_count_ = 0;
 };
 
@@ -108,7 +113,7 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
   if (store == nullptr) {
     return false;
   }
-  FileSink sink(alerts.get(), signals.get(), dead_letters.get());
+  FileSink sink(alerts.get(), signals.get(), dead_letters.get(), options.on_signal);
   Shard shard(0, options.rules, std::move(store), options.cache_customers, sink);
   if (!shard.Restore(error)) {
     return false;
@@ -132,8 +137,9 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
-        spdlog::info("replay: {} lines, {:.0f} lines/s, {} dead letters, {} alerts", summary.lines,
-                     summary.lines / secs, sink.dead_letter_count(), shard.stats().alerts);
+        spdlog::info("{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts",
+                     options.progress_label, summary.lines, summary.lines / secs,
+                     sink.dead_letter_count(), shard.stats().alerts);
         last_progress = now;
       }
     }
@@ -142,9 +148,13 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
           line, why, FileSource{options.input, static_cast<int64_t>(reader->line_number())}));
       continue;
     }
+    const uint64_t duplicates_before = shard.stats().duplicates;
     if (!shard.Process(event)) {
       error = "state store failure: " + shard.last_error();
       return false;
+    }
+    if (options.on_event_applied && shard.stats().duplicates == duplicates_before) {
+      options.on_event_applied(event);
     }
     if (++since_commit >= options.commit_every_events ||
         shard.DirtyCount() >= options.cache_customers) {

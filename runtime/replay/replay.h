@@ -1,11 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "processors/rules_config.h"
 #include "runtime/shard/clock.h"
 #include "runtime/shard/defaults.h"
+#include "schemas/event.h"
+#include "schemas/signal.h"
 #include "state/store/state_store.h"
 
 namespace cx {
@@ -32,8 +35,14 @@ struct ReplayOptions {
   uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // Events timestamped further than this ahead of the wall clock are dead letters.
   Duration max_future = kDefaultMaxFuture;
-  // Log a progress line to stderr at most this often (0 disables).
+  // Log a progress line to stderr at most this often (0 disables), starting with this word.
   Duration progress_every = Duration::Seconds(5);
+  std::string progress_label = "replay";
+  // Optional taps, called on the replay's thread in processing order: every event applied to
+  // its customer's state (not dead letters, not repeated event_ids), after the signals it
+  // caused; and every signal emitted (whether or not --signals writes it).
+  std::function<void(const Event&)> on_event_applied;
+  std::function<void(const Signal&)> on_signal;
 };
 
 struct ReplaySummary {

@@ -60,6 +60,8 @@ MAY_BE_EMPTY = {
     "CxpulseServiceLevelLow": "true only while the 5-minute service level is under 80 %; the "
                               "generated traffic may or may not get there",
     "CxpulseDeadLetterSpike": "true only while dead letters exceed 1 % of the input",
+    "CxContactReasonSpike": "compares with the same hour on the previous 7 days; the test's "
+                            "Prometheus holds minutes of data",
 }
 # Series that must show real activity (value > 0) after the traffic, not just exist at 0.
 ACTIVITY = [
