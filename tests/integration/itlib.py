@@ -433,13 +433,14 @@ def fresh_topics(bootstrap, name, partitions):
     return prefix, prefix + "group"
 
 
-def create_topics(bootstrap, prefix, partitions):
+def create_topics(bootstrap, prefix, partitions, names=INPUTS + OUTPUTS):
+    """Creates prefix + each of `names` and waits until the metadata lists them all."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    topics = [NewTopic(prefix + t, partitions, 1) for t in INPUTS + OUTPUTS]
+    topics = [NewTopic(prefix + t, partitions, 1) for t in names]
     for topic, future in admin.create_topics(topics, operation_timeout=30).items():
         future.result(60)
     wait_for("topic metadata", lambda: all(
-        prefix + t in admin.list_topics(timeout=10).topics for t in INPUTS + OUTPUTS), 30)
+        prefix + t in admin.list_topics(timeout=10).topics for t in names), 30)
 
 
 def _consumer(bootstrap, group=None, isolation="read_committed"):

@@ -154,7 +154,7 @@ func (c *checker) checkProcessorConfig() {
 			*grace, commit, kDrainMarginSec)
 	}
 	if strings.Contains(p.str("kafka", "bootstrap_servers", ""), "${") {
-		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties and bearer_token")
+		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties, bearer_token and advertised_address")
 	}
 	env := map[string]bool{}
 	for _, e := range c.container.Env {
@@ -168,7 +168,7 @@ func (c *checker) checkProcessorConfig() {
 			}
 		}
 	}
-	values = append(values, p.str("http", "bearer_token", ""))
+	values = append(values, p.str("http", "bearer_token", ""), p.str("http", "advertised_address", ""))
 	for _, v := range values {
 		for _, m := range envRef.FindAllStringSubmatch(v, -1) {
 			if !env[m[1]] {
