@@ -160,7 +160,10 @@ void GroupDirectory::Run() {
         describe_error_.clear();
         described_at_ = clock_.Monotonic();
       } else {
-        spdlog::warn("customers: cannot find the owners of group {}: {}", kafka_.group_id, error);
+        // Once per distinct failure: every lookup retries while the brokers are away.
+        auto level = error == describe_error_ ? spdlog::level::debug : spdlog::level::warn;
+        spdlog::log(level, "customers: cannot find the owners of group {}: {}", kafka_.group_id,
+                    error);
         owners_ = {};
         describe_error_ = std::move(error);
         described_at_ = {};
