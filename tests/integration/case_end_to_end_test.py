@@ -65,12 +65,14 @@ def main(checks):
     outreach = itlib.Outreach(args.cxpulse, outreach_config(args, work, group, prefix),
                               os.path.join(work, "outreach.log"), env={"IT_TOKEN_ANA": REP_TOKEN})
     try:
-        # The outreach service starts first, on empty logs: every case reaches it live.
+        # The outreach service starts first, on empty logs: every case reaches it live. The
+        # events are all in Kafka before the processor starts, so it merges the four inputs by
+        # timestamp as replay does (tests/integration/README.md, "Arrival order").
         outreach.start()
         outreach.wait_ready()
+        itlib.produce(args.bootstrap, input_path, prefix)
         processor.start()
         processor.wait_ready()
-        itlib.produce(args.bootstrap, input_path, prefix)
         itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [processor])
         alerts = itlib.read_topic(args.bootstrap, prefix + "cx.alerts")
         diff = itlib.multiset_diff(alerts, expected_alerts)
