@@ -3,6 +3,7 @@
 #include <string_view>
 #include <utility>
 
+#include "runtime/http/customer_router.h"
 #include "runtime/http/http_server.h"
 #include "runtime/kafka/kafka_handles.h"
 
@@ -77,6 +78,12 @@ std::vector<std::string> CheckRunConfig(const AppConfig& config) {
     errors.emplace_back("state.dir: required by cxpulse run (a directory for the RocksDB state)");
   }
   CheckListen(config.http.listen, "http.listen", errors);
+  if (!config.http.advertised_address.empty()) {
+    if (std::string problem = CheckAdvertisedAddress(config.http.advertised_address);
+        !problem.empty()) {
+      errors.push_back(std::move(problem));
+    }
+  }
   CheckBootstrapServers(config.kafka.bootstrap_servers, errors);
   const TopicNames& t = config.kafka.topics;
   const std::pair<const char*, const std::string*> topics[] = {
@@ -105,6 +112,13 @@ std::vector<std::string> CheckOutreachConfig(const AppConfig& config) {
     if (std::string problem = CheckTopicName(*name); !problem.empty()) {
       errors.push_back(std::string("outreach.topics.") + key + ": " + problem);
     }
+  }
+  // /customers/{id} finds the processors' partition count and owners through these.
+  if (std::string problem = CheckTopicName(config.kafka.topics.clicks); !problem.empty()) {
+    errors.push_back("kafka.topics.clicks: " + problem);
+  }
+  if (config.kafka.group_id.empty()) {
+    errors.emplace_back("kafka.group_id: required (the processors' consumer group)");
   }
   CheckBootstrapServers(config.kafka.bootstrap_servers, errors);
   CheckKafkaProperties(config.kafka, errors);

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "runtime/cli/customer_routing.h"
 #include "runtime/config/kafka_config.h"
 #include "runtime/http/http_alert_feed.h"
 #include "runtime/http/http_server.h"
@@ -21,8 +23,11 @@ class OutreachService;
 //   LiveProcessor processor(config, clock);
 //   LiveServices services(config.http, processor);   // before processor.Run()
 //   if (!services.Start(error)) ...                   // /healthz answers from here on
+//   if (!services.RouteCustomers(config, clock, error)) ...   // optional, before Start below
 //   processor.Start(error); processor.Run(stop, error);
 //   services.Stop();                                  // after Run() returned
+//
+// Without RouteCustomers(), /customers/{id} of a partition not assigned here answers 503.
 //
 // The processor must outlive this object. Construct it before Run() (it adds observers).
 //
@@ -41,6 +46,13 @@ class LiveServices {
   [[nodiscard]] bool Start(std::string& error);
   // Stops serving (idempotent; also done by the destructor).
   void Stop();
+  // /customers/{id} on every instance: a customer whose partition is assigned to another member
+  // of the consumer group is forwarded there (CustomerRouting), and this instance advertises
+  // its address (http.advertised_address, or derived from http.listen, the hostname and the
+  // bound port) in its group consumer's client.id. Call once, after Start() and before the
+  // processor's Start(). One-line reason on failure.
+  [[nodiscard]] bool RouteCustomers(const AppConfig& config, const Clock& clock,
+                                    std::string& error);
 
   // The bound HTTP port (0 before Start()).
   [[nodiscard]] uint16_t port() const { return server_->port(); }
@@ -50,7 +62,12 @@ class LiveServices {
  private:
   std::unique_ptr<MetricsProbe> metrics_;
   std::unique_ptr<AlertFeed> alerts_;
+  LiveProcessor& processor_;
+  CustomerRouter::LocalLookup local_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<CustomerRouting> routing_;
+  // routing_ once RouteCustomers() set it up; read by the HTTP thread.
+  std::atomic<const CustomerRouting*> routing_ready_{nullptr};
 };
 
 }  // namespace cx

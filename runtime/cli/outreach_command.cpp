@@ -9,10 +9,45 @@
 #include "runtime/cli/cli.h"
 #include "runtime/cli/commands.h"
 #include "runtime/cli/config_check.h"
+#include "runtime/cli/customer_routing.h"
+#include "runtime/http/http_request_checks.h"
 #include "runtime/http/http_server.h"
+#include "runtime/outreach/outreach_api.h"
 #include "runtime/outreach/outreach_service.h"
 
 namespace cx {
+namespace {
+
+// GET /customers/{id} for a rep (the same identity as /cases): forwarded to the processor that
+// owns the customer's partition, with the rep named in kCallerHeader.
+void ServeCustomer(const OutreachConfig& outreach, const CustomerRouting& customers,
+                   const HttpRequest& request, std::function<void(HttpReply)> reply) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    reply(JsonErrorReply(405, "only GET and HEAD"));
+    return;
+  }
+  CustomerQuery query;
+  query.caller = ResolveRep(outreach, request.authorization, request.identity);
+  if (query.caller.empty()) {
+    reply(JsonErrorReply(401, "no rep identity: send a rep's bearer token" +
+                                  (outreach.identity_header.empty()
+                                       ? std::string()
+                                       : " or the " + outreach.identity_header + " header")));
+    return;
+  }
+  std::optional<std::string> id = DecodeCustomerId(
+      std::string_view(request.path).substr(std::string_view("/customers/").size()));
+  if (!id) {
+    reply(JsonErrorReply(400,
+                         "customer id must be 1-128 printable characters (percent-encoded UTF-8)"));
+    return;
+  }
+  query.customer_id = std::move(*id);
+  query.authorization = request.authorization;
+  customers.Lookup(std::move(query), std::move(reply));
+}
+
+}  // namespace
 
 int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, const Clock& clock) {
   const OutreachConfig& outreach = config.outreach;
@@ -36,6 +71,13 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
     return kExitOk;
   }
   InstallStopSignalHandlers();
+  // Before the server, so that it is destroyed after the server stopped.
+  CustomerRouting customers(config, std::string(), nullptr, clock);
+  std::string error;
+  if (!customers.Start(error)) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+    return kExitFailure;
+  }
   OutreachService service(config, clock);
   HttpServerOptions options;
   options.listen = outreach.listen;
@@ -44,13 +86,17 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
   HttpBackend backend;
   backend.ready = [&service] { return service.Ready(); };
   backend.metrics = [&service] { return service.Metrics(); };
-  backend.handle = [&service](const HttpRequest& request, std::function<void(HttpReply)> reply) {
+  backend.handle = [&service, &customers, &outreach](const HttpRequest& request,
+                                                     std::function<void(HttpReply)> reply) {
+    if (request.path.starts_with("/customers/")) {
+      ServeCustomer(outreach, customers, request, std::move(reply));
+      return true;
+    }
     return service.Handle(request, std::move(reply));
   };
   backend.alerts = &service.Alerts();
   backend.case_events = &service.CaseEvents();
   HttpServer server(options, backend);
-  std::string error;
   if (!server.Start(error)) {
     std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
     return kExitFailure;

@@ -59,7 +59,7 @@ int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& 
   LiveProcessor processor(config, clock);
   LiveServices services(config.http, processor);
   std::string error;
-  if (!services.Start(error)) {
+  if (!services.Start(error) || !services.RouteCustomers(config, clock, error)) {
     std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
     return kExitFailure;
   }

@@ -81,6 +81,7 @@ void ReadHttpConfig(YamlSection section, HttpConfig& http) {
   section.Get("listen", http.listen);
   section.Get("bearer_token", http.bearer_token);
   section.Get("recent_alerts", http.recent_alerts);
+  section.Get("advertised_address", http.advertised_address);
   section.Finish();
 }
 
@@ -161,6 +162,13 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
     config.http.bearer_token = ExpandEnvironment(config.http.bearer_token, env_error);
     if (!env_error.empty()) {
       errors.push_back("http.bearer_token: " + env_error);
+    }
+  }
+  if (!config.http.advertised_address.empty()) {
+    std::string env_error;
+    config.http.advertised_address = ExpandEnvironment(config.http.advertised_address, env_error);
+    if (!env_error.empty()) {
+      errors.push_back("http.advertised_address: " + env_error);
     }
   }
   if (errors.empty()) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace cx {
@@ -30,17 +31,35 @@ struct HttpReply {
   std::string body;
 };
 
+// {"error":"<message>"} with `status`: how every endpoint says no.
+[[nodiscard]] HttpReply JsonErrorReply(unsigned status, std::string_view message);
+
+// Sent by an instance that forwards /customers/{id} to the owner of the customer's partition:
+// the owner answers from its own shards and never forwards again.
+inline constexpr std::string_view kForwardedHeader = "X-Cxpulse-Forwarded";
+// Whom the forwarding instance asks for (the rep on `cxpulse outreach`); logged at debug only.
+inline constexpr std::string_view kCallerHeader = "X-Cxpulse-Caller";
+
+// A /customers/{id} request handed to HttpBackend::lookup_customer, after the bearer-token
+// check: copies, valid after the session moved on.
+struct CustomerQuery {
+  std::string customer_id;    // percent-decoded, 1-128 printable characters
+  std::string authorization;  // the caller's Authorization header
+  std::string caller;         // the kCallerHeader header
+  bool forwarded = false;     // kForwardedHeader was present
+};
+
 // What the HTTP endpoints read. Every member may be called from the server's thread at any time
 // while the server runs, so each must be thread-safe.
 struct HttpBackend {
-  using CustomerReply = std::function<void(std::optional<std::string> json)>;
   // /readyz, and /customers/{id} answers 503 while false. Null = always ready.
   std::function<bool()> ready;
   // The Prometheus text for /metrics. Null = 404.
   std::function<std::string()> metrics;
-  // Looks a customer up (LiveProcessor::RequestCustomer). `reply` may run on any thread, at most
-  // once; a lookup not answered within HttpServerOptions::lookup_timeout gets a 503. Null = 404.
-  std::function<void(std::string customer_id, CustomerReply reply)> lookup_customer;
+  // Answers /customers/{id} (CustomerRouter: 200 with the state, 404 unknown customer, 503 with
+  // a reason). `reply` may run on any thread, at most once; a lookup not answered within
+  // HttpServerOptions::lookup_timeout gets a 503. Null = 404.
+  std::function<void(CustomerQuery query, std::function<void(HttpReply)> reply)> lookup_customer;
   // Further routes (any method), asked after /healthz, /readyz and /metrics: returns false when
   // the path is not its own. `reply` may run on any thread, at most once; a request not
   // answered within HttpServerOptions::lookup_timeout gets a 503. Null = none.

@@ -164,10 +164,7 @@ HttpSession::Response HttpSession::MakeResponse(unsigned status, std::string_vie
 }
 
 HttpSession::Response HttpSession::Error(unsigned status, std::string_view message) const {
-  std::string body = "{\"error\":";
-  AppendJsonString(message, body);
-  body += '}';
-  return MakeResponse(status, kJson, std::move(body));
+  return MakeResponse(status, kJson, JsonErrorReply(status, message).body);
 }
 
 void HttpSession::Handle() {
@@ -249,33 +246,42 @@ void HttpSession::HandleCustomer(std::string_view segment) {
     Send(std::move(response));
     return;
   }
-  spdlog::debug("http: customer lookup {}", *id);
+  const auto& request = parser_->get();
+  CustomerQuery query;
+  query.customer_id = std::move(*id);
+  auto authorization = request[http::field::authorization];
+  query.authorization.assign(authorization.data(), authorization.size());
+  auto caller = request[beast::string_view(kCallerHeader.data(), kCallerHeader.size())];
+  query.caller.assign(caller.data(), caller.size());
+  query.forwarded = request.find(beast::string_view(kForwardedHeader.data(),
+                                                    kForwardedHeader.size())) != request.end();
+  spdlog::debug("http: customer lookup {}{}", query.customer_id,
+                query.forwarded ? " (forwarded)" : "");
   awaiting_customer_ = true;
   timer_.expires_after(core_.options.lookup_timeout);
   timer_.async_wait([self = shared_from_this()](beast::error_code error) {
-    if (!error) self->OnCustomerReply(std::nullopt, true);
+    if (!error) self->OnCustomerReply(std::nullopt);
   });
   std::weak_ptr<HttpSession> weak = weak_from_this();
   std::shared_ptr<HttpGate> gate = core_.gate;
-  core_.backend.lookup_customer(std::move(*id), [weak, gate](std::optional<std::string> json) {
-    gate->Post([weak, json = std::move(json)]() mutable {
-      if (auto self = weak.lock()) self->OnCustomerReply(std::move(json), false);
+  core_.backend.lookup_customer(std::move(query), [weak, gate](HttpReply reply) {
+    gate->Post([weak, reply = std::move(reply)]() mutable {
+      if (auto self = weak.lock()) self->OnCustomerReply(std::move(reply));
     });
   });
 }
 
-void HttpSession::OnCustomerReply(std::optional<std::string> json, bool timed_out) {
+void HttpSession::OnCustomerReply(std::optional<HttpReply> reply) {
   if (!awaiting_customer_ || closed_) return;
   awaiting_customer_ = false;
   timer_.cancel();
   Response response;
-  if (timed_out) {
+  if (!reply) {
     response = Error(503, "customer lookup timed out");
     response.set(http::field::retry_after, "1");
-  } else if (!json) {
-    response = Error(404, "unknown customer");
   } else {
-    response = MakeResponse(200, kJson, std::move(*json));
+    response = MakeResponse(reply->status, kJson, std::move(reply->body));
+    if (reply->status == 503) response.set(http::field::retry_after, "1");
   }
   response.set(http::field::cache_control, "no-store");
   Send(std::move(response));

@@ -88,7 +88,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void StopWaiting();
   void Handle();
   void HandleCustomer(std::string_view segment);
-  void OnCustomerReply(std::optional<std::string> json, bool timed_out);
+  void OnCustomerReply(std::optional<HttpReply> reply);
   bool HandleRoute(std::string_view path, std::string_view query);
   void OnRouteReply(std::optional<HttpReply> reply);
   void HandleAlerts(std::string_view query, bool stream);

@@ -13,6 +13,7 @@
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/kafka_stats.h"
+#include "runtime/kafka/partition_owners.h"
 #include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/state_json.h"
@@ -118,14 +119,18 @@ bool LiveProcessor::Start(std::string& error) {
 bool LiveProcessor::CreateConsumer(std::string& error) {
   const KafkaConfig& kafka = config_.kafka;
   KafkaProperties base = GroupConsumerProperties(kafka);
+  KafkaProperties advertised;
+  if (!advertised_http_.empty()) {
+    advertised.emplace_back("client.id", AdvertisingClientId(kafka, advertised_http_));
+  }
   KafkaCallbacks callbacks;
   callbacks.opaque = this;
   callbacks.rebalance = &LiveProcessor::OnRebalance;
   callbacks.error = &LiveProcessor::OnError;
   callbacks.statistics = &LiveProcessor::OnStatistics;
-  consumer_ =
-      CreateKafkaClient(RD_KAFKA_CONSUMER, "the Kafka consumer",
-                        {&base, &kafka.properties, &kafka.consumer_properties}, callbacks, error);
+  consumer_ = CreateKafkaClient(RD_KAFKA_CONSUMER, "the Kafka consumer",
+                                {&base, &kafka.properties, &kafka.consumer_properties, &advertised},
+                                callbacks, error);
   return consumer_ != nullptr;
 }
 
@@ -640,20 +645,26 @@ void LiveProcessor::ServeCustomerRequests() {
     requests.swap(customer_requests_);
   }
   for (auto& [customer_id, reply] : requests) {
-    std::optional<std::string> json;
-    for (auto& [partition, slot] : shards_) {
-      if (!slot.shard) continue;
+    CustomerAnswer answer;
+    auto slot = input_partitions_ > 0
+                    ? shards_.find(CustomerPartition(customer_id, input_partitions_))
+                    : shards_.end();
+    if (slot != shards_.end() && slot->second.shard) {
+      Shard& shard = *slot->second.shard;
       CustomerState state;
       std::string error;
-      if (FindCustomer(*slot.shard, customer_id, state, error) == CustomerLookup::kFound) {
-        std::string out;
-        EventTime as_of = std::max(slot.shard->max_event_time(), state.last_activity);
-        AppendCustomerStateJson(customer_id, state, config_.rules, as_of, out);
-        json = std::move(out);
-        break;
+      CustomerLookup found = FindCustomer(shard, customer_id, state, error);
+      answer.kind = CustomerAnswer::Kind::kNotFound;
+      if (found == CustomerLookup::kFound) {
+        EventTime as_of = std::max(shard.max_event_time(), state.last_activity);
+        AppendCustomerStateJson(customer_id, state, config_.rules, as_of, answer.json);
+        answer.kind = CustomerAnswer::Kind::kFound;
+      } else if (found != CustomerLookup::kNotFound) {
+        spdlog::warn("customers: cannot read a customer of shard {}: {}", slot->first,
+                     found == CustomerLookup::kCorrupt ? "undecodable state" : error);
       }
     }
-    reply(std::move(json));
+    reply(std::move(answer));
   }
 }
 

@@ -51,12 +51,25 @@ class LiveProcessor final : private EmissionSink {
   // Adds an observer (metrics, the HTTP alert feed). Call before Run(); it must outlive Run().
   void AddObserver(LiveObserver* observer) { observers_.push_back(observer); }
 
-  using CustomerReply = std::function<void(std::optional<std::string> json)>;
-  // Thread-safe. Asks the processing thread for one customer's current state as JSON
-  // (runtime/shard/state_json.h). `reply` runs on the processing thread within one poll
-  // interval, with nullopt when no assigned shard has state for the customer (or the processor
-  // stopped).
+  // The answer to RequestCustomer.
+  struct CustomerAnswer {
+    enum class Kind : uint8_t {
+      kFound,     // `json` is the customer's current state (runtime/shard/state_json.h)
+      kNotFound,  // the customer's partition is assigned here and has no state for it
+      kNotOwned,  // it is not assigned here (or the processor stopped)
+    };
+    Kind kind = Kind::kNotOwned;
+    std::string json;
+  };
+  using CustomerReply = std::function<void(CustomerAnswer answer)>;
+  // Thread-safe. Asks the processing thread for one customer's current state, from the shard of
+  // its partition (CustomerPartition over the input partitions). `reply` runs on the processing
+  // thread within one commit interval.
   void RequestCustomer(std::string customer_id, CustomerReply reply);
+  // The HTTP address the other instances reach this one at (http.advertised_address): carried
+  // in the group consumer's client.id (AdvertisingClientId), so /customers/{id} on any instance
+  // finds the owner of a partition. Call before Start(); empty = not advertised.
+  void AdvertiseHttpAddress(std::string address) { advertised_http_ = std::move(address); }
 
  private:
   struct ShardSlot {
@@ -121,6 +134,7 @@ class LiveProcessor final : private EmissionSink {
   // Monotonic time at which the record being processed was consumed (alert latency).
   MonotonicTime trigger_consumed_at_;
   std::string instance_id_;
+  std::string advertised_http_;
 
   KafkaHandle consumer_;
   KafkaHandle restore_consumer_;

@@ -154,9 +154,9 @@ func (c *checker) checkProcessorConfig() {
 			*grace, commit, kDrainMarginSec)
 	}
 	if strings.Contains(p.str("kafka", "bootstrap_servers", ""), "${") {
-		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties and bearer_token")
+		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties, bearer_token and advertised_address")
 	}
-	c.checkConfigValues(p, p.str("http", "bearer_token", ""))
+	c.checkConfigValues(p, p.str("http", "bearer_token", ""), p.str("http", "advertised_address", ""))
 	c.config.check(c, p)
 }
 

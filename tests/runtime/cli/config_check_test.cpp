@@ -60,6 +60,22 @@ TEST(ConfigCheck, RunCheckFindsWhatStartWould) {
               ElementsAre());
 }
 
+TEST(ConfigCheck, RunCheckValidatesTheAdvertisedAddress) {
+  using ::testing::ElementsAre;
+  using ::testing::HasSubstr;
+  EXPECT_TRUE(RunCheckOf("http:\n  advertised_address: cxpulse-0.cxpulse-headless:9464\n").empty());
+  EXPECT_TRUE(RunCheckOf("http:\n  advertised_address: '[fd00::1]:9464'\n").empty());
+  EXPECT_THAT(RunCheckOf("http:\n  advertised_address: cxpulse-0\n"),
+              ElementsAre(HasSubstr("http.advertised_address: expected host:port")));
+  EXPECT_THAT(RunCheckOf("http:\n  advertised_address: 'cxpulse-0:0'\n"),
+              ElementsAre(HasSubstr("http.advertised_address: port '0'")));
+  ::setenv("CXPULSE_TEST_POD_IP", "10.0.0.7", 1);
+  AppConfig config = Loaded("http:\n  advertised_address: ${CXPULSE_TEST_POD_IP}:9464\n");
+  ::unsetenv("CXPULSE_TEST_POD_IP");
+  EXPECT_EQ(config.http.advertised_address, "10.0.0.7:9464");
+  EXPECT_TRUE(CheckRunConfig(config).empty());
+}
+
 std::vector<std::string> OutreachCheckOf(const std::string& yaml) {
   return CheckOutreachConfig(Loaded(yaml));
 }
@@ -80,6 +96,11 @@ TEST(ConfigCheck, OutreachCheckFindsWhatStartWould) {
               ElementsAre(HasSubstr("kafka.bootstrap_servers: required")));
   EXPECT_THAT(OutreachCheckOf(rep + "kafka:\n  consumer_properties:\n    no.such: 1\n"),
               ElementsAre(HasSubstr("kafka.consumer_properties.no.such: No such configuration")));
+  // /customers/{id} finds the processors through their group and first input topic.
+  EXPECT_THAT(OutreachCheckOf(rep + "kafka:\n  group_id: ''\n"),
+              ElementsAre(HasSubstr("kafka.group_id: required")));
+  EXPECT_THAT(OutreachCheckOf(rep + "kafka:\n  topics:\n    clicks: 'a b'\n"),
+              ElementsAre(HasSubstr("kafka.topics.clicks: 'a b' is not a legal topic")));
   // The processor's own keys are not the service's business.
   EXPECT_TRUE(OutreachCheckOf(rep + "state:\n  dir: ''\nhttp:\n  listen: nonsense\n").empty());
 }

@@ -29,13 +29,16 @@ class FakeBackend {
     HttpBackend backend;
     backend.ready = [this] { return ready.load(); };
     backend.metrics = [] { return std::string("cxpulse_ready 1\n"); };
-    backend.lookup_customer = [this](std::string id, HttpBackend::CustomerReply reply) {
+    backend.lookup_customer = [this](CustomerQuery query, std::function<void(HttpReply)> reply) {
       std::lock_guard<std::mutex> lock(mutex);
-      looked_up.push_back(id);
-      if (id == "slow") return;  // never answered
-      std::optional<std::string> json;
-      if (auto it = customers.find(id); it != customers.end()) json = it->second;
-      repliers.emplace_back([reply, json] { reply(json); });
+      looked_up.push_back(query.customer_id);
+      queries.push_back(query);
+      if (query.customer_id == "slow") return;  // never answered
+      HttpReply answer = JsonErrorReply(404, "unknown customer");
+      if (auto it = customers.find(query.customer_id); it != customers.end()) {
+        answer = {200, it->second};
+      }
+      repliers.emplace_back([reply, answer] { reply(answer); });
     };
     backend.alerts = &feed;
     return backend;
@@ -48,6 +51,7 @@ class FakeBackend {
   std::map<std::string, std::string> customers{{"c 1", "{\"customer_id\":\"c 1\"}"}};
   std::mutex mutex;
   std::vector<std::string> looked_up;
+  std::vector<CustomerQuery> queries;
   std::vector<std::thread> repliers;
   AlertFeed feed;
 };
@@ -107,6 +111,24 @@ TEST_F(HttpServerTest, CustomerLookup) {
   EXPECT_EQ(Fetch(port_, "/customers/c%201").status, 503U);
   std::lock_guard<std::mutex> lock(backend_.mutex);
   EXPECT_EQ(backend_.looked_up, (std::vector<std::string>{"c 1", "nobody", "slow"}));
+}
+
+TEST_F(HttpServerTest, CustomerLookupSeesTheCallerAndTheForwardMark) {
+  StartServer("t0ken");
+  EXPECT_EQ(Fetch(port_, "/customers/c%201", {{"Authorization", "Bearer t0ken"}}).status, 200U);
+  auto forwarded = Fetch(port_, "/customers/nobody",
+                         {{"Authorization", "Bearer t0ken"},
+                          {std::string(kForwardedHeader), "1"},
+                          {std::string(kCallerHeader), "ana"}});
+  EXPECT_EQ(forwarded.status, 404U);
+  EXPECT_EQ(forwarded.body, "{\"error\":\"unknown customer\"}");
+  std::lock_guard<std::mutex> lock(backend_.mutex);
+  ASSERT_EQ(backend_.queries.size(), 2U);
+  EXPECT_EQ(backend_.queries[0].authorization, "Bearer t0ken");
+  EXPECT_FALSE(backend_.queries[0].forwarded);
+  EXPECT_EQ(backend_.queries[0].caller, "");
+  EXPECT_TRUE(backend_.queries[1].forwarded);
+  EXPECT_EQ(backend_.queries[1].caller, "ana");
 }
 
 TEST_F(HttpServerTest, BearerTokenGuardsCustomers) {
