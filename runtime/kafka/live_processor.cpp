@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "runtime/kafka/kafka_stats.h"
 #include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/dead_letters.h"
+#include "runtime/shard/record_key.h"
 #include "runtime/shard/state_json.h"
 #include "schemas/json_writer.h"
 
@@ -402,7 +404,12 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
                          message.payload == nullptr ? 0 : message.len);
   DecodeFailure why;
   EventTime not_after = clock_.Now() + config_.kafka.max_future;
-  if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk) {
+  std::optional<std::string_view> key;
+  if (message.key != nullptr) {
+    key.emplace(static_cast<const char*>(message.key), message.key_len);
+  }
+  if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk ||
+      !CheckRecordKey(key, event_.customer_id, why)) {
     OnDeadLetter(MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
     for (LiveObserver* observer : observers_) {
       observer->OnEventProcessed(topic, nullptr, clock_.Monotonic() - started);
