@@ -23,7 +23,7 @@ CUSTOMERS = 400
 
 
 def breached_call(lines, alerts):
-    """(index of the call's `started` line, that event) of a call with an sla_breach alert."""
+    """(index of the call's `queued` line, that event) of a call with an sla_breach alert."""
     breached = set()
     for alert in map(json.loads, alerts):
         if alert.get("kind") == "sla_breach" and alert.get("contact_id", "").startswith("call-"):
@@ -34,7 +34,7 @@ def breached_call(lines, alerts):
         except ValueError:
             continue
         if (isinstance(event, dict) and event.get("type") == "call" and
-                event.get("action") == "started" and
+                event.get("action") in ("queued", "started") and
                 (event.get("customer_id"), event.get("contact_id")) in breached):
             return i, event
     raise RuntimeError("the reference replay has no breached call")
