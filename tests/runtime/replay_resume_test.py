@@ -18,22 +18,11 @@ import shutil
 import signal
 import subprocess
 import sys
+
+from checks import Checks, log
 import time
 
 OUTPUTS = ("alerts", "signals", "dead")
-
-
-def log(message):
-    print(message, flush=True)
-
-
-class Checks:
-    def __init__(self):
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        log(("PASS " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + detail))
-        self.failed += 0 if ok else 1
 
 
 def replay_cmd(cxpulse, config, input_path, state_dir, out_dir):
