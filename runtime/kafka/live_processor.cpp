@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "runtime/kafka/damaged_store.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/kafka_stats.h"
@@ -250,18 +251,30 @@ bool LiveProcessor::OpenShard(int partition, std::string& error) {
   ShardSlot& slot = shards_.try_emplace(partition, merge_waits()).first->second;
   StoreOptions options = config_.state.store;
   options.path = ShardStatePath(config_.state.dir, partition);
-  std::unique_ptr<StateStore> store = StateStore::Open(options, error);
-  if (!store) {
+  auto open_and_restore = [&] {
+    std::unique_ptr<StateStore> store = StateStore::Open(options, error);
+    if (!store) {
+      return false;
+    }
+    if (!RestoreFromChangelog(restore_consumer_.get(), config_.kafka.topics.changelog, partition,
+                              *store, slot.restore, *stop_, error)) {
+      return false;
+    }
+    slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store),
+                                         cache_per_shard_, static_cast<EmissionSink&>(*this));
+    slot.last_event = clock_.Monotonic();
+    return slot.shard->Restore(error);
+  };
+  if (open_and_restore()) {
+    return true;
+  }
+  // A corrupt local store is rebuilt from the changelog, once.
+  slot.shard.reset();
+  const std::string why = error;
+  if (!IsDamagedStoreError(why) || !SetAsideDamagedStore(options.path, partition, why, error)) {
     return false;
   }
-  if (!RestoreFromChangelog(restore_consumer_.get(), config_.kafka.topics.changelog, partition,
-                            *store, slot.restore, *stop_, error)) {
-    return false;
-  }
-  slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store), cache_per_shard_,
-                                       static_cast<EmissionSink&>(*this));
-  slot.last_event = clock_.Monotonic();
-  return slot.shard->Restore(error);
+  return open_and_restore();
 }
 
 void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
