@@ -135,8 +135,8 @@ ReplayStart PlanReplayStart(const std::optional<ReplayCheckpoint>& checkpoint,
     return start;
   }
   // Newest first: the last input replayed is the likeliest to be given again.
-  for (auto it = consumed.rbegin(); it != consumed.rend(); ++it) {
-    const InputMark& mark = *it;
+  for (size_t i = consumed.size(); i-- > 0;) {
+    const InputMark& mark = consumed[i];
     if (!mark.HasIdentity() || !input.StartsLike(mark)) {
       continue;
     }
