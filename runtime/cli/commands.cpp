@@ -28,8 +28,9 @@ int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock
   ReplaySummary summary;
   std::string error;
   if (!RunReplay(options, clock, summary, error)) {
-    std::fprintf(stderr, "cxpulse: replay failed: %s\n", error.c_str());
-    return kExitFailure;
+    std::fprintf(stderr, "cxpulse: replay %s: %s\n", summary.refused ? "refused" : "failed",
+                 error.c_str());
+    return summary.refused ? kExitUsage : kExitFailure;
   }
   double rate = summary.seconds > 0 ? summary.lines / summary.seconds : 0;
   spdlog::info(

@@ -4,18 +4,21 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "runtime/kafka/damaged_store.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/kafka_stats.h"
 #include "runtime/kafka/partition_owners.h"
 #include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/dead_letters.h"
+#include "runtime/shard/record_key.h"
 #include "runtime/shard/state_json.h"
 #include "schemas/json_writer.h"
 
@@ -253,18 +256,30 @@ bool LiveProcessor::OpenShard(int partition, std::string& error) {
   ShardSlot& slot = shards_.try_emplace(partition, merge_waits()).first->second;
   StoreOptions options = config_.state.store;
   options.path = ShardStatePath(config_.state.dir, partition);
-  std::unique_ptr<StateStore> store = StateStore::Open(options, error);
-  if (!store) {
+  auto open_and_restore = [&] {
+    std::unique_ptr<StateStore> store = StateStore::Open(options, error);
+    if (!store) {
+      return false;
+    }
+    if (!RestoreFromChangelog(restore_consumer_.get(), config_.kafka.topics.changelog, partition,
+                              *store, slot.restore, *stop_, error)) {
+      return false;
+    }
+    slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store),
+                                         cache_per_shard_, static_cast<EmissionSink&>(*this));
+    slot.last_event = clock_.Monotonic();
+    return slot.shard->Restore(error);
+  };
+  if (open_and_restore()) {
+    return true;
+  }
+  // A corrupt local store is rebuilt from the changelog, once.
+  slot.shard.reset();
+  const std::string why = error;
+  if (!IsDamagedStoreError(why) || !SetAsideDamagedStore(options.path, partition, why, error)) {
     return false;
   }
-  if (!RestoreFromChangelog(restore_consumer_.get(), config_.kafka.topics.changelog, partition,
-                            *store, slot.restore, *stop_, error)) {
-    return false;
-  }
-  slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store), cache_per_shard_,
-                                       static_cast<EmissionSink&>(*this));
-  slot.last_event = clock_.Monotonic();
-  return slot.shard->Restore(error);
+  return open_and_restore();
 }
 
 void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
@@ -407,7 +422,12 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
                          message.payload == nullptr ? 0 : message.len);
   DecodeFailure why;
   EventTime not_after = clock_.Now() + config_.kafka.max_future;
-  if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk) {
+  std::optional<std::string_view> key;
+  if (message.key != nullptr) {
+    key.emplace(static_cast<const char*>(message.key), message.key_len);
+  }
+  if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk ||
+      !CheckRecordKey(key, event_.customer_id, why)) {
     OnDeadLetter(MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
     for (LiveObserver* observer : observers_) {
       observer->OnEventProcessed(topic, nullptr, clock_.Monotonic() - started);

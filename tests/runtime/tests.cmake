@@ -11,3 +11,10 @@ add_test(NAME runtime.demo_outreach
   COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/demo_outreach_test.py
           --cxpulse $<TARGET_FILE:cxpulse>)
 set_tests_properties(runtime.demo_outreach PROPERTIES LABELS unit TIMEOUT 240)
+
+# `cxpulse replay --state-dir` killed with SIGKILL at random points (10 times) and run again:
+# outputs byte for byte as an uninterrupted run; a finished or different input is refused.
+add_test(NAME runtime.replay_resume
+  COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/replay_resume_test.py
+          --cxpulse $<TARGET_FILE:cxpulse> --work-dir ${CMAKE_BINARY_DIR}/replay_resume)
+set_tests_properties(runtime.replay_resume PROPERTIES LABELS "unit;replay" TIMEOUT 600)
