@@ -1,0 +1,405 @@
+#!/usr/bin/python3
+"""cxpulse side by side with its Kafka Streams peer (bench/README.md, "Peer benchmark").
+
+Subcommands (Debian's /usr/bin/python3, which has confluent_kafka); every result is printed as
+one `RESULT key=value ...` line:
+
+  equal-work  cxpulse replay and the peer on the same generated file: produces it to fresh input
+              topics, runs the peer until its committed offsets reach the end, then one sentinel
+              record per partition an hour of event time later (stream time moves only with
+              records), and compares the alerts by (customer, kind, severity, alert_id): the id
+              is StableId(customer, kind, trigger), so equal ids mean equal triggers
+  drain       one processor (cxpulse exactly_once / at_least_once, the peer exactly_once_v2 /
+              at_least_once) on preloaded topics with a fresh group, output topics and state;
+              events/s from the group's committed offsets (polled every 100 ms, the same probe
+              for both), peak RSS and CPU seconds of the process (wait4)
+  latency     fresh topics, the processor, then a generated file produced at a fixed rate
+              (bench/rate_producer); alert readable (read_committed) - produce call of its
+              trigger event, p50 / p99
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import live_bench  # noqa: E402  (create_topics, write_config, quantile, event_ms, ...)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER_JAR = os.path.join(HERE, "peers", "kafka-streams", "target", "cxpulse-streams-peer.jar")
+INPUT_TOPICS = list(live_bench.INPUTS.values())
+OUTPUTS = live_bench.OUTPUTS
+
+
+def log(message):
+    print(f"[peer_bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+result = live_bench.result
+
+
+class Process:
+    """A processor under measurement: wait4 gives its peak RSS and CPU seconds."""
+
+    def __init__(self, argv, log_path):
+        self.log_file = open(log_path, "w")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=self.log_file, stderr=subprocess.STDOUT)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        """SIGTERM, wait; returns (exit code, peak RSS MB, CPU seconds). A JVM stopped by
+        SIGTERM exits 143 after its shutdown hooks (the peer closes Kafka Streams in one)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.1)
+        else:
+            self.proc.kill()
+            pid, status, usage = os.wait4(self.proc.pid, 0)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.log_file.close()
+        return (self.proc.returncode, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime)
+
+
+def peer_argv(args, mode, app_id, input_prefix, output_prefix, state_dir, idle_ms=5000,
+              max_future_ms=30 * 86400 * 1000):
+    return (["java"] + args.jvm_opts.split() + ["-jar", args.peer_jar,
+            "--bootstrap", args.bootstrap, "--application-id", app_id,
+            "--input-prefix", input_prefix, "--output-prefix", output_prefix,
+            "--processing", mode, "--state-dir", state_dir, "--threads", str(args.threads),
+            "--commit-interval-ms", "100", "--cache-mb", str(args.cache_mb),
+            "--punctuate-ms", str(args.punctuate_ms), "--rocksdb", args.rocksdb,
+            "--idle-watermark-after-ms", str(idle_ms), "--max-future-ms", str(max_future_ms)])
+
+
+def end_offsets(bootstrap, topics):
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "peer-bench-probe",
+                         "enable.auto.commit": False})
+    total = 0
+    partitions = []
+    for topic in topics:
+        meta = consumer.list_topics(topic, timeout=10).topics[topic]
+        for p in meta.partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            total += high
+            partitions.append(TopicPartition(topic, p))
+    consumer.close()
+    return total, partitions
+
+
+class CommittedProbe:
+    """The committed offsets of a consumer group (a consumer that never joins the group)."""
+
+    def __init__(self, bootstrap, group, partitions):
+        self.consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                                  "enable.auto.commit": False})
+        self.partitions = partitions
+
+    def total(self):
+        try:
+            offsets = self.consumer.committed(self.partitions, timeout=5)
+        except Exception:  # noqa: BLE001  group not there yet, broker busy
+            return 0
+        return sum(tp.offset for tp in offsets if tp.offset >= 0)
+
+    def close(self):
+        self.consumer.close()
+
+
+def wait_committed(bootstrap, group, partitions, target, timeout, proc, poll=0.1):
+    """Polls the group's committed offsets; returns (first time > 0, its value, time == target)."""
+    probe = CommittedProbe(bootstrap, group, partitions)
+    first = first_value = done = None
+    deadline = time.monotonic() + timeout
+    value = 0
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            log("processor exited early")
+            break
+        value = probe.total()
+        now = time.monotonic()
+        if first is None and value > 0:
+            first, first_value = now, value
+        if value >= target:
+            done = now
+            break
+        time.sleep(poll)
+    probe.close()
+    if done is None:
+        log(f"timeout: committed {value} of {target}")
+    return first, first_value, done
+
+
+def read_topic(bootstrap, topic, quiet=3.0):
+    """All values of a topic (read_committed) until nothing new arrives for `quiet` seconds."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "read-" + uuid.uuid4().hex,
+                         "enable.auto.commit": False, "isolation.level": "read_committed",
+                         "auto.offset.reset": "earliest"})
+    consumer.subscribe([topic])
+    values = []
+    last = time.monotonic()
+    while time.monotonic() - last < quiet:
+        for m in consumer.consume(1000, 0.5):
+            if m.error():
+                continue
+            values.append(m.value().decode())
+            last = time.monotonic()
+    consumer.close()
+    return values
+
+
+def alert_keys(lines):
+    keys = []
+    for line in lines:
+        a = json.loads(line)
+        keys.append((a["customer_id"], a["kind"], a["severity"], a["alert_id"]))
+    return keys
+
+
+def compare(name, ours, theirs):
+    from collections import Counter
+    a, b = Counter(ours), Counter(theirs)
+    both = sum((a & b).values())
+    only_a, only_b = a - b, b - a
+    return both, only_a, only_b
+
+
+def cmd_equal_work(args):
+    work = tempfile.mkdtemp(prefix="peer-equal-", dir=args.work)
+    file = os.path.join(work, "input.jsonl")
+    subprocess.run([args.cxpulse, "generate", "--customers", str(args.customers), "--seed",
+                    str(args.seed), "--struggle-ratio", "0.5", "--duplicate-ratio", "0.02",
+                    "--invalid-ratio", "0.01", "--output", file], check=True,
+                   stderr=subprocess.DEVNULL)
+    last = 0
+    with open(file) as f:
+        for line in f:
+            try:
+                ts = live_bench.event_ms(json.loads(line)["ts"])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            if ts < time.time() * 1000 + 3_600_000:
+                last = max(last, ts)
+    sentinel_ts = last + 3_600_000
+    sentinels = [json.dumps({"event_id": f"sentinel-{p}", "customer_id": f"c-sentinel-{p}",
+                             "type": "survey", "survey": "nps", "score": 10,
+                             "ts": sentinel_ts}) for p in range(args.partitions)]
+    with_sentinels = os.path.join(work, "input-and-sentinels.jsonl")
+    with open(with_sentinels, "w") as out, open(file) as f:
+        shutil.copyfileobj(f, out)
+        out.write("\n".join(sentinels) + "\n")
+
+    # cxpulse replay: one shard, file order, the watermark moves to the last event at the end.
+    replay_alerts = os.path.join(work, "replay-alerts.jsonl")
+    replay_signals = os.path.join(work, "replay-signals.jsonl")
+    replay_dead = os.path.join(work, "replay-dead.jsonl")
+    subprocess.run([args.cxpulse, "replay", "--input", with_sentinels, "--output", replay_alerts,
+                    "--signals", replay_signals, "--dead-letter", replay_dead], check=True,
+                   stderr=subprocess.DEVNULL)
+
+    run = uuid.uuid4().hex[:8]
+    input_prefix, output_prefix = f"pe.{run}.in.", f"pe.{run}.out."
+    live_bench.create_topics(args.bootstrap, [input_prefix + t for t in INPUT_TOPICS],
+                             args.partitions)
+    live_bench.create_topics(args.bootstrap, [output_prefix + t for t in OUTPUTS], args.partitions)
+    out = subprocess.run([sys.executable, live_bench.PRODUCE_JSONL, args.bootstrap, file,
+                          "--topic-prefix", input_prefix], check=True, capture_output=True,
+                         text=True).stdout
+    log(f"produced: {out.strip()}")
+    records, partitions = end_offsets(args.bootstrap, [input_prefix + t for t in INPUT_TOPICS])
+    app_id = f"peer-equal-{run}"
+    state_dir = os.path.join(work, "peer-state")
+    # No idle wall-clock watermark: replay has none, and the sentinels end the input instead.
+    proc = Process(peer_argv(args, args.mode, app_id, input_prefix, output_prefix, state_dir,
+                             idle_ms=0, max_future_ms=3_600_000),
+                   os.path.join(work, "peer.log"))
+    _, _, done = wait_committed(args.bootstrap, app_id, partitions, records, args.timeout, proc)
+    before = read_topic(args.bootstrap, output_prefix + "cx.alerts")
+    producer = Producer({"bootstrap.servers": args.bootstrap})
+    for p, line in enumerate(sentinels):
+        producer.produce(input_prefix + "cx.surveys", value=line, key=f"c-sentinel-{p}",
+                         partition=p, timestamp=sentinel_ts)
+    producer.flush(30)
+    wait_committed(args.bootstrap, app_id, partitions, records + len(sentinels), args.timeout, proc)
+    time.sleep(1.0)
+    code, rss, cpu = proc.stop()
+    peer_alerts = read_topic(args.bootstrap, output_prefix + "cx.alerts")
+    peer_signals = read_topic(args.bootstrap, output_prefix + "cx.signals")
+    peer_dead = read_topic(args.bootstrap, output_prefix + "cx.deadletter")
+    with open(os.path.join(work, "peer-alerts.jsonl"), "w") as f:
+        f.write("".join(line + "\n" for line in peer_alerts))
+
+    replay = open(replay_alerts).read().splitlines()
+    both, only_replay, only_peer = compare("alerts", alert_keys(replay), alert_keys(peer_alerts))
+    identical = len(set(replay) & set(peer_alerts))
+    replay_signal_lines = open(replay_signals).read().splitlines()
+    signals_same = sum(min(replay_signal_lines.count(s), 1) for s in set(peer_signals)) \
+        if len(peer_signals) < 200000 else -1
+    dead = open(replay_dead).read().splitlines()
+    dead_codes = sorted(json.loads(d)["error"] for d in dead)
+    peer_dead_codes = sorted(json.loads(d)["error"] for d in peer_dead)
+    b_both, b_only_replay, _ = compare("before", alert_keys(replay), alert_keys(before))
+    for key in list(only_replay)[:10]:
+        log(f"only in replay: {key}")
+    for key in list(only_peer)[:10]:
+        log(f"only in peer: {key}")
+    result(step="equal_work", customers=args.customers, mode=args.mode, records=records,
+           replay_alerts=len(replay), peer_alerts=len(peer_alerts), agree=both,
+           only_replay=sum(only_replay.values()), only_peer=sum(only_peer.values()),
+           byte_identical_alerts=identical,
+           replay_signals=len(replay_signal_lines), peer_signals=len(peer_signals),
+           identical_signals=signals_same,
+           replay_dead_letters=len(dead), peer_dead_letters=len(peer_dead),
+           dead_letter_codes_equal=dead_codes == peer_dead_codes,
+           before_sentinels_agree=b_both, before_sentinels_missing=sum(b_only_replay.values()),
+           peer_exit=code, work=work)
+    ok = code in (0, 143) and not only_replay and not only_peer and dead_codes == peer_dead_codes
+    if ok and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+def start_processor(args, processor, mode, input_prefix, output_prefix, work, run_id):
+    """Returns (Process, consumer group id)."""
+    if processor == "peer":
+        app_id = f"peer-{run_id}"
+        argv = peer_argv(args, mode, app_id, input_prefix, output_prefix,
+                         os.path.join(work, "state"))
+        return Process(argv, os.path.join(work, "peer.log")), app_id
+    config = os.path.join(work, "config.yaml")
+    args.commit_interval = "100ms"
+    args.max_future = "30d"
+    live_bench.write_config(config, args, run_id, mode, input_prefix, output_prefix,
+                            os.path.join(work, "state"))
+    return Process([args.cxpulse, "run", "--config", config],
+                   os.path.join(work, "cxpulse.log")), "bench-" + run_id
+
+
+def cmd_drain(args):
+    run_id = uuid.uuid4().hex[:8]
+    output_prefix = f"pb.{run_id}."
+    live_bench.create_topics(args.bootstrap, [output_prefix + t for t in OUTPUTS], args.partitions)
+    work = tempfile.mkdtemp(prefix=f"peerbench-{run_id}-", dir=args.work)
+    records, partitions = end_offsets(args.bootstrap, [args.prefix + t for t in INPUT_TOPICS])
+    proc, group = start_processor(args, args.processor, args.mode, args.prefix, output_prefix,
+                                  work, run_id)
+    first, first_value, done = wait_committed(args.bootstrap, group, partitions, records, args.timeout, proc)
+    code, rss, cpu = proc.stop()
+    rate = (records - first_value) / (done - first) if first and done and done > first else float("nan")
+    incl = records / (done - proc.started) if done else float("nan")
+    result(step="drain", processor=args.processor, mode=args.mode, run=run_id, records=records,
+           events_per_s=f"{rate:.0f}", events_per_s_incl_startup=f"{incl:.0f}",
+           start_to_done_s=f"{done - proc.started:.2f}" if done else "nan",
+           peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}",
+           cpu_s_per_m_events=f"{cpu / records * 1e6:.1f}", exit=code)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cmd_latency(args):
+    run_id = uuid.uuid4().hex[:8]
+    input_prefix, output_prefix = f"pl.{run_id}.in.", f"pl.{run_id}.out."
+    live_bench.create_topics(args.bootstrap, [input_prefix + t for t in INPUT_TOPICS],
+                             args.partitions)
+    live_bench.create_topics(args.bootstrap, [output_prefix + t for t in OUTPUTS], args.partitions)
+    work = tempfile.mkdtemp(prefix=f"peerlat-{run_id}-", dir=args.work)
+    proc, group = start_processor(args, args.processor, args.mode, input_prefix, output_prefix,
+                                  work, run_id)
+    alerts_path = os.path.join(work, "alerts.txt")
+    tail = subprocess.Popen([sys.executable, os.path.join(HERE, "live_bench.py"), "tail-alerts",
+                             "--bootstrap", args.bootstrap, "--topic", output_prefix + "cx.alerts",
+                             "--out", alerts_path])
+    time.sleep(args.warmup)  # group joins, the peer's task assignment
+    sent_path = os.path.join(work, "sent.txt")
+    out = subprocess.run([args.producer, args.bootstrap, args.file, input_prefix, str(args.rate),
+                          sent_path], check=True, capture_output=True, text=True).stdout.strip()
+    produced = dict(kv.split("=") for kv in out.split())
+    records, partitions = end_offsets(args.bootstrap, [input_prefix + t for t in INPUT_TOPICS])
+    wait_committed(args.bootstrap, group, partitions, records, args.timeout, proc)
+    time.sleep(args.settle)
+    code, rss, cpu = proc.stop()
+    open(alerts_path + ".stop", "w").close()
+    tail.wait(60)
+    triggers = {}
+    with open(alerts_path) as f:
+        for line in f:
+            arrival, customer, ts, _ = line.split()
+            triggers.setdefault((customer, ts), []).append(int(arrival))
+    alerts = sum(len(v) for v in triggers.values())
+    latencies = []
+    with open(sent_path) as f:
+        for line in f:
+            customer, ts, sent = line.split()
+            for arrival in triggers.pop((customer, ts), []):
+                latencies.append((arrival - int(sent)) / 1e9)
+    ms = lambda s: f"{1000 * s:.1f}"  # noqa: E731
+    result(step="latency", processor=args.processor, mode=args.mode, run=run_id, rate=args.rate,
+           events=produced["records"], achieved_rate=produced["rate"], alerts=alerts,
+           matched=len(latencies), timer_or_unmatched=alerts - len(latencies),
+           e2e_p50_ms=ms(live_bench.quantile(latencies, 0.5)),
+           e2e_p99_ms=ms(live_bench.quantile(latencies, 0.99)),
+           peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}", exit=code)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--bootstrap", default="127.0.0.1:19380")
+    common.add_argument("--partitions", type=int, default=4)
+    common.add_argument("--prefix", default="pb.")
+    common.add_argument("--cxpulse", default=os.path.join(HERE, "..", "build", "cxpulse"))
+    common.add_argument("--peer-jar", default=PEER_JAR)
+    common.add_argument("--jvm-opts", default="", help="extra JVM flags for the peer")
+    common.add_argument("--threads", type=int, default=1, help="peer stream threads")
+    common.add_argument("--cache-mb", type=int, default=64)
+    common.add_argument("--punctuate-ms", type=int, default=1000)
+    common.add_argument("--rocksdb", choices=["default", "tuned"], default="default")
+    common.add_argument("--http-port", type=int, default=19382)
+    common.add_argument("--work", default="/tmp")
+    common.add_argument("--keep", action="store_true")
+    common.add_argument("--timeout", type=float, default=1800)
+    run = argparse.ArgumentParser(add_help=False)
+    run.add_argument("--processor", choices=["cxpulse", "peer"], required=True)
+    run.add_argument("--mode", required=True,
+                     choices=["exactly_once", "at_least_once", "exactly_once_v2"])
+
+    p = sub.add_parser("equal-work", parents=[common])
+    p.add_argument("--customers", type=int, default=20000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--mode", choices=["exactly_once_v2", "at_least_once"], default="exactly_once_v2")
+    p.set_defaults(func=cmd_equal_work)
+    p = sub.add_parser("drain", parents=[common, run])
+    p.set_defaults(func=cmd_drain)
+    p = sub.add_parser("latency", parents=[common, run])
+    p.add_argument("file")
+    p.add_argument("--rate", type=float, required=True)
+    p.add_argument("--warmup", type=float, default=8.0)
+    p.add_argument("--settle", type=float, default=3.0)
+    p.add_argument("--producer", default=os.path.join(HERE, "..", "build", "bench", "rate_producer"))
+    p.set_defaults(func=cmd_latency)
+    args = parser.parse_args()
+    if getattr(args, "mode", None) == "exactly_once_v2" and getattr(args, "processor", "peer") == "cxpulse":
+        args.mode = "exactly_once"
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
