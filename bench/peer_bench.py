@@ -274,20 +274,78 @@ def cmd_equal_work(args):
     sys.exit(0 if ok else 1)
 
 
+def start_processors(args, processor, mode, input_prefix, output_prefix, work, run_id):
+    """Starts args.instances processes in one consumer group; returns ([Process], group id)."""
+    procs = []
+    for i in range(args.instances):
+        inst = os.path.join(work, f"instance-{i}")
+        os.makedirs(inst, exist_ok=True)
+        if processor == "peer":
+            group = f"peer-{run_id}"
+            argv = peer_argv(args, mode, group, input_prefix, output_prefix,
+                             os.path.join(inst, "state"))
+            procs.append(Process(argv, os.path.join(inst, "peer.log")))
+            continue
+        group = "bench-" + run_id
+        config = os.path.join(inst, "config.yaml")
+        args.commit_interval = "100ms"
+        args.max_future = "30d"
+        port = args.http_port
+        args.http_port = port + i
+        live_bench.write_config(config, args, run_id, mode, input_prefix, output_prefix,
+                                os.path.join(inst, "state"))
+        args.http_port = port
+        procs.append(Process([args.cxpulse, "run", "--config", config],
+                             os.path.join(inst, "cxpulse.log")))
+    return procs, group
+
+
+def wait_ready(args, processor, procs, work, timeout=180):
+    """Until every instance is assigned and consuming: the peer's state RUNNING, cxpulse's
+    /readyz."""
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    for i, proc in enumerate(procs):
+        while time.monotonic() < deadline and proc.alive():
+            if processor == "peer":
+                with open(os.path.join(work, f"instance-{i}", "peer.log")) as f:
+                    if "-> RUNNING" in f.read():
+                        break
+            else:
+                try:
+                    with urllib.request.urlopen(
+                            f"http://127.0.0.1:{args.http_port + i}/readyz", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+            time.sleep(0.2)
+
+
+class Group:
+    """The processes of one run, measured together (RSS and CPU are sums)."""
+
+    def __init__(self, procs):
+        self.procs = procs
+        self.started = min(p.started for p in procs)
+
+    def alive(self):
+        return all(p.alive() for p in self.procs)
+
+    def stop(self):
+        codes, rss, cpu = [], 0.0, 0.0
+        for p in self.procs:
+            c, r, u = p.stop()
+            codes.append(c)
+            rss += r
+            cpu += u
+        return max(codes, key=lambda c: c not in (0, 143)), rss, cpu
+
+
 def start_processor(args, processor, mode, input_prefix, output_prefix, work, run_id):
-    """Returns (Process, consumer group id)."""
-    if processor == "peer":
-        app_id = f"peer-{run_id}"
-        argv = peer_argv(args, mode, app_id, input_prefix, output_prefix,
-                         os.path.join(work, "state"))
-        return Process(argv, os.path.join(work, "peer.log")), app_id
-    config = os.path.join(work, "config.yaml")
-    args.commit_interval = "100ms"
-    args.max_future = "30d"
-    live_bench.write_config(config, args, run_id, mode, input_prefix, output_prefix,
-                            os.path.join(work, "state"))
-    return Process([args.cxpulse, "run", "--config", config],
-                   os.path.join(work, "cxpulse.log")), "bench-" + run_id
+    procs, group = start_processors(args, processor, mode, input_prefix, output_prefix, work,
+                                    run_id)
+    return Group(procs), group
 
 
 def cmd_drain(args):
@@ -302,7 +360,9 @@ def cmd_drain(args):
     code, rss, cpu = proc.stop()
     rate = (records - first_value) / (done - first) if first and done and done > first else float("nan")
     incl = records / (done - proc.started) if done else float("nan")
-    result(step="drain", processor=args.processor, mode=args.mode, run=run_id, records=records,
+    result(step="drain", processor=args.processor, mode=args.mode, instances=args.instances,
+           customers=args.customers, rocksdb=args.rocksdb if args.processor == "peer" else "-",
+           run=run_id, records=records,
            events_per_s=f"{rate:.0f}", events_per_s_incl_startup=f"{incl:.0f}",
            start_to_done_s=f"{done - proc.started:.2f}" if done else "nan",
            peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}",
@@ -320,6 +380,7 @@ def cmd_latency(args):
     work = tempfile.mkdtemp(prefix=f"peerlat-{run_id}-", dir=args.work)
     proc, group = start_processor(args, args.processor, args.mode, input_prefix, output_prefix,
                                   work, run_id)
+    wait_ready(args, args.processor, proc.procs, work)
     alerts_path = os.path.join(work, "alerts.txt")
     tail = subprocess.Popen([sys.executable, os.path.join(HERE, "live_bench.py"), "tail-alerts",
                              "--bootstrap", args.bootstrap, "--topic", output_prefix + "cx.alerts",
@@ -348,7 +409,9 @@ def cmd_latency(args):
             for arrival in triggers.pop((customer, ts), []):
                 latencies.append((arrival - int(sent)) / 1e9)
     ms = lambda s: f"{1000 * s:.1f}"  # noqa: E731
-    result(step="latency", processor=args.processor, mode=args.mode, run=run_id, rate=args.rate,
+    result(step="latency", processor=args.processor, mode=args.mode, instances=args.instances,
+           customers=args.customers, rocksdb=args.rocksdb if args.processor == "peer" else "-",
+           run=run_id, rate=args.rate,
            events=produced["records"], achieved_rate=produced["rate"], alerts=alerts,
            matched=len(latencies), timer_or_unmatched=alerts - len(latencies),
            e2e_p50_ms=ms(live_bench.quantile(latencies, 0.5)),
@@ -356,6 +419,135 @@ def cmd_latency(args):
            peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}", exit=code)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def parse_results(paths):
+    """RESULT lines of the harness logs, each with the log's `# key=value` lines (machine, date,
+    load) as `_key`."""
+    rows = []
+    for path in paths:
+        with open(path) as f:
+            lines = f.read().splitlines()
+        context = {}
+        for line in lines:
+            if line.startswith("# ") and "=" in line:
+                key, _, value = line[2:].strip().partition("=")
+                context["_" + key] = value
+        for line in lines:
+            if line.startswith("RESULT "):
+                row = dict(kv.split("=", 1) for kv in line.split()[1:])
+                row.update(context)
+                rows.append(row)
+    return rows
+
+
+def median(values):
+    values = sorted(v for v in values if v == v)
+    if not values:
+        return float("nan")
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def num(row, key):
+    try:
+        return float(row.get(key, "nan"))
+    except ValueError:
+        return float("nan")
+
+
+def fmt(v, digits=0):
+    if v != v:
+        return "–"
+    return f"{v:,.{digits}f}".replace(",", " ")
+
+
+LABELS = [("cxpulse", "exactly_once", "cxpulse exactly-once"),
+          ("cxpulse", "at_least_once", "cxpulse at-least-once"),
+          ("peer", "exactly_once_v2", "Kafka Streams EOS v2"),
+          ("peer", "at_least_once", "Kafka Streams at-least-once")]
+PEER_OF = {"exactly_once": "exactly_once_v2", "at_least_once": "at_least_once"}
+
+
+def render(rows):
+    """Markdown tables, one per (customers, instances, peer RocksDB config)."""
+    out = []
+    keys = sorted({(int(r.get("customers", 0)), int(r.get("instances", 1)), r.get("_rocksdb", "default"))
+                   for r in rows if r.get("step") in ("drain", "latency")})
+    for customers, instances, rocksdb in keys:
+        sel = [r for r in rows if int(r.get("customers", 0)) == customers
+               and int(r.get("instances", 1)) == instances and r.get("_rocksdb", "default") == rocksdb]
+        if not sel:
+            continue
+        ctx = sel[0]
+        out.append(f"### {customers:,} customers, {instances} instance(s) each, peer RocksDB "
+                   f"{rocksdb}".replace(",", " "))
+        out.append("")
+        records = next((r["records"] for r in sel if r.get("step") == "drain"), "?")
+        out.append(f"Backlog {records} records; {ctx.get('_date', '?')}; load average during the "
+                   f"runs {ctx.get('_load', '?')}.")
+        out.append("")
+        out.append("| processor | drain events/s (median, runs) | × peer | p50 event→alert | p99 | "
+                   "peak RSS MB | × peer | CPU s per M events | × peer |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        stats = {}
+        for proc, mode, label in LABELS:
+            drains = [r for r in sel if r.get("step") == "drain" and r.get("processor") == proc
+                      and r.get("mode") == mode]
+            lats = [r for r in sel if r.get("step") == "latency" and r.get("processor") == proc
+                    and r.get("mode") == mode]
+            stats[(proc, mode)] = {
+                "rate": median([num(r, "events_per_s") for r in drains]),
+                "runs": ", ".join(fmt(num(r, "events_per_s")) for r in drains),
+                "rss": median([num(r, "peak_rss_mb") for r in drains]),
+                "cpu": median([num(r, "cpu_s_per_m_events") for r in drains]),
+                "p50": median([num(r, "e2e_p50_ms") for r in lats]),
+                "p99": median([num(r, "e2e_p99_ms") for r in lats]),
+                "label": label}
+        for proc, mode, label in LABELS:
+            st = stats[(proc, mode)]
+            peer = stats.get(("peer", PEER_OF.get(mode, mode))) if proc == "cxpulse" else None
+            ratio = lambda k: fmt(st[k] / peer[k], 2) if peer and peer[k] == peer[k] and peer[k] else "–"  # noqa: E731
+            out.append(f"| {label} | {fmt(st['rate'])} ({st['runs']}) | {ratio('rate')} | "
+                       f"{fmt(st['p50'], 1)} ms | {fmt(st['p99'], 1)} ms | {fmt(st['rss'])} | "
+                       f"{ratio('rss')} | {fmt(st['cpu'], 1)} | {ratio('cpu')} |")
+        ceilings = [num(r, "records_per_s") for r in sel if r.get("step") == "ceiling"]
+        if ceilings:
+            out.append(f"| librdkafka consume only (ceiling) | {fmt(median(ceilings))} "
+                       f"({', '.join(fmt(c) for c in ceilings)}) | | | | | | | |")
+        lat = next((r for r in sel if r.get("step") == "latency"), None)
+        if lat:
+            out.append("")
+            out.append(f"Latency at a fixed {fmt(num(lat, 'rate'))} events/s, "
+                       f"{lat.get('events', '?')} events per run; alerts raised by a deadline "
+                       "(no trigger event) are not in p50/p99.")
+        out.append("")
+    return "\n".join(out)
+
+
+def cmd_report(args):
+    rows = parse_results(args.logs)
+    body = render(rows)
+    begin, end = "<!-- peer-bench:begin -->", "<!-- peer-bench:end -->"
+    with open(args.results) as f:
+        text = f.read()
+    section = f"{begin}\n{args.header.strip()}\n\n{body}\n{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    with open(args.results, "w") as f:
+        f.write(text)
+    if args.csv:
+        with open(args.csv, "w") as f:
+            f.write("step,processor,mode,customers,instances,rocksdb,events_per_s,peak_rss_mb,"
+                    "cpu_s_per_m_events\n")
+            for r in rows:
+                if r.get("step") == "drain":
+                    f.write(",".join(str(r.get(k, "")) for k in (
+                        "step", "processor", "mode", "customers", "instances", "_rocksdb",
+                        "events_per_s", "peak_rss_mb", "cpu_s_per_m_events")) + "\n")
+    print(body)
 
 
 def main():
@@ -376,13 +568,14 @@ def main():
     common.add_argument("--work", default="/tmp")
     common.add_argument("--keep", action="store_true")
     common.add_argument("--timeout", type=float, default=1800)
+    common.add_argument("--instances", type=int, default=1)
+    common.add_argument("--customers", type=int, default=20000, help="label (drain, latency)")
     run = argparse.ArgumentParser(add_help=False)
     run.add_argument("--processor", choices=["cxpulse", "peer"], required=True)
     run.add_argument("--mode", required=True,
                      choices=["exactly_once", "at_least_once", "exactly_once_v2"])
 
     p = sub.add_parser("equal-work", parents=[common])
-    p.add_argument("--customers", type=int, default=20000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--mode", choices=["exactly_once_v2", "at_least_once"], default="exactly_once_v2")
     p.set_defaults(func=cmd_equal_work)
@@ -391,10 +584,16 @@ def main():
     p = sub.add_parser("latency", parents=[common, run])
     p.add_argument("file")
     p.add_argument("--rate", type=float, required=True)
-    p.add_argument("--warmup", type=float, default=8.0)
+    p.add_argument("--warmup", type=float, default=3.0, help="after ready: the alert reader")
     p.add_argument("--settle", type=float, default=3.0)
     p.add_argument("--producer", default=os.path.join(HERE, "..", "build", "bench", "rate_producer"))
     p.set_defaults(func=cmd_latency)
+    p = sub.add_parser("report")
+    p.add_argument("logs", nargs="+")
+    p.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    p.add_argument("--header", default="# Peer benchmark: cxpulse and Kafka Streams")
+    p.add_argument("--csv")
+    p.set_defaults(func=cmd_report)
     args = parser.parse_args()
     if getattr(args, "mode", None) == "exactly_once_v2" and getattr(args, "processor", "peer") == "cxpulse":
         args.mode = "exactly_once"

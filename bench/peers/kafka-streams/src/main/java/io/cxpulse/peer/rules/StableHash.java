@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 public final class StableHash {
   private StableHash() {}
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   public static long fnv1a64(String s) {
     long h = 0xcbf29ce484222325L;
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
@@ -35,7 +37,14 @@ public final class StableHash {
         lo = m[1];
       }
     }
-    return String.format("%016x%016x", hi, lo);
+    char[] out = new char[32];
+    for (int i = 15; i >= 0; --i) {
+      out[i] = HEX[(int) (hi & 0xF)];
+      out[i + 16] = HEX[(int) (lo & 0xF)];
+      hi >>>= 4;
+      lo >>>= 4;
+    }
+    return new String(out);
   }
 
   // (hi, lo) * (2^88 + 0x13B) mod 2^128.
