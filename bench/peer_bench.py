@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
@@ -172,7 +173,6 @@ def alert_keys(lines):
 
 
 def compare(name, ours, theirs):
-    from collections import Counter
     a, b = Counter(ours), Counter(theirs)
     both = sum((a & b).values())
     only_a, only_b = a - b, b - a
@@ -246,10 +246,9 @@ def cmd_equal_work(args):
 
     replay = open(replay_alerts).read().splitlines()
     both, only_replay, only_peer = compare("alerts", alert_keys(replay), alert_keys(peer_alerts))
-    identical = len(set(replay) & set(peer_alerts))
+    identical = sum((Counter(replay) & Counter(peer_alerts)).values())
     replay_signal_lines = open(replay_signals).read().splitlines()
-    signals_same = sum(min(replay_signal_lines.count(s), 1) for s in set(peer_signals)) \
-        if len(peer_signals) < 200000 else -1
+    signals_same = sum((Counter(replay_signal_lines) & Counter(peer_signals)).values())
     dead = open(replay_dead).read().splitlines()
     dead_codes = sorted(json.loads(d)["error"] for d in dead)
     peer_dead_codes = sorted(json.loads(d)["error"] for d in peer_dead)

@@ -4,7 +4,8 @@
 #
 #   bench/peer_bench.sh [--runs R] [--customers N] [--instances 1|2] [--rocksdb default|tuned]
 #                       [--rate EVENTS_PER_S] [--latency-seconds S] [--no-latency]
-#                       [--no-equal-work] [--no-report] [--jvm-opts "FLAGS"]
+#                       [--no-equal-work] [--equal-customers N] [--no-report]
+#                       [--jvm-opts "FLAGS"]
 #
 # 1. builds what is missing: build/cxpulse, consume_ceiling and rate_producer (cmake --build
 #    $BUILD), the peer's jar (mvn package in bench/peers/kafka-streams);
@@ -41,11 +42,12 @@ RATE=""
 LATENCY_SECONDS=20
 LATENCY=1
 EQUAL=1
+EQUAL_CUSTOMERS=3000
 REPORT=1
 JVM_OPTS=""
 
 usage() {
-  sed -n '5,7p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -58,6 +60,7 @@ while [[ $# -gt 0 ]]; do
     --latency-seconds) LATENCY_SECONDS="$2"; shift 2 ;;
     --no-latency) LATENCY=0; shift ;;
     --no-equal-work) EQUAL=0; shift ;;
+    --equal-customers) EQUAL_CUSTOMERS="$2"; shift 2 ;;
     --no-report) REPORT=0; shift ;;
     --jvm-opts) JVM_OPTS="$2"; shift 2 ;;
     *) usage ;;
@@ -98,7 +101,7 @@ LOADS=()
 # 3. equal work
 if ((EQUAL)); then
   $PY "$BENCH" equal-work --bootstrap "$BOOTSTRAP" --cxpulse "$BUILD/cxpulse" --peer-jar "$JAR" \
-    --customers 3000 | record
+    --customers "$EQUAL_CUSTOMERS" | record
 fi
 
 # 4. backlog
