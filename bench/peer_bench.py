@@ -479,8 +479,8 @@ def render(rows):
         if not sel:
             continue
         ctx = sel[0]
-        out.append(f"### {customers:,} customers, {instances} instance(s) each, peer RocksDB "
-                   f"{rocksdb}".replace(",", " "))
+        out.append(f"### {fmt(customers)} customers, {instances} instance(s) each, peer RocksDB "
+                   f"{rocksdb}")
         out.append("")
         records = next((r["records"] for r in sel if r.get("step") == "drain"), "?")
         out.append(f"Backlog {records} records; {ctx.get('_date', '?')}; load average during the "

@@ -79,10 +79,11 @@ if [[ ! -s "$JAR" ]]; then
 fi
 
 # 2. broker
-mkdir -p "$DATA" "$ROOT/bench/peer_results"
+RESULTS_DIR="${CXPULSE_PEERBENCH_RESULTS:-$ROOT/bench/peer_results}"
+mkdir -p "$DATA" "$RESULTS_DIR"
 "$ROOT/tools/kafka/broker.sh" start
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-LOG="$ROOT/bench/peer_results/$STAMP-c$CUSTOMERS-i$INSTANCES-$ROCKSDB.log"
+LOG="$RESULTS_DIR/$STAMP-c$CUSTOMERS-i$INSTANCES-$ROCKSDB.log"
 {
   echo "# date=$(date -u +%Y-%m-%dT%H:%MZ)"
   echo "# machine=$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB"
