@@ -54,27 +54,31 @@ class Process:
         self.log_file = open(log_path, "w")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(argv, stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.usage = None  # (exit code, rusage) once reaped
 
     def alive(self):
-        return self.proc.poll() is None
+        if self.usage is None:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                self.usage = (os.waitstatus_to_exitcode(status), usage)
+        return self.usage is None
 
     def stop(self):
         """SIGTERM, wait; returns (exit code, peak RSS MB, CPU seconds). A JVM stopped by
         SIGTERM exits 143 after its shutdown hooks (the peer closes Kafka Streams in one)."""
-        if self.proc.poll() is None:
+        if self.alive():
             self.proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                break
+        while self.alive() and time.monotonic() < deadline:
             time.sleep(0.1)
-        else:
+        if self.alive():
             self.proc.kill()
             pid, status, usage = os.wait4(self.proc.pid, 0)
-        self.proc.returncode = os.waitstatus_to_exitcode(status)
+            self.usage = (os.waitstatus_to_exitcode(status), usage)
+        code, usage = self.usage
+        self.proc.returncode = code
         self.log_file.close()
-        return (self.proc.returncode, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime)
+        return (code, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime)
 
 
 def peer_argv(args, mode, app_id, input_prefix, output_prefix, state_dir, idle_ms=5000,
@@ -294,6 +298,12 @@ def start_processors(args, processor, mode, input_prefix, output_prefix, work, r
         live_bench.write_config(config, args, run_id, mode, input_prefix, output_prefix,
                                 os.path.join(inst, "state"))
         args.http_port = port
+        with open(config) as f:
+            settings = json.load(f)
+        # Its own transactional id (group + instance id; the default, the host name, is shared).
+        settings["kafka"]["instance_id"] = f"bench-{i}"
+        with open(config, "w") as f:
+            json.dump(settings, f, indent=2)
         procs.append(Process([args.cxpulse, "run", "--config", config],
                              os.path.join(inst, "cxpulse.log")))
     return procs, group
@@ -436,6 +446,7 @@ def parse_results(paths):
             if line.startswith("RESULT "):
                 row = dict(kv.split("=", 1) for kv in line.split()[1:])
                 row.update(context)
+                row["_log"] = path
                 rows.append(row)
     return rows
 
@@ -510,7 +521,9 @@ def render(rows):
             out.append(f"| {label} | {fmt(st['rate'])} ({st['runs']}) | {ratio('rate')} | "
                        f"{fmt(st['p50'], 1)} ms | {fmt(st['p99'], 1)} ms | {fmt(st['rss'])} | "
                        f"{ratio('rss')} | {fmt(st['cpu'], 1)} | {ratio('cpu')} |")
-        ceilings = [num(r, "records_per_s") for r in sel if r.get("step") == "ceiling"]
+        logs = {r["_log"] for r in sel}
+        ceilings = [num(r, "records_per_s") for r in rows
+                    if r.get("step") == "ceiling" and r["_log"] in logs]
         if ceilings:
             out.append(f"| librdkafka consume only (ceiling) | {fmt(median(ceilings))} "
                        f"({', '.join(fmt(c) for c in ceilings)}) | | | | | | | |")
