@@ -395,6 +395,15 @@ def cmd_latency(args):
                              "--bootstrap", args.bootstrap, "--topic", output_prefix + "cx.alerts",
                              "--out", alerts_path])
     time.sleep(args.warmup)  # group joins, the peer's task assignment
+    if args.generate:
+        # Journeys that start now that the processor is ready (a file made before a slow start
+        # would arrive behind a watermark its idle tasks moved to the wall clock meanwhile).
+        args.file = os.path.join(work, "latency.jsonl")
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+        subprocess.run([args.cxpulse, "generate", "--customers", str(args.generate), "--seed",
+                        str(args.seed), "--struggle-ratio", "0.5", "--start", start, "--span",
+                        f"{args.span}s", "--output", args.file], check=True,
+                       stderr=subprocess.DEVNULL)
     sent_path = os.path.join(work, "sent.txt")
     out = subprocess.run([args.producer, args.bootstrap, args.file, input_prefix, str(args.rate),
                           sent_path], check=True, capture_output=True, text=True).stdout.strip()
@@ -594,7 +603,11 @@ def main():
     p = sub.add_parser("drain", parents=[common, run])
     p.set_defaults(func=cmd_drain)
     p = sub.add_parser("latency", parents=[common, run])
-    p.add_argument("file")
+    p.add_argument("file", nargs="?", help="a generated file, or --generate")
+    p.add_argument("--generate", type=int, default=0,
+                   help="generate this many customers once the processor is ready")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--span", type=int, default=20, help="seconds of journey starts")
     p.add_argument("--rate", type=float, required=True)
     p.add_argument("--warmup", type=float, default=3.0, help="after ready: the alert reader")
     p.add_argument("--settle", type=float, default=3.0)

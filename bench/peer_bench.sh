@@ -18,7 +18,7 @@
 # 5. R rounds, alternating: the librdkafka consume ceiling, then drain by cxpulse exactly-once,
 #    cxpulse at-least-once, the peer EOS v2, the peer at-least-once (each with I instances in one
 #    group, fresh group, outputs and state);
-# 6. latency: a fresh file produced at a fixed rate (default: half the peer's EOS v2 drain rate,
+# 6. latency: a fresh file (generated once the processor is ready) produced at a fixed rate (default: half the peer's EOS v2 drain rate,
 #    so that every processor keeps up) for about S seconds (default 20) into fresh topics, each
 #    processor and mode once per round;
 # 7. writes the log to bench/peer_results/ and the tables of every log there into
@@ -139,12 +139,9 @@ if ((LATENCY)); then
   for ((r = 1; r <= RUNS; r++)); do
     for pm in cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once; do
       LOADS+=("$(load)")
-      LFILE="$DATA/latency.jsonl"
-      "$BUILD/cxpulse" generate --customers "$LAT_CUSTOMERS" --seed "$r" --struggle-ratio 0.5 \
-        --start "$(date -u -d "+$((LAT_CUSTOMERS / 20000 + 12)) seconds" +%Y-%m-%dT%H:%M:%SZ)" \
-        --span "${LATENCY_SECONDS}s" --output "$LFILE" 2>/dev/null
       $PY "$BENCH" latency "${COMMON[@]}" --processor "${pm%%:*}" --mode "${pm#*:}" \
-        --rate "$RATE" --producer "$BUILD/bench/rate_producer" "$LFILE" | record
+        --generate "$LAT_CUSTOMERS" --seed "$r" --span "$LATENCY_SECONDS" \
+        --rate "$RATE" --producer "$BUILD/bench/rate_producer" | record
     done
   done
 fi
