@@ -9,6 +9,7 @@
 #include "runtime/cli/cli.h"
 #include "runtime/cli/commands.h"
 #include "runtime/cli/config_check.h"
+#include "runtime/config/routing_table.h"
 #include "runtime/http/http_server.h"
 #include "runtime/outreach/outreach_service.h"
 
@@ -33,6 +34,7 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
                     ? ""
                     : (", identity header " + outreach.identity_header).c_str(),
                 outreach.listen.c_str());
+    for (const std::string& line : FormatRoutingTable(config)) std::printf("%s\n", line.c_str());
     return kExitOk;
   }
   InstallStopSignalHandlers();

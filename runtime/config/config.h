@@ -4,8 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include "outreach/routing.h"
 #include "processors/rules_config.h"
 #include "runtime/config/kafka_config.h"
+#include "runtime/config/notify_config.h"
 #include "runtime/config/outreach_config.h"
 #include "runtime/shard/defaults.h"
 #include "state/store/store_options.h"
@@ -35,6 +37,9 @@ struct AppConfig {
   KafkaConfig kafka;
   HttpConfig http;
   OutreachConfig outreach;
+  // `routes:` (SPEC §8) and `notify:`, the notifiers' endpoints and delivery settings.
+  RoutingConfig routing;
+  NotifyConfig notify;
 
   bool operator==(const AppConfig&) const = default;
 };
