@@ -48,6 +48,10 @@ struct NotifyConfig {
   // Consumer group of the notifiers on the alerts topic (offsets committed after delivery or
   // dead-lettering).
   std::string group_id = "cxpulse-notify";
+  // Where a new group starts on the alerts topic: "latest" (only alerts from now on; no flood
+  // of old alerts into Slack at first start) or "earliest". A known group resumes from its
+  // committed offsets either way.
+  std::string start_from = "latest";
   // Messages that could not be delivered, with the last error.
   std::string deadletter_topic = "cx.notify.deadletter";
   // A message not delivered this long after it was first tried goes to the dead letters.
@@ -60,6 +64,9 @@ struct NotifyConfig {
   Duration backoff_max = Duration::Minutes(5);
   // The outreach page's public base URL (e.g. https://cx.example.com): links in Slack messages.
   std::string public_url;
+  // A PEM file of extra CA certificates trusted for https endpoints (a private CA); the system's
+  // trust store is always used.
+  std::string ca_file;
   DestinationConfig webhook;
   DestinationConfig slack;
   DestinationConfig proactive_chat;

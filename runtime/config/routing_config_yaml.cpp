@@ -105,12 +105,14 @@ const DestinationConfig* DestinationSettings(const NotifyConfig& notify, Destina
 
 void ReadNotifyConfig(YamlSection section, NotifyConfig& notify, std::vector<std::string>& errors) {
   section.Get("group_id", notify.group_id);
+  section.Get("start_from", notify.start_from);
   section.Get("deadletter_topic", notify.deadletter_topic);
   section.Get("give_up_after", notify.give_up_after);
   section.Get("request_timeout", notify.request_timeout);
   section.Get("backoff_initial", notify.backoff_initial);
   section.Get("backoff_max", notify.backoff_max);
   section.Get("public_url", notify.public_url);
+  section.Get("ca_file", notify.ca_file);
   YamlSection destinations = section.Section("destinations");
   for (auto [name, d] : {std::pair{"webhook", &notify.webhook}, std::pair{"slack", &notify.slack},
                          std::pair{"proactive_chat", &notify.proactive_chat},
@@ -121,6 +123,9 @@ void ReadNotifyConfig(YamlSection section, NotifyConfig& notify, std::vector<std
   destinations.Finish();
   section.Finish();
   if (notify.group_id.empty()) errors.emplace_back("notify.group_id: must not be empty");
+  if (notify.start_from != "latest" && notify.start_from != "earliest") {
+    errors.emplace_back("notify.start_from: expected latest or earliest");
+  }
   for (auto [name, value] : {std::pair{"give_up_after", notify.give_up_after},
                              std::pair{"request_timeout", notify.request_timeout},
                              std::pair{"backoff_initial", notify.backoff_initial},

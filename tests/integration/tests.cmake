@@ -36,6 +36,8 @@ cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
 # the script's docstring and "Arrival order" in tests/integration/README.md).
 cxpulse_integration_test(arrival_order arrival_order_test.py 300)
 cxpulse_integration_test(outreach_service outreach_service_test.py 300)
+# The notifiers against local HTTP(S) receivers (tests/integration/http_receiver.py).
+cxpulse_integration_test(notify notify_test.py 600)
 cxpulse_integration_test(oversized_record oversized_record_test.py 420)
 # Mounts a tmpfs for the state dir: needs root, else skipped (exit 77).
 cxpulse_integration_test(disk_full_live disk_full_live_test.py 600)
@@ -44,5 +46,5 @@ set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.broker_outage integration.idle_deadline integration.arrival_order
-  integration.outreach_service
+  integration.outreach_service integration.notify
   integration.oversized_record integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
