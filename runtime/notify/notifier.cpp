@@ -33,6 +33,7 @@ Notifier::~Notifier() { Stop(); }
 bool Notifier::Start(const std::vector<std::pair<Destination, std::string>>& endpoints,
                      std::string& error) {
   boost::system::error_code ec;
+  SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
   tls_.set_default_verify_paths(ec);
   if (ec) spdlog::warn("notify: cannot load the system's CA certificates: {}", ec.message());
   if (!config_.ca_file.empty()) {
