@@ -73,8 +73,9 @@ void CheckListen(const std::string& listen, const std::string& key,
 // SPEC §8: the routes (outreach/routing.h ValidateRouting), the dead-letter topic, and every
 // configured endpoint and the public URL are http(s).
 void CheckRouting(const AppConfig& config, std::vector<std::string>& errors) {
-  for (std::string& line : ValidateRouting(config.routing)) errors.push_back(std::move(line));
   const NotifyConfig& notify = config.notify;
+  errors.insert(errors.end(), notify.env_errors.begin(), notify.env_errors.end());
+  for (std::string& line : ValidateRouting(config.routing)) errors.push_back(std::move(line));
   if (std::string problem = CheckTopicName(notify.deadletter_topic); !problem.empty()) {
     errors.push_back("notify.deadletter_topic: " + problem);
   }

@@ -73,6 +73,10 @@ struct NotifyConfig {
   DestinationConfig escalation;
   // Parallel to AppConfig::routing.routes.
   std::vector<RouteEndpoint> routes;
+  // Named environment variables that are unset or empty ("routes[0].url_env: environment
+  // variable X is not set"). Not load errors: `cxpulse run` shares the file but not the
+  // notifiers' environment; `cxpulse outreach` (CheckOutreachConfig) refuses to start on them.
+  std::vector<std::string> env_errors;
 
   bool operator==(const NotifyConfig&) const = default;
 };

@@ -21,7 +21,7 @@ void ReadEnv(const std::string& name, const std::string& path, std::string& out,
 }
 
 void ReadDestination(YamlSection section, const std::string& path, DestinationConfig& d,
-                     std::vector<std::string>& errors) {
+                     std::vector<std::string>& errors, std::vector<std::string>& env_errors) {
   section.Get("url_env", d.url_env);
   section.Get("token_env", d.token_env);
   section.Get("concurrency", d.concurrency);
@@ -29,8 +29,8 @@ void ReadDestination(YamlSection section, const std::string& path, DestinationCo
   section.Get("max_pending", d.max_pending);
   section.Get("format", d.format);
   section.Finish();
-  ReadEnv(d.url_env, path + ".url_env", d.url, errors);
-  ReadEnv(d.token_env, path + ".token_env", d.token, errors);
+  ReadEnv(d.url_env, path + ".url_env", d.url, env_errors);
+  ReadEnv(d.token_env, path + ".token_env", d.token, env_errors);
   if (d.concurrency <= 0 || d.concurrency > 1000) {
     errors.push_back(path + ".concurrency: expected 1 to 1000");
   }
@@ -118,7 +118,7 @@ void ReadNotifyConfig(YamlSection section, NotifyConfig& notify, std::vector<std
                          std::pair{"proactive_chat", &notify.proactive_chat},
                          std::pair{"escalation", &notify.escalation}}) {
     ReadDestination(destinations.Section(name), std::string("notify.destinations.") + name, *d,
-                    errors);
+                    errors, notify.env_errors);
   }
   destinations.Finish();
   section.Finish();
@@ -164,8 +164,8 @@ void ReadRoutes(std::vector<YamlSection> items, NotifyConfig& notify, RoutingCon
       errors.push_back(path + ".destination: unknown destination '" + destination + "'" +
                        DidYouMean(destination, destination_names));
     }
-    ReadEnv(endpoint.url_env, path + ".url_env", route.url, errors);
-    ReadEnv(endpoint.token_env, path + ".token_env", endpoint.token, errors);
+    ReadEnv(endpoint.url_env, path + ".url_env", route.url, notify.env_errors);
+    ReadEnv(endpoint.token_env, path + ".token_env", endpoint.token, notify.env_errors);
     const DestinationConfig* settings = DestinationSettings(notify, route.destination);
     if (settings == nullptr) continue;
     if (endpoint.url_env.empty()) endpoint.url_env = settings->url_env;

@@ -101,8 +101,9 @@ class Notifier {
   const Clock& clock_;
   NotifyMetrics& metrics_;
   Finished on_finished_;
-  boost::asio::io_context io_;
+  // Declared before io_ so that it outlives the coroutine frames io_ destroys.
   boost::asio::ssl::context tls_{boost::asio::ssl::context::tls_client};
+  boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;
   // I/O thread only.

@@ -96,8 +96,6 @@ TEST_F(RoutingConfigTest, BadRoutesAreOneLineErrorsWithThePath) {
       {"routes:\n  - {match: {kinds: [x]}, destination: cases}\n",
        "routes[0].match.kinds: unknown key; did you mean kind?"},
       {"routes:\n  - {match: {kind: at_risk}}\n", "routes[0].destination: required"},
-      {"routes:\n  - {destination: webhook, url_env: CXT_UNSET_VAR}\n",
-       "routes[0].url_env: environment variable CXT_UNSET_VAR is not set"},
       {"notify:\n  destinations:\n    slack: {concurrency: 0}\n",
        "notify.destinations.slack.concurrency: expected 1 to 1000"},
       {"notify:\n  destinations:\n    slack: {format: html}\n",
@@ -109,6 +107,21 @@ TEST_F(RoutingConfigTest, BadRoutesAreOneLineErrorsWithThePath) {
     EXPECT_FALSE(LoadConfigText(c.yaml, "t.yaml", config, error)) << c.yaml;
     EXPECT_THAT(error, HasSubstr(c.expected)) << c.yaml;
   }
+}
+
+TEST_F(RoutingConfigTest, UnsetVariablesAreKeptForTheOutreachCheckNotLoadErrors) {
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      LoadConfigText("routes:\n  - {destination: webhook, url_env: CXT_UNSET_VAR}\n"
+                     "notify:\n  destinations:\n    slack: {token_env: CXT_UNSET_TOK}\n",
+                     "t.yaml", config, error))
+      << error;
+  EXPECT_THAT(config.notify.env_errors,
+              ::testing::ElementsAre(
+                  "notify.destinations.slack.token_env: environment variable CXT_UNSET_TOK is "
+                  "not set",
+                  "routes[0].url_env: environment variable CXT_UNSET_VAR is not set"));
 }
 
 TEST_F(RoutingConfigTest, ValidationFindsRoutesThatCanNeverMatchAndBadUrls) {
