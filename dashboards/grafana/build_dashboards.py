@@ -350,11 +350,44 @@ def pipeline_health():
                    "(stall seconds per second, all shards).",
                    targets((f"sum(rate(cxpulse_rocksdb_write_stall_seconds_total{RATE}))",
                             "stalled")), "percentunit", minimum=0, w=8),
+        row("Notifiers"),
+        timeseries("Notifications per second by destination", "Delivered (2xx), retried and "
+                   "dead-lettered notifications of cxpulse outreach per destination.",
+                   targets((f"sum by (destination) (rate(cxpulse_notify_delivered_total{RATE}))",
+                            "{{destination}} delivered"),
+                           (f"sum by (destination) (rate(cxpulse_notify_retries_total{RATE}))",
+                            "{{destination}} retried")), "ops", minimum=0, w=8),
+        timeseries("Notify dead letters by cause", "Notifications written to "
+                   "cx.notify.deadletter: rejected (4xx), gave_up (give-up time passed), "
+                   "backlog_full; and dead letters the broker refused (retried).",
+                   targets((f"sum by (destination, cause) "
+                            f"(rate(cxpulse_notify_deadletters_total{RATE}))",
+                            "{{destination}} {{cause}}"),
+                           (f"sum(rate(cxpulse_notify_deadletter_write_failures_total{RATE}))",
+                            "write failures")), "ops", minimum=0, w=8),
+        timeseries("Notifications held", "Notifications queued, in flight or waiting to retry, "
+                   "per destination; growth means an endpoint fails or is slow.",
+                   targets(("sum by (destination) (cxpulse_notify_pending)", "{{destination}}")),
+                   "short", minimum=0, w=8),
+        timeseries("Notify attempt latency p99", "99th percentile of one HTTP attempt per "
+                   "destination (connect, TLS, request, response).",
+                   targets((f"histogram_quantile(0.99, sum by (destination, le) "
+                            f"(rate(cxpulse_notify_attempt_seconds_bucket{RATE})))",
+                            "{{destination}}")), "s", minimum=0, w=8),
+        timeseries("Notify delivery latency p99", "99th percentile from queueing a notification "
+                   "to its delivery, retries included, per destination.",
+                   targets((f"histogram_quantile(0.99, sum by (destination, le) "
+                            f"(rate(cxpulse_notify_delivery_seconds_bucket{RATE})))",
+                            "{{destination}}")), "s", minimum=0, w=8),
+        timeseries("Alerts routed by destination", "Alerts read by the notifiers per second, by "
+                   "the destination the routes chose (cases included).",
+                   targets((f"sum by (destination) (rate(cxpulse_notify_routed_total{RATE}))",
+                            "{{destination}}")), "ops", stack=True, minimum=0, w=8),
     ]
     panels += outreach_service_row()
     return dashboard("cxpulse-pipeline-health", "cxpulse / Pipeline health",
                      "Throughput, lag, latency, dead letters, commits, restores and RocksDB of "
-                     "the cxpulse live processors; the outreach service's reading and commands.", ["cxpulse", "pipeline"], panels)
+                     "the cxpulse live processors; the outreach service's reading and commands; its notifiers.", ["cxpulse", "pipeline"], panels)
 
 
 # --- Outreach (SPEC §7): the case queue of `cxpulse outreach`. Every instance folds the same

@@ -20,7 +20,10 @@ namespace cx {
 // The same for `cxpulse outreach`: someone can be the rep (outreach.reps or
 // outreach.identity_header); outreach.listen can be bound; both outreach topics and
 // kafka.topics.clicks have legal names and kafka.group_id is set (/customers/{id} finds the
-// processors through them); kafka.bootstrap_servers and every librdkafka property as for run.
+// processors through them); kafka.bootstrap_servers and every librdkafka property as for run;
+// the routes (SPEC §8: ValidateRouting: a url that is not http(s), a route that can never
+// match), the notify dead-letter topic's name, and every configured endpoint and
+// notify.public_url are http(s).
 // `outreach --dry-run` reports exactly these and `outreach` checks them before it binds a port or
 // connects.
 [[nodiscard]] std::vector<std::string> CheckOutreachConfig(const AppConfig& config);

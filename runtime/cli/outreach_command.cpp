@@ -10,8 +10,10 @@
 #include "runtime/cli/commands.h"
 #include "runtime/cli/config_check.h"
 #include "runtime/cli/customer_routing.h"
+#include "runtime/config/routing_table.h"
 #include "runtime/http/http_request_checks.h"
 #include "runtime/http/http_server.h"
+#include "runtime/notify/alert_notifier.h"
 #include "runtime/outreach/outreach_api.h"
 #include "runtime/outreach/outreach_service.h"
 
@@ -68,6 +70,7 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
                     ? ""
                     : (", identity header " + outreach.identity_header).c_str(),
                 outreach.listen.c_str());
+    for (const std::string& line : FormatRoutingTable(config)) std::printf("%s\n", line.c_str());
     return kExitOk;
   }
   InstallStopSignalHandlers();
@@ -79,13 +82,17 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
     return kExitFailure;
   }
   OutreachService service(config, clock);
+  AlertNotifier notifier(config, clock);
+  service.SetEscalationSink([&notifier](const std::vector<Escalation>& escalations) {
+    notifier.OnEscalations(escalations);
+  });
   HttpServerOptions options;
   options.listen = outreach.listen;
   options.identity_header = outreach.identity_header;
   options.lookup_timeout = std::chrono::milliseconds(outreach.command_timeout.ms + 2000);
   HttpBackend backend;
   backend.ready = [&service] { return service.Ready(); };
-  backend.metrics = [&service] { return service.Metrics(); };
+  backend.metrics = [&service, &notifier] { return service.Metrics() + notifier.Metrics(); };
   backend.handle = [&service, &customers, &outreach](const HttpRequest& request,
                                                      std::function<void(HttpReply)> reply) {
     if (request.path.starts_with("/customers/")) {
@@ -102,16 +109,21 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
     return kExitFailure;
   }
   spdlog::info("outreach: serving on port {}", server.port());
+  if (!notifier.Start(error)) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+    return kExitFailure;
+  }
   if (!service.Start(error)) {
     std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
     return kExitFailure;
   }
-  while (!StopRequested().load() && !service.Failed()) {
+  while (!StopRequested().load() && !service.Failed() && !notifier.Failed()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   server.Stop();
   service.Stop();
-  if (service.Failed()) {
+  notifier.Stop();
+  if (service.Failed() || notifier.Failed()) {
     std::fprintf(stderr, "cxpulse: outreach: fatal Kafka client error\n");
     return kExitFailure;
   }

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "runtime/config/outreach_config_yaml.h"
+#include "runtime/config/routing_config_yaml.h"
 #include "runtime/config/rules_config_yaml.h"
 #include "runtime/config/yaml_section.h"
 
@@ -143,6 +144,8 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
   ReadHttpConfig(top.Section("http"), config.http);
   ReadOutreachConfig(top.Section("outreach"), config.outreach, errors);
   ReadReasonsConfig(top.Section("reasons"), config.reasons, errors);
+  ReadNotifyConfig(top.Section("notify"), config.notify, errors);
+  ReadRoutes(top.Sections("routes"), config.notify, config.routing, errors);
   top.Finish();
   for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
                       &config.kafka.producer_properties}) {

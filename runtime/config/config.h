@@ -5,9 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "outreach/routing.h"
 #include "processors/rules_config.h"
 #include "reasons/reason_labels.h"
 #include "runtime/config/kafka_config.h"
+#include "runtime/config/notify_config.h"
 #include "runtime/config/outreach_config.h"
 #include "runtime/shard/defaults.h"
 #include "state/store/store_options.h"
@@ -48,6 +50,9 @@ struct AppConfig {
   HttpConfig http;
   OutreachConfig outreach;
   ReasonsConfig reasons;
+  // `routes:` (SPEC §8) and `notify:`, the notifiers' endpoints and delivery settings.
+  RoutingConfig routing;
+  NotifyConfig notify;
 
   bool operator==(const AppConfig&) const = default;
 };

@@ -8,6 +8,7 @@
 
 #include "outreach/alert_reader.h"
 #include "outreach/command_json.h"
+#include "outreach/routing.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/outreach/outreach_api.h"
 
@@ -28,8 +29,9 @@ HttpReply Error(unsigned status, std::string_view message) {
   return ToReply(ErrorResponse(status, message));
 }
 
-CaseRules RulesOf(const OutreachConfig& config) {
+CaseRules RulesOf(const OutreachConfig& config, const RoutingConfig& routing) {
   CaseRules rules;
+  rules.routes_to_cases = [&routing](const Alert& alert) { return RoutesToCases(routing, alert); };
   rules.claim_lapse = config.claim_lapse;
   rules.escalate_after = config.escalate_after;
   rules.resolved_retention = config.resolved_retention;
@@ -159,7 +161,7 @@ bool OutreachService::AssignAll(std::string& error) {
   merges_.assign(static_cast<size_t>(partitions), PartitionMerge{});
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    books_.assign(static_cast<size_t>(partitions), CaseBook(RulesOf(o)));
+    books_.assign(static_cast<size_t>(partitions), CaseBook(RulesOf(o, config_.routing)));
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -269,8 +271,12 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
       spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
     }
   }
-  // Escalations folded while rebuilding were counted by the run that saw them live.
-  if (!escalations.empty() && ready_.load()) metrics_.OnEscalations(escalations.size());
+  if (!escalations.empty()) {
+    // Escalations folded while rebuilding were counted by the run that saw them live; the
+    // notifiers get them all (they re-send those younger than notify.give_up_after).
+    if (ready_.load()) metrics_.OnEscalations(escalations.size());
+    if (escalation_sink_) escalation_sink_(escalations);
+  }
 }
 
 void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
@@ -328,7 +334,10 @@ void OutreachService::Tick() {
       for (std::string& id : book.CasesDueBy(now)) changed_.push_back(std::move(id));
       book.AdvanceTo(now, escalations);
     }
-    if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+    if (!escalations.empty()) {
+      metrics_.OnEscalations(escalations.size());
+      if (escalation_sink_) escalation_sink_(escalations);
+    }
   }
   auto now = SteadyClock::now();
   for (auto it = pending_.begin(); it != pending_.end();) {

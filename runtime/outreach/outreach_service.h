@@ -63,6 +63,12 @@ class OutreachService {
   // writes it, or {"case_id":…,"removed":true} when the fold forgot it. Handle() asks for an
   // identity and readiness first.
   [[nodiscard]] AlertFeed& CaseEvents() { return case_events_; }
+  // Called on the reader thread, under the books' lock, with the escalations of each fold step
+  // (the rebuild at start included): keep it short (the notifiers only queue them). Set before
+  // Start.
+  void SetEscalationSink(std::function<void(const std::vector<Escalation>&)> sink) {
+    escalation_sink_ = std::move(sink);
+  }
 
  private:
   struct Pending {
@@ -101,6 +107,7 @@ class OutreachService {
   std::chrono::steady_clock::time_point started_;
   std::string instance_;  // random prefix of this instance's command ids
   std::atomic<uint64_t> next_command_{0};
+  std::function<void(const std::vector<Escalation>&)> escalation_sink_;
 
   std::vector<PartitionMerge> merges_;                // reader thread only
   std::mutex mutex_;                                  // guards everything below

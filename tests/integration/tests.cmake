@@ -40,6 +40,8 @@ cxpulse_integration_test(outreach_service outreach_service_test.py 300)
 cxpulse_integration_test(customer_routing customer_routing_test.py 420)
 # Events -> cxpulse run -> cx.alerts -> cxpulse outreach -> a case claimed and resolved.
 cxpulse_integration_test(case_end_to_end case_end_to_end_test.py 360)
+# The notifiers against local HTTP(S) receivers (tests/integration/http_receiver.py).
+cxpulse_integration_test(notify notify_test.py 600)
 cxpulse_integration_test(oversized_record oversized_record_test.py 420)
 # A null or foreign Kafka key: a key_mismatch dead letter, nothing else changes.
 cxpulse_integration_test(key_mismatch key_mismatch_test.py 300)
@@ -53,4 +55,5 @@ set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.broker_outage integration.idle_deadline integration.arrival_order
   integration.outreach_service integration.customer_routing integration.case_end_to_end
+  integration.notify
   integration.oversized_record integration.key_mismatch integration.corrupt_store integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)

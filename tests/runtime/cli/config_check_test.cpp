@@ -1,5 +1,6 @@
 #include "runtime/cli/config_check.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,37 @@ TEST(ConfigCheck, OutreachCheckFindsWhatStartWould) {
               ElementsAre(HasSubstr("kafka.topics.clicks: 'a b' is not a legal topic")));
   // The processor's own keys are not the service's business.
   EXPECT_TRUE(OutreachCheckOf(rep + "state:\n  dir: ''\nhttp:\n  listen: nonsense\n").empty());
+}
+
+TEST(ConfigCheck, OutreachCheckValidatesTheRoutes) {
+  using ::testing::ElementsAre;
+  using ::testing::HasSubstr;
+  setenv("CXT_CHECK_HOOK_URL", "http://hooks.internal/x", 1);
+  setenv("CXT_CHECK_FTP_URL", "ftp://hooks.internal/x", 1);
+  const std::string rep = "outreach:\n  identity_header: X-User\n";
+  EXPECT_TRUE(
+      OutreachCheckOf(rep + "routes:\n  - {destination: webhook, url_env: CXT_CHECK_HOOK_URL}\n")
+          .empty());
+  EXPECT_THAT(OutreachCheckOf(rep + "routes:\n  - {destination: cases}\n"
+                                    "  - {match: {kind: at_risk}, destination: cases}\n"),
+              ElementsAre(HasSubstr("routes[1]: can never match: routes[0] matches everything")));
+  EXPECT_THAT(
+      OutreachCheckOf(rep + "routes:\n  - {destination: webhook, url_env: CXT_CHECK_FTP_URL}\n"),
+      ElementsAre("routes[0]: url is not http(s)://host..."));
+  EXPECT_THAT(OutreachCheckOf(rep + "routes:\n  - {destination: webhook, url_env: CXT_NOT_SET}\n"),
+              ElementsAre("routes[0].url_env: environment variable CXT_NOT_SET is not set",
+                          "routes[0]: destination webhook needs a url"));
+  EXPECT_THAT(OutreachCheckOf(rep + "routes:\n  - {destination: slack}\n"),
+              ElementsAre("routes[0]: destination slack needs a url"));
+  EXPECT_THAT(OutreachCheckOf(rep + "notify:\n  public_url: cx.example.com\n"),
+              ElementsAre("notify.public_url: not an http(s)://host... URL"));
+  EXPECT_THAT(OutreachCheckOf(rep + "notify:\n  deadletter_topic: 'dead letters'\n"),
+              ElementsAre(HasSubstr("notify.deadletter_topic: 'dead letters' is not a legal")));
+  EXPECT_THAT(OutreachCheckOf(rep + "notify:\n  destinations:\n    proactive_chat: "
+                                    "{url_env: CXT_CHECK_FTP_URL}\n"),
+              ElementsAre(HasSubstr("proactive_chat: url is not http(s)"),
+                          HasSubstr("notify.destinations.proactive_chat.url_env: "
+                                    "$CXT_CHECK_FTP_URL is not an http(s)")));
 }
 
 }  // namespace
