@@ -28,7 +28,7 @@ LocalCustomer ToLocal(LiveProcessor::CustomerAnswer::Kind kind) {
 LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor,
                            OutreachService* outreach)
     : metrics_(std::make_unique<MetricsProbe>(&processor.status(), processor.rules().risk,
-                                               processor.reasons().known)),
+                                              processor.reasons().known)),
       alerts_(std::make_unique<AlertFeed>(http.recent_alerts)),
       processor_(processor) {
   processor.AddObserver(metrics_.get());
