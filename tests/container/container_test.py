@@ -180,6 +180,9 @@ def ulimits():
 
 def main(checks):
     args = itlib.parse_args()
+    # The ConfigMap's http.advertised_address is ${POD_IP}:9464 (the StatefulSet sets it); the
+    # reference replay below loads the same config.
+    os.environ.setdefault("POD_IP", "127.0.0.1")
     started = time.monotonic()
     # A tag of this run's own (removed at the end; the cached base layer stays).
     tag = f"localhost/cxpulse:test-{os.urandom(4).hex()}"
@@ -256,6 +259,7 @@ def run_image(checks, args, image_ref, started):
         "--volume", f"{state_dir}:{pod['state_dir']}:rw",
         "--stop-timeout", str(pod["grace"]),
         "--env", "CXPULSE_INSTANCE_ID=cxpulse-0",
+        "--env", "POD_IP=127.0.0.1",  # http.advertised_address: ${POD_IP}:9464, as the StatefulSet
     ] + (["--tmpfs", "/tmp:rw,size=128m"] if pod["tmp"] else []) + ulimits() + [image_ref] + pod["args"]
     itlib.log(" ".join(run))
     itlib.run(run)
