@@ -387,6 +387,13 @@ try {
         (await linked.locator(`#rows tr[data-case-id="${rich.case_id}"]`).getAttribute("class") || "").includes("selected"));
   await linked.click("#panel-close");
   check("closing the panel drops the link", !(await linked.evaluate(() => location.hash)));
+  // A notification's link to the customer (runtime/notify: public_url/#customer=<id>).
+  await linked.goto(`${base}/#customer=${encodeURIComponent(rich.customer_id)}`);
+  await linked.waitForFunction((id) => document.getElementById("search").value === id, rich.customer_id, { timeout: 15000 });
+  await linked.waitForSelector(`#rows tr[data-case-id="${rich.case_id}"]`, { timeout: 15000 });
+  const customerRows = await linked.locator("#rows tr[data-case-id]").count();
+  check("a #customer= link shows that customer's cases (All, searched)",
+        customerRows >= 1 && (await linked.getAttribute('.view[data-view="all"]', "aria-pressed")) === "true", `${customerRows} rows`);
 
   // Screenshots: the list (ana, All) and the panel.
   await ana.click('.view[data-view="all"]');

@@ -24,6 +24,7 @@ usage: live_check.py --cxpulse BIN --prometheus BIN --work-dir DIR [--bootstrap 
 """
 import argparse
 import datetime
+import http.server
 import json
 import math
 import os
@@ -32,6 +33,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -47,6 +49,8 @@ PRODUCER = os.path.join(px.ROOT, "tests/integration/produce_jsonl.py")
 INPUTS = {"clicks": "cx.clicks", "calls": "cx.calls", "chats": "cx.chats", "surveys": "cx.surveys"}
 OUTPUTS = {"signals": "cx.signals", "alerts": "cx.alerts", "dead_letter": "cx.deadletter"}
 COMMANDS = "cx.outreach"  # co-partitioned with cx.alerts (one partition each here)
+NOTIFY_DEAD = "cx.notify.deadletter"
+WEBHOOK_ENV = "CXPULSE_IT_WEBHOOK_URL"  # the notifiers' webhook: a receiver in this script
 IDENTITY_HEADER = "X-Forwarded-User"
 PARTITIONS = 2
 RATE = 1500  # records per second: the traffic lasts ~30 s, so 1m and 5m rates see it
@@ -81,6 +85,7 @@ OUTREACH_ACTIVITY = [
     'sum(cxpulse_outreach_commands_total{command="claim",verdict="accepted"})',
     'sum(cxpulse_outreach_command_answers_total{status="409"})',
     'max(cxpulse_outreach_oldest_unclaimed_seconds{severity="critical"})',
+    'sum(cxpulse_notify_delivered_total{destination="webhook"})',
 ]
 
 
@@ -177,7 +182,7 @@ def stop_process(proc, timeout=30):
 def create_topics(bootstrap, prefix):
     admin = AdminClient({"bootstrap.servers": bootstrap})
     wanted = [NewTopic(prefix + t, PARTITIONS, 1) for t in INPUTS.values()]
-    wanted += [NewTopic(prefix + t, 1, 1) for t in [*OUTPUTS.values(), COMMANDS]]
+    wanted += [NewTopic(prefix + t, 1, 1) for t in [*OUTPUTS.values(), COMMANDS, NOTIFY_DEAD]]
     for future in admin.create_topics(wanted, operation_timeout=30).values():
         future.result(60)
     names = [t.topic for t in wanted]
@@ -210,12 +215,38 @@ def write_config(path, work, bootstrap, prefix, metrics_port):
 
 
 def write_outreach_config(path, bootstrap, prefix, port):
+    # needs_help goes to a webhook (the receiver below), so that the Notifiers row has data;
+    # every other kind opens cases.
     config = {"kafka": {"bootstrap_servers": bootstrap},
               "outreach": {"topics": {"alerts": prefix + OUTPUTS["alerts"],
                                       "commands": prefix + COMMANDS},
-                           "listen": f"127.0.0.1:{port}", "identity_header": IDENTITY_HEADER}}
+                           "listen": f"127.0.0.1:{port}", "identity_header": IDENTITY_HEADER},
+              "routes": [{"match": {"kind": "needs_help"}, "destination": "webhook"}],
+              "notify": {"group_id": prefix + "notify", "deadletter_topic": prefix + NOTIFY_DEAD,
+                         "destinations": {"webhook": {"url_env": WEBHOOK_ENV}}}}
     with open(path, "w") as f:
         json.dump(config, f, indent=2)
+
+
+class WebhookReceiver(http.server.BaseHTTPRequestHandler):
+    """Answers every notification 200 and counts it."""
+    received = 0
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        WebhookReceiver.received += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def start_webhook_receiver():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WebhookReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/notify"
 
 
 def outreach_call(base, path, rep, method="GET", body=None):
@@ -371,8 +402,10 @@ def main():
         outreach_config = os.path.join(work, "outreach.yaml")
         write_outreach_config(outreach_config, args.bootstrap, prefix, outreach_port)
         outreach_log = open(os.path.join(work, "outreach.log"), "w")
+        webhook, webhook_url = start_webhook_receiver()
         outreach = subprocess.Popen([args.cxpulse, "outreach", "--config", outreach_config],
-                                    stdout=outreach_log, stderr=subprocess.STDOUT)
+                                    stdout=outreach_log, stderr=subprocess.STDOUT,
+                                    env=dict(os.environ, **{WEBHOOK_ENV: webhook_url}))
         processes.append(outreach)
         outreach_base = f"http://127.0.0.1:{outreach_port}"
 

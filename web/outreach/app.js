@@ -411,8 +411,22 @@ async function submitResolve(event) {
 
 function route() {
   const match = /^#case=([^&]+)/.exec(location.hash);
+  const customer = /^#customer=([^&]+)/.exec(location.hash);
   if (match) showPanel(decodeURIComponent(match[1]));
+  else if (customer) showCustomer(decodeURIComponent(customer[1]));
   else hidePanel();
+}
+
+// #customer=<customer_id> (the link in a Slack or webhook notification of an alert): every case
+// of that customer, whatever its status — the "All" view searched for the id.
+function showCustomer(id) {
+  hidePanel();
+  const all = document.querySelector('.view[data-view="all"]');
+  state.view = "all";
+  for (const b of document.querySelectorAll(".view")) b.setAttribute("aria-pressed", String(b === all));
+  $("search").value = id;
+  state.search = id.trim().toLowerCase();
+  render();
 }
 
 async function showPanel(id, known) {
