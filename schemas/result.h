@@ -10,30 +10,31 @@ namespace cx {
 // Why a fallible call failed: one line for operators, without customer ids or payloads (it may
 // be logged above debug level). The one error type of the libraries' fallible calls, returned
 // in a Result; decoding keeps its allocation-free DecodeError codes and the state store its
-// StoreResult (which adds "not found"), both in the same style.
-class Error {
+// StoreResult (which adds "not found"), both in the same style. Named Err (as in Rust) because
+// several files define their own helpers named Error.
+class Err {
  public:
-  explicit Error(std::string message) : message_(std::move(message)) {}
+  explicit Err(std::string message) : message_(std::move(message)) {}
 
   [[nodiscard]] const std::string& message() const { return message_; }
   // This error with "`context`: " in front, for a caller that adds where it happened.
-  [[nodiscard]] Error Prefixed(std::string_view context) const {
+  [[nodiscard]] Err Prefixed(std::string_view context) const {
     std::string message(context);
     message += ": ";
     message += message_;
-    return Error(std::move(message));
+    return Err(std::move(message));
   }
 
  private:
   std::string message_;
 };
 
-// A value of type T, or the Error that prevented it: an error as a value, never an exception.
+// A value of type T, or the Err that prevented it: an error as a value, never an exception.
 // Success does not allocate (beyond what T does), so hot paths may return it. Converts from a T
-// (success) and from an Error (failure), so a function returns either directly:
+// (success) and from an Err (failure), so a function returns either directly:
 //
 //   Result<int> Parse(std::string_view text) {
-//     if (text.empty()) return Error("empty");
+//     if (text.empty()) return Err("empty");
 //     return 42;
 //   }
 //   Result<int> parsed = Parse(text);
@@ -43,7 +44,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
+  Result(Err error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
 
   [[nodiscard]] bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -58,26 +59,26 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   // The error; ok() must not hold.
-  [[nodiscard]] const Error& error() const { return std::get<1>(state_); }
+  [[nodiscard]] const Err& error() const { return std::get<1>(state_); }
 
  private:
-  std::variant<T, Error> state_;
+  std::variant<T, Err> state_;
 };
 
-// Success without a value, or the Error. `return {};` (or Ok()) is success.
+// Success without a value, or the Err. `return {};` (or Ok()) is success.
 template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit
+  Result(Err error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit
 
   [[nodiscard]] bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
   // The error; ok() must not hold.
-  [[nodiscard]] const Error& error() const { return error_; }
+  [[nodiscard]] const Err& error() const { return error_; }
 
  private:
-  Error error_{std::string()};
+  Err error_{std::string()};
   bool ok_ = true;
 };
 

@@ -62,8 +62,9 @@ void CheckKafkaProperties(const KafkaConfig& kafka, std::vector<std::string>& er
 // CheckListenAddress names http.listen; `key` is the config key actually checked.
 void CheckListen(const std::string& listen, const std::string& key,
                  std::vector<std::string>& errors) {
-  std::string error = CheckListenAddress(listen);
-  if (error.empty()) return;
+  Result<void> checked = CheckListenAddress(listen);
+  if (checked) return;
+  std::string error = checked.error().message();
   const std::string_view http_key = "http.listen";
   if (error.starts_with(http_key)) error.replace(0, http_key.size(), key);
   errors.push_back(std::move(error));

@@ -27,7 +27,7 @@ LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor)
 
 LiveServices::~LiveServices() { Stop(); }
 
-bool LiveServices::Start(std::string& error) { return server_->Start(error); }
+Result<void> LiveServices::Start() { return server_->Start(); }
 
 void LiveServices::Stop() { server_->Stop(); }
 

@@ -8,6 +8,7 @@
 #include "runtime/http/http_alert_feed.h"
 #include "runtime/http/http_server.h"
 #include "runtime/metrics/metrics_probe.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -19,8 +20,8 @@ class LiveProcessor;
 //
 //   LiveProcessor processor(config, clock);
 //   LiveServices services(config.http, processor);   // before processor.Run()
-//   if (!services.Start(error)) ...                   // /healthz answers from here on
-//   processor.Start(error); processor.Run(stop, error);
+//   if (!services.Start()) ...                         // /healthz answers from here on
+//   processor.Start(); processor.Run(stop);
 //   services.Stop();                                  // after Run() returned
 //
 // The processor must outlive this object. Construct it before Run() (it adds observers).
@@ -31,8 +32,8 @@ class LiveServices {
   LiveServices(const LiveServices&) = delete;
   LiveServices& operator=(const LiveServices&) = delete;
 
-  // Binds http.listen and starts serving. False with a one-line reason.
-  [[nodiscard]] bool Start(std::string& error);
+  // Binds http.listen and starts serving. The one-line reason when it cannot.
+  [[nodiscard]] Result<void> Start();
   // Stops serving (idempotent; also done by the destructor).
   void Stop();
 

@@ -48,12 +48,12 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
     return service.Handle(request, std::move(reply));
   };
   HttpServer server(options, backend);
-  std::string error;
-  if (!server.Start(error)) {
-    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+  if (Result<void> started = server.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   spdlog::info("outreach: serving on port {}", server.port());
+  std::string error;
   if (!service.Start(error)) {
     std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
     return kExitFailure;

@@ -98,12 +98,12 @@ Result<std::string> ExpandEnvironment(std::string_view text) {
     out.append(text.substr(i, start - i));
     size_t end = text.find('}', start);
     if (end == std::string_view::npos) {
-      return Error("unterminated ${ in a config value");
+      return Err("unterminated ${ in a config value");
     }
     std::string name(text.substr(start + 2, end - start - 2));
     const char* value = std::getenv(name.c_str());
     if (value == nullptr) {
-      return Error("environment variable " + name + " is not set");
+      return Err("environment variable " + name + " is not set");
     }
     out.append(value);
     i = end + 1;
@@ -116,7 +116,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return Error(std::string(origin) + ": not valid YAML at line " +
+    return Err(std::string(origin) + ": not valid YAML at line " +
                  std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   std::vector<std::string> errors;
@@ -160,7 +160,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
     for (const std::string& line : errors) {
       message += (message.empty() ? "" : "\n") + std::string(origin) + ": " + line;
     }
-    return Error(std::move(message));
+    return Err(std::move(message));
   }
   return Ok();
 }
@@ -168,7 +168,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
 Result<void> LoadConfigFile(const std::string& path, AppConfig& config) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Error("cannot read config file " + path);
+    return Err("cannot read config file " + path);
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -99,7 +99,7 @@ void ReadAlerts(YamlSection s, AlertRules& r) {
 
 Result<void> CheckScoreLevels(const char* section, int warning, int critical, int rearm, int cap) {
   if (!(0 < rearm && rearm < warning && warning <= critical && critical <= cap)) {
-    return Error(std::string("rules.") + section +
+    return Err(std::string("rules.") + section +
                  ": expected 0 < alert_rearm < alert_warning <= alert_critical <= cap");
   }
   return Ok();
@@ -124,17 +124,17 @@ Result<void> ValidateRulesConfig(const RulesConfig& rules) {
   for (Duration d : {rules.sla.call_target, rules.sla.chat_first_reply_target,
                      rules.sla.chat_next_reply_target}) {
     if (d.ms <= 0) {
-      return Error("rules.sla: targets must be positive");
+      return Err("rules.sla: targets must be positive");
     }
   }
   if (rules.effort.half_life.ms <= 0 || rules.risk.half_life.ms <= 0) {
-    return Error("rules: half_life must be positive");
+    return Err("rules: half_life must be positive");
   }
   if (rules.sla.long_wait_multiplier < 1) {
-    return Error("rules.sla.long_wait_multiplier: must be at least 1");
+    return Err("rules.sla.long_wait_multiplier: must be at least 1");
   }
   if (rules.dedup_max_events < 1) {
-    return Error("rules.dedup_max_events: must be at least 1");
+    return Err("rules.dedup_max_events: must be at least 1");
   }
   if (Result<void> effort =
           CheckScoreLevels("effort", rules.effort.alert_warning, rules.effort.alert_critical,

@@ -25,16 +25,16 @@ Result<tcp::endpoint> ResolveListen(asio::io_context& io, const std::string& lis
   }
   if (host.empty()) host = "0.0.0.0";
   if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
-    return Error("http.listen: expected host:port such as 0.0.0.0:9464, got '" + listen + "'");
+    return Err("http.listen: expected host:port such as 0.0.0.0:9464, got '" + listen + "'");
   }
   if (port.size() > 5 || std::stoul(port) > 65535) {
-    return Error("http.listen: port " + port + " is out of range (0 to 65535)");
+    return Err("http.listen: port " + port + " is out of range (0 to 65535)");
   }
   boost::system::error_code ec;
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(host, port, tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) {
-    return Error("http.listen: cannot resolve '" + listen + "': " + ec.message());
+    return Err("http.listen: cannot resolve '" + listen + "': " + ec.message());
   }
   return endpoints.begin()->endpoint();
 }
@@ -89,7 +89,7 @@ Result<void> HttpServer::Start() {
       acceptor.bind(endpoint, ec) ||
       acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
     core_->acceptor.reset();
-    return Error("http: cannot listen on " + listen + ": " + ec.message());
+    return Err("http: cannot listen on " + listen + ": " + ec.message());
   }
   port_ = acceptor.local_endpoint().port();
   Accept(*core_);

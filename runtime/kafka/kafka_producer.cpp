@@ -6,20 +6,20 @@
 
 namespace cx {
 
-std::unique_ptr<KafkaProducer> KafkaProducer::Create(const KafkaConfig& config,
-                                                     const std::string& transactional_id,
-                                                     std::string& error) {
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig& config,
+                                                             const std::string& transactional_id) {
   KafkaProperties base = ProducerProperties(config, transactional_id);
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer(config.topics.changelog));
   KafkaCallbacks callbacks;
   callbacks.opaque = producer.get();
   callbacks.delivery = &KafkaProducer::OnDelivery;
-  producer->handle_ =
+  Result<KafkaHandle> handle =
       CreateKafkaClient(RD_KAFKA_PRODUCER, "the Kafka producer",
-                        {&base, &config.properties, &config.producer_properties}, callbacks, error);
-  if (!producer->handle_) {
-    return nullptr;
+                        {&base, &config.properties, &config.producer_properties}, callbacks);
+  if (!handle) {
+    return handle.error();
   }
+  producer->handle_ = std::move(handle).value();
   return producer;
 }
 

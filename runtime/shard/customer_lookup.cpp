@@ -9,7 +9,7 @@ Result<CustomerLookup> ReadStoredCustomer(StateStore& store, std::string_view cu
   std::string bytes;
   StoreResult result = store.GetCustomer(customer_id, bytes);
   if (result.IsError()) {
-    return Error(result.message());
+    return Err(result.message());
   }
   if (result.IsNotFound()) {
     return CustomerLookup::kNotFound;

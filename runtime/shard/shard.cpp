@@ -21,13 +21,13 @@ Result<void> Shard::Restore() {
   std::string saved;
   StoreResult result = store_->GetMeta(kMaxEventTimeKey, saved);
   if (result.IsError()) {
-    return Error(result.message());
+    return Err(result.message());
   }
   if (result.IsOk()) {
     int64_t ms = 0;
     auto [end, ec] = std::from_chars(saved.data(), saved.data() + saved.size(), ms);
     if (ec != std::errc() || end != saved.data() + saved.size()) {
-      return Error("state store has a corrupt watermark checkpoint");
+      return Err("state store has a corrupt watermark checkpoint");
     }
     max_event_time_ = EventTime::FromMillis(ms);
     watermark_ = max_event_time_ - rules_.lateness;
@@ -45,7 +45,7 @@ Result<void> Shard::Restore() {
     return true;
   });
   if (result.IsError()) {
-    return Error(result.message());
+    return Err(result.message());
   }
   return Ok();
 }
@@ -188,7 +188,7 @@ Result<void> Shard::CommitBatch(const StoreBatch& batch) {
   store_->SetEvictionHorizon(watermark_);
   StoreResult result = store_->Commit(batch);
   if (!result.IsOk()) {
-    return Error(result.message());
+    return Err(result.message());
   }
   cache_.OnCommitted();
   ++stats_.commits;

@@ -27,11 +27,11 @@ Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   StoreResult read = store_.GetCustomer(customer_id, scratch_);
   if (read.IsError()) {
     ++load_errors_;
-    return Error(read.message());
+    return Err(read.message());
   }
   if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
     ++load_errors_;
-    return Error("a stored customer state of " + std::to_string(scratch_.size()) +
+    return Err("a stored customer state of " + std::to_string(scratch_.size()) +
                  " bytes does not decode (corrupt or newer format)");
   }
   const auto it =

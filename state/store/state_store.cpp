@@ -151,7 +151,7 @@ Result<void> CheckSpace(const std::string& path, uint64_t needed, std::string_vi
   if (needed == 0 || !DiskSpace(path, free, total) || free >= needed) {
     return Ok();
   }
-  return Error("state dir " + path + ": only " + Mib(free) + " free of " + Mib(total) +
+  return Err("state dir " + path + ": only " + Mib(free) + " free of " + Mib(total) +
                " on its filesystem, " + Mib(needed) + " needed to " + std::string(doing) +
                " safely; not writing (free space, then restart)");
 }
@@ -252,7 +252,7 @@ struct StateStore::Impl {
     for (const std::string& name : names) {
       if (name != rocksdb::kDefaultColumnFamilyName && name != kCustomersFamily &&
           name != kTimersFamily && name != kMetaFamily) {
-        return Error("state dir " + options.path + " has an unknown column family '" + name +
+        return Err("state dir " + options.path + " has an unknown column family '" + name +
                      "': not a cxpulse store, or written by a newer cxpulse");
       }
     }
@@ -265,15 +265,15 @@ struct StateStore::Impl {
     if (status.IsNotFound()) {
       const rocksdb::Status put = db->Put(write_options, meta, kFormatKey, kFormatVersion);
       if (!put.ok()) {
-        return Error(Describe("cannot write the store format", put));
+        return Err(Describe("cannot write the store format", put));
       }
       return Ok();
     }
     if (!status.ok()) {
-      return Error(Describe("cannot read the store format", status));
+      return Err(Describe("cannot read the store format", status));
     }
     if (format != kFormatVersion) {
-      return Error("state dir " + options.path + " has store format " + format +
+      return Err("state dir " + options.path + " has store format " + format +
                    ", this cxpulse reads " + kFormatVersion);
     }
     return Ok();
@@ -282,16 +282,16 @@ struct StateStore::Impl {
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options) {
   if (options.path.empty()) {
-    return Error("state dir path is empty");
+    return Err("state dir path is empty");
   }
   if (!IsSupported(ToRocks(options.compression))) {
-    return Error("the linked RocksDB lacks the configured compression codec");
+    return Err("the linked RocksDB lacks the configured compression codec");
   }
   if (options.create_if_missing) {
     std::error_code ec;
     std::filesystem::create_directories(options.path, ec);
     if (ec) {
-      return Error("cannot create state dir " + options.path + ": " + ec.message());
+      return Err("cannot create state dir " + options.path + ": " + ec.message());
     }
   }
   if (Result<void> space = CheckSpace(options.path, options.min_free_bytes, "open the store");
@@ -322,7 +322,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
       rocksdb::DB::Open(impl->DatabaseOptions(), options.path, families, &impl->handles, &impl->db);
   if (!status.ok()) {
     impl->db = nullptr;
-    return Error(DescribeOpenError(status, options.path));
+    return Err(DescribeOpenError(status, options.path));
   }
   impl->customers = impl->handles[1];
   impl->timers = impl->handles[2];

@@ -9,7 +9,7 @@ namespace cx {
 namespace {
 
 Result<int> Half(int n) {
-  if (n % 2 != 0) return Error("odd: " + std::to_string(n));
+  if (n % 2 != 0) return Err("odd: " + std::to_string(n));
   return n / 2;
 }
 
