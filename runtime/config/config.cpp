@@ -55,7 +55,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   } else if (processing == "at_least_once") {
     kafka.processing = ProcessingGuarantee::kAtLeastOnce;
   } else if (!processing.empty()) {
-    errors.push_back("kafka.processing: expected exactly_once or at_least_once");
+    errors.emplace_back("kafka.processing: expected exactly_once or at_least_once");
   }
   section.Get("commit_interval", kafka.commit_interval);
   section.Get("idle_watermark_after", kafka.idle_watermark_after);
@@ -70,10 +70,10 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.GetStringMap("producer_properties", kafka.producer_properties);
   section.Finish();
   if (kafka.commit_interval.ms <= 0) {
-    errors.push_back("kafka.commit_interval: must be positive");
+    errors.emplace_back("kafka.commit_interval: must be positive");
   }
   if (kafka.startup_timeout.ms <= 0) {
-    errors.push_back("kafka.startup_timeout: must be positive");
+    errors.emplace_back("kafka.startup_timeout: must be positive");
   }
 }
 
@@ -116,8 +116,8 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return Err(std::string(origin) + ": not valid YAML at line " +
-                 std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return Err(std::string(origin) + ": not valid YAML at line " + std::to_string(e.mark.line + 1) +
+               ": " + e.msg);
   }
   std::vector<std::string> errors;
   YamlSection top(root, "", errors);
