@@ -179,10 +179,10 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   std::atomic<bool> done{false};
   std::thread traffic([&] { ProduceTraffic(flags, t, cluster, clock.Now(), done); });
   std::thread timer([&] {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(duration.ms);
+    const MonotonicTime deadline = clock.Monotonic() + std::chrono::milliseconds(duration.ms);
     while (!stop.load() && !done.load()) {
       view.MaybePrintCounts(std::chrono::seconds(5));
-      if (duration.ms > 0 && std::chrono::steady_clock::now() >= deadline) {
+      if (duration.ms > 0 && clock.Monotonic() >= deadline) {
         RequestStop();
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -100,7 +100,7 @@ void ReadAlerts(YamlSection s, AlertRules& r) {
 Result<void> CheckScoreLevels(const char* section, int warning, int critical, int rearm, int cap) {
   if (!(0 < rearm && rearm < warning && warning <= critical && critical <= cap)) {
     return Err(std::string("rules.") + section +
-                 ": expected 0 < alert_rearm < alert_warning <= alert_critical <= cap");
+               ": expected 0 < alert_rearm < alert_warning <= alert_critical <= cap");
   }
   return Ok();
 }

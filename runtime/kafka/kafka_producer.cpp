@@ -5,6 +5,12 @@
 #include "runtime/kafka/kafka_clients.h"
 
 namespace cx {
+namespace {
+
+// How long a producer being destroyed waits for records still in flight.
+constexpr int kCloseFlushTimeoutMs = 2000;
+
+}  // namespace
 
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig& config,
                                                              const std::string& transactional_id) {
@@ -25,7 +31,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig& 
 
 KafkaProducer::~KafkaProducer() {
   if (handle_) {
-    rd_kafka_flush(handle_.get(), 2000);
+    rd_kafka_flush(handle_.get(), kCloseFlushTimeoutMs);
   }
 }
 

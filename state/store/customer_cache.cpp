@@ -32,7 +32,7 @@ Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
     ++load_errors_;
     return Err("a stored customer state of " + std::to_string(scratch_.size()) +
-                 " bytes does not decode (corrupt or newer format)");
+               " bytes does not decode (corrupt or newer format)");
   }
   const auto it =
       entries_.emplace(std::string(customer_id), Entry{std::move(state), false, {}}).first;

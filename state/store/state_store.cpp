@@ -152,8 +152,8 @@ Result<void> CheckSpace(const std::string& path, uint64_t needed, std::string_vi
     return Ok();
   }
   return Err("state dir " + path + ": only " + Mib(free) + " free of " + Mib(total) +
-               " on its filesystem, " + Mib(needed) + " needed to " + std::string(doing) +
-               " safely; not writing (free space, then restart)");
+             " on its filesystem, " + Mib(needed) + " needed to " + std::string(doing) +
+             " safely; not writing (free space, then restart)");
 }
 
 }  // namespace
@@ -253,7 +253,7 @@ struct StateStore::Impl {
       if (name != rocksdb::kDefaultColumnFamilyName && name != kCustomersFamily &&
           name != kTimersFamily && name != kMetaFamily) {
         return Err("state dir " + options.path + " has an unknown column family '" + name +
-                     "': not a cxpulse store, or written by a newer cxpulse");
+                   "': not a cxpulse store, or written by a newer cxpulse");
       }
     }
     return Ok();
@@ -274,7 +274,7 @@ struct StateStore::Impl {
     }
     if (format != kFormatVersion) {
       return Err("state dir " + options.path + " has store format " + format +
-                   ", this cxpulse reads " + kFormatVersion);
+                 ", this cxpulse reads " + kFormatVersion);
     }
     return Ok();
   }
