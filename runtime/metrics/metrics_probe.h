@@ -14,15 +14,7 @@
 #include "processors/rules_config.h"
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_status.h"
-
-namespace prometheus {
-class Registry;
-class Counter;
-class Gauge;
-class Histogram;
-template <typename T>
-class Family;
-}  // namespace prometheus
+#include "runtime/metrics/prometheus_fwd.h"
 
 namespace cx {
 
