@@ -28,7 +28,8 @@ void CheckProperties(const KafkaProperties& properties, const std::string& path,
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK) {
-      errors.push_back(path + "." + key + ": " + errstr);
+      std::string& line = errors.emplace_back(path);
+      line.append(".").append(key).append(": ").append(errstr);
     }
   }
 }
