@@ -22,4 +22,10 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1${TSAN_EXTRA:+ $TSAN
 [ -f "$supp/tsan.supp" ] && TSAN_OPTIONS+=" suppressions=$supp/tsan.supp"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --test-dir "$build" -L unit --output-on-failure -j 2 "$@"
+# Under TSan, a test that starts a librdkafka client crashes inside TSan's allocator: Debian's
+# librdkafka starts its threads with C11 thrd_create, which GCC 12's TSan runtime does not
+# intercept, so those threads have no TSan state (seen in KafkaLog.MakeKafkaConf…). Such tests,
+# and the live integration tests, cannot run under TSan without an instrumented librdkafka.
+exclude=()
+[ "$kind" = thread ] && exclude=(-E 'KafkaLog\.MakeKafkaConf')
+ctest --test-dir "$build" -L unit --output-on-failure -j 2 "${exclude[@]}" "$@"
