@@ -37,6 +37,7 @@ struct Case {
   Severity severity = Severity::kWarning;  // highest of `alerts`
   std::vector<CaseAlert> alerts;           // in fold order; never empty
   Tier tier = Tier::kUnset;                // latest tier an alert carried
+  std::string channel;                     // latest non-empty channel an alert carried
   std::string queue;                       // latest non-empty queue an alert carried
   std::string reason;                      // latest non-empty reason an alert carried
   EventTime opened_at;                     // ts of the alert that opened the case

@@ -64,6 +64,14 @@ EventTime CaseBook::NextDeadline() const {
   return deadlines_.empty() ? EventTime::Max() : deadlines_.begin()->first;
 }
 
+std::vector<std::string> CaseBook::CasesDueBy(EventTime time) const {
+  std::vector<std::string> due;
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= time; ++it) {
+    due.emplace_back(it->second);
+  }
+  return due;
+}
+
 const Case* CaseBook::ApplyAlert(const Alert& alert, std::vector<Escalation>& escalations) {
   AdvanceTo(alert.ts, escalations);
   if (!rules_.routes_to_cases(alert) || !seen_alerts_.insert(Fnv1a64(alert.alert_id)).second) {
@@ -90,6 +98,7 @@ const Case* CaseBook::ApplyAlert(const Alert& alert, std::vector<Escalation>& es
   added.reasons = alert.reasons;
   for (AlertReason& reason : added.reasons) reason.event_ids.clear();
   if (alert.tier != Tier::kUnset) c->tier = alert.tier;
+  if (!alert.channel.empty()) c->channel = alert.channel;
   if (!alert.queue.empty()) c->queue = alert.queue;
   if (!alert.reason.empty()) c->reason = alert.reason;
   if (c->status == CaseStatus::kSnoozed) {

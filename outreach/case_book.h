@@ -83,6 +83,8 @@ class CaseBook {
   [[nodiscard]] const Case* CurrentCaseOf(const std::string& customer_id) const;
   // The earliest pending deadline (EventTime::Max() when none): when AdvanceTo next matters.
   [[nodiscard]] EventTime NextDeadline() const;
+  // The ids of the cases AdvanceTo(time) would change (a deadline <= time), in deadline order.
+  [[nodiscard]] std::vector<std::string> CasesDueBy(EventTime time) const;
 
  private:
   CommandResult Evaluate(const Case* c, const Command& command) const;

@@ -13,6 +13,7 @@ void AppendCaseJson(const Case& c, std::string& out) {
   f.String("severity", ToString(c.severity));
   f.String("recommended_action", RecommendedAction(c));
   f.OptionalString("tier", ToString(c.tier));
+  f.OptionalString("channel", c.channel);
   f.OptionalString("queue", c.queue);
   f.OptionalString("reason", c.reason);
   f.Time("opened_at", c.opened_at);

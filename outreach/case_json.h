@@ -9,8 +9,8 @@ namespace cx {
 
 // Appends one case as a compact JSON object (GET /cases, /cases/{id}), validated by
 // schemas/json/case.schema.json; no trailing newline. Fixed field order, so the same case always
-// gives the same bytes: case_id, customer_id, status, severity, recommended_action, tier, queue,
-// reason, opened_at, owner, claimed_at, snoozed_until, resolved_at, outcome, note,
+// gives the same bytes: case_id, customer_id, status, severity, recommended_action, tier, channel,
+// queue, reason, opened_at, owner, claimed_at, snoozed_until, resolved_at, outcome, note,
 // escalated_at, alerts ([{alert_id, kind, severity, ts, reasons:[{code, detail}]}]). Fields
 // that are empty or not set yet are omitted. Times are RFC 3339 UTC with milliseconds.
 void AppendCaseJson(const Case& c, std::string& out);

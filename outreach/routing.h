@@ -23,6 +23,8 @@ struct RouteMatch {
   std::vector<Tier> tiers = {};  // kStandard / kVip
   std::vector<std::string> queues = {};
   std::vector<std::string> reasons = {};
+
+  bool operator==(const RouteMatch&) const = default;
 };
 
 // One entry of `routes:`. `url` is the endpoint for every destination but `cases`, already
@@ -31,6 +33,8 @@ struct Route {
   RouteMatch match;
   Destination destination = Destination::kCases;
   std::string url;
+
+  bool operator==(const Route&) const = default;
 };
 
 // The routing part of the config: ordered routes (first match wins) and the endpoints the
@@ -39,6 +43,8 @@ struct RoutingConfig {
   std::vector<Route> routes;
   std::string proactive_chat_url;  // enables the needs_help -> proactive_chat default
   std::string escalation_url;      // where escalated cases go (SPEC §7-8)
+
+  bool operator==(const RoutingConfig&) const = default;
 };
 
 // Where an alert goes: the destination and, for all but cases, its endpoint url. `route` is the

@@ -97,6 +97,7 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
     s.channel = ContactChannelName(contact.type);
     s.count_7d = count;
     s.same_reason = record.reason_hash != 0 && record.reason_hash == previous->reason_hash;
+    s.reason = contact.reason;
     s.event_ids.emplace_back(event.event_id);
     points += rules.repeat_effort;
     NoteDriver(step, false, rules.repeat_effort, "repeat contact");

@@ -21,6 +21,7 @@ constexpr std::array<std::string_view, kDecodeErrorCount> kNames = {
     "bad_timestamp",
     "future_timestamp",
     "duplicate_field",
+    "key_mismatch",
 };
 
 std::string_view Summary(DecodeError error) {
@@ -53,6 +54,8 @@ std::string_view Summary(DecodeError error) {
       return "ts is too far in the future";
     case DecodeError::kDuplicateField:
       return "field appears more than once";
+    case DecodeError::kKeyMismatch:
+      return "the record's key is not the event's customer_id";
   }
   return "unknown error";
 }

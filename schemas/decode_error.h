@@ -24,10 +24,11 @@ enum class DecodeError : uint8_t {
   kBadTimestamp,     // `ts` is not RFC 3339 with offset nor epoch milliseconds in range
   kFutureTimestamp,  // `ts` later than the caller's `not_after`
   kDuplicateField,   // a field the decoder reads appears twice in the object
+  kKeyMismatch,      // live: the Kafka record's key is null or not the event's customer_id
 };
-inline constexpr int kDecodeErrorCount = 14;
+inline constexpr int kDecodeErrorCount = 15;
 
-// "ok", "too_large", "invalid_json", ..., "duplicate_field".
+// "ok", "too_large", "invalid_json", ..., "duplicate_field", "key_mismatch".
 std::string_view ToString(DecodeError error);
 
 // Details of a rejection. `field` and `detail` always point to static strings (never into the

@@ -192,6 +192,7 @@ void AppendSignalJson(const Signal& signal, std::string& out) {
       AppendInt(signal.count_7d, out);
       AppendKey("same_reason", out);
       out += signal.same_reason ? "true" : "false";
+      if (!signal.reason.empty()) AppendStringField("reason", signal.reason, out);
       break;
     case SignalKind::kEffortUpdated:
     case SignalKind::kRiskUpdated:

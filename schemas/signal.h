@@ -47,6 +47,9 @@ struct Signal {
   // contact.repeat
   int count_7d = 0;
   bool same_reason = false;
+  // contact.repeat: the repeat contact's `reason` as far as known when it was counted (empty:
+  // none given yet; the JSON field is then omitted).
+  std::string reason;
   // effort.updated, risk.updated
   int score = 0;
   int previous = 0;

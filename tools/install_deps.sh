@@ -14,7 +14,8 @@ packages=(
 # Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus container`.
 for group in "$@"; do
   case "$group" in
-    kafka) packages+=(default-jre-headless maven kcat python3-confluent-kafka) ;;
+    # openssl: the notify integration test makes a self-signed certificate for its TLS receiver.
+    kafka) packages+=(default-jre-headless maven kcat python3-confluent-kafka openssl) ;;
     # Prometheus 2.42 server and promtool for tests/prometheus (the tests run their own server
     # process; the package's system service is not needed).
     prometheus) packages+=(prometheus python3-yaml) ;;

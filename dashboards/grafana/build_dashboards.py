@@ -131,6 +131,48 @@ def quantiles(metric_expr, by="", qs=(0.5, 0.9, 0.99)):
                       f"{label}p{int(q * 100)}") for q in qs])
 
 
+def reason_bars(title, description, expr, unit, w=8, h=8):
+    """Horizontal bars of one instant value per reason over the dashboard's time range."""
+    return {**stat(title, description, [target(expr, "{{reason}}", instant=True)], unit, w=w, h=h,
+                   decimals=None if unit == "percentunit" else 0),
+            "type": "bargauge",
+            "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
+                        "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
+                        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "",
+                                          "values": False}}}
+
+
+def contact_reasons_panels():
+    """The "Contact reasons" row (SPEC §9): top reasons, repeats per reason, their trend."""
+    contacts = "sum by (reason) (increase(cxpulse_contacts_total[$__range]))"
+    repeats = "sum by (reason) (increase(cxpulse_repeat_contacts_total[$__range]))"
+    return [
+        row("Contact reasons"),
+        reason_bars("Top contact reasons in range", "Contacts (calls queued, chats started) "
+                    "per reason within the dashboard's time range, the ten most frequent. "
+                    "Reasons are the configured reasons.known list; anything else is other.",
+                    f"topk(10, {contacts})", "short"),
+        reason_bars("Repeat contacts per reason in range", "Contacts per reason that came within "
+                    "the repeat window of the customer's previous contact (contact.repeat "
+                    "signals), within the dashboard's time range.", f"topk(10, {repeats})",
+                    "short"),
+        reason_bars("Repeat share per reason in range", "Share of each reason's contacts that "
+                    "were repeats within the dashboard's time range: a high share means the "
+                    "first contact did not settle it.", f"{repeats} / ({contacts} > 0)",
+                    "percentunit"),
+        timeseries("Contacts per hour by reason", "Contacts about each reason over the last "
+                   "hour (recording rule cxpulse:contacts_by_reason:increase1h), the trend "
+                   "CxContactReasonSpike compares with the same hour of the previous 7 days.",
+                   targets(("sum by (reason) (cxpulse:contacts_by_reason:increase1h)",
+                            "{{reason}}")), "short", stack=True, minimum=0),
+        timeseries("Repeat share by reason", "Share of each reason's contacts over the last "
+                   "hour that were repeats (recording rule "
+                   "cxpulse:repeat_contact_by_reason:ratio_rate1h).",
+                   targets(("avg by (reason) (cxpulse:repeat_contact_by_reason:ratio_rate1h)",
+                            "{{reason}}")), "percentunit", minimum=0),
+    ]
+
+
 def cx_operations():
     panels = [
         row("Service level"),
@@ -208,10 +250,12 @@ def cx_operations():
          "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
                      "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
                      "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}},
+        *contact_reasons_panels(),
     ]
+    panels += outreach_row()
     return dashboard("cxpulse-cx-operations", "cxpulse / CX operations",
                      "Customer experience signals of cxpulse: service level, breaches, first "
-                     "response, repeat contacts, effort and risk, alerts.",
+                     "response, repeat contacts, effort and risk, alerts, outreach cases.",
                      ["cxpulse", "cx"], panels)
 
 
@@ -306,10 +350,143 @@ def pipeline_health():
                    "(stall seconds per second, all shards).",
                    targets((f"sum(rate(cxpulse_rocksdb_write_stall_seconds_total{RATE}))",
                             "stalled")), "percentunit", minimum=0, w=8),
+        row("Notifiers"),
+        timeseries("Notifications per second by destination", "Delivered (2xx), retried and "
+                   "dead-lettered notifications of cxpulse outreach per destination.",
+                   targets((f"sum by (destination) (rate(cxpulse_notify_delivered_total{RATE}))",
+                            "{{destination}} delivered"),
+                           (f"sum by (destination) (rate(cxpulse_notify_retries_total{RATE}))",
+                            "{{destination}} retried")), "ops", minimum=0, w=8),
+        timeseries("Notify dead letters by cause", "Notifications written to "
+                   "cx.notify.deadletter: rejected (4xx), gave_up (give-up time passed), "
+                   "backlog_full; and dead letters the broker refused (retried).",
+                   targets((f"sum by (destination, cause) "
+                            f"(rate(cxpulse_notify_deadletters_total{RATE}))",
+                            "{{destination}} {{cause}}"),
+                           (f"sum(rate(cxpulse_notify_deadletter_write_failures_total{RATE}))",
+                            "write failures")), "ops", minimum=0, w=8),
+        timeseries("Notifications held", "Notifications queued, in flight or waiting to retry, "
+                   "per destination; growth means an endpoint fails or is slow.",
+                   targets(("sum by (destination) (cxpulse_notify_pending)", "{{destination}}")),
+                   "short", minimum=0, w=8),
+        timeseries("Notify attempt latency p99", "99th percentile of one HTTP attempt per "
+                   "destination (connect, TLS, request, response).",
+                   targets((f"histogram_quantile(0.99, sum by (destination, le) "
+                            f"(rate(cxpulse_notify_attempt_seconds_bucket{RATE})))",
+                            "{{destination}}")), "s", minimum=0, w=8),
+        timeseries("Notify delivery latency p99", "99th percentile from queueing a notification "
+                   "to its delivery, retries included, per destination.",
+                   targets((f"histogram_quantile(0.99, sum by (destination, le) "
+                            f"(rate(cxpulse_notify_delivery_seconds_bucket{RATE})))",
+                            "{{destination}}")), "s", minimum=0, w=8),
+        timeseries("Alerts routed by destination", "Alerts read by the notifiers per second, by "
+                   "the destination the routes chose (cases included).",
+                   targets((f"sum by (destination) (rate(cxpulse_notify_routed_total{RATE}))",
+                            "{{destination}}")), "ops", stack=True, minimum=0, w=8),
     ]
+    panels += outreach_service_row()
     return dashboard("cxpulse-pipeline-health", "cxpulse / Pipeline health",
                      "Throughput, lag, latency, dead letters, commits, restores and RocksDB of "
-                     "the cxpulse live processors.", ["cxpulse", "pipeline"], panels)
+                     "the cxpulse live processors; the outreach service's reading and commands; its notifiers.", ["cxpulse", "pipeline"], panels)
+
+
+# --- Outreach (SPEC §7): the case queue of `cxpulse outreach`. Every instance folds the same
+# queue, so gauges and fold-side counters are taken with max over instances, never summed;
+# command answers (each instance answers its own requests) are summed.
+OUTREACH_WAIT = thresholds((None, "green"), (600, "orange"), (900, "red"))  # escalate_after 15m
+
+
+def outreach_quantiles(metric, qs=(0.5, 0.9)):
+    return targets(*[(f"histogram_quantile({q}, max by (severity, le) (rate({metric}_bucket"
+                      f"{RATE})))", f"{{{{severity}}}} p{int(q * 100)}") for q in qs])
+
+
+def outreach_row():
+    """The "Outreach" row of cx-operations: is anyone picking up the critical cases?"""
+    return [
+        row("Outreach"),
+        stat("Critical cases unclaimed", "Open critical cases nobody has claimed (all queues). "
+             "Each should be claimed within 15 minutes (outreach.escalate_after).",
+             targets(('sum(max by (queue) (cxpulse_outreach_open_cases{severity="critical"}))',
+                      "critical open")), "short", w=6,
+             th=thresholds((None, "green"), (1, "orange")), decimals=0),
+        stat("Longest critical wait", "How long the oldest open critical case has waited "
+             "unclaimed. Orange at 10 minutes, red at 15 (the case escalates); the alert "
+             "CxpulseCriticalCasesUnclaimed fires once it stays over 15 minutes for 5 more.",
+             targets(('max(cxpulse_outreach_oldest_unclaimed_seconds{severity="critical"})',
+                      "critical")), "s", w=6, th=OUTREACH_WAIT),
+        stat("Escalations in range", "Critical cases that stayed unclaimed past "
+             "outreach.escalate_after within the dashboard's time range.",
+             targets(("max(increase(cxpulse_outreach_escalations_total[$__range]))",
+                      "escalated")), "short", w=6,
+             th=thresholds((None, "green"), (1, "red")), decimals=0),
+        stat("Cases by status", "Cases held by the outreach service now, by status (resolved "
+             "ones are kept for outreach.resolved_retention).",
+             targets(("sum by (status) (max by (status, severity) (cxpulse_outreach_cases))",
+                      "{{status}}")), "short", w=6, decimals=0),
+        timeseries("Open cases by severity and queue", "Unclaimed open cases per queue and "
+                   "severity, stacked (a lapsed claim or a snooze that woke counts as open).",
+                   targets(("max by (severity, queue) (cxpulse_outreach_open_cases)",
+                            "{{severity}} {{queue}}")), "short", stack=True, minimum=0),
+        timeseries("Longest unclaimed wait", "Per severity, how long the oldest open case has "
+                   "waited unclaimed (since it opened, was released, lapsed or woke).",
+                   targets(("max by (severity) (cxpulse_outreach_oldest_unclaimed_seconds)",
+                            "{{severity}}")), "s", minimum=0, th=OUTREACH_WAIT),
+        timeseries("Time to claim", "Median and 90th percentile of the time from a case "
+                   "opening to its first claim, by severity (claims in the last minutes).",
+                   outreach_quantiles("cxpulse_outreach_time_to_claim_seconds"), "s", minimum=0),
+        timeseries("Time to resolve", "Median and 90th percentile of the time from a case "
+                   "opening to its resolve, by severity.",
+                   outreach_quantiles("cxpulse_outreach_time_to_resolve_seconds"), "s",
+                   minimum=0),
+        {**stat("Outcomes in range", "Cases resolved within the dashboard's time range, by "
+                "outcome (reached, no_answer, resolved, not_needed).",
+                targets(("max by (outcome) (increase(cxpulse_outreach_outcomes_total"
+                         "[$__range]))", "{{outcome}}")), "short", w=12, h=8, decimals=0),
+         "type": "bargauge",
+         "options": {"displayMode": "basic", "orientation": "horizontal", "showUnfilled": True,
+                     "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
+                     "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}}},
+        timeseries("Escalations per hour", "Critical cases escalated over the last hour "
+                   "(unclaimed past outreach.escalate_after).",
+                   targets(("max(increase(cxpulse_outreach_escalations_total[1h]))",
+                            "escalations")), "short", minimum=0),
+    ]
+
+
+def outreach_service_row():
+    """The "Outreach service" row of pipeline-health: reading, commands, round trips."""
+    return [
+        row("Outreach service"),
+        stat("Outreach instances ready", "`cxpulse outreach` instances that read both logs to "
+             "their end offsets of start-up (/readyz).",
+             targets(("sum(cxpulse_outreach_ready)", "ready")), "short", w=6,
+             th=thresholds((None, "red"), (1, "green")), decimals=0),
+        stat("Queue rebuild time", "Longest time an instance took at start to read cx.alerts "
+             "and cx.outreach to their end (the queue rebuild).",
+             targets(("max(cxpulse_outreach_rebuild_seconds)", "rebuild")), "s", w=6),
+        timeseries("Outreach records read", "Records read from cx.alerts and cx.outreach per "
+                   "second (per instance: each reads everything), and those skipped as "
+                   "undecodable.",
+                   targets((f"max by (log) (rate(cxpulse_outreach_records_total{RATE}))",
+                            "{{log}}"),
+                           (f"max by (log) (rate(cxpulse_outreach_bad_records_total{RATE}))",
+                            "{{log}} bad")), "ops", minimum=0, w=12, h=4),
+        timeseries("Rep commands by verdict", "Rep commands folded per minute by command and "
+                   "verdict (conflict: someone else owns the case).",
+                   targets((f"max by (command, verdict) (rate(cxpulse_outreach_commands_total"
+                            f"{RATE})) * 60", "{{command}} {{verdict}}")), "short", minimum=0,
+                   w=8),
+        timeseries("Command round trip", "Percentiles of a command request from arrival to its "
+                   "answer, once the command was read back from cx.outreach.",
+                   targets(*[(f"histogram_quantile({q}, sum by (le) (rate("
+                              f"cxpulse_outreach_command_round_trip_seconds_bucket{RATE})))",
+                              f"p{int(q * 100)}") for q in (0.5, 0.99)]), "s", minimum=0, w=8),
+        timeseries("Command answers by status", "Command requests answered per minute by HTTP "
+                   "status (409 conflict, 503 not read back in time), all instances.",
+                   targets((f"sum by (status) (rate(cxpulse_outreach_command_answers_total"
+                            f"{RATE})) * 60", "{{status}}")), "short", minimum=0, w=8),
+    ]
 
 
 def render(board):

@@ -213,6 +213,13 @@ int RunCli(int argc, char** argv) {
       "Write realistic synthetic traffic (smooth and struggling journeys) as JSON Lines");
   AddGenerateFlags(*generate_cmd, generate);
 
+  ReasonsFlags reasons;
+  CLI::App* reasons_cmd = app.add_subcommand(
+      "reasons", "Print the contact-reasons report (top reasons, repeats, resolution, trend)");
+  AddReasonsFlags(*reasons_cmd, reasons);
+  reasons_cmd->add_option("--config", config_path, "YAML config (reasons and rules)")
+      ->check(CLI::ExistingFile);
+
   StateGetFlags state_get;
   CLI::App* state_cmd = app.add_subcommand("state", "Inspect per-customer state");
   state_cmd->require_subcommand(1);
@@ -267,6 +274,9 @@ int RunCli(int argc, char** argv) {
   }
   if (state_get_cmd->parsed()) {
     return RunStateGetCommand(state_get, config);
+  }
+  if (reasons_cmd->parsed()) {
+    return RunReasonsCommand(reasons, config, clock);
   }
   return UsageError("", "no command given");
 }

@@ -13,19 +13,24 @@
 
 namespace cx {
 
-int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock) {
-  if (options.input != "-" && !std::filesystem::is_regular_file(options.input)) {
-    return UsageError("replay", "--input: no such file: " + options.input);
-  }
+void ApplyConfig(const AppConfig& config, ReplayOptions& options) {
   options.rules = config.rules;
   options.store = config.state.store;
   options.cache_customers = config.state.cache_customers;
   options.commit_every_events = config.state.commit_every_events;
+}
+
+int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock) {
+  if (options.input != "-" && !std::filesystem::is_regular_file(options.input)) {
+    return UsageError("replay", "--input: no such file: " + options.input);
+  }
+  ApplyConfig(config, options);
   ReplaySummary summary;
   std::string error;
   if (!RunReplay(options, clock, summary, error)) {
-    std::fprintf(stderr, "cxpulse: replay failed: %s\n", error.c_str());
-    return kExitFailure;
+    std::fprintf(stderr, "cxpulse: replay %s: %s\n", summary.refused ? "refused" : "failed",
+                 error.c_str());
+    return summary.refused ? kExitUsage : kExitFailure;
   }
   double rate = summary.seconds > 0 ? summary.lines / summary.seconds : 0;
   spdlog::info(

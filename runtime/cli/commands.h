@@ -20,6 +20,17 @@ namespace cx {
 
 // `cxpulse replay`: runs RunReplay with the config applied and prints a summary to stderr.
 int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock);
+// Sets the rules and state options of a replay from the config.
+void ApplyConfig(const AppConfig& config, ReplayOptions& options);
+
+struct ReasonsFlags {
+  std::string input;
+  std::string format = "text";
+};
+void AddReasonsFlags(CLI::App& command, ReasonsFlags& flags);
+// `cxpulse reasons`: replays a JSON Lines file without writing anything and prints the contact
+// reasons report (SPEC §9) to stdout.
+int RunReasonsCommand(const ReasonsFlags& flags, const AppConfig& config, const Clock& clock);
 
 struct GenerateFlags {
   GeneratorOptions options;

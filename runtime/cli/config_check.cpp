@@ -3,6 +3,8 @@
 #include <string_view>
 #include <utility>
 
+#include "outreach/routing.h"
+#include "runtime/http/customer_router.h"
 #include "runtime/http/http_server.h"
 #include "runtime/kafka/kafka_handles.h"
 
@@ -71,6 +73,28 @@ void CheckListen(const std::string& listen, const std::string& key,
   errors.push_back(std::move(error));
 }
 
+// SPEC §8: the routes (outreach/routing.h ValidateRouting), the dead-letter topic, and every
+// configured endpoint and the public URL are http(s).
+void CheckRouting(const AppConfig& config, std::vector<std::string>& errors) {
+  const NotifyConfig& notify = config.notify;
+  errors.insert(errors.end(), notify.env_errors.begin(), notify.env_errors.end());
+  for (std::string& line : ValidateRouting(config.routing)) errors.push_back(std::move(line));
+  if (std::string problem = CheckTopicName(notify.deadletter_topic); !problem.empty()) {
+    errors.push_back("notify.deadletter_topic: " + problem);
+  }
+  if (!notify.public_url.empty() && !IsHttpUrl(notify.public_url)) {
+    errors.emplace_back("notify.public_url: not an http(s)://host... URL");
+  }
+  for (auto [name, d] : {std::pair{"webhook", &notify.webhook}, std::pair{"slack", &notify.slack},
+                         std::pair{"proactive_chat", &notify.proactive_chat},
+                         std::pair{"escalation", &notify.escalation}}) {
+    if (!d->url.empty() && !IsHttpUrl(d->url)) {
+      errors.push_back(std::string("notify.destinations.") + name + ".url_env: $" + d->url_env +
+                       " is not an http(s)://host... URL");
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> CheckRunConfig(const AppConfig& config) {
@@ -79,6 +103,12 @@ std::vector<std::string> CheckRunConfig(const AppConfig& config) {
     errors.emplace_back("state.dir: required by cxpulse run (a directory for the RocksDB state)");
   }
   CheckListen(config.http.listen, "http.listen", errors);
+  if (!config.http.advertised_address.empty()) {
+    if (std::string problem = CheckAdvertisedAddress(config.http.advertised_address);
+        !problem.empty()) {
+      errors.push_back(std::move(problem));
+    }
+  }
   CheckBootstrapServers(config.kafka.bootstrap_servers, errors);
   const TopicNames& t = config.kafka.topics;
   const std::pair<const char*, const std::string*> topics[] = {
@@ -108,8 +138,16 @@ std::vector<std::string> CheckOutreachConfig(const AppConfig& config) {
       errors.push_back(std::string("outreach.topics.") + key + ": " + problem);
     }
   }
+  // /customers/{id} finds the processors' partition count and owners through these.
+  if (std::string problem = CheckTopicName(config.kafka.topics.clicks); !problem.empty()) {
+    errors.push_back("kafka.topics.clicks: " + problem);
+  }
+  if (config.kafka.group_id.empty()) {
+    errors.emplace_back("kafka.group_id: required (the processors' consumer group)");
+  }
   CheckBootstrapServers(config.kafka.bootstrap_servers, errors);
   CheckKafkaProperties(config.kafka, errors);
+  CheckRouting(config, errors);
   return errors;
 }
 

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/cli/cli.h"
@@ -19,6 +21,7 @@
 #include "runtime/http/http_server.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/live_processor.h"
+#include "runtime/outreach/outreach_service.h"
 #include "runtime/replay/temporary_directory.h"
 
 namespace cx {
@@ -27,6 +30,7 @@ namespace {
 constexpr int kDemoPartitions = 4;
 constexpr Duration kBackfill = Duration::Minutes(5);
 constexpr Duration kJourneySpan = Duration::Minutes(15);
+constexpr const char* kDemoRep = "demo";
 
 // librdkafka's in-process mock cluster, owned by a producer handle that also writes the
 // generated traffic. It keeps everything in memory and has no transactions: the demo runs
@@ -96,6 +100,14 @@ void ProduceTraffic(const DemoFlags& flags, const TopicNames& topics, MockCluste
   rd_kafka_flush(cluster.producer(), 2000);
 }
 
+// The demo rep's bearer token: CXPULSE_HTTP_TOKEN when set (then one token opens both
+// /customers and /cases on the page), else 128 random bits, new on every start.
+std::string DemoRepToken(const HttpConfig& http) {
+  if (!http.bearer_token.empty()) return http.bearer_token;
+  std::random_device random;
+  return fmt::format("{:08x}{:08x}{:08x}{:08x}", random(), random(), random(), random());
+}
+
 }  // namespace
 
 void AddDemoFlags(CLI::App& command, DemoFlags& flags) {
@@ -150,17 +162,24 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   for (const std::string* name : {&t.signals, &t.alerts, &t.dead_letter}) {
     cluster.CreateTopic(*name, 1);
   }
+  // cx.outreach is co-partitioned with cx.alerts (SPEC §7): one partition each.
+  config.outreach.alerts_topic = t.alerts;
+  cluster.CreateTopic(config.outreach.commands_topic, 1);
   config.kafka.bootstrap_servers = cluster.bootstraps();
   config.kafka.processing = ProcessingGuarantee::kAtLeastOnce;
   config.kafka.group_id = "cxpulse-demo";
   config.kafka.idle_watermark_after = Duration::Seconds(2);
+  const std::string rep_token = DemoRepToken(config.http);
+  config.outreach.reps = {RepConfig{kDemoRep, "", rep_token}};
 
   InstallStopSignalHandlers();
   const std::atomic<bool>& stop = StopRequested();
   TerminalView view(stdout);
   LiveProcessor processor(config, clock);
   processor.AddObserver(&view);
-  LiveServices services(config.http, processor);
+  // The case service of `cxpulse outreach`, in-process on the same port (/cases).
+  OutreachService outreach(config, clock);
+  LiveServices services(config.http, processor, &outreach);
   if (Result<void> started = services.Start(); !started) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
     return kExitFailure;
@@ -168,12 +187,19 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   std::printf(
       "cxpulse demo: embedded broker %s; %llu customers whose journeys start over 15 "
       "minutes (the first 5 in the past); at-least-once. Ctrl-C stops.\n"
-      "Outreach page: http://%s/   metrics: http://%s/metrics\n",
+      "Outreach page: http://%s/   metrics: http://%s/metrics\n"
+      "Rep identity: rep '%s', bearer token %s (the page asks for it; curl -H "
+      "'Authorization: Bearer %s' http://%s/cases)\n",
       cluster.bootstraps().c_str(), static_cast<unsigned long long>(flags.customers),
-      flags.http_listen.c_str(), flags.http_listen.c_str());
+      flags.http_listen.c_str(), flags.http_listen.c_str(), kDemoRep, rep_token.c_str(),
+      rep_token.c_str(), flags.http_listen.c_str());
   std::fflush(stdout);
   if (Result<void> started = processor.Start(); !started) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
+    return kExitFailure;
+  }
+  if (!outreach.Start(error)) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
     return kExitFailure;
   }
   std::atomic<bool> done{false};
@@ -182,7 +208,7 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
     const MonotonicTime deadline = clock.Monotonic() + std::chrono::milliseconds(duration.ms);
     while (!stop.load() && !done.load()) {
       view.MaybePrintCounts(std::chrono::seconds(5));
-      if (duration.ms > 0 && clock.Monotonic() >= deadline) {
+      if ((duration.ms > 0 && clock.Monotonic() >= deadline) || outreach.Failed()) {
         RequestStop();
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -190,12 +216,17 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   });
   Result<void> ran = processor.Run(stop);
   services.Stop();
+  outreach.Stop();
   done = true;
   traffic.join();
   timer.join();
   view.PrintCounts();
   if (!ran) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", ran.error().message().c_str());
+    return kExitFailure;
+  }
+  if (outreach.Failed()) {
+    std::fprintf(stderr, "cxpulse: demo: fatal Kafka client error in the outreach service\n");
     return kExitFailure;
   }
   return kExitOk;

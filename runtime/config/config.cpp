@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "runtime/config/outreach_config_yaml.h"
+#include "runtime/config/routing_config_yaml.h"
 #include "runtime/config/rules_config_yaml.h"
 #include "runtime/config/yaml_section.h"
 
@@ -81,7 +82,17 @@ void ReadHttpConfig(YamlSection section, HttpConfig& http) {
   section.Get("listen", http.listen);
   section.Get("bearer_token", http.bearer_token);
   section.Get("recent_alerts", http.recent_alerts);
+  section.Get("advertised_address", http.advertised_address);
   section.Finish();
+}
+
+void ReadReasonsConfig(YamlSection section, ReasonsConfig& reasons,
+                       std::vector<std::string>& errors) {
+  section.Get("known", reasons.known);
+  section.Finish();
+  if (std::string invalid = ValidateReasonList(reasons.known); !invalid.empty()) {
+    errors.push_back("reasons.known" + std::string(invalid.starts_with("[") ? "" : ": ") + invalid);
+  }
 }
 
 }  // namespace
@@ -128,6 +139,9 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   ReadKafkaConfig(top.Section("kafka"), config.kafka, errors);
   ReadHttpConfig(top.Section("http"), config.http);
   ReadOutreachConfig(top.Section("outreach"), config.outreach, errors);
+  ReadReasonsConfig(top.Section("reasons"), config.reasons, errors);
+  ReadNotifyConfig(top.Section("notify"), config.notify, errors);
+  ReadRoutes(top.Sections("routes"), config.notify, config.routing, errors);
   top.Finish();
   for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
                       &config.kafka.producer_properties}) {
@@ -148,6 +162,14 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
       config.http.bearer_token = std::move(expanded).value();
     } else {
       errors.push_back("http.bearer_token: " + expanded.error().message());
+    }
+  }
+  if (!config.http.advertised_address.empty()) {
+    Result<std::string> expanded = ExpandEnvironment(config.http.advertised_address);
+    if (expanded) {
+      config.http.advertised_address = std::move(expanded).value();
+    } else {
+      errors.push_back("http.advertised_address: " + expanded.error().message());
     }
   }
   if (errors.empty()) {

@@ -3,9 +3,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "outreach/routing.h"
 #include "processors/rules_config.h"
+#include "reasons/reason_labels.h"
 #include "runtime/config/kafka_config.h"
+#include "runtime/config/notify_config.h"
 #include "runtime/config/outreach_config.h"
 #include "runtime/shard/defaults.h"
 #include "schemas/result.h"
@@ -28,6 +32,16 @@ struct StateConfig {
   bool operator==(const StateConfig&) const = default;
 };
 
+// The `reasons:` section (SPEC §9): the contact reasons counted by name in
+// cxpulse_contacts_total / cxpulse_repeat_contacts_total and in `cxpulse reasons`.
+struct ReasonsConfig {
+  // Reasons kept as label values, in report order; any other reason (or none) is "other". At
+  // most 49 (50 label values with "other"), each 1-64 bytes, no control characters, no repeats.
+  std::vector<std::string> known = DefaultReasons();
+
+  bool operator==(const ReasonsConfig&) const = default;
+};
+
 // The whole configuration file (YAML). Every section and key is optional; absent keys keep
 // the defaults below, which are those of config/cxpulse.yaml. Unknown keys are errors.
 struct AppConfig {
@@ -36,6 +50,10 @@ struct AppConfig {
   KafkaConfig kafka;
   HttpConfig http;
   OutreachConfig outreach;
+  ReasonsConfig reasons;
+  // `routes:` (SPEC §8) and `notify:`, the notifiers' endpoints and delivery settings.
+  RoutingConfig routing;
+  NotifyConfig notify;
 
   bool operator==(const AppConfig&) const = default;
 };

@@ -82,6 +82,11 @@ struct HttpConfig {
   std::string bearer_token;
   // Alerts kept in memory for /alerts and the outreach page.
   int recent_alerts = 500;
+  // "host:port" at which the other instances reach this processor's listener: carried in its
+  // group consumer's client.id, so /customers/{id} on any instance can forward to the owner of
+  // the customer's partition. Supports ${ENV_VAR} (e.g. ${POD_IP}:9464). Empty = the host of
+  // `listen` (or this machine's hostname when it listens on every address) and the bound port.
+  std::string advertised_address;
 
   bool operator==(const HttpConfig&) const = default;
 };

@@ -175,6 +175,15 @@ void YamlSection::Get(std::string_view key, std::vector<std::string>& out) {
   out = std::move(values);
 }
 
+void YamlSection::GetOneOrMany(std::string_view key, std::vector<std::string>& out) {
+  YAML::Node v = Find(key);
+  if (v.IsDefined() && v.IsScalar()) {
+    out = {v.Scalar()};
+    return;
+  }
+  Get(key, out);
+}
+
 void YamlSection::GetStringMap(std::string_view key,
                                std::vector<std::pair<std::string, std::string>>& out) {
   YAML::Node v = Find(key);

@@ -29,6 +29,8 @@ class YamlSection {
   void Get(std::string_view key, bool& out);
   void Get(std::string_view key, std::string& out);
   void Get(std::string_view key, std::vector<std::string>& out);
+  // A list of strings, or one string as a list of one.
+  void GetOneOrMany(std::string_view key, std::vector<std::string>& out);
   // Sub-mapping `key` (an empty section when absent). Finish() it like this one.
   [[nodiscard]] YamlSection Section(std::string_view key);
   // Sequence `key` of mappings (empty when absent; an error when not a sequence), one section

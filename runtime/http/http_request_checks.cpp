@@ -77,6 +77,24 @@ std::optional<std::string> DecodeCustomerId(std::string_view segment) {
   return id;
 }
 
+std::string EncodePathSegment(std::string_view text) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xF]);
+    }
+  }
+  return out;
+}
+
 bool BearerTokenMatches(std::string_view authorization, std::string_view token) {
   constexpr std::string_view kScheme = "bearer ";
   if (token.empty() || authorization.size() < kScheme.size()) return false;

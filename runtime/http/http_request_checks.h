@@ -16,6 +16,10 @@ inline constexpr size_t kMaxCustomerIdChars = 128;
 // nullopt otherwise (a 400).
 [[nodiscard]] std::optional<std::string> DecodeCustomerId(std::string_view segment);
 
+// `text` as one URL path segment: RFC 3986 unreserved characters as they are, every other byte
+// as %XX. DecodeCustomerId(EncodePathSegment(id)) == id for every valid id.
+[[nodiscard]] std::string EncodePathSegment(std::string_view text);
+
 // True when `authorization` is "Bearer <token>" (scheme case-insensitive) with exactly `token`.
 // The comparison takes the same time wherever the first difference is.
 [[nodiscard]] bool BearerTokenMatches(std::string_view authorization, std::string_view token);

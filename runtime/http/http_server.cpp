@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/http/http_session.h"
+#include "schemas/json_writer.h"
 
 namespace cx {
 
@@ -55,6 +56,13 @@ void Accept(HttpServerCore& core) {
 }
 
 }  // namespace
+
+HttpReply JsonErrorReply(unsigned status, std::string_view message) {
+  HttpReply reply{status, "{\"error\":"};
+  AppendJsonString(message, reply.body);
+  reply.body += '}';
+  return reply;
+}
 
 Result<void> CheckListenAddress(const std::string& listen) {
   asio::io_context io(1);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "schemas/result.h"
@@ -32,23 +33,46 @@ struct HttpReply {
   std::string body;
 };
 
+// {"error":"<message>"} with `status`: how every endpoint says no.
+[[nodiscard]] HttpReply JsonErrorReply(unsigned status, std::string_view message);
+
+// Sent by an instance that forwards /customers/{id} to the owner of the customer's partition:
+// the owner answers from its own shards and never forwards again.
+inline constexpr std::string_view kForwardedHeader = "X-Cxpulse-Forwarded";
+// Whom the forwarding instance asks for (the rep on `cxpulse outreach`); logged at debug only.
+inline constexpr std::string_view kCallerHeader = "X-Cxpulse-Caller";
+
+// A /customers/{id} request handed to HttpBackend::lookup_customer, after the bearer-token
+// check: copies, valid after the session moved on.
+struct CustomerQuery {
+  std::string customer_id;    // percent-decoded, 1-128 printable characters
+  std::string authorization;  // the caller's Authorization header
+  std::string caller;         // the kCallerHeader header
+  bool forwarded = false;     // kForwardedHeader was present
+};
+
 // What the HTTP endpoints read. Every member may be called from the server's thread at any time
 // while the server runs, so each must be thread-safe.
 struct HttpBackend {
-  using CustomerReply = std::function<void(std::optional<std::string> json)>;
   // /readyz, and /customers/{id} answers 503 while false. Null = always ready.
   std::function<bool()> ready;
   // The Prometheus text for /metrics. Null = 404.
   std::function<std::string()> metrics;
-  // Looks a customer up (LiveProcessor::RequestCustomer). `reply` may run on any thread, at most
-  // once; a lookup not answered within HttpServerOptions::lookup_timeout gets a 503. Null = 404.
-  std::function<void(std::string customer_id, CustomerReply reply)> lookup_customer;
+  // Answers /customers/{id} (CustomerRouter: 200 with the state, 404 unknown customer, 503 with
+  // a reason). `reply` may run on any thread, at most once; a lookup not answered within
+  // HttpServerOptions::lookup_timeout gets a 503. Null = 404.
+  std::function<void(CustomerQuery query, std::function<void(HttpReply)> reply)> lookup_customer;
   // Further routes (any method), asked after /healthz, /readyz and /metrics: returns false when
   // the path is not its own. `reply` may run on any thread, at most once; a request not
   // answered within HttpServerOptions::lookup_timeout gets a 503. Null = none.
   std::function<bool(const HttpRequest& request, std::function<void(HttpReply)> reply)> handle;
   // /alerts and its event stream. Null = 404. Must outlive the server.
   AlertFeed* alerts = nullptr;
+  // /cases/events: a Server-Sent Events stream of what is published to this feed from then on
+  // (`cxpulse outreach`'s case changes), counted with the /alerts streams against
+  // max_sse_clients. Served after `handle`, which may refuse the request first (401). Null =
+  // 404. Must outlive the server.
+  AlertFeed* case_events = nullptr;
 };
 
 struct HttpServerOptions {
@@ -83,9 +107,9 @@ struct HttpServerOptions {
 
 // The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
 // /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
-// /alerts/stream) and the outreach page at /. Runs its own thread between Start() and Stop().
-// Customer ids are logged at debug level only. A request line over 8 KiB gets 414, headers
-// over 16 KiB in all get 431.
+// /alerts/stream), /cases/events (Server-Sent Events) and the outreach page at /. Runs its own
+// thread between Start() and Stop(). Customer ids are logged at debug level only. A request line
+// over 8 KiB gets 414, headers over 16 KiB in all get 431.
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, HttpBackend backend);

@@ -59,9 +59,7 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket, HttpServerCore& core)
 
 HttpSession::~HttpSession() {
   StopWaiting();
-  if (subscription_ != 0 && core_.backend.alerts != nullptr) {
-    core_.backend.alerts->Unsubscribe(subscription_);
-  }
+  if (subscription_ != 0) feed_->Unsubscribe(subscription_);
   if (streaming_) --core_.sse_clients;
   --core_.connections;
 }
@@ -166,10 +164,7 @@ HttpSession::Response HttpSession::MakeResponse(unsigned status, std::string_vie
 }
 
 HttpSession::Response HttpSession::Error(unsigned status, std::string_view message) const {
-  std::string body = "{\"error\":";
-  AppendJsonString(message, body);
-  body += '}';
-  return MakeResponse(status, kJson, std::move(body));
+  return MakeResponse(status, kJson, JsonErrorReply(status, message).body);
 }
 
 void HttpSession::Handle() {
@@ -209,6 +204,8 @@ void HttpSession::Handle() {
     auto accept = request[http::field::accept];
     HandleAlerts(query, path == "/alerts/stream" ||
                             AcceptsEventStream(std::string_view(accept.data(), accept.size())));
+  } else if (path == "/cases/events" && core_.backend.case_events != nullptr) {
+    HandleEventStream(*core_.backend.case_events);
   } else if (path.starts_with("/customers/")) {
     HandleCustomer(path.substr(std::string_view("/customers/").size()));
   } else if (const OutreachAsset* asset = FindOutreachAsset(path); asset != nullptr) {
@@ -249,33 +246,42 @@ void HttpSession::HandleCustomer(std::string_view segment) {
     Send(std::move(response));
     return;
   }
-  spdlog::debug("http: customer lookup {}", *id);
+  const auto& request = parser_->get();
+  CustomerQuery query;
+  query.customer_id = std::move(*id);
+  auto authorization = request[http::field::authorization];
+  query.authorization.assign(authorization.data(), authorization.size());
+  auto caller = request[beast::string_view(kCallerHeader.data(), kCallerHeader.size())];
+  query.caller.assign(caller.data(), caller.size());
+  query.forwarded = request.find(beast::string_view(kForwardedHeader.data(),
+                                                    kForwardedHeader.size())) != request.end();
+  spdlog::debug("http: customer lookup {}{}", query.customer_id,
+                query.forwarded ? " (forwarded)" : "");
   awaiting_customer_ = true;
   timer_.expires_after(core_.options.lookup_timeout);
   timer_.async_wait([self = shared_from_this()](beast::error_code error) {
-    if (!error) self->OnCustomerReply(std::nullopt, true);
+    if (!error) self->OnCustomerReply(std::nullopt);
   });
   std::weak_ptr<HttpSession> weak = weak_from_this();
   std::shared_ptr<HttpGate> gate = core_.gate;
-  core_.backend.lookup_customer(std::move(*id), [weak, gate](std::optional<std::string> json) {
-    gate->Post([weak, json = std::move(json)]() mutable {
-      if (auto self = weak.lock()) self->OnCustomerReply(std::move(json), false);
+  core_.backend.lookup_customer(std::move(query), [weak, gate](HttpReply reply) {
+    gate->Post([weak, reply = std::move(reply)]() mutable {
+      if (auto self = weak.lock()) self->OnCustomerReply(std::move(reply));
     });
   });
 }
 
-void HttpSession::OnCustomerReply(std::optional<std::string> json, bool timed_out) {
+void HttpSession::OnCustomerReply(std::optional<HttpReply> reply) {
   if (!awaiting_customer_ || closed_) return;
   awaiting_customer_ = false;
   timer_.cancel();
   Response response;
-  if (timed_out) {
+  if (!reply) {
     response = Error(503, "customer lookup timed out");
     response.set(http::field::retry_after, "1");
-  } else if (!json) {
-    response = Error(404, "unknown customer");
   } else {
-    response = MakeResponse(200, kJson, std::move(*json));
+    response = MakeResponse(reply->status, kJson, std::move(reply->body));
+    if (reply->status == 503) response.set(http::field::retry_after, "1");
   }
   response.set(http::field::cache_control, "no-store");
   Send(std::move(response));
@@ -349,13 +355,21 @@ void HttpSession::HandleAlerts(std::string_view query, bool stream) {
     Send(std::move(response));
     return;
   }
+  HandleEventStream(*core_.backend.alerts);
+}
+
+void HttpSession::HandleEventStream(AlertFeed& feed) {
+  if (head_) {
+    Send(MakeResponse(200, "text/event-stream", ""));
+    return;
+  }
   if (core_.sse_clients.load() >= core_.options.max_sse_clients) {
     Response response = Error(503, "too many event streams");
     response.set(http::field::retry_after, "5");
     Send(std::move(response));
     return;
   }
-  StartEventStream();
+  StartEventStream(feed);
 }
 
 void HttpSession::Send(Response response) {
@@ -381,14 +395,15 @@ void HttpSession::Send(Response response) {
                     });
 }
 
-void HttpSession::StartEventStream() {
+void HttpSession::StartEventStream(AlertFeed& feed) {
   streaming_ = true;
+  feed_ = &feed;
   ++core_.sse_clients;
   stream_.expires_never();
   Enqueue(std::make_shared<const std::string>(kSseHeader));
   std::weak_ptr<HttpSession> weak = weak_from_this();
   std::shared_ptr<HttpGate> gate = core_.gate;
-  subscription_ = core_.backend.alerts->Subscribe([weak, gate](const AlertFeed::AlertJson& json) {
+  subscription_ = feed.Subscribe([weak, gate](const AlertFeed::AlertJson& json) {
     gate->Post([weak, json] {
       if (auto self = weak.lock()) {
         self->Enqueue(std::make_shared<const std::string>(FormatSseEvent(*json)));
@@ -476,8 +491,8 @@ void HttpSession::Close() {
   closed_ = true;
   StopWaiting();
   timer_.cancel();
-  if (subscription_ != 0 && core_.backend.alerts != nullptr) {
-    core_.backend.alerts->Unsubscribe(subscription_);
+  if (subscription_ != 0) {
+    feed_->Unsubscribe(subscription_);
     subscription_ = 0;
   }
   beast::error_code ignored;

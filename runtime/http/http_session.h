@@ -88,15 +88,16 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void StopWaiting();
   void Handle();
   void HandleCustomer(std::string_view segment);
-  void OnCustomerReply(std::optional<std::string> json, bool timed_out);
+  void OnCustomerReply(std::optional<HttpReply> reply);
   bool HandleRoute(std::string_view path, std::string_view query);
   void OnRouteReply(std::optional<HttpReply> reply);
   void HandleAlerts(std::string_view query, bool stream);
+  void HandleEventStream(AlertFeed& feed);
   void Send(Response response);
   Response MakeResponse(unsigned status, std::string_view content_type, std::string body) const;
   Response Error(unsigned status, std::string_view message) const;
 
-  void StartEventStream();
+  void StartEventStream(AlertFeed& feed);
   void Enqueue(std::shared_ptr<const std::string> chunk);
   void WriteNext();
   void ScheduleHeartbeat();
@@ -122,6 +123,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   bool linger_ = false;  // drain what the client still sends before closing (error replies)
   bool waiting_ = false;
   std::list<std::weak_ptr<HttpSession>>::iterator waiting_it_;
+  AlertFeed* feed_ = nullptr;  // the feed of subscription_
   uint64_t subscription_ = 0;
   std::deque<std::shared_ptr<const std::string>> queue_;
   char probe_byte_ = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/state_json.h"
 
@@ -12,26 +14,31 @@ void CustomerRequests::Add(std::string customer_id, Reply reply) {
   queue_.emplace_back(std::move(customer_id), std::move(reply));
 }
 
-void CustomerRequests::Serve(const std::vector<Shard*>& shards, const RulesConfig& rules) {
+void CustomerRequests::Serve(const ShardOf& shard_of, const RulesConfig& rules) {
   std::deque<std::pair<std::string, Reply>> requests;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     requests.swap(queue_);
   }
   for (auto& [customer_id, reply] : requests) {
-    std::optional<std::string> json;
-    for (Shard* shard : shards) {
+    CustomerAnswer answer;
+    if (Shard* shard = shard_of ? shard_of(customer_id) : nullptr) {
+      answer.kind = CustomerAnswer::Kind::kNotFound;
       CustomerState state;
       Result<CustomerLookup> found = FindCustomer(*shard, customer_id, state);
-      if (found && *found == CustomerLookup::kFound) {
-        std::string out;
+      if (!found) {
+        spdlog::warn("customers: cannot read a customer of shard {}: {}", shard->partition(),
+                     found.error().message());
+      } else if (*found == CustomerLookup::kCorrupt) {
+        spdlog::warn("customers: cannot read a customer of shard {}: undecodable state",
+                     shard->partition());
+      } else if (*found == CustomerLookup::kFound) {
         EventTime as_of = std::max(shard->max_event_time(), state.last_activity);
-        AppendCustomerStateJson(customer_id, state, rules, as_of, out);
-        json = std::move(out);
-        break;
+        AppendCustomerStateJson(customer_id, state, rules, as_of, answer.json);
+        answer.kind = CustomerAnswer::Kind::kFound;
       }
     }
-    reply(std::move(json));
+    reply(std::move(answer));
   }
 }
 

@@ -45,6 +45,9 @@ class LiveObserver {
   // One input record consumed from `topic`; `decoded` is null when it became a dead letter.
   virtual void OnEventProcessed(std::string_view /*topic*/, const Event* /*decoded*/,
                                 std::chrono::nanoseconds /*processing_time*/) {}
+  // The record's event was applied to its customer's state: called after OnEventProcessed's
+  // record passed dedup (not for a repeated event_id), after the signals it caused.
+  virtual void OnEventApplied(const Event& /*event*/) {}
   virtual void OnDeadLetter(DecodeError /*error*/) {}
   // Emitted inside the open transaction (not yet visible to read_committed readers).
   virtual void OnSignal(const Signal& /*signal*/) {}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -11,7 +12,9 @@
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/kafka_stats.h"
+#include "runtime/kafka/partition_owners.h"
 #include "runtime/shard/dead_letters.h"
+#include "runtime/shard/record_key.h"
 
 namespace cx {
 namespace {
@@ -103,14 +106,18 @@ Result<void> LiveProcessor::Start() {
 Result<void> LiveProcessor::CreateConsumer() {
   const KafkaConfig& kafka = config_.kafka;
   KafkaProperties base = GroupConsumerProperties(kafka);
+  KafkaProperties advertised;
+  if (!advertised_http_.empty()) {
+    advertised.emplace_back("client.id", AdvertisingClientId(kafka, advertised_http_));
+  }
   KafkaCallbacks callbacks;
   callbacks.opaque = this;
   callbacks.rebalance = &LiveProcessor::OnRebalance;
   callbacks.error = &LiveProcessor::OnError;
   callbacks.statistics = &LiveProcessor::OnStatistics;
-  Result<KafkaHandle> consumer =
-      CreateKafkaClient(RD_KAFKA_CONSUMER, "the Kafka consumer",
-                        {&base, &kafka.properties, &kafka.consumer_properties}, callbacks);
+  Result<KafkaHandle> consumer = CreateKafkaClient(
+      RD_KAFKA_CONSUMER, "the Kafka consumer",
+      {&base, &kafka.properties, &kafka.consumer_properties, &advertised}, callbacks);
   if (!consumer) {
     return consumer.error();
   }
@@ -322,7 +329,12 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
                          message.payload == nullptr ? 0 : message.len);
   DecodeFailure why;
   EventTime not_after = clock_.Now() + config_.kafka.max_future;
-  if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk) {
+  std::optional<std::string_view> key;
+  if (message.key != nullptr) {
+    key.emplace(static_cast<const char*>(message.key), message.key_len);
+  }
+  if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk ||
+      !CheckRecordKey(key, event_.customer_id, why)) {
     outputs_->OnDeadLetter(
         MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
     for (LiveObserver* observer : observers_) {
@@ -331,12 +343,17 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
     return;
   }
   slot.last_event = started;
-  if (Result<void> processed = slot.shard->Process(event_); !processed) {
+  const uint64_t duplicates_before = slot.shard->stats().duplicates;
+  Result<void> processed = slot.shard->Process(event_);
+  if (!processed) {
     Fail("state store of shard " + std::to_string(message.partition) +
          " failed: " + processed.error().message());
   }
+  const bool applied =
+      static_cast<bool>(processed) && slot.shard->stats().duplicates == duplicates_before;
   for (LiveObserver* observer : observers_) {
     observer->OnEventProcessed(topic, &event_, clock_.Monotonic() - started);
+    if (applied) observer->OnEventApplied(event_);
   }
 }
 
@@ -495,11 +512,13 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
 }
 
 void LiveProcessor::ServeCustomerRequests() {
-  std::vector<Shard*> shards;
-  for (auto& [partition, slot] : shards_) {
-    if (slot.shard) shards.push_back(slot.shard.get());
-  }
-  requests_.Serve(shards, config_.rules);
+  requests_.Serve(
+      [this](const std::string& customer_id) -> Shard* {
+        if (input_partitions_ <= 0) return nullptr;
+        auto slot = shards_.find(CustomerPartition(customer_id, input_partitions_));
+        return slot == shards_.end() ? nullptr : slot->second.shard.get();
+      },
+      config_.rules);
 }
 
 void LiveProcessor::PublishSnapshots() {

@@ -49,17 +49,22 @@ class LiveProcessor final {
   [[nodiscard]] const LiveStatus& status() const { return status_; }
   // The rules the shards run with (the metrics probe's at-risk levels).
   [[nodiscard]] const RulesConfig& rules() const { return config_.rules; }
+  [[nodiscard]] const ReasonsConfig& reasons() const { return config_.reasons; }
   // Adds an observer (metrics, the HTTP alert feed). Call before Run(); it must outlive Run().
   void AddObserver(LiveObserver* observer) { observers_.push_back(observer); }
 
+  using CustomerAnswer = cx::CustomerAnswer;
   using CustomerReply = CustomerRequests::Reply;
-  // Thread-safe. Asks the processing thread for one customer's current state as JSON
-  // (runtime/shard/state_json.h). `reply` runs on the processing thread within one commit
-  // interval, with nullopt when no assigned shard has state for the customer (or the processor
-  // stopped).
+  // Thread-safe. Asks the processing thread for one customer's current state, from the shard of
+  // its partition (CustomerPartition over the input partitions). `reply` runs on the processing
+  // thread within one commit interval.
   void RequestCustomer(std::string customer_id, CustomerReply reply) {
     requests_.Add(std::move(customer_id), std::move(reply));
   }
+  // The HTTP address the other instances reach this one at (http.advertised_address): carried
+  // in the group consumer's client.id (AdvertisingClientId), so /customers/{id} on any instance
+  // finds the owner of a partition. Call before Start(); empty = not advertised.
+  void AdvertiseHttpAddress(std::string address) { advertised_http_ = std::move(address); }
 
  private:
   struct ShardSlot {
@@ -113,6 +118,7 @@ class LiveProcessor final {
   std::vector<LiveObserver*> observers_;
   CustomerRequests requests_;
   std::string instance_id_;
+  std::string advertised_http_;
 
   KafkaHandle consumer_;
   std::unique_ptr<ShardPersistence> persistence_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/kafka/damaged_store.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 
@@ -34,6 +35,25 @@ Result<std::unique_ptr<Shard>> ShardPersistence::OpenShard(int partition, size_t
                                                            EmissionSink& sink,
                                                            RestoreProgress& progress,
                                                            const std::atomic<bool>& stop) {
+  Result<std::unique_ptr<Shard>> shard =
+      OpenShardOnce(partition, cache_customers, sink, progress, stop);
+  if (shard || !IsDamagedStoreError(shard.error().message())) {
+    return shard;
+  }
+  // A corrupt local store is rebuilt from the changelog, once.
+  std::string error;
+  if (!SetAsideDamagedStore(ShardStatePath(config_.state.dir, partition), partition,
+                            shard.error().message(), error)) {
+    return Err(std::move(error));
+  }
+  return OpenShardOnce(partition, cache_customers, sink, progress, stop);
+}
+
+Result<std::unique_ptr<Shard>> ShardPersistence::OpenShardOnce(int partition,
+                                                               size_t cache_customers,
+                                                               EmissionSink& sink,
+                                                               RestoreProgress& progress,
+                                                               const std::atomic<bool>& stop) {
   StoreOptions options = config_.state.store;
   options.path = ShardStatePath(config_.state.dir, partition);
   Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);

@@ -38,6 +38,8 @@ class ShardPersistence {
 
   // Opens shard `partition` from its store under state.dir, restored from the changelog first
   // (progress in `progress`; `stop` ends a restore early, as an error). Its outputs go to `sink`.
+  // A store RocksDB reports corrupt is set aside (damaged_store.h) and rebuilt from the
+  // changelog, once.
   [[nodiscard]] Result<std::unique_ptr<Shard>> OpenShard(int partition, size_t cache_customers,
                                                          EmissionSink& sink,
                                                          RestoreProgress& progress,
@@ -72,6 +74,10 @@ class ShardPersistence {
   [[nodiscard]] Result<KafkaPartitionList> Rewind(rd_kafka_t* consumer);
 
  private:
+  [[nodiscard]] Result<std::unique_ptr<Shard>> OpenShardOnce(int partition, size_t cache_customers,
+                                                             EmissionSink& sink,
+                                                             RestoreProgress& progress,
+                                                             const std::atomic<bool>& stop);
   const AppConfig& config_;
   Transactions transactions_;
   KafkaHandle restore_consumer_;

@@ -59,10 +59,12 @@ struct MetricsProbe::ShardSeries {
   uint64_t stall_micros = 0;
 };
 
-MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk)
+MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
+                           std::vector<std::string> reasons)
     : status_(status),
       at_risk_enter_(risk.alert_warning),
       at_risk_leave_(risk.alert_rearm),
+      reasons_(std::move(reasons)),
       registry_(std::make_shared<prometheus::Registry>()) {
   auto& r = *registry_;
   consumed_family_ = &Counters(r, metric::kEventsConsumedTotal, "Input records consumed");
@@ -106,8 +108,20 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk)
                  "Call answer and chat first reply waits at their real length, by outcome");
   auto& met = Counters(r, metric::kSlaMetTotal, "Responses within the SLA target");
   auto& breached = Counters(r, metric::kSlaBreachedTotal, "SLA breaches");
-  auto& contacts = Counters(r, metric::kContactsTotal, "Contacts (call queued, chat started)");
-  auto& repeats = Counters(r, metric::kRepeatContactsTotal, "Repeat contacts");
+  auto& contacts = Counters(r, metric::kContactsTotal,
+                            "Contacts (call queued, chat started) by reason and channel");
+  auto& repeats =
+      Counters(r, metric::kRepeatContactsTotal, "Repeat contacts by reason and channel");
+  contacts_.resize(reasons_.size());
+  repeat_contacts_.resize(reasons_.size());
+  for (size_t reason = 0; reason < reasons_.size(); ++reason) {
+    for (size_t i = 0; i < kContactChannelCount; ++i) {
+      prometheus::Labels labels{{"reason", std::string(reasons_.Name(reason))},
+                                {"channel", std::string(ToString(static_cast<ContactChannel>(i)))}};
+      contacts_[reason][i] = &contacts.Add(labels);
+      repeat_contacts_[reason][i] = &repeats.Add(labels);
+    }
+  }
   for (size_t i = 0; i < kChannels.size(); ++i) {
     prometheus::Labels labels{{"channel", std::string(kChannels[i])}};
     for (size_t o = 0; o < kOutcomes.size(); ++o) {
@@ -119,8 +133,6 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk)
     }
     sla_met_[i] = &met.Add(labels);
     sla_breached_[i] = &breached.Add(labels);
-    contacts_[i] = &contacts.Add(labels);
-    repeat_contacts_[i] = &repeats.Add(labels);
   }
   Histogram::BucketBoundaries score_buckets{10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
   effort_score_ = &Histograms(r, metric::kEffortScore, "Scores in effort.updated signals")
@@ -188,10 +200,11 @@ void MetricsProbe::OnEventProcessed(std::string_view topic, const Event* decoded
   processing_->Observe(Seconds(processing_time));
   if (decoded == nullptr) return;
   events_by_type_[static_cast<size_t>(decoded->type)]->Increment();
-  if (decoded->type == EventType::kCall && decoded->action == Action::kQueued) {
-    contacts_[0]->Increment();
-  } else if (decoded->type == EventType::kChat && decoded->action == Action::kStarted) {
-    contacts_[1]->Increment();
+}
+
+void MetricsProbe::OnEventApplied(const Event& event) {
+  if (std::optional<ContactChannel> channel = OpenedContact(event)) {
+    contacts_[reasons_.Index(event.reason)][static_cast<size_t>(*channel)]->Increment();
   }
 }
 
@@ -222,8 +235,9 @@ void MetricsProbe::OnSignal(const Signal& signal) {
       return;
     }
     case SignalKind::kContactRepeat: {
-      int channel = ChannelIndex(signal.channel);
-      if (channel >= 0) repeat_contacts_[channel]->Increment();
+      if (std::optional<ContactChannel> channel = ParseContactChannel(signal.channel)) {
+        repeat_contacts_[reasons_.Index(signal.reason)][static_cast<size_t>(*channel)]->Increment();
+      }
       return;
     }
     case SignalKind::kEffortUpdated:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "processors/rules_config.h"
+#include "reasons/reason_labels.h"
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_status.h"
 #include "runtime/metrics/prometheus_fwd.h"
@@ -26,14 +27,17 @@ namespace cx {
 // removed, which happens only for a new topic, shard or partition). Per-event calls use
 // pre-resolved series: no label strings are built on the hot path. Label sets are bounded:
 // topics (at most kMaxTopics distinct, then "other"), event types, error codes, channels, alert
-// kinds and severities, assigned partition numbers (at most kMaxLagSeries lag series). No
+// kinds and severities, assigned partition numbers (at most kMaxLagSeries lag series), contact
+// reasons (the configured list and "other": at most ReasonLabels::kMaxReasonLabels). No
 // customer id is ever a label.
 class MetricsProbe final : public LiveObserver {
  public:
   // `status` (may be null) feeds cxpulse_ready at each Serialize(); it must outlive the probe.
   // A customer counts in cxpulse_customers_at_risk from a risk score of `risk.alert_warning`
-  // until it drops below `risk.alert_rearm` (the at_risk alert's levels).
-  explicit MetricsProbe(const LiveStatus* status = nullptr, const RiskRules& risk = RiskRules{});
+  // until it drops below `risk.alert_rearm` (the at_risk alert's levels). `reasons` is the
+  // `reasons.known` list of the contact metrics (SPEC §9; must pass ValidateReasonList).
+  explicit MetricsProbe(const LiveStatus* status = nullptr, const RiskRules& risk = RiskRules{},
+                        std::vector<std::string> reasons = DefaultReasons());
   ~MetricsProbe() override;
   MetricsProbe(const MetricsProbe&) = delete;
   MetricsProbe& operator=(const MetricsProbe&) = delete;
@@ -48,6 +52,8 @@ class MetricsProbe final : public LiveObserver {
 
   void OnEventProcessed(std::string_view topic, const Event* decoded,
                         std::chrono::nanoseconds processing_time) override;
+  // Counts contacts by reason and channel (reasons/reason_labels.h: OpenedContact).
+  void OnEventApplied(const Event& event) override;
   void OnDeadLetter(DecodeError error) override;
   void OnSignal(const Signal& signal) override;
   void OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) override;
@@ -73,6 +79,7 @@ class MetricsProbe final : public LiveObserver {
   const LiveStatus* status_;
   int at_risk_enter_;
   int at_risk_leave_;
+  ReasonLabels reasons_;
   std::shared_ptr<prometheus::Registry> registry_;
 
   prometheus::Family<prometheus::Counter>* consumed_family_;
@@ -96,8 +103,10 @@ class MetricsProbe final : public LiveObserver {
   std::array<std::array<prometheus::Histogram*, 3>, 2> first_response_{};
   std::array<prometheus::Counter*, 2> sla_met_{};
   std::array<prometheus::Counter*, 2> sla_breached_{};
-  std::array<prometheus::Counter*, 2> contacts_{};
-  std::array<prometheus::Counter*, 2> repeat_contacts_{};
+  // By reason label index (reasons_), then by ContactChannel.
+  using ChannelCounters = std::array<prometheus::Counter*, kContactChannelCount>;
+  std::vector<ChannelCounters> contacts_;
+  std::vector<ChannelCounters> repeat_contacts_;
   prometheus::Histogram* effort_score_ = nullptr;
   prometheus::Histogram* risk_score_ = nullptr;
   std::array<std::array<prometheus::Counter*, 2>, kAlertKindCount> alerts_{};

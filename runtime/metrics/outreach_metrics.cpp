@@ -68,16 +68,23 @@ OutreachMetrics::OutreachMetrics() : registry_(std::make_shared<prometheus::Regi
                       .Register(r)
                       .Add({});
   Histogram::BucketBoundaries minutes = {30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400};
-  time_to_claim_ = &BuildHistogram()
-                        .Name("cxpulse_outreach_time_to_claim_seconds")
-                        .Help("From a case opening to its first accepted claim")
-                        .Register(r)
-                        .Add({}, minutes);
-  time_to_resolve_ = &BuildHistogram()
-                          .Name("cxpulse_outreach_time_to_resolve_seconds")
-                          .Help("From a case opening to its resolve")
-                          .Register(r)
-                          .Add({}, minutes);
+  auto& claim = BuildHistogram()
+                    .Name("cxpulse_outreach_time_to_claim_seconds")
+                    .Help("From a case opening to its first accepted claim, by severity")
+                    .Register(r);
+  auto& resolve = BuildHistogram()
+                      .Name("cxpulse_outreach_time_to_resolve_seconds")
+                      .Help("From a case opening to its resolve, by severity")
+                      .Register(r);
+  auto& oldest = BuildGauge()
+                     .Name("cxpulse_outreach_oldest_unclaimed_seconds")
+                     .Help("The longest an open case has waited unclaimed, by severity")
+                     .Register(r);
+  for (size_t v = 0; v < kSeverities.size(); ++v) {
+    time_to_claim_[v] = &claim.Add({{"severity", Label(kSeverities[v])}}, minutes);
+    time_to_resolve_[v] = &resolve.Add({{"severity", Label(kSeverities[v])}}, minutes);
+    oldest_unclaimed_[v] = &oldest.Add({{"severity", Label(kSeverities[v])}});
+  }
   round_trip_ = &BuildHistogram()
                      .Name("cxpulse_outreach_command_round_trip_seconds")
                      .Help("A command request from arrival to its answer (read back)")
@@ -126,12 +133,12 @@ void OutreachMetrics::OnCommandFolded(CommandKind kind, Verdict verdict) {
   commands_[static_cast<size_t>(kind)][static_cast<size_t>(verdict)]->Increment();
 }
 
-void OutreachMetrics::OnClaimed(double seconds_since_open) {
-  time_to_claim_->Observe(seconds_since_open);
+void OutreachMetrics::OnClaimed(double seconds_since_open, Severity severity) {
+  time_to_claim_[static_cast<size_t>(severity)]->Observe(seconds_since_open);
 }
 
-void OutreachMetrics::OnResolved(double seconds_since_open, Outcome outcome) {
-  time_to_resolve_->Observe(seconds_since_open);
+void OutreachMetrics::OnResolved(double seconds_since_open, Severity severity, Outcome outcome) {
+  time_to_resolve_[static_cast<size_t>(severity)]->Observe(seconds_since_open);
   if (outcome != Outcome::kNone) outcomes_[static_cast<size_t>(outcome) - 1]->Increment();
 }
 
@@ -144,6 +151,10 @@ void OutreachMetrics::OnCommandAnswered(std::chrono::nanoseconds elapsed, unsign
   answers_family_->Add({{"status", std::to_string(status)}}).Increment();
 }
 
+void OutreachMetrics::OnCommandRefused(unsigned status) {
+  answers_family_->Add({{"status", std::to_string(status)}}).Increment();
+}
+
 void OutreachMetrics::OnCaughtUp(std::chrono::nanoseconds elapsed) {
   rebuild_seconds_->Set(std::chrono::duration<double>(elapsed).count());
 }
@@ -151,6 +162,9 @@ void OutreachMetrics::OnCaughtUp(std::chrono::nanoseconds elapsed) {
 std::string OutreachMetrics::Serialize(const OutreachCaseCounts& counts, bool ready) {
   std::lock_guard<std::mutex> lock(mutex_);
   ready_->Set(ready ? 1 : 0);
+  for (size_t v = 0; v < kSeverities.size(); ++v) {
+    oldest_unclaimed_[v]->Set(counts.oldest_unclaimed_seconds[v]);
+  }
   for (size_t s = 0; s < kStatuses.size(); ++s) {
     for (size_t v = 0; v < kSeverities.size(); ++v) {
       cases_[s][v]->Set(static_cast<double>(counts.by_status[s][v]));

@@ -20,6 +20,9 @@ struct OutreachCaseCounts {
   std::array<std::array<uint64_t, 2>, 4> by_status{};
   // Open cases per queue ("" = no queue), [severity].
   std::map<std::string, std::array<uint64_t, 2>> open_by_queue;
+  // [severity]: the longest an open case has waited unclaimed (now − Case::unclaimed_since,
+  // the escalation clock), 0 when none is open.
+  std::array<double, 2> oldest_unclaimed_seconds{};
 };
 
 // The Prometheus metrics of `cxpulse outreach` (all prefixed `cxpulse_outreach_`). On* calls
@@ -39,12 +42,17 @@ class OutreachMetrics {
   // value could not be decoded (skipped).
   void OnRecord(bool command, bool decoded);
   void OnCommandFolded(CommandKind kind, Verdict verdict);
-  // SPEC §7: time to claim (opened → claimed) and to resolve (opened → resolved), outcomes.
-  void OnClaimed(double seconds_since_open);
-  void OnResolved(double seconds_since_open, Outcome outcome);
+  // SPEC §7: time to claim (opened → claimed) and to resolve (opened → resolved) by the case's
+  // severity, outcomes. The service calls these (and OnEscalations) only for what it folds
+  // once ready, so a restart's rebuild does not count the history again.
+  void OnClaimed(double seconds_since_open, Severity severity);
+  void OnResolved(double seconds_since_open, Severity severity, Outcome outcome);
   void OnEscalations(uint64_t count);
   // One command request answered with `status` after `elapsed` (the claim round trip).
   void OnCommandAnswered(std::chrono::nanoseconds elapsed, unsigned status);
+  // One command request answered at once, nothing written (a 4xx the fold already decides):
+  // counted by status, not a round trip.
+  void OnCommandRefused(unsigned status);
   // Both logs read up to their end offsets of start-up, `elapsed` after start.
   void OnCaughtUp(std::chrono::nanoseconds elapsed);
 
@@ -59,13 +67,14 @@ class OutreachMetrics {
   std::array<std::array<prometheus::Counter*, 4>, 4> commands_{};  // [kind][verdict]
   std::array<prometheus::Counter*, 4> outcomes_{};
   prometheus::Counter* escalations_ = nullptr;
-  prometheus::Histogram* time_to_claim_ = nullptr;
-  prometheus::Histogram* time_to_resolve_ = nullptr;
+  std::array<prometheus::Histogram*, 2> time_to_claim_{};    // [severity]
+  std::array<prometheus::Histogram*, 2> time_to_resolve_{};  // [severity]
   prometheus::Histogram* round_trip_ = nullptr;
   prometheus::Family<prometheus::Counter>* answers_family_ = nullptr;
   std::array<std::array<prometheus::Gauge*, 2>, 4> cases_{};
   prometheus::Family<prometheus::Gauge>* open_family_ = nullptr;
   std::map<std::string, std::array<prometheus::Gauge*, 2>> open_by_queue_;
+  std::array<prometheus::Gauge*, 2> oldest_unclaimed_{};  // [severity]
   prometheus::Gauge* ready_ = nullptr;
   prometheus::Gauge* rebuild_seconds_ = nullptr;
 };

@@ -1,10 +1,11 @@
-// The HTTP side of OutreachService: the /cases routes, command writes and their answers.
+// The HTTP side of OutreachService: the /cases routes, /me, command writes and their answers.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "outreach/command_json.h"
 #include "runtime/outreach/outreach_api.h"
 #include "runtime/outreach/outreach_service.h"
+#include "schemas/json_writer.h"
 
 namespace cx {
 namespace {
@@ -26,7 +27,12 @@ void SplitCasePath(std::string_view rest, std::string_view& id, std::string_view
 
 bool OutreachService::Handle(const HttpRequest& request, std::function<void(HttpReply)> reply) {
   const std::string_view path = request.path;
-  if (path != "/cases" && !path.starts_with("/cases/")) return false;
+  // The event streams are served by the HTTP server from Alerts() and CaseEvents(), once the
+  // request has an identity (and, for case events, the queue is ready): false lets it serve.
+  const bool alerts = path == "/alerts" || path == "/alerts/stream";
+  const bool case_events = path == "/cases/events";
+  const bool me = path == "/me";
+  if (!alerts && !me && path != "/cases" && !path.starts_with("/cases/")) return false;
   std::string rep = ResolveRep(config_.outreach, request.authorization, request.identity);
   if (rep.empty()) {
     reply(Error(401, "no rep identity: send a rep's bearer token" +
@@ -35,10 +41,18 @@ bool OutreachService::Handle(const HttpRequest& request, std::function<void(Http
                               : " or the " + config_.outreach.identity_header + " header")));
     return true;
   }
+  if (alerts) return false;
+  if (me) {  // who the page signed in as (any method: GET)
+    std::string body = "{\"rep\":";
+    AppendJsonString(rep, body);
+    reply({200, body + "}"});
+    return true;
+  }
   if (!ready_.load()) {
     reply(Error(503, "not ready: still reading the case logs"));
     return true;
   }
+  if (case_events && request.method != "POST") return false;
   std::string_view id;
   std::string_view action;
   if (path.size() > 7) SplitCasePath(path.substr(7), id, action);
@@ -73,6 +87,7 @@ void OutreachService::HandleCommand(const HttpRequest& request, std::string_view
   CommandPlan plan =
       PlanCommand(fold, case_id, action, request.body, rep, clock_.Now(), std::move(command_id));
   if (plan.answer) {
+    metrics_.OnCommandRefused(plan.answer->status);
     reply(ToReply(std::move(*plan.answer)));
     return;
   }
@@ -116,6 +131,7 @@ void OutreachService::Answer(const std::string& command_id, HttpReply reply) {
 
 std::string OutreachService::Metrics() {
   OutreachCaseCounts counts;
+  const EventTime now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const CaseBook& book : books_) {
@@ -123,6 +139,9 @@ std::string OutreachService::Metrics() {
         counts.by_status[static_cast<size_t>(c.status)][static_cast<size_t>(c.severity)]++;
         if (c.status == CaseStatus::kOpen) {
           counts.open_by_queue[c.queue][static_cast<size_t>(c.severity)]++;
+          double& oldest = counts.oldest_unclaimed_seconds[static_cast<size_t>(c.severity)];
+          double waited = static_cast<double>((now - c.unclaimed_since).ms) / 1000.0;
+          if (waited > oldest) oldest = waited;
         }
       }
     }

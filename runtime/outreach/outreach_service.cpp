@@ -8,6 +8,7 @@
 
 #include "outreach/alert_reader.h"
 #include "outreach/command_json.h"
+#include "outreach/routing.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/outreach/outreach_api.h"
 
@@ -28,12 +29,20 @@ HttpReply Error(unsigned status, std::string_view message) {
   return ToReply(ErrorResponse(status, message));
 }
 
-CaseRules RulesOf(const OutreachConfig& config) {
+CaseRules RulesOf(const OutreachConfig& config, const RoutingConfig& routing) {
   CaseRules rules;
+  rules.routes_to_cases = [&routing](const Alert& alert) { return RoutesToCases(routing, alert); };
   rules.claim_lapse = config.claim_lapse;
   rules.escalate_after = config.escalate_after;
   rules.resolved_retention = config.resolved_retention;
   return rules;
+}
+
+// An alert record's JSON without the whitespace around it (one SSE data line, one array item).
+std::string TrimmedJson(std::string_view json) {
+  const size_t begin = json.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  return std::string(json.substr(begin, json.find_last_not_of(" \t\r\n") - begin + 1));
 }
 
 std::string RandomInstanceId() {
@@ -152,7 +161,7 @@ bool OutreachService::AssignAll(std::string& error) {
   merges_.assign(static_cast<size_t>(partitions), PartitionMerge{});
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    books_.assign(static_cast<size_t>(partitions), CaseBook(RulesOf(o)));
+    books_.assign(static_cast<size_t>(partitions), CaseBook(RulesOf(o, config_.routing)));
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -200,6 +209,7 @@ void OutreachService::Run() {
       std::lock_guard<std::mutex> lock(mutex_);
       for (size_t p = 0; p < merges_.size(); ++p) FoldReady(p);
       Tick();
+      PublishCaseChanges();
     }
     rd_kafka_poll(producer_.get(), 0);
   }
@@ -254,12 +264,19 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
     bool decoded = DecodeAlertJson(record.value, alert, error);
     metrics_.OnRecord(false, decoded);
     if (decoded) {
-      book.ApplyAlert(alert, escalations);
+      const Case* c = book.ApplyAlert(alert, escalations);
+      if (c != nullptr && ready_.load()) changed_.push_back(c->case_id);
+      alert_feed_.Publish(TrimmedJson(record.value));
     } else {
       spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
     }
   }
-  if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+  if (!escalations.empty()) {
+    // Escalations folded while rebuilding were counted by the run that saw them live; the
+    // notifiers get them all (they re-send those younger than notify.give_up_after).
+    if (ready_.load()) metrics_.OnEscalations(escalations.size());
+    if (escalation_sink_) escalation_sink_(escalations);
+  }
 }
 
 void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
@@ -275,10 +292,15 @@ void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
   CommandResult result = book.ApplyCommand(command, escalations);
   metrics_.OnCommandFolded(command.kind, result.verdict);
   const Case* c = book.Find(command.case_id);
+  if (result.verdict == Verdict::kAccepted && ready_.load()) changed_.push_back(command.case_id);
   if (result.verdict == Verdict::kAccepted && c != nullptr) {
     double since_open = static_cast<double>((book.Now() - c->opened_at).ms) / 1000.0;
-    if (command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open);
-    if (command.kind == CommandKind::kResolve) metrics_.OnResolved(since_open, c->outcome);
+    // Only once ready: a rebuild does not count the history again.
+    bool live = ready_.load();
+    if (live && command.kind == CommandKind::kClaim) metrics_.OnClaimed(since_open, c->severity);
+    if (live && command.kind == CommandKind::kResolve) {
+      metrics_.OnResolved(since_open, c->severity, c->outcome);
+    }
   }
   auto pending = pending_.find(command.command_id);
   if (pending == pending_.end()) return;
@@ -308,9 +330,14 @@ void OutreachService::Tick() {
     EventTime now = clock_.Now() - kClockGrace;
     std::vector<Escalation> escalations;
     for (CaseBook& book : books_) {
-      if (book.NextDeadline() <= now) book.AdvanceTo(now, escalations);
+      if (book.NextDeadline() > now) continue;
+      for (std::string& id : book.CasesDueBy(now)) changed_.push_back(std::move(id));
+      book.AdvanceTo(now, escalations);
     }
-    if (!escalations.empty()) metrics_.OnEscalations(escalations.size());
+    if (!escalations.empty()) {
+      metrics_.OnEscalations(escalations.size());
+      if (escalation_sink_) escalation_sink_(escalations);
+    }
   }
   auto now = SteadyClock::now();
   for (auto it = pending_.begin(); it != pending_.end();) {

@@ -13,6 +13,7 @@
 
 #include "outreach/case_book.h"
 #include "runtime/config/config.h"
+#include "runtime/http/http_alert_feed.h"
 #include "runtime/http/http_server.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_handles.h"
@@ -45,6 +46,8 @@ class OutreachService {
   void Stop();
   // Set when the reader hit a fatal client error (then Stop and exit non-zero).
   [[nodiscard]] bool Failed() const { return failed_.load(); }
+  // The `outreach:` section it runs with (listen address, command timeout, identity header).
+  [[nodiscard]] const OutreachConfig& config() const { return config_.outreach; }
 
   // HttpBackend::handle: the /cases routes. Thread-safe.
   bool Handle(const HttpRequest& request, std::function<void(HttpReply)> reply);
@@ -52,6 +55,20 @@ class OutreachService {
   [[nodiscard]] bool Ready() const { return ready_.load(); }
   // The Prometheus text. Thread-safe.
   [[nodiscard]] std::string Metrics();
+  // For HttpBackend::alerts: every alert read from the alerts topic (all partitions), the
+  // recent ones and a live stream. Handle() asks for a rep identity before the server serves it.
+  [[nodiscard]] AlertFeed& Alerts() { return alert_feed_; }
+  // For HttpBackend::case_events (/cases/events, the page's live updates): once ready, each
+  // case a folded record or a deadline changed, once per reader pass, as AppendCaseJson
+  // writes it, or {"case_id":…,"removed":true} when the fold forgot it. Handle() asks for an
+  // identity and readiness first.
+  [[nodiscard]] AlertFeed& CaseEvents() { return case_events_; }
+  // Called on the reader thread, under the books' lock, with the escalations of each fold step
+  // (the rebuild at start included): keep it short (the notifiers only queue them). Set before
+  // Start.
+  void SetEscalationSink(std::function<void(const std::vector<Escalation>&)> sink) {
+    escalation_sink_ = std::move(sink);
+  }
 
  private:
   struct Pending {
@@ -74,6 +91,8 @@ class OutreachService {
   void Answer(const std::string& command_id, HttpReply reply);
   void HandleCommand(const HttpRequest& request, std::string_view case_id, std::string_view action,
                      const std::string& rep, std::function<void(HttpReply)> reply);
+  // Publishes each case in changed_ to case_events_ and clears it (outreach_events.cpp).
+  void PublishCaseChanges();
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
   const AppConfig& config_;
@@ -88,11 +107,16 @@ class OutreachService {
   std::chrono::steady_clock::time_point started_;
   std::string instance_;  // random prefix of this instance's command ids
   std::atomic<uint64_t> next_command_{0};
+  std::function<void(const std::vector<Escalation>&)> escalation_sink_;
 
   std::vector<PartitionMerge> merges_;                // reader thread only
   std::mutex mutex_;                                  // guards everything below
   std::vector<CaseBook> books_;                       // one per partition
   std::unordered_map<std::string, Pending> pending_;  // by command_id
+  std::vector<std::string> changed_;                  // case ids, once ready
+  // Thread-safe themselves; published to under mutex_ by the reader thread.
+  AlertFeed alert_feed_{500};
+  AlertFeed case_events_{1};
 };
 
 }  // namespace cx

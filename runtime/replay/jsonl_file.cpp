@@ -1,7 +1,12 @@
 #include "runtime/replay/jsonl_file.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace cx {
 namespace {
@@ -22,8 +27,32 @@ std::unique_ptr<JsonLinesFile> JsonLinesFile::Open(const std::string& path, std:
   return std::unique_ptr<JsonLinesFile>(new JsonLinesFile(file, true, path));
 }
 
-JsonLinesFile::JsonLinesFile(FILE* file, bool owned, std::string path)
-    : file_(file), owned_(owned), path_(std::move(path)) {
+std::unique_ptr<JsonLinesFile> JsonLinesFile::OpenAt(const std::string& path, uint64_t length,
+                                                     std::string& error) {
+  if (path == "-") {
+    return Open(path, error);
+  }
+  FILE* file = std::fopen(path.c_str(), "r+b");
+  struct stat st {};
+  if (file == nullptr || ::fstat(::fileno(file), &st) != 0) {
+    error = "cannot open " + path + " to continue it: " + std::strerror(errno);
+  } else if (static_cast<uint64_t>(st.st_size) < length) {
+    error = fmt::format("{} has {} bytes, fewer than the {} the interrupted replay committed", path,
+                        st.st_size, length);
+  } else if (::ftruncate(::fileno(file), static_cast<off_t>(length)) != 0 ||
+             ::fseeko(file, static_cast<off_t>(length), SEEK_SET) != 0) {
+    error = "cannot truncate " + path + " to its committed length: " + std::strerror(errno);
+  } else {
+    return std::unique_ptr<JsonLinesFile>(new JsonLinesFile(file, true, path, length));
+  }
+  if (file != nullptr) {
+    std::fclose(file);
+  }
+  return nullptr;
+}
+
+JsonLinesFile::JsonLinesFile(FILE* file, bool owned, std::string path, uint64_t written)
+    : file_(file), owned_(owned), path_(std::move(path)), written_(written) {
   buffer_.reserve(kFlushAt + 64 * 1024);
 }
 
@@ -45,8 +74,22 @@ bool JsonLinesFile::WriteOut() {
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
       failed_ = true;
     }
+    written_ += buffer_.size();
   }
   buffer_.clear();
+  return !failed_;
+}
+
+bool JsonLinesFile::Flush(bool sync, std::string& error) {
+  if (file_ != nullptr) {
+    WriteOut();
+    if (std::fflush(file_) != 0 || (sync && owned_ && ::fsync(::fileno(file_)) != 0)) {
+      failed_ = true;
+    }
+  }
+  if (failed_) {
+    error = "cannot write " + path_ + ": " + std::strerror(errno);
+  }
   return !failed_;
 }
 

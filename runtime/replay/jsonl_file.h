@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -13,6 +14,11 @@ class JsonLinesFile {
  public:
   // Creates or truncates `path`. On failure returns nullptr and a one-line reason in `error`.
   static std::unique_ptr<JsonLinesFile> Open(const std::string& path, std::string& error);
+  // Opens the existing `path` to continue it after its first `length` bytes (what an
+  // interrupted replay committed), dropping whatever follows. Fails when the file is missing or
+  // shorter. "-" is standard output, continued as is (it cannot be truncated).
+  static std::unique_ptr<JsonLinesFile> OpenAt(const std::string& path, uint64_t length,
+                                               std::string& error);
   ~JsonLinesFile();
   JsonLinesFile(const JsonLinesFile&) = delete;
   JsonLinesFile& operator=(const JsonLinesFile&) = delete;
@@ -21,12 +27,17 @@ class JsonLinesFile {
   [[nodiscard]] std::string& buffer() { return buffer_; }
   // Terminates the record in buffer() with "\n" and writes out the buffer when it is large.
   void EndLine();
+  // Writes out everything so far (to the kernel; also to the disk when `sync`), so that bytes()
+  // survive this process being killed. Returns false with a reason on a write error.
+  [[nodiscard]] bool Flush(bool sync, std::string& error);
+  // Bytes in the file once everything appended so far is written out.
+  [[nodiscard]] uint64_t bytes() const { return written_ + buffer_.size(); }
   // Flushes everything; returns false with a reason on a write error.
   [[nodiscard]] bool Close(std::string& error);
   [[nodiscard]] uint64_t lines() const { return lines_; }
 
  private:
-  JsonLinesFile(FILE* file, bool owned, std::string path);
+  JsonLinesFile(FILE* file, bool owned, std::string path, uint64_t written = 0);
   bool WriteOut();
 
   FILE* file_;
@@ -34,6 +45,7 @@ class JsonLinesFile {
   std::string path_;
   std::string buffer_;
   uint64_t lines_ = 0;
+  uint64_t written_ = 0;
   bool failed_ = false;
 };
 

@@ -32,6 +32,19 @@ LineReader::~LineReader() {
   }
 }
 
+bool LineReader::SkipTo(uint64_t offset, uint64_t line, std::string& error) {
+  if (!owned_ || ::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) {
+    error = std::string("cannot seek in the input: ") +
+            (owned_ ? std::strerror(errno) : "standard input");
+    return false;
+  }
+  begin_ = end_ = 0;
+  eof_ = false;
+  bytes_read_ = offset;
+  line_number_ = line;
+  return true;
+}
+
 bool LineReader::Fill() {
   if (eof_) {
     return false;

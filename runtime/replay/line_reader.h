@@ -24,6 +24,12 @@ class LineReader {
   // 1-based number of the line last returned.
   [[nodiscard]] uint64_t line_number() const { return line_number_; }
   [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
+  // Bytes of the input up to the end of the line last returned (with its "\n").
+  [[nodiscard]] uint64_t offset() const { return bytes_read_ - (end_ - begin_); }
+  // Continues a file (not standard input) at byte `offset`, the start of line `line` + 1:
+  // the position offset() and line_number() gave before. Call before the first Next().
+  // Returns false with a reason in `error`.
+  [[nodiscard]] bool SkipTo(uint64_t offset, uint64_t line, std::string& error);
   [[nodiscard]] const std::string& error() const { return error_; }
 
  private:

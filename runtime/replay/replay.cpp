@@ -1,14 +1,19 @@
 #include "runtime/replay/replay.h"
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <system_error>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/replay/input_file_view.h"
 #include "runtime/replay/jsonl_file.h"
 #include "runtime/replay/line_reader.h"
+#include "runtime/replay/replay_checkpoint.h"
 #include "runtime/replay/temporary_directory.h"
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/emission_sink.h"
@@ -24,10 +29,14 @@ constexpr uint64_t kClockCheckEvery = 4096;
 // Writes a replay's outputs as JSON Lines; missing outputs are counted only.
 class FileSink final : public EmissionSink {
  public:
-  FileSink(JsonLinesFile* alerts, JsonLinesFile* signals, JsonLinesFile* dead_letters)
-      : alerts_(alerts), signals_(signals), dead_letters_(dead_letters) {}
+  FileSink(JsonLinesFile* alerts, JsonLinesFile* signals, JsonLinesFile* dead_letters,
+           const std::function<void(const Signal&)>& tap)
+      : alerts_(alerts), signals_(signals), dead_letters_(dead_letters), tap_(tap) {}
 
   void OnSignal(const Signal& signal) override {
+    if (tap_) {
+      tap_(signal);
+    }
     if (signals_ != nullptr) {
       AppendSignalJson(signal, signals_->buffer());
       signals_->EndLine();
@@ -52,20 +61,52 @@ class FileSink final : public EmissionSink {
   JsonLinesFile* alerts_;
   JsonLinesFile* signals_;
   JsonLinesFile* dead_letters_;
+  const std::function<void(const Signal&)>& tap_;
   uint64_t dead_letter_count_ = 0;
 };
 
-bool OpenOptional(const std::string& path, std::unique_ptr<JsonLinesFile>& file,
-                  std::string& error) {
+int64_t OutputKind(const std::string& path) {
+  return path.empty() ? kOutputNone : path == "-" ? kOutputStdout : 0;
+}
+
+// Opens an output as `start` says: created (or truncated), or continued after its committed
+// length.
+bool OpenOutput(const std::string& path, const ReplayStart& start, ReplayOutput which,
+                std::unique_ptr<JsonLinesFile>& file, std::string& error) {
   if (path.empty()) {
     return true;
   }
-  file = JsonLinesFile::Open(path, error);
+  int64_t committed = start.outputs[static_cast<size_t>(which)];
+  file = start.kind == ReplayStart::Kind::kResume && committed >= 0
+             ? JsonLinesFile::OpenAt(path, static_cast<uint64_t>(committed), error)
+             : JsonLinesFile::Open(path, error);
   return file != nullptr;
 }
 
-bool IsBlank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+// The replay's checkpoints in the store's meta.
+bool ReadCheckpoints(StateStore& store, std::optional<ReplayCheckpoint>& checkpoint,
+                     std::vector<InputMark>& consumed, std::string& error) {
+  std::string value;
+  StoreResult result = store.GetMeta(kReplayCheckpointKey, value);
+  if (result.IsOk()) {
+    checkpoint.emplace();
+    if (!DecodeCheckpoint(value, *checkpoint)) {
+      error = "the state dir has a replay checkpoint this version cannot read";
+      return false;
+    }
+  }
+  if (!result.IsError()) {
+    result = store.GetMeta(kReplayConsumedKey, value);
+  }
+  if (result.IsOk() && !DecodeConsumed(value, consumed)) {
+    error = "the state dir has a list of replayed inputs this version cannot read";
+    return false;
+  }
+  if (result.IsError()) {
+    error = result.message();
+    return false;
+  }
+  return true;
 }
 
 bool CloseAll(std::initializer_list<JsonLinesFile*> files, std::string& error) {
@@ -78,19 +119,76 @@ bool CloseAll(std::initializer_list<JsonLinesFile*> files, std::string& error) {
   return ok;
 }
 
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+// Commits a replay exactly once: the outputs are written out first, then the shard's changes
+// and the checkpoint (input position, output lengths) go to the store in one WriteBatch. A
+// kill between the two leaves output bytes past the checkpoint, which a resume truncates.
+class ReplayCommitter {
+ public:
+  ReplayCommitter(Shard& shard, const InputFileView& input, const LineReader& reader,
+                  std::vector<InputMark> consumed, bool sync,
+                  const std::array<int64_t, kReplayOutputs>& kinds,
+                  std::initializer_list<JsonLinesFile*> outputs)
+      : shard_(shard),
+        input_(input),
+        reader_(reader),
+        consumed_(std::move(consumed)),
+        sync_(sync),
+        kinds_(kinds),
+        outputs_(outputs) {}
+
+  // Commits what was processed so far; `finished` at the end of the input, after the final
+  // watermark advance: the input is then listed as replayed.
+  [[nodiscard]] bool Commit(bool finished, std::string& error) {
+    ReplayCheckpoint checkpoint;
+    checkpoint.finished = finished;
+    for (size_t i = 0; i < kReplayOutputs; ++i) {
+      JsonLinesFile* file = outputs_[i];
+      if (file != nullptr && !file->Flush(sync_, error)) {
+        return false;
+      }
+      checkpoint.outputs[i] = kinds_[i] < 0 ? kinds_[i] : static_cast<int64_t>(file->bytes());
+    }
+    if (!input_.Mark(reader_.offset(), reader_.line_number(), checkpoint.input, error)) {
+      return false;
+    }
+    shard_.TakeCommitBatch(batch_);
+    batch_.PutMeta(kReplayCheckpointKey, EncodeCheckpoint(checkpoint));
+    if (finished) {
+      std::erase_if(consumed_, [&](const InputMark& mark) { return input_.Holds(mark); });
+      consumed_.push_back(checkpoint.input);
+      batch_.PutMeta(kReplayConsumedKey, EncodeConsumed(consumed_));
+    }
+    // Transitional: runtime/replay still reports errors as bool + string.
+    if (Result<void> committed = shard_.CommitBatch(batch_); !committed) {
+      error = committed.error().message();
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  Shard& shard_;
+  const InputFileView& input_;
+  const LineReader& reader_;
+  std::vector<InputMark> consumed_;
+  bool sync_;
+  std::array<int64_t, kReplayOutputs> kinds_;
+  std::vector<JsonLinesFile*> outputs_;
+  StoreBatch batch_;
+};
 }  // namespace
 
 bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& summary,
                std::string& error) {
   auto started = std::chrono::steady_clock::now();
-  std::unique_ptr<LineReader> reader = LineReader::Open(options.input, error);
+  std::unique_ptr<InputFileView> input = InputFileView::Open(options.input, error);
+  std::unique_ptr<LineReader> reader =
+      input == nullptr ? nullptr : LineReader::Open(options.input, error);
   if (reader == nullptr) {
-    return false;
-  }
-  std::unique_ptr<JsonLinesFile> alerts, signals, dead_letters;
-  if (!OpenOptional(options.output, alerts, error) ||
-      !OpenOptional(options.signals, signals, error) ||
-      !OpenOptional(options.dead_letter, dead_letters, error)) {
     return false;
   }
 
@@ -108,11 +206,44 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
   if (store == nullptr) {
     return false;
   }
-  FileSink sink(alerts.get(), signals.get(), dead_letters.get());
+  std::optional<ReplayCheckpoint> checkpoint;
+  std::vector<InputMark> consumed;
+  if (!ReadCheckpoints(*store, checkpoint, consumed, error)) {
+    return false;
+  }
+  const std::array<int64_t, kReplayOutputs> kinds{
+      OutputKind(options.output), OutputKind(options.signals), OutputKind(options.dead_letter)};
+  ReplayStart start = PlanReplayStart(checkpoint, consumed, *input, state_dir, kinds);
+  if (start.kind == ReplayStart::Kind::kRefuse) {
+    summary.refused = true;
+    error = start.message;
+    return false;
+  }
+  std::unique_ptr<JsonLinesFile> alerts, signals, dead_letters;
+  if (!OpenOutput(options.output, start, ReplayOutput::kAlerts, alerts, error) ||
+      !OpenOutput(options.signals, start, ReplayOutput::kSignals, signals, error) ||
+      !OpenOutput(options.dead_letter, start, ReplayOutput::kDeadLetters, dead_letters, error)) {
+    summary.refused = start.kind == ReplayStart::Kind::kResume;
+    return false;
+  }
+  if (start.kind != ReplayStart::Kind::kFresh) {
+    if (!reader->SkipTo(start.offset, start.line, error)) {
+      return false;
+    }
+    summary.started_after_line = start.line;
+    spdlog::info("replay: {} after line {} of the input ({})",
+                 start.kind == ReplayStart::Kind::kResume ? "resuming" : "continuing", start.line,
+                 start.kind == ReplayStart::Kind::kResume
+                     ? "the last commit of the interrupted run"
+                     : "the lines before were replayed into this state dir already");
+  }
+  FileSink sink(alerts.get(), signals.get(), dead_letters.get(), options.on_signal);
   Shard shard(0, options.rules, std::move(store), options.cache_customers, sink);
   if (!shard.Restore(error)) {
     return false;
   }
+  ReplayCommitter committer(shard, *input, *reader, std::move(consumed), options.store.sync_commits,
+                            kinds, {alerts.get(), signals.get(), dead_letters.get()});
 
   Decoder decoder;
   Event event;
@@ -132,8 +263,9 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
-        spdlog::info("replay: {} lines, {:.0f} lines/s, {} dead letters, {} alerts", summary.lines,
-                     summary.lines / secs, sink.dead_letter_count(), shard.stats().alerts);
+        spdlog::info("{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts",
+                     options.progress_label, summary.lines, summary.lines / secs,
+                     sink.dead_letter_count(), shard.stats().alerts);
         last_progress = now;
       }
     }
@@ -142,13 +274,17 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
           line, why, FileSource{options.input, static_cast<int64_t>(reader->line_number())}));
       continue;
     }
+    const uint64_t duplicates_before = shard.stats().duplicates;
     if (!shard.Process(event)) {
       error = "state store failure: " + shard.last_error();
       return false;
     }
+    if (options.on_event_applied && shard.stats().duplicates == duplicates_before) {
+      options.on_event_applied(event);
+    }
     if (++since_commit >= options.commit_every_events ||
         shard.DirtyCount() >= options.cache_customers) {
-      if (!shard.Commit(error)) {
+      if (!committer.Commit(false, error)) {
         return false;
       }
       since_commit = 0;
@@ -162,7 +298,7 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
     error = "state store failure: " + shard.last_error();
     return false;
   }
-  if (!shard.Commit(error)) {
+  if (!committer.Commit(true, error)) {
     return false;
   }
   if (!CloseAll({alerts.get(), signals.get(), dead_letters.get()}, error)) {

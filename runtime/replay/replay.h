@@ -1,11 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "processors/rules_config.h"
 #include "runtime/shard/clock.h"
 #include "runtime/shard/defaults.h"
+#include "schemas/event.h"
+#include "schemas/signal.h"
 #include "state/store/state_store.h"
 
 namespace cx {
@@ -32,8 +35,14 @@ struct ReplayOptions {
   uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // Events timestamped further than this ahead of the wall clock are dead letters.
   Duration max_future = kDefaultMaxFuture;
-  // Log a progress line to stderr at most this often (0 disables).
+  // Log a progress line to stderr at most this often (0 disables), starting with this word.
   Duration progress_every = Duration::Seconds(5);
+  std::string progress_label = "replay";
+  // Optional taps, called on the replay's thread in processing order: every event applied to
+  // its customer's state (not dead letters, not repeated event_ids), after the signals it
+  // caused; and every signal emitted (whether or not --signals writes it).
+  std::function<void(const Event&)> on_event_applied;
+  std::function<void(const Signal&)> on_signal;
 };
 
 struct ReplaySummary {
@@ -45,11 +54,23 @@ struct ReplaySummary {
   uint64_t alerts = 0;
   uint64_t customers_in_cache = 0;
   double seconds = 0;
+  // Lines before this one were processed by an earlier run on the state dir (a resume after
+  // the last commit of an interrupted run, or the rest of an input that grew); 0 from the start.
+  uint64_t started_after_line = 0;
+  // The state dir refused this input (see PlanReplayStart): bad usage, exit 2.
+  bool refused = false;
 };
 
 // Runs a replay. Returns true on success; false with a one-line reason in `error` for a bad
-// input path, an unusable state dir or an output write failure. Bad lines are not errors:
-// they go to the dead letters.
+// input path, an unusable state dir, an output write failure, or an input the state dir
+// refuses (summary.refused). Bad lines are not errors: they go to the dead letters.
+//
+// Exactly once with a state dir: each commit writes the outputs out, then the state with the
+// input position and the outputs' lengths (runtime/replay/replay_checkpoint.h). A run killed
+// at any point and run again with the same input resumes after its last commit, the outputs
+// truncated to the committed lengths; the outputs then equal those of an uninterrupted run. An
+// input already replayed into the state dir is refused, or, when it is a longer copy (data
+// appended), continued after the lines replayed before.
 [[nodiscard]] bool RunReplay(const ReplayOptions& options, const Clock& clock,
                              ReplaySummary& summary, std::string& error);
 

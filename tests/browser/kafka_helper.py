@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Kafka side of the outreach-page browser test (tests/browser/outreach_test.mjs).
+"""Kafka side of the browser tests (tests/browser/*_test.mjs).
 
   kafka_helper.py create BOOTSTRAP PREFIX
       creates PREFIX.clicks/.calls/.chats/.surveys (2 partitions) and PREFIX.signals/.alerts/
@@ -9,6 +9,11 @@
       Java client), record timestamp = the event's ts.
   kafka_helper.py delete BOOTSTRAP PREFIX
       deletes every topic starting with PREFIX.
+  kafka_helper.py create-outreach BOOTSTRAP PREFIX
+      creates PREFIX.alerts and PREFIX.outreach (2 partitions each: co-partitioned, SPEC §7).
+  kafka_helper.py produce-alerts BOOTSTRAP TOPIC FILE
+      produces the alerts (JSON Lines) of FILE to TOPIC keyed by customer_id, record timestamp
+      = the alert's ts.
 """
 import datetime
 import json
@@ -41,6 +46,36 @@ def delete(bootstrap, prefix):
                 print(f"kafka_helper: delete: {err}", file=sys.stderr)
 
 
+def create_outreach(bootstrap, prefix):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    topics = [NewTopic(f"{prefix}.{name}", 2, 1) for name in ("alerts", "outreach")]
+    for future in admin.create_topics(topics, operation_timeout=30).values():
+        future.result()
+    print(f"kafka_helper: created {prefix}.alerts and {prefix}.outreach")
+
+
+def timestamp_ms(iso):
+    return int(datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def produce_alerts(bootstrap, topic, path):
+    producer = Producer({"bootstrap.servers": bootstrap, "partitioner": "murmur2_random",
+                         "enable.idempotence": True})
+    count = 0
+    with open(path, "rb") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            alert = json.loads(line)
+            producer.produce(topic, value=line, key=alert["customer_id"].encode(),
+                             timestamp=timestamp_ms(alert["ts"]))
+            count += 1
+    if producer.flush(30):
+        sys.exit("kafka_helper: alerts not delivered")
+    print(f"kafka_helper: produced {count} alerts")
+
+
 def produce(bootstrap, prefix, path):
     producer = Producer({"bootstrap.servers": bootstrap, "partitioner": "murmur2_random",
                          "enable.idempotence": True})
@@ -52,8 +87,7 @@ def produce(bootstrap, prefix, path):
                 continue
             event = json.loads(line)
             topic = f"{prefix}.{INPUTS[event['type']]}"
-            ts = int(datetime.datetime.fromisoformat(event["ts"].replace("Z", "+00:00"))
-                     .timestamp() * 1000)
+            ts = timestamp_ms(event["ts"])
             producer.produce(topic, value=line, key=event["customer_id"].encode(), timestamp=ts)
             count += 1
     if producer.flush(30):
@@ -67,6 +101,10 @@ def main():
         create(bootstrap, prefix)
     elif command == "delete":
         delete(bootstrap, prefix)
+    elif command == "create-outreach":
+        create_outreach(bootstrap, prefix)
+    elif command == "produce-alerts":
+        produce_alerts(bootstrap, prefix, sys.argv[4])
     elif command == "produce":
         produce(bootstrap, prefix, sys.argv[4])
     else:

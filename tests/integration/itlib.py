@@ -237,8 +237,26 @@ def replay(cxpulse, input_path, out_dir, config=None):
     return read_jsonl(alerts), read_jsonl(signals), state
 
 
+def http_call(address, path, method="GET", headers=None, body=None, timeout=20):
+    """(status, body text) of one request to http://<address><path>; (None, reason) when nothing
+    answers. `body` (a dict) is sent as JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"http://{address}{path}", method=method, data=data)
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, socket.timeout) as e:
+        return None, str(e)
+
+
 class Processor:
     """One `cxpulse run` process; its log goes to a file."""
+
+    command = "run"
 
     def __init__(self, cxpulse, config_path, log_path, env=None):
         self.cxpulse = cxpulse
@@ -254,7 +272,7 @@ class Processor:
             f.write(f"===== start {self.starts} =====\n")
         self.log_file = open(self.log_path, "a")
         env = dict(os.environ, **(self.env or {}))
-        self.proc = subprocess.Popen([self.cxpulse, "run", "--config", self.config_path],
+        self.proc = subprocess.Popen([self.cxpulse, self.command, "--config", self.config_path],
                                      stdout=self.log_file, stderr=subprocess.STDOUT, env=env)
         return self
 
@@ -358,6 +376,23 @@ class Processor:
         return code
 
 
+class Outreach(Processor):
+    """One `cxpulse outreach` process (the case service); `env` holds the reps' tokens."""
+
+    command = "outreach"
+
+    def listen(self):
+        with open(self.config_path) as f:
+            return json.load(f)["outreach"]["listen"]
+
+    def wait_ready(self, timeout=120, interval=0.1):
+        def ready():
+            if not self.alive():
+                raise RuntimeError(self.exit_summary())
+            return self.ready()
+        wait_for("the outreach service to read both logs (/readyz)", ready, timeout, interval)
+
+
 def free_port():
     """A TCP port nothing listens on right now (for a processor's /readyz and /metrics)."""
     with socket.socket() as s:
@@ -410,13 +445,14 @@ def fresh_topics(bootstrap, name, partitions):
     return prefix, prefix + "group"
 
 
-def create_topics(bootstrap, prefix, partitions):
+def create_topics(bootstrap, prefix, partitions, names=INPUTS + OUTPUTS):
+    """Creates prefix + each of `names` and waits until the metadata lists them all."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    topics = [NewTopic(prefix + t, partitions, 1) for t in INPUTS + OUTPUTS]
+    topics = [NewTopic(prefix + t, partitions, 1) for t in names]
     for topic, future in admin.create_topics(topics, operation_timeout=30).items():
         future.result(60)
     wait_for("topic metadata", lambda: all(
-        prefix + t in admin.list_topics(timeout=10).topics for t in INPUTS + OUTPUTS), 30)
+        prefix + t in admin.list_topics(timeout=10).topics for t in names), 30)
 
 
 def _consumer(bootstrap, group=None, isolation="read_committed"):
@@ -494,12 +530,12 @@ def read_outputs(bootstrap, prefix, work_dir):
     return tuple(out)
 
 
-def read_topic(bootstrap, topic, timeout=60):
+def read_topic(bootstrap, topic, timeout=60, with_keys=False):
     """Every record of `topic` under read_committed, up to its end: each partition is read until
     it reports end-of-partition at or past its end offset, asked from the broker (not librdkafka's
     cache, which is unset until the first fetch). The end offset is read_uncommitted's high
     watermark, so a transaction still open (a killed instance's, until the broker aborts it)
-    cannot hide committed records behind it."""
+    cannot hide committed records behind it. With `with_keys`, (key, value) pairs."""
     consumer = _consumer(bootstrap)
     ends = _consumer(bootstrap, isolation="read_uncommitted")
     try:
@@ -511,7 +547,10 @@ def read_topic(bootstrap, topic, timeout=60):
         deadline = time.monotonic() + timeout
         while True:
             for msg in consumer.consume(1000, 0.2):
-                if msg.error() is None:
+                if msg.error() is None and with_keys:
+                    key = msg.key().decode() if msg.key() is not None else None
+                    values.append((key, msg.value().decode()))
+                elif msg.error() is None:
                     values.append(msg.value().decode())
                 elif msg.error().code() == KafkaError._PARTITION_EOF:
                     at_end[msg.partition()] = msg.offset()

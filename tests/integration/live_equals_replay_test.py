@@ -1,13 +1,42 @@
 #!/usr/bin/python3
 """A live run of generated traffic (with duplicates and invalid lines) gives exactly the alerts,
 signals and dead-letter count of `cxpulse replay` of the same events, and the same customer
-states."""
+states; its contact-reason metrics say what `cxpulse reasons` says of the same file."""
+import collections
+import json
 import os
+import re
 
 import itlib
 
 PARTITIONS = 4
 CUSTOMERS = 3000
+
+
+def reason_counts(metrics_text, name):
+    """{reason: value summed over channels} of counter `name` in a /metrics body."""
+    counts = collections.Counter()
+    for line in metrics_text.splitlines():
+        m = re.match(name + r'\{(.*)\} (\S+)$', line)
+        if m:
+            reason = re.search(r'reason="([^"]*)"', m.group(1)).group(1)
+            counts[reason] += float(m.group(2))
+    return {r: int(v) for r, v in counts.items() if v > 0}
+
+
+def check_reason_metrics(checks, args, input_path, metrics_text):
+    report = json.loads(itlib.run([args.cxpulse, "-q", "reasons", "--input", input_path,
+                                   "--format", "json"]))
+    contacts = {r["reason"]: r["contacts"] for r in report["reasons"] if r["contacts"] > 0}
+    repeats = {r["reason"]: r["repeats"] for r in report["reasons"] if r["repeats"] > 0}
+    checks.check("cxpulse reasons finds contacts and repeats", bool(contacts and repeats),
+                 f"{report}")
+    live_contacts = reason_counts(metrics_text, "cxpulse_contacts_total")
+    live_repeats = reason_counts(metrics_text, "cxpulse_repeat_contacts_total")
+    checks.check("live cxpulse_contacts_total by reason == cxpulse reasons", live_contacts == contacts,
+                 f"live {live_contacts} vs file {contacts}")
+    checks.check("live cxpulse_repeat_contacts_total by reason == cxpulse reasons",
+                 live_repeats == repeats, f"live {live_repeats} vs file {repeats}")
 
 
 def main(checks):
@@ -28,8 +57,15 @@ def main(checks):
     config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
                                 prefix, "i1", extra_kafka={"idle_input_wait": "1s"})
     processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log"))
-    codes = itlib.run_until_caught_up(args, group, prefix, PARTITIONS, [processor])
+    try:
+        processor.start()
+        processor.wait_ready()
+        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [processor])
+        metrics_text = processor.http_get("/metrics")[1]
+    finally:
+        codes = [processor.stop()]
     checks.check("processor stops cleanly on SIGTERM", codes == [0], f"exit {codes}")
+    check_reason_metrics(checks, args, input_path, metrics_text)
     itlib.check_equals_replay(checks, args, prefix, reference, lines=lines,
                               state_dirs=[state_dir], expected_dead=expected_dead)
 

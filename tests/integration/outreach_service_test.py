@@ -2,12 +2,15 @@
 traffic go to a fresh cx.alerts; two instances read it and a fresh cx.outreach and must serve
 identical /cases; two reps claim the same case at once, one against each instance: exactly one
 200, the other 409 naming the owner; release/resolve by the other rep 409, resolve by the owner
-200; 401 without identity; bad commands (404, 400, 409) write nothing to cx.outreach; after
-kill -9 and a restart an instance serves the same queue once caught up. Also measures the claim
-round trip (p50/p99 over sequential claims) and the time to rebuild the queue at start."""
+200; 401 without identity; bad commands (404, 400, 409) write nothing to cx.outreach; while more
+alerts stream in live, both instances keep answering and agree after every chunk; after kill -9
+and a restart an instance serves the same queue once caught up. Also measures the claim round
+trip (p50/p99 over sequential claims) and the time to rebuild the queue at start."""
+import collections
 import concurrent.futures
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +23,9 @@ from itlib import log
 
 PARTITIONS = 3
 CUSTOMERS = 600
+STREAM_CUSTOMERS = 300
+STREAM_CHUNKS = 4
+STREAM_RATE = 150  # alerts per second
 CLAIMS = 200
 TOKENS = {"ana": "tok-ana-7f3a", "ben": "tok-ben-91c2"}
 ENV = {"IT_TOKEN_ANA": TOKENS["ana"], "IT_TOKEN_BEN": TOKENS["ben"]}
@@ -92,6 +98,55 @@ def produce_alerts(bootstrap, topic, alerts):
             except BufferError:  # the local queue is full: let deliveries drain it
                 producer.poll(0.1)
     assert producer.flush(60) == 0
+
+
+def streamed_alerts(args, work):
+    """Alerts of another customer population (ids d-…), for the stream phase."""
+    lines = itlib.generate(args.cxpulse, os.path.join(work, "stream-gen.jsonl"), STREAM_CUSTOMERS,
+                           args.seed + 1)
+    lines = [line.replace('"customer_id":"c-', '"customer_id":"d-') for line in lines]
+    itlib.write_jsonl(os.path.join(work, "stream.jsonl"), lines)
+    alerts, _, _ = itlib.replay(args.cxpulse, os.path.join(work, "stream.jsonl"),
+                                os.path.join(work, "stream-replay"))
+    return alerts
+
+
+def stream_and_compare(checks, bootstrap, topic, alerts, instances):
+    """Produces `alerts` in STREAM_CHUNKS chunks at STREAM_RATE per second while both instances
+    are live, reading /cases from both all along; after each chunk both must agree."""
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
+                         "linger.ms": 5})
+    stop = threading.Event()
+    answers = collections.Counter()
+
+    def read_all_along():
+        while not stop.is_set():
+            for inst in instances:
+                answers[inst.call("GET", "/cases", "ana")[0]] += 1
+
+    reader = threading.Thread(target=read_all_along)
+    reader.start()
+    agreed = 0
+    try:
+        size = (len(alerts) + STREAM_CHUNKS - 1) // STREAM_CHUNKS
+        for start in range(0, len(alerts), size):
+            for line in alerts[start:start + size]:
+                customer = json.loads(line)["customer_id"]
+                producer.produce(topic, value=line.encode(), key=customer.encode(),
+                                 partition=itlib.partition_of(customer, PARTITIONS))
+                producer.poll(0)
+                time.sleep(1 / STREAM_RATE)
+            assert producer.flush(60) == 0
+            itlib.wait_for("both instances to agree after a chunk of the stream",
+                           lambda: instances[0].cases() == instances[1].cases(), 20, 0.2)
+            agreed += 1
+    finally:
+        stop.set()
+        reader.join()
+    checks.check(f"under a stream of {len(alerts)} alerts both instances show identical queues "
+                 f"({agreed} checkpoints)", agreed == STREAM_CHUNKS)
+    checks.check(f"/cases answered 200 all along the stream ({sum(answers.values())} reads)",
+                 set(answers) == {200}, str(dict(answers)))
 
 
 def percentile(values, p):
@@ -182,6 +237,10 @@ def main(checks):
         checks.check(f"{CLAIMS} claims answered", len(times) == CLAIMS)
 
         itlib.wait_for("both instances to agree", lambda: a.cases() == b.cases(), 20)
+        stream = streamed_alerts(args, work)
+        stream_and_compare(checks, args.bootstrap, prefix + "cx.alerts", stream, [a, b])
+        checks.check("the streamed alerts opened cases",
+                     any(c["customer_id"].startswith("d-") for c in a.cases()))
         before = a.cases()
         b.kill9()
         b.start()

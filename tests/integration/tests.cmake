@@ -36,7 +36,17 @@ cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
 # the script's docstring and "Arrival order" in tests/integration/README.md).
 cxpulse_integration_test(arrival_order arrival_order_test.py 300)
 cxpulse_integration_test(outreach_service outreach_service_test.py 300)
+# /customers/{id} on two processors and an outreach service, before and after a takeover.
+cxpulse_integration_test(customer_routing customer_routing_test.py 420)
+# Events -> cxpulse run -> cx.alerts -> cxpulse outreach -> a case claimed and resolved.
+cxpulse_integration_test(case_end_to_end case_end_to_end_test.py 360)
+# The notifiers against local HTTP(S) receivers (tests/integration/http_receiver.py).
+cxpulse_integration_test(notify notify_test.py 600)
 cxpulse_integration_test(oversized_record oversized_record_test.py 420)
+# A null or foreign Kafka key: a key_mismatch dead letter, nothing else changes.
+cxpulse_integration_test(key_mismatch key_mismatch_test.py 300)
+# A damaged RocksDB shard dir (garbage MANIFEST, truncated SST): rebuilt from the changelog.
+cxpulse_integration_test(corrupt_store corrupt_store_test.py 300)
 # Mounts a tmpfs for the state dir: needs root, else skipped (exit 77).
 cxpulse_integration_test(disk_full_live disk_full_live_test.py 600)
 set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
@@ -44,5 +54,6 @@ set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.broker_outage integration.idle_deadline integration.arrival_order
-  integration.outreach_service
-  integration.oversized_record integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
+  integration.outreach_service integration.customer_routing integration.case_end_to_end
+  integration.notify
+  integration.oversized_record integration.key_mismatch integration.corrupt_store integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)

@@ -61,6 +61,7 @@ TEST_F(CaseBookTest, SeverityIsTheHighestAndActionOfTheMostSevereLatestOnTie) {
 TEST_F(CaseBookTest, ContextIsTheLatestKnownValue) {
   Alert a = MakeAlert("a1", "c-1", AlertKind::kSlaBreach, Severity::kWarning, At(0));
   a.tier = Tier::kVip;
+  a.channel = "phone";
   a.queue = "billing";
   a.reason = "refund";
   Add(a);
@@ -68,6 +69,7 @@ TEST_F(CaseBookTest, ContextIsTheLatestKnownValue) {
   b.reason = "login";
   const Case& c = Add(b);
   EXPECT_EQ(c.tier, Tier::kVip);
+  EXPECT_EQ(c.channel, "phone");
   EXPECT_EQ(c.queue, "billing");
   EXPECT_EQ(c.reason, "login");
 }
@@ -187,6 +189,8 @@ TEST_F(CaseBookTest, SnoozedCaseWakesAtItsTimeOrOnANewAlert) {
   book_.AdvanceTo(At(59.9), escalations_);
   EXPECT_EQ(book_.Find(id)->status, CaseStatus::kSnoozed);
   EXPECT_EQ(book_.NextDeadline(), At(60));
+  EXPECT_TRUE(book_.CasesDueBy(At(59.9)).empty());
+  EXPECT_EQ(book_.CasesDueBy(At(60)), std::vector<std::string>{id});
   book_.AdvanceTo(At(60), escalations_);
   EXPECT_EQ(book_.Find(id)->status, CaseStatus::kOpen);
   EXPECT_FALSE(book_.Find(id)->snoozed_until.has_value());

@@ -21,6 +21,7 @@ TEST(RepeatContact, SecondContactWithin7DaysWithSameReason) {
   const Signal* s = h.Last(SignalKind::kContactRepeat);
   EXPECT_EQ(s->count_7d, 2);
   EXPECT_TRUE(s->same_reason);
+  EXPECT_EQ(s->reason, "billing");
   EXPECT_EQ(s->contact_id, "c2");
   EXPECT_EQ(s->ts.ms, kT0 + 7 * kDay);
   EXPECT_EQ(h.Count(AlertKind::kRepeatContact), 0);
@@ -40,7 +41,13 @@ TEST(RepeatContact, DifferentOrMissingReasonIsNotSame) {
   h.Apply(QuickCall("c3", kT0 + 2 * kHour));
   ASSERT_EQ(h.Count(SignalKind::kContactRepeat), 2);
   EXPECT_FALSE(h.signals[0].same_reason);
+  for (const Signal& signal : h.signals) {
+    if (signal.kind != SignalKind::kContactRepeat) continue;
+    EXPECT_EQ(signal.reason, "delivery");  // the first repeat contact's own reason
+    break;
+  }
   EXPECT_FALSE(h.Last(SignalKind::kContactRepeat)->same_reason);
+  EXPECT_EQ(h.Last(SignalKind::kContactRepeat)->reason, "");
 }
 
 TEST(RepeatContact, AlertAtThreeWarningEscalatesAtFive) {

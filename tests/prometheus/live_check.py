@@ -9,7 +9,13 @@
 3. produces generated traffic (struggling customers for breaches, at-risk customers and alerts;
    invalid lines for dead letters) at a steady rate, waits until the processor consumed all of
    it and the activity counters moved;
-4. runs every PromQL expression of every dashboard panel and every rule (and every recorded
+4. beside it runs `cxpulse outreach` (job `cxpulse-outreach`, the k8s Service's name) over the
+   processor's alerts topic and a `cx.outreach` topic, rep identity from the X-Forwarded-User
+   header as behind an authenticating proxy; once its queue has filled from the alerts, a rep
+   claims and resolves cases (and a second rep's claim gets its 409), so the time-to-claim,
+   outcome and command metrics move (the traffic is days old, so its critical cases have
+   waited unclaimed for days and CxpulseCriticalCasesUnclaimed's expression is true);
+5. runs every PromQL expression of every dashboard panel and every rule (and every recorded
    series) through /api/v1/query and fails on an error, an empty result, or a result of only
    NaN. The alerts in MAY_BE_EMPTY are false while the processor is healthy; for those the
    selectors inside the expression must return series instead.
@@ -40,6 +46,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PRODUCER = os.path.join(px.ROOT, "tests/integration/produce_jsonl.py")
 INPUTS = {"clicks": "cx.clicks", "calls": "cx.calls", "chats": "cx.chats", "surveys": "cx.surveys"}
 OUTPUTS = {"signals": "cx.signals", "alerts": "cx.alerts", "dead_letter": "cx.deadletter"}
+COMMANDS = "cx.outreach"  # co-partitioned with cx.alerts (one partition each here)
+IDENTITY_HEADER = "X-Forwarded-User"
 PARTITIONS = 2
 RATE = 1500  # records per second: the traffic lasts ~30 s, so 1m and 5m rates see it
 
@@ -52,6 +60,8 @@ MAY_BE_EMPTY = {
     "CxpulseServiceLevelLow": "true only while the 5-minute service level is under 80 %; the "
                               "generated traffic may or may not get there",
     "CxpulseDeadLetterSpike": "true only while dead letters exceed 1 % of the input",
+    "CxContactReasonSpike": "compares with the same hour on the previous 7 days; the test's "
+                            "Prometheus holds minutes of data",
 }
 # Series that must show real activity (value > 0) after the traffic, not just exist at 0.
 ACTIVITY = [
@@ -61,6 +71,16 @@ ACTIVITY = [
     "sum(cxpulse_effort_score_count)", "sum(cxpulse_risk_score_count)",
     "sum(cxpulse_first_response_seconds_count)", "sum(cxpulse_event_to_alert_seconds_count)",
     'sum(cxpulse_commits_total{result="committed"})', "sum(cxpulse_customer_cache_customers)",
+    'sum(cxpulse_outreach_records_total{log="alerts"})', "sum(cxpulse_outreach_open_cases)",
+]
+# Outreach series that must move once the rep commands of rep_commands() are read back.
+OUTREACH_ACTIVITY = [
+    "sum(cxpulse_outreach_time_to_claim_seconds_count)",
+    "sum(cxpulse_outreach_time_to_resolve_seconds_count)",
+    'sum(cxpulse_outreach_outcomes_total{outcome="reached"})',
+    'sum(cxpulse_outreach_commands_total{command="claim",verdict="accepted"})',
+    'sum(cxpulse_outreach_command_answers_total{status="409"})',
+    'max(cxpulse_outreach_oldest_unclaimed_seconds{severity="critical"})',
 ]
 
 
@@ -94,7 +114,8 @@ def wait_for(what, condition, timeout, interval=0.5):
 
 
 class Prometheus:
-    def __init__(self, binary, work, target, rules):
+    def __init__(self, binary, work, targets, rules):
+        """targets: {scrape job name: "host:port"}."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = os.path.join(work, "prometheus.yml")
@@ -102,8 +123,8 @@ class Prometheus:
             json.dump({"global": {"scrape_interval": "1s", "scrape_timeout": "1s",
                                   "evaluation_interval": "1s"},
                        "rule_files": [str(rules)],
-                       "scrape_configs": [{"job_name": "cxpulse-metrics",
-                                           "static_configs": [{"targets": [target]}]}]}, f)
+                       "scrape_configs": [{"job_name": job, "static_configs": [{"targets": [t]}]}
+                                          for job, t in targets.items()]}, f)
         self.log_path = os.path.join(work, "prometheus.log")
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(
@@ -156,7 +177,7 @@ def stop_process(proc, timeout=30):
 def create_topics(bootstrap, prefix):
     admin = AdminClient({"bootstrap.servers": bootstrap})
     wanted = [NewTopic(prefix + t, PARTITIONS, 1) for t in INPUTS.values()]
-    wanted += [NewTopic(prefix + t, 1, 1) for t in OUTPUTS.values()]
+    wanted += [NewTopic(prefix + t, 1, 1) for t in [*OUTPUTS.values(), COMMANDS]]
     for future in admin.create_topics(wanted, operation_timeout=30).values():
         future.result(60)
     names = [t.topic for t in wanted]
@@ -186,6 +207,55 @@ def write_config(path, work, bootstrap, prefix, metrics_port):
               "http": {"listen": f"127.0.0.1:{metrics_port}"}}
     with open(path, "w") as f:
         json.dump(config, f, indent=2)  # JSON is YAML
+
+
+def write_outreach_config(path, bootstrap, prefix, port):
+    config = {"kafka": {"bootstrap_servers": bootstrap},
+              "outreach": {"topics": {"alerts": prefix + OUTPUTS["alerts"],
+                                      "commands": prefix + COMMANDS},
+                           "listen": f"127.0.0.1:{port}", "identity_header": IDENTITY_HEADER}}
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2)
+
+
+def outreach_call(base, path, rep, method="GET", body=None):
+    """(status, JSON) of one /cases request acting as `rep` (the proxy's identity header)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers={IDENTITY_HEADER: rep})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status, json.loads(r.read().decode())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read().decode())
+
+
+def rep_commands(base, verdict):
+    """Rep `ana` claims an open critical and an open warning case and resolves them; rep `ben`
+    tries to claim the first one too (409 with the owner)."""
+    def first_open(severity):
+        status, body = outreach_call(base, f"/cases?status=open&severity={severity}", "ana")
+        return body["cases"][0] if status == 200 and body["count"] > 0 else None
+    critical = wait_for("an open critical case", lambda: first_open("critical"), 60)
+    warning = first_open("warning")
+    for case, outcome in [(critical, "reached"), (warning, "no_answer")]:
+        if case is None:
+            continue
+        path = f"/cases/{case['case_id']}"
+        status, body = outreach_call(base, path + "/claim", "ana", "POST")
+        if status != 200 or body.get("owner") != "ana":
+            verdict.fail(f"outreach: claim of a {case['severity']} case: {status} {body}")
+            continue
+        status, body = outreach_call(base, path + "/claim", "ben", "POST")
+        if status != 409 or body.get("owner") != "ana":
+            verdict.fail(f"outreach: a second rep's claim: {status} {body}, expected 409 (ana)")
+        status, body = outreach_call(base, path + "/resolve", "ana", "POST",
+                                     {"outcome": outcome, "note": "live check"})
+        if status != 200 or body.get("outcome") != outcome:
+            verdict.fail(f"outreach: resolve {outcome}: {status} {body}")
+        else:
+            verdict.ok(f"outreach: a {case['severity']} case claimed (409 for a second rep) and "
+                       f"resolved {outcome}")
 
 
 def generate(cxpulse, path):
@@ -297,9 +367,30 @@ def main():
         wait_for(f"cxpulse run serving {metrics_url}", serving, 90)
         log(f"cxpulse run serves {metrics_url}")
 
-        prom = Prometheus(args.prometheus, work, f"127.0.0.1:{metrics_port}", px.RULES)
+        outreach_port = free_port()
+        outreach_config = os.path.join(work, "outreach.yaml")
+        write_outreach_config(outreach_config, args.bootstrap, prefix, outreach_port)
+        outreach_log = open(os.path.join(work, "outreach.log"), "w")
+        outreach = subprocess.Popen([args.cxpulse, "outreach", "--config", outreach_config],
+                                    stdout=outreach_log, stderr=subprocess.STDOUT)
+        processes.append(outreach)
+        outreach_base = f"http://127.0.0.1:{outreach_port}"
+
+        def outreach_serving():
+            if outreach.poll() is not None:
+                raise RuntimeError(f"cxpulse outreach exited {outreach.returncode}; "
+                                   f"see {work}/outreach.log")
+            return "cxpulse_outreach_ready 1" in http_get(outreach_base + "/metrics")
+        wait_for(f"cxpulse outreach ready on {outreach_base}", outreach_serving, 90)
+        log(f"cxpulse outreach serves {outreach_base}")
+
+        prom = Prometheus(args.prometheus, work,
+                          {"cxpulse-metrics": f"127.0.0.1:{metrics_port}",
+                           "cxpulse-outreach": f"127.0.0.1:{outreach_port}"}, px.RULES)
         log(f"Prometheus ready on {prom.url}")
         wait_for("cxpulse ready and scraped", lambda: prom.value("sum(cxpulse_ready)") == 1, 90)
+        wait_for("cxpulse outreach ready and scraped",
+                 lambda: prom.value("sum(cxpulse_outreach_ready)") == 1, 90)
 
         log(f"producing {lines} records at {RATE}/s")
         producer = subprocess.Popen(["/usr/bin/python3", PRODUCER, args.bootstrap, traffic,
@@ -316,13 +407,18 @@ def main():
         for expr in ACTIVITY:
             wait_for(f"{expr} > 0", lambda e=expr: (prom.value(e) or 0) > 0, 60)
             verdict.ok(f"activity: {expr} = {prom.value(expr):g}")
+        rep_commands(outreach_base, verdict)
+        for expr in OUTREACH_ACTIVITY:
+            wait_for(f"{expr} > 0", lambda e=expr: (prom.value(e) or 0) > 0, 60)
+            verdict.ok(f"activity: {expr} = {prom.value(expr):g}")
         time.sleep(3)  # a few more scrapes and rule evaluations
 
         check_rules_health(prom, verdict)
         checked = check_expressions(prom, verdict)
         targets = prom.api("targets")["data"]["activeTargets"]
-        if [t["health"] for t in targets] == ["up"]:
-            verdict.ok("the cxpulse-metrics target is up")
+        if sorted(t["labels"]["job"] for t in targets if t["health"] == "up") == [
+                "cxpulse-metrics", "cxpulse-outreach"]:
+            verdict.ok("the cxpulse-metrics and cxpulse-outreach targets are up")
         else:
             verdict.fail(f"targets: {[(t['scrapeUrl'], t['health']) for t in targets]}")
         log(f"{checked} expressions checked")

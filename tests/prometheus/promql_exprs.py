@@ -73,10 +73,11 @@ def rule_exprs():
 
 def selectors(expr):
     """The vector selectors in `expr` (metric name with its {matchers}), without range or
-    offset, e.g. 'up{job="cxpulse-metrics"}'. A small scanner: enough for the expressions here
-    (no string literals outside matchers)."""
+    offset (`offset 1d` is dropped), e.g. 'up{job="cxpulse-metrics"}'. A small scanner: enough
+    for the expressions here (no string literals outside matchers)."""
     text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
     text = re.sub(r"\[[^\]]*\]", " ", text)
+    text = re.sub(r"\boffset\s+-?[0-9][0-9a-z]*", " ", text)
     out = []
     for m in re.finditer(r"([A-Za-z_:][A-Za-z0-9_:]*)?\s*(\{[^}]*\})?", text):
         name, matchers = m.group(1), m.group(2)

@@ -15,23 +15,12 @@ import shutil
 import subprocess
 import sys
 
+from checks import Checks, log
+
 SKIP = 77
 FS_MIB = 96
 FREE_MIB = 20  # the state of the generated traffic needs ~30 MiB
 COMMIT_FREE_MIB = 60  # opens (32 MiB reserve; ~22 MiB preallocated), the first commit does not
-
-
-def log(message):
-    print(message, flush=True)
-
-
-class Checks:
-    def __init__(self):
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        log(("PASS " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + detail))
-        self.failed += 0 if ok else 1
 
 
 def free_mib(path):

@@ -276,7 +276,8 @@ TEST_F(DecoderTest, ErrorNamesAreStable) {
                          "score_out_of_range",
                          "bad_timestamp",
                          "future_timestamp",
-                         "duplicate_field"};
+                         "duplicate_field",
+                         "key_mismatch"};
   for (int i = 0; i < kDecodeErrorCount; ++i) {
     EXPECT_EQ(ToString(static_cast<DecodeError>(i)), names[i]);
   }

@@ -68,7 +68,10 @@ TEST(ExamplesTest, EveryRejectionCodeExpressibleInJsonSchemaHasAnExample) {
   }
   for (int i = 1; i < kDecodeErrorCount; ++i) {
     const auto error = static_cast<DecodeError>(i);
-    if (error == DecodeError::kTooLarge || error == DecodeError::kFutureTimestamp) continue;
+    if (error == DecodeError::kTooLarge || error == DecodeError::kFutureTimestamp ||
+        error == DecodeError::kKeyMismatch) {
+      continue;  // not a property of the event's bytes
+    }
     EXPECT_TRUE(codes.count(std::string(ToString(error)))) << ToString(error);
   }
 }

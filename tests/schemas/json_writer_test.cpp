@@ -114,6 +114,29 @@ TEST(JsonWriterTest, SignalsCarryTheirKindsFields) {
             R"("ts":"1970-01-01T00:00:00.000Z","score":40,"previous":30,"event_ids":["e-9"]})");
 }
 
+TEST(JsonWriterTest, ContactRepeatCarriesItsReasonWhenKnown) {
+  Signal s;
+  s.signal_id = "s-2";
+  s.kind = SignalKind::kContactRepeat;
+  s.customer_id = "c-1";
+  s.ts = EventTime::FromMillis(0);
+  s.contact_id = "call-2";
+  s.channel = "call";
+  s.count_7d = 2;
+  s.same_reason = true;
+  s.reason = "billing";
+  s.event_ids = {"e-3"};
+  std::string out;
+  AppendSignalJson(s, out);
+  EXPECT_EQ(out, R"({"signal_id":"s-2","type":"contact.repeat","customer_id":"c-1",)"
+                 R"("ts":"1970-01-01T00:00:00.000Z","contact_id":"call-2","channel":"call",)"
+                 R"("count_7d":2,"same_reason":true,"reason":"billing","event_ids":["e-3"]})");
+  s.reason.clear();
+  out.clear();
+  AppendSignalJson(s, out);
+  EXPECT_EQ(out.find("\"reason\""), std::string::npos) << out;
+}
+
 TEST(JsonWriterTest, DeadLetterKeepsUtf8AsStringAndOtherBytesAsBase64) {
   DeadLetter dl;
   dl.original = "{\"a\":1";
@@ -201,6 +224,7 @@ TEST(JsonWriterTest, OutputValidatesAgainstTheSchemas) {
                 : kind == SignalKind::kSlaEnded  ? SlaOutcome::kAbandoned
                                                  : SlaOutcome::kAnswered;
     s.count_7d = 3;
+    s.reason = "billing";  // written for contact.repeat only
     s.score = 70;
     s.previous = 60;
     s.event_ids = {"e-1", "e-2"};

@@ -33,6 +33,7 @@ type checker struct {
 	problems []string
 
 	sts       *appsv1.StatefulSet
+	template  *corev1.PodTemplateSpec // the pod of the workload under check (sts or outreach)
 	container *corev1.Container
 	proc      *processorConfig
 }
@@ -62,11 +63,8 @@ func (c *checker) run() {
 		return
 	}
 	c.sts = sets[0]
-	for i := range c.sts.Spec.Template.Spec.Containers {
-		if c.sts.Spec.Template.Spec.Containers[i].Name == kContainer {
-			c.container = &c.sts.Spec.Template.Spec.Containers[i]
-		}
-	}
+	c.template = &c.sts.Spec.Template
+	c.container = findContainer(c.template)
 	if c.container == nil {
 		c.failf("StatefulSet %s has no container named %q", c.sts.Name, kContainer)
 		return
@@ -89,6 +87,17 @@ func (c *checker) run() {
 	if c.overlay == "prod" {
 		c.checkProd()
 	}
+	c.checkOutreach()
+}
+
+// findContainer is the pod's container named kContainer, or nil.
+func findContainer(t *corev1.PodTemplateSpec) *corev1.Container {
+	for i := range t.Spec.Containers {
+		if t.Spec.Containers[i].Name == kContainer {
+			return &t.Spec.Containers[i]
+		}
+	}
+	return nil
 }
 
 func (c *checker) podLabels() labels.Set { return c.sts.Spec.Template.Labels }
@@ -130,7 +139,7 @@ func (c *checker) checkStatefulSet() {
 		}
 	}
 	volumes := map[string]bool{}
-	for _, v := range c.sts.Spec.Template.Spec.Volumes {
+	for _, v := range c.template.Spec.Volumes {
 		if volumes[v.Name] {
 			c.failf("StatefulSet: volume %s is declared twice", v.Name)
 		}
@@ -154,7 +163,7 @@ func (c *checker) checkStatefulSet() {
 
 // checkPodSecurity applies the "restricted" Pod Security Standard to the pod and container.
 func (c *checker) checkPodSecurity() {
-	pod := c.sts.Spec.Template.Spec
+	pod := c.template.Spec
 	if pod.HostNetwork || pod.HostPID || pod.HostIPC {
 		c.failf("pod: hostNetwork/hostPID/hostIPC must be false")
 	}
@@ -219,11 +228,29 @@ func (c *checker) checkPodSecurity() {
 
 func (c *checker) checkContainer() {
 	ct := c.container
-	if ct.Image == "" {
-		c.failf("container: image is empty")
-	}
 	if len(ct.Args) < 3 || ct.Args[0] != "run" || ct.Args[1] != "--config" || !path.IsAbs(ct.Args[2]) {
 		c.failf("container: args must be [run, --config, /absolute/path.yaml], got %v", ct.Args)
+	}
+	instance := false
+	for _, e := range ct.Env {
+		if e.Name == kInstanceEnv {
+			instance = e.ValueFrom != nil && e.ValueFrom.FieldRef != nil &&
+				e.ValueFrom.FieldRef.FieldPath == "metadata.name"
+		}
+	}
+	if !instance {
+		c.failf("container: env %s must come from fieldRef metadata.name (static membership)", kInstanceEnv)
+	}
+	c.checkContainerBasics()
+}
+
+// checkContainerBasics: what every cxpulse container needs (processor and outreach): an image
+// run through its entrypoint, valid ports with one named http, valid env names, requests and
+// limits for CPU and memory, and a termination grace period.
+func (c *checker) checkContainerBasics() {
+	ct := c.container
+	if ct.Image == "" {
+		c.failf("container: image is empty")
 	}
 	if len(ct.Command) > 0 {
 		c.failf("container: command overrides the image entrypoint; use args")
@@ -244,18 +271,10 @@ func (c *checker) checkContainer() {
 	if c.httpPort() == 0 {
 		c.failf("container: no port named %q", kHTTPPortName)
 	}
-	instance := false
 	for _, e := range ct.Env {
 		if msgs := validation.IsEnvVarName(e.Name); len(msgs) > 0 {
 			c.failf("container: env %q: %s", e.Name, strings.Join(msgs, ", "))
 		}
-		if e.Name == kInstanceEnv {
-			instance = e.ValueFrom != nil && e.ValueFrom.FieldRef != nil &&
-				e.ValueFrom.FieldRef.FieldPath == "metadata.name"
-		}
-	}
-	if !instance {
-		c.failf("container: env %s must come from fieldRef metadata.name (static membership)", kInstanceEnv)
 	}
 	for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 		req, hasReq := ct.Resources.Requests[res]
@@ -266,7 +285,7 @@ func (c *checker) checkContainer() {
 			c.failf("container: %s request %s exceeds its limit %s", res, req.String(), lim.String())
 		}
 	}
-	grace := c.sts.Spec.Template.Spec.TerminationGracePeriodSeconds
+	grace := c.template.Spec.TerminationGracePeriodSeconds
 	if grace == nil {
 		c.failf("pod: terminationGracePeriodSeconds must be set (longer than the drain time)")
 	}

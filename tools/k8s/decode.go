@@ -33,6 +33,8 @@ var newTyped = map[string]func() any{
 	"v1/ConfigMap":                            func() any { return &corev1.ConfigMap{} },
 	"v1/Secret":                               func() any { return &corev1.Secret{} },
 	"apps/v1/StatefulSet":                     func() any { return &appsv1.StatefulSet{} },
+	"apps/v1/Deployment":                      func() any { return &appsv1.Deployment{} },
+	"networking.k8s.io/v1/Ingress":            func() any { return &networkingv1.Ingress{} },
 	"policy/v1/PodDisruptionBudget":           func() any { return &policyv1.PodDisruptionBudget{} },
 	"networking.k8s.io/v1/NetworkPolicy":      func() any { return &networkingv1.NetworkPolicy{} },
 	"monitoring.coreos.com/v1/ServiceMonitor": func() any { return &monitoringv1.ServiceMonitor{} },

@@ -1,8 +1,9 @@
 // Command k8s-validate builds every Kustomize overlay under k8s/ and checks the result offline:
 // each object is decoded strictly into its typed Kubernetes (or Prometheus Operator) Go struct
 // with unknown fields rejected, names and labels are checked with the API server's own
-// validation functions, and the manifests are checked against what the cxpulse processor
-// really serves and reads (ports, probe paths, config keys, environment, volumes).
+// validation functions, and the manifests are checked against what the cxpulse processor and
+// outreach service really serve and read (ports, probe paths, config keys, environment,
+// volumes, who may reach them).
 //
 // Usage: k8s-validate -root REPO [-cxpulse PATH_TO_BINARY] [-v] [-print OVERLAY]
 package main

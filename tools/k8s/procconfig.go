@@ -86,9 +86,9 @@ func (c *checker) mountFor(file string) (*corev1.VolumeMount, string) {
 }
 
 func (c *checker) volume(name string) *corev1.Volume {
-	for i := range c.sts.Spec.Template.Spec.Volumes {
-		if c.sts.Spec.Template.Spec.Volumes[i].Name == name {
-			return &c.sts.Spec.Template.Spec.Volumes[i]
+	for i := range c.template.Spec.Volumes {
+		if c.template.Spec.Volumes[i].Name == name {
+			return &c.template.Spec.Volumes[i]
 		}
 	}
 	return nil
@@ -146,7 +146,7 @@ func (c *checker) checkProcessorConfig() {
 		c.failf("config state.dir %q is not where volumeClaimTemplate %s is mounted", stateDir, kStateVolume)
 	}
 	commit, err := parseDuration(p.str("kafka", "commit_interval", "100ms"))
-	grace := c.sts.Spec.Template.Spec.TerminationGracePeriodSeconds
+	grace := c.template.Spec.TerminationGracePeriodSeconds
 	if err != nil {
 		c.failf("config kafka.commit_interval: %v", err)
 	} else if grace != nil && time.Duration(*grace)*time.Second <= commit+kDrainMarginSec*time.Second {
@@ -154,13 +154,20 @@ func (c *checker) checkProcessorConfig() {
 			*grace, commit, kDrainMarginSec)
 	}
 	if strings.Contains(p.str("kafka", "bootstrap_servers", ""), "${") {
-		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties and bearer_token")
+		c.failf("config kafka.bootstrap_servers: ${...} is expanded only in properties, bearer_token and advertised_address")
 	}
+	c.checkConfigValues(p, p.str("http", "bearer_token", ""), p.str("http", "advertised_address", ""))
+	c.config.check(c, p)
+}
+
+// checkConfigValues: every ${ENV} in the librdkafka properties and `extra` values is set by the
+// container, and every absolute path among them is mounted.
+func (c *checker) checkConfigValues(p *processorConfig, extra ...string) {
 	env := map[string]bool{}
 	for _, e := range c.container.Env {
 		env[e.Name] = true
 	}
-	var values []string
+	values := extra
 	for name := range passThrough {
 		if props, ok := p.section("kafka")[name].(map[string]any); ok {
 			for _, v := range props {
@@ -168,7 +175,6 @@ func (c *checker) checkProcessorConfig() {
 			}
 		}
 	}
-	values = append(values, p.str("http", "bearer_token", ""))
 	for _, v := range values {
 		for _, m := range envRef.FindAllStringSubmatch(v, -1) {
 			if !env[m[1]] {
@@ -179,7 +185,6 @@ func (c *checker) checkProcessorConfig() {
 			c.checkMountedFile(v)
 		}
 	}
-	c.config.check(c, p)
 }
 
 // checkMountedFile: a file the config names (a CA, a key) is provided by a mounted volume.
@@ -217,7 +222,7 @@ type configChecker struct {
 	keys   map[string]bool
 }
 
-var readKey = regexp.MustCompile(`\.(?:Get|GetStringMap|Section)\("([A-Za-z0-9_.]+)"`)
+var readKey = regexp.MustCompile(`\.(?:Get|GetStringMap|Sections?)\("([A-Za-z0-9_.]+)"`)
 
 func newConfigChecker(root, binary string) (*configChecker, string) {
 	if binary != "" {
@@ -227,7 +232,8 @@ func newConfigChecker(root, binary string) (*configChecker, string) {
 		}
 	}
 	keys := map[string]bool{}
-	for _, f := range []string{"runtime/config/config.cpp", "runtime/config/rules_config_yaml.cpp"} {
+	for _, f := range []string{"runtime/config/config.cpp", "runtime/config/rules_config_yaml.cpp",
+		"runtime/config/outreach_config_yaml.cpp"} {
 		src, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			continue
@@ -241,10 +247,13 @@ func newConfigChecker(root, binary string) (*configChecker, string) {
 		why = binary + " has no run --dry-run"
 	}
 	return &configChecker{keys: keys}, fmt.Sprintf(
-		"static, keys read by runtime/config/config.cpp and runtime/config/rules_config_yaml.cpp (%d keys; %s)", len(keys), why)
+		"static, keys read by runtime/config/config.cpp, rules_config_yaml.cpp and outreach_config_yaml.cpp (%d keys; %s)", len(keys), why)
 }
 
-func (cc *configChecker) check(c *checker, p *processorConfig) {
+func (cc *configChecker) check(c *checker, p *processorConfig) { cc.checkAs(c, p, "run") }
+
+// checkAs validates p as the config of `cxpulse COMMAND --config F --dry-run` (run, outreach).
+func (cc *configChecker) checkAs(c *checker, p *processorConfig, command string) {
 	if cc.binary == "" {
 		var unknown []string
 		walkKeys(p.tree, "", func(key, at string) {
@@ -271,12 +280,12 @@ func (cc *configChecker) check(c *checker, p *processorConfig) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cc.binary, "run", "--config", file, "--dry-run")
+	cmd := exec.CommandContext(ctx, cc.binary, command, "--config", file, "--dry-run")
 	cmd.Env = podEnvironment(c.container)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		c.failf("cxpulse run --dry-run rejects the ConfigMap's config: %s (%v)",
-			strings.TrimSpace(string(out)), err)
+		c.failf("cxpulse %s --dry-run rejects the ConfigMap's config: %s (%v)",
+			command, strings.TrimSpace(string(out)), err)
 	}
 }
 

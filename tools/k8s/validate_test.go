@@ -44,7 +44,8 @@ func copyRepo(t *testing.T, edits ...edit) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"docs/operations.md", "runtime/config/config.cpp", "runtime/config/rules_config_yaml.cpp"} {
+	for _, f := range []string{"docs/operations.md", "runtime/config/config.cpp", "runtime/config/rules_config_yaml.cpp",
+		"runtime/config/outreach_config_yaml.cpp"} {
 		copyFile(f)
 	}
 	for _, e := range edits {
@@ -98,6 +99,12 @@ const (
 	sts      = "k8s/base/statefulset.yaml"
 	baseConf = "k8s/base/cxpulse.yaml"
 	prodConf = "k8s/overlays/prod/cxpulse.yaml"
+
+	dep         = "k8s/base/outreach-deployment.yaml"
+	outConf     = "k8s/base/outreach.yaml"
+	prodOutConf = "k8s/overlays/prod/outreach.yaml"
+	netpol      = "k8s/base/networkpolicy.yaml"
+	ingress     = "k8s/overlays/prod/ingress.yaml"
 )
 
 func TestEveryCheckCanFail(t *testing.T) {
@@ -117,7 +124,7 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"monitor port", []edit{{"k8s/base/servicemonitor.yaml", "- port: metrics", "- port: web"}},
 			"endpoint port does not name"},
 		{"monitor selects both services", []edit{{"k8s/base/servicemonitor.yaml",
-			"      app.kubernetes.io/component: metrics\n", ""}}, "selects 2 Services"},
+			"      app.kubernetes.io/component: metrics\n", ""}}, "selects 3 Services"},
 		{"unknown field", []edit{{sts, "  minReadySeconds: 10", "  minReadySeconds: 10\n  replica: 3"}}, "unknown field"},
 		{"wrong type", []edit{{sts, "minReadySeconds: 10", "minReadySeconds: ten"}}, "schema"},
 		{"unknown apiVersion", []edit{{"k8s/base/poddisruptionbudget.yaml", "policy/v1", "policy/v1beta2"}},
@@ -164,6 +171,45 @@ func TestEveryCheckCanFail(t *testing.T) {
 			"needs a severity label"},
 		{"alert on another job", []edit{{"k8s/base/prometheusrule.yaml", "up{job=\"cxpulse-metrics\"} == 0", "up{job=\"cxpulse\"} == 0"}},
 			"filters on a job other than cxpulse-metrics"},
+		// The outreach service (`cxpulse outreach`): its Deployment, config, wiring and Ingress.
+		{"outreach readiness path", []edit{{dep, "path: /readyz", "path: /healthz"}}, "outreach: container: readinessProbe path"},
+		{"outreach args", []edit{{dep, "            - outreach\n", "            - run\n"}}, "outreach: container: args must be [outreach"},
+		{"outreach writable root", []edit{{dep, "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"}},
+			"outreach: container cxpulse: readOnlyRootFilesystem"},
+		{"outreach no limits", []edit{{dep, "            limits:\n              cpu: \"1\"\n", "            limits:\n"}},
+			"outreach: container: resources.requests and limits must both set cpu"},
+		{"outreach one replica", []edit{{dep, "replicas: 2", "replicas: 1"}}, "spec.replicas must be at least 2"},
+		{"outreach short grace", []edit{{dep, "terminationGracePeriodSeconds: 20", "terminationGracePeriodSeconds: 5"}},
+			"not longer than outreach.command_timeout"},
+		{"outreach listen port", []edit{{outConf, "listen: 0.0.0.0:9465", "listen: 0.0.0.0:9000"}}, "outreach.listen"},
+		{"outreach other alerts topic", []edit{{outConf, "alerts: cx.alerts ", "alerts: cx.alert "}},
+			"is not the processors' kafka.topics.alerts"},
+		{"outreach other brokers", []edit{{prodOutConf, "bootstrap_servers: kafka-bootstrap.kafka.svc.cluster.local:9093",
+			"bootstrap_servers: kafka-2.kafka.svc.cluster.local:9093"}}, "kafka.bootstrap_servers \"kafka-2"},
+		{"outreach rep token not set", []edit{{dep, "- name: CXPULSE_REP_SUPERVISOR", "- name: CXPULSE_REP_BOSS"}},
+			"the container does not set CXPULSE_REP_SUPERVISOR"},
+		{"outreach monitor missing", []edit{{"k8s/base/outreach-service.yaml",
+			"      app.kubernetes.io/component: outreach\n  endpoints:", "      app.kubernetes.io/component: outreachx\n  endpoints:"}},
+			"scraping Service cxpulse-outreach, found 0"},
+		{"processors open to every pod", []edit{{netpol, "  ingress:\n    - from:\n", "  ingress:\n    - ports:\n        - port: http\n    - from:\n"}},
+			"an ingress rule without from admits every pod"},
+		{"outreach peer any pod", []edit{{netpol, "        - namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: oauth2-proxy\n",
+			"        - namespaceSelector: {}\n"}}, "an ingress peer without a podSelector admits every pod"},
+		{"outreach open to the world", []edit{{netpol, "        - namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: oauth2-proxy\n",
+			"        - ipBlock:\n            cidr: 0.0.0.0/0\n"}}, "admits nearly every address"},
+		{"outreach peer other pods", []edit{{netpol, "app.kubernetes.io/name: oauth2-proxy", "app.kubernetes.io/name: debug-shell"}},
+			"which are none of"},
+		{"outreach egress to processors", []edit{{netpol, "- port: 9464", "- port: 9000"}}, "egress to port 9464"},
+		{"ingress header not passed", []edit{{ingress, "auth-response-headers: X-Auth-Request-User, X-Auth-Request-Email",
+			"auth-response-headers: X-Auth-Request-Email"}}, "does not pass outreach.identity_header X-Auth-Request-User"},
+		{"ingress without proxy", []edit{{ingress, "    nginx.ingress.kubernetes.io/auth-url: http://oauth2-proxy.oauth2-proxy.svc.cluster.local/oauth2/auth\n", ""}},
+			"no authenticating proxy"},
+		{"ingress to the processors", []edit{{ingress, "name: cxpulse-outreach\n                port:\n                  name: http",
+			"name: cxpulse-metrics\n                port:\n                  name: metrics"}}, "which is not the outreach service"},
+		{"ingress without tls", []edit{{ingress, "  tls:\n    - hosts:\n        - outreach.example.com\n      secretName: cxpulse-outreach-tls\n", ""}},
+			"no tls"},
+		{"prod without ingress", []edit{{"k8s/overlays/prod/kustomization.yaml", "  - ingress.yaml\n", ""}},
+			"prod: no Ingress in front of the outreach service"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,6 +234,11 @@ func TestDryRunGetsConfigAndPodEnvironment(t *testing.T) {
 	fake := filepath.Join(t.TempDir(), "cxpulse")
 	script := `#!/bin/sh
 case "$*" in *--help*) echo "  --dry-run  validate and exit"; exit 0 ;; esac
+if [ "$1" = outreach ]; then
+  [ -n "$CXPULSE_REP_SUPERVISOR" ] || { echo "no rep token"; exit 2; }
+  grep -q "identity_header: X-Auth-Request-User" "$3" || { echo "outreach.identity_header: changed"; exit 2; }
+  exit 0
+fi
 [ "$CXPULSE_INSTANCE_ID" = cxpulse-0 ] || { echo "no instance id"; exit 2; }
 if grep -q SASL_SSL "$3"; then
   [ -n "$KAFKA_SASL_PASSWORD" ] || { echo "no password"; exit 2; }

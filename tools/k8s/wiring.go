@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -15,12 +16,16 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// checkServices: the StatefulSet's governing Service is headless, and every Service selects the
-// processor pods and forwards to the container's http port.
+// checkServices: the StatefulSet's governing Service is headless, and every Service but the
+// outreach service's (checkOutreach) selects the processor pods and forwards to the container's
+// http port.
 func (c *checker) checkServices() {
 	services := objectsOf[corev1.Service](c)
 	governing := false
 	for _, s := range services {
+		if c.selectsOutreach(s.Spec.Selector) {
+			continue
+		}
 		if s.Name == c.sts.Spec.ServiceName {
 			governing = true
 			if s.Spec.ClusterIP != corev1.ClusterIPNone {
@@ -30,38 +35,50 @@ func (c *checker) checkServices() {
 		if len(s.Spec.Selector) == 0 || !labels.SelectorFromSet(s.Spec.Selector).Matches(c.podLabels()) {
 			c.failf("Service %s: selector %v does not select the processor pods", s.Name, s.Spec.Selector)
 		}
-		if len(s.Spec.Ports) == 0 {
-			c.failf("Service %s: no ports", s.Name)
-		}
-		for _, p := range s.Spec.Ports {
-			target := p.TargetPort
-			if target.Type == intstr.Int && target.IntVal == 0 {
-				target = intstr.FromInt32(p.Port)
-			}
-			if !c.resolvesToHTTP(target) {
-				c.failf("Service %s: port %s targets %s, not the container's %s port",
-					s.Name, p.Name, target.String(), kHTTPPortName)
-			}
-		}
+		c.checkServiceTargets(s)
 	}
 	if !governing {
 		c.failf("StatefulSet serviceName %q names no Service", c.sts.Spec.ServiceName)
 	}
 }
 
-// checkServiceMonitor: it selects exactly one Service (so each pod is scraped once), names one
-// of its ports and scrapes /metrics.
-func (c *checker) checkServiceMonitor() {
-	monitors := objectsOf[monitoringv1.ServiceMonitor](c)
-	if len(monitors) != 1 {
-		c.failf("expected one ServiceMonitor, found %d", len(monitors))
-		return
+// checkServiceTargets: the Service has ports, each forwarding to the container's http port.
+func (c *checker) checkServiceTargets(s *corev1.Service) {
+	if len(s.Spec.Ports) == 0 {
+		c.failf("Service %s: no ports", s.Name)
 	}
-	m := monitors[0]
+	for _, p := range s.Spec.Ports {
+		target := p.TargetPort
+		if target.Type == intstr.Int && target.IntVal == 0 {
+			target = intstr.FromInt32(p.Port)
+		}
+		if !c.resolvesToHTTP(target) {
+			c.failf("Service %s: port %s targets %s, not the container's %s port",
+				s.Name, p.Name, target.String(), kHTTPPortName)
+		}
+	}
+}
+
+// checkServiceMonitor: every ServiceMonitor selects exactly one Service (so each pod is scraped
+// once), names one of its ports and scrapes /metrics; exactly one scrapes the processors.
+func (c *checker) checkServiceMonitor() {
+	processors := 0
+	for _, m := range objectsOf[monitoringv1.ServiceMonitor](c) {
+		if s := c.checkMonitor(m); s != nil && c.selectsPods(s.Spec.Selector, c.podLabels()) {
+			processors++
+		}
+	}
+	if processors != 1 {
+		c.failf("expected one ServiceMonitor scraping the processors, found %d", processors)
+	}
+}
+
+// checkMonitor checks one ServiceMonitor and returns the Service it scrapes (nil when broken).
+func (c *checker) checkMonitor(m *monitoringv1.ServiceMonitor) *corev1.Service {
 	selector, err := metav1.LabelSelectorAsSelector(&m.Spec.Selector)
 	if err != nil || selector.Empty() {
 		c.failf("ServiceMonitor %s: bad or empty selector", m.Name)
-		return
+		return nil
 	}
 	var selected []*corev1.Service
 	for _, s := range objectsOf[corev1.Service](c) {
@@ -72,7 +89,7 @@ func (c *checker) checkServiceMonitor() {
 	if len(selected) != 1 {
 		c.failf("ServiceMonitor %s selects %d Services; it must select exactly the metrics Service",
 			m.Name, len(selected))
-		return
+		return nil
 	}
 	if len(m.Spec.Endpoints) == 0 {
 		c.failf("ServiceMonitor %s: no endpoints", m.Name)
@@ -89,6 +106,26 @@ func (c *checker) checkServiceMonitor() {
 			c.failf("ServiceMonitor %s: path %q, the processor serves %s", m.Name, e.Path, kMetricsPath)
 		}
 	}
+	return selected[0]
+}
+
+// scrapedServices are the Services the ServiceMonitors select; Prometheus names each job after
+// its Service.
+func (c *checker) scrapedServices() []string {
+	var names []string
+	for _, m := range objectsOf[monitoringv1.ServiceMonitor](c) {
+		selector, err := metav1.LabelSelectorAsSelector(&m.Spec.Selector)
+		if err != nil || selector.Empty() {
+			continue
+		}
+		for _, s := range objectsOf[corev1.Service](c) {
+			if selector.Matches(labels.Set(s.Labels)) {
+				names = append(names, s.Name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // checkPrometheusRule: every rule is either an alert or a recording rule with an expression;
@@ -116,9 +153,13 @@ func (c *checker) checkPrometheusRule() {
 			if r.Alert != "" && (r.Labels["severity"] == "" || r.Annotations["summary"] == "") {
 				c.failf("PrometheusRule %s: alert %s needs a severity label and a summary", g.Name, name)
 			}
-			if strings.Contains(r.Expr.String(), "job=") &&
-				!strings.Contains(r.Expr.String(), fmt.Sprintf("job=%q", c.metricsServiceName())) {
-				c.failf("PrometheusRule: alert %s filters on a job other than %s", name, c.metricsServiceName())
+			jobs := c.scrapedServices()
+			known := false
+			for _, job := range jobs {
+				known = known || strings.Contains(r.Expr.String(), fmt.Sprintf("job=%q", job))
+			}
+			if strings.Contains(r.Expr.String(), "job=") && !known {
+				c.failf("PrometheusRule: alert %s filters on a job other than %s", name, strings.Join(jobs, " or "))
 			}
 		}
 	}
@@ -127,45 +168,41 @@ func (c *checker) checkPrometheusRule() {
 	}
 }
 
-// metricsServiceName is the Service the ServiceMonitor scrapes; Prometheus names the job after it.
-func (c *checker) metricsServiceName() string {
-	for _, s := range objectsOf[corev1.Service](c) {
-		if s.Spec.ClusterIP != corev1.ClusterIPNone {
-			return s.Name
+// checkDisruptionBudget: every budget selects the processors or the outreach pods, exactly one
+// the processors.
+func (c *checker) checkDisruptionBudget() {
+	processors := 0
+	for _, p := range objectsOf[policyv1.PodDisruptionBudget](c) {
+		selector, err := metav1.LabelSelectorAsSelector(p.Spec.Selector)
+		switch {
+		case err == nil && !selector.Empty() && selector.Matches(c.podLabels()):
+			processors++
+		case err == nil && !selector.Empty() && c.outreachLabels() != nil && selector.Matches(c.outreachLabels()):
+		default:
+			c.failf("PodDisruptionBudget %s does not select the StatefulSet's pods (nor the outreach pods)", p.Name)
+		}
+		if (p.Spec.MaxUnavailable == nil) == (p.Spec.MinAvailable == nil) {
+			c.failf("PodDisruptionBudget %s: set exactly one of maxUnavailable and minAvailable", p.Name)
 		}
 	}
-	return ""
-}
-
-func (c *checker) checkDisruptionBudget() {
-	pdbs := objectsOf[policyv1.PodDisruptionBudget](c)
-	if len(pdbs) != 1 {
-		c.failf("expected one PodDisruptionBudget, found %d", len(pdbs))
-		return
-	}
-	p := pdbs[0]
-	selector, err := metav1.LabelSelectorAsSelector(p.Spec.Selector)
-	if err != nil || selector.Empty() || !selector.Matches(c.podLabels()) {
-		c.failf("PodDisruptionBudget %s does not select the StatefulSet's pods", p.Name)
-	}
-	if (p.Spec.MaxUnavailable == nil) == (p.Spec.MinAvailable == nil) {
-		c.failf("PodDisruptionBudget %s: set exactly one of maxUnavailable and minAvailable", p.Name)
+	if processors != 1 {
+		c.failf("expected one PodDisruptionBudget of the processors, found %d", processors)
 	}
 }
 
-// checkNetworkPolicy: the policy selects the pods, admits the http port and lets them reach DNS
-// and every broker port named in kafka.bootstrap_servers.
+// checkNetworkPolicy: one policy selects the processor pods, admits the http port only from
+// Prometheus and cxpulse pods (the outreach service, the other processors) and lets them reach
+// DNS and every broker port named in kafka.bootstrap_servers.
 func (c *checker) checkNetworkPolicy() {
-	policies := objectsOf[networkingv1.NetworkPolicy](c)
-	if len(policies) != 1 {
-		c.failf("expected one NetworkPolicy, found %d", len(policies))
+	np := c.policyFor(c.podLabels(), "processor")
+	if np == nil {
 		return
 	}
-	np := policies[0]
-	selector, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
-	if err != nil || selector.Empty() || !selector.Matches(c.podLabels()) {
-		c.failf("NetworkPolicy %s does not select the processor pods", np.Name)
+	peers := []peer{{"Prometheus", kPrometheusPods, true}, {"the cxpulse pods", labels.Set(c.podLabels()), true}}
+	if c.outreachLabels() != nil {
+		peers = append(peers, peer{"the outreach pods", c.outreachLabels(), true})
 	}
+	c.checkIngressPeers(np, peers)
 	admitsHTTP := false
 	for _, rule := range np.Spec.Ingress {
 		if len(rule.Ports) == 0 {
@@ -178,20 +215,7 @@ func (c *checker) checkNetworkPolicy() {
 	if !admitsHTTP {
 		c.failf("NetworkPolicy %s: no ingress rule admits the %s port (probes, Prometheus)", np.Name, kHTTPPortName)
 	}
-	egressAllows := func(port int32) bool {
-		for _, rule := range np.Spec.Egress {
-			if len(rule.Ports) == 0 {
-				return true
-			}
-			for _, p := range rule.Ports {
-				if p.Port != nil && p.Port.Type == intstr.Int &&
-					(p.Port.IntVal == port || (p.EndPort != nil && p.Port.IntVal <= port && port <= *p.EndPort)) {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	egressAllows := func(port int32) bool { return egressAllows(np, port) }
 	if !egressAllows(53) {
 		c.failf("NetworkPolicy %s: egress to DNS (53) is not allowed", np.Name)
 	}
@@ -203,6 +227,22 @@ func (c *checker) checkNetworkPolicy() {
 			}
 		}
 	}
+}
+
+// egressAllows tells whether the policy lets its pods open connections to `port`.
+func egressAllows(np *networkingv1.NetworkPolicy, port int32) bool {
+	for _, rule := range np.Spec.Egress {
+		if len(rule.Ports) == 0 {
+			return true
+		}
+		for _, p := range rule.Ports {
+			if p.Port != nil && p.Port.Type == intstr.Int &&
+				(p.Port.IntVal == port || (p.EndPort != nil && p.Port.IntVal <= port && port <= *p.EndPort)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkSecretsDocumented: every Secret and key the pod reads is named in docs/operations.md,
@@ -226,7 +266,7 @@ func (c *checker) checkSecretsDocumented() {
 			need(e.ValueFrom.SecretKeyRef.Name, e.ValueFrom.SecretKeyRef.Key)
 		}
 	}
-	for _, v := range c.sts.Spec.Template.Spec.Volumes {
+	for _, v := range c.template.Spec.Volumes {
 		if v.Secret != nil {
 			for _, item := range v.Secret.Items {
 				need(v.Secret.SecretName, item.Key)

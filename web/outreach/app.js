@@ -1,318 +1,524 @@
-// cxpulse outreach page: the live alert list (GET /alerts, then the /alerts/stream event
-// stream) and a customer view (GET /customers/{id}). Plain JavaScript, no build step.
-"use strict";
+// cxpulse outreach page: the rep's case queue (GET /cases, then live changes from the
+// /cases/events stream), the case commands (POST /cases/{id}/claim|release|snooze|resolve) and
+// the customer panel (panel.js). Plain JavaScript modules, no build step.
+import { ACTIONS, OUTCOMES, age, el, formatTime, plain, severityWhy } from "/words.js";
+import { renderPanel } from "/panel.js";
 
-const KINDS = {
-  sla_breach: "Waited too long",
-  repeat_contact: "Keeps contacting us",
-  high_effort: "Struggling (high effort)",
-  at_risk: "At risk of leaving",
-  low_score: "Low survey score",
-  needs_help: "Stuck in self-service",
-};
-
-const ACTIONS = {
-  callback: "Call the customer back",
-  apologise_and_compensate: "Apologise and offer compensation",
-  own_the_issue: "Own the issue end to end",
-  senior_callback: "Have a manager call",
-  offer_chat: "Offer a chat now",
-};
-
-const REASONS = {
-  call_answer_breach: "Call not answered in time",
-  chat_first_reply_breach: "No first reply in chat",
-  chat_next_reply_breach: "Chat left without a reply",
-  abandoned_after_breach: "Gave up after waiting too long",
-  repeat_contacts: "Contacted us again and again",
-  effort_threshold: "Too much effort to get help",
-  risk_threshold: "Signs they may leave",
-  low_nps: "Would not recommend us",
-  low_csat: "Unhappy with the service",
-  low_ces: "Found it hard to get help",
-  help_dwell: "Spent a long time on help pages",
-  failed_searches: "Searches found nothing",
-  contact_us: "Pressed “contact us”",
-};
-
-const MAX_ITEMS = 500;
 const TOKEN_KEY = "cxpulse.token";
+const RANK = { critical: 0, warning: 1 };
+const STREAM_SILENCE_MS = 45000;  // the server sends a heartbeat every 15 s
+const MAX_ROWS = 200;             // rows in the DOM; the filters narrow a bigger queue
 
 const state = {
-  alerts: [],          // newest first
-  seen: new Set(),     // alert_id
-  kind: "",
-  severity: "",
-  customer: null,      // id shown in the customer view
+  rep: null,            // who the server says we are (GET /me)
+  cases: new Map(),     // case_id -> case, every case not resolved
+  loaded: false,        // the queue was loaded once: only then may the page say it is empty
+  buffer: null,         // stream events that arrived while the queue was loading
+  view: "unclaimed", severity: "", queue: "", search: "",
+  open: null,           // case id in the panel
+  fresh: new Map(),     // case_id -> time it arrived live (highlighted for a while)
+  busy: new Set(),      // case ids with a command in flight
+  resolving: null,      // the case in the resolve dialog
 };
 
 const $ = (id) => document.getElementById(id);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(key, value);
+// ---- the server ----------------------------------------------------------------------------
+
+function authHeaders(extra = {}) {
+  const headers = { ...extra };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+async function api(method, path, body) {
+  const init = { method, headers: authHeaders({ Accept: "application/json" }), cache: "no-store" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
   }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    return { status: 0, json: { error: "the server did not answer" } };
   }
-  return node;
-}
-
-function plain(code, table) {
-  if (table[code]) return table[code];
-  const words = String(code || "").replace(/[_.]+/g, " ").trim();
-  return words ? words[0].toUpperCase() + words.slice(1) : "Unknown";
-}
-
-function formatTime(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, {
-    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  });
-}
-
-function timeAgo(iso) {
-  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
-  if (!Number.isFinite(seconds)) return "";
-  if (seconds < 45) return "just now";
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86400)} days ago`;
-}
-
-function matches(alert) {
-  return (!state.kind || alert.kind === state.kind) &&
-         (!state.severity || alert.severity === state.severity);
-}
-
-function renderAlert(alert, fresh) {
-  const reasons = el("ul", { class: "reasons" });
-  const squash = (text) => String(text || "").toLowerCase().replace(/[^a-z0-9]/g, "");
-  for (const reason of alert.reasons || []) {
-    const title = plain(reason.code, REASONS);
-    const detail = reason.detail && squash(reason.detail) !== squash(title) ? ` — ${reason.detail}` : "";
-    reasons.append(el("li", {}, el("strong", {}, title), detail));
+  let json = {};
+  try {
+    json = await response.json();
+  } catch (err) { /* empty or not JSON */ }
+  if (response.status === 401) {
+    const refused = sessionStorage.getItem(TOKEN_KEY);
+    sessionStorage.removeItem(TOKEN_KEY);
+    signIn(refused ? "That token was not accepted." : "");
   }
-  const open = el("button", { type: "button", class: "open-customer",
-                              dataset: { customer: alert.customer_id } },
-                  "Open customer ", el("span", { class: "id" }, alert.customer_id));
-  open.addEventListener("click", () => openCustomer(alert.customer_id));
-  const item = el("li", {
-    class: `alert severity-${alert.severity}${fresh ? " fresh" : ""}`,
-    dataset: { kind: alert.kind, severity: alert.severity, alertId: alert.alert_id },
-  },
-    el("div", { class: "alert-head" },
-      el("span", { class: `badge ${alert.severity}` }, alert.severity === "critical" ? "Critical" : "Warning"),
-      el("h3", {}, plain(alert.kind, KINDS)),
-      el("time", { datetime: alert.ts, title: formatTime(alert.ts) }, timeAgo(alert.ts))),
-    el("p", { class: "action" }, el("span", { class: "label" }, "Do: "),
-       plain(alert.recommended_action, ACTIONS)),
-    reasons,
-    el("div", { class: "alert-foot" }, open,
-       el("span", { class: "scores" }, `Effort ${alert.effort_score} · Risk ${alert.risk_score}`),
-       alert.contact_id ? el("span", { class: "contact" }, `Contact ${alert.contact_id}`) : null));
-  return item;
+  return { status: response.status, json };
 }
 
-function renderList() {
-  const list = $("alerts");
-  const shown = state.alerts.filter(matches);
-  list.replaceChildren(...shown.map((a) => renderAlert(a, false)));
-  updateCount(shown.length);
-}
-
-function updateCount(shown) {
-  $("count").textContent = state.alerts.length ? `(${shown} of ${state.alerts.length})` : "";
-  $("empty").hidden = shown > 0;
-  $("empty").textContent = state.alerts.length
-    ? "No alerts match the filter."
-    : "No alerts yet. New ones appear here as they happen.";
-}
-
-function addAlert(alert, live) {
-  if (!alert || !alert.alert_id || state.seen.has(alert.alert_id)) return;
-  state.seen.add(alert.alert_id);
-  state.alerts.unshift(alert);
-  state.alerts.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0));
-  if (state.alerts.length > MAX_ITEMS) {
-    for (const old of state.alerts.splice(MAX_ITEMS)) state.seen.delete(old.alert_id);
+// Reads Server-Sent Events from a fetch body (EventSource cannot send the bearer token).
+async function readEvents(response, controller, onData) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let last = Date.now();
+  const watchdog = setInterval(() => {
+    if (Date.now() - last > STREAM_SILENCE_MS) controller.abort();
+  }, 5000);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      last = Date.now();
+      buffer += value.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split("\n").filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+        if (data) onData(data);
+      }
+    }
+  } catch (err) { /* aborted or dropped: reconnect */ } finally {
+    clearInterval(watchdog);
   }
-  if (!live) return;
-  if (matches(alert)) {
-    const index = state.alerts.filter(matches).indexOf(alert);
-    const list = $("alerts");
-    list.insertBefore(renderAlert(alert, true), list.children[index] || null);
-    while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
-  }
-  updateCount(state.alerts.filter(matches).length);
-  if (state.customer === alert.customer_id) loadCustomer(alert.customer_id);
 }
 
 function setConnection(kind, text) {
-  const node = $("connection");
-  node.dataset.state = kind;
-  node.textContent = text;
+  $("connection").dataset.state = kind;
+  $("connection").textContent = text;
 }
 
-function connect() {
-  const source = new EventSource("/alerts/stream");
-  source.onopen = () => {
-    setConnection("live", "Live");
-    loadRecent();
-  };
-  source.onmessage = (message) => {
+// The stream first, then the queue: no change is lost between the two.
+async function connect() {
+  for (;;) {
+    if (!state.rep) return;
+    setConnection("connecting", state.loaded ? "Reconnecting…" : "Loading the queue…");
+    const controller = new AbortController();
+    let response;
     try {
-      addAlert(JSON.parse(message.data), true);
+      response = await fetch("/cases/events", {
+        headers: authHeaders({ Accept: "text/event-stream" }), cache: "no-store",
+        signal: controller.signal,
+      });
     } catch (err) {
-      console.warn("cxpulse: bad alert in stream", err);
+      await sleep(2000);
+      continue;
     }
-  };
-  source.onerror = () => setConnection("offline", "Reconnecting…");
-}
-
-async function loadRecent() {
-  try {
-    const response = await fetch("/alerts", { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    for (const alert of await response.json()) addAlert(alert, false);
-    renderList();
-  } catch (err) {
-    setConnection("offline", "Could not load recent alerts");
+    if (response.status === 401) return signIn("Your sign-in is no longer accepted.");
+    if (!response.ok) {
+      setConnection("connecting", response.status === 503
+        ? "The service is catching up with the case log…" : `Waiting for the server (HTTP ${response.status})…`);
+      await sleep(response.status === 503 ? 1000 : 3000);
+      continue;
+    }
+    state.buffer = [];
+    const reading = readEvents(response, controller, onEvent);
+    await loadQueue();
+    await reading;
+    await sleep(1000);
   }
 }
 
-function scoreBlock(label, value, why) {
-  const level = value >= 80 ? "high" : value >= 60 ? "raised" : "normal";
-  return el("div", { class: `score ${level}` },
-    el("div", { class: "score-label" }, label),
-    el("div", { class: "score-value" }, String(value), el("span", {}, " / 100")),
-    el("meter", { min: "0", max: "100", low: "40", high: "70", optimum: "0", value: String(value),
-                  "aria-label": `${label} ${value} of 100` }),
-    el("p", { class: "why" }, why));
-}
-
-function effortWhy(c) {
-  const parts = [];
-  if (c.sla_breaches_7d) parts.push(`${c.sla_breaches_7d} slow answer${c.sla_breaches_7d > 1 ? "s" : ""} in 7 days`);
-  if (c.contacts_7d) parts.push(`${c.contacts_7d} contact${c.contacts_7d > 1 ? "s" : ""} in 7 days`);
-  const s = c.session || {};
-  if (s.failed_searches) parts.push(`${s.failed_searches} failed search${s.failed_searches > 1 ? "es" : ""}`);
-  if (s.help_dwell_ms) parts.push(`${Math.round(s.help_dwell_ms / 1000)} s on help pages`);
-  return parts.length ? parts.join(", ") : "No recent friction seen.";
-}
-
-function riskWhy(c) {
-  const parts = [];
-  if (c.effort_score >= 70) parts.push("high effort");
-  if (c.contacts_7d >= 3) parts.push("3 or more contacts in 7 days");
-  if (c.sla_breaches_7d >= 2) parts.push("2 or more slow answers in 7 days");
-  const alerts = c.last_alerts || {};
-  if (alerts.low_score) parts.push("a low survey score");
-  if (alerts.at_risk) parts.push(`flagged at risk ${timeAgo(alerts.at_risk.ts)}`);
-  return parts.length ? parts.join(", ") : "No risk signs seen.";
-}
-
-function renderCustomer(c) {
-  const body = $("customer-body");
-  const open = (c.open_contacts || []).map((x) =>
-    el("li", {}, el("strong", {}, x.channel === "call" ? "Call" : "Chat"), ` ${x.contact_id} — opened ${formatTime(x.opened)}`,
-       x.answered ? `, answered ${formatTime(x.answered)}` : ", not answered yet",
-       x.sla_breached ? " (waited too long)" : ""));
-  const timeline = [];
-  for (const ts of c.recent_contacts || []) timeline.push({ ts, text: "Contacted us" });
-  for (const x of c.open_contacts || []) timeline.push({ ts: x.opened, text: `Opened ${x.channel} ${x.contact_id}` });
-  for (const a of state.alerts.filter((a) => a.customer_id === c.customer_id)) {
-    const reasons = (a.reasons || []).map((r) => r.detail || plain(r.code, REASONS)).join("; ");
-    timeline.push({ ts: a.ts, text: `${plain(a.kind, KINDS)} (${a.severity})${reasons ? ": " + reasons : ""}` });
+async function loadQueue() {
+  for (;;) {
+    const { status, json } = await api("GET", "/cases");
+    if (status === 401) return;
+    if (status === 200) {
+      state.cases.clear();
+      for (const c of json.cases || []) if (c.status !== "resolved") state.cases.set(c.case_id, c);
+      const buffered = state.buffer || [];
+      state.buffer = null;
+      for (const data of buffered) onEvent(data);
+      state.loaded = true;
+      setConnection("live", "Live");
+      fillQueues();
+      render();
+      route();
+      return;
+    }
+    setConnection("connecting", status === 503
+      ? "The service is catching up with the case log…" : "Could not load the queue; retrying…");
+    await sleep(1000);
   }
-  timeline.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0));
-  body.replaceChildren(
-    el("p", { class: "meta" }, `Tier ${c.tier === "unset" ? "standard" : c.tier} · last active ${formatTime(c.last_activity)} · as of ${formatTime(c.as_of)}`),
-    el("div", { class: "scores-grid" },
-      scoreBlock("Effort", c.effort_score, effortWhy(c)),
-      scoreBlock("Risk", c.risk_score, riskWhy(c))),
-    el("h3", {}, "Open contacts"),
-    open.length ? el("ul", { class: "open-contacts" }, ...open) : el("p", { class: "none" }, "None open."),
-    el("h3", {}, "Timeline"),
-    timeline.length
-      ? el("ol", { class: "timeline" }, ...timeline.map((t) =>
-          el("li", {}, el("time", { datetime: t.ts }, formatTime(t.ts)), " ", t.text)))
-      : el("p", { class: "none" }, "Nothing recent."));
 }
 
-async function loadCustomer(id) {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  const headers = { Accept: "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(`/customers/${encodeURIComponent(id)}`, { headers });
-  } catch (err) {
-    $("customer-body").replaceChildren(el("p", { class: "error" }, "The server did not answer."));
+function onEvent(data) {
+  if (state.buffer) {
+    state.buffer.push(data);
     return;
   }
-  if (state.customer !== id) return;
-  if (response.status === 401) {
-    if (token) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      $("token-error").textContent = "That token was not accepted.";
-    }
-    $("customer-body").replaceChildren();
-    $("token-form").hidden = false;
-    $("token-input").focus();
+  let change;
+  try {
+    change = JSON.parse(data);
+  } catch (err) {
     return;
   }
-  $("token-form").hidden = true;
-  if (response.status === 404) {
-    $("customer-body").replaceChildren(el("p", { class: "none" }, "No state for this customer on this instance."));
-  } else if (!response.ok) {
-    $("customer-body").replaceChildren(el("p", { class: "error" }, `Not available right now (HTTP ${response.status}). Try again in a moment.`));
+  applyCase(change, true);
+}
+
+// Takes a case the server sent (a command answer, an event, a GET) into the queue.
+function applyCase(c, live) {
+  if (!c || !c.case_id) return;
+  const known = state.cases.has(c.case_id);
+  if (c.removed || c.status === "resolved") {
+    state.cases.delete(c.case_id);
   } else {
-    renderCustomer(await response.json());
+    state.cases.set(c.case_id, c);
+    if (!known && live && state.loaded) state.fresh.set(c.case_id, Date.now());
   }
+  if (state.open === c.case_id) {
+    if (c.removed) showPanel(c.case_id);
+    else showPanel(c.case_id, c);
+  }
+  scheduleRender();
 }
 
-function openCustomer(id) {
-  state.customer = id;
-  const section = $("customer");
-  section.hidden = false;
-  $("customer-title").textContent = `Customer ${id}`;
-  $("customer-body").replaceChildren(el("p", {}, "Loading…"));
-  $("token-error").textContent = "";
-  $("customer-title").focus();
-  loadCustomer(id);
+// ---- the list ------------------------------------------------------------------------------
+
+let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    fillQueues();
+    render();
+  });
+}
+
+function isMine(c) { return c.owner && c.owner === state.rep; }
+
+function shown(c) {
+  if (state.view === "unclaimed" && c.status !== "open") return false;
+  if (state.view === "mine" && !isMine(c)) return false;
+  if (state.severity && c.severity !== state.severity) return false;
+  if (state.queue && c.queue !== state.queue) return false;
+  if (state.search && !c.customer_id.toLowerCase().includes(state.search)) return false;
+  return true;
+}
+
+// Severity, then age (longest waiting first), then id: the order of GET /cases.
+function byUrgency(a, b) {
+  return (RANK[a.severity] ?? 2) - (RANK[b.severity] ?? 2) ||
+    (a.opened_at < b.opened_at ? -1 : a.opened_at > b.opened_at ? 1 : 0) ||
+    (a.case_id < b.case_id ? -1 : 1);
+}
+
+// What a rep may do with a case now; the server decides (409 with the owner otherwise).
+function actionButtons(c) {
+  const busy = state.busy.has(c.case_id);
+  const mine = isMine(c);
+  const buttons = [];
+  const button = (action, text, extra = {}) => {
+    const b = el("button", { type: "button", class: `act act-${action}`, disabled: busy,
+                             dataset: { action, caseId: c.case_id }, ...extra }, text);
+    b.addEventListener("click", () => onAction(c.case_id, action));
+    return b;
+  };
+  if (c.status === "open" && !mine) buttons.push(button("claim", "Claim", { class: "act act-claim primary" }));
+  if (mine && c.status !== "claimed") buttons.push(button("claim", "Claim", { class: "act act-claim primary" }));
+  if (mine) buttons.push(button("release", "Release"));
+  if (mine || c.status === "open") {
+    const snooze = el("select", { class: "act act-snooze", "aria-label": "Snooze", disabled: busy,
+                                  dataset: { caseId: c.case_id } },
+      el("option", { value: "" }, "Snooze…"), el("option", { value: "15m" }, "15 min"),
+      el("option", { value: "1h" }, "1 hour"), el("option", { value: "tomorrow" }, "Tomorrow 9:00"));
+    snooze.addEventListener("change", () => { if (snooze.value) onSnooze(c.case_id, snooze.value); });
+    buttons.push(snooze);
+  }
+  if (mine) buttons.push(button("resolve", "Resolve…"));
+  return buttons;
+}
+
+function ownerText(c) {
+  if (c.status === "snoozed") return `Snoozed until ${formatTime(c.snoozed_until)}`;
+  if (!c.owner) return c.escalated_at ? "Nobody, escalated" : "Nobody";
+  const who = isMine(c) ? `${c.owner} (you)` : c.owner;
+  return c.status === "claimed" ? who : `${who}, claim lapsed`;
+}
+
+function renderRow(c) {
+  const why = severityWhy(c);
+  const link = el("a", { href: `#case=${encodeURIComponent(c.case_id)}`, class: "customer-link" }, c.customer_id);
+  return el("tr", {
+    class: `case sev-${c.severity} status-${c.status}${isMine(c) ? " mine" : ""}${state.fresh.has(c.case_id) ? " fresh" : ""}${state.open === c.case_id ? " selected" : ""}`,
+    dataset: { caseId: c.case_id, customer: c.customer_id, severity: c.severity, status: c.status },
+  },
+    el("td", { class: "c-sev", title: why.join(" · ") },
+      el("span", { class: `badge ${c.severity}` }, c.severity === "critical" ? "Critical" : "Warning"),
+      el("span", { class: "why" }, why.join(" · "))),
+    el("td", { class: "c-cust" }, link),
+    el("td", { class: "c-act" }, plain(c.recommended_action, ACTIONS)),
+    el("td", { class: "c-tier" }, c.tier === "vip" ? el("strong", {}, "VIP") : c.tier ? plain(c.tier) : "—"),
+    el("td", { class: "c-chan" }, c.channel ? plain(c.channel) : "—"),
+    el("td", { class: "c-queue" }, c.queue || "—"),
+    el("td", { class: "c-reason" }, c.reason ? plain(c.reason) : "—"),
+    el("td", { class: "c-age" }, el("time", { datetime: c.opened_at, title: `Opened ${formatTime(c.opened_at)}` }, age(c.opened_at))),
+    el("td", { class: "c-owner" }, ownerText(c)),
+    el("td", { class: "c-buttons" }, actionButtons(c)));
+}
+
+function signature(c) {
+  return JSON.stringify([c, state.rep, state.busy.has(c.case_id), state.fresh.has(c.case_id), state.open === c.case_id]);
+}
+
+function render() {
+  const rows = $("rows");
+  const all = [...state.cases.values()];
+  const matching = all.filter(shown).sort(byUrgency);
+  const visible = matching.slice(0, MAX_ROWS);
+  const existing = new Map([...rows.children].map((r) => [r.dataset.caseId, r]));
+  let previous = null;
+  for (const c of visible) {
+    let row = existing.get(c.case_id);
+    const sig = signature(c);
+    if (!row || row.dataset.sig !== sig) {
+      const fresh = renderRow(c);
+      fresh.dataset.sig = sig;
+      if (row) row.replaceWith(fresh);
+      row = fresh;
+    }
+    existing.delete(c.case_id);
+    const wanted = previous ? previous.nextSibling : rows.firstChild;
+    if (wanted !== row) rows.insertBefore(row, wanted);
+    previous = row;
+  }
+  for (const row of existing.values()) row.remove();
+  $("count").textContent = !state.loaded ? ""
+    : matching.length > visible.length
+      ? `first ${visible.length} of ${matching.length} matching (${all.length} open): narrow the filters`
+      : `${visible.length} shown of ${all.length} open`;
+  const empty = $("empty");
+  empty.hidden = !state.loaded || visible.length > 0;
+  empty.textContent = all.length === 0
+    ? "No open cases. New ones appear here as alerts arrive."
+    : state.view === "mine" && !state.severity && !state.queue && !state.search
+      ? "You own no open case. Claim one from Unclaimed."
+      : "No cases match these filters.";
+  showNewCases(visible);
+}
+
+// A case that arrived live is highlighted; when it is out of sight a button says so.
+function showNewCases(visible) {
+  const now = Date.now();
+  for (const [id, at] of state.fresh) if (now - at > 10000) state.fresh.delete(id);
+  const wrap = document.querySelector(".table-wrap").getBoundingClientRect();
+  const unseen = visible.filter((c) => state.fresh.has(c.case_id)).map((c) => document.querySelector(`tr[data-case-id="${c.case_id}"]`))
+    .filter((row) => row && (row.getBoundingClientRect().top > wrap.bottom - 20 || row.getBoundingClientRect().bottom < wrap.top + 30));
+  const button = $("new-cases");
+  button.hidden = unseen.length === 0;
+  button.textContent = `${unseen.length} new case${unseen.length === 1 ? "" : "s"} out of sight — show`;
+  button.onclick = () => unseen[0] && unseen[0].scrollIntoView({ block: "center", behavior: "smooth" });
+}
+
+function fillQueues() {
+  const select = $("filter-queue");
+  const queues = [...new Set([...state.cases.values()].map((c) => c.queue).filter(Boolean))].sort();
+  const have = [...select.options].slice(1).map((o) => o.value);
+  if (state.queue && !queues.includes(state.queue)) queues.push(state.queue);
+  if (have.join("\n") === queues.join("\n")) return;
+  select.replaceChildren(el("option", { value: "" }, "All queues"),
+    ...queues.map((q) => el("option", { value: q }, q)));
+  select.value = state.queue;
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+let toastTimer = null;
+function toast(text, kind = "info") {
+  const node = $("toast");
+  node.textContent = text;
+  node.dataset.kind = kind;
+  node.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { node.hidden = true; }, 6000);
+}
+
+const DONE = { claim: "Claimed", release: "Released", snooze: "Snoozed", resolve: "Resolved" };
+
+async function command(id, action, body) {
+  const c = state.cases.get(id) || { case_id: id, customer_id: "" };
+  state.busy.add(id);
+  scheduleRender();
+  const { status, json } = await api("POST", `/cases/${encodeURIComponent(id)}/${action}`, body);
+  state.busy.delete(id);
+  if (status === 200) {
+    applyCase(json, false);
+    const outcome = action === "resolve" ? ` (${plain(json.outcome, OUTCOMES)})` : "";
+    toast(`${DONE[action]}: customer ${json.customer_id}${outcome}`, "ok");
+  } else if (status === 409) {
+    toast(json.owner && json.owner !== state.rep
+      ? `Customer ${c.customer_id} is claimed by ${json.owner}` : `Not done: ${json.error}`, "error");
+    refreshCase(id);
+  } else if (status !== 401) {
+    toast(`Not done: ${json.error || `HTTP ${status}`}`, "error");
+  }
+  scheduleRender();
+  return { status, json };
+}
+
+async function refreshCase(id) {
+  const { status, json } = await api("GET", `/cases/${encodeURIComponent(id)}`);
+  if (status === 200) applyCase(json, false);
+  else if (status === 404) applyCase({ case_id: id, removed: true }, false);
+}
+
+function onAction(id, action) {
+  if (action === "resolve") return openResolve(id);
+  command(id, action);
+}
+
+function snoozeUntil(choice, now = new Date()) {
+  if (choice === "15m") return new Date(now.getTime() + 15 * 60000);
+  if (choice === "1h") return new Date(now.getTime() + 60 * 60000);
+  const tomorrow = new Date(now);
+  tomorrow.setDate(tomorrow.getDate() + 1);
+  tomorrow.setHours(9, 0, 0, 0);
+  return tomorrow;
+}
+
+function onSnooze(id, choice) {
+  command(id, "snooze", { until: snoozeUntil(choice).toISOString() });
+}
+
+function openResolve(id) {
+  const c = state.cases.get(id);
+  state.resolving = id;
+  $("resolve-form").reset();
+  $("resolve-error").textContent = "";
+  $("resolve-customer").textContent = c ? `Customer ${c.customer_id} · ${plain(c.recommended_action, ACTIONS)}` : "";
+  $("resolve-dialog").showModal();
+}
+
+async function submitResolve(event) {
+  event.preventDefault();
+  const outcome = new FormData($("resolve-form")).get("outcome");
+  if (!outcome) {
+    $("resolve-error").textContent = "Choose an outcome.";
+    return;
+  }
+  const note = $("resolve-note").value.trim();
+  $("resolve-submit").disabled = true;
+  const { status, json } = await command(state.resolving, "resolve", note ? { outcome, note } : { outcome });
+  $("resolve-submit").disabled = false;
+  if (status === 200 || status === 409) $("resolve-dialog").close();
+  else $("resolve-error").textContent = json.error || `HTTP ${status}`;
+}
+
+// ---- the panel and deep links (#case=<case_id>) --------------------------------------------
+
+function route() {
+  const match = /^#case=([^&]+)/.exec(location.hash);
+  if (match) showPanel(decodeURIComponent(match[1]));
+  else hidePanel();
+}
+
+async function showPanel(id, known) {
+  const first = state.open !== id;
+  state.open = id;
+  $("panel").hidden = false;
+  $("panel-link").href = `#case=${encodeURIComponent(id)}`;
+  let c = known || state.cases.get(id);
+  if (!c) {
+    const { status, json } = await api("GET", `/cases/${encodeURIComponent(id)}`);
+    if (state.open !== id) return;
+    if (status !== 200) {
+      $("panel-title").textContent = "Unknown case";
+      $("panel-body").replaceChildren(el("p", { class: "error" },
+        status === 404 ? "No case with this id (it may have been resolved long ago)." : `Not available (HTTP ${status}).`));
+      return;
+    }
+    c = json;
+  }
+  $("panel-title").textContent = `Customer ${c.customer_id}`;
+  renderPanel($("panel-body"), c, { actionButtons, statusText: ownerText, authHeaders, refreshCustomer: first });
+  if (first) $("panel-title").focus();
+  scheduleRender();
+}
+
+function hidePanel() {
+  if (!state.open) return;
+  state.open = null;
+  $("panel").hidden = true;
+  scheduleRender();
+}
+
+// ---- sign-in -------------------------------------------------------------------------------
+
+function signIn(message) {
+  state.rep = null;
+  $("main").hidden = true;
+  $("sign-in").hidden = false;
+  $("sign-in-error").textContent = message || "";
+  setConnection("offline", "Signed out");
+  $("token-input").focus();
+}
+
+async function start() {
+  setConnection("connecting", "Connecting…");
+  const { status, json } = await api("GET", "/me");
+  if (status === 401) return;
+  if (status === 404) {
+    setConnection("offline", "No case queue");
+    $("notice").hidden = false;
+    $("notice").textContent = "This server has no case queue: it is a cxpulse processor. Reps work in the outreach service (cxpulse outreach).";
+    return;
+  }
+  if (status !== 200) {
+    setConnection("offline", "Server not answering; retrying…");
+    await sleep(2000);
+    return start();
+  }
+  state.rep = json.rep;
+  $("rep").textContent = `Signed in as ${json.rep}`;
+  $("sign-out").hidden = !sessionStorage.getItem(TOKEN_KEY);
+  $("sign-in").hidden = true;
+  $("main").hidden = false;
+  render();
+  connect();
 }
 
 function init() {
-  $("filter-kind").addEventListener("change", (e) => { state.kind = e.target.value; renderList(); });
-  $("filter-severity").addEventListener("change", (e) => { state.severity = e.target.value; renderList(); });
+  for (const button of document.querySelectorAll(".view")) {
+    button.addEventListener("click", () => {
+      state.view = button.dataset.view;
+      for (const b of document.querySelectorAll(".view")) b.setAttribute("aria-pressed", String(b === button));
+      render();
+    });
+  }
+  $("filter-severity").addEventListener("change", (e) => { state.severity = e.target.value; render(); });
+  $("filter-queue").addEventListener("change", (e) => { state.queue = e.target.value; render(); });
+  $("search").addEventListener("input", (e) => { state.search = e.target.value.trim().toLowerCase(); render(); });
   $("filters").addEventListener("submit", (e) => e.preventDefault());
-  $("customer-close").addEventListener("click", () => {
-    state.customer = null;
-    $("customer").hidden = true;
+  $("panel-close").addEventListener("click", () => {
+    history.pushState(null, "", location.pathname + location.search);
+    hidePanel();
   });
-  $("token-form").addEventListener("submit", (e) => {
+  window.addEventListener("hashchange", route);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && state.open && !$("resolve-dialog").open) $("panel-close").click();
+  });
+  $("resolve-form").addEventListener("submit", submitResolve);
+  $("resolve-cancel").addEventListener("click", () => $("resolve-dialog").close());
+  $("sign-in").addEventListener("submit", (e) => {
     e.preventDefault();
     const value = $("token-input").value.trim();
     if (!value) return;
     sessionStorage.setItem(TOKEN_KEY, value);
     $("token-input").value = "";
-    $("token-error").textContent = "";
-    if (state.customer) loadCustomer(state.customer);
+    start();
   });
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && state.customer) $("customer-close").click();
+  $("sign-out").addEventListener("click", () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    location.reload();
   });
   setInterval(() => {
-    for (const node of document.querySelectorAll(".alert time")) node.textContent = timeAgo(node.getAttribute("datetime"));
-  }, 30000);
-  connect();
+    for (const node of document.querySelectorAll(".c-age time")) node.textContent = age(node.getAttribute("datetime"));
+    if (state.fresh.size) scheduleRender();
+  }, 5000);
+  start();
 }
 
 document.addEventListener("DOMContentLoaded", init);

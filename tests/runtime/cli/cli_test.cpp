@@ -184,7 +184,8 @@ TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
   };
   for (const Case& c : {
            Case{"bogus",
-                "unknown command 'bogus'; expected replay, run, outreach, demo, generate or state"},
+                "unknown command 'bogus'; expected replay, run, outreach, demo, generate, reasons "
+                "or state"},
            Case{"rpelay --input -", "unknown command 'rpelay'; did you mean 'replay'?"},
            Case{"-x", "unknown flag -x (see 'cxpulse --help')"},
            Case{"--versio", "unknown flag --versio; did you mean --version?"},
@@ -194,7 +195,11 @@ TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
            Case{"state gte", "unknown command 'gte'; did you mean 'get'?"},
            Case{"state get --state-dri /tmp c-1",
                 "did you mean --state-dir? (see 'cxpulse state get --help')"},
-           Case{"", "a command is required: replay, run, outreach, demo, generate or state"},
+           Case{"",
+                "a command is required: replay, run, outreach, demo, generate, reasons or state"},
+           Case{"reasons --inptu x",
+                "unknown flag --inptu; did you mean --input? (see 'cxpulse reasons --help')"},
+           Case{"reasons --input - --fromat json", "did you mean --format?"},
        }) {
     Outcome o = RunCxpulse(c.args);
     EXPECT_EQ(o.exit_code, 2) << "cxpulse " << c.args << "\n" << o.stderr_text;
@@ -217,6 +222,11 @@ TEST(Cli, BadValuesSayWhatIsExpected) {
            Case{"generate --seed -3", "--seed: expected a whole number from 0 to"},
            Case{"replay --input /no/such/file.jsonl", "(see 'cxpulse replay --help')"},
            Case{"generate --span soon", "(see 'cxpulse generate --help')"},
+           Case{"reasons --input - --format xml",
+                "--format: expected text or json, got 'xml' (see 'cxpulse reasons --help')"},
+           Case{"reasons --input /no/such/file.jsonl",
+                "--input: no such file: /no/such/file.jsonl (see 'cxpulse reasons --help')"},
+           Case{"reasons", "--input is required"},
        }) {
     Outcome o = RunCxpulse(c.args);
     EXPECT_EQ(o.exit_code, 2) << "cxpulse " << c.args << "\n" << o.stderr_text;

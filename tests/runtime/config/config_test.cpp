@@ -41,6 +41,7 @@ TEST(Config, ShippedFileHoldsExactlyTheDefaults) {
   EXPECT_TRUE(loaded.kafka == defaults.kafka);
   EXPECT_TRUE(loaded.http == defaults.http);
   EXPECT_TRUE(loaded.outreach == defaults.outreach);
+  EXPECT_TRUE(loaded.reasons == defaults.reasons);
   EXPECT_TRUE(loaded == defaults);
 }
 
@@ -57,6 +58,46 @@ TEST(Config, WholeConfigComparisonSeesEveryField) {
   changed = AppConfig{};
   changed.outreach.claim_lapse = Duration::Minutes(1);
   EXPECT_FALSE(changed == AppConfig{});
+  changed = AppConfig{};
+  changed.reasons.known.pop_back();
+  EXPECT_FALSE(changed == AppConfig{});
+}
+
+TEST(Config, ReasonsSectionListsTheReasons) {
+  AppConfig config;
+  std::string error;
+  ASSERT_TRUE(
+      Loaded(LoadConfigText("reasons:\n  known: [refund, 'wrong item']\n", "t", config), error))
+      << error;
+  EXPECT_EQ(config.reasons.known, (std::vector<std::string>{"refund", "wrong item"}));
+  ASSERT_TRUE(Loaded(LoadConfigText("reasons:\n  known: []\n", "t", config), error)) << error;
+  EXPECT_TRUE(config.reasons.known.empty());
+}
+
+TEST(Config, ReasonListErrorsNameTheKey) {
+  std::string many = "reasons:\n  known: [";
+  for (int i = 0; i < 50; ++i) many += (i == 0 ? "r" : ", r") + std::to_string(i);
+  many += "]\n";
+  struct Case {
+    std::string yaml;
+    std::string error;
+  };
+  for (const Case& c : {
+           Case{many,
+                "t: reasons.known: at most 49 reasons (50 label values with \"other\"), got 50"},
+           Case{"reasons:\n  known: [billing, other]\n",
+                "t: reasons.known[1]: \"other\" is reserved for reasons not in the list"},
+           Case{"reasons:\n  known: [billing, billing]\n",
+                "t: reasons.known[1]: 'billing' is listed twice"},
+           Case{"reasons:\n  known: billing\n", "t: reasons.known: expected a list of strings"},
+           Case{"reasons:\n  knwon: [billing]\n",
+                "t: reasons.knwon: unknown key; did you mean known?"},
+       }) {
+    AppConfig config;
+    std::string error;
+    EXPECT_FALSE(Loaded(LoadConfigText(c.yaml, "t", config), error)) << c.yaml;
+    EXPECT_EQ(error, c.error) << c.yaml;
+  }
 }
 
 TEST(Config, RulesFileIsTheRulesSection) {

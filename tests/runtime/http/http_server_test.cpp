@@ -29,13 +29,16 @@ class FakeBackend {
     HttpBackend backend;
     backend.ready = [this] { return ready.load(); };
     backend.metrics = [] { return std::string("cxpulse_ready 1\n"); };
-    backend.lookup_customer = [this](std::string id, HttpBackend::CustomerReply reply) {
+    backend.lookup_customer = [this](CustomerQuery query, std::function<void(HttpReply)> reply) {
       std::lock_guard<std::mutex> lock(mutex);
-      looked_up.push_back(id);
-      if (id == "slow") return;  // never answered
-      std::optional<std::string> json;
-      if (auto it = customers.find(id); it != customers.end()) json = it->second;
-      repliers.emplace_back([reply, json] { reply(json); });
+      looked_up.push_back(query.customer_id);
+      queries.push_back(query);
+      if (query.customer_id == "slow") return;  // never answered
+      HttpReply answer = JsonErrorReply(404, "unknown customer");
+      if (auto it = customers.find(query.customer_id); it != customers.end()) {
+        answer = {200, it->second};
+      }
+      repliers.emplace_back([reply, answer] { reply(answer); });
     };
     backend.alerts = &feed;
     return backend;
@@ -48,6 +51,7 @@ class FakeBackend {
   std::map<std::string, std::string> customers{{"c 1", "{\"customer_id\":\"c 1\"}"}};
   std::mutex mutex;
   std::vector<std::string> looked_up;
+  std::vector<CustomerQuery> queries;
   std::vector<std::thread> repliers;
   AlertFeed feed;
 };
@@ -107,6 +111,24 @@ TEST_F(HttpServerTest, CustomerLookup) {
   EXPECT_EQ(Fetch(port_, "/customers/c%201").status, 503U);
   std::lock_guard<std::mutex> lock(backend_.mutex);
   EXPECT_EQ(backend_.looked_up, (std::vector<std::string>{"c 1", "nobody", "slow"}));
+}
+
+TEST_F(HttpServerTest, CustomerLookupSeesTheCallerAndTheForwardMark) {
+  StartServer("t0ken");
+  EXPECT_EQ(Fetch(port_, "/customers/c%201", {{"Authorization", "Bearer t0ken"}}).status, 200U);
+  auto forwarded = Fetch(port_, "/customers/nobody",
+                         {{"Authorization", "Bearer t0ken"},
+                          {std::string(kForwardedHeader), "1"},
+                          {std::string(kCallerHeader), "ana"}});
+  EXPECT_EQ(forwarded.status, 404U);
+  EXPECT_EQ(forwarded.body, "{\"error\":\"unknown customer\"}");
+  std::lock_guard<std::mutex> lock(backend_.mutex);
+  ASSERT_EQ(backend_.queries.size(), 2U);
+  EXPECT_EQ(backend_.queries[0].authorization, "Bearer t0ken");
+  EXPECT_FALSE(backend_.queries[0].forwarded);
+  EXPECT_EQ(backend_.queries[0].caller, "");
+  EXPECT_TRUE(backend_.queries[1].forwarded);
+  EXPECT_EQ(backend_.queries[1].caller, "ana");
 }
 
 TEST_F(HttpServerTest, BearerTokenGuardsCustomers) {
@@ -182,7 +204,9 @@ TEST_F(HttpServerTest, OutreachPageIsEmbedded) {
   auto script = Fetch(port_, "/app.js");
   EXPECT_EQ(script.status, 200U);
   EXPECT_EQ(script.headers["Content-Type"], "text/javascript; charset=utf-8");
-  EXPECT_NE(script.body.find("Call the customer back"), std::string::npos);
+  EXPECT_NE(script.body.find("import { renderPanel } from \"/panel.js\""), std::string::npos);
+  EXPECT_EQ(Fetch(port_, "/panel.js").status, 200U);
+  EXPECT_NE(Fetch(port_, "/words.js").body.find("Call the customer back"), std::string::npos);
   EXPECT_EQ(Fetch(port_, "/style.css").status, 200U);
   EXPECT_EQ(Fetch(port_, "/index.html").body, page.body);
   EXPECT_EQ(Fetch(port_, "/nothing-here").status, 404U);
@@ -253,6 +277,44 @@ TEST(HttpServerRoutes, HandleServesAnyMethodAnsweredFromAnotherThread) {
   EXPECT_EQ(seen[0].query, "x=1");
   EXPECT_EQ(seen[0].authorization, "Bearer t");
   EXPECT_EQ(seen[0].identity, "ben");
+}
+
+TEST(HttpServerRoutes, CaseEventsStreamAfterTheRouteHookLetsItThrough) {
+  AlertFeed case_events(1);
+  HttpBackend backend;
+  // The hook refuses requests without an identity (401) and lets the rest through.
+  backend.handle = [](const HttpRequest& request, std::function<void(HttpReply)> reply) {
+    if (request.path != "/cases/events" || !request.identity.empty()) return false;
+    reply({401, "{\"error\":\"no rep identity\"}"});
+    return true;
+  };
+  backend.case_events = &case_events;
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.identity_header = "X-Forwarded-User";
+  options.max_sse_clients = 1;
+  HttpServer server(options, backend);
+  Result<void> started = server.Start();
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_EQ(Fetch(server.port(), "/cases/events").status, 401U);
+  EXPECT_EQ(Fetch(server.port(), "/alerts").status, 404U);  // no alert feed here
+  RawConnection stream(server.port(),
+                       "GET /cases/events HTTP/1.1\r\nHost: x\r\nX-Forwarded-User: ana\r\n\r\n");
+  std::string header = stream.ReadUntil("\r\n\r\n");
+  EXPECT_EQ(header.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << header;
+  EXPECT_NE(header.find("Content-Type: text/event-stream\r\n"), std::string::npos);
+  EXPECT_EQ(stream.ReadUntil("\n\n"), "retry: 2000\n\n");
+  for (int i = 0; i < 100 && case_events.subscribers() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  case_events.Publish("{\"case_id\":\"k1\"}");
+  std::string event = stream.ReadUntil("\n\n");
+  while (event.rfind(": heartbeat", 0) == 0) event = stream.ReadUntil("\n\n");
+  EXPECT_EQ(event, "data: {\"case_id\":\"k1\"}\n\n");
+  // Counted with the other streams against max_sse_clients.
+  EXPECT_EQ(Fetch(server.port(), "/cases/events", {{"X-Forwarded-User", "ben"}}).status, 503U);
+  server.Stop();
+  EXPECT_EQ(case_events.subscribers(), 0U);
 }
 
 TEST_F(HttpServerTest, StopClosesOpenStreamsAndRejectsBadListen) {

@@ -1,28 +1,20 @@
 #include "runtime/metrics/metrics_probe.h"
 
+#include <iterator>
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "tests/runtime/metrics/prometheus_sample.h"
 
 namespace cx {
 namespace {
 
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
-
-// The value of the sample line `series` (name with labels, exactly as exposed), or -1.
-double Sample(const std::string& text, const std::string& series) {
-  size_t at = 0;
-  while ((at = text.find(series + " ", at)) != std::string::npos) {
-    if (at == 0 || text[at - 1] == '\n') {
-      return std::stod(text.substr(at + series.size() + 1));
-    }
-    at += series.size();
-  }
-  return -1;
-}
 
 Signal MakeSignal(SignalKind kind, std::string customer) {
   Signal s;
@@ -51,7 +43,8 @@ TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   EXPECT_EQ(Sample(text, "cxpulse_events_consumed_total{topic=\"t.clicks\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_events_total{type=\"call\"}"), 2);
   EXPECT_EQ(Sample(text, "cxpulse_events_total{type=\"click\"}"), 0);
-  EXPECT_EQ(Sample(text, "cxpulse_contacts_total{channel=\"call\"}"), 2);
+  // Contacts count applied events only (OnEventApplied), not every record consumed.
+  EXPECT_EQ(Sample(text, "cxpulse_contacts_total{channel=\"call\",reason=\"other\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_dead_letters_total{code=\"missing_field\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_dead_letters_total{code=\"invalid_json\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_processing_seconds_count"), 3);
@@ -63,6 +56,76 @@ TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   status.ready = false;
   EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_ready"), 0);
   EXPECT_EQ(text.find("secret-customer-7"), std::string::npos);
+}
+
+Event OpenedContact(EventType type, Action action, std::string_view reason) {
+  Event e;
+  e.type = type;
+  e.action = action;
+  e.customer_id = "secret-customer-9";
+  e.contact_id = "k-1";
+  e.reason = reason;
+  return e;
+}
+
+TEST(MetricsProbeTest, ContactsAndRepeatsByConfiguredReason) {
+  MetricsProbe probe(nullptr, RiskRules{}, {"billing", "delivery"});
+  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, "billing"));
+  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, "billing"));
+  probe.OnEventApplied(OpenedContact(EventType::kChat, Action::kStarted, "delivery"));
+  probe.OnEventApplied(OpenedContact(EventType::kChat, Action::kStarted, "refund"));
+  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, ""));
+  // Not contacts: a chat message, an ended call.
+  probe.OnEventApplied(OpenedContact(EventType::kChat, Action::kMessage, "billing"));
+  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kEnded, "billing"));
+  Signal repeat = MakeSignal(SignalKind::kContactRepeat, "secret-customer-9");
+  repeat.channel = "chat";
+  repeat.reason = "delivery";
+  probe.OnSignal(repeat);
+  repeat.reason = "login";  // not in this list
+  probe.OnSignal(repeat);
+  repeat.channel = "email";  // not a contact channel: ignored
+  probe.OnSignal(repeat);
+
+  std::string text = probe.Serialize();
+  auto contacts = [&](const char* channel, const char* reason) {
+    return Sample(text, std::string("cxpulse_contacts_total{channel=\"") + channel +
+                            "\",reason=\"" + reason + "\"}");
+  };
+  EXPECT_EQ(contacts("call", "billing"), 2);
+  EXPECT_EQ(contacts("chat", "billing"), 0);
+  EXPECT_EQ(contacts("chat", "delivery"), 1);
+  EXPECT_EQ(contacts("chat", "other"), 1);
+  EXPECT_EQ(contacts("call", "other"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"chat\",reason=\"delivery\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"chat\",reason=\"other\"}"), 1);
+  EXPECT_EQ(text.find("refund"), std::string::npos);
+  EXPECT_EQ(text.find("login"), std::string::npos);
+  EXPECT_EQ(text.find("secret-customer-9"), std::string::npos);
+  // Every (reason, channel) series exists from the start: 3 reasons x 2 channels.
+  std::regex series("cxpulse_contacts_total\\{channel=\"[a-z]+\",reason=\"[a-z]+\"\\} ");
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(text.begin(), text.end(), series), std::sregex_iterator()),
+      6);
+}
+
+TEST(MetricsProbeTest, ReasonLabelsAreBounded) {
+  std::vector<std::string> many;
+  for (int i = 0; i < 200; ++i) many.push_back("r" + std::to_string(i));
+  MetricsProbe probe(nullptr, RiskRules{}, many);
+  for (int i = 0; i < 200; ++i) {
+    std::string reason = "r" + std::to_string(i);
+    probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, reason));
+  }
+  std::string text = probe.Serialize();
+  std::regex series("cxpulse_contacts_total\\{channel=\"call\",reason=\"([a-z0-9]+)\"\\} ");
+  std::set<std::string> reasons;
+  for (std::sregex_iterator it(text.begin(), text.end(), series), end; it != end; ++it) {
+    reasons.insert((*it)[1]);
+  }
+  EXPECT_EQ(reasons.size(), ReasonLabels::kMaxReasonLabels);
+  EXPECT_EQ(Sample(text, "cxpulse_contacts_total{channel=\"call\",reason=\"other\"}"),
+            200 - static_cast<double>(ReasonLabels::kMaxReasonLabels - 1));
 }
 
 TEST(MetricsProbeTest, TopicLabelsAreCapped) {
@@ -104,6 +167,7 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
   probe.OnSignal(next_reply);  // counted as met, not a first response
   Signal repeat = MakeSignal(SignalKind::kContactRepeat, "cust-a");
   repeat.channel = "call";
+  repeat.reason = "billing";
   probe.OnSignal(repeat);
   Signal effort = MakeSignal(SignalKind::kEffortUpdated, "cust-a");
   effort.score = 75;
@@ -135,7 +199,7 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
                    "cxpulse_first_response_seconds_bucket{channel=\"call\",outcome=\"abandoned\","
                    "le=\"120\"}"),
             1);
-  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\",reason=\"billing\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"70\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"80\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_alerts_total{kind=\"at_risk\",severity=\"critical\"}"), 1);

@@ -49,6 +49,13 @@ class ReplayTest : public ::testing::Test {
   }
   ReplaySummary Run(const std::string& input, const std::string& tag,
                     const std::string& state_dir = "") {
+    ReplaySummary summary;
+    std::string error;
+    EXPECT_TRUE(TryRun(input, tag, state_dir, summary, error)) << error;
+    return summary;
+  }
+  bool TryRun(const std::string& input, const std::string& tag, const std::string& state_dir,
+              ReplaySummary& summary, std::string& error) {
     ReplayOptions options;
     options.input = (dir_ / input).string();
     options.output = (dir_ / (tag + ".alerts")).string();
@@ -59,10 +66,7 @@ class ReplayTest : public ::testing::Test {
     options.commit_every_events = 5000;  // several commits per run
     options.cache_customers = 500;       // forces eviction to RocksDB and reloads
     ManualClock clock(EventTime::FromMillis(1'800'000'000'000));
-    ReplaySummary summary;
-    std::string error;
-    EXPECT_TRUE(RunReplay(options, clock, summary, error)) << error;
-    return summary;
+    return RunReplay(options, clock, summary, error);
   }
   std::string Read(const std::string& name) {
     std::ifstream in(dir_ / name);
@@ -152,6 +156,32 @@ TEST_F(ReplayTest, StateSurvivesARestartBetweenTwoReplays) {
   });
   EXPECT_TRUE(scan.IsOk());
   EXPECT_EQ(compared, 2000u);
+}
+
+TEST_F(ReplayTest, AReplayedInputIsRefusedAndContinuedOnceItGrew) {
+  std::vector<std::string> lines = Generate("all.jsonl", 2000);
+  size_t half = lines.size() / 2;
+  Write("day.jsonl", std::vector<std::string>(lines.begin(), lines.begin() + half));
+  std::string state = (dir_ / "state").string();
+  Run("all.jsonl", "once", (dir_ / "state-once").string());
+  Run("day.jsonl", "first", state);
+
+  // The same file again: refused before any output is touched.
+  std::string first_alerts = Read("first.alerts");
+  ReplaySummary again;
+  std::string error;
+  EXPECT_FALSE(TryRun("day.jsonl", "first", state, again, error));
+  EXPECT_TRUE(again.refused);
+  EXPECT_NE(error.find("already replayed"), std::string::npos) << error;
+  EXPECT_EQ(Read("first.alerts"), first_alerts);
+
+  // The file with the rest appended: only the new lines are processed.
+  Write("day.jsonl", lines);
+  ReplaySummary rest = Run("day.jsonl", "rest", state);
+  EXPECT_EQ(rest.started_after_line, half);
+  EXPECT_EQ(rest.lines, lines.size() - half);
+  EXPECT_EQ(SortedLines(Read("first.alerts") + Read("rest.alerts")),
+            SortedLines(Read("once.alerts")));
 }
 
 }  // namespace

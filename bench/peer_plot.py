@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Plots drain throughput and peak RSS against customers for cxpulse and its Kafka Streams peer
+from bench/peer_results/drain.csv (written by `peer_bench.py report --csv`).
+
+usage: bench/peer_plot.py [CSV] [--out bench/peer_results/peer_growth.png]
+
+Needs matplotlib (Debian: apt-get install python3-matplotlib). One line per (processor, mode,
+instances, peer RocksDB config), the median of the runs at each customer count.
+"""
+import argparse
+import csv
+import os
+import statistics
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("csv", nargs="?", default=os.path.join(HERE, "peer_results", "drain.csv"))
+    parser.add_argument("--out", default=os.path.join(HERE, "peer_results", "peer_growth.png"))
+    args = parser.parse_args()
+
+    series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": []}))
+    with open(args.csv) as f:
+        for row in csv.DictReader(f):
+            try:
+                rate, rss = float(row["events_per_s"]), float(row["peak_rss_mb"])
+            except ValueError:
+                continue
+            label = f"{row['processor']} {row['mode']}, {row['instances']} inst."
+            if row["processor"] == "peer":
+                label += f", RocksDB {row['rocksdb'] or 'default'}"
+            point = series[label][int(row["customers"])]
+            point["rate"].append(rate)
+            point["rss"].append(rss)
+
+    fig, (ax_rate, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
+    for label in sorted(series):
+        xs = sorted(series[label])
+        style = "-o" if label.startswith("cxpulse") else "--s"
+        ax_rate.plot(xs, [statistics.median(series[label][x]["rate"]) for x in xs], style,
+                     label=label)
+        ax_rss.plot(xs, [statistics.median(series[label][x]["rss"]) for x in xs], style,
+                    label=label)
+    for ax, title, unit in ((ax_rate, "drain throughput", "events/s"),
+                            (ax_rss, "peak RSS", "MB")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("customers")
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    ax_rate.legend(fontsize=7)
+    fig.suptitle("cxpulse vs Kafka Streams peer (bench/peer_bench.sh; shared 2-vCPU machine)")
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=110)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
