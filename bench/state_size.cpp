@@ -20,12 +20,12 @@ int Main(int argc, char** argv) {
   StoreOptions options;
   options.path = std::string(argv[1]) + "/shard-0";
   options.create_if_missing = false;
-  std::string error;
-  std::unique_ptr<StateStore> store = StateStore::Open(options, error);
-  if (store == nullptr) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+  Result<std::unique_ptr<StateStore>> opened = StateStore::Open(options);
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().message().c_str());
     return 1;
   }
+  std::unique_ptr<StateStore> store = std::move(opened).value();
   const StoreStats before = store->Stats();
   if (StoreResult r = store->CompactAll(); !r.IsOk()) {
     std::fprintf(stderr, "%s\n", r.message().c_str());

@@ -251,10 +251,10 @@ int RunCli(int argc, char** argv) {
   }
   // Without a config file the defaults still take the environment's overrides.
   AppConfig config;
-  std::string error;
-  if (config_path.empty() ? !LoadConfigText("", "defaults", config, error)
-                          : !LoadConfigFile(config_path, config, error)) {
-    return UsageError(CommandPath(DeepestParsed(&app)), error);
+  if (Result<void> loaded = config_path.empty() ? LoadConfigText("", "defaults", config)
+                                                : LoadConfigFile(config_path, config);
+      !loaded) {
+    return UsageError(CommandPath(DeepestParsed(&app)), loaded.error().message());
   }
   SystemClock clock;
   if (replay_cmd->parsed()) {

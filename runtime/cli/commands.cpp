@@ -55,22 +55,21 @@ int RunStateGetCommand(const StateGetFlags& flags, const AppConfig& config) {
     options.min_free_bytes = 0;  // only reads: works on a full disk too
     options.path = entry.path().string();
     options.create_if_missing = false;
-    std::string error;
-    std::unique_ptr<StateStore> store = StateStore::Open(options, error);
-    if (store == nullptr) {
-      std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
+    Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+    if (!store) {
+      std::fprintf(stderr, "cxpulse: %s\n", store.error().message().c_str());
       return kExitFailure;
     }
     CustomerState state;
-    CustomerLookup found = ReadStoredCustomer(*store, flags.customer_id, state, error);
-    if (found == CustomerLookup::kError) {
-      std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
+    Result<CustomerLookup> found = ReadStoredCustomer(**store, flags.customer_id, state);
+    if (!found) {
+      std::fprintf(stderr, "cxpulse: %s\n", found.error().message().c_str());
       return kExitFailure;
     }
-    if (found == CustomerLookup::kNotFound) {
+    if (*found == CustomerLookup::kNotFound) {
       continue;
     }
-    if (found == CustomerLookup::kCorrupt) {
+    if (*found == CustomerLookup::kCorrupt) {
       std::fprintf(stderr, "cxpulse: the stored state of this customer is corrupt\n");
       return kExitFailure;
     }

@@ -30,7 +30,8 @@ void CheckProperties(const KafkaProperties& properties, const std::string& path,
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK) {
-      errors.push_back(path + "." + key + ": " + errstr);
+      std::string& line = errors.emplace_back(path);
+      line.append(".").append(key).append(": ").append(errstr);
     }
   }
 }
@@ -64,8 +65,9 @@ void CheckKafkaProperties(const KafkaConfig& kafka, std::vector<std::string>& er
 // CheckListenAddress names http.listen; `key` is the config key actually checked.
 void CheckListen(const std::string& listen, const std::string& key,
                  std::vector<std::string>& errors) {
-  std::string error = CheckListenAddress(listen);
-  if (error.empty()) return;
+  Result<void> checked = CheckListenAddress(listen);
+  if (checked) return;
+  std::string error = checked.error().message();
   const std::string_view http_key = "http.listen";
   if (error.starts_with(http_key)) error.replace(0, http_key.size(), key);
   errors.push_back(std::move(error));

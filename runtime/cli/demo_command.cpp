@@ -37,19 +37,19 @@ constexpr const char* kDemoRep = "demo";
 // at-least-once at a modest rate. Not for tests of exactly-once.
 class MockCluster {
  public:
-  bool Start(std::string& error) {
+  [[nodiscard]] Result<void> Start() {
     KafkaProperties properties = {
         {"test.mock.num.brokers", "1"}, {"linger.ms", "20"}, {"partitioner", "murmur2_random"}};
-    producer_ =
-        CreateKafkaClient(RD_KAFKA_PRODUCER, "the embedded broker", {&properties}, {}, error);
-    if (!producer_) return false;
+    Result<KafkaHandle> producer =
+        CreateKafkaClient(RD_KAFKA_PRODUCER, "the embedded broker", {&properties}, {});
+    if (!producer) return producer.error();
+    producer_ = std::move(producer).value();
     cluster_ = rd_kafka_handle_mock_cluster(producer_.get());
     if (cluster_ == nullptr) {
-      error = "this librdkafka has no mock cluster";
-      return false;
+      return Err("this librdkafka has no mock cluster");
     }
     bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
-    return true;
+    return Ok();
   }
   void CreateTopic(const std::string& name, int partitions) {
     rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
@@ -133,7 +133,8 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
     return UsageError(
         "demo", "--duration: expected a duration such as 90s or 5m, got '" + flags.duration + "'");
   }
-  if (std::string invalid = CheckListenAddress(flags.http_listen); !invalid.empty()) {
+  if (Result<void> listen = CheckListenAddress(flags.http_listen); !listen) {
+    const std::string& invalid = listen.error().message();
     return UsageError("demo", "--http: " + invalid.substr(invalid.find(": ") + 2));
   }
   config.state.dir = "temporary";               // replaced by the temporary directory below
@@ -150,8 +151,8 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   }
   config.state.dir = state_dir.path();
   MockCluster cluster;
-  if (!cluster.Start(error)) {
-    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+  if (Result<void> started = cluster.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   const TopicNames& t = config.kafka.topics;
@@ -179,8 +180,8 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   // The case service of `cxpulse outreach`, in-process on the same port (/cases).
   OutreachService outreach(config, clock);
   LiveServices services(config.http, processor, &outreach);
-  if (!services.Start(error)) {
-    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+  if (Result<void> started = services.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   std::printf(
@@ -193,31 +194,35 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
       flags.http_listen.c_str(), flags.http_listen.c_str(), kDemoRep, rep_token.c_str(),
       rep_token.c_str(), flags.http_listen.c_str());
   std::fflush(stdout);
-  if (!processor.Start(error) || !outreach.Start(error)) {
+  if (Result<void> started = processor.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
+    return kExitFailure;
+  }
+  if (!outreach.Start(error)) {
     std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
     return kExitFailure;
   }
   std::atomic<bool> done{false};
   std::thread traffic([&] { ProduceTraffic(flags, t, cluster, clock.Now(), done); });
   std::thread timer([&] {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(duration.ms);
+    const MonotonicTime deadline = clock.Monotonic() + std::chrono::milliseconds(duration.ms);
     while (!stop.load() && !done.load()) {
       view.MaybePrintCounts(std::chrono::seconds(5));
-      if ((duration.ms > 0 && std::chrono::steady_clock::now() >= deadline) || outreach.Failed()) {
+      if ((duration.ms > 0 && clock.Monotonic() >= deadline) || outreach.Failed()) {
         RequestStop();
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
-  bool ok = processor.Run(stop, error);
+  Result<void> ran = processor.Run(stop);
   services.Stop();
   outreach.Stop();
   done = true;
   traffic.join();
   timer.join();
   view.PrintCounts();
-  if (!ok) {
-    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+  if (!ran) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", ran.error().message().c_str());
     return kExitFailure;
   }
   if (outreach.Failed()) {

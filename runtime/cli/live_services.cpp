@@ -79,7 +79,7 @@ LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor,
 
 LiveServices::~LiveServices() { Stop(); }
 
-bool LiveServices::Start(std::string& error) { return server_->Start(error); }
+Result<void> LiveServices::Start() { return server_->Start(); }
 
 bool LiveServices::RouteCustomers(const AppConfig& config, const Clock& clock, std::string& error) {
   std::string address = AdvertisedAddress(config.http.advertised_address, config.http.listen,

@@ -10,6 +10,7 @@
 #include "runtime/http/http_alert_feed.h"
 #include "runtime/http/http_server.h"
 #include "runtime/metrics/metrics_probe.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -22,9 +23,9 @@ class OutreachService;
 //
 //   LiveProcessor processor(config, clock);
 //   LiveServices services(config.http, processor);   // before processor.Run()
-//   if (!services.Start(error)) ...                   // /healthz answers from here on
+//   if (!services.Start()) ...                         // /healthz answers from here on
 //   if (!services.RouteCustomers(config, clock, error)) ...   // optional, before Start below
-//   processor.Start(error); processor.Run(stop, error);
+//   processor.Start(); processor.Run(stop);
 //   services.Stop();                                  // after Run() returned
 //
 // Without RouteCustomers(), /customers/{id} of a partition not assigned here answers 503.
@@ -42,8 +43,8 @@ class LiveServices {
   LiveServices(const LiveServices&) = delete;
   LiveServices& operator=(const LiveServices&) = delete;
 
-  // Binds http.listen and starts serving. False with a one-line reason.
-  [[nodiscard]] bool Start(std::string& error);
+  // Binds http.listen and starts serving. The one-line reason when it cannot.
+  [[nodiscard]] Result<void> Start();
   // Stops serving (idempotent; also done by the destructor).
   void Stop();
   // /customers/{id} on every instance: a customer whose partition is assigned to another member

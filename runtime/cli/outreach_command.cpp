@@ -104,8 +104,8 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
   backend.alerts = &service.Alerts();
   backend.case_events = &service.CaseEvents();
   HttpServer server(options, backend);
-  if (!server.Start(error)) {
-    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+  if (Result<void> started = server.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   spdlog::info("outreach: serving on port {}", server.port());

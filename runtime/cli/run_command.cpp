@@ -58,19 +58,20 @@ int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& 
   InstallStopHandlers();
   LiveProcessor processor(config, clock);
   LiveServices services(config.http, processor);
-  std::string error;
-  if (!services.Start(error) || !services.RouteCustomers(config, clock, error)) {
-    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
-    return kExitFailure;
+  Result<void> ok = services.Start();
+  if (ok) {
+    if (std::string error; !services.RouteCustomers(config, clock, error)) {
+      std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+      return kExitFailure;
+    }
+    ok = processor.Start();
   }
-  if (!processor.Start(error)) {
-    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
-    return kExitFailure;
+  if (ok) {
+    ok = processor.Run(g_stop);
+    services.Stop();
   }
-  bool ok = processor.Run(g_stop, error);
-  services.Stop();
   if (!ok) {
-    std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+    std::fprintf(stderr, "cxpulse: run: %s\n", ok.error().message().c_str());
     return kExitFailure;
   }
   return kExitOk;

@@ -56,7 +56,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   } else if (processing == "at_least_once") {
     kafka.processing = ProcessingGuarantee::kAtLeastOnce;
   } else if (!processing.empty()) {
-    errors.push_back("kafka.processing: expected exactly_once or at_least_once");
+    errors.emplace_back("kafka.processing: expected exactly_once or at_least_once");
   }
   section.Get("commit_interval", kafka.commit_interval);
   section.Get("idle_watermark_after", kafka.idle_watermark_after);
@@ -71,10 +71,10 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.GetStringMap("producer_properties", kafka.producer_properties);
   section.Finish();
   if (kafka.commit_interval.ms <= 0) {
-    errors.push_back("kafka.commit_interval: must be positive");
+    errors.emplace_back("kafka.commit_interval: must be positive");
   }
   if (kafka.startup_timeout.ms <= 0) {
-    errors.push_back("kafka.startup_timeout: must be positive");
+    errors.emplace_back("kafka.startup_timeout: must be positive");
   }
 }
 
@@ -97,7 +97,7 @@ void ReadReasonsConfig(YamlSection section, ReasonsConfig& reasons,
 
 }  // namespace
 
-std::string ExpandEnvironment(std::string_view text, std::string& error) {
+Result<std::string> ExpandEnvironment(std::string_view text) {
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
@@ -109,14 +109,12 @@ std::string ExpandEnvironment(std::string_view text, std::string& error) {
     out.append(text.substr(i, start - i));
     size_t end = text.find('}', start);
     if (end == std::string_view::npos) {
-      error = "unterminated ${ in a config value";
-      return {};
+      return Err("unterminated ${ in a config value");
     }
     std::string name(text.substr(start + 2, end - start - 2));
     const char* value = std::getenv(name.c_str());
     if (value == nullptr) {
-      error = "environment variable " + name + " is not set";
-      return {};
+      return Err("environment variable " + name + " is not set");
     }
     out.append(value);
     i = end + 1;
@@ -124,15 +122,13 @@ std::string ExpandEnvironment(std::string_view text, std::string& error) {
   return out;
 }
 
-bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config,
-                    std::string& error) {
+Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    error = std::string(origin) + ": not valid YAML at line " + std::to_string(e.mark.line + 1) +
-            ": " + e.msg;
-    return false;
+    return Err(std::string(origin) + ": not valid YAML at line " + std::to_string(e.mark.line + 1) +
+               ": " + e.msg);
   }
   std::vector<std::string> errors;
   YamlSection top(root, "", errors);
@@ -150,55 +146,55 @@ bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& c
   for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
                       &config.kafka.producer_properties}) {
     for (auto& [key, value] : *props) {
-      std::string env_error;
-      std::string expanded = ExpandEnvironment(value, env_error);
-      if (!env_error.empty()) {
-        errors.push_back("kafka properties." + key + ": " + env_error);
+      Result<std::string> expanded = ExpandEnvironment(value);
+      if (!expanded) {
+        errors.push_back("kafka properties." + key + ": " + expanded.error().message());
+        continue;
       }
-      value = expanded;
+      value = std::move(expanded).value();
     }
   }
   if (const char* token = std::getenv("CXPULSE_HTTP_TOKEN"); token != nullptr && *token != '\0') {
     config.http.bearer_token = token;
   } else if (!config.http.bearer_token.empty()) {
-    std::string env_error;
-    config.http.bearer_token = ExpandEnvironment(config.http.bearer_token, env_error);
-    if (!env_error.empty()) {
-      errors.push_back("http.bearer_token: " + env_error);
+    Result<std::string> expanded = ExpandEnvironment(config.http.bearer_token);
+    if (expanded) {
+      config.http.bearer_token = std::move(expanded).value();
+    } else {
+      errors.push_back("http.bearer_token: " + expanded.error().message());
     }
   }
   if (!config.http.advertised_address.empty()) {
-    std::string env_error;
-    config.http.advertised_address = ExpandEnvironment(config.http.advertised_address, env_error);
-    if (!env_error.empty()) {
-      errors.push_back("http.advertised_address: " + env_error);
+    Result<std::string> expanded = ExpandEnvironment(config.http.advertised_address);
+    if (expanded) {
+      config.http.advertised_address = std::move(expanded).value();
+    } else {
+      errors.push_back("http.advertised_address: " + expanded.error().message());
     }
   }
   if (errors.empty()) {
-    std::string invalid = ValidateRulesConfig(config.rules);
-    if (!invalid.empty()) {
-      errors.push_back(invalid);
+    if (Result<void> valid = ValidateRulesConfig(config.rules); !valid) {
+      errors.push_back(valid.error().message());
     }
   }
   if (!errors.empty()) {
-    error.clear();
+    std::string message;
     for (const std::string& line : errors) {
-      error += (error.empty() ? "" : "\n") + std::string(origin) + ": " + line;
+      message += (message.empty() ? "" : "\n") + std::string(origin) + ": " + line;
     }
-    return false;
+    return Err(std::move(message));
   }
-  return true;
+  return Ok();
 }
 
-bool LoadConfigFile(const std::string& path, AppConfig& config, std::string& error) {
+Result<void> LoadConfigFile(const std::string& path, AppConfig& config) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    error = "cannot read config file " + path;
-    return false;
+    return Err("cannot read config file " + path);
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return LoadConfigText(text.str(), path, config, error);
+  return LoadConfigText(text.str(), path, config);
 }
 
 }  // namespace cx

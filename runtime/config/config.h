@@ -12,6 +12,7 @@
 #include "runtime/config/notify_config.h"
 #include "runtime/config/outreach_config.h"
 #include "runtime/shard/defaults.h"
+#include "schemas/result.h"
 #include "state/store/store_options.h"
 
 namespace cx {
@@ -57,19 +58,19 @@ struct AppConfig {
   bool operator==(const AppConfig&) const = default;
 };
 
-// Replaces every ${NAME} in `text` with the environment variable NAME. Sets `error` when a
+// Replaces every ${NAME} in `text` with the environment variable NAME. An error when a
 // variable is not set.
-[[nodiscard]] std::string ExpandEnvironment(std::string_view text, std::string& error);
+[[nodiscard]] Result<std::string> ExpandEnvironment(std::string_view text);
 
-// Loads a YAML config file over the defaults in `config`. Returns false with every problem in
-// `error`, one line each (separated by '\n'), each naming the file and the key path, e.g.
+// Loads a YAML config file over the defaults in `config`. The error holds every problem, one
+// line each (separated by '\n'), each naming the file and the key path, e.g.
 // "config.yaml: rules.sla.call_target: expected a duration such as 500ms, 20s, 5m, 72h or 7d".
 // Unknown keys come with the closest known one ("...: unknown key; did you mean dir?"), and a
 // key given twice in one mapping is an error. The environment overrides (CXPULSE_HTTP_TOKEN)
 // are applied here, so load empty text to get the defaults with them.
-[[nodiscard]] bool LoadConfigFile(const std::string& path, AppConfig& config, std::string& error);
+[[nodiscard]] Result<void> LoadConfigFile(const std::string& path, AppConfig& config);
 // The same for YAML text; `origin` names it in errors.
-[[nodiscard]] bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config,
-                                  std::string& error);
+[[nodiscard]] Result<void> LoadConfigText(std::string_view yaml, std::string_view origin,
+                                          AppConfig& config);
 
 }  // namespace cx

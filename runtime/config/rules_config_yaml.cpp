@@ -97,12 +97,12 @@ void ReadAlerts(YamlSection s, AlertRules& r) {
   s.Finish();
 }
 
-std::string CheckScoreLevels(const char* section, int warning, int critical, int rearm, int cap) {
+Result<void> CheckScoreLevels(const char* section, int warning, int critical, int rearm, int cap) {
   if (!(0 < rearm && rearm < warning && warning <= critical && critical <= cap)) {
-    return std::string("rules.") + section +
-           ": expected 0 < alert_rearm < alert_warning <= alert_critical <= cap";
+    return Err(std::string("rules.") + section +
+               ": expected 0 < alert_rearm < alert_warning <= alert_critical <= cap");
   }
-  return {};
+  return Ok();
 }
 
 }  // namespace
@@ -120,30 +120,30 @@ void ReadRulesConfig(YamlSection& section, RulesConfig& rules) {
   ReadAlerts(section.Section("alerts"), rules.alerts);
 }
 
-std::string ValidateRulesConfig(const RulesConfig& rules) {
+Result<void> ValidateRulesConfig(const RulesConfig& rules) {
   for (Duration d : {rules.sla.call_target, rules.sla.chat_first_reply_target,
                      rules.sla.chat_next_reply_target}) {
     if (d.ms <= 0) {
-      return "rules.sla: targets must be positive";
+      return Err("rules.sla: targets must be positive");
     }
   }
   if (rules.effort.half_life.ms <= 0 || rules.risk.half_life.ms <= 0) {
-    return "rules: half_life must be positive";
+    return Err("rules: half_life must be positive");
   }
   if (rules.sla.long_wait_multiplier < 1) {
-    return "rules.sla.long_wait_multiplier: must be at least 1";
+    return Err("rules.sla.long_wait_multiplier: must be at least 1");
   }
   if (rules.dedup_max_events < 1) {
-    return "rules.dedup_max_events: must be at least 1";
+    return Err("rules.dedup_max_events: must be at least 1");
   }
-  std::string error =
-      CheckScoreLevels("effort", rules.effort.alert_warning, rules.effort.alert_critical,
-                       rules.effort.alert_rearm, rules.effort.cap);
-  if (error.empty()) {
-    error = CheckScoreLevels("risk", rules.risk.alert_warning, rules.risk.alert_critical,
-                             rules.risk.alert_rearm, rules.risk.cap);
+  if (Result<void> effort =
+          CheckScoreLevels("effort", rules.effort.alert_warning, rules.effort.alert_critical,
+                           rules.effort.alert_rearm, rules.effort.cap);
+      !effort) {
+    return effort;
   }
-  return error;
+  return CheckScoreLevels("risk", rules.risk.alert_warning, rules.risk.alert_critical,
+                          rules.risk.alert_rearm, rules.risk.cap);
 }
 
 }  // namespace cx

@@ -4,6 +4,7 @@
 
 #include "processors/rules_config.h"
 #include "runtime/config/yaml_section.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -12,7 +13,7 @@ namespace cx {
 void ReadRulesConfig(YamlSection& section, RulesConfig& rules);
 
 // Checks cross-field sanity (positive targets and half-lives, thresholds within 0..100,
-// re-arm levels below their thresholds). Returns an empty string when valid, else one line.
-[[nodiscard]] std::string ValidateRulesConfig(const RulesConfig& rules);
+// re-arm levels below their thresholds). The first problem, one line, when invalid.
+[[nodiscard]] Result<void> ValidateRulesConfig(const RulesConfig& rules);
 
 }  // namespace cx

@@ -37,8 +37,8 @@ bool ParseDuration(std::string_view text, Duration& out) {
   return true;
 }
 
-YamlSection::YamlSection(YAML::Node node, std::string path, std::vector<std::string>& errors)
-    : node_(std::move(node)), path_(std::move(path)), errors_(errors) {
+YamlSection::YamlSection(const YAML::Node& node, std::string path, std::vector<std::string>& errors)
+    : node_(node), path_(std::move(path)), errors_(errors) {
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     errors_.push_back((path_.empty() ? std::string("top level") : path_) +
                       ": expected a mapping of keys");

@@ -19,7 +19,7 @@ namespace cx {
 // "500ms", "20s", "5m", "72h", "7d".
 class YamlSection {
  public:
-  YamlSection(YAML::Node node, std::string path, std::vector<std::string>& errors);
+  YamlSection(const YAML::Node& node, std::string path, std::vector<std::string>& errors);
 
   void Get(std::string_view key, Duration& out);
   void Get(std::string_view key, int64_t& out);

@@ -15,10 +15,9 @@ using asio::ip::tcp;
 
 namespace {
 
-// Splits "host:port" / "[v6]:port" and resolves it for a passive (listening) socket. False
-// with "http.listen: ..." in `error` when malformed, out of range or unresolvable.
-bool ResolveListen(asio::io_context& io, const std::string& listen, tcp::endpoint& endpoint,
-                   std::string& error) {
+// Splits "host:port" / "[v6]:port" and resolves it for a passive (listening) socket. The error
+// "http.listen: ..." when malformed, out of range or unresolvable.
+Result<tcp::endpoint> ResolveListen(asio::io_context& io, const std::string& listen) {
   size_t colon = listen.rfind(':');
   std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
   std::string port = colon == std::string::npos ? std::string() : listen.substr(colon + 1);
@@ -27,22 +26,18 @@ bool ResolveListen(asio::io_context& io, const std::string& listen, tcp::endpoin
   }
   if (host.empty()) host = "0.0.0.0";
   if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
-    error = "http.listen: expected host:port such as 0.0.0.0:9464, got '" + listen + "'";
-    return false;
+    return Err("http.listen: expected host:port such as 0.0.0.0:9464, got '" + listen + "'");
   }
   if (port.size() > 5 || std::stoul(port) > 65535) {
-    error = "http.listen: port " + port + " is out of range (0 to 65535)";
-    return false;
+    return Err("http.listen: port " + port + " is out of range (0 to 65535)");
   }
   boost::system::error_code ec;
   tcp::resolver resolver(io);
   auto endpoints = resolver.resolve(host, port, tcp::resolver::passive, ec);
   if (ec || endpoints.empty()) {
-    error = "http.listen: cannot resolve '" + listen + "': " + ec.message();
-    return false;
+    return Err("http.listen: cannot resolve '" + listen + "': " + ec.message());
   }
-  endpoint = endpoints.begin()->endpoint();
-  return true;
+  return endpoints.begin()->endpoint();
 }
 
 void Accept(HttpServerCore& core) {
@@ -69,11 +64,13 @@ HttpReply JsonErrorReply(unsigned status, std::string_view message) {
   return reply;
 }
 
-std::string CheckListenAddress(const std::string& listen) {
+Result<void> CheckListenAddress(const std::string& listen) {
   asio::io_context io(1);
-  tcp::endpoint endpoint;
-  std::string error;
-  return ResolveListen(io, listen, endpoint, error) ? std::string() : error;
+  Result<tcp::endpoint> endpoint = ResolveListen(io, listen);
+  if (!endpoint) {
+    return endpoint.error();
+  }
+  return Ok();
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpBackend backend)
@@ -86,21 +83,21 @@ HttpServer::HttpServer(HttpServerOptions options, HttpBackend backend)
 
 HttpServer::~HttpServer() { Stop(); }
 
-bool HttpServer::Start(std::string& error) {
+Result<void> HttpServer::Start() {
   const std::string& listen = core_->options.listen;
-  tcp::endpoint endpoint;
-  if (!ResolveListen(*core_->io, listen, endpoint, error)) {
-    return false;
+  Result<tcp::endpoint> resolved = ResolveListen(*core_->io, listen);
+  if (!resolved) {
+    return resolved.error();
   }
+  const tcp::endpoint endpoint = *resolved;
   boost::system::error_code ec;
   auto& acceptor = core_->acceptor.emplace(*core_->io);
   if (acceptor.open(endpoint.protocol(), ec) ||
       acceptor.set_option(asio::socket_base::reuse_address(true), ec) ||
       acceptor.bind(endpoint, ec) ||
       acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
-    error = "http: cannot listen on " + listen + ": " + ec.message();
     core_->acceptor.reset();
-    return false;
+    return Err("http: cannot listen on " + listen + ": " + ec.message());
   }
   port_ = acceptor.local_endpoint().port();
   Accept(*core_);
@@ -113,7 +110,7 @@ bool HttpServer::Start(std::string& error) {
     }
   });
   spdlog::info("http: listening on {}:{}", endpoint.address().to_string(), port_);
-  return true;
+  return Ok();
 }
 
 void HttpServer::Stop() {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <thread>
 
+#include "schemas/result.h"
+
 namespace cx {
 
 class AlertFeed;
@@ -98,10 +100,10 @@ struct HttpServerOptions {
   size_t max_sse_backlog = 1024;
 };
 
-// "" when `listen` ("host:port", "[v6]:port", ":port") is an address HttpServer::Start() can
+// Ok when `listen` ("host:port", "[v6]:port", ":port") is an address HttpServer::Start() can
 // try to bind (well-formed, port 0 to 65535, host resolvable); else the one-line reason, e.g.
 // "http.listen: port 99999 is out of range (0 to 65535)". Start() applies the same check.
-[[nodiscard]] std::string CheckListenAddress(const std::string& listen);
+[[nodiscard]] Result<void> CheckListenAddress(const std::string& listen);
 
 // The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
 // /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
@@ -116,9 +118,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listen address and starts serving. Returns false with a one-line reason (bad
+  // Binds the listen address and starts serving. The one-line reason when it cannot (bad
   // address, port in use). Call once.
-  [[nodiscard]] bool Start(std::string& error);
+  [[nodiscard]] Result<void> Start();
   // Closes the listener and every connection and joins the thread. Idempotent; thread-safe
   // against backend replies still in flight.
   void Stop();

@@ -34,20 +34,19 @@ class RestoreBatch {
  public:
   explicit RestoreBatch(StateStore& store) : store_(store) {}
 
-  [[nodiscard]] bool Apply(std::string_view key, const std::string_view* value,
-                           std::string& error) {
+  [[nodiscard]] Result<void> Apply(std::string_view key, const std::string_view* value) {
     if (key.substr(0, kChangelogMetaPrefix.size()) == kChangelogMetaPrefix) {
       if (value != nullptr) {
         batch_.PutMeta(key.substr(kChangelogMetaPrefix.size()), *value);
       }
-      return true;
+      return Ok();
     }
-    EventTime old_deadline = EventTime::Max();
-    if (!PreviousDeadline(key, old_deadline, error)) {
-      return false;
+    Result<EventTime> old_deadline = PreviousDeadline(key);
+    if (!old_deadline) {
+      return old_deadline.error();
     }
-    if (old_deadline != EventTime::Max()) {
-      batch_.DeleteTimer(old_deadline, key);
+    if (*old_deadline != EventTime::Max()) {
+      batch_.DeleteTimer(*old_deadline, key);
     }
     EventTime new_deadline = EventTime::Max();
     if (value == nullptr) {
@@ -55,8 +54,7 @@ class RestoreBatch {
     } else {
       CustomerState state;
       if (!DecodeCustomerState(*value, state)) {
-        error = "the changelog holds a state this version cannot decode";
-        return false;
+        return Err("the changelog holds a state this version cannot decode");
       }
       new_deadline = NextDeadline(state);
       if (new_deadline != EventTime::Max()) {
@@ -66,39 +64,36 @@ class RestoreBatch {
     }
     deadlines_[std::string(key)] = new_deadline;
     ++count_;
-    return true;
+    return Ok();
   }
 
-  [[nodiscard]] bool Commit(int64_t next_offset, std::string& error) {
+  [[nodiscard]] Result<void> Commit(int64_t next_offset) {
     PutChangelogCheckpoint(batch_, next_offset);
     StoreResult result = store_.Commit(batch_);
     batch_.Clear();
     deadlines_.clear();
     count_ = 0;
     if (!result.IsOk()) {
-      error = result.message();
-      return false;
+      return Err(result.message());
     }
-    return true;
+    return Ok();
   }
   [[nodiscard]] int count() const { return count_; }
 
  private:
-  bool PreviousDeadline(std::string_view key, EventTime& deadline, std::string& error) {
+  // The customer's deadline before this record: from an earlier record of this batch, else from
+  // the stored state (Max when none).
+  [[nodiscard]] Result<EventTime> PreviousDeadline(std::string_view key) {
     auto it = deadlines_.find(std::string(key));
     if (it != deadlines_.end()) {
-      deadline = it->second;
-      return true;
+      return it->second;
     }
     CustomerState state;
-    CustomerLookup found = ReadStoredCustomer(store_, key, state, error);
-    if (found == CustomerLookup::kError) {
-      return false;
+    Result<CustomerLookup> found = ReadStoredCustomer(store_, key, state);
+    if (!found) {
+      return found.error();
     }
-    if (found == CustomerLookup::kFound) {
-      deadline = NextDeadline(state);
-    }
-    return true;
+    return *found == CustomerLookup::kFound ? NextDeadline(state) : EventTime::Max();
   }
 
   StateStore& store_;
@@ -113,17 +108,16 @@ void PutChangelogCheckpoint(StoreBatch& batch, int64_t next_offset) {
   batch.PutMeta(kChangelogNextOffsetKey, std::to_string(next_offset));
 }
 
-bool RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic, int32_t partition,
-                          StateStore& store, RestoreProgress& progress,
-                          const std::atomic<bool>& stop, std::string& error) {
+Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic, int32_t partition,
+                                  StateStore& store, RestoreProgress& progress,
+                                  const std::atomic<bool>& stop) {
   int64_t low = 0;
   int64_t high = 0;
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition,
                                                              &low, &high, kMetadataTimeoutMs);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "cannot read the end of changelog " + topic + "[" + std::to_string(partition) +
-            "]: " + rd_kafka_err2str(err);
-    return false;
+    return Err("cannot read the end of changelog " + topic + "[" + std::to_string(partition) +
+               "]: " + rd_kafka_err2str(err));
   }
   int64_t start = ReadCheckpoint(store);
   if (start == RD_KAFKA_OFFSET_BEGINNING || start < low) {
@@ -133,22 +127,20 @@ bool RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic, int32_
   progress.end_offset = high;
   progress.restored_records = 0;
   if (start >= high) {
-    return true;
+    return Ok();
   }
   spdlog::info("restore: shard {} replays changelog offsets {}..{}", partition, start, high);
   KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = start;
   if ((err = rd_kafka_assign(consumer, assignment.get())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = std::string("cannot assign the changelog: ") + rd_kafka_err2str(err);
-    return false;
+    return Err(std::string("cannot assign the changelog: ") + rd_kafka_err2str(err));
   }
   RestoreBatch batch(store);
   int64_t next_offset = start;
-  bool ok = true;
+  Result<void> ok;
   while (ok) {
     if (stop.load()) {
-      error = "stopped during restore";
-      ok = false;
+      ok = Err("stopped during restore");
       break;
     }
     KafkaMessage message(rd_kafka_consumer_poll(consumer, kPollMs));
@@ -164,15 +156,15 @@ bool RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic, int32_
     }
     std::string_view key(static_cast<const char*>(message->key), message->key_len);
     std::string_view value(static_cast<const char*>(message->payload), message->len);
-    ok = batch.Apply(key, message->payload == nullptr ? nullptr : &value, error);
+    ok = batch.Apply(key, message->payload == nullptr ? nullptr : &value);
     next_offset = message->offset + 1;
     ++progress.restored_records;
     if (ok && batch.count() >= kRecordsPerBatch) {
-      ok = batch.Commit(next_offset, error);
+      ok = batch.Commit(next_offset);
     }
   }
   if (ok) {
-    ok = batch.Commit(next_offset, error);
+    ok = batch.Commit(next_offset);
   }
   rd_kafka_assign(consumer, nullptr);
   if (ok) {

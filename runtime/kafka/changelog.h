@@ -7,6 +7,7 @@
 
 #include "processors/rules_config.h"
 #include "runtime/kafka/kafka_handles.h"
+#include "schemas/result.h"
 #include "state/store/state_store.h"
 #include "state/store/store_batch.h"
 
@@ -31,11 +32,11 @@ struct RestoreProgress {
 // at the store's checkpoint (or the beginning when it has none), and rebuilds its timers from
 // the restored states. `consumer` is a group-less consumer with isolation.level=read_committed
 // and enable.partition.eof=true, not assigned to anything; it is unassigned again on return.
-// Returns false with a reason on a Kafka or store failure, or when `stop` is raised.
-[[nodiscard]] bool RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic,
-                                        int32_t partition, StateStore& store,
-                                        RestoreProgress& progress, const std::atomic<bool>& stop,
-                                        std::string& error);
+// The reason on a Kafka or store failure, or when `stop` is raised.
+[[nodiscard]] Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic,
+                                                int32_t partition, StateStore& store,
+                                                RestoreProgress& progress,
+                                                const std::atomic<bool>& stop);
 
 // Adds the changelog offset checkpoint to a commit batch.
 void PutChangelogCheckpoint(StoreBatch& batch, int64_t next_offset);

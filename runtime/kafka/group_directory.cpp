@@ -109,9 +109,13 @@ GroupDirectory::~GroupDirectory() { Stop(); }
 bool GroupDirectory::Start(std::string& error) {
   KafkaProperties base = {{"bootstrap.servers", kafka_.bootstrap_servers},
                           {"log.connection.close", "false"}};
-  client_ = CreateKafkaClient(RD_KAFKA_PRODUCER, "the consumer group directory client",
-                              {&base, &kafka_.properties}, {}, error);
-  if (!client_) return false;
+  Result<KafkaHandle> client = CreateKafkaClient(
+      RD_KAFKA_PRODUCER, "the consumer group directory client", {&base, &kafka_.properties}, {});
+  if (!client) {
+    error = client.error().message();
+    return false;
+  }
+  client_ = std::move(client).value();
   thread_ = std::thread([this] { Run(); });
   return true;
 }

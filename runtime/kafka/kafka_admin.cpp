@@ -1,15 +1,28 @@
 #include "runtime/kafka/kafka_admin.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/kafka/kafka_handles.h"
 
 namespace cx {
 namespace {
+
+// While the brokers do not answer at start (up to kafka.startup_timeout): each metadata request
+// waits between these bounds, attempts repeat this often, and a progress line is logged first
+// after kFirstBrokerWaitReport, then every kBrokerWaitReportEvery.
+constexpr int64_t kBrokerAttemptMinMs = 100;
+constexpr int64_t kBrokerAttemptMaxMs = 1000;
+constexpr auto kBrokerRetryEvery = std::chrono::milliseconds(200);
+constexpr auto kFirstBrokerWaitReport = std::chrono::seconds(1);
+constexpr auto kBrokerWaitReportEvery = std::chrono::seconds(5);
+// How often a created topic's metadata is read again until every partition has a leader.
+constexpr auto kTopicReadyRetryEvery = std::chrono::milliseconds(100);
 
 struct AdminDeleter {
   void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
@@ -41,32 +54,43 @@ bool TopicReady(rd_kafka_t* client, const std::string& name, int partitions, int
 
 }  // namespace
 
-bool DescribeTopics(rd_kafka_t* client, int timeout_ms, TopicPartitionCounts& counts,
-                    std::string& error) {
+Result<TopicPartitionCounts> DescribeTopics(rd_kafka_t* client, int timeout_ms) {
   const rd_kafka_metadata_t* raw = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(client, 1, nullptr, &raw, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = std::string("cannot read cluster metadata: ") + rd_kafka_err2str(err);
-    return false;
+    return Err(std::string("cannot read cluster metadata: ") + rd_kafka_err2str(err));
   }
   KafkaMetadata metadata(raw);
+  TopicPartitionCounts counts;
   for (int i = 0; i < metadata->topic_cnt; ++i) {
     const rd_kafka_metadata_topic_t& topic = metadata->topics[i];
     if (topic.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       counts[topic.topic] = topic.partition_cnt;
     }
   }
+  return counts;
+}
+
+bool DescribeTopics(rd_kafka_t* client, int timeout_ms, TopicPartitionCounts& counts,
+                    std::string& error) {
+  Result<TopicPartitionCounts> described = DescribeTopics(client, timeout_ms);
+  if (!described) {
+    error = described.error().message();
+    return false;
+  }
+  for (const auto& [name, partitions] : *described) {
+    counts[name] = partitions;
+  }
   return true;
 }
 
-bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bool compacted,
-                 int timeout_ms, const Clock& clock, std::string& error) {
+Result<void> CreateTopic(rd_kafka_t* client, const std::string& name, int partitions,
+                         bool compacted, int timeout_ms, const Clock& clock) {
   char errstr[512];
   std::unique_ptr<rd_kafka_NewTopic_t, AdminDeleter> topic(
       rd_kafka_NewTopic_new(name.c_str(), partitions, -1, errstr, sizeof(errstr)));
   if (!topic) {
-    error = "cannot describe topic " + name + ": " + errstr;
-    return false;
+    return Err("cannot describe topic " + name + ": " + errstr);
   }
   if (compacted) {
     rd_kafka_NewTopic_set_config(topic.get(), "cleanup.policy", "compact");
@@ -80,12 +104,10 @@ bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bo
   std::unique_ptr<rd_kafka_event_t, AdminDeleter> event(
       rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
   if (!event) {
-    error = "timed out creating topic " + name;
-    return false;
+    return Err("timed out creating topic " + name);
   }
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "cannot create topic " + name + ": " + rd_kafka_event_error_string(event.get());
-    return false;
+    return Err("cannot create topic " + name + ": " + rd_kafka_event_error_string(event.get()));
   }
   const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
   size_t count = 0;
@@ -93,39 +115,38 @@ bool CreateTopic(rd_kafka_t* client, const std::string& name, int partitions, bo
   for (size_t i = 0; i < count; ++i) {
     rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      error = "cannot create topic " + name + ": " + rd_kafka_err2str(err);
-      return false;
+      return Err("cannot create topic " + name + ": " + rd_kafka_err2str(err));
     }
   }
   MonotonicTime deadline = clock.Monotonic() + std::chrono::milliseconds(timeout_ms);
   while (!TopicReady(client, name, partitions, timeout_ms)) {
     if (clock.Monotonic() >= deadline) {
-      error = "topic " + name + " was created but its partitions have no leader yet";
-      return false;
+      return Err("topic " + name + " was created but its partitions have no leader yet");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(kTopicReadyRetryEvery);
   }
-  return true;
+  return Ok();
 }
 
-bool CreateCompactedTopic(rd_kafka_t* client, const std::string& name, int partitions,
-                          int timeout_ms, const Clock& clock, std::string& error) {
-  return CreateTopic(client, name, partitions, true, timeout_ms, clock, error);
+Result<void> CreateCompactedTopic(rd_kafka_t* client, const std::string& name, int partitions,
+                                  int timeout_ms, const Clock& clock) {
+  return CreateTopic(client, name, partitions, true, timeout_ms, clock);
 }
 
-int CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& clock,
-                    int timeout_ms, std::chrono::milliseconds appear_within,
-                    std::chrono::milliseconds retry_every, std::string& error) {
+Result<int> CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& clock,
+                            int timeout_ms, std::chrono::milliseconds appear_within,
+                            std::chrono::milliseconds retry_every) {
   TopicPartitionCounts counts;
   const TopicNames& t = kafka.topics;
   std::string missing;
   MonotonicTime give_up = clock.Monotonic() + appear_within;
   for (;;) {
-    counts.clear();
     missing.clear();
-    if (!DescribeTopics(client, timeout_ms, counts, error)) {
-      return 0;
+    Result<TopicPartitionCounts> described = DescribeTopics(client, timeout_ms);
+    if (!described) {
+      return described.error();
     }
+    counts = std::move(described).value();
     for (const std::string* name :
          {&t.clicks, &t.calls, &t.chats, &t.surveys, &t.signals, &t.alerts, &t.dead_letter}) {
       if (counts.find(*name) == counts.end()) {
@@ -138,38 +159,74 @@ int CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& c
     std::this_thread::sleep_for(retry_every);
   }
   if (!missing.empty()) {
-    error =
-        "missing topics on " + kafka.bootstrap_servers + ": " + missing + " (create them first)";
-    return 0;
+    return Err("missing topics on " + kafka.bootstrap_servers + ": " + missing +
+               " (create them first)");
   }
   int inputs = counts[t.clicks];
   for (const std::string* name : {&t.calls, &t.chats, &t.surveys}) {
     if (counts[*name] != inputs) {
-      error = "input topics are not co-partitioned: " + t.clicks + " has " +
-              std::to_string(inputs) + " partitions but " + *name + " has " +
-              std::to_string(counts[*name]) + "; all four must have the same count";
-      return 0;
+      return Err("input topics are not co-partitioned: " + t.clicks + " has " +
+                 std::to_string(inputs) + " partitions but " + *name + " has " +
+                 std::to_string(counts[*name]) + "; all four must have the same count");
     }
   }
   auto changelog = counts.find(t.changelog);
   if (changelog == counts.end()) {
     spdlog::info("run: creating changelog topic {} ({} partitions, compacted)", t.changelog,
                  inputs);
-    return CreateCompactedTopic(client, t.changelog, inputs, timeout_ms, clock, error) ? inputs : 0;
+    if (Result<void> created = CreateCompactedTopic(client, t.changelog, inputs, timeout_ms, clock);
+        !created) {
+      return created.error();
+    }
+    return inputs;
   }
   if (changelog->second < inputs) {
-    error = "changelog topic " + t.changelog + " has " + std::to_string(changelog->second) +
-            " partitions, fewer than the " + std::to_string(inputs) + " input partitions";
-    return 0;
+    return Err("changelog topic " + t.changelog + " has " + std::to_string(changelog->second) +
+               " partitions, fewer than the " + std::to_string(inputs) + " input partitions");
   }
   return inputs;
 }
 
-bool RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
-                       int timeout_ms, std::string& error) {
+Result<void> WaitForBrokers(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& clock,
+                            const std::atomic<bool>& stop) {
+  const MonotonicTime started = clock.Monotonic();
+  const MonotonicTime give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
+  MonotonicTime next_report = started + kFirstBrokerWaitReport;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - clock.Monotonic());
+    int attempt_ms = static_cast<int>(
+        std::clamp<int64_t>(left.count(), kBrokerAttemptMinMs, kBrokerAttemptMaxMs));
+    Result<TopicPartitionCounts> described = DescribeTopics(client, attempt_ms);
+    if (described) {
+      if (next_report > started + kFirstBrokerWaitReport) {
+        spdlog::info("run: broker {} answered", kafka.bootstrap_servers);
+      }
+      return Ok();
+    }
+    MonotonicTime now = clock.Monotonic();
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
+    if (now >= give_up) {
+      return Err(fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
+                             kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0,
+                             described.error().message()));
+    }
+    if (now >= next_report) {
+      spdlog::warn("run: waiting for broker {} (metadata for {}, {}, {}, {}), {} s so far",
+                   kafka.bootstrap_servers, kafka.topics.clicks, kafka.topics.calls,
+                   kafka.topics.chats, kafka.topics.surveys, waited);
+      next_report = now + kBrokerWaitReportEvery;
+    }
+    if (stop.load()) {
+      return Err("stopped while waiting for broker " + kafka.bootstrap_servers);
+    }
+    std::this_thread::sleep_for(kBrokerRetryEvery);
+  }
+}
+
+Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
+                               int timeout_ms) {
   if (rd_kafka_committed(consumer, assigned, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "cannot read the committed offsets to rewind to";
-    return false;
+    return Err("cannot read the committed offsets to rewind to");
   }
   for (int i = 0; i < assigned->cnt; ++i) {
     if (assigned->elems[i].offset < 0) {
@@ -178,10 +235,9 @@ bool RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* as
   }
   KafkaError e(rd_kafka_seek_partitions(consumer, assigned, timeout_ms));
   if (e) {
-    error = std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get());
-    return false;
+    return Err(std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get()));
   }
-  return true;
+  return Ok();
 }
 
 }  // namespace cx

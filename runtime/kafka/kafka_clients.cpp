@@ -11,13 +11,14 @@ constexpr const char* kRestoreFetchWaitMs = "10";
 
 }  // namespace
 
-KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
-                              const std::vector<const KafkaProperties*>& layers,
-                              const KafkaCallbacks& callbacks, std::string& error) {
-  KafkaConf conf = MakeKafkaConf(layers, error);
-  if (!conf) {
-    return nullptr;
+Result<KafkaHandle> CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
+                                      const std::vector<const KafkaProperties*>& layers,
+                                      const KafkaCallbacks& callbacks) {
+  Result<KafkaConf> made = MakeKafkaConf(layers);
+  if (!made) {
+    return made.error();
   }
+  KafkaConf conf = std::move(made).value();
   if (callbacks.opaque != nullptr) rd_kafka_conf_set_opaque(conf.get(), callbacks.opaque);
   if (callbacks.rebalance != nullptr) {
     rd_kafka_conf_set_rebalance_cb(conf.get(), callbacks.rebalance);
@@ -30,8 +31,7 @@ KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
   char errstr[512];
   KafkaHandle client(rd_kafka_new(type, conf.get(), errstr, sizeof(errstr)));
   if (!client) {
-    error = "cannot create " + std::string(what) + ": " + errstr;
-    return nullptr;
+    return Err("cannot create " + std::string(what) + ": " + errstr);
   }
   static_cast<void>(conf.release());  // owned by the client now
   if (type == RD_KAFKA_CONSUMER) {

@@ -23,11 +23,22 @@ struct KafkaCallbacks {
 // The one place cxpulse makes a librdkafka client: a configuration from `layers` (applied in
 // order, later ones win; MakeKafkaConf routes librdkafka's log lines to spdlog), the callbacks,
 // then the handle; a consumer's events are redirected to
-// its consumer queue. Returns null with a one-line reason in `error` ("cannot create <what>: …"
-// or "kafka property NAME: …").
-[[nodiscard]] KafkaHandle CreateKafkaClient(rd_kafka_type_t type, std::string_view what,
-                                            const std::vector<const KafkaProperties*>& layers,
-                                            const KafkaCallbacks& callbacks, std::string& error);
+// its consumer queue. The one-line reason when it cannot ("cannot create <what>: …" or "kafka
+// property NAME: …").
+[[nodiscard]] Result<KafkaHandle> CreateKafkaClient(
+    rd_kafka_type_t type, std::string_view what, const std::vector<const KafkaProperties*>& layers,
+    const KafkaCallbacks& callbacks);
+// Transitional, for runtime/notify (not yet on Result): nullptr and `error` on failure.
+[[nodiscard]] inline KafkaHandle CreateKafkaClient(
+    rd_kafka_type_t type, std::string_view what, const std::vector<const KafkaProperties*>& layers,
+    const KafkaCallbacks& callbacks, std::string& error) {
+  Result<KafkaHandle> client = CreateKafkaClient(type, what, layers, callbacks);
+  if (!client) {
+    error = client.error().message();
+    return nullptr;
+  }
+  return std::move(client).value();
+}
 
 // The base properties of each client of the live processor (the `kafka:` section's
 // `properties` and `consumer_properties` / `producer_properties` go on top):

@@ -9,6 +9,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "runtime/kafka/kafka_log.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -49,10 +50,10 @@ using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
 
 // Builds a librdkafka configuration from properties applied in order (later ones win), with
 // librdkafka's log lines routed through spdlog (LogKafkaLine). Every configuration cxpulse
-// creates comes from here. Returns nullptr with "property NAME: reason" in `error` for an unknown
-// or invalid property.
-inline KafkaConf MakeKafkaConf(const std::vector<const KafkaProperties*>& layers,
-                               std::string& error) {
+// creates comes from here. The error "kafka property NAME: reason" for an unknown or invalid
+// property.
+[[nodiscard]] inline Result<KafkaConf> MakeKafkaConf(
+    const std::vector<const KafkaProperties*>& layers) {
   KafkaConf conf(rd_kafka_conf_new());
   rd_kafka_conf_set_log_cb(conf.get(), &LogKafkaLine);
   char errstr[512];
@@ -60,12 +61,23 @@ inline KafkaConf MakeKafkaConf(const std::vector<const KafkaProperties*>& layers
     for (const auto& [key, value] : *layer) {
       if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
           RD_KAFKA_CONF_OK) {
-        error = "kafka property " + key + ": " + errstr;
-        return nullptr;
+        return Err("kafka property " + key + ": " + errstr);
       }
     }
   }
   return conf;
+}
+
+// Transitional, for runtime/outreach until it uses the Result form: MakeKafkaConf() as null
+// plus the reason in `error`.
+[[nodiscard]] inline KafkaConf MakeKafkaConf(const std::vector<const KafkaProperties*>& layers,
+                                             std::string& error) {
+  Result<KafkaConf> conf = MakeKafkaConf(layers);
+  if (!conf) {
+    error = conf.error().message();
+    return nullptr;
+  }
+  return std::move(conf).value();
 }
 
 }  // namespace cx

@@ -5,27 +5,33 @@
 #include "runtime/kafka/kafka_clients.h"
 
 namespace cx {
+namespace {
 
-std::unique_ptr<KafkaProducer> KafkaProducer::Create(const KafkaConfig& config,
-                                                     const std::string& transactional_id,
-                                                     std::string& error) {
+// How long a producer being destroyed waits for records still in flight.
+constexpr int kCloseFlushTimeoutMs = 2000;
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaConfig& config,
+                                                             const std::string& transactional_id) {
   KafkaProperties base = ProducerProperties(config, transactional_id);
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer(config.topics.changelog));
   KafkaCallbacks callbacks;
   callbacks.opaque = producer.get();
   callbacks.delivery = &KafkaProducer::OnDelivery;
-  producer->handle_ =
+  Result<KafkaHandle> handle =
       CreateKafkaClient(RD_KAFKA_PRODUCER, "the Kafka producer",
-                        {&base, &config.properties, &config.producer_properties}, callbacks, error);
-  if (!producer->handle_) {
-    return nullptr;
+                        {&base, &config.properties, &config.producer_properties}, callbacks);
+  if (!handle) {
+    return handle.error();
   }
+  producer->handle_ = std::move(handle).value();
   return producer;
 }
 
 KafkaProducer::~KafkaProducer() {
   if (handle_) {
-    rd_kafka_flush(handle_.get(), 2000);
+    rd_kafka_flush(handle_.get(), kCloseFlushTimeoutMs);
   }
 }
 

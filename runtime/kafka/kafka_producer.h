@@ -8,6 +8,7 @@
 
 #include "runtime/config/kafka_config.h"
 #include "runtime/kafka/kafka_handles.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -17,10 +18,9 @@ namespace cx {
 // per partition (the checkpoint written to RocksDB after a commit). Single-threaded use.
 class KafkaProducer {
  public:
-  // Creates the producer; nullptr with a one-line reason in `error` on bad properties.
-  static std::unique_ptr<KafkaProducer> Create(const KafkaConfig& config,
-                                               const std::string& transactional_id,
-                                               std::string& error);
+  // Creates the producer; a one-line reason on bad properties.
+  [[nodiscard]] static Result<std::unique_ptr<KafkaProducer>> Create(
+      const KafkaConfig& config, const std::string& transactional_id);
   ~KafkaProducer();
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;

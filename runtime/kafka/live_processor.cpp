@@ -6,21 +6,15 @@
 #include <cstdlib>
 #include <optional>
 #include <set>
-#include <thread>
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "runtime/kafka/damaged_store.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/kafka_stats.h"
 #include "runtime/kafka/partition_owners.h"
-#include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/record_key.h"
-#include "runtime/shard/state_json.h"
-#include "schemas/json_writer.h"
 
 namespace cx {
 namespace {
@@ -38,14 +32,6 @@ constexpr int kMetadataTimeoutMs = 15000;
 // metadata; they are looked up again this often.
 constexpr auto kTopicsAppearWithin = std::chrono::seconds(10);
 constexpr auto kTopicsRetryEvery = std::chrono::milliseconds(500);
-// While the brokers do not answer at start (up to kafka.startup_timeout): each metadata request
-// waits between these bounds, attempts repeat this often, and a progress line is logged first
-// after kFirstBrokerWaitReport, then every kBrokerWaitReportEvery.
-constexpr int64_t kBrokerAttemptMinMs = 100;
-constexpr int64_t kBrokerAttemptMaxMs = 1000;
-constexpr auto kBrokerRetryEvery = std::chrono::milliseconds(200);
-constexpr auto kFirstBrokerWaitReport = std::chrono::seconds(1);
-constexpr auto kBrokerWaitReportEvery = std::chrono::seconds(5);
 // The decoded-customer cache is split over the input partitions, but never below this per shard.
 constexpr size_t kMinCachePerShard = 1000;
 // Shard gauges go to the observers this often.
@@ -69,8 +55,10 @@ LiveProcessor::LiveProcessor(AppConfig config, const Clock& clock)
     config_.kafka.instance_id = env;
   }
   instance_id_ = config_.kafka.instance_id.empty() ? HostName() : config_.kafka.instance_id;
-  transactions_ = std::make_unique<Transactions>(
-      config_.kafka, config_.kafka.group_id + "-" + instance_id_, clock_);
+  persistence_ = std::make_unique<ShardPersistence>(
+      config_, config_.kafka.group_id + "-" + instance_id_, clock_);
+  outputs_ = std::make_unique<LiveOutputs>(config_.kafka.topics, persistence_->transactions(),
+                                           status_, observers_);
   stop_ = &kNeverStop;
 }
 
@@ -82,44 +70,40 @@ MergeWaits LiveProcessor::merge_waits() const {
           .first_fetch = kFirstFetchWait};
 }
 
-bool LiveProcessor::Start(std::string& error) {
+Result<void> LiveProcessor::Start() {
   if (config_.state.dir.empty()) {
-    error = "state.dir is not set: cxpulse run needs a directory for its RocksDB state";
-    return false;
+    return Err("state.dir is not set: cxpulse run needs a directory for its RocksDB state");
   }
-  if (!CreateConsumer(error)) {
-    return false;
+  if (Result<void> created = CreateConsumer(); !created) {
+    return created;
   }
   const KafkaConfig& kafka = config_.kafka;
-  KafkaProperties restore_base = RestoreConsumerProperties(kafka);
-  restore_consumer_ =
-      CreateKafkaClient(RD_KAFKA_CONSUMER, "the restore consumer",
-                        {&restore_base, &kafka.properties, &kafka.consumer_properties}, {}, error);
-  if (!restore_consumer_) {
-    return false;
+  if (Result<void> answered = WaitForBrokers(consumer_.get(), kafka, clock_, *stop_); !answered) {
+    return answered;
   }
-  if (!WaitForBrokers(error)) {
-    return false;
+  Result<int> partitions = CheckLiveTopics(consumer_.get(), kafka, clock_, kMetadataTimeoutMs,
+                                           kTopicsAppearWithin, kTopicsRetryEvery);
+  if (!partitions) {
+    return partitions.error();
   }
-  input_partitions_ = CheckLiveTopics(consumer_.get(), kafka, clock_, kMetadataTimeoutMs,
-                                      kTopicsAppearWithin, kTopicsRetryEvery, error);
-  if (input_partitions_ <= 0 || !transactions_->Open(error)) {
-    return false;
+  input_partitions_ = *partitions;
+  if (Result<void> opened = persistence_->Open(); !opened) {
+    return opened;
   }
   cache_per_shard_ = std::max<size_t>(
       kMinCachePerShard, config_.state.cache_customers / static_cast<size_t>(input_partitions_));
 
-  if (!Subscribe(error)) {
-    return false;
+  if (Result<void> subscribed = Subscribe(); !subscribed) {
+    return subscribed;
   }
   spdlog::info(
       "run: instance {} in group {}, {} input partitions, {}", instance_id_, kafka.group_id,
       input_partitions_,
       kafka.processing == ProcessingGuarantee::kExactlyOnce ? "exactly-once" : "at-least-once");
-  return true;
+  return Ok();
 }
 
-bool LiveProcessor::CreateConsumer(std::string& error) {
+Result<void> LiveProcessor::CreateConsumer() {
   const KafkaConfig& kafka = config_.kafka;
   KafkaProperties base = GroupConsumerProperties(kafka);
   KafkaProperties advertised;
@@ -131,13 +115,17 @@ bool LiveProcessor::CreateConsumer(std::string& error) {
   callbacks.rebalance = &LiveProcessor::OnRebalance;
   callbacks.error = &LiveProcessor::OnError;
   callbacks.statistics = &LiveProcessor::OnStatistics;
-  consumer_ = CreateKafkaClient(RD_KAFKA_CONSUMER, "the Kafka consumer",
-                                {&base, &kafka.properties, &kafka.consumer_properties, &advertised},
-                                callbacks, error);
-  return consumer_ != nullptr;
+  Result<KafkaHandle> consumer = CreateKafkaClient(
+      RD_KAFKA_CONSUMER, "the Kafka consumer",
+      {&base, &kafka.properties, &kafka.consumer_properties, &advertised}, callbacks);
+  if (!consumer) {
+    return consumer.error();
+  }
+  consumer_ = std::move(consumer).value();
+  return Ok();
 }
 
-bool LiveProcessor::Subscribe(std::string& error) {
+Result<void> LiveProcessor::Subscribe() {
   const TopicNames& t = config_.kafka.topics;
   KafkaPartitionList topics(rd_kafka_topic_partition_list_new(ShardInputs::kInputs));
   for (const std::string* name : {&t.clicks, &t.calls, &t.chats, &t.surveys}) {
@@ -145,10 +133,9 @@ bool LiveProcessor::Subscribe(std::string& error) {
   }
   rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = std::string("cannot subscribe to the input topics: ") + rd_kafka_err2str(err);
-    return false;
+    return Err(std::string("cannot subscribe to the input topics: ") + rd_kafka_err2str(err));
   }
-  return true;
+  return Ok();
 }
 
 void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
@@ -157,55 +144,21 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
       "rejoining the group with a new consumer",
       reason);
   status_.ready = false;
-  std::string error;
-  if (!transactions_->Abandon(error)) {
-    Fail(error);
+  if (Result<void> abandoned = persistence_->transactions().Abandon(); !abandoned) {
+    Fail(abandoned.error().message());
     return;
   }
   pending_offsets_.clear();
-  pending_alerts_.clear();
+  outputs_->Drop();
   shards_.clear();
   status_.assigned_shards = 0;
   rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-  if (!CreateConsumer(error) || !Subscribe(error)) {
-    Fail("cannot rejoin the consumer group: " + error);
+  Result<void> rejoined = CreateConsumer();
+  if (rejoined) {
+    rejoined = Subscribe();
   }
-}
-
-bool LiveProcessor::WaitForBrokers(std::string& error) {
-  const KafkaConfig& kafka = config_.kafka;
-  const MonotonicTime started = clock_.Monotonic();
-  const MonotonicTime give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
-  MonotonicTime next_report = started + kFirstBrokerWaitReport;
-  TopicPartitionCounts counts;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - clock_.Monotonic());
-    int attempt_ms = static_cast<int>(
-        std::clamp<int64_t>(left.count(), kBrokerAttemptMinMs, kBrokerAttemptMaxMs));
-    if (DescribeTopics(consumer_.get(), attempt_ms, counts, error)) {
-      if (next_report > started + kFirstBrokerWaitReport) {
-        spdlog::info("run: broker {} answered", kafka.bootstrap_servers);
-      }
-      return true;
-    }
-    MonotonicTime now = clock_.Monotonic();
-    auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
-    if (now >= give_up) {
-      error = fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
-                          kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0, error);
-      return false;
-    }
-    if (now >= next_report) {
-      spdlog::warn("run: waiting for broker {} (metadata for {}, {}, {}, {}), {} s so far",
-                   kafka.bootstrap_servers, kafka.topics.clicks, kafka.topics.calls,
-                   kafka.topics.chats, kafka.topics.surveys, waited);
-      next_report = now + kBrokerWaitReportEvery;
-    }
-    if (stop_->load()) {
-      error = "stopped while waiting for broker " + kafka.bootstrap_servers;
-      return false;
-    }
-    std::this_thread::sleep_for(kBrokerRetryEvery);
+  if (!rejoined) {
+    Fail("cannot rejoin the consumer group: " + rejoined.error().message());
   }
 }
 
@@ -252,34 +205,16 @@ void LiveProcessor::Fail(std::string message) {
   }
 }
 
-bool LiveProcessor::OpenShard(int partition, std::string& error) {
+Result<void> LiveProcessor::OpenShard(int partition) {
   ShardSlot& slot = shards_.try_emplace(partition, merge_waits()).first->second;
-  StoreOptions options = config_.state.store;
-  options.path = ShardStatePath(config_.state.dir, partition);
-  auto open_and_restore = [&] {
-    std::unique_ptr<StateStore> store = StateStore::Open(options, error);
-    if (!store) {
-      return false;
-    }
-    if (!RestoreFromChangelog(restore_consumer_.get(), config_.kafka.topics.changelog, partition,
-                              *store, slot.restore, *stop_, error)) {
-      return false;
-    }
-    slot.shard = std::make_unique<Shard>(partition, config_.rules, std::move(store),
-                                         cache_per_shard_, static_cast<EmissionSink&>(*this));
-    slot.last_event = clock_.Monotonic();
-    return slot.shard->Restore(error);
-  };
-  if (open_and_restore()) {
-    return true;
+  Result<std::unique_ptr<Shard>> shard =
+      persistence_->OpenShard(partition, cache_per_shard_, *outputs_, slot.restore, *stop_);
+  if (!shard) {
+    return shard.error();
   }
-  // A corrupt local store is rebuilt from the changelog, once.
-  slot.shard.reset();
-  const std::string why = error;
-  if (!IsDamagedStoreError(why) || !SetAsideDamagedStore(options.path, partition, why, error)) {
-    return false;
-  }
-  return open_and_restore();
+  slot.shard = std::move(shard).value();
+  slot.last_event = clock_.Monotonic();
+  return Ok();
 }
 
 void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
@@ -289,10 +224,9 @@ void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
     numbers.insert(partitions->elems[i].partition);
   }
   for (int p : numbers) {
-    std::string error;
-    if (!OpenShard(p, error)) {
+    if (Result<void> opened = OpenShard(p); !opened) {
       shards_.erase(p);
-      Fail("cannot restore shard " + std::to_string(p) + ": " + error);
+      Fail("cannot restore shard " + std::to_string(p) + ": " + opened.error().message());
       return;
     }
   }
@@ -312,39 +246,12 @@ void LiveProcessor::Revoke() {
   for (LiveObserver* observer : observers_) observer->OnRebalance(0);
 }
 
-void LiveProcessor::OnSignal(const Signal& signal) {
-  scratch_.clear();
-  AppendSignalJson(signal, scratch_);
-  std::string_view value(scratch_);
-  transactions_->Produce(config_.kafka.topics.signals, -1, signal.customer_id, &value);
-  for (LiveObserver* observer : observers_) observer->OnSignal(signal);
-}
-
-void LiveProcessor::OnAlert(const Alert& alert) {
-  scratch_.clear();
-  AppendAlertJson(alert, scratch_);
-  std::string_view value(scratch_);
-  transactions_->Produce(config_.kafka.topics.alerts, -1, alert.customer_id, &value);
-  if (!observers_.empty()) {
-    pending_alerts_.emplace_back(alert, trigger_consumed_at_);
-  }
-}
-
-void LiveProcessor::OnDeadLetter(const DeadLetter& dead_letter) {
-  scratch_.clear();
-  AppendDeadLetterJson(dead_letter, scratch_);
-  std::string_view value(scratch_);
-  transactions_->Produce(config_.kafka.topics.dead_letter, -1, {}, &value);
-  ++status_.dead_letters;
-  for (LiveObserver* observer : observers_) observer->OnDeadLetter(dead_letter.error);
-}
-
 bool LiveProcessor::BeginTransactionIfNeeded() {
-  std::string error;
-  if (transactions_->BeginIfNeeded(error)) {
+  Result<void> begun = persistence_->transactions().BeginIfNeeded();
+  if (begun) {
     return true;
   }
-  spdlog::warn("kafka: cannot begin a transaction: {}", error);
+  spdlog::warn("kafka: cannot begin a transaction: {}", begun.error().message());
   Recover(true);
   return false;
 }
@@ -413,7 +320,7 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
     return;
   }
   MonotonicTime started = clock_.Monotonic();
-  trigger_consumed_at_ = started;
+  outputs_->SetTrigger(started);
   const char* topic = rd_kafka_topic_name(message.rkt);
   int64_t& next_offset = pending_offsets_[{topic, message.partition}];
   next_offset = std::max(next_offset, message.offset + 1);
@@ -428,7 +335,8 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
   }
   if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk ||
       !CheckRecordKey(key, event_.customer_id, why)) {
-    OnDeadLetter(MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
+    outputs_->OnDeadLetter(
+        MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
     for (LiveObserver* observer : observers_) {
       observer->OnEventProcessed(topic, nullptr, clock_.Monotonic() - started);
     }
@@ -436,12 +344,13 @@ void LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& mes
   }
   slot.last_event = started;
   const uint64_t duplicates_before = slot.shard->stats().duplicates;
-  const bool processed = slot.shard->Process(event_);
+  Result<void> processed = slot.shard->Process(event_);
   if (!processed) {
     Fail("state store of shard " + std::to_string(message.partition) +
-         " failed: " + slot.shard->last_error());
+         " failed: " + processed.error().message());
   }
-  const bool applied = processed && slot.shard->stats().duplicates == duplicates_before;
+  const bool applied =
+      static_cast<bool>(processed) && slot.shard->stats().duplicates == duplicates_before;
   for (LiveObserver* observer : observers_) {
     observer->OnEventProcessed(topic, &event_, clock_.Monotonic() - started);
     if (applied) observer->OnEventApplied(event_);
@@ -453,7 +362,7 @@ void LiveProcessor::AdvanceIdleShards() {
     return;
   }
   MonotonicTime now = clock_.Monotonic();
-  trigger_consumed_at_ = now;
+  outputs_->SetTrigger(now);
   auto idle_after = std::chrono::milliseconds(config_.kafka.idle_watermark_after.ms);
   EventTime wall = clock_.Now();
   for (auto& [partition, slot] : shards_) {
@@ -463,9 +372,9 @@ void LiveProcessor::AdvanceIdleShards() {
     if (slot.shard->pending_timers() > 0 && !BeginTransactionIfNeeded()) {
       return;
     }
-    if (!slot.shard->AdvanceWatermark(wall)) {
+    if (Result<void> advanced = slot.shard->AdvanceWatermark(wall); !advanced) {
       Fail("state store of shard " + std::to_string(partition) +
-           " failed: " + slot.shard->last_error());
+           " failed: " + advanced.error().message());
       return;
     }
   }
@@ -473,10 +382,14 @@ void LiveProcessor::AdvanceIdleShards() {
 
 bool LiveProcessor::CommitCycle() {
   bool dirty = !pending_offsets_.empty();
+  std::vector<ShardPersistence::ShardRef> shards;
   for (auto& [partition, slot] : shards_) {
-    dirty = dirty || (slot.shard && slot.shard->DirtyCount() > 0);
+    if (slot.shard) {
+      shards.emplace_back(partition, slot.shard.get());
+      dirty = dirty || slot.shard->DirtyCount() > 0;
+    }
   }
-  if (!dirty && !transactions_->pending()) {
+  if (!dirty && !persistence_->transactions().pending()) {
     return true;
   }
   if (!BeginTransactionIfNeeded()) {
@@ -488,48 +401,15 @@ bool LiveProcessor::CommitCycle() {
       observer->OnCommit(clock_.Monotonic() - started, committed);
     }
   };
-  const std::string& changelog = config_.kafka.topics.changelog;
-  std::vector<std::pair<int, StoreBatch>> batches;
-  for (auto& entry : shards_) {
-    // Not a structured binding: the lambda below captures the partition number.
-    const int partition = entry.first;
-    ShardSlot& slot = entry.second;
-    if (!slot.shard) {
-      continue;
-    }
-    StoreBatch batch;
-    slot.shard->TakeCommitBatch(batch);
-    bool changed = false;
-    batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
-      if (op == StoreOp::kPutCustomer) {
-        transactions_->Produce(changelog, partition, key, &value);
-        changed = true;
-      } else if (op == StoreOp::kDeleteCustomer) {
-        transactions_->Produce(changelog, partition, key, nullptr);
-        changed = true;
-      } else if (op == StoreOp::kPutMeta && key == Shard::kMaxEventTimeKey && changed) {
-        std::string meta_key = std::string(kChangelogMetaPrefix) + std::string(key);
-        transactions_->Produce(changelog, partition, meta_key, &value);
-      }
-    });
-    batches.emplace_back(partition, std::move(batch));
-  }
-  KafkaPartitionList offsets(rd_kafka_topic_partition_list_new(
-      static_cast<int>(std::max<size_t>(1, pending_offsets_.size()))));
-  for (const auto& [topic_partition, offset] : pending_offsets_) {
-    rd_kafka_topic_partition_list_add(offsets.get(), topic_partition.first.c_str(),
-                                      topic_partition.second)
-        ->offset = offset;
-  }
-  Transactions::Outcome outcome =
-      transactions_->Commit(consumer_.get(), offsets.get(), *stop_,
-                            [this](bool reachable) { SetBrokerReachable(reachable); });
-  switch (outcome) {
+  ShardPersistence::CommitOutcome commit =
+      persistence_->Commit(shards, consumer_.get(), pending_offsets_, *stop_,
+                           [this](bool reachable) { SetBrokerReachable(reachable); });
+  switch (commit.outcome) {
     case Transactions::Outcome::kCommitted:
       break;
     case Transactions::Outcome::kAbort:
     case Transactions::Outcome::kProducerFailed:
-      Recover(outcome == Transactions::Outcome::kProducerFailed);
+      Recover(commit.outcome == Transactions::Outcome::kProducerFailed);
       report(false);
       return false;
     case Transactions::Outcome::kGaveUp:
@@ -539,25 +419,12 @@ bool LiveProcessor::CommitCycle() {
   }
   pending_offsets_.clear();
   ++status_.transactions_committed;
-  for (auto& [partition, batch] : batches) {
-    int64_t last = transactions_->ChangelogOffset(partition);
-    if (last >= 0) {
-      PutChangelogCheckpoint(batch, last + 1);
-    }
-    std::string error;
-    if (!shards_.at(partition).shard->CommitBatch(batch, error)) {
-      Fail("state store of shard " + std::to_string(partition) + " failed: " + error);
-      return false;
-    }
+  if (!commit.stores) {
+    Fail(commit.stores.error().message());
+    return false;
   }
   report(true);
-  MonotonicTime committed_at = clock_.Monotonic();
-  for (const auto& [alert, consumed_at] : pending_alerts_) {
-    for (LiveObserver* observer : observers_) {
-      observer->OnAlertCommitted(alert, committed_at - consumed_at);
-    }
-  }
-  pending_alerts_.clear();
+  outputs_->AlertsCommitted(clock_.Monotonic());
   return true;
 }
 
@@ -565,10 +432,9 @@ void LiveProcessor::Recover(bool new_producer) {
   ++status_.transactions_aborted;
   spdlog::warn("run: rolling back uncommitted work; it will be processed again");
   pending_offsets_.clear();
-  pending_alerts_.clear();
-  std::string error;
-  if (!transactions_->Rollback(new_producer, error)) {
-    Fail(error);
+  outputs_->Drop();
+  if (Result<void> rolled_back = persistence_->Rollback(new_producer); !rolled_back) {
+    Fail(rolled_back.error().message());
     return;
   }
   std::vector<int> partitions;
@@ -577,27 +443,20 @@ void LiveProcessor::Recover(bool new_producer) {
   }
   shards_.clear();
   for (int p : partitions) {
-    if (!OpenShard(p, error)) {
-      Fail("cannot restore shard " + std::to_string(p) + ": " + error);
+    if (Result<void> opened = OpenShard(p); !opened) {
+      Fail("cannot restore shard " + std::to_string(p) + ": " + opened.error().message());
       return;
     }
   }
-  rd_kafka_topic_partition_list_t* raw = nullptr;
-  if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  Result<KafkaPartitionList> assigned = persistence_->Rewind(consumer_.get());
+  if (!assigned) {
+    Fail(assigned.error().message());
     return;
   }
-  KafkaPartitionList assigned(raw);
-  if (assigned->cnt == 0) {
-    return;
-  }
-  if (!RewindToCommitted(consumer_.get(), assigned.get(), kMetadataTimeoutMs, error)) {
-    Fail(error);
-    return;
-  }
-  AttachInputQueues(assigned.get());
+  AttachInputQueues(assigned->get());
 }
 
-bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
+Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   stop_ = &stop;
   running_ = true;
   auto commit_every = std::chrono::milliseconds(config_.kafka.commit_interval.ms);
@@ -623,7 +482,7 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
     } else if (message && message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       spdlog::debug("kafka: consumer: {}", rd_kafka_message_errstr(message.get()));
     }
-    transactions_->Poll();
+    persistence_->transactions().Poll();
     MonotonicTime now = clock_.Monotonic();
     if (now - last_commit >= commit_every) {
       AdvanceIdleShards();
@@ -646,46 +505,20 @@ bool LiveProcessor::Run(const std::atomic<bool>& stop, std::string& error) {
   shards_.clear();
   ServeCustomerRequests();
   if (!fatal_error_.empty()) {
-    error = fatal_error_;
-    return false;
+    return Err(fatal_error_);
   }
   spdlog::info("run: stopped cleanly");
-  return true;
-}
-
-void LiveProcessor::RequestCustomer(std::string customer_id, CustomerReply reply) {
-  std::lock_guard<std::mutex> lock(requests_mutex_);
-  customer_requests_.emplace_back(std::move(customer_id), std::move(reply));
+  return Ok();
 }
 
 void LiveProcessor::ServeCustomerRequests() {
-  std::deque<std::pair<std::string, CustomerReply>> requests;
-  {
-    std::lock_guard<std::mutex> lock(requests_mutex_);
-    requests.swap(customer_requests_);
-  }
-  for (auto& [customer_id, reply] : requests) {
-    CustomerAnswer answer;
-    auto slot = input_partitions_ > 0
-                    ? shards_.find(CustomerPartition(customer_id, input_partitions_))
-                    : shards_.end();
-    if (slot != shards_.end() && slot->second.shard) {
-      Shard& shard = *slot->second.shard;
-      CustomerState state;
-      std::string error;
-      CustomerLookup found = FindCustomer(shard, customer_id, state, error);
-      answer.kind = CustomerAnswer::Kind::kNotFound;
-      if (found == CustomerLookup::kFound) {
-        EventTime as_of = std::max(shard.max_event_time(), state.last_activity);
-        AppendCustomerStateJson(customer_id, state, config_.rules, as_of, answer.json);
-        answer.kind = CustomerAnswer::Kind::kFound;
-      } else if (found != CustomerLookup::kNotFound) {
-        spdlog::warn("customers: cannot read a customer of shard {}: {}", slot->first,
-                     found == CustomerLookup::kCorrupt ? "undecodable state" : error);
-      }
-    }
-    reply(std::move(answer));
-  }
+  requests_.Serve(
+      [this](const std::string& customer_id) -> Shard* {
+        if (input_partitions_ <= 0) return nullptr;
+        auto slot = shards_.find(CustomerPartition(customer_id, input_partitions_));
+        return slot == shards_.end() ? nullptr : slot->second.shard.get();
+      },
+      config_.rules);
 }
 
 void LiveProcessor::PublishSnapshots() {

@@ -1,11 +1,9 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,15 +11,18 @@
 
 #include "runtime/config/config.h"
 #include "runtime/kafka/changelog.h"
+#include "runtime/kafka/customer_requests.h"
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/kafka/live_observer.h"
+#include "runtime/kafka/live_outputs.h"
 #include "runtime/kafka/live_status.h"
 #include "runtime/kafka/shard_inputs.h"
-#include "runtime/kafka/transactions.h"
+#include "runtime/kafka/shard_persistence.h"
 #include "runtime/shard/clock.h"
 #include "runtime/shard/emission_sink.h"
 #include "runtime/shard/shard.h"
 #include "schemas/decoder.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -29,20 +30,21 @@ namespace cx {
 // assigned partition number, outputs and the state changelog produced in one Kafka transaction
 // per commit interval (DESIGN.md, "State and exactly-once"). Orchestration only: the clients
 // come from kafka_clients.h, the merge of a shard's inputs is ShardInputs / InputMerger, the
-// transactions are Transactions, the restore is changelog.h, the per-record work is Shard.
+// restore, commit and rollback of the shards' state with their transactions are
+// ShardPersistence, the per-record work is Shard.
 // Single-threaded: Run() owns every shard; other threads only read `status()`. Every time read
 // goes through `clock`.
-class LiveProcessor final : private EmissionSink {
+class LiveProcessor final {
  public:
   LiveProcessor(AppConfig config, const Clock& clock);
-  ~LiveProcessor() override;
+  ~LiveProcessor();
 
   // Connects, checks the topics (all present, inputs co-partitioned) and, for exactly-once,
-  // initialises transactions. Returns false with a one-line reason.
-  [[nodiscard]] bool Start(std::string& error);
+  // initialises transactions. The one-line reason when it cannot.
+  [[nodiscard]] Result<void> Start();
   // Processes until `stop` is raised, then drains: commits what was processed and leaves the
-  // group. Returns false with a reason on an unrecoverable failure.
-  [[nodiscard]] bool Run(const std::atomic<bool>& stop, std::string& error);
+  // group. The reason on an unrecoverable failure.
+  [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop);
 
   [[nodiscard]] const LiveStatus& status() const { return status_; }
   // The rules the shards run with (the metrics probe's at-risk levels).
@@ -51,21 +53,14 @@ class LiveProcessor final : private EmissionSink {
   // Adds an observer (metrics, the HTTP alert feed). Call before Run(); it must outlive Run().
   void AddObserver(LiveObserver* observer) { observers_.push_back(observer); }
 
-  // The answer to RequestCustomer.
-  struct CustomerAnswer {
-    enum class Kind : uint8_t {
-      kFound,     // `json` is the customer's current state (runtime/shard/state_json.h)
-      kNotFound,  // the customer's partition is assigned here and has no state for it
-      kNotOwned,  // it is not assigned here (or the processor stopped)
-    };
-    Kind kind = Kind::kNotOwned;
-    std::string json;
-  };
-  using CustomerReply = std::function<void(CustomerAnswer answer)>;
+  using CustomerAnswer = cx::CustomerAnswer;
+  using CustomerReply = CustomerRequests::Reply;
   // Thread-safe. Asks the processing thread for one customer's current state, from the shard of
   // its partition (CustomerPartition over the input partitions). `reply` runs on the processing
   // thread within one commit interval.
-  void RequestCustomer(std::string customer_id, CustomerReply reply);
+  void RequestCustomer(std::string customer_id, CustomerReply reply) {
+    requests_.Add(std::move(customer_id), std::move(reply));
+  }
   // The HTTP address the other instances reach this one at (http.advertised_address): carried
   // in the group consumer's client.id (AdvertisingClientId), so /customers/{id} on any instance
   // finds the owner of a partition. Call before Start(); empty = not advertised.
@@ -87,19 +82,11 @@ class LiveProcessor final : private EmissionSink {
   void ServeCustomerRequests();
   void PublishSnapshots();
 
-  // EmissionSink: every output goes to the producer inside the open transaction.
-  void OnSignal(const Signal& signal) override;
-  void OnAlert(const Alert& alert) override;
-  void OnDeadLetter(const DeadLetter& dead_letter) override;
-
-  [[nodiscard]] bool CreateConsumer(std::string& error);
-  [[nodiscard]] bool Subscribe(std::string& error);
+  [[nodiscard]] Result<void> CreateConsumer();
+  [[nodiscard]] Result<void> Subscribe();
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
-  // Reads the cluster metadata, retrying for up to kafka.startup_timeout (on clock_) and saying
-  // every few seconds what it waits for; false with the reason when the brokers never answered.
-  [[nodiscard]] bool WaitForBrokers(std::string& error);
-  [[nodiscard]] bool OpenShard(int partition, std::string& error);
+  [[nodiscard]] Result<void> OpenShard(int partition);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke();
   // Takes each partition queue of the assignment away from the consumer queue.
@@ -129,26 +116,22 @@ class LiveProcessor final : private EmissionSink {
   const Clock& clock_;
   LiveStatus status_;
   std::vector<LiveObserver*> observers_;
-  std::mutex requests_mutex_;
-  std::deque<std::pair<std::string, CustomerReply>> customer_requests_;
-  // Monotonic time at which the record being processed was consumed (alert latency).
-  MonotonicTime trigger_consumed_at_;
+  CustomerRequests requests_;
   std::string instance_id_;
   std::string advertised_http_;
 
   KafkaHandle consumer_;
-  KafkaHandle restore_consumer_;
-  std::unique_ptr<Transactions> transactions_;
+  std::unique_ptr<ShardPersistence> persistence_;
+  // The shards' emission sink.
+  std::unique_ptr<LiveOutputs> outputs_;
   std::map<int, ShardSlot> shards_;
   size_t cache_per_shard_ = 0;
   int input_partitions_ = 0;
 
   Decoder decoder_;
   Event event_;
-  std::string scratch_;
   // Next offset to commit per input (topic, partition) since the last commit.
-  std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
-  std::vector<std::pair<Alert, MonotonicTime>> pending_alerts_;
+  ConsumedOffsets pending_offsets_;
   const std::atomic<bool>* stop_ = nullptr;
   // Inside Run(): only then does an unreachable broker mean a reconnect that will happen (before,
   // Start() reports its own waiting and gives up; after, nothing reconnects).

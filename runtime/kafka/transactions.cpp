@@ -29,33 +29,33 @@ Transactions::Transactions(const KafkaConfig& config, std::string transactional_
       clock_(clock),
       exactly_once_(config.processing == ProcessingGuarantee::kExactlyOnce) {}
 
-bool Transactions::Open(std::string& error) {
-  producer_ = KafkaProducer::Create(config_, transactional_id_, error);
-  if (!producer_) {
-    return false;
+Result<void> Transactions::Open() {
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::Create(config_, transactional_id_);
+  if (!producer) {
+    return producer.error();
   }
+  producer_ = std::move(producer).value();
   if (exactly_once_) {
     KafkaError e(rd_kafka_init_transactions(producer_->handle(), kInitTransactionsTimeoutMs));
     if (e) {
-      error =
-          std::string("cannot initialise Kafka transactions: ") + rd_kafka_error_string(e.get());
-      return false;
+      return Err(std::string("cannot initialise Kafka transactions: ") +
+                 rd_kafka_error_string(e.get()));
     }
   }
-  return true;
+  return Ok();
 }
 
-bool Transactions::BeginIfNeeded(std::string& error) {
+Result<void> Transactions::BeginIfNeeded() {
   if (!exactly_once_ || open_) {
-    return true;
+    return Ok();
   }
   KafkaError e(rd_kafka_begin_transaction(producer_->handle()));
   if (e) {
-    error = rd_kafka_error_string(e.get());
-    return false;
+    return Err(rd_kafka_error_string(e.get()));
   }
   open_ = true;
-  return true;
+  return Ok();
 }
 
 Transactions::Outcome Transactions::Commit(rd_kafka_t* consumer,
@@ -154,7 +154,7 @@ bool Transactions::AbortOpen() {
   return aborted;
 }
 
-bool Transactions::Rollback(bool new_producer, std::string& error) {
+Result<void> Transactions::Rollback(bool new_producer) {
   if (!new_producer && !AbortOpen()) {
     new_producer = true;
   }
@@ -162,17 +162,17 @@ bool Transactions::Rollback(bool new_producer, std::string& error) {
   dirty_ = false;
   if (new_producer || !exactly_once_) {
     producer_.reset();
-    return Open(error);
+    return Open();
   }
-  return true;
+  return Ok();
 }
 
-bool Transactions::Abandon(std::string& error) {
+Result<void> Transactions::Abandon() {
   if (AbortOpen()) {
-    return true;
+    return Ok();
   }
   producer_.reset();
-  return Open(error);
+  return Open();
 }
 
 }  // namespace cx

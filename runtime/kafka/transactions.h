@@ -9,6 +9,7 @@
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/kafka/kafka_producer.h"
 #include "runtime/shard/clock.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -32,12 +33,12 @@ class Transactions {
   Transactions(const KafkaConfig& config, std::string transactional_id, const Clock& clock);
 
   // Creates the producer and, with exactly-once, initialises transactions (fencing an earlier
-  // producer with the same transactional id). Returns false with a one-line reason.
-  [[nodiscard]] bool Open(std::string& error);
+  // producer with the same transactional id). The one-line reason when it cannot.
+  [[nodiscard]] Result<void> Open();
 
-  // Begins a transaction when none is open (exactly-once only). Returns false when that failed;
-  // the caller must then roll back with a new producer.
-  [[nodiscard]] bool BeginIfNeeded(std::string& error);
+  // Begins a transaction when none is open (exactly-once only). An error when that failed; the
+  // caller must then roll back with a new producer.
+  [[nodiscard]] Result<void> BeginIfNeeded();
 
   // Enqueues an output or changelog record (see KafkaProducer::Produce); marks the cycle dirty.
   void Produce(const std::string& topic, int32_t partition, std::string_view key,
@@ -59,11 +60,11 @@ class Transactions {
 
   // Drops what is open for a rollback: aborts the transaction, or with `new_producer` (or when
   // the abort fails, and always at least once, so undelivered records cannot arrive later)
-  // re-creates the producer. Returns false with a reason when no producer can be created.
-  [[nodiscard]] bool Rollback(bool new_producer, std::string& error);
+  // re-creates the producer. The reason when no producer can be created.
+  [[nodiscard]] Result<void> Rollback(bool new_producer);
   // Drops what is open before the consumer is replaced: aborts the open transaction and
   // re-creates the producer only when the abort fails.
-  [[nodiscard]] bool Abandon(std::string& error);
+  [[nodiscard]] Result<void> Abandon();
 
   // Serves delivery reports without blocking.
   void Poll() { producer_->Poll(); }

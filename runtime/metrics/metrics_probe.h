@@ -15,15 +15,7 @@
 #include "reasons/reason_labels.h"
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_status.h"
-
-namespace prometheus {
-class Registry;
-class Counter;
-class Gauge;
-class Histogram;
-template <typename T>
-class Family;
-}  // namespace prometheus
+#include "runtime/metrics/prometheus_fwd.h"
 
 namespace cx {
 

@@ -10,15 +10,7 @@
 
 #include "outreach/case.h"
 #include "outreach/command.h"
-
-namespace prometheus {
-class Registry;
-class Counter;
-class Gauge;
-class Histogram;
-template <typename T>
-class Family;
-}  // namespace prometheus
+#include "runtime/metrics/prometheus_fwd.h"
 
 namespace cx {
 

@@ -162,7 +162,12 @@ class ReplayCommitter {
       consumed_.push_back(checkpoint.input);
       batch_.PutMeta(kReplayConsumedKey, EncodeConsumed(consumed_));
     }
-    return shard_.CommitBatch(batch_, error);
+    // Transitional: runtime/replay still reports errors as bool + string.
+    if (Result<void> committed = shard_.CommitBatch(batch_); !committed) {
+      error = committed.error().message();
+      return false;
+    }
+    return true;
   }
 
  private:

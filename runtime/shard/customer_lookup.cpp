@@ -4,13 +4,12 @@
 
 namespace cx {
 
-CustomerLookup ReadStoredCustomer(StateStore& store, std::string_view customer_id,
-                                  CustomerState& state, std::string& error) {
+Result<CustomerLookup> ReadStoredCustomer(StateStore& store, std::string_view customer_id,
+                                          CustomerState& state) {
   std::string bytes;
   StoreResult result = store.GetCustomer(customer_id, bytes);
   if (result.IsError()) {
-    error = result.message();
-    return CustomerLookup::kError;
+    return Err(result.message());
   }
   if (result.IsNotFound()) {
     return CustomerLookup::kNotFound;
@@ -18,17 +17,17 @@ CustomerLookup ReadStoredCustomer(StateStore& store, std::string_view customer_i
   return DecodeCustomerState(bytes, state) ? CustomerLookup::kFound : CustomerLookup::kCorrupt;
 }
 
-CustomerLookup FindCustomer(Shard& shard, std::string_view customer_id, CustomerState& state,
-                            std::string& error) {
+Result<CustomerLookup> FindCustomer(Shard& shard, std::string_view customer_id,
+                                    CustomerState& state) {
   if (shard.cache().Contains(customer_id)) {
-    CacheLoad load = shard.cache().GetOrLoad(customer_id);
-    if (load.state == nullptr) {
+    Result<CustomerState*> load = shard.cache().GetOrLoad(customer_id);
+    if (!load) {
       return CustomerLookup::kNotFound;
     }
-    state = *load.state;
+    state = **load;
     return CustomerLookup::kFound;
   }
-  return ReadStoredCustomer(shard.store(), customer_id, state, error);
+  return ReadStoredCustomer(shard.store(), customer_id, state);
 }
 
 }  // namespace cx

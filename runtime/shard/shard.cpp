@@ -17,19 +17,17 @@ Shard::Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore
       cache_(*store_, cache_customers),
       sink_(sink) {}
 
-bool Shard::Restore(std::string& error) {
+Result<void> Shard::Restore() {
   std::string saved;
   StoreResult result = store_->GetMeta(kMaxEventTimeKey, saved);
   if (result.IsError()) {
-    error = result.message();
-    return false;
+    return Err(result.message());
   }
   if (result.IsOk()) {
     int64_t ms = 0;
     auto [end, ec] = std::from_chars(saved.data(), saved.data() + saved.size(), ms);
     if (ec != std::errc() || end != saved.data() + saved.size()) {
-      error = "state store has a corrupt watermark checkpoint";
-      return false;
+      return Err("state store has a corrupt watermark checkpoint");
     }
     max_event_time_ = EventTime::FromMillis(ms);
     watermark_ = max_event_time_ - rules_.lateness;
@@ -47,56 +45,56 @@ bool Shard::Restore(std::string& error) {
     return true;
   });
   if (result.IsError()) {
-    error = result.message();
-    return false;
+    return Err(result.message());
   }
-  return true;
+  return Ok();
 }
 
-CustomerState* Shard::Load(std::string_view customer_id) {
-  CacheLoad load = cache_.GetOrLoad(customer_id);
-  if (load.state == nullptr) {
-    last_error_ = load.status.message();
+Result<CustomerState*> Shard::Load(std::string_view customer_id) {
+  Result<CustomerState*> load = cache_.GetOrLoad(customer_id);
+  if (!load) {
+    last_error_ = load.error().message();
   }
-  return load.state;
+  return load;
 }
 
-bool Shard::Process(const Event& event) {
+Result<void> Shard::Process(const Event& event) {
   if (event.ts > max_event_time_) {
     max_event_time_ = event.ts;
     EventTime candidate = max_event_time_ - rules_.lateness;
     if (candidate > watermark_) {
       watermark_ = candidate;
-      if (!FireDue()) {
-        return false;
+      if (Result<void> fired = FireDue(); !fired) {
+        return fired;
       }
     }
   }
-  CustomerState* state = Load(event.customer_id);
-  if (state == nullptr) {
-    return false;
+  Result<CustomerState*> state = Load(event.customer_id);
+  if (!state) {
+    return state.error();
   }
-  ApplyResult result = ApplyEvent(rules_, event.customer_id, *state, event, watermark_, emissions_);
+  ApplyResult result =
+      ApplyEvent(rules_, event.customer_id, **state, event, watermark_, emissions_);
   if (result == ApplyResult::kDuplicate) {
     ++stats_.duplicates;
-    return true;
+    return Ok();
   }
   ++stats_.events_applied;
   (void)cache_.MarkDirty(event.customer_id);
-  Reschedule(event.customer_id, *state);
+  Reschedule(event.customer_id, **state);
   Emit();
-  return true;
+  return Ok();
 }
 
-bool Shard::AdvanceWatermark(EventTime to) {
+Result<void> Shard::AdvanceWatermark(EventTime to) {
   if (to > watermark_) {
     watermark_ = to;
     return FireDue();
   }
-  return true;
+  return Ok();
 }
 
-bool Shard::FireDue() {
+Result<void> Shard::FireDue() {
   while (!timer_queue_.empty() && timer_queue_.begin()->first < watermark_) {
     auto node = timer_queue_.extract(timer_queue_.begin());
     const std::string& customer_id = node.value().second;
@@ -108,17 +106,17 @@ bool Shard::FireDue() {
         touched_timers_.push_back(&*entry);
       }
     }
-    CustomerState* state = Load(customer_id);
-    if (state == nullptr) {
-      return false;
+    Result<CustomerState*> state = Load(customer_id);
+    if (!state) {
+      return state.error();
     }
-    FireDueTimers(rules_, customer_id, *state, watermark_, emissions_);
+    FireDueTimers(rules_, customer_id, **state, watermark_, emissions_);
     ++stats_.timer_firings;
     (void)cache_.MarkDirty(customer_id);
-    Reschedule(customer_id, *state);
+    Reschedule(customer_id, **state);
     Emit();
   }
-  return true;
+  return Ok();
 }
 
 void Shard::Emit() {
@@ -186,22 +184,21 @@ void Shard::TakeCommitBatch(StoreBatch& batch) {
   batch.PutMeta(kMaxEventTimeKey, std::to_string(max_event_time_.ms));
 }
 
-bool Shard::CommitBatch(const StoreBatch& batch, std::string& error) {
+Result<void> Shard::CommitBatch(const StoreBatch& batch) {
   store_->SetEvictionHorizon(watermark_);
   StoreResult result = store_->Commit(batch);
   if (!result.IsOk()) {
-    error = result.message();
-    return false;
+    return Err(result.message());
   }
   cache_.OnCommitted();
   ++stats_.commits;
-  return true;
+  return Ok();
 }
 
-bool Shard::Commit(std::string& error) {
+Result<void> Shard::Commit() {
   StoreBatch batch;
   TakeCommitBatch(batch);
-  return CommitBatch(batch, error);
+  return CommitBatch(batch);
 }
 
 }  // namespace cx

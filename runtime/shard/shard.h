@@ -12,6 +12,7 @@
 #include "processors/engine.h"
 #include "processors/rules_config.h"
 #include "runtime/shard/emission_sink.h"
+#include "schemas/result.h"
 #include "state/store/customer_cache.h"
 #include "state/store/state_store.h"
 
@@ -49,28 +50,32 @@ class Shard {
         size_t cache_customers, EmissionSink& sink);
 
   // Loads the watermark checkpoint and the pending timers from the store. Call once, before
-  // the first event. Returns false with a message in `error` when the store cannot be read.
-  [[nodiscard]] bool Restore(std::string& error);
+  // the first event. The error when the store cannot be read.
+  [[nodiscard]] Result<void> Restore();
 
-  // Processes one decoded event of this shard. Returns false only when the state store
-  // failed (see last_error()); the shard must then be discarded and restored.
-  [[nodiscard]] bool Process(const Event& event);
+  // Processes one decoded event of this shard. An error only when the state store failed; the
+  // shard must then be discarded and restored. Success does not allocate.
+  [[nodiscard]] Result<void> Process(const Event& event);
 
   // Moves the watermark forward to `to` (if later) and fires the timers that are now due.
   // Used at the end of a replay and, in live mode, when an idle shard follows the wall clock.
-  // Returns false only when the state store failed.
-  [[nodiscard]] bool AdvanceWatermark(EventTime to);
+  // An error only when the state store failed.
+  [[nodiscard]] Result<void> AdvanceWatermark(EventTime to);
 
   // Moves every change since the last commit into `batch`: the timer changes, each dirty
   // customer's encoded state and the watermark checkpoint. The caller may add entries (e.g. a
   // changelog offset), publish the batch elsewhere (the changelog), then CommitBatch() it.
   void TakeCommitBatch(StoreBatch& batch);
-  // Writes `batch` to the store in one WriteBatch and lets the cache evict. Returns false with
-  // a message on failure.
-  [[nodiscard]] bool CommitBatch(const StoreBatch& batch, std::string& error);
+  // Writes `batch` to the store in one WriteBatch and lets the cache evict.
+  [[nodiscard]] Result<void> CommitBatch(const StoreBatch& batch);
   // TakeCommitBatch + CommitBatch.
-  [[nodiscard]] bool Commit(std::string& error);
-  // The message of the last store failure.
+  [[nodiscard]] Result<void> Commit();
+
+  // Transitional, for runtime/replay until it uses the Result forms above: Restore() and
+  // Commit() with the message in `error`, and the message of the last failed Process() or
+  // AdvanceWatermark().
+  [[nodiscard]] bool Restore(std::string& error) { return Transitional(Restore(), error); }
+  [[nodiscard]] bool Commit(std::string& error) { return Transitional(Commit(), error); }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }
 
   // Customers whose state changed since the last commit.
@@ -91,9 +96,14 @@ class Shard {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  [[nodiscard]] bool FireDue();
+  [[nodiscard]] Result<void> FireDue();
   void Emit();
-  [[nodiscard]] CustomerState* Load(std::string_view customer_id);
+  // The customer's cached state (see CustomerCache::GetOrLoad); records a failure in last_error_.
+  [[nodiscard]] Result<CustomerState*> Load(std::string_view customer_id);
+  static bool Transitional(const Result<void>& result, std::string& error) {
+    if (!result) error = result.error().message();
+    return result.ok();
+  }
   // Keeps exactly one timer for the customer, at NextDeadline(state).
   void Reschedule(std::string_view customer_id, const CustomerState& state);
 

@@ -10,7 +10,7 @@ namespace cx {
 CustomerCache::CustomerCache(StateStore& store, size_t max_customers)
     : store_(store), max_customers_(std::max<size_t>(max_customers, 1)) {}
 
-CacheLoad CustomerCache::GetOrLoad(std::string_view customer_id) {
+Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   const EventTime cutoff = store_.EvictionCutoff();
   if (auto it = entries_.find(customer_id); it != entries_.end()) {
     ++hits_;
@@ -20,27 +20,26 @@ CacheLoad CustomerCache::GetOrLoad(std::string_view customer_id) {
     if (entry.state.last_activity < cutoff) {
       entry.state = CustomerState{};
     }
-    return CacheLoad{&entry.state, StoreResult::Ok()};
+    return &entry.state;
   }
   ++misses_;
   CustomerState state;
   StoreResult read = store_.GetCustomer(customer_id, scratch_);
   if (read.IsError()) {
     ++load_errors_;
-    return CacheLoad{nullptr, std::move(read)};
+    return Err(read.message());
   }
   if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
     ++load_errors_;
-    return CacheLoad{nullptr, StoreResult::Error(
-                                  "a stored customer state of " + std::to_string(scratch_.size()) +
-                                  " bytes does not decode (corrupt or newer format)")};
+    return Err("a stored customer state of " + std::to_string(scratch_.size()) +
+               " bytes does not decode (corrupt or newer format)");
   }
   const auto it =
       entries_.emplace(std::string(customer_id), Entry{std::move(state), false, {}}).first;
   recency_.push_front(&it->first);
   it->second.recency = recency_.begin();
   last_ = &*it;
-  return CacheLoad{&it->second.state, StoreResult::Ok()};
+  return &it->second.state;
 }
 
 bool CustomerCache::MarkDirty(std::string_view customer_id) {

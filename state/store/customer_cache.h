@@ -9,23 +9,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "schemas/result.h"
 #include "state/customer_state.h"
 #include "state/store/state_store.h"
 #include "state/store/store_batch.h"
 #include "state/store/store_result.h"
 
 namespace cx {
-
-// The outcome of CustomerCache::GetOrLoad.
-struct [[nodiscard]] CacheLoad {
-  // The cached state: the one already cached, the stored one, or a fresh default state when the
-  // store has none (or evicted it). Null exactly when `status` is an error.
-  CustomerState* state = nullptr;
-  // Ok, or the error that prevented loading: the store could not be read, or the stored bytes
-  // do not decode (corrupt, or written by a newer cxpulse). Nothing is cached then, so a later
-  // GetOrLoad retries; the caller decides whether to fail the shard and restore it.
-  StoreResult status;
-};
 
 // Counters since construction, and current sizes.
 struct CacheStats {
@@ -58,9 +48,13 @@ class CustomerCache {
   CustomerCache(const CustomerCache&) = delete;
   CustomerCache& operator=(const CustomerCache&) = delete;
 
-  // The state of `customer_id`, loading and decoding it on a miss. The pointer stays valid
-  // until the next OnCommitted() or Clear(). A hit does not allocate.
-  CacheLoad GetOrLoad(std::string_view customer_id);
+  // The state of `customer_id`, loading and decoding it on a miss: the one already cached, the
+  // stored one, or a fresh default state when the store has none (or evicted it); never null.
+  // The pointer stays valid until the next OnCommitted() or Clear(). A hit does not allocate.
+  // The error that prevented loading: the store could not be read, or the stored bytes do not
+  // decode (corrupt, or written by a newer cxpulse). Nothing is cached then, so a later
+  // GetOrLoad retries; the caller decides whether to fail the shard and restore it.
+  [[nodiscard]] Result<CustomerState*> GetOrLoad(std::string_view customer_id);
 
   // Records that the cached state of `customer_id` changed and must be written. Returns false
   // (and does nothing) when the customer is not cached (not loaded since the last OnCommitted).

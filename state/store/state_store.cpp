@@ -143,17 +143,17 @@ std::string Mib(uint64_t bytes) {
   return text;
 }
 
-// "" when the filesystem of `path` has at least `needed` bytes free (or cannot be asked), else
+// Ok when the filesystem of `path` has at least `needed` bytes free (or cannot be asked), else
 // a one-line reason naming the path and the space.
-std::string CheckSpace(const std::string& path, uint64_t needed, std::string_view doing) {
+Result<void> CheckSpace(const std::string& path, uint64_t needed, std::string_view doing) {
   uint64_t free = 0;
   uint64_t total = 0;
   if (needed == 0 || !DiskSpace(path, free, total) || free >= needed) {
-    return {};
+    return Ok();
   }
-  return "state dir " + path + ": only " + Mib(free) + " free of " + Mib(total) +
-         " on its filesystem, " + Mib(needed) + " needed to " + std::string(doing) +
-         " safely; not writing (free space, then restart)";
+  return Err("state dir " + path + ": only " + Mib(free) + " free of " + Mib(total) +
+             " on its filesystem, " + Mib(needed) + " needed to " + std::string(doing) +
+             " safely; not writing (free space, then restart)");
 }
 
 }  // namespace
@@ -242,60 +242,61 @@ struct StateStore::Impl {
     return db_options;
   }
 
-  std::string CheckFamilies() const {
+  Result<void> CheckFamilies() const {
     std::vector<std::string> names;
     const rocksdb::Status status =
         rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &names);
     if (!status.ok()) {
-      return {};
+      return Ok();
     }
     for (const std::string& name : names) {
       if (name != rocksdb::kDefaultColumnFamilyName && name != kCustomersFamily &&
           name != kTimersFamily && name != kMetaFamily) {
-        return "state dir " + options.path + " has an unknown column family '" + name +
-               "': not a cxpulse store, or written by a newer cxpulse";
+        return Err("state dir " + options.path + " has an unknown column family '" + name +
+                   "': not a cxpulse store, or written by a newer cxpulse");
       }
     }
-    return {};
+    return Ok();
   }
 
-  std::string CheckFormat() {
+  Result<void> CheckFormat() {
     std::string format;
     const rocksdb::Status status = db->Get(rocksdb::ReadOptions(), meta, kFormatKey, &format);
     if (status.IsNotFound()) {
       const rocksdb::Status put = db->Put(write_options, meta, kFormatKey, kFormatVersion);
-      return put.ok() ? std::string() : Describe("cannot write the store format", put);
+      if (!put.ok()) {
+        return Err(Describe("cannot write the store format", put));
+      }
+      return Ok();
     }
     if (!status.ok()) {
-      return Describe("cannot read the store format", status);
+      return Err(Describe("cannot read the store format", status));
     }
     if (format != kFormatVersion) {
-      return "state dir " + options.path + " has store format " + format + ", this cxpulse reads " +
-             kFormatVersion;
+      return Err("state dir " + options.path + " has store format " + format +
+                 ", this cxpulse reads " + kFormatVersion);
     }
-    return {};
+    return Ok();
   }
 };
 
-std::unique_ptr<StateStore> StateStore::Open(const StoreOptions& options, std::string& error) {
+Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options) {
   if (options.path.empty()) {
-    error = "state dir path is empty";
-    return nullptr;
+    return Err("state dir path is empty");
   }
   if (!IsSupported(ToRocks(options.compression))) {
-    error = "the linked RocksDB lacks the configured compression codec";
-    return nullptr;
+    return Err("the linked RocksDB lacks the configured compression codec");
   }
   if (options.create_if_missing) {
     std::error_code ec;
     std::filesystem::create_directories(options.path, ec);
     if (ec) {
-      error = "cannot create state dir " + options.path + ": " + ec.message();
-      return nullptr;
+      return Err("cannot create state dir " + options.path + ": " + ec.message());
     }
   }
-  if (error = CheckSpace(options.path, options.min_free_bytes, "open the store"); !error.empty()) {
-    return nullptr;
+  if (Result<void> space = CheckSpace(options.path, options.min_free_bytes, "open the store");
+      !space) {
+    return space.error();
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -306,8 +307,8 @@ std::unique_ptr<StateStore> StateStore::Open(const StoreOptions& options, std::s
   impl->statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   impl->write_options.sync = options.sync_commits;
 
-  if (error = impl->CheckFamilies(); !error.empty()) {
-    return nullptr;
+  if (Result<void> families = impl->CheckFamilies(); !families) {
+    return families.error();
   }
   rocksdb::ColumnFamilyOptions customer_options = impl->FamilyOptions(true);
   customer_options.compaction_filter = impl->filter.get();
@@ -321,16 +322,14 @@ std::unique_ptr<StateStore> StateStore::Open(const StoreOptions& options, std::s
       rocksdb::DB::Open(impl->DatabaseOptions(), options.path, families, &impl->handles, &impl->db);
   if (!status.ok()) {
     impl->db = nullptr;
-    error = DescribeOpenError(status, options.path);
-    return nullptr;
+    return Err(DescribeOpenError(status, options.path));
   }
   impl->customers = impl->handles[1];
   impl->timers = impl->handles[2];
   impl->meta = impl->handles[3];
-  if (error = impl->CheckFormat(); !error.empty()) {
-    return nullptr;
+  if (Result<void> format = impl->CheckFormat(); !format) {
+    return format.error();
   }
-  error.clear();
   return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
 }
 
@@ -365,8 +364,8 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
   }
   const uint64_t needed =
       impl_->options.min_free_bytes == 0 ? 0 : impl_->options.min_free_bytes + 2 * batch.ByteSize();
-  if (std::string refused = CheckSpace(impl_->options.path, needed, "commit"); !refused.empty()) {
-    return impl_->Failed(std::move(refused));
+  if (Result<void> space = CheckSpace(impl_->options.path, needed, "commit"); !space) {
+    return impl_->Failed(space.error().message());
   }
   rocksdb::WriteBatch write(batch.ByteSize() + batch.Count() * 8 + 64);
   rocksdb::Status status;

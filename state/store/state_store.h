@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "schemas/result.h"
 #include "schemas/time.h"
 #include "state/store/store_batch.h"
 #include "state/store/store_options.h"
@@ -35,12 +36,23 @@ class StateStore {
   using TimerVisitor = std::function<bool(EventTime, std::string_view)>;
 
   // Opens (or creates, see StoreOptions::create_if_missing) the store at options.path. Returns
-  // null and sets `error` to a one-line reason when it cannot: the directory is locked by
+  // the one-line reason when it cannot: the directory is locked by
   // another process or StateStore, holds no cxpulse store, was written by a newer format,
   // the compression codec is missing, its filesystem has less than
   // StoreOptions::min_free_bytes free, or an I/O error. RocksDB's own log goes to spdlog (debug
   // level), not to a file in the directory.
-  static std::unique_ptr<StateStore> Open(const StoreOptions& options, std::string& error);
+  [[nodiscard]] static Result<std::unique_ptr<StateStore>> Open(const StoreOptions& options);
+  // Transitional, for runtime/replay until it uses the Result form: Open() as null plus the
+  // reason in `error`.
+  [[nodiscard]] static std::unique_ptr<StateStore> Open(const StoreOptions& options,
+                                                        std::string& error) {
+    Result<std::unique_ptr<StateStore>> store = Open(options);
+    if (!store) {
+      error = store.error().message();
+      return nullptr;
+    }
+    return std::move(store).value();
+  }
 
   ~StateStore();
   StateStore(const StateStore&) = delete;

@@ -321,6 +321,18 @@ class Processor:
                 return float(parts[1])
         return None
 
+    def metric_values(self, name):
+        """Every sample of metric `name` (any labels) from /metrics; [] when unavailable."""
+        status, body = self.http_get("/metrics")
+        if status != 200:
+            return []
+        values = []
+        for line in body.splitlines():
+            parts = line.rsplit(" ", 1)
+            if len(parts) == 2 and (parts[0] == name or parts[0].startswith(name + "{")):
+                values.append(float(parts[1]))
+        return values
+
     def assigned_shards(self):
         """Shards assigned and restored (cxpulse_assigned_shards while /readyz is true), or None."""
         if not self.ready():

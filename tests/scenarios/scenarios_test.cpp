@@ -20,6 +20,13 @@
 namespace cx {
 namespace {
 
+// Adapts a config load to the assertions here: true when it loaded, else false with the
+// message in `error`.
+bool Loaded(const Result<void>& loaded, std::string& error) {
+  error = loaded ? std::string() : loaded.error().message();
+  return loaded.ok();
+}
+
 namespace fs = std::filesystem;
 
 std::vector<std::string> ReadLines(const fs::path& path, bool drop_comments) {
@@ -141,7 +148,7 @@ TEST_P(ScenarioTest, ReplayGivesExpectedOutput) {
   AppConfig config;
   if (fs::exists(dir / "config.yaml")) {
     std::string error;
-    ASSERT_TRUE(LoadConfigFile((dir / "config.yaml").string(), config, error)) << error;
+    ASSERT_TRUE(Loaded(LoadConfigFile((dir / "config.yaml").string(), config), error)) << error;
   }
   ReplayOptions options;
   options.input = (out / "events.jsonl").string();

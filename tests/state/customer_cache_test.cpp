@@ -42,20 +42,19 @@ std::unique_ptr<StateStore> OpenAt(const std::string& path) {
   StoreOptions options;
   options.path = path;
   options.evict_after = Duration::Days(1);
-  std::string error;
-  auto store = StateStore::Open(options, error);
-  EXPECT_NE(store, nullptr) << error;
-  return store;
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  return store ? std::move(store).value() : nullptr;
 }
 
 CustomerState& MustLoad(CustomerCache& cache, std::string_view id) {
-  CacheLoad load = cache.GetOrLoad(id);
-  EXPECT_TRUE(load.status.IsOk()) << load.status.message();
-  if (load.state == nullptr) {
+  Result<CustomerState*> load = cache.GetOrLoad(id);
+  EXPECT_TRUE(load.ok()) << load.error().message();
+  if (!load) {
     static CustomerState unusable;
     return unusable;
   }
-  return *load.state;
+  return **load;
 }
 
 void CommitDirty(StateStore& store, CustomerCache& cache) {
@@ -93,10 +92,10 @@ TEST(CustomerCacheTest, HitWithAStringViewDoesNotAllocate) {
   ASSERT_TRUE(cache.MarkDirty(id));
   g_allocations = 0;
   g_count_allocations = true;
-  CacheLoad load = cache.GetOrLoad(std::string_view(id));
+  Result<CustomerState*> load = cache.GetOrLoad(std::string_view(id));
   const bool marked = cache.MarkDirty(id);
   g_count_allocations = false;
-  EXPECT_TRUE(load.status.IsOk());
+  EXPECT_TRUE(load.ok());
   EXPECT_TRUE(marked);
   EXPECT_EQ(g_allocations, 0);
 }
@@ -199,11 +198,10 @@ TEST(CustomerCacheTest, UndecodableStoredBytesAreAnErrorNotACrash) {
   batch.PutCustomer("bad", std::string("\xff\x00\x00\x00\x00\x00\x00\x00\x00junk", 13));
   ASSERT_TRUE(store->Commit(batch).IsOk());
   CustomerCache cache(*store, 4);
-  CacheLoad load = cache.GetOrLoad("bad");
-  EXPECT_EQ(load.state, nullptr);
-  EXPECT_TRUE(load.status.IsError());
-  EXPECT_NE(load.status.message().find("does not decode"), std::string::npos);
-  EXPECT_EQ(load.status.message().find("bad"), std::string::npos) << "no customer id in errors";
+  Result<CustomerState*> load = cache.GetOrLoad("bad");
+  ASSERT_FALSE(load.ok());
+  EXPECT_NE(load.error().message().find("does not decode"), std::string::npos);
+  EXPECT_EQ(load.error().message().find("bad"), std::string::npos) << "no customer id in errors";
   EXPECT_FALSE(cache.Contains("bad"));
   EXPECT_EQ(cache.Stats().load_errors, 1u);
 }

@@ -28,11 +28,9 @@ std::string Encoded(int64_t last_activity_ms, Tier tier = Tier::kStandard) {
 std::unique_ptr<StateStore> OpenAt(const std::string& path) {
   StoreOptions options;
   options.path = path;
-  std::string error;
-  auto store = StateStore::Open(options, error);
-  EXPECT_NE(store, nullptr) << error;
-  EXPECT_EQ(error, "");
-  return store;
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  return store ? std::move(store).value() : nullptr;
 }
 
 void MustCommit(StateStore& store, const StoreBatch& batch) {
@@ -236,15 +234,15 @@ TEST(StateStoreTest, SecondOpenOfALockedDirFailsClearly) {
   ASSERT_NE(first, nullptr);
   StoreOptions options;
   options.path = dir.Path();
-  std::string error;
-  auto second = StateStore::Open(options, error);
-  EXPECT_EQ(second, nullptr);
-  EXPECT_NE(error.find("state dir " + dir.Path() + " is locked by another cxpulse process"),
+  Result<std::unique_ptr<StateStore>> second = StateStore::Open(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message().find("state dir " + dir.Path() +
+                                          " is locked by another cxpulse process"),
             std::string::npos)
-      << error;
+      << second.error().message();
   first.reset();
-  auto third = StateStore::Open(options, error);
-  EXPECT_NE(third, nullptr) << error;
+  Result<std::unique_ptr<StateStore>> third = StateStore::Open(options);
+  EXPECT_TRUE(third.ok()) << third.error().message();
 }
 
 TEST(StateStoreTest, MissingDirWithoutCreateFailsClearly) {
@@ -252,12 +250,14 @@ TEST(StateStoreTest, MissingDirWithoutCreateFailsClearly) {
   StoreOptions options;
   options.path = dir.Path("absent");
   options.create_if_missing = false;
-  std::string error;
-  EXPECT_EQ(StateStore::Open(options, error), nullptr);
-  EXPECT_NE(error.find("holds no cxpulse store"), std::string::npos) << error;
+  Result<std::unique_ptr<StateStore>> missing = StateStore::Open(options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("holds no cxpulse store"), std::string::npos)
+      << missing.error().message();
   options.path.clear();
-  EXPECT_EQ(StateStore::Open(options, error), nullptr);
-  EXPECT_EQ(error, "state dir path is empty");
+  Result<std::unique_ptr<StateStore>> unnamed = StateStore::Open(options);
+  ASSERT_FALSE(unnamed.ok());
+  EXPECT_EQ(unnamed.error().message(), "state dir path is empty");
 }
 
 TEST(StateStoreTest, StatsReflectDataOnDisk) {

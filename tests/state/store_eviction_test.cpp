@@ -26,10 +26,9 @@ std::unique_ptr<StateStore> OpenAt(const std::string& path) {
   StoreOptions options;
   options.path = path;
   options.evict_after = Duration::Days(1);
-  std::string error;
-  auto store = StateStore::Open(options, error);
-  EXPECT_NE(store, nullptr) << error;
-  return store;
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  return store ? std::move(store).value() : nullptr;
 }
 
 // old: active on day 0; edge: active exactly at the cutoff; fresh: active on day 5.

@@ -11,6 +11,13 @@
 namespace cx {
 namespace {
 
+// Adapts a config load to the assertions here: true when it loaded, else false with the
+// message in `error`.
+bool Loaded(const Result<void>& loaded, std::string& error) {
+  error = loaded ? std::string() : loaded.error().message();
+  return loaded.ok();
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream text;
@@ -22,8 +29,8 @@ TEST(Config, ShippedFileHoldsExactlyTheDefaults) {
   AppConfig loaded;
   loaded.rules.lateness = Duration::Seconds(99);  // must be overwritten by the file
   std::string error;
-  ASSERT_TRUE(
-      LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", loaded, error))
+  ASSERT_TRUE(Loaded(
+      LoadConfigFile(std::string(CXPULSE_SOURCE_DIR) + "/config/cxpulse.yaml", loaded), error))
       << error;
   AppConfig defaults;
   // Section by section first, for a readable failure; then the whole config.
@@ -59,10 +66,11 @@ TEST(Config, WholeConfigComparisonSeesEveryField) {
 TEST(Config, ReasonsSectionListsTheReasons) {
   AppConfig config;
   std::string error;
-  ASSERT_TRUE(LoadConfigText("reasons:\n  known: [refund, 'wrong item']\n", "t", config, error))
+  ASSERT_TRUE(
+      Loaded(LoadConfigText("reasons:\n  known: [refund, 'wrong item']\n", "t", config), error))
       << error;
   EXPECT_EQ(config.reasons.known, (std::vector<std::string>{"refund", "wrong item"}));
-  ASSERT_TRUE(LoadConfigText("reasons:\n  known: []\n", "t", config, error)) << error;
+  ASSERT_TRUE(Loaded(LoadConfigText("reasons:\n  known: []\n", "t", config), error)) << error;
   EXPECT_TRUE(config.reasons.known.empty());
 }
 
@@ -87,7 +95,7 @@ TEST(Config, ReasonListErrorsNameTheKey) {
        }) {
     AppConfig config;
     std::string error;
-    EXPECT_FALSE(LoadConfigText(c.yaml, "t", config, error)) << c.yaml;
+    EXPECT_FALSE(Loaded(LoadConfigText(c.yaml, "t", config), error)) << c.yaml;
     EXPECT_EQ(error, c.error) << c.yaml;
   }
 }
@@ -100,17 +108,17 @@ TEST(Config, RulesFileIsTheRulesSection) {
   AppConfig loaded;
   loaded.rules.sla.call_target = Duration::Seconds(1);
   std::string error;
-  ASSERT_TRUE(LoadConfigText(indented, "rules.yaml", loaded, error)) << error;
+  ASSERT_TRUE(Loaded(LoadConfigText(indented, "rules.yaml", loaded), error)) << error;
   EXPECT_TRUE(loaded.rules == RulesConfig{});
 }
 
 TEST(Config, OverridesKeepOtherDefaults) {
   AppConfig config;
   std::string error;
-  ASSERT_TRUE(
-      LoadConfigText("rules:\n  sla:\n    call_target: 30s\n  selfservice:\n"
-                     "    help_prefixes: [/hilfe]\n",
-                     "t.yaml", config, error))
+  ASSERT_TRUE(Loaded(LoadConfigText("rules:\n  sla:\n    call_target: 30s\n  selfservice:\n"
+                                    "    help_prefixes: [/hilfe]\n",
+                                    "t.yaml", config),
+                     error))
       << error;
   EXPECT_EQ(config.rules.sla.call_target, Duration::Seconds(30));
   EXPECT_EQ(config.rules.sla.chat_first_reply_target, Duration::Seconds(60));
@@ -121,19 +129,20 @@ TEST(Config, OverridesKeepOtherDefaults) {
 TEST(Config, UnknownKeyIsAnErrorWithItsPath) {
   AppConfig config;
   std::string error;
-  EXPECT_FALSE(LoadConfigText("rules:\n  sla:\n    call_targt: 30s\n", "t.yaml", config, error));
+  EXPECT_FALSE(
+      Loaded(LoadConfigText("rules:\n  sla:\n    call_targt: 30s\n", "t.yaml", config), error));
   EXPECT_EQ(error, "t.yaml: rules.sla.call_targt: unknown key; did you mean call_target?");
-  EXPECT_FALSE(LoadConfigText("rulez: {}\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("rulez: {}\n", "t.yaml", config), error));
   EXPECT_EQ(error, "t.yaml: rulez: unknown key; did you mean rules?");
-  EXPECT_FALSE(LoadConfigText("zzz: {}\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("zzz: {}\n", "t.yaml", config), error));
   EXPECT_EQ(error, "t.yaml: zzz: unknown key");
 }
 
 TEST(Config, EveryErrorIsReportedOnItsOwnLine) {
   AppConfig config;
   std::string error;
-  EXPECT_FALSE(
-      LoadConfigText("rules:\n  lateness: soon\nstate:\n  dri: x\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(
+      LoadConfigText("rules:\n  lateness: soon\nstate:\n  dri: x\n", "t.yaml", config), error));
   EXPECT_EQ(error,
             "t.yaml: rules.lateness: expected a duration such as 500ms, 20s, 5m, 72h or 7d\n"
             "t.yaml: state.dri: unknown key; did you mean dir?");
@@ -142,13 +151,15 @@ TEST(Config, EveryErrorIsReportedOnItsOwnLine) {
 TEST(Config, DuplicateKeysAreErrors) {
   AppConfig config;
   std::string error;
-  EXPECT_FALSE(LoadConfigText("http:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n", "t.yaml",
-                              config, error));
+  EXPECT_FALSE(Loaded(
+      LoadConfigText("http:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n", "t.yaml", config),
+      error));
   EXPECT_EQ(error, "t.yaml: http.listen: duplicate key (given more than once)");
-  EXPECT_FALSE(LoadConfigText("state: {}\nstate: {}\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("state: {}\nstate: {}\n", "t.yaml", config), error));
   EXPECT_EQ(error, "t.yaml: state: duplicate key (given more than once)");
-  EXPECT_FALSE(LoadConfigText("kafka:\n  properties:\n    acks: all\n    acks: '1'\n", "t.yaml",
-                              config, error));
+  EXPECT_FALSE(Loaded(
+      LoadConfigText("kafka:\n  properties:\n    acks: all\n    acks: '1'\n", "t.yaml", config),
+      error));
   EXPECT_EQ(error, "t.yaml: kafka.properties.acks: duplicate key (given more than once)");
 }
 
@@ -156,7 +167,7 @@ TEST(Config, EnvironmentTokenAppliesWithoutAConfigFile) {
   ::setenv("CXPULSE_HTTP_TOKEN", "from-env", 1);
   AppConfig config;
   std::string error;
-  EXPECT_TRUE(LoadConfigText("", "defaults", config, error)) << error;
+  EXPECT_TRUE(Loaded(LoadConfigText("", "defaults", config), error)) << error;
   ::unsetenv("CXPULSE_HTTP_TOKEN");
   EXPECT_EQ(config.http.bearer_token, "from-env");
 }
@@ -164,14 +175,15 @@ TEST(Config, EnvironmentTokenAppliesWithoutAConfigFile) {
 TEST(Config, BadValuesAreOneLineErrors) {
   AppConfig config;
   std::string error;
-  EXPECT_FALSE(LoadConfigText("rules:\n  lateness: soon\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("rules:\n  lateness: soon\n", "t.yaml", config), error));
   EXPECT_NE(error.find("rules.lateness: expected a duration"), std::string::npos) << error;
   EXPECT_EQ(error.find('\n'), std::string::npos);
-  EXPECT_FALSE(LoadConfigText("kafka:\n  processing: maybe\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("kafka:\n  processing: maybe\n", "t.yaml", config), error));
   EXPECT_NE(error.find("kafka.processing"), std::string::npos) << error;
-  EXPECT_FALSE(LoadConfigText("rules: [1, 2\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("rules: [1, 2\n", "t.yaml", config), error));
   EXPECT_NE(error.find("not valid YAML"), std::string::npos) << error;
-  EXPECT_FALSE(LoadConfigText("rules:\n  effort:\n    alert_rearm: 80\n", "t.yaml", config, error));
+  EXPECT_FALSE(
+      Loaded(LoadConfigText("rules:\n  effort:\n    alert_rearm: 80\n", "t.yaml", config), error));
   EXPECT_NE(error.find("rules.effort"), std::string::npos) << error;
 }
 
@@ -180,15 +192,17 @@ TEST(Config, KafkaPropertiesExpandEnvironment) {
   AppConfig config;
   std::string error;
   ASSERT_TRUE(
-      LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_SECRET}\n    "
-                     "security.protocol: SASL_SSL\n",
-                     "t.yaml", config, error))
+      Loaded(LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_SECRET}\n    "
+                            "security.protocol: SASL_SSL\n",
+                            "t.yaml", config),
+             error))
       << error;
   ASSERT_EQ(config.kafka.properties.size(), 2u);
   EXPECT_EQ(config.kafka.properties[0].second, "s3cret");
   EXPECT_FALSE(
-      LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_UNSET_VAR}\n",
-                     "t.yaml", config, error));
+      Loaded(LoadConfigText("kafka:\n  properties:\n    sasl.password: ${CXPULSE_TEST_UNSET_VAR}\n",
+                            "t.yaml", config),
+             error));
   EXPECT_NE(error.find("CXPULSE_TEST_UNSET_VAR is not set"), std::string::npos) << error;
 }
 
@@ -209,10 +223,11 @@ TEST(Config, OutreachSectionReadsRepTokensFromTheEnvironment) {
   AppConfig config;
   std::string error;
   ASSERT_TRUE(
-      LoadConfigText("outreach:\n  topics: {alerts: a, commands: c}\n  claim_lapse: 10m\n"
-                     "  identity_header: X-Forwarded-User\n  listen: 127.0.0.1:1\n"
-                     "  reps:\n    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n",
-                     "t.yaml", config, error))
+      Loaded(LoadConfigText("outreach:\n  topics: {alerts: a, commands: c}\n  claim_lapse: 10m\n"
+                            "  identity_header: X-Forwarded-User\n  listen: 127.0.0.1:1\n"
+                            "  reps:\n    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n",
+                            "t.yaml", config),
+             error))
       << error;
   EXPECT_EQ(config.outreach.alerts_topic, "a");
   EXPECT_EQ(config.outreach.commands_topic, "c");
@@ -228,21 +243,25 @@ TEST(Config, OutreachSectionErrorsNameTheKey) {
   setenv("CXPULSE_TEST_REP_ANA", "secret-a", 1);
   AppConfig config;
   std::string error;
-  EXPECT_FALSE(
+  EXPECT_FALSE(Loaded(
       LoadConfigText("outreach:\n  reps:\n    - {name: ana, token_env: CXPULSE_TEST_UNSET_VAR}\n",
-                     "t.yaml", config, error));
+                     "t.yaml", config),
+      error));
   EXPECT_NE(error.find("outreach.reps[0].token_env"), std::string::npos) << error;
   EXPECT_FALSE(
-      LoadConfigText("outreach:\n  reps:\n    - {name: ana, token: x}\n", "t.yaml", config, error));
+      Loaded(LoadConfigText("outreach:\n  reps:\n    - {name: ana, token: x}\n", "t.yaml", config),
+             error));
   EXPECT_NE(error.find("outreach.reps[0].token"), std::string::npos) << error;
-  EXPECT_FALSE(
+  EXPECT_FALSE(Loaded(
       LoadConfigText("outreach:\n  reps:\n    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n"
                      "    - {name: ana, token_env: CXPULSE_TEST_REP_ANA}\n",
-                     "t.yaml", config, error));
+                     "t.yaml", config),
+      error));
   EXPECT_NE(error.find("outreach.reps"), std::string::npos) << error;
-  EXPECT_FALSE(LoadConfigText("outreach:\n  reps: ana\n", "t.yaml", config, error));
+  EXPECT_FALSE(Loaded(LoadConfigText("outreach:\n  reps: ana\n", "t.yaml", config), error));
   EXPECT_NE(error.find("outreach.reps: expected a list"), std::string::npos) << error;
-  EXPECT_FALSE(LoadConfigText("outreach:\n  command_timeout: 0s\n", "t.yaml", config, error));
+  EXPECT_FALSE(
+      Loaded(LoadConfigText("outreach:\n  command_timeout: 0s\n", "t.yaml", config), error));
   EXPECT_NE(error.find("outreach.command_timeout"), std::string::npos) << error;
 }
 

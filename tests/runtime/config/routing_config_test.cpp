@@ -12,6 +12,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+// The loader's Result as bool + message (the assertions below read the message).
+bool LoadConfigText(std::string_view yaml, std::string_view origin, AppConfig& config,
+                    std::string& error) {
+  Result<void> loaded = cx::LoadConfigText(yaml, origin, config);
+  error = loaded ? std::string() : loaded.error().message();
+  return static_cast<bool>(loaded);
+}
+
 class RoutingConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {

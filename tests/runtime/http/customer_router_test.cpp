@@ -83,8 +83,8 @@ class Owner {
       }
     };
     server_.emplace(std::move(options), std::move(backend));
-    std::string error;
-    EXPECT_TRUE(server_->Start(error)) << error;
+    Result<void> started = server_->Start();
+    EXPECT_TRUE(started) << started.error().message();
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
   std::vector<CustomerQuery> queries() {

@@ -66,8 +66,8 @@ class HttpServerTest : public ::testing::Test {
     options.sse_heartbeat = std::chrono::milliseconds(200);
     options.max_sse_clients = 2;
     server_.emplace(std::move(options), backend_.Make());
-    std::string error;
-    ASSERT_TRUE(server_->Start(error)) << error;
+    Result<void> started = server_->Start();
+    ASSERT_TRUE(started.ok()) << started.error().message();
     port_ = server_->port();
     ASSERT_NE(port_, 0);
   }
@@ -248,8 +248,8 @@ TEST(HttpServerRoutes, HandleServesAnyMethodAnsweredFromAnotherThread) {
   options.identity_header = "X-Forwarded-User";
   options.lookup_timeout = std::chrono::milliseconds(300);
   HttpServer server(options, backend);
-  std::string error;
-  ASSERT_TRUE(server.Start(error)) << error;
+  Result<void> started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.error().message();
   auto answered =
       Fetch(server.port(), "/cases/c1/claim?x=1",
             {{"Authorization", "Bearer t"}, {"X-Forwarded-User", "ben"}}, http::verb::post);
@@ -294,8 +294,8 @@ TEST(HttpServerRoutes, CaseEventsStreamAfterTheRouteHookLetsItThrough) {
   options.identity_header = "X-Forwarded-User";
   options.max_sse_clients = 1;
   HttpServer server(options, backend);
-  std::string error;
-  ASSERT_TRUE(server.Start(error)) << error;
+  Result<void> started = server.Start();
+  ASSERT_TRUE(started) << started.error().message();
   EXPECT_EQ(Fetch(server.port(), "/cases/events").status, 401U);
   EXPECT_EQ(Fetch(server.port(), "/alerts").status, 404U);  // no alert feed here
   RawConnection stream(server.port(),
@@ -333,16 +333,18 @@ TEST_F(HttpServerTest, StopClosesOpenStreamsAndRejectsBadListen) {
   HttpServerOptions options;
   options.listen = "no-port";
   HttpServer bad(options, HttpBackend{});
-  std::string error;
-  EXPECT_FALSE(bad.Start(error));
-  EXPECT_NE(error.find("http.listen"), std::string::npos);
+  Result<void> malformed = bad.Start();
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_NE(malformed.error().message().find("http.listen"), std::string::npos);
   HttpServerOptions taken;
   taken.listen = "127.0.0.1:" + std::to_string(port_);
   HttpServer first(taken, HttpBackend{});
-  ASSERT_TRUE(first.Start(error)) << error;
+  Result<void> bound = first.Start();
+  ASSERT_TRUE(bound.ok()) << bound.error().message();
   HttpServer second(taken, HttpBackend{});
-  EXPECT_FALSE(second.Start(error));
-  EXPECT_NE(error.find("cannot listen"), std::string::npos);
+  Result<void> in_use = second.Start();
+  ASSERT_FALSE(in_use.ok());
+  EXPECT_NE(in_use.error().message().find("cannot listen"), std::string::npos);
 }
 
 }  // namespace

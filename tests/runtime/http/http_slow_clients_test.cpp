@@ -99,8 +99,8 @@ std::unique_ptr<HttpServer> StartDefaultServer() {
   HttpBackend backend;
   backend.ready = [] { return true; };
   auto server = std::make_unique<HttpServer>(options, backend);
-  std::string error;
-  EXPECT_TRUE(server->Start(error)) << error;
+  Result<void> started = server->Start();
+  EXPECT_TRUE(started.ok()) << started.error().message();
   return server;
 }
 

@@ -24,10 +24,15 @@ class NullSink final : public EmissionSink {
 std::unique_ptr<StateStore> OpenStore(const cx::testing::TempDir& dir) {
   StoreOptions options;
   options.path = dir.Path("store");
-  std::string error;
-  std::unique_ptr<StateStore> store = StateStore::Open(options, error);
-  EXPECT_NE(store, nullptr) << error;
-  return store;
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  return store ? std::move(store).value() : nullptr;
+}
+
+// The lookup's answer; a store error fails the test.
+CustomerLookup Lookup(const Result<CustomerLookup>& result) {
+  EXPECT_TRUE(result.ok()) << result.error().message();
+  return result ? *result : CustomerLookup::kNotFound;
 }
 
 void Put(StateStore& store, const std::string& id, std::string_view bytes) {
@@ -48,11 +53,10 @@ TEST(CustomerLookup, StoredStateIsFoundNotFoundOrCorrupt) {
   Put(*store, "c-bad", "\xff\xff not a state");
 
   CustomerState found;
-  std::string error;
-  EXPECT_EQ(ReadStoredCustomer(*store, "c-1", found, error), CustomerLookup::kFound);
+  EXPECT_EQ(Lookup(ReadStoredCustomer(*store, "c-1", found)), CustomerLookup::kFound);
   EXPECT_EQ(found.last_activity, state.last_activity);
-  EXPECT_EQ(ReadStoredCustomer(*store, "c-2", found, error), CustomerLookup::kNotFound);
-  EXPECT_EQ(ReadStoredCustomer(*store, "c-bad", found, error), CustomerLookup::kCorrupt);
+  EXPECT_EQ(Lookup(ReadStoredCustomer(*store, "c-2", found)), CustomerLookup::kNotFound);
+  EXPECT_EQ(Lookup(ReadStoredCustomer(*store, "c-bad", found)), CustomerLookup::kCorrupt);
 }
 
 TEST(CustomerLookup, ALiveShardAnswersFromItsCacheBeforeItsStore) {
@@ -68,19 +72,19 @@ TEST(CustomerLookup, ALiveShardAnswersFromItsCacheBeforeItsStore) {
   RulesConfig rules;
   NullSink sink;
   Shard shard(0, rules, std::move(store), 100, sink);
-  std::string error;
-  ASSERT_TRUE(shard.Restore(error)) << error;
+  Result<void> restored = shard.Restore();
+  ASSERT_TRUE(restored.ok()) << restored.error().message();
 
   CustomerState found;
-  EXPECT_EQ(FindCustomer(shard, "c-1", found, error), CustomerLookup::kFound);
+  EXPECT_EQ(Lookup(FindCustomer(shard, "c-1", found)), CustomerLookup::kFound);
   EXPECT_EQ(found.last_activity, EventTime::FromMillis(1000));
-  EXPECT_EQ(FindCustomer(shard, "nobody", found, error), CustomerLookup::kNotFound);
+  EXPECT_EQ(Lookup(FindCustomer(shard, "nobody", found)), CustomerLookup::kNotFound);
 
   // A cached change not committed yet is what a live lookup must see.
-  CacheLoad load = shard.cache().GetOrLoad("c-1");
-  ASSERT_NE(load.state, nullptr);
-  load.state->last_activity = EventTime::FromMillis(2000);
-  EXPECT_EQ(FindCustomer(shard, "c-1", found, error), CustomerLookup::kFound);
+  Result<CustomerState*> load = shard.cache().GetOrLoad("c-1");
+  ASSERT_TRUE(load.ok());
+  (*load)->last_activity = EventTime::FromMillis(2000);
+  EXPECT_EQ(Lookup(FindCustomer(shard, "c-1", found)), CustomerLookup::kFound);
   EXPECT_EQ(found.last_activity, EventTime::FromMillis(2000));
 }
 

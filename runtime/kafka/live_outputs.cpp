@@ -1,0 +1,43 @@
+#include "runtime/kafka/live_outputs.h"
+
+#include "schemas/json_writer.h"
+
+namespace cx {
+
+void LiveOutputs::OnSignal(const Signal& signal) {
+  scratch_.clear();
+  AppendSignalJson(signal, scratch_);
+  std::string_view value(scratch_);
+  transactions_.Produce(topics_.signals, -1, signal.customer_id, &value);
+  for (LiveObserver* observer : observers_) observer->OnSignal(signal);
+}
+
+void LiveOutputs::OnAlert(const Alert& alert) {
+  scratch_.clear();
+  AppendAlertJson(alert, scratch_);
+  std::string_view value(scratch_);
+  transactions_.Produce(topics_.alerts, -1, alert.customer_id, &value);
+  if (!observers_.empty()) {
+    pending_alerts_.emplace_back(alert, trigger_consumed_at_);
+  }
+}
+
+void LiveOutputs::OnDeadLetter(const DeadLetter& dead_letter) {
+  scratch_.clear();
+  AppendDeadLetterJson(dead_letter, scratch_);
+  std::string_view value(scratch_);
+  transactions_.Produce(topics_.dead_letter, -1, {}, &value);
+  ++status_.dead_letters;
+  for (LiveObserver* observer : observers_) observer->OnDeadLetter(dead_letter.error);
+}
+
+void LiveOutputs::AlertsCommitted(MonotonicTime committed_at) {
+  for (const auto& [alert, consumed_at] : pending_alerts_) {
+    for (LiveObserver* observer : observers_) {
+      observer->OnAlertCommitted(alert, committed_at - consumed_at);
+    }
+  }
+  pending_alerts_.clear();
+}
+
+}  // namespace cx

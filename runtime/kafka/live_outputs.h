@@ -1,0 +1,49 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/config/kafka_config.h"
+#include "runtime/kafka/live_observer.h"
+#include "runtime/kafka/live_status.h"
+#include "runtime/kafka/transactions.h"
+#include "runtime/shard/clock.h"
+#include "runtime/shard/emission_sink.h"
+
+namespace cx {
+
+// Where the live shards' outputs go: each signal, alert and dead letter as JSON to its topic
+// inside the open transaction (Transactions::Produce), and to the observers (metrics, the HTTP
+// alert feed). An alert reaches the observers only once its transaction committed
+// (AlertsCommitted), with the time since its triggering record was consumed. Single-threaded:
+// the processing thread. `topics`, `transactions`, `status` and `observers` must outlive it.
+class LiveOutputs final : public EmissionSink {
+ public:
+  LiveOutputs(const TopicNames& topics, Transactions& transactions, LiveStatus& status,
+              const std::vector<LiveObserver*>& observers)
+      : topics_(topics), transactions_(transactions), status_(status), observers_(observers) {}
+
+  // The monotonic time at which the record now being processed was consumed (alert latency).
+  void SetTrigger(MonotonicTime consumed_at) { trigger_consumed_at_ = consumed_at; }
+
+  void OnSignal(const Signal& signal) override;
+  void OnAlert(const Alert& alert) override;
+  void OnDeadLetter(const DeadLetter& dead_letter) override;
+
+  // The transaction holding the alerts since the last call committed at `committed_at`.
+  void AlertsCommitted(MonotonicTime committed_at);
+  // That transaction was rolled back: its alerts will be produced again.
+  void Drop() { pending_alerts_.clear(); }
+
+ private:
+  const TopicNames& topics_;
+  Transactions& transactions_;
+  LiveStatus& status_;
+  const std::vector<LiveObserver*>& observers_;
+  MonotonicTime trigger_consumed_at_;
+  std::string scratch_;
+  std::vector<std::pair<Alert, MonotonicTime>> pending_alerts_;
+};
+
+}  // namespace cx

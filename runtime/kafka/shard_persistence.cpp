@@ -1,0 +1,144 @@
+#include "runtime/kafka/shard_persistence.h"
+
+#include <algorithm>
+
+#include "runtime/kafka/damaged_store.h"
+#include "runtime/kafka/kafka_admin.h"
+#include "runtime/kafka/kafka_clients.h"
+
+namespace cx {
+namespace {
+
+// How long a rollback's rewind waits for the committed offsets.
+constexpr int kRewindTimeoutMs = 15000;
+
+}  // namespace
+
+ShardPersistence::ShardPersistence(const AppConfig& config, std::string transactional_id,
+                                   const Clock& clock)
+    : config_(config), transactions_(config.kafka, std::move(transactional_id), clock) {}
+
+Result<void> ShardPersistence::Open() {
+  const KafkaConfig& kafka = config_.kafka;
+  KafkaProperties restore_base = RestoreConsumerProperties(kafka);
+  Result<KafkaHandle> restore_consumer =
+      CreateKafkaClient(RD_KAFKA_CONSUMER, "the restore consumer",
+                        {&restore_base, &kafka.properties, &kafka.consumer_properties}, {});
+  if (!restore_consumer) {
+    return restore_consumer.error();
+  }
+  restore_consumer_ = std::move(restore_consumer).value();
+  return transactions_.Open();
+}
+
+Result<std::unique_ptr<Shard>> ShardPersistence::OpenShard(int partition, size_t cache_customers,
+                                                           EmissionSink& sink,
+                                                           RestoreProgress& progress,
+                                                           const std::atomic<bool>& stop) {
+  Result<std::unique_ptr<Shard>> shard =
+      OpenShardOnce(partition, cache_customers, sink, progress, stop);
+  if (shard || !IsDamagedStoreError(shard.error().message())) {
+    return shard;
+  }
+  // A corrupt local store is rebuilt from the changelog, once.
+  std::string error;
+  if (!SetAsideDamagedStore(ShardStatePath(config_.state.dir, partition), partition,
+                            shard.error().message(), error)) {
+    return Err(std::move(error));
+  }
+  return OpenShardOnce(partition, cache_customers, sink, progress, stop);
+}
+
+Result<std::unique_ptr<Shard>> ShardPersistence::OpenShardOnce(int partition,
+                                                               size_t cache_customers,
+                                                               EmissionSink& sink,
+                                                               RestoreProgress& progress,
+                                                               const std::atomic<bool>& stop) {
+  StoreOptions options = config_.state.store;
+  options.path = ShardStatePath(config_.state.dir, partition);
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+  if (!store) {
+    return store.error();
+  }
+  if (Result<void> restored =
+          RestoreFromChangelog(restore_consumer_.get(), config_.kafka.topics.changelog, partition,
+                               **store, progress, stop);
+      !restored) {
+    return restored.error();
+  }
+  auto shard = std::make_unique<Shard>(partition, config_.rules, std::move(store).value(),
+                                       cache_customers, sink);
+  if (Result<void> restored = shard->Restore(); !restored) {
+    return restored.error();
+  }
+  return shard;
+}
+
+ShardPersistence::CommitOutcome ShardPersistence::Commit(
+    const std::vector<ShardRef>& shards, rd_kafka_t* consumer, const ConsumedOffsets& offsets,
+    const std::atomic<bool>& stop, const Transactions::ReachabilityReport& reachability) {
+  const std::string& changelog = config_.kafka.topics.changelog;
+  std::vector<std::pair<Shard*, StoreBatch>> batches;
+  for (const auto& [partition_number, shard] : shards) {
+    // Not a structured binding: the lambda below captures the partition number.
+    const int partition = partition_number;
+    StoreBatch batch;
+    shard->TakeCommitBatch(batch);
+    bool changed = false;
+    batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
+      if (op == StoreOp::kPutCustomer) {
+        transactions_.Produce(changelog, partition, key, &value);
+        changed = true;
+      } else if (op == StoreOp::kDeleteCustomer) {
+        transactions_.Produce(changelog, partition, key, nullptr);
+        changed = true;
+      } else if (op == StoreOp::kPutMeta && key == Shard::kMaxEventTimeKey && changed) {
+        std::string meta_key = std::string(kChangelogMetaPrefix) + std::string(key);
+        transactions_.Produce(changelog, partition, meta_key, &value);
+      }
+    });
+    batches.emplace_back(shard, std::move(batch));
+  }
+  KafkaPartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, offsets.size()))));
+  for (const auto& [topic_partition, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), topic_partition.first.c_str(),
+                                      topic_partition.second)
+        ->offset = offset;
+  }
+  CommitOutcome result;
+  result.outcome = transactions_.Commit(consumer, list.get(), stop, reachability);
+  if (result.outcome != Transactions::Outcome::kCommitted) {
+    return result;
+  }
+  for (auto& [shard, batch] : batches) {
+    int64_t last = transactions_.ChangelogOffset(shard->partition());
+    if (last >= 0) {
+      PutChangelogCheckpoint(batch, last + 1);
+    }
+    if (Result<void> written = shard->CommitBatch(batch); !written) {
+      result.stores = written.error().Prefixed("state store of shard " +
+                                               std::to_string(shard->partition()) + " failed");
+      return result;
+    }
+  }
+  return result;
+}
+
+Result<KafkaPartitionList> ShardPersistence::Rewind(rd_kafka_t* consumer) {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(consumer, &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return KafkaPartitionList(rd_kafka_topic_partition_list_new(0));
+  }
+  KafkaPartitionList assigned(raw);
+  if (assigned->cnt == 0) {
+    return assigned;
+  }
+  if (Result<void> rewound = RewindToCommitted(consumer, assigned.get(), kRewindTimeoutMs);
+      !rewound) {
+    return rewound.error();
+  }
+  return assigned;
+}
+
+}  // namespace cx

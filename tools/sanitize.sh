@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds and runs the unit tests under a sanitizer, in its own build directory:
+#   tools/sanitize.sh thread    # ThreadSanitizer (CXPULSE_TSAN), build-tsan/
+#   tools/sanitize.sh address   # AddressSanitizer + UndefinedBehaviorSanitizer (CXPULSE_SANITIZE), build-asan/
+# Extra arguments go to ctest (e.g. -R Http). Exit code 0 only if every test passed without a
+# sanitizer report. Suppressions, each with its reason, live in tools/sanitizers/*.supp.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+kind="${1:-thread}"
+shift || true
+case "$kind" in
+  thread) build=build-tsan; option=-DCXPULSE_TSAN=ON ;;
+  address) build=build-asan; option=-DCXPULSE_SANITIZE=ON ;;
+  *) echo "sanitize: expected thread or address, got '$kind'" >&2; exit 2 ;;
+esac
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXPULSE_BENCH=OFF \
+  "$option" >/dev/null
+cmake --build "$build" -j "$(nproc)"
+supp="$root/tools/sanitizers"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1${TSAN_EXTRA:+ $TSAN_EXTRA}"
+[ -f "$supp/tsan.supp" ] && TSAN_OPTIONS+=" suppressions=$supp/tsan.supp"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# Under TSan, a test that starts a librdkafka client crashes inside TSan's allocator: Debian's
+# librdkafka starts its threads with C11 thrd_create, which GCC 12's TSan runtime does not
+# intercept, so those threads have no TSan state (seen in KafkaLog.MakeKafkaConf…). Such tests,
+# and the live integration tests, cannot run under TSan without an instrumented librdkafka.
+exclude=()
+[ "$kind" = thread ] && exclude=(-E 'KafkaLog\.MakeKafkaConf')
+ctest --test-dir "$build" -L unit --output-on-failure -j 2 "${exclude[@]}" "$@"
