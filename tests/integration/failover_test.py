@@ -76,7 +76,11 @@ def main(checks):
                        lambda: survivor.assigned_shards() == 4 or not survivor.alive(), 120)
         itlib.log(f"instance a owns all shards {time.monotonic() - killed_at:.1f} s after the kill")
         itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [survivor])
-        # Per shard, the changelog records of its last restore: the takeover's.
+        # Per shard, the changelog records of its last restore: the takeover's. The per-shard
+        # series are refreshed once a second, so a fast catch-up can be read before they show
+        # the two shards taken over: wait until all four are there.
+        itlib.wait_for("instance a to report all 4 shards' restores", lambda: (
+            len(survivor.metric_values("cxpulse_restore_records")) == PARTITIONS), 30)
         restored = [int(v) for v in survivor.metric_values("cxpulse_restore_records")]
     finally:
         if victim.alive():
