@@ -3,6 +3,9 @@
 # CXPULSE_IT_KAFKA_PORT), runs them one at a time and stops it. Unit tests only: `ctest -L unit`
 # (or `ctest -LE integration`). Needs `tools/install_deps.sh kafka`. See tests/integration/README.md.
 set(CXPULSE_IT_KAFKA_PORT 19192 CACHE STRING "Client port of the integration tests' own Kafka broker")
+# kafka_security's own broker: SASL_SSL on this port, PLAINTEXT (the test's clients) and the
+# controller on the next two.
+math(EXPR CXPULSE_IT_KAFKA_SECURE_PORT "${CXPULSE_IT_KAFKA_PORT} + 5")
 set(CXPULSE_IT_KAFKA_DIR ${CMAKE_BINARY_DIR}/kafka)
 set(CXPULSE_IT_BOOTSTRAP 127.0.0.1:${CXPULSE_IT_KAFKA_PORT})
 set(CXPULSE_IT_ENV KAFKA_DIR=${CXPULSE_IT_KAFKA_DIR} KAFKA_PORT=${CXPULSE_IT_KAFKA_PORT})
@@ -57,3 +60,9 @@ set_tests_properties(integration.broker_start integration.broker_stop
   integration.outreach_service integration.customer_routing integration.case_end_to_end
   integration.notify
   integration.oversized_record integration.key_mismatch integration.corrupt_store integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
+
+# Its own broker with a SASL_SSL (SCRAM-SHA-512) listener and a CA made by the test: run and
+# outreach over TLS+SASL, refusals of a wrong password and an untrusted CA.
+cxpulse_integration_test(kafka_security kafka_security_test.py 420)
+set_tests_properties(integration.kafka_security PROPERTIES LABELS integration
+  ENVIRONMENT "${CXPULSE_IT_ENV};CXPULSE_IT_KAFKA_SECURE_PORT=${CXPULSE_IT_KAFKA_SECURE_PORT}")

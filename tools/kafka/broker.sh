@@ -135,6 +135,11 @@ log.retention.check.interval.ms=10000
 log.segment.bytes=67108864
 log.cleaner.backoff.ms=1000
 EOF
+  if [[ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then
+    # Later keys win (java.util.Properties), so these may also replace the listeners above.
+    echo "# From KAFKA_EXTRA_PROPERTIES=$KAFKA_EXTRA_PROPERTIES" >>"$CONFIG.tmp"
+    cat "$KAFKA_EXTRA_PROPERTIES" >>"$CONFIG.tmp"
+  fi
   mv "$CONFIG.tmp" "$CONFIG"
 }
 
