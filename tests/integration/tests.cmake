@@ -61,6 +61,12 @@ set_tests_properties(integration.broker_start integration.broker_stop
   integration.notify
   integration.oversized_record integration.key_mismatch integration.corrupt_store integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
 
+# Hostile records of every class (SPEC §2) among valid traffic, both processing modes: each a
+# dead letter with its code, the valid part's output equal to its replay, no restart.
+cxpulse_integration_test(bad_input_campaign bad_input_campaign_test.py 420)
+set_tests_properties(integration.bad_input_campaign PROPERTIES LABELS integration
+  ENVIRONMENT "${CXPULSE_IT_ENV}")
+
 # Its own broker with a SASL_SSL (SCRAM-SHA-512) listener and a CA made by the test: run and
 # outreach over TLS+SASL, refusals of a wrong password and an untrusted CA.
 cxpulse_integration_test(kafka_security kafka_security_test.py 420)
