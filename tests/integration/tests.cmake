@@ -18,6 +18,15 @@ add_test(NAME integration.broker_stop
   COMMAND bash ${CMAKE_SOURCE_DIR}/tools/kafka/broker.sh stop)
 set_tests_properties(integration.broker_start PROPERTIES FIXTURES_SETUP kafka_broker TIMEOUT 300)
 set_tests_properties(integration.broker_stop PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 120)
+# After every integration test that ran (a cleanup of the same fixture): no customer id or
+# payload value of any test's data in any process log above debug or in any metric label of
+# the tests' work dirs written since this run's broker was formatted.
+add_test(NAME integration.log_scan
+  COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/log_scan_test.py
+          --integration-dir ${CMAKE_BINARY_DIR}/integration
+          --since ${CXPULSE_IT_KAFKA_DIR}/data/meta.properties)
+set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 600
+  SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
 # name, script, timeout (s); each gets its own scratch dir and fresh topics, group and state.
 function(cxpulse_integration_test name script timeout)
