@@ -145,7 +145,8 @@ def edge_cases(lines):
     ts = itlib.iso(last_ms)
     out = [padded(survey("edge-64k", "edge-64k", ts=ts), MAX_EVENT),
            survey("edge-nested", "edge-nested", ts=ts)[:-1] + ',"x":' + "[" * 30 + "]" * 30 + "}",
-           survey("edge-ünïcødé-客户", "edge-unicode", ts=ts, comment="naïve café ☕ \u2028 ok")]
+           survey("edge-ünïcødé-客户", "edge-unicode", ts=ts,
+                  comment="naïve café ☕ \u2028 ok")]
     out += [survey(f"edge-ancient-{n}", f"edge-ancient-{n}", ts=f"1971-0{n}-01T00:00:00Z")
             for n in range(1, 4)]
     assert len(out[0].encode()) == MAX_EVENT

@@ -84,7 +84,8 @@ ssl.key.password={store_password}
         self.env = dict(os.environ, KAFKA_DIR=kafka_dir, KAFKA_PORT=str(port + 1),
                         KAFKA_CONTROLLER_PORT=str(port + 2), KAFKA_HEAP="384m",
                         KAFKA_EXTRA_PROPERTIES=extra,
-                        KAFKA_FORMAT_ARGS=f"--add-scram SCRAM-SHA-512=[name={USER},password={PASSWORD}]")
+                        KAFKA_FORMAT_ARGS=("--add-scram "
+                                           f"SCRAM-SHA-512=[name={USER},password={PASSWORD}]"))
 
     def broker_sh(self, command, timeout=180):
         result = subprocess.run(["bash", BROKER_SH, command], env=self.env, capture_output=True,
@@ -105,8 +106,8 @@ def secret_env(password=PASSWORD):
 
 
 def run_config(work, name, broker, group, prefix, ca):
-    return itlib.write_config(os.path.join(work, f"{name}.yaml"), os.path.join(work, f"state-{name}"),
-                              broker.secure, group, prefix, name,
+    return itlib.write_config(os.path.join(work, f"{name}.yaml"),
+                              os.path.join(work, f"state-{name}"), broker.secure, group, prefix, name,
                               extra_kafka={"properties": security_properties(ca),
                                            "startup_timeout": f"{STARTUP_TIMEOUT_S}s"})
 

@@ -13,8 +13,8 @@ written since this run's broker was formatted (--since: its meta.properties):
   failures) and every *.metrics.txt (the last /metrics of each process, saved by
   itlib.Processor.stop).
 A value (4 characters or more) made of letters, digits and `_.@:-` counts as a whole word of a
-line, any other (free text) anywhere in it. Lines logged at debug or trace level are skipped. Exit 77 (skipped) when no broker was
-started in this run.
+line, any other (free text) anywhere in it. Lines logged at debug or trace level are skipped.
+Exit 77 (skipped) when no broker was started in this run.
 """
 import argparse
 import json
