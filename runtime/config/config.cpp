@@ -1,5 +1,6 @@
 #include "runtime/config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -95,6 +96,23 @@ void ReadReasonsConfig(YamlSection section, ReasonsConfig& reasons,
   }
 }
 
+// librdkafka properties that hold a secret (a password, a private key): they may only name an
+// environment variable (a Kubernetes Secret mapped to env), so no secret sits in a ConfigMap.
+bool IsKafkaSecret(std::string_view key) {
+  static constexpr std::string_view kSecrets[] = {
+      "sasl.password",    "sasl.oauthbearer.client.secret",
+      "ssl.key.password", "ssl.keystore.password",
+      "ssl.key.pem",      "ssl_key",
+  };
+  return std::find(std::begin(kSecrets), std::end(kSecrets), key) != std::end(kSecrets);
+}
+
+// "${NAME}" and nothing else.
+bool IsOneEnvironmentReference(std::string_view value) {
+  return value.size() > 3 && value.starts_with("${") && value.ends_with("}") &&
+         value.find_first_of("${}", 2) == value.size() - 1;
+}
+
 }  // namespace
 
 Result<std::string> ExpandEnvironment(std::string_view text) {
@@ -146,6 +164,12 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   for (auto* props : {&config.kafka.properties, &config.kafka.consumer_properties,
                       &config.kafka.producer_properties}) {
     for (auto& [key, value] : *props) {
+      if (IsKafkaSecret(key) && !IsOneEnvironmentReference(value)) {
+        errors.push_back("kafka properties." + key +
+                         ": a secret must come from the environment, e.g. ${KAFKA_SASL_PASSWORD}, "
+                         "never from the config file");
+        continue;
+      }
       Result<std::string> expanded = ExpandEnvironment(value);
       if (!expanded) {
         errors.push_back("kafka properties." + key + ": " + expanded.error().message());

@@ -187,8 +187,14 @@ Result<int> CheckLiveTopics(rd_kafka_t* client, const KafkaConfig& kafka, const 
   return inputs;
 }
 
+std::string AccessFailureMessage(const KafkaConfig& kafka, const std::string& failure) {
+  return fmt::format(
+      "cannot connect to broker {} (check kafka.properties: security.protocol, ssl.*, sasl.*): {}",
+      kafka.bootstrap_servers, failure);
+}
+
 Result<void> WaitForBrokers(rd_kafka_t* client, const KafkaConfig& kafka, const Clock& clock,
-                            const std::atomic<bool>& stop) {
+                            const std::atomic<bool>& stop, const AccessFailure& access) {
   const MonotonicTime started = clock.Monotonic();
   const MonotonicTime give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
   MonotonicTime next_report = started + kFirstBrokerWaitReport;
@@ -202,6 +208,10 @@ Result<void> WaitForBrokers(rd_kafka_t* client, const KafkaConfig& kafka, const 
         spdlog::info("run: broker {} answered", kafka.bootstrap_servers);
       }
       return Ok();
+    }
+    ServeCallbacks(client);
+    if (std::string failure = access.First(); !failure.empty()) {
+      return Err(AccessFailureMessage(kafka, failure));
     }
     MonotonicTime now = clock.Monotonic();
     auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();

@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "runtime/config/kafka_config.h"
+#include "runtime/kafka/access_failure.h"
 #include "runtime/shard/clock.h"
 #include "schemas/result.h"
 
@@ -43,10 +44,18 @@ using TopicPartitionCounts = std::map<std::string, int>;
                                           std::chrono::milliseconds retry_every);
 
 // Reads the cluster metadata through `client`, retrying for up to kafka.startup_timeout (on
-// `clock`) and logging every few seconds what it waits for. The reason when the brokers never
-// answered, or when `stop` was raised meanwhile.
+// `clock`) and logging every few seconds what it waits for. Between attempts it serves the
+// client's callbacks; `access` is what the client's error callback records. The reason when the
+// brokers never answered, at once when `access` holds a TLS or SASL failure (waiting cannot fix
+// a wrong CA or password), or when `stop` was raised meanwhile.
 [[nodiscard]] Result<void> WaitForBrokers(rd_kafka_t* client, const KafkaConfig& kafka,
-                                          const Clock& clock, const std::atomic<bool>& stop);
+                                          const Clock& clock, const std::atomic<bool>& stop,
+                                          const AccessFailure& access);
+
+// "cannot connect to broker <bootstrap> (check kafka.properties: …): <failure>", the one line
+// when start-up gives up on an AccessFailure.
+[[nodiscard]] std::string AccessFailureMessage(const KafkaConfig& kafka,
+                                               const std::string& failure);
 
 // Seeks every partition of `assigned` (a consumer's current assignment) to its committed
 // offset, or to the beginning when none is committed: a rollback's rewind. The one-line reason

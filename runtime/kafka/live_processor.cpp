@@ -78,7 +78,8 @@ Result<void> LiveProcessor::Start() {
     return created;
   }
   const KafkaConfig& kafka = config_.kafka;
-  if (Result<void> answered = WaitForBrokers(consumer_.get(), kafka, clock_, *stop_); !answered) {
+  if (Result<void> answered = WaitForBrokers(consumer_.get(), kafka, clock_, *stop_, access_);
+      !answered) {
     return answered;
   }
   Result<int> partitions = CheckLiveTopics(consumer_.get(), kafka, clock_, kMetadataTimeoutMs,
@@ -180,6 +181,7 @@ void LiveProcessor::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 
 void LiveProcessor::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
   auto* self = static_cast<LiveProcessor*>(opaque);
+  self->access_.Record(err, reason);
   if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
     self->SetBrokerReachable(false);
     return;

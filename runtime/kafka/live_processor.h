@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/config/config.h"
+#include "runtime/kafka/access_failure.h"
 #include "runtime/kafka/changelog.h"
 #include "runtime/kafka/customer_requests.h"
 #include "runtime/kafka/kafka_handles.h"
@@ -120,6 +121,8 @@ class LiveProcessor final {
   std::string instance_id_;
   std::string advertised_http_;
 
+  // TLS / SASL failures the consumer's error callback saw (Start() gives up on the first).
+  AccessFailure access_;
   KafkaHandle consumer_;
   std::unique_ptr<ShardPersistence> persistence_;
   // The shards' emission sink.

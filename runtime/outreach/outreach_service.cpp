@@ -73,6 +73,8 @@ bool OutreachService::CreateClients(std::string& error) {
   KafkaConf consumer_conf =
       MakeKafkaConf({&consumer_base, &kafka.properties, &kafka.consumer_properties}, error);
   if (!consumer_conf) return false;
+  rd_kafka_conf_set_opaque(consumer_conf.get(), &access_);
+  rd_kafka_conf_set_error_cb(consumer_conf.get(), &AccessFailure::OnError);
   char errstr[512];
   consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, consumer_conf.get(), errstr, sizeof(errstr)));
   if (!consumer_) {
@@ -116,6 +118,11 @@ bool OutreachService::WaitForBrokers(TopicPartitionCounts& counts, std::string& 
         spdlog::info("outreach: broker {} answered", kafka.bootstrap_servers);
       }
       return true;
+    }
+    ServeCallbacks(consumer_.get());
+    if (std::string failure = access_.First(); !failure.empty()) {
+      error = AccessFailureMessage(kafka, failure);
+      return false;
     }
     auto now = SteadyClock::now();
     if (now >= give_up) {

@@ -98,6 +98,7 @@ class OutreachService {
   const AppConfig& config_;
   const Clock& clock_;
   OutreachMetrics metrics_;
+  AccessFailure access_;  // TLS / SASL failures of the consumer (WaitForBrokers gives up)
   KafkaHandle consumer_;
   KafkaHandle producer_;
   std::thread reader_;

@@ -3,6 +3,9 @@
 # CXPULSE_IT_KAFKA_PORT), runs them one at a time and stops it. Unit tests only: `ctest -L unit`
 # (or `ctest -LE integration`). Needs `tools/install_deps.sh kafka`. See tests/integration/README.md.
 set(CXPULSE_IT_KAFKA_PORT 19192 CACHE STRING "Client port of the integration tests' own Kafka broker")
+# kafka_security's own broker: SASL_SSL on this port, PLAINTEXT (the test's clients) and the
+# controller on the next two.
+math(EXPR CXPULSE_IT_KAFKA_SECURE_PORT "${CXPULSE_IT_KAFKA_PORT} + 5")
 set(CXPULSE_IT_KAFKA_DIR ${CMAKE_BINARY_DIR}/kafka)
 set(CXPULSE_IT_BOOTSTRAP 127.0.0.1:${CXPULSE_IT_KAFKA_PORT})
 set(CXPULSE_IT_ENV KAFKA_DIR=${CXPULSE_IT_KAFKA_DIR} KAFKA_PORT=${CXPULSE_IT_KAFKA_PORT})
@@ -15,6 +18,15 @@ add_test(NAME integration.broker_stop
   COMMAND bash ${CMAKE_SOURCE_DIR}/tools/kafka/broker.sh stop)
 set_tests_properties(integration.broker_start PROPERTIES FIXTURES_SETUP kafka_broker TIMEOUT 300)
 set_tests_properties(integration.broker_stop PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 120)
+# After every integration test that ran (a cleanup of the same fixture): no customer id or
+# payload value of any test's data in any process log above debug or in any metric label of
+# the tests' work dirs written since this run's broker was formatted.
+add_test(NAME integration.log_scan
+  COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/log_scan_test.py
+          --integration-dir ${CMAKE_BINARY_DIR}/integration
+          --since ${CXPULSE_IT_KAFKA_DIR}/data/meta.properties)
+set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 600
+  SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
 # name, script, timeout (s); each gets its own scratch dir and fresh topics, group and state.
 function(cxpulse_integration_test name script timeout)
@@ -57,3 +69,15 @@ set_tests_properties(integration.broker_start integration.broker_stop
   integration.outreach_service integration.customer_routing integration.case_end_to_end
   integration.notify
   integration.oversized_record integration.key_mismatch integration.corrupt_store integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
+
+# Hostile records of every class (SPEC §2) among valid traffic, both processing modes: each a
+# dead letter with its code, the valid part's output equal to its replay, no restart.
+cxpulse_integration_test(bad_input_campaign bad_input_campaign_test.py 420)
+set_tests_properties(integration.bad_input_campaign PROPERTIES LABELS integration
+  ENVIRONMENT "${CXPULSE_IT_ENV}")
+
+# Its own broker with a SASL_SSL (SCRAM-SHA-512) listener and a CA made by the test: run and
+# outreach over TLS+SASL, refusals of a wrong password and an untrusted CA.
+cxpulse_integration_test(kafka_security kafka_security_test.py 420)
+set_tests_properties(integration.kafka_security PROPERTIES LABELS integration
+  ENVIRONMENT "${CXPULSE_IT_ENV};CXPULSE_IT_KAFKA_SECURE_PORT=${CXPULSE_IT_KAFKA_SECURE_PORT}")

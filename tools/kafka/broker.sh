@@ -60,6 +60,13 @@ EOF
   fi
 }
 
+# True while the process whose pid `start` wrote is alive.
+started_pid_alive() {
+  local pid
+  pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid"
+}
+
 # Shows why a start failed: the JVM's own output, then what server.log got since this start.
 log_tail() {
   local new_lines
@@ -81,7 +88,9 @@ log_tail() {
 wait_ready() {
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   while ((SECONDS < deadline)); do
-    if ! running_pid >/dev/null; then
+    # Alive, not running_pid: right after `start` forks, the child may not have exec'd java yet,
+    # and its command line is still this script's (a loaded machine once failed a start so).
+    if ! started_pid_alive; then
       log_tail
       kafka_die "broker process exited during startup (logs: $LOG_DIR)"
     fi
@@ -135,6 +144,11 @@ log.retention.check.interval.ms=10000
 log.segment.bytes=67108864
 log.cleaner.backoff.ms=1000
 EOF
+  if [[ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then
+    # Later keys win (java.util.Properties), so these may also replace the listeners above.
+    echo "# From KAFKA_EXTRA_PROPERTIES=$KAFKA_EXTRA_PROPERTIES" >>"$CONFIG.tmp"
+    cat "$KAFKA_EXTRA_PROPERTIES" >>"$CONFIG.tmp"
+  fi
   mv "$CONFIG.tmp" "$CONFIG"
 }
 

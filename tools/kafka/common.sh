@@ -9,6 +9,10 @@
 #   KAFKA_START_TIMEOUT    seconds `start`/`wait` wait for the broker     default 90
 #   KAFKA_STOP_TIMEOUT     seconds `stop` waits after TERM before KILL    default 30
 #   KAFKA_CLUSTER_ID       cluster id when formatting new storage          default random
+#   KAFKA_EXTRA_PROPERTIES a file appended to server.properties (its keys win), e.g. a SASL_SSL
+#                          listener (tests/integration/kafka_security_test.py)
+#   KAFKA_FORMAT_ARGS      extra arguments of the storage format (new storage only), split on
+#                          spaces, e.g. --add-scram SCRAM-SHA-512=[name=u,password=p]
 #   JAVA_HOME              java to use (else `java` on PATH)
 
 KAFKA_TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -74,8 +78,10 @@ kafka_new_cluster_id() {
 # formatted is kept); the tool's output goes to LOG and, on failure, to stderr.
 kafka_format_storage() {
   local cluster_id="$1" config="$2" log="$3"
+  local -a extra=()
+  read -r -a extra <<<"${KAFKA_FORMAT_ARGS:-}"
   kafka_run_tool kafka.tools.StorageTool format --ignore-formatted \
-    "--cluster-id=$cluster_id" --config "$config" >"$log" 2>&1 || {
+    "--cluster-id=$cluster_id" --config "$config" "${extra[@]}" >"$log" 2>&1 || {
     cat "$log" >&2
     kafka_die "formatting storage failed (cluster id $cluster_id)"
   }

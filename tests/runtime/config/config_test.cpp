@@ -3,7 +3,9 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -204,6 +206,37 @@ TEST(Config, KafkaPropertiesExpandEnvironment) {
                             "t.yaml", config),
              error));
   EXPECT_NE(error.find("CXPULSE_TEST_UNSET_VAR is not set"), std::string::npos) << error;
+}
+
+TEST(Config, KafkaSecretsOnlyFromTheEnvironment) {
+  // Each load into a new config: properties of earlier loads would stay.
+  std::vector<std::unique_ptr<AppConfig>> configs;
+  auto Fresh = [&configs]() -> AppConfig& { return *configs.emplace_back(new AppConfig); };
+  ::setenv("CXPULSE_TEST_SECRET", "s3cret", 1);
+  std::string error;
+  for (const char* key : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
+                          "sasl.oauthbearer.client.secret", "ssl.key.pem"}) {
+    for (const char* value : {"hunter2", "pre${CXPULSE_TEST_SECRET}", "${A}${B}", "\"\""}) {
+      std::string yaml =
+          std::string("kafka:\n  consumer_properties:\n    ") + key + ": " + value + "\n";
+      EXPECT_FALSE(Loaded(LoadConfigText(yaml, "t.yaml", Fresh()), error)) << yaml;
+      EXPECT_NE(error.find(std::string("kafka properties.") + key +
+                           ": a secret must come from "
+                           "the environment"),
+                std::string::npos)
+          << error;
+      EXPECT_EQ(error.find("hunter2"), std::string::npos) << "the secret is echoed: " << error;
+    }
+    std::string yaml =
+        std::string("kafka:\n  producer_properties:\n    ") + key + ": ${CXPULSE_TEST_SECRET}\n";
+    EXPECT_TRUE(Loaded(LoadConfigText(yaml, "t.yaml", Fresh()), error)) << error;
+  }
+  // Not secrets: a literal user name and CA path are fine.
+  EXPECT_TRUE(Loaded(LoadConfigText("kafka:\n  properties:\n    sasl.username: cxpulse\n    "
+                                    "ssl.ca.location: /etc/ca.pem\n",
+                                    "t.yaml", Fresh()),
+                     error))
+      << error;
 }
 
 TEST(Config, Durations) {
