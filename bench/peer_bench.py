@@ -83,14 +83,17 @@ class Process:
 
 def peer_argv(args, mode, app_id, input_prefix, output_prefix, state_dir, idle_ms=5000,
               max_future_ms=30 * 86400 * 1000):
+    # --max-task-idle-ms only when set (0 is the peer's and Kafka Streams' default).
+    idle_task = (["--max-task-idle-ms", str(args.max_task_idle_ms)]
+                 if args.max_task_idle_ms else [])
     return (["java"] + args.jvm_opts.split() + ["-jar", args.peer_jar,
             "--bootstrap", args.bootstrap, "--application-id", app_id,
             "--input-prefix", input_prefix, "--output-prefix", output_prefix,
             "--processing", mode, "--state-dir", state_dir, "--threads", str(args.threads),
             "--commit-interval-ms", "100", "--cache-mb", str(args.cache_mb),
             "--punctuate-ms", str(args.punctuate_ms), "--rocksdb", args.rocksdb,
-            "--idle-watermark-after-ms", str(idle_ms), "--max-future-ms", str(max_future_ms),
-            "--max-task-idle-ms", str(args.max_task_idle_ms)])
+            "--idle-watermark-after-ms", str(idle_ms), "--max-future-ms", str(max_future_ms)]
+            + idle_task)
 
 
 def end_offsets(bootstrap, topics):
