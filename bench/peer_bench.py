@@ -366,7 +366,10 @@ def cmd_drain(args):
     output_prefix = f"pb.{run_id}."
     live_bench.create_topics(args.bootstrap, [output_prefix + t for t in OUTPUTS], args.partitions)
     work = tempfile.mkdtemp(prefix=f"peerbench-{run_id}-", dir=args.work)
-    records, partitions = end_offsets(args.bootstrap, [args.prefix + t for t in INPUT_TOPICS])
+    backlog, partitions = end_offsets(args.bootstrap, [args.prefix + t for t in INPUT_TOPICS])
+    # --max-records: the same first N records of the backlog for every processor (equal work,
+    # but only the customers those records reach); default all of it.
+    records = min(backlog, args.max_records) if args.max_records else backlog
     proc, group = start_processor(args, args.processor, args.mode, args.prefix, output_prefix,
                                   work, run_id)
     first, first_value, done = wait_committed(args.bootstrap, group, partitions, records, args.timeout, proc)
@@ -375,7 +378,7 @@ def cmd_drain(args):
     incl = records / (done - proc.started) if done else float("nan")
     result(step="drain", processor=args.processor, mode=args.mode, instances=args.instances,
            customers=args.customers, rocksdb=args.rocksdb if args.processor == "peer" else "-",
-           run=run_id, records=records,
+           run=run_id, records=records, backlog=backlog,
            events_per_s=f"{rate:.0f}", events_per_s_incl_startup=f"{incl:.0f}",
            start_to_done_s=f"{done - proc.started:.2f}" if done else "nan",
            peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}",
@@ -613,7 +616,10 @@ def render_growth(rows, skipped):
         ceilings = [num(r, "records_per_s") for r in rows
                     if r.get("step") == "ceiling" and r["_log"] in logs]
         ctx = sel[0]
-        out.append(f"| {fmt(customers)} | {fmt(num(ctx, 'records'))} | {instances} | {rocksdb} | "
+        drained = fmt(num(ctx, "records"))
+        if ctx.get("backlog") and ctx["backlog"] != ctx["records"]:
+            drained = f"first {drained} of {fmt(num(ctx, 'backlog'))}"
+        out.append(f"| {fmt(customers)} | {drained} | {instances} | {rocksdb} | "
                    f"{fmt(ours['events_per_s'])} | {fmt(peer['events_per_s'])} | "
                    f"{ratio('events_per_s')} | {fmt(ours['peak_rss_mb'])} | "
                    f"{fmt(peer['peak_rss_mb'])} | {ratio('peak_rss_mb')} | "
@@ -701,6 +707,8 @@ def main():
     p.add_argument("--mode", choices=["exactly_once_v2", "at_least_once"], default="exactly_once_v2")
     p.set_defaults(func=cmd_equal_work)
     p = sub.add_parser("drain", parents=[common, run])
+    p.add_argument("--max-records", type=int, default=0,
+                   help="stop once this many records are committed (0: the whole backlog)")
     p.set_defaults(func=cmd_drain)
     p = sub.add_parser("latency", parents=[common, run])
     p.add_argument("file", nargs="?", help="a generated file, or --generate")

@@ -5,7 +5,7 @@
 #   bench/peer_bench.sh [--runs R] [--customers N] [--instances 1|2] [--rocksdb default|tuned]
 #                       [--rate EVENTS_PER_S] [--latency-seconds S] [--no-latency]
 #                       [--no-equal-work] [--equal-customers N] [--no-report]
-#                       [--jvm-opts "FLAGS"] [--modes "PROCESSOR:MODE ..."]
+#                       [--jvm-opts "FLAGS"] [--modes "PROCESSOR:MODE ..."] [--max-records N]
 #
 # 1. builds what is missing: build/cxpulse, consume_ceiling and rate_producer (cmake --build
 #    $BUILD), the peer's jar (mvn package in bench/peers/kafka-streams);
@@ -18,7 +18,8 @@
 # 5. R rounds, alternating: the librdkafka consume ceiling, then drain by cxpulse exactly-once,
 #    cxpulse at-least-once, the peer EOS v2, the peer at-least-once (each with I instances in one
 #    group, fresh group, outputs and state; --modes picks some of these four, e.g.
-#    "cxpulse:exactly_once peer:exactly_once_v2");
+#    "cxpulse:exactly_once peer:exactly_once_v2"; --max-records N drains only the first N
+#    records, the same for each);
 # 6. latency: a fresh file (generated once the processor is ready) produced at a fixed rate (default: half the peer's EOS v2 drain rate,
 #    so that every processor keeps up) for about S seconds (default 20) into fresh topics, each
 #    processor and mode once per round;
@@ -47,6 +48,7 @@ EQUAL_CUSTOMERS=3000
 REPORT=1
 JVM_OPTS=""
 MODES="cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once"
+MAX_RECORDS=0
 
 usage() {
   sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
@@ -66,6 +68,7 @@ while [[ $# -gt 0 ]]; do
     --no-report) REPORT=0; shift ;;
     --jvm-opts) JVM_OPTS="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
+    --max-records) MAX_RECORDS="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -101,6 +104,7 @@ LOG="$RESULTS_DIR/$STAMP-c$CUSTOMERS-i$INSTANCES-$ROCKSDB.log"
   echo "# rocksdb=$ROCKSDB"
   echo "# jvm_opts=${JVM_OPTS:-default}"
   echo "# modes=$MODES"
+  echo "# max_records=$MAX_RECORDS"
 } >"$LOG"
 COMMON=(--bootstrap "$BOOTSTRAP" --cxpulse "$BUILD/cxpulse" --peer-jar "$JAR"
         --instances "$INSTANCES" --rocksdb "$ROCKSDB" --customers "$CUSTOMERS")
@@ -134,7 +138,7 @@ for ((r = 1; r <= RUNS; r++)); do
     --ceiling "$BUILD/bench/consume_ceiling" | record
   for pm in $MODES; do
     line="$($PY "$BENCH" drain "${COMMON[@]}" --prefix "$PREFIX" --processor "${pm%%:*}" \
-      --mode "${pm#*:}" | record)"
+      --mode "${pm#*:}" --max-records "$MAX_RECORDS" | record)"
     RATES[$pm]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
   done
 done

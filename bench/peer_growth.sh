@@ -5,6 +5,7 @@
 #                        [--rocksdb "default tuned"] [--runs R]
 #                        [--modes "cxpulse:exactly_once peer:exactly_once_v2"]
 #                        [--budget-minutes M] [--jvm-opts "FLAGS"] [--no-plot]
+#                        [--max-records N] [--dir DIR]
 #
 # For each customer count (ascending), each instance count and each peer RocksDB config, one
 # `bench/peer_bench.sh` drain round (no equal-work, no latency step): the librdkafka ceiling, then
@@ -13,12 +14,16 @@
 # block cache and write-buffer budget, the Kafka Streams memory-management docs' recipe); two
 # instances are two processes in one consumer group on the same cores.
 #
-# A (customers, instances, config) run is skipped (and said so in the table) when its estimated
-# time, from the slowest events/s measured so far at the largest count, exceeds what is left of
-# --budget-minutes (default: no budget). Logs go to bench/peer_results/growth-<stamp>/; the table replaces the
-# "peer-growth" section of bench/RESULTS.md; the plot (throughput and peak RSS against customers)
-# is written to bench/peer_results/peer_growth.png when matplotlib is there (Debian:
-# python3-matplotlib, `tools/install_deps.sh bench`), otherwise skipped with a message.
+# --max-records N drains only the first N records of each backlog (both processors the same
+# records: equal work, but only the customers those records reach) when a whole drain would not
+# fit the time. A (customers, instances, config) run is skipped (and said so in the table) when
+# its estimated time, from the slowest events/s measured so far at the largest count, exceeds
+# what is left of --budget-minutes (default: no budget). Logs go to
+# bench/peer_results/growth-<stamp>/ (or --dir: an earlier series, whose logs then count too);
+# the table replaces the "peer-growth" section of bench/RESULTS.md; the plot (throughput and
+# peak RSS against customers) is written to bench/peer_results/peer_growth.png when matplotlib
+# is there (Debian: python3-matplotlib, `tools/install_deps.sh bench`), otherwise skipped with a
+# message.
 # Run it under `nice -n 10` on a shared machine.
 set -euo pipefail
 
@@ -32,6 +37,8 @@ MODES="cxpulse:exactly_once peer:exactly_once_v2"
 BUDGET_MIN=0
 JVM_OPTS=""
 PLOT=1
+MAX_RECORDS=0
+DIR=""
 EVENTS_PER_CUSTOMER=17.3  # measured: 344 728 records for 20 000 customers
 
 usage() {
@@ -48,6 +55,8 @@ while [[ $# -gt 0 ]]; do
     --budget-minutes) BUDGET_MIN="$2"; shift 2 ;;
     --jvm-opts) JVM_OPTS="$2"; shift 2 ;;
     --no-plot) PLOT=0; shift ;;
+    --max-records) MAX_RECORDS="$2"; shift 2 ;;
+    --dir) DIR="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -57,10 +66,10 @@ for i in $INSTANCES; do [[ "$i" =~ ^[12]$ ]] || { echo "--instances: 1 and/or 2"
 for r in $ROCKSDB; do [[ "$r" == default || "$r" == tuned ]] || { echo "--rocksdb: default and/or tuned" >&2; exit 2; }; done
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-DIR="$ROOT/bench/peer_results/growth-$STAMP"
+DIR="${DIR:-$ROOT/bench/peer_results/growth-$STAMP}"  # --dir: add to an earlier series
 mkdir -p "$DIR"
 SKIPPED="$DIR/skipped.txt"
-: >"$SKIPPED"
+touch "$SKIPPED"
 STARTED=$(date +%s)
 read -r -a sizes <<<"$(tr ' ' '\n' <<<"$CUSTOMERS" | sort -n | tr '\n' ' ')"
 slowest=""  # events/s: the slowest mode at the largest size run so far
@@ -72,7 +81,8 @@ for customers in "${sizes[@]}"; do
       if ((BUDGET_MIN > 0)) && [[ -n "$slowest" ]]; then
         # One drain of the backlog per mode and round; the slowest mode dominates.
         estimate=$(awk -v c="$customers" -v e="$EVENTS_PER_CUSTOMER" -v r="$slowest" \
-          -v k="$RUNS" -v m="$(wc -w <<<"$MODES")" 'BEGIN { printf "%d", (c * e / r * 1.15 + 60 * m) * k }')
+          -v k="$RUNS" -v m="$(wc -w <<<"$MODES")" -v cap="$MAX_RECORDS" \
+          'BEGIN { n = c * e; if (cap > 0 && cap < n) n = cap; printf "%d", (n / r * 1.15 + 60 * m) * k }')
         left=$((BUDGET_MIN * 60 - ($(date +%s) - STARTED)))
         if ((estimate > left)); then
           echo "$customers $instances $rocksdb $estimate $left $slowest" >>"$SKIPPED"
@@ -82,7 +92,7 @@ for customers in "${sizes[@]}"; do
       fi
       echo "peer_growth: $customers customers, $instances instance(s), peer RocksDB $rocksdb" >&2
       args=(--runs "$RUNS" --customers "$customers" --instances "$instances" --rocksdb "$rocksdb"
-            --modes "$MODES" --no-latency --no-equal-work --no-report)
+            --modes "$MODES" --max-records "$MAX_RECORDS" --no-latency --no-equal-work --no-report)
       [[ -n "$JVM_OPTS" ]] && args+=(--jvm-opts "$JVM_OPTS")
       CXPULSE_PEERBENCH_RESULTS="$DIR" "$ROOT/bench/peer_bench.sh" "${args[@]}"
       # The slowest mode measured so far at the largest size run (the estimate for what follows).
