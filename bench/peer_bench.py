@@ -598,12 +598,14 @@ def render_growth(rows, skipped):
            "events/s | × peer | cxpulse RSS MB | peer RSS MB | × peer | cxpulse CPU s/M | "
            "peer CPU s/M | × peer | ceiling events/s | load avg | date |",
            "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
-    keys = sorted({(int(r["customers"]), int(r.get("instances", 1)), r.get("_rocksdb", "default"))
+    keys = sorted({(int(r["customers"]), int(r["records"]), int(r.get("instances", 1)),
+                    r.get("_rocksdb", "default"))
                    for r in rows if r.get("step") == "drain"},
-                  key=lambda k: (k[0], k[1], k[2] != "default"))
-    for customers, instances, rocksdb in keys:
+                  key=lambda k: (k[0], k[1], k[2], k[3] != "default"))
+    for customers, records, instances, rocksdb in keys:
         sel = [r for r in rows if r.get("step") == "drain" and int(r["customers"]) == customers
-               and int(r.get("instances", 1)) == instances and r.get("_rocksdb") == rocksdb]
+               and int(r["records"]) == records and int(r.get("instances", 1)) == instances
+               and r.get("_rocksdb") == rocksdb]
         logs = {r["_log"] for r in sel}
 
         def pick(proc, key):
@@ -667,12 +669,13 @@ def cmd_growth_report(args):
 def write_csv(path, rows):
     with open(path, "w") as f:
         f.write("step,processor,mode,customers,instances,rocksdb,events_per_s,peak_rss_mb,"
-                "cpu_s_per_m_events\n")
+                "cpu_s_per_m_events,records,backlog\n")
         for r in rows:
             if r.get("step") == "drain":
                 f.write(",".join(str(r.get(k, "")) for k in (
                     "step", "processor", "mode", "customers", "instances", "_rocksdb",
-                    "events_per_s", "peak_rss_mb", "cpu_s_per_m_events")) + "\n")
+                    "events_per_s", "peak_rss_mb", "cpu_s_per_m_events", "records",
+                    "backlog")) + "\n")
 
 
 def main():

@@ -4,7 +4,7 @@ from bench/peer_results/drain.csv (written by `peer_bench.py report --csv`).
 
 usage: bench/peer_plot.py [CSV] [--out bench/peer_results/peer_growth.png]
 
-Needs matplotlib (Debian: apt-get install python3-matplotlib). One line per (processor, mode,
+Needs matplotlib (Debian: apt-get install python3-matplotlib, or tools/install_deps.sh bench). One line per (processor, mode,
 instances, peer RocksDB config), the median of the runs at each customer count.
 """
 import argparse
@@ -28,6 +28,7 @@ def main():
     args = parser.parse_args()
 
     series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": []}))
+    capped = {}  # customers -> (records drained, backlog): a --max-records drain
     with open(args.csv) as f:
         for row in csv.DictReader(f):
             try:
@@ -37,9 +38,13 @@ def main():
             label = f"{row['processor']} {row['mode']}, {row['instances']} inst."
             if row["processor"] == "peer":
                 label += f", RocksDB {row['rocksdb'] or 'default'}"
+            if row.get("backlog") and row.get("records") and row["records"] != row["backlog"]:
+                label += f", first {int(row['records']):,} records"
             point = series[label][int(row["customers"])]
             point["rate"].append(rate)
             point["rss"].append(rss)
+            if row.get("backlog") and row.get("records") and row["records"] != row["backlog"]:
+                capped[int(row["customers"])] = (int(row["records"]), int(row["backlog"]))
 
     fig, (ax_rate, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
     for label in sorted(series):
@@ -58,8 +63,12 @@ def main():
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
     ax_rate.legend(fontsize=7)
+    if capped:
+        note = "; ".join(f"{c:,} customers: first {r:,} of {b:,} records drained"
+                         for c, (r, b) in sorted(capped.items()))
+        fig.text(0.5, 0.01, note, ha="center", fontsize=8)
     fig.suptitle("cxpulse vs Kafka Streams peer (bench/peer_bench.sh; shared 2-vCPU machine)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04 if capped else 0, 1, 1))
     fig.savefig(args.out, dpi=110)
     print(args.out)
 
