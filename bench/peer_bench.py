@@ -290,7 +290,7 @@ def start_processors(args, processor, mode, input_prefix, output_prefix, work, r
         if processor == "peer":
             group = f"peer-{run_id}"
             argv = peer_argv(args, mode, group, input_prefix, output_prefix,
-                             os.path.join(inst, "state"))
+                             os.path.join(inst, "state"), idle_ms=args.peer_idle_watermark_ms)
             procs.append(Process(argv, os.path.join(inst, "peer.log")))
             continue
         group = "bench-" + run_id
@@ -456,6 +456,7 @@ def cmd_latency(args):
            customers=args.customers, rocksdb=args.rocksdb if args.processor == "peer" else "-",
            run=run_id, rate=args.rate,
            max_task_idle_ms=args.max_task_idle_ms if args.processor == "peer" else "-",
+           idle_watermark_ms=args.peer_idle_watermark_ms if args.processor == "peer" else "-",
            events=produced["records"], achieved_rate=produced["rate"], alerts=alerts,
            replay_alerts=replay_alerts,
            matched=len(latencies), timer_or_unmatched=alerts - len(latencies),
@@ -692,6 +693,8 @@ def main():
     common.add_argument("--cache-mb", type=int, default=64)
     common.add_argument("--punctuate-ms", type=int, default=1000)
     common.add_argument("--rocksdb", choices=["default", "tuned"], default="default")
+    common.add_argument("--peer-idle-watermark-ms", type=int, default=5000,
+                        help="the peer's --idle-watermark-after-ms (cxpulse's idle_watermark_after)")
     common.add_argument("--max-task-idle-ms", type=int, default=0,
                         help="the peer's max.task.idle.ms (Kafka Streams' default 0)")
     common.add_argument("--http-port", type=int, default=19382)

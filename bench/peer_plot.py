@@ -5,7 +5,9 @@ from bench/peer_results/drain.csv (written by `peer_bench.py report --csv`).
 usage: bench/peer_plot.py [CSV] [--out bench/peer_results/peer_growth.png]
 
 Needs matplotlib (Debian: apt-get install python3-matplotlib, or tools/install_deps.sh bench). One line per (processor, mode,
-instances, peer RocksDB config), the median of the runs at each customer count.
+instances, peer RocksDB config), the median of the runs at each customer count; a point from
+drains of only the first records of a backlog (--max-records) is named under the plot, and left
+out where a whole drain of that size exists.
 """
 import argparse
 import csv
@@ -27,7 +29,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "peer_results", "peer_growth.png"))
     args = parser.parse_args()
 
-    series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": []}))
+    series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": [], "part": None}))
     capped = {}  # customers -> (records drained, backlog): a --max-records drain
     with open(args.csv) as f:
         for row in csv.DictReader(f):
@@ -38,12 +40,17 @@ def main():
             label = f"{row['processor']} {row['mode']}, {row['instances']} inst."
             if row["processor"] == "peer":
                 label += f", RocksDB {row['rocksdb'] or 'default'}"
-            if row.get("backlog") and row.get("records") and row["records"] != row["backlog"]:
-                label += f", first {int(row['records']):,} records"
             point = series[label][int(row["customers"])]
+            part = bool(row.get("backlog") and row.get("records")
+                        and row["records"] != row["backlog"])
+            if point["part"] is False and part:
+                continue  # a whole drain at this size is there: partial drains are left out
+            if point["part"] and not part:
+                point.update(rate=[], rss=[])
+            point["part"] = part
             point["rate"].append(rate)
             point["rss"].append(rss)
-            if row.get("backlog") and row.get("records") and row["records"] != row["backlog"]:
+            if part:
                 capped[int(row["customers"])] = (int(row["records"]), int(row["backlog"]))
 
     fig, (ax_rate, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
@@ -66,6 +73,7 @@ def main():
     if capped:
         note = "; ".join(f"{c:,} customers: first {r:,} of {b:,} records drained"
                          for c, (r, b) in sorted(capped.items()))
+        note += " (where no whole drain of that size was measured)"
         fig.text(0.5, 0.01, note, ha="center", fontsize=8)
     fig.suptitle("cxpulse vs Kafka Streams peer (bench/peer_bench.sh; shared 2-vCPU machine)")
     fig.tight_layout(rect=(0, 0.04 if capped else 0, 1, 1))
