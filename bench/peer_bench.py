@@ -83,13 +83,17 @@ class Process:
 
 def peer_argv(args, mode, app_id, input_prefix, output_prefix, state_dir, idle_ms=5000,
               max_future_ms=30 * 86400 * 1000):
+    # --max-task-idle-ms only when set (0 is the peer's and Kafka Streams' default).
+    idle_task = (["--max-task-idle-ms", str(args.max_task_idle_ms)]
+                 if args.max_task_idle_ms else [])
     return (["java"] + args.jvm_opts.split() + ["-jar", args.peer_jar,
             "--bootstrap", args.bootstrap, "--application-id", app_id,
             "--input-prefix", input_prefix, "--output-prefix", output_prefix,
             "--processing", mode, "--state-dir", state_dir, "--threads", str(args.threads),
             "--commit-interval-ms", "100", "--cache-mb", str(args.cache_mb),
             "--punctuate-ms", str(args.punctuate_ms), "--rocksdb", args.rocksdb,
-            "--idle-watermark-after-ms", str(idle_ms), "--max-future-ms", str(max_future_ms)])
+            "--idle-watermark-after-ms", str(idle_ms), "--max-future-ms", str(max_future_ms)]
+            + idle_task)
 
 
 def end_offsets(bootstrap, topics):
@@ -286,7 +290,7 @@ def start_processors(args, processor, mode, input_prefix, output_prefix, work, r
         if processor == "peer":
             group = f"peer-{run_id}"
             argv = peer_argv(args, mode, group, input_prefix, output_prefix,
-                             os.path.join(inst, "state"))
+                             os.path.join(inst, "state"), idle_ms=args.peer_idle_watermark_ms)
             procs.append(Process(argv, os.path.join(inst, "peer.log")))
             continue
         group = "bench-" + run_id
@@ -362,7 +366,10 @@ def cmd_drain(args):
     output_prefix = f"pb.{run_id}."
     live_bench.create_topics(args.bootstrap, [output_prefix + t for t in OUTPUTS], args.partitions)
     work = tempfile.mkdtemp(prefix=f"peerbench-{run_id}-", dir=args.work)
-    records, partitions = end_offsets(args.bootstrap, [args.prefix + t for t in INPUT_TOPICS])
+    backlog, partitions = end_offsets(args.bootstrap, [args.prefix + t for t in INPUT_TOPICS])
+    # --max-records: the same first N records of the backlog for every processor (equal work,
+    # but only the customers those records reach); default all of it.
+    records = min(backlog, args.max_records) if args.max_records else backlog
     proc, group = start_processor(args, args.processor, args.mode, args.prefix, output_prefix,
                                   work, run_id)
     first, first_value, done = wait_committed(args.bootstrap, group, partitions, records, args.timeout, proc)
@@ -371,13 +378,30 @@ def cmd_drain(args):
     incl = records / (done - proc.started) if done else float("nan")
     result(step="drain", processor=args.processor, mode=args.mode, instances=args.instances,
            customers=args.customers, rocksdb=args.rocksdb if args.processor == "peer" else "-",
-           run=run_id, records=records,
+           run=run_id, records=records, backlog=backlog,
            events_per_s=f"{rate:.0f}", events_per_s_incl_startup=f"{incl:.0f}",
            start_to_done_s=f"{done - proc.started:.2f}" if done else "nan",
            peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}",
            cpu_s_per_m_events=f"{cpu / records * 1e6:.1f}", exit=code)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def replay_reference(args, work):
+    """Alerts of `cxpulse replay` on the latency traffic in time order: the same generator call
+    (customers, seed, span) started in the past (replay rejects events more than an hour ahead
+    of the wall clock, and this traffic runs days ahead), so the same journeys relative to their
+    start. A live processor that takes records in time order raises as many."""
+    path = os.path.join(work, "replay-reference.jsonl")
+    subprocess.run([args.cxpulse, "generate", "--customers", str(args.generate), "--seed",
+                    str(args.seed), "--struggle-ratio", "0.5", "--start", "2026-01-01T00:00:00Z",
+                    "--span", f"{args.span}s", "--output", path], check=True,
+                   stderr=subprocess.DEVNULL)
+    alerts = os.path.join(work, "replay-reference-alerts.jsonl")
+    subprocess.run([args.cxpulse, "replay", "--input", path, "--output", alerts],
+                   check=True, stderr=subprocess.DEVNULL)
+    with open(alerts) as f:
+        return sum(1 for _ in f)
 
 
 def cmd_latency(args):
@@ -414,6 +438,7 @@ def cmd_latency(args):
     code, rss, cpu = proc.stop()
     open(alerts_path + ".stop", "w").close()
     tail.wait(60)
+    replay_alerts = replay_reference(args, work) if args.generate else "-"
     triggers = {}
     with open(alerts_path) as f:
         for line in f:
@@ -430,7 +455,10 @@ def cmd_latency(args):
     result(step="latency", processor=args.processor, mode=args.mode, instances=args.instances,
            customers=args.customers, rocksdb=args.rocksdb if args.processor == "peer" else "-",
            run=run_id, rate=args.rate,
+           max_task_idle_ms=args.max_task_idle_ms if args.processor == "peer" else "-",
+           idle_watermark_ms=args.peer_idle_watermark_ms if args.processor == "peer" else "-",
            events=produced["records"], achieved_rate=produced["rate"], alerts=alerts,
+           replay_alerts=replay_alerts,
            matched=len(latencies), timer_or_unmatched=alerts - len(latencies),
            e2e_p50_ms=ms(live_bench.quantile(latencies, 0.5)),
            e2e_p99_ms=ms(live_bench.quantile(latencies, 0.99)),
@@ -560,15 +588,95 @@ def cmd_report(args):
     with open(args.results, "w") as f:
         f.write(text)
     if args.csv:
-        with open(args.csv, "w") as f:
-            f.write("step,processor,mode,customers,instances,rocksdb,events_per_s,peak_rss_mb,"
-                    "cpu_s_per_m_events\n")
-            for r in rows:
-                if r.get("step") == "drain":
-                    f.write(",".join(str(r.get(k, "")) for k in (
-                        "step", "processor", "mode", "customers", "instances", "_rocksdb",
-                        "events_per_s", "peak_rss_mb", "cpu_s_per_m_events")) + "\n")
+        write_csv(args.csv, rows)
     print(body)
+
+
+def render_growth(rows, skipped):
+    """One row per (customers, instances, peer RocksDB config): cxpulse exactly-once next to the
+    peer's EOS v2 from the same round, and the sizes the time budget left out."""
+    out = ["| customers | records | instances | peer RocksDB | cxpulse EO events/s | peer EOS v2 "
+           "events/s | × peer | cxpulse RSS MB | peer RSS MB | × peer | cxpulse CPU s/M | "
+           "peer CPU s/M | × peer | ceiling events/s | load avg | date |",
+           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    keys = sorted({(int(r["customers"]), int(r["records"]), int(r.get("instances", 1)),
+                    r.get("_rocksdb", "default"))
+                   for r in rows if r.get("step") == "drain"},
+                  key=lambda k: (k[0], k[1], k[2], k[3] != "default"))
+    for customers, records, instances, rocksdb in keys:
+        sel = [r for r in rows if r.get("step") == "drain" and int(r["customers"]) == customers
+               and int(r["records"]) == records and int(r.get("instances", 1)) == instances
+               and r.get("_rocksdb") == rocksdb]
+        logs = {r["_log"] for r in sel}
+
+        def pick(proc, key):
+            return median([num(r, key) for r in sel if r["processor"] == proc
+                           and r["mode"] in ("exactly_once", "exactly_once_v2")])
+
+        ours = {k: pick("cxpulse", k) for k in ("events_per_s", "peak_rss_mb", "cpu_s_per_m_events")}
+        peer = {k: pick("peer", k) for k in ours}
+        ratio = lambda k: fmt(ours[k] / peer[k], 2) if peer[k] == peer[k] and peer[k] else "–"  # noqa: E731
+        ceilings = [num(r, "records_per_s") for r in rows
+                    if r.get("step") == "ceiling" and r["_log"] in logs]
+        ctx = sel[0]
+        drained = fmt(num(ctx, "records"))
+        if ctx.get("backlog") and ctx["backlog"] != ctx["records"]:
+            drained = f"first {drained} of {fmt(num(ctx, 'backlog'))}"
+        out.append(f"| {fmt(customers)} | {drained} | {instances} | {rocksdb} | "
+                   f"{fmt(ours['events_per_s'])} | {fmt(peer['events_per_s'])} | "
+                   f"{ratio('events_per_s')} | {fmt(ours['peak_rss_mb'])} | "
+                   f"{fmt(peer['peak_rss_mb'])} | {ratio('peak_rss_mb')} | "
+                   f"{fmt(ours['cpu_s_per_m_events'], 1)} | {fmt(peer['cpu_s_per_m_events'], 1)} | "
+                   f"{ratio('cpu_s_per_m_events')} | {fmt(median(ceilings))} | "
+                   f"{ctx.get('_load', '?')} | {ctx.get('_date', '?')} |")
+    for customers, instances, rocksdb, estimate, left, rate in skipped:
+        out.append(f"| {fmt(customers)} | ≈ {fmt(customers * 17.3)} | {instances} | {rocksdb} | "
+                   f"not run: ≈ "
+                   f"{estimate // 60} min estimated at {fmt(rate)} events/s (slowest drain so far), "
+                   f"{max(left, 0) // 60} min of the budget left | | | | | | | | | | "
+                   f"| |")
+    return "\n".join(out)
+
+
+def cmd_growth_report(args):
+    rows = parse_results(args.logs)
+    skipped = []
+    if args.skipped and os.path.exists(args.skipped):
+        with open(args.skipped) as f:
+            for line in f:
+                if line.strip():
+                    c, i, rocksdb, e, left, rate = line.split()
+                    skipped.append((int(c), int(i), rocksdb, int(e), int(left), float(rate)))
+    body = render_growth(rows, skipped)
+    begin, end = "<!-- peer-growth:begin -->", "<!-- peer-growth:end -->"
+    with open(args.results) as f:
+        text = f.read()
+    if begin in text and end in text:
+        head = text[:text.index(begin) + len(begin)]
+        tail = text[text.index(end):]
+        # The prose above the table (between the begin marker and the table) is kept.
+        middle = text[len(head):text.index(end)]
+        prose = middle.split("| customers |")[0].rstrip("\n")
+        text = f"{head}{prose}\n\n{body}\n\n{tail}"
+    else:
+        text = text.rstrip("\n") + f"\n\n{begin}\n{body}\n{end}\n"
+    with open(args.results, "w") as f:
+        f.write(text)
+    if args.csv:
+        write_csv(args.csv, rows)
+    print(body)
+
+
+def write_csv(path, rows):
+    with open(path, "w") as f:
+        f.write("step,processor,mode,customers,instances,rocksdb,events_per_s,peak_rss_mb,"
+                "cpu_s_per_m_events,records,backlog\n")
+        for r in rows:
+            if r.get("step") == "drain":
+                f.write(",".join(str(r.get(k, "")) for k in (
+                    "step", "processor", "mode", "customers", "instances", "_rocksdb",
+                    "events_per_s", "peak_rss_mb", "cpu_s_per_m_events", "records",
+                    "backlog")) + "\n")
 
 
 def main():
@@ -585,6 +693,10 @@ def main():
     common.add_argument("--cache-mb", type=int, default=64)
     common.add_argument("--punctuate-ms", type=int, default=1000)
     common.add_argument("--rocksdb", choices=["default", "tuned"], default="default")
+    common.add_argument("--peer-idle-watermark-ms", type=int, default=5000,
+                        help="the peer's --idle-watermark-after-ms (cxpulse's idle_watermark_after)")
+    common.add_argument("--max-task-idle-ms", type=int, default=0,
+                        help="the peer's max.task.idle.ms (Kafka Streams' default 0)")
     common.add_argument("--http-port", type=int, default=19382)
     common.add_argument("--work", default="/tmp")
     common.add_argument("--keep", action="store_true")
@@ -601,6 +713,8 @@ def main():
     p.add_argument("--mode", choices=["exactly_once_v2", "at_least_once"], default="exactly_once_v2")
     p.set_defaults(func=cmd_equal_work)
     p = sub.add_parser("drain", parents=[common, run])
+    p.add_argument("--max-records", type=int, default=0,
+                   help="stop once this many records are committed (0: the whole backlog)")
     p.set_defaults(func=cmd_drain)
     p = sub.add_parser("latency", parents=[common, run])
     p.add_argument("file", nargs="?", help="a generated file, or --generate")
@@ -619,6 +733,12 @@ def main():
     p.add_argument("--header", default="# Peer benchmark: cxpulse and Kafka Streams")
     p.add_argument("--csv")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("growth-report")
+    p.add_argument("logs", nargs="+")
+    p.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    p.add_argument("--skipped", help="lines `customers estimate_s left_s events_per_s`")
+    p.add_argument("--csv")
+    p.set_defaults(func=cmd_growth_report)
     args = parser.parse_args()
     if getattr(args, "mode", None) == "exactly_once_v2" and getattr(args, "processor", "peer") == "cxpulse":
         args.mode = "exactly_once"

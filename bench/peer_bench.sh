@@ -5,7 +5,7 @@
 #   bench/peer_bench.sh [--runs R] [--customers N] [--instances 1|2] [--rocksdb default|tuned]
 #                       [--rate EVENTS_PER_S] [--latency-seconds S] [--no-latency]
 #                       [--no-equal-work] [--equal-customers N] [--no-report]
-#                       [--jvm-opts "FLAGS"]
+#                       [--jvm-opts "FLAGS"] [--modes "PROCESSOR:MODE ..."] [--max-records N]
 #
 # 1. builds what is missing: build/cxpulse, consume_ceiling and rate_producer (cmake --build
 #    $BUILD), the peer's jar (mvn package in bench/peers/kafka-streams);
@@ -17,7 +17,9 @@
 #    preloads them into pb<N>. + the four input topics, 4 partitions each (once; reused);
 # 5. R rounds, alternating: the librdkafka consume ceiling, then drain by cxpulse exactly-once,
 #    cxpulse at-least-once, the peer EOS v2, the peer at-least-once (each with I instances in one
-#    group, fresh group, outputs and state);
+#    group, fresh group, outputs and state; --modes picks some of these four, e.g.
+#    "cxpulse:exactly_once peer:exactly_once_v2"; --max-records N drains only the first N
+#    records, the same for each);
 # 6. latency: a fresh file (generated once the processor is ready) produced at a fixed rate (default: half the peer's EOS v2 drain rate,
 #    so that every processor keeps up) for about S seconds (default 20) into fresh topics, each
 #    processor and mode once per round;
@@ -45,6 +47,8 @@ EQUAL=1
 EQUAL_CUSTOMERS=3000
 REPORT=1
 JVM_OPTS=""
+MODES="cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once"
+MAX_RECORDS=0
 
 usage() {
   sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
@@ -63,11 +67,19 @@ while [[ $# -gt 0 ]]; do
     --equal-customers) EQUAL_CUSTOMERS="$2"; shift 2 ;;
     --no-report) REPORT=0; shift ;;
     --jvm-opts) JVM_OPTS="$2"; shift 2 ;;
+    --modes) MODES="$2"; shift 2 ;;
+    --max-records) MAX_RECORDS="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ "$INSTANCES" =~ ^[12]$ ]] || { echo "--instances must be 1 or 2" >&2; exit 2; }
 [[ "$ROCKSDB" == default || "$ROCKSDB" == tuned ]] || { echo "--rocksdb default|tuned" >&2; exit 2; }
+for pm in $MODES; do
+  case "$pm" in
+    cxpulse:exactly_once | cxpulse:at_least_once | peer:exactly_once_v2 | peer:at_least_once) ;;
+    *) echo "--modes: unknown '$pm' (cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once)" >&2; exit 2 ;;
+  esac
+done
 
 # 1. builds
 if [[ ! -x "$BUILD/cxpulse" || ! -x "$BUILD/bench/consume_ceiling" || ! -x "$BUILD/bench/rate_producer" ]]; then
@@ -91,6 +103,8 @@ LOG="$RESULTS_DIR/$STAMP-c$CUSTOMERS-i$INSTANCES-$ROCKSDB.log"
   echo "# java=$(java -version 2>&1 | head -1)"
   echo "# rocksdb=$ROCKSDB"
   echo "# jvm_opts=${JVM_OPTS:-default}"
+  echo "# modes=$MODES"
+  echo "# max_records=$MAX_RECORDS"
 } >"$LOG"
 COMMON=(--bootstrap "$BOOTSTRAP" --cxpulse "$BUILD/cxpulse" --peer-jar "$JAR"
         --instances "$INSTANCES" --rocksdb "$ROCKSDB" --customers "$CUSTOMERS")
@@ -122,9 +136,9 @@ for ((r = 1; r <= RUNS; r++)); do
   LOADS+=("$(load)")
   $PY "$LIVE" ceiling --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
     --ceiling "$BUILD/bench/consume_ceiling" | record
-  for pm in cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once; do
+  for pm in $MODES; do
     line="$($PY "$BENCH" drain "${COMMON[@]}" --prefix "$PREFIX" --processor "${pm%%:*}" \
-      --mode "${pm#*:}" | record)"
+      --mode "${pm#*:}" --max-records "$MAX_RECORDS" | record)"
     RATES[$pm]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
   done
 done
@@ -132,12 +146,13 @@ done
 # 6. latency at a fixed rate
 if ((LATENCY)); then
   if [[ -z "$RATE" ]]; then
+    [[ -n "${RATES[peer:exactly_once_v2]:-}" ]] || { echo "latency: give --rate (no peer EOS v2 drain)" >&2; exit 2; }
     RATE="$(awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%d", s / NF / 2 }' \
       <<<"${RATES[peer:exactly_once_v2]}")"
   fi
   LAT_CUSTOMERS="$(awk -v r="$RATE" -v s="$LATENCY_SECONDS" 'BEGIN { printf "%d", r * s / 16.7 }')"
   for ((r = 1; r <= RUNS; r++)); do
-    for pm in cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once; do
+    for pm in $MODES; do
       LOADS+=("$(load)")
       $PY "$BENCH" latency "${COMMON[@]}" --processor "${pm%%:*}" --mode "${pm#*:}" \
         --generate "$LAT_CUSTOMERS" --seed "$r" --span "$LATENCY_SECONDS" \

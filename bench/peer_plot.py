@@ -4,8 +4,10 @@ from bench/peer_results/drain.csv (written by `peer_bench.py report --csv`).
 
 usage: bench/peer_plot.py [CSV] [--out bench/peer_results/peer_growth.png]
 
-Needs matplotlib (Debian: apt-get install python3-matplotlib). One line per (processor, mode,
-instances, peer RocksDB config), the median of the runs at each customer count.
+Needs matplotlib (Debian: apt-get install python3-matplotlib, or tools/install_deps.sh bench). One line per (processor, mode,
+instances, peer RocksDB config), the median of the runs at each customer count; a point from
+drains of only the first records of a backlog (--max-records) is named under the plot, and left
+out where a whole drain of that size exists.
 """
 import argparse
 import csv
@@ -27,7 +29,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "peer_results", "peer_growth.png"))
     args = parser.parse_args()
 
-    series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": []}))
+    series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": [], "part": None}))
+    capped = {}  # customers -> (records drained, backlog): a --max-records drain
     with open(args.csv) as f:
         for row in csv.DictReader(f):
             try:
@@ -38,8 +41,17 @@ def main():
             if row["processor"] == "peer":
                 label += f", RocksDB {row['rocksdb'] or 'default'}"
             point = series[label][int(row["customers"])]
+            part = bool(row.get("backlog") and row.get("records")
+                        and row["records"] != row["backlog"])
+            if point["part"] is False and part:
+                continue  # a whole drain at this size is there: partial drains are left out
+            if point["part"] and not part:
+                point.update(rate=[], rss=[])
+            point["part"] = part
             point["rate"].append(rate)
             point["rss"].append(rss)
+            if part:
+                capped[int(row["customers"])] = (int(row["records"]), int(row["backlog"]))
 
     fig, (ax_rate, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
     for label in sorted(series):
@@ -58,8 +70,13 @@ def main():
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
     ax_rate.legend(fontsize=7)
+    if capped:
+        note = "; ".join(f"{c:,} customers: first {r:,} of {b:,} records drained"
+                         for c, (r, b) in sorted(capped.items()))
+        note += " (where no whole drain of that size was measured)"
+        fig.text(0.5, 0.01, note, ha="center", fontsize=8)
     fig.suptitle("cxpulse vs Kafka Streams peer (bench/peer_bench.sh; shared 2-vCPU machine)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04 if capped else 0, 1, 1))
     fig.savefig(args.out, dpi=110)
     print(args.out)
 

@@ -11,7 +11,7 @@ packages=(
   python3 python3-jsonschema
   clang libclang-rt-14-dev clang-format clang-tidy
 )
-# Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus container`.
+# Extra groups, asked for by name: `tools/install_deps.sh kafka browser prometheus container bench`.
 for group in "$@"; do
   case "$group" in
     # openssl: the notify integration test makes a self-signed certificate for its TLS receiver.
@@ -33,7 +33,10 @@ for group in "$@"; do
       packages+=(podman runc buildah mmdebstrap uidmap slirp4netns fuse-overlayfs binutils
         python3-yaml)
       ;;
-    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus browser container)" >&2; exit 2 ;;
+    # The peer benchmark's plot (bench/peer_plot.py, run by bench/peer_growth.sh); the benchmark
+    # itself needs the kafka group.
+    bench) packages+=(python3-matplotlib) ;;
+    *) echo "install_deps.sh: unknown group '$group' (known: kafka prometheus browser container bench)" >&2; exit 2 ;;
   esac
 done
 

@@ -20,7 +20,8 @@ public final class PeerMain {
       + " [--application-id ID] [--input-prefix P] [--output-prefix P]"
       + " [--processing exactly_once_v2|at_least_once] [--state-dir DIR] [--threads N]"
       + " [--commit-interval-ms MS] [--cache-mb MB] [--punctuate-ms MS]"
-      + " [--idle-watermark-after-ms MS] [--max-future-ms MS] [--rocksdb default|tuned]";
+      + " [--idle-watermark-after-ms MS] [--max-future-ms MS] [--rocksdb default|tuned]"
+      + " [--max-task-idle-ms MS]";
 
   static PeerOptions parse(String[] args) {
     PeerOptions o = new PeerOptions();
@@ -45,6 +46,7 @@ public final class PeerMain {
         case "--punctuate-ms" -> o.punctuateMs = Long.parseLong(v);
         case "--idle-watermark-after-ms" -> o.idleWatermarkAfterMs = Long.parseLong(v);
         case "--max-future-ms" -> o.maxFutureMs = Long.parseLong(v);
+        case "--max-task-idle-ms" -> o.maxTaskIdleMs = Long.parseLong(v);
         case "--rocksdb" -> {
           if (!v.equals("default") && !v.equals("tuned")) {
             throw new IllegalArgumentException("--rocksdb must be default or tuned");
@@ -53,6 +55,9 @@ public final class PeerMain {
         }
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
+    }
+    if (o.maxTaskIdleMs < -1) {
+      throw new IllegalArgumentException("--max-task-idle-ms must be >= -1");
     }
     if (o.threads < 1 || o.punctuateMs < 1 || o.commitIntervalMs < 1) {
       throw new IllegalArgumentException("--threads, --punctuate-ms, --commit-interval-ms must be >= 1");

@@ -19,6 +19,14 @@ public final class PeerOptions {
   public long idleWatermarkAfterMs = 5000;
   /** Events stamped further than this ahead of the wall clock are dead letters. */
   public long maxFutureMs = 3_600_000;
+  /**
+   * Kafka Streams' max.task.idle.ms: how long (wall clock) a task whose buffer of one input
+   * partition is empty, and whose consumer saw no more data there at its last fetch, waits for
+   * that partition before it processes the others' records anyway. 0 (Kafka Streams' default):
+   * it does not wait, so a task that lags behind its consumer's fetch position can take records
+   * out of timestamp order across its four partitions (README.md, "Time"); -1: never waits.
+   */
+  public long maxTaskIdleMs = 0;
   /** "default" (Kafka Streams' RocksDB settings) or "tuned" (TunedRocksDbConfig). */
   public String rocksdb = "default";
 

@@ -77,6 +77,7 @@ public final class PeerTopology {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitIntervalMs);
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, options.cacheBytes);
     p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir);
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, options.maxTaskIdleMs);
     if ("tuned".equals(options.rocksdb)) {
       p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, TunedRocksDbConfig.class);
     }

@@ -13,7 +13,8 @@ import org.rocksdb.WriteBufferManager;
  * The RocksDB settings the Kafka Streams memory-management docs recommend for many stores: one
  * block cache and one write-buffer budget shared by every store of the instance (the same budget
  * as cxpulse: 64 MiB block cache, 16 MiB write buffers), bloom filters, index and filter blocks
- * counted in the cache.
+ * counted in the cache (with high priority, top-level index pinned), as in the docs'
+ * BoundedMemoryRocksDBConfig example.
  */
 public final class TunedRocksDbConfig implements RocksDBConfigSetter {
   private static final long BLOCK_CACHE = 64L * 1024 * 1024;
@@ -27,6 +28,7 @@ public final class TunedRocksDbConfig implements RocksDBConfigSetter {
     BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
     table.setBlockCache(CACHE);
     table.setCacheIndexAndFilterBlocks(true);
+    table.setCacheIndexAndFilterBlocksWithHighPriority(true);
     table.setPinTopLevelIndexAndFilter(true);
     table.setFilterPolicy(new BloomFilter(10, false));
     options.setWriteBufferManager(WRITE_BUFFERS);
