@@ -65,7 +65,7 @@ Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   slot.live = true;
   slot.dirty = false;
   slot.referenced = false;  // a first use earns no second chance: one-off customers go first
-  index_.emplace(std::string_view(slot.customer_id), number);
+  index_.emplace(slot.customer_id, number);
   last_ = &slot;
   return &slot.state;
 }
@@ -123,7 +123,7 @@ void CustomerCache::OnCommitted() {
 
 void CustomerCache::Evict(uint32_t number) {
   Slot& slot = slots_[number];
-  index_.erase(std::string_view(slot.customer_id));
+  index_.erase(slot.customer_id);
   slot.live = false;
   slot.state = CustomerState{};
   free_slots_.push_back(number);

@@ -3,11 +3,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
 
 #include "schemas/result.h"
 #include "state/customer_state.h"
@@ -95,8 +97,14 @@ class CustomerCache {
     bool dirty = false;
     bool referenced = false;  // used since the CLOCK hand last passed
   };
-  // Customer id (a view of the slot's own id) -> slot number.
-  using Index = absl::flat_hash_map<std::string_view, uint32_t>;
+  // Customer id -> slot number. The id is kept in the table too (short ids inline), so a lookup
+  // compares without touching the slot. Transparent: lookups by std::string_view build no string
+  // (Debian's absl has its own string_view, which its default string hash expects).
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+  };
+  using Index = absl::flat_hash_map<std::string, uint32_t, IdHash, std::equal_to<>>;
 
   Slot* Find(std::string_view customer_id);
   // Whether the store cannot hold `customer_id` (see "Reads" above).
