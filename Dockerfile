@@ -31,6 +31,7 @@ RUN apt-get update \
       ca-certificates netbase \
       librdkafka1 \
       libsimdjson14 \
+      libabsl20220623 \
       libprometheus-cpp-core1.0 \
       libyaml-cpp0.7 \
       libspdlog1.10 libfmt9 \

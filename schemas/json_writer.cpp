@@ -22,8 +22,21 @@ size_t Utf8SequenceLength(unsigned char lead) {
   return 1;
 }
 
+bool NeedsEscape(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || c == '"' || c == '\\';
+}
+
 void AppendEscaped(std::string_view text, std::string& out) {
-  for (char c : text) {
+  // Runs of bytes that need no escape (almost every id and name) are appended at once.
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!NeedsEscape(text[i])) {
+      continue;
+    }
+    out.append(text.data() + start, i - start);
+    start = i + 1;
+    const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
       case '"':
@@ -47,16 +60,13 @@ void AppendEscaped(std::string_view text, std::string& out) {
       case '\f':
         out += "\\f";
         break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
+      default:  // the other control characters
+        out += "\\u00";
+        out += kHex[u >> 4];
+        out += kHex[u & 0xF];
     }
   }
+  out.append(text.data() + start, text.size() - start);
 }
 
 // Keeps valid UTF-8 sequences and replaces every other byte with U+FFFD.

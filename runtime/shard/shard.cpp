@@ -1,9 +1,28 @@
 #include "runtime/shard/shard.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
 namespace cx {
+
+namespace {
+
+// Orders a max-heap so that its top is the earliest (deadline, customer id).
+struct Later {
+  template <typename T>
+  bool operator()(const T& a, const T& b) const {
+    if (a.deadline != b.deadline) {
+      return a.deadline > b.deadline;
+    }
+    return a.customer_id > b.customer_id;
+  }
+};
+
+// Stale heap entries tolerated before a rebuild: this many plus as many as there are live ones.
+constexpr size_t kStaleTimersSlack = 4096;
+
+}  // namespace
 
 std::string ShardStatePath(const std::string& state_dir, int partition) {
   return state_dir + "/shard-" + std::to_string(partition);
@@ -33,20 +52,23 @@ Result<void> Shard::Restore() {
     watermark_ = max_event_time_ - rules_.lateness;
     store_->SetEvictionHorizon(watermark_);
   }
-  timer_queue_.clear();
+  timer_heap_.clear();
   timer_of_customer_.clear();
   touched_timers_.clear();
+  pending_timers_ = 0;
   result = store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
     auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id),
                                                          TimerEntry{deadline, deadline, false});
     if (inserted) {
-      timer_queue_.emplace(deadline, it->first);
+      timer_heap_.push_back({deadline, it->first});
+      ++pending_timers_;
     }
     return true;
   });
   if (result.IsError()) {
     return Err(result.message());
   }
+  std::make_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
   return Ok();
 }
 
@@ -95,17 +117,16 @@ Result<void> Shard::AdvanceWatermark(EventTime to) {
 }
 
 Result<void> Shard::FireDue() {
-  while (!timer_queue_.empty() && timer_queue_.begin()->first < watermark_) {
-    auto node = timer_queue_.extract(timer_queue_.begin());
-    const std::string& customer_id = node.value().second;
+  while (!timer_heap_.empty() && timer_heap_.front().deadline < watermark_) {
+    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
+    const QueuedTimer due = std::move(timer_heap_.back());
+    timer_heap_.pop_back();
+    const std::string& customer_id = due.customer_id;
     auto entry = timer_of_customer_.find(customer_id);
-    if (entry != timer_of_customer_.end()) {
-      entry->second.deadline = EventTime::Max();
-      if (!entry->second.touched) {
-        entry->second.touched = true;
-        touched_timers_.push_back(&*entry);
-      }
+    if (entry == timer_of_customer_.end() || entry->second.deadline != due.deadline) {
+      continue;  // stale: the customer's deadline moved since this entry was queued
     }
+    SetTimer(*entry, EventTime::Max());
     Result<CustomerState*> state = Load(customer_id);
     if (!state) {
       return state.error();
@@ -133,17 +154,30 @@ void Shard::Emit() {
 
 void Shard::SetTimer(TimerMap::value_type& entry, EventTime deadline) {
   TimerEntry& timer = entry.second;
-  if (timer.deadline != EventTime::Max()) {
-    timer_queue_.erase({timer.deadline, entry.first});
-  }
+  pending_timers_ -= timer.deadline != EventTime::Max() ? 1 : 0;
   timer.deadline = deadline;
   if (deadline != EventTime::Max()) {
-    timer_queue_.emplace(deadline, entry.first);
+    ++pending_timers_;
+    timer_heap_.push_back({deadline, entry.first});
+    std::push_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
+    if (timer_heap_.size() > 2 * pending_timers_ + kStaleTimersSlack) {
+      CompactTimerHeap();
+    }
   }
   if (!timer.touched) {
     timer.touched = true;
-    touched_timers_.push_back(&entry);
+    touched_timers_.push_back(entry.first);
   }
+}
+
+void Shard::CompactTimerHeap() {
+  timer_heap_.clear();
+  for (const auto& [customer_id, timer] : timer_of_customer_) {
+    if (timer.deadline != EventTime::Max()) {
+      timer_heap_.push_back({timer.deadline, customer_id});
+    }
+  }
+  std::make_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
 }
 
 void Shard::Reschedule(std::string_view customer_id, const CustomerState& state) {
@@ -163,20 +197,21 @@ void Shard::Reschedule(std::string_view customer_id, const CustomerState& state)
 
 void Shard::TakeCommitBatch(StoreBatch& batch) {
   batch.Clear();
-  for (TimerMap::value_type* entry : touched_timers_) {
+  for (const std::string& customer_id : touched_timers_) {
+    const auto entry = timer_of_customer_.find(customer_id);
     TimerEntry& timer = entry->second;
     timer.touched = false;
     if (timer.committed != timer.deadline) {
       if (timer.committed != EventTime::Max()) {
-        batch.DeleteTimer(timer.committed, entry->first);
+        batch.DeleteTimer(timer.committed, customer_id);
       }
       if (timer.deadline != EventTime::Max()) {
-        batch.PutTimer(timer.deadline, entry->first);
+        batch.PutTimer(timer.deadline, customer_id);
       }
       timer.committed = timer.deadline;
     }
     if (timer.deadline == EventTime::Max()) {
-      timer_of_customer_.erase(timer_of_customer_.find(entry->first));
+      timer_of_customer_.erase(entry);
     }
   }
   touched_timers_.clear();

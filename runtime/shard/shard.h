@@ -1,13 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
 
 #include "processors/engine.h"
 #include "processors/rules_config.h"
@@ -86,16 +87,11 @@ class Shard {
   [[nodiscard]] EventTime max_event_time() const { return max_event_time_; }
   [[nodiscard]] int partition() const { return partition_; }
   [[nodiscard]] const ShardStats& stats() const { return stats_; }
-  [[nodiscard]] size_t pending_timers() const { return timer_queue_.size(); }
+  [[nodiscard]] size_t pending_timers() const { return pending_timers_; }
   [[nodiscard]] StateStore& store() { return *store_; }
   [[nodiscard]] CustomerCache& cache() { return cache_; }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   [[nodiscard]] Result<void> FireDue();
   void Emit();
   // The customer's cached state (see CustomerCache::GetOrLoad); records a failure in last_error_.
@@ -117,8 +113,6 @@ class Shard {
 
   EventTime max_event_time_ = EventTime::Min();
   EventTime watermark_ = EventTime::Min();
-  // Pending timers ordered by (deadline, customer id), and each customer's current deadline.
-  std::set<std::pair<EventTime, std::string>> timer_queue_;
   // A customer's current deadline (Max: none) and the one the store holds. An entry lives while
   // either is set; `touched` entries changed since the last commit and are listed in
   // touched_timers_, so a commit writes each customer's net timer change once.
@@ -127,10 +121,27 @@ class Shard {
     EventTime committed = EventTime::Max();
     bool touched = false;
   };
-  using TimerMap = std::unordered_map<std::string, TimerEntry, StringHash, std::equal_to<>>;
+  // Transparent, so that lookups by std::string_view do not build a string (Debian's absl has
+  // its own string_view, which its default string hash expects).
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+  };
+  using TimerMap = absl::flat_hash_map<std::string, TimerEntry, IdHash, std::equal_to<>>;
   void SetTimer(TimerMap::value_type& entry, EventTime deadline);
+  // Rebuilds timer_heap_ from timer_of_customer_ once stale entries outnumber live ones.
+  void CompactTimerHeap();
   TimerMap timer_of_customer_;
-  std::vector<TimerMap::value_type*> touched_timers_;
+  std::vector<std::string> touched_timers_;
+  // A min-heap of (deadline, customer id) with lazy deletion: an entry is live while it equals
+  // the customer's current deadline in timer_of_customer_; stale ones are dropped when they
+  // reach the top (or by CompactTimerHeap). Same firing order as a sorted set of live timers.
+  struct QueuedTimer {
+    EventTime deadline;
+    std::string customer_id;
+  };
+  std::vector<QueuedTimer> timer_heap_;
+  size_t pending_timers_ = 0;
   std::string last_error_;
 };
 

@@ -8,86 +8,138 @@
 namespace cx {
 
 CustomerCache::CustomerCache(StateStore& store, size_t max_customers)
-    : store_(store), max_customers_(std::max<size_t>(max_customers, 1)) {}
+    : store_(store),
+      max_customers_(std::max<size_t>(max_customers, 1)),
+      mirrored_(store.HadNoCustomersAtOpen() && store.CustomerWrites() == 0) {}
+
+CustomerCache::Slot* CustomerCache::Find(std::string_view customer_id) {
+  const auto it = index_.find(customer_id);
+  return it == index_.end() ? nullptr : &slots_[it->second];
+}
+
+bool CustomerCache::StoreLacksUncached() {
+  if (mirrored_ && store_.CustomerWrites() != own_customer_writes_) {
+    mirrored_ = false;  // someone else wrote customers (e.g. a changelog restore)
+  }
+  return mirrored_;
+}
 
 Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   const EventTime cutoff = store_.EvictionCutoff();
-  if (auto it = entries_.find(customer_id); it != entries_.end()) {
+  if (Slot* slot = Find(customer_id); slot != nullptr) {
     ++hits_;
-    last_ = &*it;
-    Entry& entry = it->second;
-    Touch(entry);
-    if (entry.state.last_activity < cutoff) {
-      entry.state = CustomerState{};
+    last_ = slot;
+    slot->referenced = true;
+    if (slot->state.last_activity < cutoff) {
+      slot->state = CustomerState{};
     }
-    return &entry.state;
+    return &slot->state;
   }
   ++misses_;
   CustomerState state;
-  StoreResult read = store_.GetCustomer(customer_id, scratch_);
-  if (read.IsError()) {
-    ++load_errors_;
-    return Err(read.message());
+  if (StoreLacksUncached()) {
+    ++reads_skipped_;
+  } else {
+    StoreResult read = store_.GetCustomer(customer_id, scratch_);
+    if (read.IsError()) {
+      ++load_errors_;
+      return Err(read.message());
+    }
+    if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
+      ++load_errors_;
+      return Err("a stored customer state of " + std::to_string(scratch_.size()) +
+                 " bytes does not decode (corrupt or newer format)");
+    }
   }
-  if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
-    ++load_errors_;
-    return Err("a stored customer state of " + std::to_string(scratch_.size()) +
-               " bytes does not decode (corrupt or newer format)");
+  uint32_t number = 0;
+  if (!free_slots_.empty()) {
+    number = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    number = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
   }
-  const auto it =
-      entries_.emplace(std::string(customer_id), Entry{std::move(state), false, {}}).first;
-  recency_.push_front(&it->first);
-  it->second.recency = recency_.begin();
-  last_ = &*it;
-  return &it->second.state;
+  Slot& slot = slots_[number];
+  slot.customer_id.assign(customer_id);
+  slot.state = std::move(state);
+  slot.live = true;
+  slot.dirty = false;
+  slot.referenced = false;  // a first use earns no second chance: one-off customers go first
+  index_.emplace(slot.customer_id, number);
+  last_ = &slot;
+  return &slot.state;
 }
 
 bool CustomerCache::MarkDirty(std::string_view customer_id) {
-  Map::value_type* entry = last_;
-  if (entry == nullptr || entry->first != customer_id) {
-    const auto it = entries_.find(customer_id);
-    if (it == entries_.end()) {
+  Slot* slot = last_;
+  if (slot == nullptr || slot->customer_id != customer_id) {
+    slot = Find(customer_id);
+    if (slot == nullptr) {
       return false;
     }
-    entry = &*it;
   }
-  if (!entry->second.dirty) {
-    entry->second.dirty = true;
-    dirty_.push_back(entry);
+  if (!slot->dirty) {
+    slot->dirty = true;
+    dirty_.push_back(slot);
   }
   return true;
 }
 
 bool CustomerCache::Contains(std::string_view customer_id) const {
-  return entries_.find(customer_id) != entries_.end();
+  return index_.find(customer_id) != index_.end();
 }
 
 void CustomerCache::AppendDirty(StoreBatch& batch) {
-  for (const Map::value_type* entry : dirty_) {
-    EncodeCustomerState(entry->second.state, scratch_);
-    batch.PutCustomer(entry->first, scratch_);
+  for (const Slot* slot : dirty_) {
+    EncodeCustomerState(slot->state, scratch_);
+    batch.PutCustomer(slot->customer_id, scratch_);
   }
+  appended_writes_ = dirty_.size();
 }
 
 void CustomerCache::OnCommitted() {
-  for (Map::value_type* entry : dirty_) {
-    entry->second.dirty = false;
+  for (Slot* slot : dirty_) {
+    slot->dirty = false;
   }
   dirty_.clear();
   last_ = nullptr;
-  while (entries_.size() > max_customers_) {
-    const auto victim = entries_.find(std::string_view(*recency_.back()));
-    recency_.pop_back();
-    entries_.erase(victim);
-    ++evictions_;
+  own_customer_writes_ += appended_writes_;
+  appended_writes_ = 0;
+  while (index_.size() > max_customers_) {
+    if (hand_ >= slots_.size()) {
+      hand_ = 0;
+    }
+    Slot& slot = slots_[hand_];
+    if (slot.live) {
+      if (slot.referenced) {
+        slot.referenced = false;
+      } else {
+        Evict(static_cast<uint32_t>(hand_));
+      }
+    }
+    ++hand_;
   }
+}
+
+void CustomerCache::Evict(uint32_t number) {
+  Slot& slot = slots_[number];
+  index_.erase(slot.customer_id);
+  slot.live = false;
+  slot.state = CustomerState{};
+  free_slots_.push_back(number);
+  ++evictions_;
+  mirrored_ = false;
 }
 
 void CustomerCache::Clear() {
   last_ = nullptr;
   dirty_.clear();
-  recency_.clear();
-  entries_.clear();
+  index_.clear();
+  slots_.clear();
+  free_slots_.clear();
+  hand_ = 0;
+  appended_writes_ = 0;
+  mirrored_ = false;
 }
 
 CacheStats CustomerCache::Stats() const {
@@ -96,13 +148,10 @@ CacheStats CustomerCache::Stats() const {
   stats.misses = misses_;
   stats.evictions = evictions_;
   stats.load_errors = load_errors_;
-  stats.size = entries_.size();
+  stats.reads_skipped = reads_skipped_;
+  stats.size = index_.size();
   stats.dirty = dirty_.size();
   return stats;
-}
-
-void CustomerCache::Touch(Entry& entry) {
-  recency_.splice(recency_.begin(), recency_, entry.recency);
 }
 
 }  // namespace cx

@@ -2,12 +2,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
 
 #include "schemas/result.h"
 #include "state/customer_state.h"
@@ -19,12 +21,13 @@ namespace cx {
 
 // Counters since construction, and current sizes.
 struct CacheStats {
-  uint64_t hits = 0;         // GetOrLoad found the customer in memory
-  uint64_t misses = 0;       // GetOrLoad went to the store
-  uint64_t evictions = 0;    // clean entries dropped to respect max_customers
-  uint64_t load_errors = 0;  // misses that returned an error
-  size_t size = 0;           // customers in memory
-  size_t dirty = 0;          // customers changed since the last OnCommitted
+  uint64_t hits = 0;           // GetOrLoad found the customer in memory
+  uint64_t misses = 0;         // GetOrLoad went to the store
+  uint64_t evictions = 0;      // clean entries dropped to respect max_customers
+  uint64_t load_errors = 0;    // misses that returned an error
+  uint64_t reads_skipped = 0;  // misses answered without a store read (store known to lack them)
+  size_t size = 0;             // customers in memory
+  size_t dirty = 0;            // customers changed since the last OnCommitted
 };
 
 // A bounded write-back cache of decoded CustomerStates in front of a StateStore, for one shard.
@@ -35,9 +38,15 @@ struct CacheStats {
 // includes them again.
 //
 // Memory: at most max_customers entries after each OnCommitted; in between, the cache grows by
-// the customers touched in the interval. Only clean entries are evicted, least recently used
-// first. A cached state past the store's eviction cutoff reads as a fresh state, exactly like
-// the store would report it, so results do not depend on the cache size.
+// the customers touched in the interval. Only clean entries are evicted, chosen by CLOCK (a
+// second chance for entries used since the hand last passed them). A cached state past the
+// store's eviction cutoff reads as a fresh state, exactly like the store would report it, so
+// results do not depend on the cache size.
+//
+// Reads: while every customer the store holds is known to be in the cache (the store had no
+// customers when the cache was built, and since then the cache evicted nothing, was not
+// cleared, and every customer written to the store came from this cache), a miss is a first
+// sighting and is not read from the store.
 //
 // Not thread-safe. `store` must outlive the cache.
 class CustomerCache {
@@ -61,7 +70,7 @@ class CustomerCache {
   bool MarkDirty(std::string_view customer_id);
 
   size_t DirtyCount() const { return dirty_.size(); }
-  size_t Size() const { return entries_.size(); }
+  size_t Size() const { return index_.size(); }
   // Whether `customer_id` is in memory; does not count as a use.
   bool Contains(std::string_view customer_id) const;
 
@@ -80,32 +89,48 @@ class CustomerCache {
   CacheStats Stats() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  struct Entry {
+  // One cached customer. Slots live in a deque (stable addresses) and are reused after eviction.
+  struct Slot {
+    std::string customer_id;
     CustomerState state;
+    bool live = false;
     bool dirty = false;
-    std::list<const std::string*>::iterator recency;
+    bool referenced = false;  // used since the CLOCK hand last passed
   };
-  using Map = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+  // Customer id -> slot number. The id is kept in the table too (short ids inline), so a lookup
+  // compares without touching the slot. Transparent: lookups by std::string_view build no string
+  // (Debian's absl has its own string_view, which its default string hash expects).
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+  };
+  using Index = absl::flat_hash_map<std::string, uint32_t, IdHash, std::equal_to<>>;
 
-  void Touch(Entry& entry);
+  Slot* Find(std::string_view customer_id);
+  // Whether the store cannot hold `customer_id` (see "Reads" above).
+  bool StoreLacksUncached();
+  void Evict(uint32_t slot);
 
   StateStore& store_;
   size_t max_customers_;
-  Map entries_;
-  // Keys of entries_, most recently used first.
-  std::list<const std::string*> recency_;
-  std::vector<Map::value_type*> dirty_;
+  std::deque<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  Index index_;
+  size_t hand_ = 0;
+  std::vector<Slot*> dirty_;
   // The entry GetOrLoad returned last, so that the MarkDirty that usually follows skips a lookup.
-  Map::value_type* last_ = nullptr;
+  Slot* last_ = nullptr;
   std::string scratch_;
+  // Whether the store holds only customers of this cache (see "Reads"), and the store's count
+  // of committed customer writes that this cache accounts for.
+  bool mirrored_ = false;
+  uint64_t own_customer_writes_ = 0;
+  uint64_t appended_writes_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t evictions_ = 0;
   uint64_t load_errors_ = 0;
+  uint64_t reads_skipped_ = 0;
 };
 
 }  // namespace cx

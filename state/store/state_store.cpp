@@ -170,6 +170,8 @@ struct StateStore::Impl {
   rocksdb::ColumnFamilyHandle* customers = nullptr;
   rocksdb::ColumnFamilyHandle* timers = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  bool no_customers_at_open = false;
+  std::atomic<uint64_t> customer_writes{0};
   // The first failed or refused write; once set, nothing is written any more.
   std::mutex failure_mutex;
   std::string failure;
@@ -330,6 +332,12 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   if (Result<void> format = impl->CheckFormat(); !format) {
     return format.error();
   }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl->db->NewIterator(rocksdb::ReadOptions(), impl->customers));
+    it->SeekToFirst();
+    impl->no_customers_at_open = !it->Valid() && it->status().ok();
+  }
   return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
 }
 
@@ -369,6 +377,7 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
   }
   rocksdb::WriteBatch write(batch.ByteSize() + batch.Count() * 8 + 64);
   rocksdb::Status status;
+  uint64_t customer_writes = 0;
   batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
     if (!status.ok()) {
       return;
@@ -376,9 +385,11 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
     switch (op) {
       case StoreOp::kPutCustomer:
         status = write.Put(impl_->customers, ToSlice(key), ToSlice(value));
+        ++customer_writes;
         break;
       case StoreOp::kDeleteCustomer:
         status = write.Delete(impl_->customers, ToSlice(key));
+        ++customer_writes;
         break;
       case StoreOp::kPutTimer:
         status = write.Put(impl_->timers, ToSlice(key), rocksdb::Slice());
@@ -401,6 +412,7 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
   if (!status.ok()) {
     return impl_->WriteFailed("cannot commit the write batch", status);
   }
+  impl_->customer_writes.fetch_add(customer_writes, std::memory_order_relaxed);
   return StoreResult::Ok();
 }
 
@@ -462,6 +474,12 @@ void StateStore::SetEvictionHorizon(EventTime now) {
 }
 
 EventTime StateStore::EvictionCutoff() const { return impl_->eviction.Cutoff(); }
+
+bool StateStore::HadNoCustomersAtOpen() const { return impl_->no_customers_at_open; }
+
+uint64_t StateStore::CustomerWrites() const {
+  return impl_->customer_writes.load(std::memory_order_relaxed);
+}
 
 StoreStats StateStore::Stats() const {
   rocksdb::DB& db = *impl_->db;

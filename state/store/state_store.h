@@ -91,6 +91,13 @@ class StateStore {
   // evicted. EventTime::Min() minus evict_after before any horizon was set.
   EventTime EvictionCutoff() const;
 
+  // Whether the customers family held no key when the store was opened (a fresh state dir).
+  bool HadNoCustomersAtOpen() const;
+  // Customer puts and deletes written by successful Commits since Open. With
+  // HadNoCustomersAtOpen, lets a cache that wrote all of them know the store lacks any customer
+  // it does not hold, without reading.
+  uint64_t CustomerWrites() const;
+
   // RocksDB properties and counters; cheap enough to call on every metrics scrape.
   StoreStats Stats() const;
 

@@ -155,7 +155,8 @@ TEST(CustomerCacheTest, EvictsLeastRecentlyUsedBeyondTheBound) {
   EXPECT_TRUE(cache.Contains("d"));
   EXPECT_EQ(cache.Stats().evictions, 1u);
 
-  // Recency now (most recent first): a, d, c. Using c then e leaves d the least recent.
+  // CLOCK: the hand gave a its second chance and stopped after b. Using c then e leaves d the
+  // first unused entry after the hand.
   (void)MustLoad(cache, "c");
   (void)MustLoad(cache, "e");
   cache.OnCommitted();
@@ -164,6 +165,54 @@ TEST(CustomerCacheTest, EvictsLeastRecentlyUsedBeyondTheBound) {
   EXPECT_FALSE(cache.Contains("d"));
   EXPECT_TRUE(cache.Contains("e"));
   EXPECT_EQ(cache.Stats().evictions, 2u);
+}
+
+TEST(CustomerCacheTest, FreshStoreMissesSkipTheReadUntilTheCacheEvicts) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->HadNoCustomersAtOpen());
+  CustomerCache cache(*store, 2);
+  MustLoad(cache, "a").last_activity = kT0;
+  ASSERT_TRUE(cache.MarkDirty("a"));
+  CommitDirty(*store, cache);
+  EXPECT_EQ(store->CustomerWrites(), 1u);
+  (void)MustLoad(cache, "b");
+  EXPECT_EQ(cache.Stats().reads_skipped, 2u) << "the store holds only what the cache holds";
+  (void)MustLoad(cache, "c");
+  cache.OnCommitted();  // evicts one of a, b, c
+  ASSERT_EQ(cache.Stats().evictions, 1u);
+  (void)MustLoad(cache, "a");
+  EXPECT_EQ(cache.Stats().reads_skipped, 3u) << "after an eviction every miss reads";
+  EXPECT_EQ(MustLoad(cache, "a").last_activity, kT0) << "an evicted customer comes back";
+}
+
+TEST(CustomerCacheTest, AWriteFromElsewhereMakesMissesReadTheStore) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 8);
+  (void)MustLoad(cache, "a");
+  EXPECT_EQ(cache.Stats().reads_skipped, 1u);
+  // E.g. a changelog restore writing into the shard's store directly.
+  CustomerState restored;
+  restored.last_activity = kT0;
+  std::string bytes;
+  EncodeCustomerState(restored, bytes);
+  StoreBatch batch;
+  batch.PutCustomer("b", bytes);
+  ASSERT_TRUE(store->Commit(batch).IsOk());
+  EXPECT_EQ(MustLoad(cache, "b").last_activity, kT0);
+  EXPECT_EQ(cache.Stats().reads_skipped, 1u);
+  // A store reopened with customers in it is read on every miss from the start.
+  cache.Clear();
+  store.reset();
+  store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->HadNoCustomersAtOpen());
+  CustomerCache reopened(*store, 8);
+  EXPECT_EQ(MustLoad(reopened, "b").last_activity, kT0);
+  EXPECT_EQ(reopened.Stats().reads_skipped, 0u);
 }
 
 TEST(CustomerCacheTest, MemoryStaysBoundedAndNoWriteIsLost) {

@@ -1,0 +1,5 @@
+# The state path micro-benchmark (bench/README.md, "State path per event", issue 12).
+find_package(benchmark REQUIRED)
+add_executable(state_path_bench ${CMAKE_CURRENT_SOURCE_DIR}/state_path_bench.cpp)
+target_link_libraries(state_path_bench PRIVATE cxpulse_shard benchmark::benchmark)
+set_target_properties(state_path_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
