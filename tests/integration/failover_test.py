@@ -4,8 +4,8 @@ its partitions after the session timeout, restores their state from the changelo
 combined output is exactly that of an uninterrupted run (`cxpulse replay` of the same events).
 
 Both instances process the first part of the input; the rest arrives while both are stopped (a
-rolling deploy); both restart and b is killed 0-1000 ms after it got its shards back, while it
-works through its share of the backlog."""
+rolling deploy); both restart and b is killed 0-50 ms after its first commit of that backlog,
+while it works through its share of it."""
 import os
 import random
 import time
@@ -34,7 +34,7 @@ def main(checks):
     victim = itlib.Processor(args.cxpulse, itlib.write_config(
         os.path.join(work, "b.yaml"), victim_state, args.bootstrap, group, prefix, "b"),
         os.path.join(work, "b.log"))
-    cut = len(lines) * 2 // 5
+    cut = len(lines) // 5
     part1, part2 = os.path.join(work, "part-1.jsonl"), os.path.join(work, "part-2.jsonl")
     itlib.write_jsonl(part1, lines[:cut])
     itlib.write_jsonl(part2, lines[cut:])
@@ -63,7 +63,16 @@ def main(checks):
         itlib.wait_for("both instances to own 2 shards again", lambda: (
             survivor.assigned_shards() == 2 and victim.assigned_shards() == 2), 90,
             interval=0.005)
-        time.sleep(rng.uniform(0, 1.0))
+        # b is killed while it works through its share: after its first commit of part 2 on
+        # its shards (2 and 3), and a random moment later. A fixed delay alone could come after
+        # b had finished on a fast machine, or before b wrote anything to the changelog.
+        def committed_on_victim():
+            return sum(max(tp.offset, 0) for tp in progress.consumer.committed(progress.tps, 10)
+                       if tp.partition >= PARTITIONS // 2)
+        started_at = committed_on_victim()
+        itlib.wait_for("instance b to commit part of its backlog",
+                       lambda: committed_on_victim() > started_at, 60, interval=0.002)
+        time.sleep(rng.uniform(0, 0.05))
         read = progress.read()
         progress.close()
         victim.kill9()
