@@ -79,6 +79,8 @@ def write_config(path, args, run_id, mode, input_prefix, output_prefix, state_di
                   "max_future": args.max_future, "topics": topics},
         "http": {"listen": f"127.0.0.1:{args.http_port}"},
     }
+    for section, values in json.loads(args.extra_config).items():
+        config.setdefault(section, {}).update(values)
     with open(path, "w") as f:
         json.dump(config, f, indent=2)  # JSON is YAML
 
@@ -339,6 +341,8 @@ def main():
     run.add_argument("--http-port", type=int, default=19480)
     run.add_argument("--work", default="/tmp")
     run.add_argument("--keep", action="store_true")
+    run.add_argument("--extra-config", default="{}",
+                     help='JSON merged into the config per section, e.g. {"state": {"cache_customers": 20000}}')
 
     p = sub.add_parser("preload", parents=[common])
     p.add_argument("file")
