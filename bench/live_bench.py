@@ -79,6 +79,8 @@ def write_config(path, args, run_id, mode, input_prefix, output_prefix, state_di
                   "max_future": args.max_future, "topics": topics},
         "http": {"listen": f"127.0.0.1:{args.http_port}"},
     }
+    for section, values in json.loads(args.extra_config).items():
+        config.setdefault(section, {}).update(values)
     with open(path, "w") as f:
         json.dump(config, f, indent=2)  # JSON is YAML
 
@@ -163,6 +165,16 @@ class Processor:
                 time.sleep(0.05)
         sys.exit("live_bench: /metrics did not answer")
 
+    def usage(self):
+        """Peak RSS in MiB and CPU seconds (user + system) of the running processor."""
+        pid = self.proc.pid
+        with open(f"/proc/{pid}/status") as f:
+            hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return hwm_kb / 1024, ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.proc.terminate()
         try:
@@ -226,6 +238,7 @@ def cmd_drain(args):
         time.sleep(args.poll)
     alerts = total(samples, "cxpulse_alerts_total")
     commits = commit_fields(samples)
+    rss_mib, cpu_s = processor.usage()
     code = processor.stop()
     end = done or time.monotonic()
     result(step="drain", mode=args.mode, run=run_id, records=int(consumed),
@@ -233,7 +246,8 @@ def cmd_drain(args):
            events_per_s=f"{consumed / (end - first):.0f}" if first else "nan",
            start_to_lag0_s=f"{committed - started:.2f}" if committed else "nan",
            events_per_s_incl_startup=f"{consumed / (committed - started):.0f}" if committed else "nan",
-           alerts=int(alerts), **commits, exit=code)
+           alerts=int(alerts), **commits, peak_rss_mib=f"{rss_mib:.0f}",
+           cpu_s_per_m_events=f"{cpu_s / max(consumed, 1) * 1e6:.2f}", exit=code)
     if not args.keep and code == 0:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -327,6 +341,8 @@ def main():
     run.add_argument("--http-port", type=int, default=19480)
     run.add_argument("--work", default="/tmp")
     run.add_argument("--keep", action="store_true")
+    run.add_argument("--extra-config", default="{}",
+                     help='JSON merged into the config per section, e.g. {"state": {"cache_customers": 20000}}')
 
     p = sub.add_parser("preload", parents=[common])
     p.add_argument("file")

@@ -4,6 +4,10 @@
 #   bench/live_bench.sh [--runs R] [--customers N] [--rate EVENTS_PER_S] [--latency-seconds S]
 #                       [--latency-only]
 #
+# BASELINE=/path/to/other/cxpulse also runs every drain and latency step with that binary,
+# alternating with $BUILD/cxpulse, so before/after ratios come from one run (RESULT lines carry
+# binary=baseline|build).
+#
 # 1. starts its own broker (KAFKA_DIR=/tmp/livebench-kafka, KAFKA_PORT=19392) unless running;
 # 2. generates N customers (default 200 000, ≈ 2.3 M events) of past traffic and preloads them
 #    into lb.drain<N>. + the four input topics (once; reused when the topics exist);
@@ -22,6 +26,9 @@ BENCH="$ROOT/bench/live_bench.py"
 DATA="${CXPULSE_LIVEBENCH_DATA:-/tmp/livebench-data}"
 export KAFKA_DIR="${KAFKA_DIR:-/tmp/livebench-kafka}" KAFKA_PORT="${KAFKA_PORT:-19392}"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+HTTP_PORT="${LIVEBENCH_HTTP_PORT:-19480}"
+declare -A BINARIES=([build]="$BUILD/cxpulse")
+[[ -n "${BASELINE:-}" ]] && BINARIES[baseline]="$BASELINE"
 RUNS=2
 CUSTOMERS=200000
 RATE=""
@@ -65,10 +72,14 @@ else
   declare -A DRAIN_RATES
   for mode in exactly_once at_least_once; do
     for ((r = 1; r <= RUNS; r++)); do
-      line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
-        --mode "$mode" --cxpulse "$BUILD/cxpulse")"
-      echo "$line"
-      DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+      for label in "${!BINARIES[@]}"; do
+        line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" \
+          --records "$RECORDS" --mode "$mode" --cxpulse "${BINARIES[$label]}" \
+          --http-port "$HTTP_PORT")"
+        echo "$line binary=$label load=$(cut -d' ' -f1 /proc/loadavg)"
+        [[ "$label" == build ]] &&
+          DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+      done
     done
   done
 
@@ -86,12 +97,16 @@ echo "latency: rate $RATE events/s, $LAT_CUSTOMERS customers, struggle ratio 0.5
 for mode in exactly_once at_least_once; do
   for ((r = 1; r <= RUNS; r++)); do
     LFILE="$DATA/latency.jsonl"
-    # Journeys start a few seconds from now (loading the file takes a while) and over the
-    # production time; later events of a journey run ahead of the wall clock (max_future 30d).
-    "$BUILD/cxpulse" generate --customers "$LAT_CUSTOMERS" --seed "$r" --struggle-ratio 0.5 \
-      --start "$(date -u -d "+$((LAT_CUSTOMERS / 20000 + 8)) seconds" +%Y-%m-%dT%H:%M:%SZ)" \
-      --span "${LATENCY_SECONDS}s" --output "$LFILE" 2>/dev/null
-    $PY "$BENCH" latency --bootstrap "$BOOTSTRAP" --rate "$RATE" --mode "$mode" \
-      --cxpulse "$BUILD/cxpulse" --producer "$BUILD/bench/rate_producer" "$LFILE"
+    for label in "${!BINARIES[@]}"; do
+      # Journeys start a few seconds from now (loading the file takes a while) and over the
+      # production time; later events of a journey run ahead of the wall clock (max_future 30d).
+      "$BUILD/cxpulse" generate --customers "$LAT_CUSTOMERS" --seed "$r" --struggle-ratio 0.5 \
+        --start "$(date -u -d "+$((LAT_CUSTOMERS / 20000 + 8)) seconds" +%Y-%m-%dT%H:%M:%SZ)" \
+        --span "${LATENCY_SECONDS}s" --output "$LFILE" 2>/dev/null
+      line="$($PY "$BENCH" latency --bootstrap "$BOOTSTRAP" --rate "$RATE" --mode "$mode" \
+        --http-port "$HTTP_PORT" --cxpulse "${BINARIES[$label]}" \
+        --producer "$BUILD/bench/rate_producer" "$LFILE")"
+      echo "$line binary=$label load=$(cut -d' ' -f1 /proc/loadavg)"
+    done
   done
 done

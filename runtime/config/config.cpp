@@ -66,6 +66,8 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Get("max_future", kafka.max_future);
   section.Get("transaction_timeout", kafka.transaction_timeout);
   section.Get("startup_timeout", kafka.startup_timeout);
+  section.Get("prefetch_kb", kafka.prefetch_kb);
+  section.Get("fetch_max_kb", kafka.fetch_max_kb);
   ReadTopics(section.Section("topics"), kafka.topics);
   section.GetStringMap("properties", kafka.properties);
   section.GetStringMap("consumer_properties", kafka.consumer_properties);
@@ -76,6 +78,13 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   }
   if (kafka.startup_timeout.ms <= 0) {
     errors.emplace_back("kafka.startup_timeout: must be positive");
+  }
+  if (kafka.prefetch_kb < 1 || kafka.prefetch_kb > 2097151) {
+    errors.emplace_back(
+        "kafka.prefetch_kb: must be between 1 and 2097151 (KiB per input partition)");
+  }
+  if (kafka.fetch_max_kb < 1024 || kafka.fetch_max_kb > 2097151) {
+    errors.emplace_back("kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
   }
 }
 

@@ -61,6 +61,12 @@ struct KafkaConfig {
   // Transaction timeout the broker enforces (a crashed instance's open transaction blocks
   // read_committed readers at most this long).
   Duration transaction_timeout = Duration::Seconds(10);
+  // Memory of the group consumer: librdkafka prefetches records of each assigned input
+  // partition until this many KiB are queued (queued.max.messages.kbytes; librdkafka's default
+  // of 64 MiB per partition held most of a backlog in memory), and one fetch response carries at
+  // most fetch_max_kb KiB (fetch.max.bytes). Peak prefetch ≈ input partitions × prefetch_kb.
+  uint64_t prefetch_kb = 1024;
+  uint64_t fetch_max_kb = 4096;
   TopicNames topics;
   // librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...). Values may
   // use ${ENV_VAR} to read secrets from the environment.

@@ -52,6 +52,8 @@ KafkaProperties GroupConsumerProperties(const KafkaConfig& kafka) {
       {"enable.partition.eof", "true"},
       {"log.connection.close", "false"},
       {"statistics.interval.ms", kStatisticsIntervalMs},
+      {"queued.max.messages.kbytes", std::to_string(kafka.prefetch_kb)},
+      {"fetch.max.bytes", std::to_string(kafka.fetch_max_kb * 1024)},
   };
   if (!kafka.instance_id.empty()) {
     properties.emplace_back("group.instance.id", kafka.instance_id);

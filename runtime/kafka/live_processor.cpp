@@ -11,7 +11,6 @@
 
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
-#include "runtime/kafka/kafka_stats.h"
 #include "runtime/kafka/partition_owners.h"
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/record_key.h"
@@ -74,15 +73,18 @@ Result<void> LiveProcessor::Start() {
   if (config_.state.dir.empty()) {
     return Err("state.dir is not set: cxpulse run needs a directory for its RocksDB state");
   }
-  if (Result<void> created = CreateConsumer(); !created) {
+  consumer_ = std::make_unique<GroupConsumer>(config_.kafka, static_cast<GroupListener&>(*this),
+                                              observers_, advertised_http_);
+  if (Result<void> created = consumer_->Create(); !created) {
     return created;
   }
   const KafkaConfig& kafka = config_.kafka;
-  if (Result<void> answered = WaitForBrokers(consumer_.get(), kafka, clock_, *stop_, access_);
+  if (Result<void> answered =
+          WaitForBrokers(consumer_->handle(), kafka, clock_, *stop_, consumer_->access_failure());
       !answered) {
     return answered;
   }
-  Result<int> partitions = CheckLiveTopics(consumer_.get(), kafka, clock_, kMetadataTimeoutMs,
+  Result<int> partitions = CheckLiveTopics(consumer_->handle(), kafka, clock_, kMetadataTimeoutMs,
                                            kTopicsAppearWithin, kTopicsRetryEvery);
   if (!partitions) {
     return partitions.error();
@@ -94,48 +96,13 @@ Result<void> LiveProcessor::Start() {
   cache_per_shard_ = std::max<size_t>(
       kMinCachePerShard, config_.state.cache_customers / static_cast<size_t>(input_partitions_));
 
-  if (Result<void> subscribed = Subscribe(); !subscribed) {
+  if (Result<void> subscribed = consumer_->Subscribe(); !subscribed) {
     return subscribed;
   }
   spdlog::info(
       "run: instance {} in group {}, {} input partitions, {}", instance_id_, kafka.group_id,
       input_partitions_,
       kafka.processing == ProcessingGuarantee::kExactlyOnce ? "exactly-once" : "at-least-once");
-  return Ok();
-}
-
-Result<void> LiveProcessor::CreateConsumer() {
-  const KafkaConfig& kafka = config_.kafka;
-  KafkaProperties base = GroupConsumerProperties(kafka);
-  KafkaProperties advertised;
-  if (!advertised_http_.empty()) {
-    advertised.emplace_back("client.id", AdvertisingClientId(kafka, advertised_http_));
-  }
-  KafkaCallbacks callbacks;
-  callbacks.opaque = this;
-  callbacks.rebalance = &LiveProcessor::OnRebalance;
-  callbacks.error = &LiveProcessor::OnError;
-  callbacks.statistics = &LiveProcessor::OnStatistics;
-  Result<KafkaHandle> consumer = CreateKafkaClient(
-      RD_KAFKA_CONSUMER, "the Kafka consumer",
-      {&base, &kafka.properties, &kafka.consumer_properties, &advertised}, callbacks);
-  if (!consumer) {
-    return consumer.error();
-  }
-  consumer_ = std::move(consumer).value();
-  return Ok();
-}
-
-Result<void> LiveProcessor::Subscribe() {
-  const TopicNames& t = config_.kafka.topics;
-  KafkaPartitionList topics(rd_kafka_topic_partition_list_new(ShardInputs::kInputs));
-  for (const std::string* name : {&t.clicks, &t.calls, &t.chats, &t.surveys}) {
-    rd_kafka_topic_partition_list_add(topics.get(), name->c_str(), RD_KAFKA_PARTITION_UA);
-  }
-  rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get());
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Err(std::string("cannot subscribe to the input topics: ") + rd_kafka_err2str(err));
-  }
   return Ok();
 }
 
@@ -153,40 +120,9 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
   outputs_->Drop();
   shards_.clear();
   status_.assigned_shards = 0;
-  rd_kafka_destroy_flags(consumer_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-  Result<void> rejoined = CreateConsumer();
-  if (rejoined) {
-    rejoined = Subscribe();
-  }
-  if (!rejoined) {
+  if (Result<void> rejoined = consumer_->Rejoin(); !rejoined) {
     Fail("cannot rejoin the consumer group: " + rejoined.error().message());
   }
-}
-
-void LiveProcessor::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                                rd_kafka_topic_partition_list_t* partitions, void* opaque) {
-  auto* self = static_cast<LiveProcessor*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    self->Assign(partitions);
-    // Detach the partition queues before the fetchers start, so no record of an assigned
-    // partition is delivered through the consumer queue.
-    self->AttachInputQueues(partitions);
-    rd_kafka_assign(rk, partitions);
-    self->status_.ready = self->fatal_error_.empty();
-  } else {
-    self->Revoke();
-    rd_kafka_assign(rk, nullptr);
-  }
-}
-
-void LiveProcessor::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  auto* self = static_cast<LiveProcessor*>(opaque);
-  self->access_.Record(err, reason);
-  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
-    self->SetBrokerReachable(false);
-    return;
-  }
-  spdlog::debug("kafka: {}", reason);
 }
 
 void LiveProcessor::SetBrokerReachable(bool reachable) {
@@ -219,13 +155,9 @@ Result<void> LiveProcessor::OpenShard(int partition) {
   return Ok();
 }
 
-void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
+void LiveProcessor::OnAssigned(const std::set<int>& partitions) {
   status_.ready = false;
-  std::set<int> numbers;
-  for (int i = 0; i < partitions->cnt; ++i) {
-    numbers.insert(partitions->elems[i].partition);
-  }
-  for (int p : numbers) {
+  for (int p : partitions) {
     if (Result<void> opened = OpenShard(p); !opened) {
       shards_.erase(p);
       Fail("cannot restore shard " + std::to_string(p) + ": " + opened.error().message());
@@ -235,9 +167,15 @@ void LiveProcessor::Assign(rd_kafka_topic_partition_list_t* partitions) {
   status_.assigned_shards = static_cast<int>(shards_.size());
   for (LiveObserver* observer : observers_) observer->OnRebalance(status_.assigned_shards);
   spdlog::info("run: assigned {} shard(s), restored and consuming", shards_.size());
+  status_.ready = fatal_error_.empty();
 }
 
-void LiveProcessor::Revoke() {
+ShardInputs* LiveProcessor::InputsOf(int partition) {
+  auto it = shards_.find(partition);
+  return it == shards_.end() || !it->second.shard ? nullptr : &it->second.inputs;
+}
+
+void LiveProcessor::OnRevoked() {
   status_.ready = false;
   if (!shards_.empty()) {
     CommitCycle();
@@ -256,35 +194,6 @@ bool LiveProcessor::BeginTransactionIfNeeded() {
   spdlog::warn("kafka: cannot begin a transaction: {}", begun.error().message());
   Recover(true);
   return false;
-}
-
-int LiveProcessor::InputIndex(std::string_view topic) const {
-  const TopicNames& t = config_.kafka.topics;
-  if (topic == t.clicks) return 0;
-  if (topic == t.calls) return 1;
-  if (topic == t.chats) return 2;
-  if (topic == t.surveys) return 3;
-  return -1;
-}
-
-void LiveProcessor::AttachInputQueues(rd_kafka_topic_partition_list_t* partitions) {
-  for (int i = 0; i < partitions->cnt; ++i) {
-    const rd_kafka_topic_partition_t& tp = partitions->elems[i];
-    int input = InputIndex(tp.topic);
-    auto it = shards_.find(tp.partition);
-    if (input < 0 || it == shards_.end()) continue;
-    rd_kafka_queue_t* queue = rd_kafka_queue_get_partition(consumer_.get(), tp.topic, tp.partition);
-    if (queue == nullptr) continue;
-    it->second.inputs.Attach(static_cast<size_t>(input), queue);
-  }
-}
-
-void LiveProcessor::EnqueueFromConsumerQueue(KafkaMessage message) {
-  if (message->rkt == nullptr) return;
-  int input = InputIndex(rd_kafka_topic_name(message->rkt));
-  auto it = shards_.find(message->partition);
-  if (input < 0 || it == shards_.end() || !it->second.shard) return;
-  it->second.inputs.Enqueue(static_cast<size_t>(input), std::move(message));
 }
 
 bool LiveProcessor::FillInputs(ShardSlot& slot) {
@@ -404,7 +313,7 @@ bool LiveProcessor::CommitCycle() {
     }
   };
   ShardPersistence::CommitOutcome commit =
-      persistence_->Commit(shards, consumer_.get(), pending_offsets_, *stop_,
+      persistence_->Commit(shards, consumer_->handle(), pending_offsets_, *stop_,
                            [this](bool reachable) { SetBrokerReachable(reachable); });
   switch (commit.outcome) {
     case Transactions::Outcome::kCommitted:
@@ -450,12 +359,12 @@ void LiveProcessor::Recover(bool new_producer) {
       return;
     }
   }
-  Result<KafkaPartitionList> assigned = persistence_->Rewind(consumer_.get());
+  Result<KafkaPartitionList> assigned = persistence_->Rewind(consumer_->handle());
   if (!assigned) {
     Fail(assigned.error().message());
     return;
   }
-  AttachInputQueues(assigned->get());
+  consumer_->AttachInputQueues(**assigned);
 }
 
 Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
@@ -470,19 +379,10 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
       busy = FillInputs(slot) || busy;
       busy = DrainShard(slot, kRecordsPerTurn) || busy;
     }
-    KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), busy ? 0 : kPollMs));
-    if (message && message->err == RD_KAFKA_RESP_ERR__FATAL) {
-      // The consumer is unusable from now on (e.g. a static member fenced after its session
-      // expired during a broker outage): replace it rather than stay up without consuming.
-      char detail[512] = {};
-      rd_kafka_fatal_error(consumer_.get(), detail, sizeof(detail));
-      message.reset();
-      RejoinWithNewConsumer(detail);
+    std::string fatal_reason;
+    if (consumer_->Poll(busy ? 0 : kPollMs, fatal_reason) == GroupConsumer::PollOutcome::kFatal) {
+      RejoinWithNewConsumer(fatal_reason);
       continue;
-    } else if (message && message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      EnqueueFromConsumerQueue(std::move(message));
-    } else if (message && message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      spdlog::debug("kafka: consumer: {}", rd_kafka_message_errstr(message.get()));
     }
     persistence_->transactions().Poll();
     MonotonicTime now = clock_.Monotonic();
@@ -503,7 +403,7 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
     spdlog::info("run: stopping: committing processed work");
     CommitCycle();
   }
-  rd_kafka_consumer_close(consumer_.get());
+  consumer_->Close();
   shards_.clear();
   ServeCustomerRequests();
   if (!fatal_error_.empty()) {
@@ -544,17 +444,6 @@ void LiveProcessor::PublishSnapshots() {
   }
   EventTime wall = clock_.Now();
   for (LiveObserver* observer : observers_) observer->OnShardSnapshots(snapshots, wall);
-}
-
-int LiveProcessor::OnStatistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
-  auto* self = static_cast<LiveProcessor*>(opaque);
-  if (!self->observers_.empty()) {
-    std::vector<PartitionLag> lags = ParseConsumerLag(std::string_view(json, json_len));
-    if (!lags.empty()) {
-      for (LiveObserver* observer : self->observers_) observer->OnConsumerLag(lags);
-    }
-  }
-  return 0;  // librdkafka frees `json`
 }
 
 }  // namespace cx

@@ -5,14 +5,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "runtime/config/config.h"
-#include "runtime/kafka/access_failure.h"
 #include "runtime/kafka/changelog.h"
 #include "runtime/kafka/customer_requests.h"
+#include "runtime/kafka/group_consumer.h"
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_outputs.h"
@@ -35,10 +36,10 @@ namespace cx {
 // ShardPersistence, the per-record work is Shard.
 // Single-threaded: Run() owns every shard; other threads only read `status()`. Every time read
 // goes through `clock`.
-class LiveProcessor final {
+class LiveProcessor final : private GroupListener {
  public:
   LiveProcessor(AppConfig config, const Clock& clock);
-  ~LiveProcessor();
+  ~LiveProcessor() override;
 
   // Connects, checks the topics (all present, inputs co-partitioned) and, for exactly-once,
   // initialises transactions. The one-line reason when it cannot.
@@ -76,31 +77,23 @@ class LiveProcessor final {
     ShardInputs inputs;
   };
 
-  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
-  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
-  static int OnStatistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
+  // GroupListener: the consumer's rebalances and errors.
+  void OnAssigned(const std::set<int>& partitions) override;
+  void OnRevoked() override;
+  [[nodiscard]] ShardInputs* InputsOf(int partition) override;
+  void OnBrokersUnreachable() override { SetBrokerReachable(false); }
+
   void ServeCustomerRequests();
   void PublishSnapshots();
-
-  [[nodiscard]] Result<void> CreateConsumer();
-  [[nodiscard]] Result<void> Subscribe();
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
   [[nodiscard]] Result<void> OpenShard(int partition);
-  void Assign(rd_kafka_topic_partition_list_t* partitions);
-  void Revoke();
-  // Takes each partition queue of the assignment away from the consumer queue.
-  void AttachInputQueues(rd_kafka_topic_partition_list_t* partitions);
-  // A record fetched before its partition queue was detached from the consumer queue.
-  void EnqueueFromConsumerQueue(KafkaMessage message);
   // Pulls what librdkafka has buffered for the inputs of a shard whose records ran out.
   bool FillInputs(ShardSlot& slot);
   // Processes the queued records of a shard in the merge order of its inputs (ShardInputs).
   // Processes at most `budget` records; returns true when it stopped because of the budget.
   [[nodiscard]] bool DrainShard(ShardSlot& slot, size_t budget);
   void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message);
-  [[nodiscard]] int InputIndex(std::string_view topic) const;
   void AdvanceIdleShards();
   // Commits everything processed so far (a transaction, or flush + offset commit).
   // Returns false when the work was rolled back (it will be processed again).
@@ -121,9 +114,7 @@ class LiveProcessor final {
   std::string instance_id_;
   std::string advertised_http_;
 
-  // TLS / SASL failures the consumer's error callback saw (Start() gives up on the first).
-  AccessFailure access_;
-  KafkaHandle consumer_;
+  std::unique_ptr<GroupConsumer> consumer_;
   std::unique_ptr<ShardPersistence> persistence_;
   // The shards' emission sink.
   std::unique_ptr<LiveOutputs> outputs_;

@@ -189,6 +189,26 @@ TEST(Config, BadValuesAreOneLineErrors) {
   EXPECT_NE(error.find("rules.effort"), std::string::npos) << error;
 }
 
+TEST(Config, ConsumerMemoryKeysAreBounded) {
+  AppConfig config;
+  std::string error;
+  EXPECT_TRUE(
+      Loaded(LoadConfigText("kafka:\n  prefetch_kb: 512\n  fetch_max_kb: 2048\n", "t.yaml", config),
+             error))
+      << error;
+  EXPECT_EQ(config.kafka.prefetch_kb, 512U);
+  EXPECT_EQ(config.kafka.fetch_max_kb, 2048U);
+  AppConfig zero_prefetch;
+  EXPECT_FALSE(
+      Loaded(LoadConfigText("kafka:\n  prefetch_kb: 0\n", "t.yaml", zero_prefetch), error));
+  EXPECT_EQ(error,
+            "t.yaml: kafka.prefetch_kb: must be between 1 and 2097151 (KiB per input partition)");
+  AppConfig small_fetch;
+  EXPECT_FALSE(
+      Loaded(LoadConfigText("kafka:\n  fetch_max_kb: 100\n", "t.yaml", small_fetch), error));
+  EXPECT_EQ(error, "t.yaml: kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
+}
+
 TEST(Config, KafkaPropertiesExpandEnvironment) {
   ::setenv("CXPULSE_TEST_SECRET", "s3cret", 1);
   AppConfig config;
