@@ -34,6 +34,17 @@ void AppendContact(const Contact& c, std::string& out) {
   AppendTime(c.answered, out);
   out += ",\"closed\":";
   AppendTime(c.closed, out);
+  // The context its events carried (SPEC §4: what a rep needs), null when none did.
+  auto context = [&out](std::string_view key, const std::string& value) {
+    out += key;
+    if (value.empty()) {
+      out += "null";
+    } else {
+      AppendJsonString(value, out);
+    }
+  };
+  context(",\"queue\":", c.queue);
+  context(",\"reason\":", c.reason);
   fmt::format_to(std::back_inserter(out), ",\"messages\":{},\"sla_breached\":{},\"abandoned\":{}}}",
                  c.messages.size(), (c.first_sla_flags & kSlaBreachRecorded) != 0, c.abandoned);
 }

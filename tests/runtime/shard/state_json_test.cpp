@@ -24,7 +24,7 @@ TEST(StateJson, ScoresContactsAndReasons) {
   CustomerState state;
   Apply(
       rules, state,
-      R"({"event_id":"e1","customer_id":"c\"1","type":"call","action":"queued","contact_id":"k1","ts":1791190000000})");
+      R"({"event_id":"e1","customer_id":"c\"1","type":"call","action":"queued","contact_id":"k1","queue":"retention","ts":1791190000000})");
   Apply(
       rules, state,
       R"({"event_id":"e2","customer_id":"c\"1","type":"survey","survey":"nps","score":2,"ts":1791190001000})");
@@ -39,6 +39,8 @@ TEST(StateJson, ScoresContactsAndReasons) {
   ASSERT_EQ(doc["open_contacts"].get(open), simdjson::SUCCESS);
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(std::string_view(open.at(0)["contact_id"]), "k1");
+  EXPECT_EQ(std::string_view(open.at(0)["queue"]), "retention");
+  EXPECT_TRUE(open.at(0)["reason"].is_null()) << out;
   simdjson::dom::array risk_reasons;
   ASSERT_EQ(doc["score_reasons"]["risk"].get(risk_reasons), simdjson::SUCCESS);
   ASSERT_EQ(risk_reasons.size(), 1u);
