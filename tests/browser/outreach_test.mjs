@@ -247,7 +247,7 @@ try {
   await ana.click("#sign-in button[type=submit]");
   await ana.waitForSelector('#connection[data-state="live"]', { timeout: 15000 });
   check("signed in with the token, stream live", (await ana.innerText("#rep")).includes("ana"));
-  check("token kept in sessionStorage", (await ana.evaluate(() => sessionStorage.getItem("cxpulse.token"))) === TOKENS.ana);
+  check("token kept in localStorage", (await ana.evaluate(() => localStorage.getItem("cxpulse.token"))) === TOKENS.ana);
 
   // ben: the proxy header, no sign-in.
   await ben.goto(base + "/");
@@ -519,6 +519,23 @@ try {
   const customerShot = join(workDir, "outreach-customer.png");
   await detailed.screenshot({ path: customerShot });
   if (screenshotDir) copyFileSync(customerShot, join(screenshotDir, "outreach-customer.png"));
+
+  // The token is kept in localStorage: a deep link in a new tab of ana's browser opens signed
+  // in; Sign out there forgets it in every tab (ana's first tab goes back to the form too).
+  const anaTab = await anaContext.newPage();
+  watch(anaTab, "ana-tab");
+  await anaTab.goto(`${base}/#case=${rich.case_id}`);
+  await anaTab.waitForSelector('#connection[data-state="live"]', { timeout: 15000 });
+  await anaTab.waitForSelector("#panel:not([hidden]) .panel-alerts", { timeout: 15000 });
+  check("a deep link in a new tab opens signed in, without asking for the token",
+        (await anaTab.innerText("#rep")).includes("ana") && await anaTab.isHidden("#sign-in") &&
+        (await anaTab.innerText("#panel")).includes(`Customer ${rich.customer_id}`));
+  await anaTab.click("#sign-out");
+  await anaTab.waitForSelector("#sign-in:not([hidden])", { timeout: 10000 });
+  await ana.waitForSelector("#sign-in:not([hidden])", { timeout: 10000 });
+  check("Sign out forgets the token in every tab of the browser",
+        (await anaTab.evaluate(() => localStorage.getItem("cxpulse.token"))) === null &&
+        await ana.isVisible("#sign-in") && await ana.isHidden("#main"));
 
   check("no errors in the page consoles", consoleErrors.length === 0, consoleErrors.join(" | "));
 
