@@ -479,10 +479,12 @@ try {
         `${viaOutreach.slice(0, 300)} vs ${direct.slice(0, 300)}`);
   const state = JSON.parse(direct);
   const call = (state.open_contacts || []).find((x) => x.contact_id === PANEL.call);
-  check("the processor's state holds the events: VIP, 2 contacts, the open unanswered call in retention about cancel, risk from NPS 1 and the cancel page",
+  const survey = (state.surveys || [])[0];
+  check("the processor's state holds the events: VIP, 2 contacts, the open unanswered call in retention about cancel, the NPS 1 answer with its comment, risk from it and the cancel page",
         state.tier === "vip" && state.contacts_7d === 2 && call !== undefined && call.queue === "retention" &&
         call.reason === "cancel" && call.sla_breached === true && call.answered === null && state.risk_score >= 60 &&
-        state.score_reasons.risk.some((r) => r.code === "survey_or_cancel_intent"), direct);
+        state.score_reasons.risk.some((r) => r.code === "survey_or_cancel_intent") && state.surveys.length === 1 &&
+        survey.survey === "nps" && survey.score === 1 && survey.contact_id === PANEL.chat && survey.comment === PANEL.comment, direct);
   await ana.goto(`${base}/#case=${rich.case_id}`);
   await ana.waitForSelector("#panel .panel-customer .scores-grid", { timeout: 15000 });
   const facts = await ana.innerText("#panel .facts");
@@ -512,6 +514,9 @@ try {
         customerText.includes(PANEL.call) && customerText.includes("queue retention") && customerText.includes("reason Cancel") &&
         customerText.includes("not answered yet") && customerText.includes("waited too long") &&
         customerText.includes("2 contact(s) in the recent history"), customerText);
+  check("the panel shows the survey answer with its contact and the customer's comment",
+        customerText.includes("NPS 1") && customerText.includes(PANEL.chat) && customerText.includes(PANEL.comment) &&
+        !customerText.includes("No survey answer on record"), customerText);
   await detailed.evaluate(() => {
     document.getElementById("toast").hidden = true;
     document.querySelector("#panel .panel-customer").scrollIntoView();
