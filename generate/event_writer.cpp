@@ -151,20 +151,6 @@ std::string_view ActionName(Action action) {
   return "";
 }
 
-std::string_view SurveyName(SurveyKind survey) {
-  switch (survey) {
-    case SurveyKind::kCsat:
-      return "csat";
-    case SurveyKind::kNps:
-      return "nps";
-    case SurveyKind::kCes:
-      return "ces";
-    case SurveyKind::kNone:
-      return "";
-  }
-  return "";
-}
-
 std::string_view AuthorName(Author author) {
   switch (author) {
     case Author::kCustomer:

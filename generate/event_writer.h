@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "generate/planned_event.h"
+#include "schemas/survey_name.h"
 #include "schemas/time.h"
 
 namespace cx::gen {
@@ -49,10 +50,11 @@ class EventWriter {
 // 0) or `+HH:MM` / `-HH:MM`. Unquoted. Proleptic Gregorian, years 0000-9999.
 void AppendRfc3339(std::string& out, EventTime ts, int offset_minutes);
 
-// The JSON name of a type, action, survey kind or author as SPEC §1 spells it.
+// The JSON name of a type, action or author as SPEC §1 spells it (a survey kind's:
+// schemas/survey_name.h).
 std::string_view TypeName(EventType type);
 std::string_view ActionName(Action action);
-std::string_view SurveyName(SurveyKind survey);
+using cx::SurveyName;
 std::string_view AuthorName(Author author);
 
 }  // namespace cx::gen

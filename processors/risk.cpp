@@ -82,7 +82,28 @@ int RiskScore(const RulesConfig& config, const CustomerState& state, EventTime n
   return ExplainRisk(config, state, now).score;
 }
 
+void RememberSurveyAnswer(CustomerState& state, const Event& event) {
+  SurveyAnswer answer{.ts = event.ts,
+                      .survey = event.survey,
+                      .score = event.score,
+                      .contact_id = std::string(event.contact_id),
+                      .comment = {}};
+  std::string_view comment = event.comment;
+  if (comment.size() > kMaxSurveyCommentBytes) {
+    size_t cut = kMaxSurveyCommentBytes;
+    while (cut > 0 && (static_cast<unsigned char>(comment[cut]) & 0xC0) == 0x80) --cut;
+    comment = comment.substr(0, cut);
+  }
+  answer.comment = std::string(comment);
+  std::vector<SurveyAnswer>& kept = state.surveys;
+  const auto at = std::upper_bound(kept.begin(), kept.end(), answer.ts,
+                                   [](EventTime t, const SurveyAnswer& a) { return t < a.ts; });
+  kept.insert(at, std::move(answer));
+  if (kept.size() > kMaxSurveyAnswers) kept.erase(kept.begin());
+}
+
 void ApplySurvey(Step& step, const Event& event) {
+  RememberSurveyAnswer(step.state, event);
   const SurveyBand band = Classify(step.config, event);
   if (event.survey == SurveyKind::kCes) ApplyCesLift(step, event.score, event.ts);
   if (!band.low) return;

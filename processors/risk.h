@@ -7,6 +7,11 @@
 
 namespace cx {
 
+// Keeps the answer of survey `event` in state.surveys (sorted by ts, an equal ts after the
+// answers already kept; the oldest dropped beyond kMaxSurveyAnswers; the comment cut to
+// kMaxSurveyCommentBytes at a UTF-8 boundary).
+void RememberSurveyAnswer(CustomerState& state, const Event& event);
+
 // Adds decaying risk event points earned at `at`.
 void AddRisk(Step& step, double points, EventTime at);
 

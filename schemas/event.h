@@ -65,6 +65,7 @@ struct Event {
   // survey
   SurveyKind survey = SurveyKind::kNone;
   int32_t score = -1;
+  std::string_view comment;  // optional (contact_id above is optional here too)
 };
 
 }  // namespace cx

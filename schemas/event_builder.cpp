@@ -222,8 +222,7 @@ void CheckSurvey(Checker& c, Event& e) {
   c.Enum(FieldId::kSurvey, true, kSurveyNames, kSurveys, DecodeError::kUnknownSurvey, e.survey);
   c.Integer(FieldId::kScore, true, e.score, ScoreRange(e.survey), DecodeError::kScoreOutOfRange);
   c.String(FieldId::kContactId, false, e.contact_id, 1, kMaxIdChars);
-  std::string_view comment;
-  c.String(FieldId::kComment, false, comment);
+  c.String(FieldId::kComment, false, e.comment);
 }
 
 }  // namespace

@@ -111,6 +111,18 @@ struct AlertRecord {
   bool operator==(const AlertRecord&) const = default;
 };
 
+// One survey answer, kept so that a rep sees what the customer said (/customers/{id}).
+struct SurveyAnswer {
+  EventTime ts;
+  SurveyKind survey = SurveyKind::kNone;
+  int32_t score = 0;
+  std::string contact_id;  // empty when the answer named no contact
+  std::string comment;     // at most kMaxSurveyCommentBytes, cut at a UTF-8 boundary
+  bool operator==(const SurveyAnswer&) const = default;
+};
+inline constexpr size_t kMaxSurveyAnswers = 5;
+inline constexpr size_t kMaxSurveyCommentBytes = 1000;
+
 // Everything cxpulse remembers about one customer. A plain value type: copyable, comparable,
 // no pointers into other objects. The rules in processors/ are functions over it; the codec in
 // state/customer_state_codec.h persists it. Every vector is pruned by a time window and capped.
@@ -137,6 +149,8 @@ struct CustomerState {
   bool effort_armed = true;    // high_effort may fire (hysteresis)
   bool risk_armed = true;      // at_risk may fire (hysteresis)
   std::array<AlertRecord, kAlertKindCount> alerts{};
+  // The latest kMaxSurveyAnswers survey answers, sorted by ts (format v4).
+  std::vector<SurveyAnswer> surveys;
 
   bool operator==(const CustomerState&) const = default;
 };

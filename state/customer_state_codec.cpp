@@ -7,12 +7,14 @@
 namespace cx {
 namespace {
 
-// Format versions. v1: everything but Session::cancel_intent_seen. v2: appends it. v3
-// (current): then appends the contacts' channel/queue/reason (EncodeContactContext).
+// Format versions. v1: everything but Session::cancel_intent_seen. v2: appends it. v3: then
+// appends the contacts' channel/queue/reason (EncodeContactContext). v4 (current): then the
+// survey answers (EncodeSurveys).
 constexpr uint8_t kVersion1 = 1;
 constexpr uint8_t kVersion2 = 2;
 constexpr uint8_t kVersion3 = 3;
-constexpr uint8_t kCurrentVersion = kVersion3;
+constexpr uint8_t kVersion4 = 4;
+constexpr uint8_t kCurrentVersion = kVersion4;
 constexpr size_t kHeaderSize = 9;
 // Collections longer than this are rejected as garbage.
 constexpr uint64_t kMaxCount = 1u << 16;
@@ -340,6 +342,37 @@ void EncodeContactContext(Writer& w, const CustomerState& s) {
   return true;
 }
 
+// v4 tail: the number of survey answers, then for each its ts, survey kind, score, contact id
+// and comment.
+void EncodeSurveys(Writer& w, const CustomerState& s) {
+  w.Varint(s.surveys.size());
+  for (const SurveyAnswer& a : s.surveys) {
+    w.Time(a.ts);
+    w.Byte(static_cast<uint8_t>(a.survey));
+    w.Zigzag(a.score);
+    w.String(a.contact_id);
+    w.String(a.comment);
+  }
+}
+
+[[nodiscard]] bool DecodeSurveys(Reader& r, CustomerState& s) {
+  size_t n = 0;
+  if (!r.Count(n) || n > kMaxSurveyAnswers) return false;
+  s.surveys.resize(n);
+  for (SurveyAnswer& a : s.surveys) {
+    uint8_t kind = 0;
+    int64_t score = 0;
+    if (!r.Time(a.ts) || !r.Byte(kind) || kind > static_cast<uint8_t>(SurveyKind::kCes) ||
+        !r.Zigzag(score) || score < 0 || score > 10 || !r.String(a.contact_id) ||
+        !r.String(a.comment)) {
+      return false;
+    }
+    a.survey = static_cast<SurveyKind>(kind);
+    a.score = static_cast<int32_t>(score);
+  }
+  return true;
+}
+
 }  // namespace
 
 void EncodeCustomerState(const CustomerState& state, std::string& out) {
@@ -351,12 +384,13 @@ void EncodeCustomerState(const CustomerState& state, std::string& out) {
   EncodeBody(w, state);
   w.Byte(state.session.cancel_intent_seen);
   EncodeContactContext(w, state);
+  EncodeSurveys(w, state);
 }
 
 bool DecodeCustomerState(std::string_view bytes, CustomerState& out) {
   if (bytes.size() < kHeaderSize) return false;
   const auto version = static_cast<uint8_t>(bytes[0]);
-  if (version < kVersion1 || version > kVersion3) return false;
+  if (version < kVersion1 || version > kVersion4) return false;
   out = CustomerState{};
   out.last_activity = LastActivityOfEncoded(bytes);
   Reader r(bytes.substr(kHeaderSize));
@@ -364,6 +398,7 @@ bool DecodeCustomerState(std::string_view bytes, CustomerState& out) {
   if (!DecodeBody(r, out)) return false;
   if (version >= kVersion2 && !r.Bool(out.session.cancel_intent_seen)) return false;
   if (version >= kVersion3 && !DecodeContactContext(r, out)) return false;
+  if (version >= kVersion4 && !DecodeSurveys(r, out)) return false;
   return r.AtEnd();
 }
 

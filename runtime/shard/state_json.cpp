@@ -7,6 +7,7 @@
 #include "processors/risk.h"
 #include "processors/selfservice.h"
 #include "schemas/json_writer.h"
+#include "schemas/survey_name.h"
 #include "schemas/timestamp.h"
 
 namespace cx {
@@ -24,6 +25,31 @@ void AppendTime(EventTime t, std::string& out) {
 
 std::string_view TierName(Tier tier) { return tier == Tier::kUnset ? "unset" : ToString(tier); }
 
+void AppendStringOrNull(std::string_view value, std::string& out) {
+  if (value.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(value, out);
+  }
+}
+
+// Newest first, as a rep reads them.
+void AppendSurveys(const std::vector<SurveyAnswer>& surveys, std::string& out) {
+  out += ",\"surveys\":[";
+  for (auto it = surveys.rbegin(); it != surveys.rend(); ++it) {
+    if (it != surveys.rbegin()) out += ',';
+    fmt::format_to(std::back_inserter(out),
+                   "{{\"survey\":\"{}\",\"score\":{},\"ts\":", SurveyName(it->survey), it->score);
+    AppendTime(it->ts, out);
+    out += ",\"contact_id\":";
+    AppendStringOrNull(it->contact_id, out);
+    out += ",\"comment\":";
+    AppendStringOrNull(it->comment, out);
+    out += '}';
+  }
+  out += ']';
+}
+
 void AppendContact(const Contact& c, std::string& out) {
   out += "{\"contact_id\":";
   AppendJsonString(c.contact_id, out);
@@ -34,6 +60,11 @@ void AppendContact(const Contact& c, std::string& out) {
   AppendTime(c.answered, out);
   out += ",\"closed\":";
   AppendTime(c.closed, out);
+  // The context its events carried (SPEC §4: what a rep needs), null when none did.
+  out += ",\"queue\":";
+  AppendStringOrNull(c.queue, out);
+  out += ",\"reason\":";
+  AppendStringOrNull(c.reason, out);
   fmt::format_to(std::back_inserter(out), ",\"messages\":{},\"sla_breached\":{},\"abandoned\":{}}}",
                  c.messages.size(), (c.first_sla_flags & kSlaBreachRecorded) != 0, c.abandoned);
 }
@@ -130,7 +161,9 @@ void AppendCustomerStateJson(std::string_view customer_id, const CustomerState& 
     first = false;
     AppendTime(record.ts, out);
   }
-  out += "],\"last_alerts\":{";
+  out += ']';
+  AppendSurveys(state.surveys, out);
+  out += ",\"last_alerts\":{";
   first = true;
   for (int k = 0; k < kAlertKindCount; ++k) {
     const AlertRecord& record = state.alerts[static_cast<size_t>(k)];

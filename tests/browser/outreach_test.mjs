@@ -1,13 +1,17 @@
 // Browser test of the outreach page (the rep's case queue) against a really running
-// `cxpulse outreach` on a real broker. Alerts (tests/outreach/data/replay_sample, re-stamped to
-// now) are produced to a fresh alerts topic; two reps work the queue in two browser contexts:
+// `cxpulse run` and `cxpulse outreach` on a real broker, on fresh topics and a fresh group.
+// Events (traffic.mjs: generated traffic and one customer written by hand) go to the inputs;
+// the processor raises alerts (exactly `cxpulse replay`'s of the same events), the outreach
+// service folds them into cases; two reps work the queue in two browser contexts:
 // ana signs in with a bearer token, ben comes "through an authenticating proxy"
 // (X-Forwarded-User on every request). Checks: the queue is loaded before the page ever says it
 // is empty; about 25 rows at 1400×900, sorted by severity then age; a new alert's case appears
 // live in both pages; both reps click Claim on the same case at once and exactly one wins, the
 // other sees the owner; snooze, release, resolve with an outcome and a note; the view, severity
 // and queue filters and the customer search; a deep link opens the customer panel, which says
-// the customer details are unavailable (no /customers here) and shows what the case holds.
+// the customer details are unavailable while the owning processor does not answer (paused), and
+// otherwise shows the processor's state of the customer, forwarded by the outreach service
+// (/customers/{id}: runtime/http/customer_router.h).
 // Screenshots of the list and the panel go to WORK_DIR (and to SCREENSHOT_DIR when set).
 //
 // Environment: CXPULSE_BIN, KAFKA_BOOTSTRAP (default 127.0.0.1:19192), WORK_DIR, CHROMIUM
@@ -15,9 +19,11 @@
 // otherwise, 77 when Chromium is missing (ctest: skipped).
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { LIVE, PANEL, firstBatch, liveCase } from "./traffic.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.CXPULSE_BIN;
@@ -27,7 +33,6 @@ const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const screenshotDir = process.env.SCREENSHOT_DIR || "";
 const python = "/usr/bin/python3";
 const helper = join(here, "kafka_helper.py");
-const sample = join(here, "..", "outreach", "data", "replay_sample", "alerts.jsonl");
 const TOKENS = { ana: "tok-ana-browser-5d1e" };
 
 let passed = 0;
@@ -73,10 +78,45 @@ if (!existsSync(chromiumPath)) {
 const prefix = `browser-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
+// A port nothing listens on now (the processor's http.listen), like itlib.free_port.
+const freePort = () => new Promise((resolve, reject) => {
+  const server = createServer().once("error", reject);
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  });
+});
+const processorAddress = `127.0.0.1:${await freePort()}`;
+const runConfigPath = join(workDir, "run.yaml");
+writeFileSync(runConfigPath, `
+state:
+  dir: ${join(workDir, "state")}
+kafka:
+  bootstrap_servers: ${bootstrap}
+  group_id: ${prefix}.group
+  instance_id: p0
+  idle_watermark_after: 0s
+  commit_interval: 100ms
+  topics:
+    clicks: ${prefix}.clicks
+    calls: ${prefix}.calls
+    chats: ${prefix}.chats
+    surveys: ${prefix}.surveys
+    signals: ${prefix}.signals
+    alerts: ${prefix}.alerts
+    dead_letter: ${prefix}.deadletter
+    changelog: ${prefix}.changelog
+http:
+  listen: ${processorAddress}
+`);
+// The outreach service finds the owner of a customer's partition in the processors' group.
 const configPath = join(workDir, "outreach.yaml");
 writeFileSync(configPath, `
 kafka:
   bootstrap_servers: ${bootstrap}
+  group_id: ${prefix}.group
+  topics:
+    clicks: ${prefix}.clicks
 outreach:
   topics:
     alerts: ${prefix}.alerts
@@ -90,18 +130,16 @@ outreach:
       token_env: BROWSER_TOKEN_BEN
 `);
 
-// The first 80 sample alerts (41 customers), re-stamped so the newest is a minute old.
-const now = Date.now();
-const alerts = readFileSync(sample, "utf8").trim().split("\n").slice(0, 80).map((line, i) => {
-  const alert = JSON.parse(line);
-  alert.ts = new Date(now - 60000 - (80 - i) * 40000).toISOString();
-  return alert;
-});
-function produceAlerts(list, name) {
-  const path = join(workDir, `${name}.jsonl`);
-  writeFileSync(path, list.map((a) => JSON.stringify(a)).join("\n") + "\n");
-  execFileSync(python, [helper, "produce-alerts", bootstrap, `${prefix}.alerts`, path], { stdio: "inherit" });
-}
+// The first batch of events, and what `cxpulse replay` raises for them: the reference.
+const inputPath = join(workDir, "input.jsonl");
+firstBatch({ binary, python, helper, workDir, now: Date.now(), path: inputPath });
+const replayDir = join(workDir, "replay");
+mkdirSync(replayDir);
+execFileSync(binary, ["-q", "replay", "--input", inputPath, "--output", join(replayDir, "alerts.jsonl"),
+  "--signals", join(replayDir, "signals.jsonl"), "--dead-letter", join(replayDir, "dead.jsonl")]);
+const expectedAlerts = readFileSync(join(replayDir, "alerts.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const expectedCustomers = new Set(expectedAlerts.map((a) => a.customer_id));
+const produceEvents = (path) => execFileSync(python, [helper, "produce", bootstrap, prefix, path], { stdio: "inherit" });
 
 // Records, from the first script on, whether the page ever showed its empty message or
 // "Live" without rows.
@@ -121,11 +159,17 @@ const watchEmpty = () => {
 };
 
 let service = null;
+let processor = null;
+let processorExit = null;
 let browser = null;
 let exitCode = null;
 try {
-  execFileSync(python, [helper, "create-outreach", bootstrap, prefix], { stdio: "inherit" });
-  produceAlerts(alerts, "first");
+  execFileSync(python, [helper, "create", bootstrap, prefix], { stdio: "inherit" });
+  produceEvents(inputPath);
+  processor = spawn(binary, ["run", "--config", runConfigPath], { stdio: ["ignore", "ignore", "inherit"] });
+  const processorExited = new Promise((resolve) => processor.on("exit", (code) => resolve(code)));
+  processorExited.then((code) => { processorExit = code; });
+  const processorGet = (path) => fetch(`http://${processorAddress}${path}`);
 
   service = spawn(binary, ["outreach", "--config", configPath], {
     stdio: ["ignore", "inherit", "pipe"],
@@ -145,12 +189,26 @@ try {
   const base = `http://127.0.0.1:${port}`;
   await waitFor("/readyz", async () => (await fetch(`${base}/readyz`)).status === 200, 90000);
   check("/readyz turns 200", true);
+  await waitFor("the processor's /readyz", async () => {
+    if (processorExit !== null) throw new Error(`cxpulse run exited ${processorExit}`);
+    return (await processorGet("/readyz")).status === 200;
+  }, 90000);
   const asAna = { Authorization: `Bearer ${TOKENS.ana}` };
   const api = async (path, headers = asAna) => (await fetch(base + path, { headers })).json();
-  const cases = (await api("/cases")).cases;
-  check("the service folded the sample into cases", cases.length === 41, `${cases.length} cases`);
+  // Every alert replay raised, folded into cases (the processor commits them as it goes).
+  const expectedIds = new Set(expectedAlerts.map((a) => a.alert_id));
+  const cases = await waitFor("the processor's alerts folded into cases", async () => {
+    if (processorExit !== null) throw new Error(`cxpulse run exited ${processorExit}`);
+    const list = (await api("/cases")).cases;
+    const held = list.flatMap((c) => c.alerts.map((a) => a.alert_id));
+    return held.length === expectedIds.size && held.every((id) => expectedIds.has(id)) ? list : null;
+  }, 120000);
+  log(`${expectedAlerts.length} alerts from the processor in ${cases.length} cases`);
+  check("the service folded the processor's alerts (replay's) into one case per customer",
+        cases.length === expectedCustomers.size && cases.every((c) => expectedCustomers.has(c.customer_id)) &&
+        cases.length >= 30, `${cases.length} cases for ${expectedCustomers.size} customers`);
   check("/alerts needs an identity", (await fetch(`${base}/alerts`)).status === 401);
-  check("/alerts lists the alerts read", (await api("/alerts")).length === 80);
+  check("/alerts lists the alerts read", (await api("/alerts")).length === expectedAlerts.length);
 
   browser = await chromium.launch({
     executablePath: chromiumPath, headless: true,
@@ -160,12 +218,11 @@ try {
   const viewport = { width: 1400, height: 900 };
   const consoleErrors = [];
   const watch = (page, who) => {
-    // 401 before sign-in, 409 for the claim that loses the race and 404 from /customers (no
-    // lookup on this service) are expected answers.
+    // 401 before sign-in and 409 for the claim that loses the race are expected answers.
     page.on("console", (m) => {
-      // /customers/{id} answers 503 here (no processor owns the customer: the panel says so).
+      // /customers/{id} answers 503 while the processor is paused (the panel says so).
       const customerLookup = /status of 503/.test(m.text()) && /\/customers\//.test(m.location().url || "");
-      if (m.type() === "error" && !/status of (401|404|409)/.test(m.text()) && !customerLookup) consoleErrors.push(`${who}: ${m.text()}`);
+      if (m.type() === "error" && !/status of (401|409)/.test(m.text()) && !customerLookup) consoleErrors.push(`${who}: ${m.text()}`);
     });
     page.on("pageerror", (e) => consoleErrors.push(`${who}: ${e}`));
   };
@@ -190,7 +247,7 @@ try {
   await ana.click("#sign-in button[type=submit]");
   await ana.waitForSelector('#connection[data-state="live"]', { timeout: 15000 });
   check("signed in with the token, stream live", (await ana.innerText("#rep")).includes("ana"));
-  check("token kept in sessionStorage", (await ana.evaluate(() => sessionStorage.getItem("cxpulse.token"))) === TOKENS.ana);
+  check("token kept in localStorage", (await ana.evaluate(() => localStorage.getItem("cxpulse.token"))) === TOKENS.ana);
 
   // ben: the proxy header, no sign-in.
   await ben.goto(base + "/");
@@ -221,7 +278,7 @@ try {
     text: r.innerText,
   })));
   let rows = await rowData(ana);
-  check("every open case is a row", rows.length === 41, `${rows.length} rows`);
+  check("every open case is a row", rows.length === cases.length, `${rows.length} rows`);
   const sorted = rows.every((r, i) => i === 0 ||
     (rows[i - 1].severity === r.severity ? rows[i - 1].opened <= r.opened
                                          : rows[i - 1].severity === "critical"));
@@ -236,17 +293,13 @@ try {
   check("rows carry the contact's queue and channel", withContext !== undefined &&
         /Phone|Chat/.test(withContext.text), withContext && withContext.text);
 
-  // A new case arrives live, in both pages, highlighted, in its sorted place.
-  const fresh = {
-    ...JSON.parse(JSON.stringify(alerts[0])),
-    alert_id: `${prefix}-live-1`, customer_id: "c-live-0001", kind: "sla_breach", severity: "critical",
-    ts: new Date(Date.now() - 1000).toISOString(), tier: "vip", channel: "chat", queue: "billing", reason: "refund",
-    reasons: [{ code: "abandoned_after_breach", detail: "abandoned after 95 s without an agent (target 60 s)", event_ids: ["e-live-1"] }],
-    recommended_action: "apologise_and_compensate",
-  };
+  // A new case arrives live, in both pages, highlighted, in its sorted place: a VIP abandons a
+  // billing chat after 92 s without an agent, and the processor raises a critical sla_breach.
+  const livePath = join(workDir, "live.jsonl");
+  liveCase({ python, helper, now: Date.now(), path: livePath });
   const produced = Date.now();
-  produceAlerts([fresh], "live");
-  const freshRow = (page) => page.locator('#rows tr[data-customer="c-live-0001"]');
+  produceEvents(livePath);
+  const freshRow = (page) => page.locator(`#rows tr[data-customer="${LIVE.customer}"]`);
   await freshRow(ana).waitFor({ timeout: 20000 });
   await freshRow(ben).waitFor({ timeout: 20000 });
   log(`new case visible ${Date.now() - produced} ms after producing`);
@@ -256,7 +309,7 @@ try {
   check("the new row says why: VIP, abandoned", freshText.includes("VIP") && freshText.includes("abandoned"), freshText);
   check("the new row is highlighted", (await freshRow(ana).getAttribute("class")).includes("fresh"));
   rows = await rowData(ana);
-  const at = rows.findIndex((r) => r.customer === "c-live-0001");
+  const at = rows.findIndex((r) => r.customer === LIVE.customer);
   check("the new case sits after the older critical cases and before the warnings",
         at > 0 && rows[at - 1].severity === "critical" && (at === rows.length - 1 || rows[at + 1].severity === "warning"),
         `index ${at}`);
@@ -302,10 +355,11 @@ try {
   check("the severity filter", critical.length > 0 && critical.every((r) => r.severity === "critical") &&
         critical.length === cases.filter((c) => c.severity === "critical").length + 1, `${critical.length}`);
   await ana.selectOption("#filter-severity", "");
-  await ana.selectOption("#filter-queue", "billing");
-  const billing = await rowData(ana);
-  check("the queue filter", billing.length > 0 && billing.every((r) => r.queue === "billing"),
-        JSON.stringify(billing.map((r) => r.queue)));
+  const queueName = cases.find((c) => c.queue && c.status === "open").queue;
+  await ana.selectOption("#filter-queue", queueName);
+  const inQueue = await rowData(ana);
+  check(`the queue filter (${queueName})`, inQueue.length > 0 && inQueue.every((r) => r.queue === queueName),
+        JSON.stringify(inQueue.map((r) => r.queue)));
   await ana.selectOption("#filter-queue", "");
   const someone = cases[cases.length - 1].customer_id;
   await ana.fill("#search", someone);
@@ -318,14 +372,15 @@ try {
 
   // Snooze and release (ana on an unclaimed warning case), then resolve (the winner).
   await ana.click('.view[data-view="unclaimed"]');
-  const target = (await rowData(ana)).filter((r) => r.severity === "warning").pop();
+  // (The hand-written customer's case stays open for the panel below.)
+  const target = (await rowData(ana)).filter((r) => r.severity === "warning" && r.customer !== PANEL.customer).pop();
   await ana.locator(`#rows tr[data-case-id="${target.id}"] .act-snooze`).selectOption("15m");
   await waitFor("the snooze", async () => (await api(`/cases/${target.id}`)).status === "snoozed", 15000);
   await ana.waitForSelector(`#rows tr[data-case-id="${target.id}"]`, { state: "detached", timeout: 10000 });
   check("snooze 15 min takes the case out of Unclaimed", true);
   await ana.click('.view[data-view="all"]');
   check("All shows it snoozed", (await ana.locator(`#rows tr[data-case-id="${target.id}"] .c-owner`).innerText()).startsWith("Snoozed until"));
-  const second = (await rowData(ana)).find((r) => r.status === "open");
+  const second = (await rowData(ana)).find((r) => r.status === "open" && r.customer !== PANEL.customer);
   await ana.locator(`#rows tr[data-case-id="${second.id}"] .act-claim`).click();
   await waitFor("ana's claim", async () => (await api(`/cases/${second.id}`)).owner === "ana", 15000);
   await ana.locator(`#rows tr[data-case-id="${second.id}"] .act-release`).click();
@@ -356,7 +411,7 @@ try {
   // Time alone changes a case (a deadline, not a record): a snooze that ends reopens the case
   // in a page that did nothing. Ben snoozes a case through the API for 2 s.
   await ana.click('.view[data-view="unclaimed"]');
-  const napper = (await rowData(ana))[0];
+  const napper = (await rowData(ana)).find((r) => r.customer !== PANEL.customer);
   const snoozed = await fetch(`${base}/cases/${napper.id}/snooze`, {
     method: "POST", headers: { "X-Forwarded-User": "ben", "Content-Type": "application/json" },
     body: JSON.stringify({ until: new Date(Date.now() + 2000).toISOString() }),
@@ -369,19 +424,28 @@ try {
   check("the case is back in Unclaimed when the snooze ends, without a reload",
         (await ana.evaluate(() => window.__noReload)) === "still-here");
 
-  // Deep link: the customer panel of a case with several alerts.
-  const rich = cases.filter((c) => c.alerts.length >= 2 && ![target.id, second.id, napper.id].includes(c.case_id))
-    .sort((a, b) => b.alerts.length - a.alerts.length)[0];
+  // Deep link: the customer panel of the hand-written customer's case (several alerts). While
+  // the processor that owns the customer does not answer (SIGSTOP), the outreach service's
+  // forward of /customers/{id} times out: 503, and the panel says the details are unavailable.
+  const rich = cases.find((c) => c.customer_id === PANEL.customer);
+  if (!rich || rich.alerts.length < 2) throw new Error(`no case with several alerts for ${PANEL.customer}`);
   const linked = await benContext.newPage();
   watch(linked, "ben-link");
-  await linked.goto(`${base}/#case=${rich.case_id}`);
-  await linked.waitForSelector("#panel:not([hidden]) .panel-alerts", { timeout: 15000 });
-  await linked.waitForSelector("#panel .panel-customer", { timeout: 15000 });
-  const panelText = await linked.innerText("#panel");
+  let panelText = "";
+  processor.kill("SIGSTOP");
+  try {
+    await linked.goto(`${base}/#case=${rich.case_id}`);
+    await linked.waitForSelector("#panel:not([hidden]) .panel-alerts", { timeout: 15000 });
+    await linked.waitForSelector("#panel .panel-customer", { timeout: 15000 });
+    panelText = await linked.innerText("#panel");
+  } finally {
+    processor.kill("SIGCONT");
+  }
   check("the deep link opens the customer panel", panelText.includes(`Customer ${rich.customer_id}`), panelText.slice(0, 200));
   check("the panel lists the case's alerts and reasons", panelText.includes(`Alerts (${rich.alerts.length})`) &&
         rich.alerts.every((a) => a.reasons.every((r) => panelText.includes(r.detail) || panelText.includes(r.code))), panelText);
-  check("without /customers the panel says the rest is unavailable", panelText.includes("Customer details are unavailable"), panelText);
+  check("while the owning processor does not answer the panel says the details are unavailable (HTTP 503)",
+        panelText.includes("Customer details are unavailable") && panelText.includes("HTTP 503"), panelText);
   await linked.click('.view[data-view="all"]');
   check("the row of the linked case is selected",
         (await linked.locator(`#rows tr[data-case-id="${rich.case_id}"]`).getAttribute("class") || "").includes("selected"));
@@ -404,8 +468,25 @@ try {
   await ana.waitForTimeout(300);
   const listShot = join(workDir, "outreach-list.png");
   await ana.screenshot({ path: listShot });
+  // The processor answers again (resumed): /customers/{id} on the outreach service is forwarded to
+  // it and passes its answer through unchanged.
+  const viaOutreach = await waitFor("/customers/{id} through the outreach service", async () => {
+    const response = await fetch(`${base}/customers/${PANEL.customer}`, { headers: asAna });
+    return response.status === 200 ? response.text() : null;
+  }, 60000);
+  const direct = await (await processorGet(`/customers/${PANEL.customer}`)).text();
+  check("/customers/{id} on the outreach service is the owning processor's answer", viaOutreach === direct,
+        `${viaOutreach.slice(0, 300)} vs ${direct.slice(0, 300)}`);
+  const state = JSON.parse(direct);
+  const call = (state.open_contacts || []).find((x) => x.contact_id === PANEL.call);
+  const survey = (state.surveys || [])[0];
+  check("the processor's state holds the events: VIP, 2 contacts, the open unanswered call in retention about cancel, the NPS 1 answer with its comment, risk from it and the cancel page",
+        state.tier === "vip" && state.contacts_7d === 2 && call !== undefined && call.queue === "retention" &&
+        call.reason === "cancel" && call.sla_breached === true && call.answered === null && state.risk_score >= 60 &&
+        state.score_reasons.risk.some((r) => r.code === "survey_or_cancel_intent") && state.surveys.length === 1 &&
+        survey.survey === "nps" && survey.score === 1 && survey.contact_id === PANEL.chat && survey.comment === PANEL.comment, direct);
   await ana.goto(`${base}/#case=${rich.case_id}`);
-  await ana.waitForSelector("#panel .panel-customer", { timeout: 15000 });
+  await ana.waitForSelector("#panel .panel-customer .scores-grid", { timeout: 15000 });
   const facts = await ana.innerText("#panel .facts");
   check("the panel shows the case's context", facts.includes("Opened") && facts.includes("Queue") && !facts.includes("[object"), facts);
   await ana.waitForTimeout(300);
@@ -418,35 +499,24 @@ try {
     copyFileSync(panelShot, join(screenshotDir, "outreach-panel.png"));
   }
 
-  // The panel with customer details: this service has no /customers (another instance answers
-  // it), so the answer is stubbed here in the processor's shape (runtime/shard/state_json.cpp)
-  // plus the contacts' reasons and the survey answers the panel shows.
-  const detailed = await benContext.newPage();  // a new tab: ana's token stays in her tab
+  // The panel with the customer's details, in a new tab: what the processor knows, forwarded.
+  const detailed = await benContext.newPage();
   watch(detailed, "ben-customer");
-  await detailed.route("**/customers/**", (route) => route.fulfill({
-    status: 200, contentType: "application/json",
-    body: JSON.stringify({
-      customer_id: rich.customer_id, as_of: new Date().toISOString(), last_activity: new Date(now - 120000).toISOString(),
-      tier: "standard", effort_score: 75, risk_score: 60,
-      score_reasons: { effort: [{ code: "sla_breaches", detail: "1 SLA breach(es) in the last 7 days" }],
-                       risk: [{ code: "high_effort", detail: "+20 while effort 75 is at least 70" }] },
-      contacts_7d: 2, sla_breaches_7d: 1,
-      open_contacts: [{ contact_id: "call-77", channel: "call", queue: "retention", reason: "cancel",
-                        opened: new Date(now - 600000).toISOString(), answered: null, closed: null,
-                        messages: 0, sla_breached: true, abandoned: false,
-                        reasons: [{ code: "call_answer_breach", detail: "no agent answer for 60 s" }] }],
-      surveys: [{ survey: "nps", score: 1, contact_id: "call-76", ts: new Date(now - 900000).toISOString(),
-                  comment: "Third time I call about the same refund." }],
-      recent_contacts: [new Date(now - 900000).toISOString(), new Date(now - 600000).toISOString()],
-    }),
-  }));
   await detailed.goto(`${base}/#case=${rich.case_id}`);
   await detailed.waitForSelector("#panel .panel-customer .scores-grid", { timeout: 15000 });
   const customerText = await detailed.innerText("#panel .panel-customer");
-  check("the panel shows the customer's scores, contacts with reasons, survey scores and comments",
-        customerText.includes("75") && customerText.includes("call-77") && customerText.includes("retention") &&
-        customerText.includes("Call not answered in time") && customerText.includes("NPS 1") &&
-        customerText.includes("Third time I call about the same refund."), customerText);
+  const reasons = [...state.score_reasons.effort, ...state.score_reasons.risk].map((r) => r.detail);
+  check("the panel shows the processor's tier, scores and what drives them",
+        customerText.includes("Tier vip") && customerText.includes(`${state.effort_score} / 100`) &&
+        customerText.includes(`${state.risk_score} / 100`) && reasons.length > 0 &&
+        reasons.every((r) => customerText.includes(r)), customerText);
+  check("the panel shows the open call with its queue and reason, unanswered and waiting too long",
+        customerText.includes(PANEL.call) && customerText.includes("queue retention") && customerText.includes("reason Cancel") &&
+        customerText.includes("not answered yet") && customerText.includes("waited too long") &&
+        customerText.includes("2 contact(s) in the recent history"), customerText);
+  check("the panel shows the survey answer with its contact and the customer's comment",
+        customerText.includes("NPS 1") && customerText.includes(PANEL.chat) && customerText.includes(PANEL.comment) &&
+        !customerText.includes("No survey answer on record"), customerText);
   await detailed.evaluate(() => {
     document.getElementById("toast").hidden = true;
     document.querySelector("#panel .panel-customer").scrollIntoView();
@@ -454,6 +524,23 @@ try {
   const customerShot = join(workDir, "outreach-customer.png");
   await detailed.screenshot({ path: customerShot });
   if (screenshotDir) copyFileSync(customerShot, join(screenshotDir, "outreach-customer.png"));
+
+  // The token is kept in localStorage: a deep link in a new tab of ana's browser opens signed
+  // in; Sign out there forgets it in every tab (ana's first tab goes back to the form too).
+  const anaTab = await anaContext.newPage();
+  watch(anaTab, "ana-tab");
+  await anaTab.goto(`${base}/#case=${rich.case_id}`);
+  await anaTab.waitForSelector('#connection[data-state="live"]', { timeout: 15000 });
+  await anaTab.waitForSelector("#panel:not([hidden]) .panel-alerts", { timeout: 15000 });
+  check("a deep link in a new tab opens signed in, without asking for the token",
+        (await anaTab.innerText("#rep")).includes("ana") && await anaTab.isHidden("#sign-in") &&
+        (await anaTab.innerText("#panel")).includes(`Customer ${rich.customer_id}`));
+  await anaTab.click("#sign-out");
+  await anaTab.waitForSelector("#sign-in:not([hidden])", { timeout: 10000 });
+  await ana.waitForSelector("#sign-in:not([hidden])", { timeout: 10000 });
+  check("Sign out forgets the token in every tab of the browser",
+        (await anaTab.evaluate(() => localStorage.getItem("cxpulse.token"))) === null &&
+        await ana.isVisible("#sign-in") && await ana.isHidden("#main"));
 
   check("no errors in the page consoles", consoleErrors.length === 0, consoleErrors.join(" | "));
 
@@ -463,11 +550,16 @@ try {
   await Promise.race([exited, new Promise((r) => setTimeout(r, 30000))]);
   check("cxpulse outreach stops cleanly on SIGTERM", exitCode === 0, `exit ${exitCode}`);
   service = null;
+  processor.kill("SIGTERM");
+  await Promise.race([processorExited, new Promise((r) => setTimeout(r, 60000))]);
+  check("cxpulse run stops cleanly on SIGTERM", processorExit === 0, `exit ${processorExit}`);
+  processor = null;
 } catch (err) {
   check("browser test ran to the end", false, err.stack || String(err));
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (service && exitCode === null) service.kill("SIGKILL");
+  if (processor && processorExit === null) processor.kill("SIGKILL");
   try {
     execFileSync(python, [helper, "delete", bootstrap, prefix], { stdio: "inherit" });
   } catch (err) {

@@ -1,5 +1,6 @@
 # The outreach-page browser test (headless Chromium via playwright-core) against a real
-# `cxpulse run` on the test broker (fixture kafka_broker, tests/integration/tests.cmake).
+# `cxpulse run` and `cxpulse outreach` on the test broker (fixture kafka_broker,
+# tests/integration/tests.cmake).
 # Needs `tools/install_deps.sh kafka browser`; node_modules comes from `npm ci` (fixture below).
 # The broker's port is CXPULSE_IT_KAFKA_PORT (declared here too: this file is read before
 # tests/integration/tests.cmake; the first declaration wins).

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "processors/decay.h"
+#include "processors/risk.h"
 #include "tests/processors/harness.h"
 
 namespace cx::testing {
@@ -129,6 +130,29 @@ TEST(LowScore, BandsAndSeverities) {
     EXPECT_EQ(h.Last(AlertKind::kLowScore)->severity, c.severity) << c.score;
     EXPECT_EQ(h.Last(AlertKind::kLowScore)->reasons[0].event_ids, std::vector<std::string>{"v"});
   }
+}
+
+// Answers are kept by ts (an equal ts after the kept ones), the oldest dropped past the cap, and a
+// long comment cut at a UTF-8 boundary.
+TEST(SurveyAnswers, KeptByTimeCappedAndCut) {
+  CustomerState state;
+  Event e;
+  e.type = EventType::kSurvey;
+  e.survey = SurveyKind::kNps;
+  const std::string long_comment = std::string(kMaxSurveyCommentBytes - 1, 'x') + "\xc3\xa9 tail";
+  for (int i = 0; i < static_cast<int>(kMaxSurveyAnswers) + 2; ++i) {
+    e.ts = EventTime::FromMillis(kT0 + (i == 3 ? 0 : i * kMin));  // the fourth is out of order
+    e.score = i;
+    e.comment = i == 1 ? std::string_view(long_comment) : std::string_view();
+    RememberSurveyAnswer(state, e);
+  }
+  ASSERT_EQ(state.surveys.size(), kMaxSurveyAnswers);
+  // Kept: the latest five by ts -- scores 1, 2, 4, 5, 6 (0 and the late 3 at kT0 dropped).
+  std::vector<int> scores;
+  for (const SurveyAnswer& a : state.surveys) scores.push_back(a.score);
+  EXPECT_EQ(scores, (std::vector<int>{1, 2, 4, 5, 6}));
+  EXPECT_EQ(state.surveys[0].comment, std::string(kMaxSurveyCommentBytes - 1, 'x'));
+  EXPECT_TRUE(state.surveys[1].comment.empty());
 }
 
 TEST(LowScore, VipIsOneStepHigher) {

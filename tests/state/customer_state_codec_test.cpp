@@ -75,6 +75,8 @@ CustomerState RichState() {
   s.effort_armed = false;
   s.risk_armed = false;
   s.alerts[static_cast<size_t>(AlertKind::kNeedsHelp)] = {At(5), Severity::kWarning};
+  s.surveys = {{At(60'000), SurveyKind::kCes, 7, "", ""},
+               {At(80'000), SurveyKind::kNps, 1, "chat-9", "Third time about the refund."}};
   return s;
 }
 
@@ -112,7 +114,7 @@ TEST(CustomerStateCodec, RoundTripsDefaultSmallAndRichStates) {
     ASSERT_TRUE(DecodeCustomerState(bytes, back));
     EXPECT_EQ(back, s);
     EXPECT_EQ(LastActivityOfEncoded(bytes), s.last_activity);
-    EXPECT_EQ(bytes[0], 3);  // current format
+    EXPECT_EQ(bytes[0], 4);  // current format
   }
 }
 
@@ -124,12 +126,12 @@ TEST(CustomerStateCodec, TypicalStateIsCompact) {
   EXPECT_LE(bytes.size(), 400u);
 }
 
-// The v1 encoding the current encoder would give for `s`, which has no contact context (v3
-// without its trailing zero byte and the v2 field before it).
+// The v1 encoding the current encoder would give for `s`, which has no contact context and no
+// survey answer (v4 without its two trailing zero bytes and the v2 field before them).
 std::string AsV1(const CustomerState& s) {
   std::string bytes;
   EncodeCustomerState(s, bytes);
-  bytes.resize(bytes.size() - 2);
+  bytes.resize(bytes.size() - 3);
   bytes[0] = 1;
   return bytes;
 }
@@ -146,10 +148,13 @@ TEST(CustomerStateCodec, FrozenV1StillDecodes) {
 TEST(CustomerStateCodec, V2AddsCancelIntent) {
   CustomerState s = SmallState();
   s.session.cancel_intent_seen = true;
-  std::string v3;
-  EncodeCustomerState(s, v3);
-  // Without contact context, v2 is the v3 bytes without the trailing zero byte, and v1 the v2
-  // bytes without the trailing v2 field.
+  std::string v4;
+  EncodeCustomerState(s, v4);
+  // Without survey answers and contact context, v3 is the v4 bytes without the trailing zero
+  // byte, v2 the v3 bytes without theirs, and v1 the v2 bytes without the trailing v2 field.
+  ASSERT_EQ(v4.back(), '\0');
+  std::string v3 = v4.substr(0, v4.size() - 1);
+  v3[0] = 3;
   ASSERT_EQ(v3.back(), '\0');
   std::string v2 = v3.substr(0, v3.size() - 1);
   v2[0] = 2;
@@ -179,15 +184,44 @@ TEST(CustomerStateCodec, V3AddsContactContext) {
   CustomerState plain = SmallState();
   std::string v2;
   EncodeCustomerState(plain, v2);
-  v2.pop_back();
+  v2.pop_back();  // the v4 survey count
+  v2.pop_back();  // the v3 context count
   v2[0] = 2;
   ASSERT_TRUE(DecodeCustomerState(v2, back));
   EXPECT_EQ(back, plain);
   // An index past the contacts is corrupt.
   std::string bad = v3;
   EncodeCustomerState(plain, bad);
+  bad.pop_back();  // as v3
+  bad[0] = 3;
   bad.back() = 1;
   bad += std::string("\x7f\x00\x00\x00", 4);
+  EXPECT_FALSE(DecodeCustomerState(bad, back));
+}
+
+TEST(CustomerStateCodec, V4AddsSurveyAnswers) {
+  CustomerState s = RichState();
+  std::string v4;
+  EncodeCustomerState(s, v4);
+  CustomerState back;
+  ASSERT_TRUE(DecodeCustomerState(v4, back));
+  ASSERT_EQ(back.surveys.size(), 2u);
+  EXPECT_EQ(back.surveys[1].comment, "Third time about the refund.");
+  EXPECT_EQ(back.surveys[1].contact_id, "chat-9");
+  EXPECT_EQ(back.surveys[0].survey, SurveyKind::kCes);
+  // A v3 record (written before v4) decodes without answers.
+  CustomerState plain = SmallState();
+  std::string v3;
+  EncodeCustomerState(plain, v3);
+  v3.pop_back();
+  v3[0] = 3;
+  ASSERT_TRUE(DecodeCustomerState(v3, back));
+  EXPECT_EQ(back, plain);
+  // More answers than are ever kept is corrupt.
+  std::string bad;
+  EncodeCustomerState(plain, bad);
+  bad.back() = static_cast<char>(kMaxSurveyAnswers + 1);
+  for (size_t i = 0; i <= kMaxSurveyAnswers; ++i) bad += std::string("\x02\x02\x02\x00\x00", 5);
   EXPECT_FALSE(DecodeCustomerState(bad, back));
 }
 

@@ -4,6 +4,7 @@
 import { ACTIONS, OUTCOMES, age, el, formatTime, plain, severityWhy } from "/words.js";
 import { renderPanel } from "/panel.js";
 
+// The bearer token, kept in localStorage (every tab of this browser) until "Sign out".
 const TOKEN_KEY = "cxpulse.token";
 const RANK = { critical: 0, warning: 1 };
 const STREAM_SILENCE_MS = 45000;  // the server sends a heartbeat every 15 s
@@ -28,7 +29,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function authHeaders(extra = {}) {
   const headers = { ...extra };
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = localStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   return headers;
 }
@@ -50,8 +51,8 @@ async function api(method, path, body) {
     json = await response.json();
   } catch (err) { /* empty or not JSON */ }
   if (response.status === 401) {
-    const refused = sessionStorage.getItem(TOKEN_KEY);
-    sessionStorage.removeItem(TOKEN_KEY);
+    const refused = localStorage.getItem(TOKEN_KEY);
+    localStorage.removeItem(TOKEN_KEY);
     signIn(refused ? "That token was not accepted." : "");
   }
   return { status: response.status, json };
@@ -487,7 +488,7 @@ async function start() {
   }
   state.rep = json.rep;
   $("rep").textContent = `Signed in as ${json.rep}`;
-  $("sign-out").hidden = !sessionStorage.getItem(TOKEN_KEY);
+  $("sign-out").hidden = !localStorage.getItem(TOKEN_KEY);
   $("sign-in").hidden = true;
   $("main").hidden = false;
   render();
@@ -520,13 +521,21 @@ function init() {
     e.preventDefault();
     const value = $("token-input").value.trim();
     if (!value) return;
-    sessionStorage.setItem(TOKEN_KEY, value);
+    localStorage.setItem(TOKEN_KEY, value);
     $("token-input").value = "";
     start();
   });
   $("sign-out").addEventListener("click", () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(TOKEN_KEY);
     location.reload();
+  });
+  // Another tab signed out (this one then asks for the token too) or signed in (this one, at the
+  // form, goes on with that token).
+  window.addEventListener("storage", (e) => {
+    if (e.key !== TOKEN_KEY && e.key !== null) return;
+    const token = localStorage.getItem(TOKEN_KEY);
+    if (!token && state.rep && !$("sign-out").hidden) location.reload();
+    else if (token && !state.rep && !$("sign-in").hidden) start();
   });
   setInterval(() => {
     for (const node of document.querySelectorAll(".c-age time")) node.textContent = age(node.getAttribute("datetime"));

@@ -24,10 +24,10 @@ TEST(StateJson, ScoresContactsAndReasons) {
   CustomerState state;
   Apply(
       rules, state,
-      R"({"event_id":"e1","customer_id":"c\"1","type":"call","action":"queued","contact_id":"k1","ts":1791190000000})");
+      R"({"event_id":"e1","customer_id":"c\"1","type":"call","action":"queued","contact_id":"k1","queue":"retention","ts":1791190000000})");
   Apply(
       rules, state,
-      R"({"event_id":"e2","customer_id":"c\"1","type":"survey","survey":"nps","score":2,"ts":1791190001000})");
+      R"({"event_id":"e2","customer_id":"c\"1","type":"survey","survey":"nps","score":2,"contact_id":"k1","comment":"Too \"slow\"","ts":1791190001000})");
   std::string out;
   AppendCustomerStateJson("c\"1", state, rules, state.last_activity, out);
   simdjson::dom::parser parser;
@@ -39,6 +39,15 @@ TEST(StateJson, ScoresContactsAndReasons) {
   ASSERT_EQ(doc["open_contacts"].get(open), simdjson::SUCCESS);
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(std::string_view(open.at(0)["contact_id"]), "k1");
+  EXPECT_EQ(std::string_view(open.at(0)["queue"]), "retention");
+  EXPECT_TRUE(open.at(0)["reason"].is_null()) << out;
+  simdjson::dom::array surveys;
+  ASSERT_EQ(doc["surveys"].get(surveys), simdjson::SUCCESS) << out;
+  ASSERT_EQ(surveys.size(), 1u);
+  EXPECT_EQ(std::string_view(surveys.at(0)["survey"]), "nps");
+  EXPECT_EQ(int64_t(surveys.at(0)["score"]), 2);
+  EXPECT_EQ(std::string_view(surveys.at(0)["contact_id"]), "k1");
+  EXPECT_EQ(std::string_view(surveys.at(0)["comment"]), "Too \"slow\"");
   simdjson::dom::array risk_reasons;
   ASSERT_EQ(doc["score_reasons"]["risk"].get(risk_reasons), simdjson::SUCCESS);
   ASSERT_EQ(risk_reasons.size(), 1u);
