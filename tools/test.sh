@@ -16,5 +16,8 @@ cmake --build build -j "$(nproc)"
 # would take minutes; `tools/tidy.sh all` runs over every source (CXPULSE_TIDY_BASE=all here).
 bash tools/tidy.sh "${CXPULSE_TIDY_BASE:-main}" build
 ctest --test-dir build --output-on-failure -j 2 --timeout 900
-bash tools/sanitize.sh address --timeout 900
+# CXPULSE_SANITIZE_CI=0 skips it (e.g. to bisect a timing problem); CI leaves it on.
+if [ "${CXPULSE_SANITIZE_CI:-1}" != 0 ]; then
+  bash tools/sanitize.sh address --timeout 900
+fi
 bash tests/fuzz/run_fuzz.sh "${CXPULSE_FUZZ_SECONDS:-30}"
