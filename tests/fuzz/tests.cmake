@@ -34,7 +34,7 @@ cxpulse_fuzzer(decoder RUNS 30000 MAX_LEN 4096
   LIBS cxpulse_schemas)
 cxpulse_fuzzer(state_codec RUNS 50000 MAX_LEN 4096
   CORPUS ${CXPULSE_FUZZ_DIR}/corpus/state_codec LIBS cxpulse_state_types)
-cxpulse_fuzzer(config RUNS 5000 MAX_LEN 16384
+cxpulse_fuzzer(config RUNS 2000 MAX_LEN 16384
   CORPUS ${CXPULSE_FUZZ_DIR}/corpus/config LIBS cxpulse_config)
 cxpulse_fuzzer(http_request RUNS 30000 MAX_LEN 32768
   CORPUS ${CXPULSE_FUZZ_DIR}/corpus/http_request LIBS cxpulse_http)
