@@ -122,6 +122,29 @@ bool IsOneEnvironmentReference(std::string_view value) {
          value.find_first_of("${}", 2) == value.size() - 1;
 }
 
+// `line` with its control characters escaped (\n, \t, \xNN): a key or value quoted in an error
+// cannot break the one-problem-a-line report or write control sequences to a terminal.
+std::string Printable(std::string_view line) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(line.size());
+  for (char c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> ExpandEnvironment(std::string_view text) {
@@ -155,7 +178,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
     return Err(std::string(origin) + ": not valid YAML at line " + std::to_string(e.mark.line + 1) +
-               ": " + e.msg);
+               ": " + Printable(e.msg));
   }
   std::vector<std::string> errors;
   YamlSection top(root, "", errors);
@@ -213,7 +236,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   if (!errors.empty()) {
     std::string message;
     for (const std::string& line : errors) {
-      message += (message.empty() ? "" : "\n") + std::string(origin) + ": " + line;
+      message += (message.empty() ? "" : "\n") + std::string(origin) + ": " + Printable(line);
     }
     return Err(std::move(message));
   }

@@ -1,5 +1,6 @@
 #include "runtime/http/http_request_checks.h"
 
+#include <charconv>
 #include <cstdint>
 
 namespace cx {
@@ -142,6 +143,23 @@ unsigned OversizedHeaderStatus(std::string_view parsed_target, std::string_view 
     line = end == std::string_view::npos ? unparsed.size() : end;
   }
   return line > max_request_line ? 414U : 431U;
+}
+
+RequestTarget SplitTarget(std::string_view target) {
+  size_t question = target.find('?');
+  if (question == std::string_view::npos) return {target, {}};
+  return {target.substr(0, question), target.substr(question + 1)};
+}
+
+std::optional<size_t> AlertsLimit(std::string_view query) {
+  size_t limit = 0;
+  std::string_view text = QueryParameter(query, "limit");
+  if (text.empty()) return limit;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+  if (ec != std::errc() || end != text.data() + text.size() || limit > kMaxAlertsLimit) {
+    return std::nullopt;
+  }
+  return limit;
 }
 
 std::string_view QueryParameter(std::string_view query, std::string_view name) {

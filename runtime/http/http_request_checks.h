@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +12,26 @@ namespace cx {
 
 // Longest accepted customer id, in code points (SPEC §1).
 inline constexpr size_t kMaxCustomerIdChars = 128;
+
+// The server's request limits: a body of at most kHttpBodyLimit bytes; a request line and
+// headers of at most kHttpHeaderLimit bytes in all (else 431), the request line of at most
+// kHttpRequestLineLimit (else 414).
+inline constexpr size_t kHttpBodyLimit = 8 * 1024;
+inline constexpr uint32_t kHttpHeaderLimit = 16 * 1024;
+inline constexpr size_t kHttpRequestLineLimit = 8 * 1024;
+// The largest `limit` of /alerts.
+inline constexpr size_t kMaxAlertsLimit = 100000;
+
+// A request target split at its first '?' (views into the target).
+struct RequestTarget {
+  std::string_view path;   // before the '?'
+  std::string_view query;  // after it, not decoded; empty without one
+};
+[[nodiscard]] RequestTarget SplitTarget(std::string_view target);
+
+// The `limit` parameter of /alerts in `query`: 0 when absent or empty, its value when it is a
+// decimal integer 0-kMaxAlertsLimit, nullopt otherwise (a 400).
+[[nodiscard]] std::optional<size_t> AlertsLimit(std::string_view query);
 
 // The customer id in the path segment after "/customers/" (no query string): percent-decoded,
 // then accepted only when it is valid UTF-8 of 1-128 code points without control characters.

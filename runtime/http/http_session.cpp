@@ -1,7 +1,5 @@
 #include "runtime/http/http_session.h"
 
-#include <charconv>
-
 #include <spdlog/spdlog.h>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
@@ -25,12 +23,7 @@ constexpr std::string_view kText = "text/plain; charset=utf-8";
 constexpr std::string_view kPagePolicy =
     "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'none'";
-constexpr size_t kBodyLimit = 8 * 1024;
-constexpr uint32_t kHeaderLimit = 16 * 1024;
-// The longest request line (method, target, version) served; longer ones get 414.
-constexpr size_t kRequestLineLimit = 8 * 1024;
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
-constexpr size_t kMaxAlertsLimit = 100000;
 
 const std::string kSseHeader =
     "HTTP/1.1 200 OK\r\nServer: cxpulse\r\nContent-Type: text/event-stream\r\n"
@@ -108,8 +101,8 @@ void HttpSession::DoRead() {
 
 void HttpSession::ReadRequest() {
   parser_.emplace();
-  parser_->body_limit(kBodyLimit);
-  parser_->header_limit(kHeaderLimit);
+  parser_->body_limit(kHttpBodyLimit);
+  parser_->header_limit(kHttpHeaderLimit);
   stream_.expires_after(core_.options.header_timeout);
   http::async_read(
       stream_, buffer_, *parser_,
@@ -129,7 +122,7 @@ void HttpSession::OnRead(beast::error_code error) {
     unsigned status = OversizedHeaderStatus(
         std::string_view(target.data(), target.size()),
         std::string_view(static_cast<const char*>(unparsed.data()), unparsed.size()),
-        kRequestLineLimit);
+        kHttpRequestLineLimit);
     Send(Error(status, status == 414 ? "request line too long" : "request headers too large"));
     return;
   }
@@ -172,17 +165,14 @@ void HttpSession::Handle() {
   head_ = request.method() == http::verb::head;
   keep_alive_ = request.keep_alive();
   version_ = request.version();
-  if (request.target().size() > kRequestLineLimit) {
+  if (request.target().size() > kHttpRequestLineLimit) {
     keep_alive_ = false;
     linger_ = true;
     Send(Error(414, "request line too long"));
     return;
   }
-  std::string_view target(request.target().data(), request.target().size());
-  size_t question = target.find('?');
-  std::string_view path = target.substr(0, question);
-  std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const auto [path, query] =
+      SplitTarget(std::string_view(request.target().data(), request.target().size()));
   if (request.method() != http::verb::get && !head_) {
     if (HandleRoute(path, query)) return;
     Response response = Error(405, "only GET and HEAD");
@@ -341,16 +331,12 @@ void HttpSession::HandleAlerts(std::string_view query, bool stream) {
     return;
   }
   if (!stream || head_) {
-    size_t limit = 0;
-    std::string_view text = QueryParameter(query, "limit");
-    if (!text.empty()) {
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-      if (ec != std::errc() || end != text.data() + text.size() || limit > kMaxAlertsLimit) {
-        Send(Error(400, "limit must be an integer 0-100000"));
-        return;
-      }
+    std::optional<size_t> limit = AlertsLimit(query);
+    if (!limit) {
+      Send(Error(400, "limit must be an integer 0-100000"));
+      return;
     }
-    Response response = MakeResponse(200, kJson, core_.backend.alerts->RecentJson(limit));
+    Response response = MakeResponse(200, kJson, core_.backend.alerts->RecentJson(*limit));
     response.set(http::field::cache_control, "no-store");
     Send(std::move(response));
     return;

@@ -150,6 +150,19 @@ TEST(Config, EveryErrorIsReportedOnItsOwnLine) {
             "t.yaml: state.dri: unknown key; did you mean dir?");
 }
 
+// Found by tests/fuzz/config_fuzz.cpp: a key holding a line break or a NUL split its problem
+// over two lines and put raw control bytes in the message.
+TEST(Config, ControlCharactersInKeysAreEscapedInErrors) {
+  AppConfig config;
+  std::string error;
+  EXPECT_FALSE(Loaded(
+      LoadConfigText(std::string("state:\n  \"d\\nr\": x\n  \"d\\0\\ti\": y\n"), "t.yaml", config),
+      error));
+  EXPECT_EQ(error,
+            "t.yaml: state.d\\nr: unknown key; did you mean dir?\n"
+            "t.yaml: state.d\\x00\\ti: unknown key");
+}
+
 TEST(Config, DuplicateKeysAreErrors) {
   AppConfig config;
   std::string error;

@@ -73,5 +73,24 @@ TEST(OversizedHeaderStatusTest, LongRequestLineIs414OtherwiseHeadersAre431) {
   EXPECT_EQ(OversizedHeaderStatus("/" + std::string(100, 'a'), "X: b", 64), 414U);
 }
 
+TEST(SplitTargetTest, SplitsAtTheFirstQuestionMark) {
+  EXPECT_EQ(SplitTarget("/alerts?limit=2?x").path, "/alerts");
+  EXPECT_EQ(SplitTarget("/alerts?limit=2?x").query, "limit=2?x");
+  EXPECT_EQ(SplitTarget("/healthz").path, "/healthz");
+  EXPECT_TRUE(SplitTarget("/healthz").query.empty());
+  EXPECT_TRUE(SplitTarget("/x?").query.empty());
+}
+
+TEST(AlertsLimitTest, AnIntegerFromZeroTo100000) {
+  EXPECT_EQ(AlertsLimit(""), 0u);
+  EXPECT_EQ(AlertsLimit("a=1&limit=20"), 20u);
+  EXPECT_EQ(AlertsLimit("limit=100000"), 100000u);
+  EXPECT_EQ(AlertsLimit("limit="), 0u);
+  EXPECT_FALSE(AlertsLimit("limit=100001"));
+  EXPECT_FALSE(AlertsLimit("limit=-1"));
+  EXPECT_FALSE(AlertsLimit("limit=2x"));
+  EXPECT_FALSE(AlertsLimit("limit=99999999999999999999999"));
+}
+
 }  // namespace
 }  // namespace cx
