@@ -131,9 +131,10 @@ void BM_DecodeAndFoldAlerts(benchmark::State& state) {
     CaseBook book;
     std::vector<Escalation> escalations;
     Alert alert;
-    std::string error;
     for (const std::string& line : lines) {
-      if (!reader.Decode(line, alert, error)) state.SkipWithError(error.c_str());
+      if (Result<void> decoded = reader.Decode(line, alert); !decoded) {
+        state.SkipWithError(decoded.error().message().c_str());
+      }
       book.ApplyAlert(alert, escalations);
     }
     benchmark::DoNotOptimize(book.Cases().size());

@@ -39,19 +39,19 @@ GeneratorOptions Clamped(GeneratorOptions o) {
 
 }  // namespace
 
-std::string ValidateGeneratorOptions(const GeneratorOptions& o) {
+Result<void> ValidateGeneratorOptions(const GeneratorOptions& o) {
   auto ratio_ok = [](double v, bool allow_one) {
     return std::isfinite(v) && v >= 0 && (allow_one ? v <= 1 : v < 1);
   };
-  if (!ratio_ok(o.struggle_ratio, true)) return "struggle ratio must be in [0, 1]";
-  if (!ratio_ok(o.vip_ratio, true)) return "vip ratio must be in [0, 1]";
-  if (!ratio_ok(o.duplicate_ratio, true)) return "duplicate ratio must be in [0, 1]";
+  if (!ratio_ok(o.struggle_ratio, true)) return Err("struggle ratio must be in [0, 1]");
+  if (!ratio_ok(o.vip_ratio, true)) return Err("vip ratio must be in [0, 1]");
+  if (!ratio_ok(o.duplicate_ratio, true)) return Err("duplicate ratio must be in [0, 1]");
   if (!ratio_ok(o.invalid_ratio, false) || o.invalid_ratio > kMaxInvalidRatio) {
-    return "invalid ratio must be in [0, 0.9]";
+    return Err("invalid ratio must be in [0, 0.9]");
   }
-  if (o.span.ms < 1) return "span must be positive";
-  if (o.customers > 1'000'000'000'000ULL) return "at most 10^12 customers";
-  return {};
+  if (o.span.ms < 1) return Err("span must be positive");
+  if (o.customers > 1'000'000'000'000ULL) return Err("at most 10^12 customers");
+  return Ok();
 }
 
 Generator::Generator(const GeneratorOptions& options)

@@ -13,6 +13,7 @@
 #include "generate/journey.h"
 #include "generate/rng.h"
 #include "schemas/event.h"
+#include "schemas/result.h"
 #include "schemas/time.h"
 
 namespace cx {
@@ -38,8 +39,8 @@ struct GeneratorOptions {
   bool epoch_millis_ts = false;
 };
 
-// Returns an empty string when `options` are usable, else a one-line reason.
-std::string ValidateGeneratorOptions(const GeneratorOptions& options);
+// Success when `options` are usable, else a one-line reason.
+[[nodiscard]] Result<void> ValidateGeneratorOptions(const GeneratorOptions& options);
 
 enum class LineKind : uint8_t { kEvent, kDuplicate, kInvalid };
 

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <utility>
+
 #include "outreach/json_fields.h"
 
 namespace cx {
@@ -10,49 +12,54 @@ namespace {
 
 constexpr size_t kMaxIdBytes = 128;
 
-bool DecodeKindFields(simdjson::dom::object object, Command& out, std::string& error) {
+Result<void> DecodeKindFields(simdjson::dom::object object, Command& out) {
   std::string text;
-  if (!ReadString(object, "command", true, 1, kMaxIdBytes, text, error)) return false;
+  if (Result<void> read = ReadString(object, "command", true, 1, kMaxIdBytes, text); !read) {
+    return read;
+  }
   if (!ParseCommandKind(text, out.kind)) {
-    error = "field command must be claim, release, snooze or resolve";
-    return false;
+    return Err("field command must be claim, release, snooze or resolve");
   }
   if (out.kind == CommandKind::kSnooze) {
-    return ReadTime(object, "until", true, out.snooze_until, error);
+    return ReadTime(object, "until", true, out.snooze_until);
   }
-  if (out.kind != CommandKind::kResolve) return true;
+  if (out.kind != CommandKind::kResolve) return Ok();
   text.clear();
-  if (!ReadString(object, "outcome", false, 0, kMaxIdBytes, text, error)) return false;
+  if (Result<void> read = ReadString(object, "outcome", false, 0, kMaxIdBytes, text); !read) {
+    return read;
+  }
   if (text.empty()) {
-    error = "resolve needs field outcome";
-    return false;
+    return Err("resolve needs field outcome");
   }
   if (!ParseOutcome(text, out.outcome)) {
-    error = "field outcome must be reached, no_answer, resolved or not_needed";
-    return false;
+    return Err("field outcome must be reached, no_answer, resolved or not_needed");
   }
-  return ReadString(object, "note", false, 0, kMaxNoteBytes, out.note, error);
+  return ReadString(object, "note", false, 0, kMaxNoteBytes, out.note);
 }
 
 }  // namespace
 
-bool DecodeCommandJson(std::string_view json, Command& out, std::string& error) {
+Result<void> DecodeCommandJson(std::string_view json, Command& out) {
   out = Command{};
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
-    error = "not JSON";
-    return false;
+    return Err("not JSON");
   }
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
-    error = "not a JSON object";
-    return false;
+    return Err("not a JSON object");
   }
-  return ReadString(object, "command_id", true, 1, kMaxIdBytes, out.command_id, error) &&
-         ReadString(object, "case_id", true, 1, kMaxIdBytes, out.case_id, error) &&
-         ReadString(object, "rep", true, 1, kMaxIdBytes, out.rep, error) &&
-         ReadTime(object, "ts", true, out.ts, error) && DecodeKindFields(object, out, error);
+  for (auto [key, field] : {std::pair{"command_id", &out.command_id},
+                            std::pair{"case_id", &out.case_id}, std::pair{"rep", &out.rep}}) {
+    if (Result<void> read = ReadString(object, key, true, 1, kMaxIdBytes, *field); !read) {
+      return read;
+    }
+  }
+  if (Result<void> read = ReadTime(object, "ts", true, out.ts); !read) {
+    return read;
+  }
+  return DecodeKindFields(object, out);
 }
 
 void AppendCommandJson(const Command& command, std::string& out) {

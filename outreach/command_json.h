@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "outreach/command.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -14,10 +15,10 @@ inline constexpr size_t kMaxNoteBytes = 2000;
 //   {"command_id", "case_id", "rep", "ts", "command": "claim"|"release"|"snooze"|"resolve",
 //    "until" (snooze: required), "outcome" (resolve: required), "note" (resolve: optional)}
 // ids and rep are strings of 1-128 bytes; ts and until are RFC 3339 with an offset or integer
-// epoch milliseconds; unknown extra fields are ignored. On failure returns false with a one-line
-// reason in `error` (naming the field) and leaves `out` in an unspecified state. Whether the
-// case exists is the fold's answer (CaseBook::Check), not the decoder's.
-[[nodiscard]] bool DecodeCommandJson(std::string_view json, Command& out, std::string& error);
+// epoch milliseconds; unknown extra fields are ignored. On failure returns a one-line reason
+// (naming the field) and leaves `out` in an unspecified state. Whether the case exists is the
+// fold's answer (CaseBook::Check), not the decoder's.
+[[nodiscard]] Result<void> DecodeCommandJson(std::string_view json, Command& out);
 
 // Appends `command` as the JSON object DecodeCommandJson reads (fixed field order: command_id,
 // case_id, rep, command, ts, until, outcome, note; the last three only where they belong).

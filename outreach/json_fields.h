@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "schemas/json_writer.h"
+#include "schemas/result.h"
 #include "schemas/time.h"
 #include "schemas/timestamp.h"
 
@@ -50,51 +51,48 @@ class JsonFields {
   bool first_ = true;
 };
 
-// Readers of one field of a parsed JSON object. Each returns false with a one-line reason in
-// `error` naming the field; an absent optional field leaves `out` untouched and returns true.
+// Readers of one field of a parsed JSON object. Each returns a one-line reason naming the field
+// when it is not as required; an absent optional field leaves `out` untouched and is success.
 
 // A string of min_len..max_len bytes.
-[[nodiscard]] inline bool ReadString(simdjson::dom::object object, std::string_view key,
-                                     bool required, size_t min_len, size_t max_len,
-                                     std::string& out, std::string& error) {
+[[nodiscard]] inline Result<void> ReadString(simdjson::dom::object object, std::string_view key,
+                                             bool required, size_t min_len, size_t max_len,
+                                             std::string& out) {
   simdjson::dom::element value;
   if (object.at_key(key).get(value) != simdjson::SUCCESS) {
-    if (required) error = "missing field " + std::string(key);
-    return !required;
+    if (required) return Err("missing field " + std::string(key));
+    return Ok();
   }
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    error = "field " + std::string(key) + " must be a string";
-    return false;
+    return Err("field " + std::string(key) + " must be a string");
   }
   if (text.size() < min_len || text.size() > max_len) {
-    error = "field " + std::string(key) + " must have " + std::to_string(min_len) + " to " +
-            std::to_string(max_len) + " bytes";
-    return false;
+    return Err("field " + std::string(key) + " must have " + std::to_string(min_len) + " to " +
+               std::to_string(max_len) + " bytes");
   }
   out.assign(text);
-  return true;
+  return Ok();
 }
 
 // An RFC 3339 string with an offset, or integer epoch milliseconds (like event `ts`).
-[[nodiscard]] inline bool ReadTime(simdjson::dom::object object, std::string_view key,
-                                   bool required, EventTime& out, std::string& error) {
+[[nodiscard]] inline Result<void> ReadTime(simdjson::dom::object object, std::string_view key,
+                                           bool required, EventTime& out) {
   simdjson::dom::element value;
   if (object.at_key(key).get(value) != simdjson::SUCCESS) {
-    if (required) error = "missing field " + std::string(key);
-    return !required;
+    if (required) return Err("missing field " + std::string(key));
+    return Ok();
   }
   std::string_view text;
   int64_t ms = 0;
   if (value.get_string().get(text) == simdjson::SUCCESS) {
-    if (ParseRfc3339(text, out)) return true;
+    if (ParseRfc3339(text, out)) return Ok();
   } else if (value.get_int64().get(ms) == simdjson::SUCCESS && ms >= kMinEpochMillis &&
              ms <= kMaxEpochMillis) {
     out = EventTime::FromMillis(ms);
-    return true;
+    return Ok();
   }
-  error = "field " + std::string(key) + " must be an RFC 3339 time or epoch milliseconds";
-  return false;
+  return Err("field " + std::string(key) + " must be an RFC 3339 time or epoch milliseconds");
 }
 
 }  // namespace cx

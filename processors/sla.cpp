@@ -121,7 +121,7 @@ void RaiseSlaAlert(Step& step, const Contact& contact, Severity severity, EventT
   r.kind = AlertKind::kSlaBreach;
   r.severity = severity;
   r.ts = ts;
-  r.trigger = trigger;
+  r.trigger = std::move(trigger);
   r.contact_id = contact.contact_id;
   r.code = code;
   r.detail = std::move(detail);

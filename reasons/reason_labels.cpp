@@ -36,30 +36,34 @@ std::vector<std::string> DefaultReasons() {
   return {"billing", "delivery", "login", "cancel", "technical"};
 }
 
-std::string ValidateReasonList(const std::vector<std::string>& known) {
+Result<void> ValidateReasonList(const std::vector<std::string>& known) {
   if (known.size() >= ReasonLabels::kMaxReasonLabels) {
-    return "at most " + std::to_string(ReasonLabels::kMaxReasonLabels - 1) + " reasons (" +
-           std::to_string(ReasonLabels::kMaxReasonLabels) + " label values with \"other\"), got " +
-           std::to_string(known.size());
+    return Err("at most " + std::to_string(ReasonLabels::kMaxReasonLabels - 1) + " reasons (" +
+               std::to_string(ReasonLabels::kMaxReasonLabels) +
+               " label values with \"other\"), got " + std::to_string(known.size()));
   }
   for (size_t i = 0; i < known.size(); ++i) {
     const std::string& reason = known[i];
     const std::string where = "[" + std::to_string(i) + "]: ";
     if (reason.empty() || reason.size() > kMaxReasonBytes) {
-      return where + "expected 1 to " + std::to_string(kMaxReasonBytes) + " characters";
+      return Err(where + "expected 1 to " + std::to_string(kMaxReasonBytes) + " characters");
     }
     if (HasControlCharacter(reason)) {
-      return where + "a reason cannot hold control characters";
+      return Err(where + "a reason cannot hold control characters");
     }
     if (reason == ReasonLabels::kOther) {
-      return where + "\"other\" is reserved for reasons not in the list";
+      return Err(where + "\"other\" is reserved for reasons not in the list");
     }
     if (std::find(known.begin(), known.begin() + static_cast<std::ptrdiff_t>(i), reason) !=
         known.begin() + static_cast<std::ptrdiff_t>(i)) {
-      return where + "'" + reason + "' is listed twice";
+      std::string twice = where;
+      twice += "'";
+      twice += reason;
+      twice += "' is listed twice";
+      return Err(std::move(twice));
     }
   }
-  return {};
+  return Ok();
 }
 
 std::string_view ToString(ContactChannel channel) {

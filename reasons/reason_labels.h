@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "schemas/event.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -39,10 +40,10 @@ class ReasonLabels {
 // use.
 [[nodiscard]] std::vector<std::string> DefaultReasons();
 
-// Empty when `known` can be the reason list; else one line naming the problem: more than
+// Success when `known` can be the reason list; else one line naming the problem: more than
 // kMaxReasonLabels - 1 entries, an empty or overlong (over 64 bytes) entry, one with a control
 // character, "other" (reserved), or an entry given twice. Entry problems start with "[i]: ".
-[[nodiscard]] std::string ValidateReasonList(const std::vector<std::string>& known);
+[[nodiscard]] Result<void> ValidateReasonList(const std::vector<std::string>& known);
 
 // The channels of the contact metrics: a call or a chat (SPEC §3).
 enum class ContactChannel : uint8_t { kCall, kChat };

@@ -15,18 +15,29 @@ namespace cx {
 class Err {
  public:
   explicit Err(std::string message) : message_(std::move(message)) {}
+  // An error caused by how the call was asked (an input or flag the call refuses, not a
+  // failure of the machine or the data): commands exit 2 (bad usage) on it instead of 1.
+  [[nodiscard]] static Err Usage(std::string message) {
+    Err error(std::move(message));
+    error.usage_ = true;
+    return error;
+  }
 
   [[nodiscard]] const std::string& message() const { return message_; }
+  [[nodiscard]] bool usage() const { return usage_; }
   // This error with "`context`: " in front, for a caller that adds where it happened.
   [[nodiscard]] Err Prefixed(std::string_view context) const {
     std::string message(context);
     message += ": ";
     message += message_;
-    return Err(std::move(message));
+    Err prefixed(std::move(message));
+    prefixed.usage_ = usage_;
+    return prefixed;
   }
 
  private:
   std::string message_;
+  bool usage_ = false;
 };
 
 // A value of type T, or the Err that prevented it: an error as a value, never an exception.

@@ -15,6 +15,7 @@ struct Duration {
   static constexpr Duration Hours(int64_t v) { return Duration{v * 3'600'000}; }
   static constexpr Duration Days(int64_t v) { return Duration{v * 86'400'000}; }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 flags the defaulted <=> (LLVM #46235).
   constexpr auto operator<=>(const Duration&) const = default;
   constexpr Duration operator+(Duration o) const { return Duration{ms + o.ms}; }
   constexpr Duration operator-(Duration o) const { return Duration{ms - o.ms}; }
@@ -31,6 +32,7 @@ struct EventTime {
   static constexpr EventTime Min() { return EventTime{INT64_MIN / 2}; }
   static constexpr EventTime Max() { return EventTime{INT64_MAX / 2}; }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 flags the defaulted <=> (LLVM #46235).
   constexpr auto operator<=>(const EventTime&) const = default;
   constexpr EventTime operator+(Duration d) const { return EventTime{ms + d.ms}; }
   constexpr EventTime operator-(Duration d) const { return EventTime{ms - d.ms}; }

@@ -25,13 +25,14 @@ int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock
     return UsageError("replay", "--input: no such file: " + options.input);
   }
   ApplyConfig(config, options);
-  ReplaySummary summary;
-  std::string error;
-  if (!RunReplay(options, clock, summary, error)) {
-    std::fprintf(stderr, "cxpulse: replay %s: %s\n", summary.refused ? "refused" : "failed",
-                 error.c_str());
-    return summary.refused ? kExitUsage : kExitFailure;
+  Result<ReplaySummary> replayed = RunReplay(options, clock);
+  if (!replayed) {
+    const Err& error = replayed.error();
+    std::fprintf(stderr, "cxpulse: replay %s: %s\n", error.usage() ? "refused" : "failed",
+                 error.message().c_str());
+    return error.usage() ? kExitUsage : kExitFailure;
   }
+  const ReplaySummary& summary = *replayed;
   double rate = summary.seconds > 0 ? summary.lines / summary.seconds : 0;
   spdlog::info(
       "replay done: {} lines, {} events applied, {} duplicates, {} dead letters, {} signals, "

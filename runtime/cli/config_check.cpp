@@ -104,9 +104,8 @@ std::vector<std::string> CheckRunConfig(const AppConfig& config) {
   }
   CheckListen(config.http.listen, "http.listen", errors);
   if (!config.http.advertised_address.empty()) {
-    if (std::string problem = CheckAdvertisedAddress(config.http.advertised_address);
-        !problem.empty()) {
-      errors.push_back(std::move(problem));
+    if (Result<void> checked = CheckAdvertisedAddress(config.http.advertised_address); !checked) {
+      errors.push_back(checked.error().message());
     }
   }
   CheckBootstrapServers(config.kafka.bootstrap_servers, errors);

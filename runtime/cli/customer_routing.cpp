@@ -29,7 +29,7 @@ CustomerRouting::~CustomerRouting() {
   client_.reset();
 }
 
-bool CustomerRouting::Start(std::string& error) { return directory_->Start(error); }
+Result<void> CustomerRouting::Start() { return directory_->Start(); }
 
 std::string HostName() {
   char name[256] = {};

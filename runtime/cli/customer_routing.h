@@ -9,6 +9,7 @@
 #include "runtime/http/http_client.h"
 #include "runtime/kafka/group_directory.h"
 #include "runtime/shard/clock.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -18,7 +19,7 @@ namespace cx {
 // processor as `local`) and `cxpulse outreach` (no `local`: every lookup is forwarded).
 //
 //   CustomerRouting routing(config, self_address, local, clock);
-//   if (!routing.Start(error)) ...
+//   if (Result<void> started = routing.Start(); !started) ...
 //   backend.lookup_customer = [&routing](CustomerQuery q, auto reply) { routing.Lookup(...); };
 //
 // Destroy it after the HTTP server stopped: it stops the directory, then the client (each
@@ -31,8 +32,8 @@ class CustomerRouting {
   CustomerRouting(const CustomerRouting&) = delete;
   CustomerRouting& operator=(const CustomerRouting&) = delete;
 
-  // Starts the directory's client and thread. One-line reason on failure.
-  [[nodiscard]] bool Start(std::string& error);
+  // Starts the directory's client and thread. The one-line reason on failure.
+  [[nodiscard]] Result<void> Start();
   // CustomerRouter::Lookup. Thread-safe.
   void Lookup(CustomerQuery query, std::function<void(HttpReply)> reply) const {
     router_->Lookup(std::move(query), std::move(reply));

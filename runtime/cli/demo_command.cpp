@@ -143,10 +143,9 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   if (std::vector<std::string> invalid = CheckRunConfig(config); !invalid.empty()) {
     return UsageError("demo", invalid);
   }
-  std::string error;
   TemporaryDirectory state_dir;
-  if (!state_dir.Create("cxpulse-demo", error)) {
-    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+  if (Result<void> created = state_dir.Create("cxpulse-demo"); !created) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", created.error().message().c_str());
     return kExitFailure;
   }
   config.state.dir = state_dir.path();
@@ -198,8 +197,8 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
     std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
-  if (!outreach.Start(error)) {
-    std::fprintf(stderr, "cxpulse: demo: %s\n", error.c_str());
+  if (Result<void> started = outreach.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: demo: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   std::atomic<bool> done{false};

@@ -53,15 +53,15 @@ int RunGenerateCommand(const GenerateFlags& flags) {
     return UsageError("generate",
                       "--span: expected a duration such as 30m or 24h, got '" + flags.span + "'");
   }
-  if (std::string invalid = ValidateGeneratorOptions(options); !invalid.empty()) {
-    return UsageError("generate", invalid);
+  if (Result<void> valid = ValidateGeneratorOptions(options); !valid) {
+    return UsageError("generate", valid.error().message());
   }
-  std::string error;
-  std::unique_ptr<JsonLinesFile> out = JsonLinesFile::Open(flags.output, error);
-  if (!out) {
-    std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
+  Result<std::unique_ptr<JsonLinesFile>> opened = JsonLinesFile::Open(flags.output);
+  if (!opened) {
+    std::fprintf(stderr, "cxpulse: %s\n", opened.error().message().c_str());
     return kExitFailure;
   }
+  std::unique_ptr<JsonLinesFile> out = std::move(opened).value();
   auto started = std::chrono::steady_clock::now();
   auto last_progress = started;
   Generator generator(options);
@@ -77,8 +77,8 @@ int RunGenerateCommand(const GenerateFlags& flags) {
       }
     }
   }
-  if (!out->Close(error)) {
-    std::fprintf(stderr, "cxpulse: %s\n", error.c_str());
+  if (Result<void> closed = out->Close(); !closed) {
+    std::fprintf(stderr, "cxpulse: %s\n", closed.error().message().c_str());
     return kExitFailure;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -81,18 +81,18 @@ LiveServices::~LiveServices() { Stop(); }
 
 Result<void> LiveServices::Start() { return server_->Start(); }
 
-bool LiveServices::RouteCustomers(const AppConfig& config, const Clock& clock, std::string& error) {
+Result<void> LiveServices::RouteCustomers(const AppConfig& config, const Clock& clock) {
   std::string address = AdvertisedAddress(config.http.advertised_address, config.http.listen,
                                           HostName(), server_->port());
   processor_.AdvertiseHttpAddress(address);
   routing_ = std::make_unique<CustomerRouting>(config, address, local_, clock);
-  if (!routing_->Start(error)) {
+  if (Result<void> started = routing_->Start(); !started) {
     routing_.reset();
-    return false;
+    return started;
   }
   routing_ready_.store(routing_.get());
   spdlog::info("run: advertising http at {} for /customers lookups of other instances", address);
-  return true;
+  return Ok();
 }
 
 void LiveServices::Stop() {

@@ -24,7 +24,7 @@ class OutreachService;
 //   LiveProcessor processor(config, clock);
 //   LiveServices services(config.http, processor);   // before processor.Run()
 //   if (!services.Start()) ...                         // /healthz answers from here on
-//   if (!services.RouteCustomers(config, clock, error)) ...   // optional, before Start below
+//   if (!services.RouteCustomers(config, clock)) ...          // optional, before Start below
 //   processor.Start(); processor.Run(stop);
 //   services.Stop();                                  // after Run() returned
 //
@@ -51,9 +51,8 @@ class LiveServices {
   // of the consumer group is forwarded there (CustomerRouting), and this instance advertises
   // its address (http.advertised_address, or derived from http.listen, the hostname and the
   // bound port) in its group consumer's client.id. Call once, after Start() and before the
-  // processor's Start(). One-line reason on failure.
-  [[nodiscard]] bool RouteCustomers(const AppConfig& config, const Clock& clock,
-                                    std::string& error);
+  // processor's Start(). The one-line reason on failure.
+  [[nodiscard]] Result<void> RouteCustomers(const AppConfig& config, const Clock& clock);
 
   // The bound HTTP port (0 before Start()).
   [[nodiscard]] uint16_t port() const { return server_->port(); }

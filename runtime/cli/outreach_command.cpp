@@ -76,9 +76,8 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
   InstallStopSignalHandlers();
   // Before the server, so that it is destroyed after the server stopped.
   CustomerRouting customers(config, std::string(), nullptr, clock);
-  std::string error;
-  if (!customers.Start(error)) {
-    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+  if (Result<void> started = customers.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   OutreachService service(config, clock);
@@ -109,12 +108,12 @@ int RunOutreachCommand(const OutreachFlags& flags, const AppConfig& config, cons
     return kExitFailure;
   }
   spdlog::info("outreach: serving on port {}", server.port());
-  if (!notifier.Start(error)) {
-    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+  if (Result<void> started = notifier.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
-  if (!service.Start(error)) {
-    std::fprintf(stderr, "cxpulse: outreach: %s\n", error.c_str());
+  if (Result<void> started = service.Start(); !started) {
+    std::fprintf(stderr, "cxpulse: outreach: %s\n", started.error().message().c_str());
     return kExitFailure;
   }
   while (!StopRequested().load() && !service.Failed() && !notifier.Failed()) {

@@ -43,12 +43,12 @@ int RunReasonsCommand(const ReasonsFlags& flags, const AppConfig& config, const 
   ReasonReportBuilder builder(labels);
   options.on_event_applied = [&builder](const Event& event) { builder.AddEvent(event); };
   options.on_signal = [&builder](const Signal& signal) { builder.AddSignal(signal); };
-  ReplaySummary summary;
-  std::string error;
-  if (!RunReplay(options, clock, summary, error)) {
-    std::fprintf(stderr, "cxpulse: reasons failed: %s\n", error.c_str());
+  Result<ReplaySummary> replayed = RunReplay(options, clock);
+  if (!replayed) {
+    std::fprintf(stderr, "cxpulse: reasons failed: %s\n", replayed.error().message().c_str());
     return kExitFailure;
   }
+  const ReplaySummary& summary = *replayed;
   ReasonReport report = builder.Build();
   report.lines = summary.lines;
   report.invalid_lines = summary.dead_letters;

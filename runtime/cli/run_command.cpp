@@ -60,8 +60,8 @@ int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& 
   LiveServices services(config.http, processor);
   Result<void> ok = services.Start();
   if (ok) {
-    if (std::string error; !services.RouteCustomers(config, clock, error)) {
-      std::fprintf(stderr, "cxpulse: run: %s\n", error.c_str());
+    if (Result<void> routed = services.RouteCustomers(config, clock); !routed) {
+      std::fprintf(stderr, "cxpulse: run: %s\n", routed.error().message().c_str());
       return kExitFailure;
     }
     ok = processor.Start();

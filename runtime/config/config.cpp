@@ -100,7 +100,8 @@ void ReadReasonsConfig(YamlSection section, ReasonsConfig& reasons,
                        std::vector<std::string>& errors) {
   section.Get("known", reasons.known);
   section.Finish();
-  if (std::string invalid = ValidateReasonList(reasons.known); !invalid.empty()) {
+  if (Result<void> valid = ValidateReasonList(reasons.known); !valid) {
+    const std::string& invalid = valid.error().message();
     errors.push_back("reasons.known" + std::string(invalid.starts_with("[") ? "" : ": ") + invalid);
   }
 }

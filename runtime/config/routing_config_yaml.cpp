@@ -1,6 +1,7 @@
 #include "runtime/config/routing_config_yaml.h"
 
 #include <cstdlib>
+#include <utility>
 
 #include "runtime/config/suggest.h"
 
@@ -55,11 +56,13 @@ void ParseAll(const std::vector<std::string>& texts, Parse parse,
     if (parse(text, value)) {
       out.push_back(value);
     } else {
-      errors.push_back(path + ": unknown value '" + text + "', expected one of " + [&known] {
-        std::string all;
-        for (const std::string& k : known) all += (all.empty() ? "" : ", ") + k;
-        return all;
-      }() + DidYouMean(text, known));
+      std::string message = path + ": unknown value '" + text + "', expected one of ";
+      for (size_t i = 0; i < known.size(); ++i) {
+        message += i == 0 ? "" : ", ";
+        message += known[i];
+      }
+      message += DidYouMean(text, known);
+      errors.push_back(std::move(message));
     }
   }
 }
@@ -76,6 +79,7 @@ void ReadMatch(YamlSection section, const std::string& path, RouteMatch& match,
   section.GetOneOrMany("reason", match.reasons);
   section.Finish();
   std::vector<std::string> kind_names;
+  kind_names.reserve(kAlertKindCount);
   for (int k = 0; k < kAlertKindCount; ++k) {
     kind_names.emplace_back(ToString(static_cast<AlertKind>(k)));
   }
@@ -161,8 +165,9 @@ void ReadRoutes(std::vector<YamlSection> items, NotifyConfig& notify, RoutingCon
       errors.push_back(path + ".destination: required (one of cases, webhook, slack, " +
                        "proactive_chat, escalation)");
     } else if (!ParseDestination(destination, route.destination)) {
-      errors.push_back(path + ".destination: unknown destination '" + destination + "'" +
-                       DidYouMean(destination, destination_names));
+      std::string message = path + ".destination: unknown destination '" + destination + "'";
+      message += DidYouMean(destination, destination_names);
+      errors.push_back(std::move(message));
     }
     ReadEnv(endpoint.url_env, path + ".url_env", route.url, notify.env_errors);
     ReadEnv(endpoint.token_env, path + ".token_env", endpoint.token, notify.env_errors);

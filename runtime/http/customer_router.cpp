@@ -32,18 +32,18 @@ std::string AdvertisedAddress(const std::string& advertised, const std::string& 
   return host + ":" + std::to_string(port);
 }
 
-std::string CheckAdvertisedAddress(const std::string& address) {
+Result<void> CheckAdvertisedAddress(const std::string& address) {
   const std::string key = "http.advertised_address: ";
   size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return key + "expected host:port such as 10.0.0.7:9464, got '" + address + "'";
+    return Err(key + "expected host:port such as 10.0.0.7:9464, got '" + address + "'");
   }
   std::string host = address.substr(0, colon);
   std::string port = address.substr(colon + 1);
   if (port.empty() || port.size() > 5 ||
       port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) < 1 ||
       std::stoul(port) > 65535) {
-    return key + "port '" + port + "' is not a port from 1 to 65535";
+    return Err(key + "port '" + port + "' is not a port from 1 to 65535");
   }
   bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
   const char* allowed = bracketed ? "0123456789abcdefABCDEF:.[]"
@@ -51,9 +51,9 @@ std::string CheckAdvertisedAddress(const std::string& address) {
                                     "0123456789.-_";
   if (host.find_first_not_of(allowed) != std::string::npos ||
       (!bracketed && host.find_first_of("[]") != std::string::npos)) {
-    return key + "host '" + host + "' is not a host name or IP address";
+    return Err(key + "host '" + host + "' is not a host name or IP address");
   }
-  return {};
+  return Ok();
 }
 
 CustomerRouter::CustomerRouter(CustomerRouterOptions options, LocalLookup local,
@@ -89,7 +89,7 @@ void CustomerRouter::Forward(CustomerQuery query, std::function<void(HttpReply)>
   }
   std::string id = query.customer_id;
   find_owner_(std::move(id), [this, query = std::move(query),
-                              reply = std::move(reply)](OwnerAddress owner) mutable {
+                              reply = std::move(reply)](const OwnerAddress& owner) mutable {
     if (owner.address.empty()) {
       reply(JsonErrorReply(503, "owner unknown: " + owner.problem));
     } else if (owner.address == options_.self_address) {

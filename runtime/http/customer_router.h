@@ -8,6 +8,7 @@
 
 #include "runtime/http/http_client.h"
 #include "runtime/http/http_server.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -38,10 +39,10 @@ struct OwnerAddress {
 [[nodiscard]] std::string AdvertisedAddress(const std::string& advertised,
                                             const std::string& listen, const std::string& hostname,
                                             uint16_t port);
-// "" when `address` (http.advertised_address) is "host:port" with a port from 1 to 65535 and a
-// host of letters, digits, '.', '-' and '_' (or an IPv6 address in brackets); else the one-line
-// reason, naming the key.
-[[nodiscard]] std::string CheckAdvertisedAddress(const std::string& address);
+// Success when `address` (http.advertised_address) is "host:port" with a port from 1 to 65535
+// and a host of letters, digits, '.', '-' and '_' (or an IPv6 address in brackets); else the
+// one-line reason, naming the key.
+[[nodiscard]] Result<void> CheckAdvertisedAddress(const std::string& address);
 
 struct CustomerRouterOptions {
   // This instance's http.advertised_address: a group view naming it while the local processor

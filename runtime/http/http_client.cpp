@@ -28,8 +28,8 @@ struct HttpClientCore {
 // One GET: resolve, connect, write, read, under one deadline. Lives on the client's io thread.
 class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
  public:
-  HttpExchange(HttpClientCore& core, std::string address, std::string target,
-               std::vector<std::pair<std::string, std::string>> headers,
+  HttpExchange(HttpClientCore& core, std::string address, const std::string& target,
+               const std::vector<std::pair<std::string, std::string>>& headers,
                std::chrono::milliseconds timeout, std::function<void(HttpClientResult)> done)
       : core_(core),
         resolver_(core.io),

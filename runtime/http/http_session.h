@@ -31,7 +31,8 @@ namespace cx {
 // server's thread until the server stops; afterwards Post() drops the work.
 class HttpGate {
  public:
-  explicit HttpGate(boost::asio::io_context::executor_type executor) : executor_(executor) {}
+  explicit HttpGate(boost::asio::io_context::executor_type executor)
+      : executor_(std::move(executor)) {}
   template <typename Handler>
   bool Post(Handler&& handler) {
     std::lock_guard<std::mutex> lock(mutex_);

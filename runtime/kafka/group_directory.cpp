@@ -21,49 +21,49 @@ struct AdminDeleter {
 template <typename T>
 using AdminPtr = std::unique_ptr<T, AdminDeleter>;
 
-// The partition count of `topic`; 0 with a one-line reason.
-int PartitionCount(rd_kafka_t* client, const std::string& topic, int timeout_ms,
-                   std::string& error) {
+// The partition count of `topic`, or a one-line reason.
+Result<int> PartitionCount(rd_kafka_t* client, const std::string& topic, int timeout_ms) {
   AdminPtr<rd_kafka_topic_t> handle(rd_kafka_topic_new(client, topic.c_str(), nullptr));
   const rd_kafka_metadata_t* raw = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(client, 0, handle.get(), &raw, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = std::string("cannot read the metadata of ") + topic + ": " + rd_kafka_err2str(err);
-    return 0;
+    return Err(std::string("cannot read the metadata of ") + topic + ": " + rd_kafka_err2str(err));
   }
   KafkaMetadata metadata(raw);
   if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "topic " + topic + ": " +
-            (metadata->topic_cnt == 1 ? rd_kafka_err2str(metadata->topics[0].err) : "not found");
-    return 0;
+    return Err(
+        "topic " + topic + ": " +
+        (metadata->topic_cnt == 1 ? rd_kafka_err2str(metadata->topics[0].err) : "not found"));
   }
   return metadata->topics[0].partition_cnt;
 }
 
-// Every member of `group` with its partitions of `topic`; false with a one-line reason.
-bool DescribeGroup(rd_kafka_t* client, const std::string& group, const std::string& topic,
-                   int timeout_ms, std::vector<GroupMember>& members, std::string& state,
-                   std::string& error) {
+// The group's state and every member with its partitions of `topic`.
+struct GroupDescription {
+  std::string state;
+  std::vector<GroupMember> members;
+};
+
+// Describes `group`, or returns a one-line reason.
+Result<GroupDescription> DescribeGroup(rd_kafka_t* client, const std::string& group,
+                                       const std::string& topic, int timeout_ms) {
   AdminPtr<rd_kafka_queue_t> queue(rd_kafka_queue_new(client));
   AdminPtr<rd_kafka_AdminOptions_t> options(
       rd_kafka_AdminOptions_new(client, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS));
   char errstr[512];
   if (rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr,
                                                 sizeof(errstr)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = errstr;
-    return false;
+    return Err(errstr);
   }
   const char* groups[] = {group.c_str()};
   rd_kafka_DescribeConsumerGroups(client, groups, 1, options.get(), queue.get());
   // The request times out on its own after timeout_ms; the extra second covers the queueing.
   AdminPtr<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
   if (!event) {
-    error = "DescribeConsumerGroups did not answer";
-    return false;
+    return Err("DescribeConsumerGroups did not answer");
   }
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = std::string("DescribeConsumerGroups: ") + rd_kafka_event_error_string(event.get());
-    return false;
+    return Err(std::string("DescribeConsumerGroups: ") + rd_kafka_event_error_string(event.get()));
   }
   const rd_kafka_DescribeConsumerGroups_result_t* result =
       rd_kafka_event_DescribeConsumerGroups_result(event.get());
@@ -71,15 +71,15 @@ bool DescribeGroup(rd_kafka_t* client, const std::string& group, const std::stri
   const rd_kafka_ConsumerGroupDescription_t** descriptions =
       rd_kafka_DescribeConsumerGroups_result_groups(result, &count);
   if (result == nullptr || count != 1) {
-    error = "DescribeConsumerGroups: no description of group " + group;
-    return false;
+    return Err("DescribeConsumerGroups: no description of group " + group);
   }
   const rd_kafka_ConsumerGroupDescription_t* description = descriptions[0];
   if (const rd_kafka_error_t* failed = rd_kafka_ConsumerGroupDescription_error(description)) {
-    error = "group " + group + ": " + rd_kafka_error_string(failed);
-    return false;
+    return Err("group " + group + ": " + rd_kafka_error_string(failed));
   }
-  state = rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(description));
+  GroupDescription described;
+  described.state =
+      rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(description));
   size_t member_count = rd_kafka_ConsumerGroupDescription_member_count(description);
   for (size_t i = 0; i < member_count; ++i) {
     const rd_kafka_MemberDescription_t* m =
@@ -94,9 +94,9 @@ bool DescribeGroup(rd_kafka_t* client, const std::string& group, const std::stri
       if (topic == assigned->elems[j].topic)
         member.partitions.push_back(assigned->elems[j].partition);
     }
-    members.push_back(std::move(member));
+    described.members.push_back(std::move(member));
   }
-  return true;
+  return described;
 }
 
 }  // namespace
@@ -106,18 +106,17 @@ GroupDirectory::GroupDirectory(KafkaConfig kafka, const Clock& clock)
 
 GroupDirectory::~GroupDirectory() { Stop(); }
 
-bool GroupDirectory::Start(std::string& error) {
+Result<void> GroupDirectory::Start() {
   KafkaProperties base = {{"bootstrap.servers", kafka_.bootstrap_servers},
                           {"log.connection.close", "false"}};
   Result<KafkaHandle> client = CreateKafkaClient(
       RD_KAFKA_PRODUCER, "the consumer group directory client", {&base, &kafka_.properties}, {});
   if (!client) {
-    error = client.error().message();
-    return false;
+    return client.error();
   }
   client_ = std::move(client).value();
   thread_ = std::thread([this] { Run(); });
-  return true;
+  return Ok();
 }
 
 void GroupDirectory::Stop() {
@@ -157,13 +156,13 @@ void GroupDirectory::Run() {
     stale_ = false;
     lock.unlock();
     if (describe) {
-      PartitionOwners owners;
-      std::string error;
-      if (Describe(owners, error)) {
-        owners_ = std::move(owners);
+      Result<PartitionOwners> owners = Describe();
+      if (owners) {
+        owners_ = std::move(owners).value();
         describe_error_.clear();
         described_at_ = clock_.Monotonic();
       } else {
+        std::string error = owners.error().message();
         // Once per distinct failure: every lookup retries while the brokers are away.
         auto level = error == describe_error_ ? spdlog::level::debug : spdlog::level::warn;
         spdlog::log(level, "customers: cannot find the owners of group {}: {}", kafka_.group_id,
@@ -182,20 +181,18 @@ void GroupDirectory::Run() {
   for (Request& request : rest) request.done({-1, {}, "the service is stopping"});
 }
 
-bool GroupDirectory::Describe(PartitionOwners& owners, std::string& error) {
+Result<PartitionOwners> GroupDirectory::Describe() {
   const auto timeout_ms = static_cast<int>(kDescribeTimeout.count());
-  int partitions = PartitionCount(client_.get(), kafka_.topics.clicks, timeout_ms, error);
-  if (partitions <= 0) return false;
-  std::vector<GroupMember> members;
-  std::string state;
-  if (!DescribeGroup(client_.get(), kafka_.group_id, kafka_.topics.clicks, timeout_ms, members,
-                     state, error)) {
-    return false;
-  }
-  owners = OwnersOf(partitions, members, std::move(state));
+  Result<int> partitions = PartitionCount(client_.get(), kafka_.topics.clicks, timeout_ms);
+  if (!partitions) return partitions.error();
+  if (*partitions <= 0) return Err("topic " + kafka_.topics.clicks + " has no partitions");
+  Result<GroupDescription> group =
+      DescribeGroup(client_.get(), kafka_.group_id, kafka_.topics.clicks, timeout_ms);
+  if (!group) return group.error();
+  PartitionOwners owners = OwnersOf(*partitions, group->members, std::move(group->state));
   spdlog::debug("customers: group {} is {} with {} member(s)", kafka_.group_id, owners.group_state,
-                members.size());
-  return true;
+                group->members.size());
+  return owners;
 }
 
 OwnerLookup GroupDirectory::Answer(const std::string& customer_id) const {

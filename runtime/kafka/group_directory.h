@@ -12,6 +12,7 @@
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/kafka/partition_owners.h"
 #include "runtime/shard/clock.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -41,8 +42,9 @@ class GroupDirectory {
   GroupDirectory(const GroupDirectory&) = delete;
   GroupDirectory& operator=(const GroupDirectory&) = delete;
 
-  // Creates the client (it connects lazily) and starts the thread. One-line reason on failure.
-  [[nodiscard]] bool Start(std::string& error);
+  // Creates the client (it connects lazily) and starts the thread. The one-line reason on
+  // failure.
+  [[nodiscard]] Result<void> Start();
   // Answers what is still queued with a problem ("stopping") and joins the thread. Idempotent.
   void Stop();
 
@@ -58,8 +60,8 @@ class GroupDirectory {
   };
 
   void Run();
-  // Describes the group now; false with a one-line reason.
-  [[nodiscard]] bool Describe(PartitionOwners& owners, std::string& error);
+  // Describes the group now, or returns a one-line reason.
+  [[nodiscard]] Result<PartitionOwners> Describe();
   [[nodiscard]] OwnerLookup Answer(const std::string& customer_id) const;
 
   const KafkaConfig kafka_;

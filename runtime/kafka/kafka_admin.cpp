@@ -71,19 +71,6 @@ Result<TopicPartitionCounts> DescribeTopics(rd_kafka_t* client, int timeout_ms) 
   return counts;
 }
 
-bool DescribeTopics(rd_kafka_t* client, int timeout_ms, TopicPartitionCounts& counts,
-                    std::string& error) {
-  Result<TopicPartitionCounts> described = DescribeTopics(client, timeout_ms);
-  if (!described) {
-    error = described.error().message();
-    return false;
-  }
-  for (const auto& [name, partitions] : *described) {
-    counts[name] = partitions;
-  }
-  return true;
-}
-
 Result<void> CreateTopic(rd_kafka_t* client, const std::string& name, int partitions,
                          bool compacted, int timeout_ms, const Clock& clock) {
   char errstr[512];

@@ -18,10 +18,6 @@ using TopicPartitionCounts = std::map<std::string, int>;
 
 // Reads the partition count of every topic in the cluster (one metadata request).
 [[nodiscard]] Result<TopicPartitionCounts> DescribeTopics(rd_kafka_t* client, int timeout_ms);
-// Transitional, for runtime/outreach until it uses the Result form: DescribeTopics() into
-// `counts`, false with the reason in `error`.
-[[nodiscard]] bool DescribeTopics(rd_kafka_t* client, int timeout_ms, TopicPartitionCounts& counts,
-                                  std::string& error);
 
 // Creates a compacted topic with `partitions` partitions and the broker's default replication
 // factor. An existing topic of that name is not an error.

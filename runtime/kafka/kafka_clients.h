@@ -28,17 +28,6 @@ struct KafkaCallbacks {
 [[nodiscard]] Result<KafkaHandle> CreateKafkaClient(
     rd_kafka_type_t type, std::string_view what, const std::vector<const KafkaProperties*>& layers,
     const KafkaCallbacks& callbacks);
-// Transitional, for runtime/notify (not yet on Result): nullptr and `error` on failure.
-[[nodiscard]] inline KafkaHandle CreateKafkaClient(
-    rd_kafka_type_t type, std::string_view what, const std::vector<const KafkaProperties*>& layers,
-    const KafkaCallbacks& callbacks, std::string& error) {
-  Result<KafkaHandle> client = CreateKafkaClient(type, what, layers, callbacks);
-  if (!client) {
-    error = client.error().message();
-    return nullptr;
-  }
-  return std::move(client).value();
-}
 
 // The base properties of each client of the live processor (the `kafka:` section's
 // `properties` and `consumer_properties` / `producer_properties` go on top):

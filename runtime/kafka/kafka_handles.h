@@ -68,16 +68,4 @@ using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
   return conf;
 }
 
-// Transitional, for runtime/outreach until it uses the Result form: MakeKafkaConf() as null
-// plus the reason in `error`.
-[[nodiscard]] inline KafkaConf MakeKafkaConf(const std::vector<const KafkaProperties*>& layers,
-                                             std::string& error) {
-  Result<KafkaConf> conf = MakeKafkaConf(layers);
-  if (!conf) {
-    error = conf.error().message();
-    return nullptr;
-  }
-  return std::move(conf).value();
-}
-
 }  // namespace cx

@@ -37,4 +37,33 @@ inline constexpr char kSlaBreachedTotal[] = "cxpulse_sla_breached_total";
 inline constexpr char kSlaMetTotal[] = "cxpulse_sla_met_total";
 inline constexpr char kWatermarkDelaySeconds[] = "cxpulse_watermark_delay_seconds";
 
+// `cxpulse outreach` (runtime/metrics/outreach_metrics.h).
+inline constexpr char kOutreachBadRecordsTotal[] = "cxpulse_outreach_bad_records_total";
+inline constexpr char kOutreachCases[] = "cxpulse_outreach_cases";
+inline constexpr char kOutreachCommandAnswersTotal[] = "cxpulse_outreach_command_answers_total";
+inline constexpr char kOutreachCommandRoundTripSeconds[] =
+    "cxpulse_outreach_command_round_trip_seconds";
+inline constexpr char kOutreachCommandsTotal[] = "cxpulse_outreach_commands_total";
+inline constexpr char kOutreachEscalationsTotal[] = "cxpulse_outreach_escalations_total";
+inline constexpr char kOutreachOldestUnclaimedSeconds[] =
+    "cxpulse_outreach_oldest_unclaimed_seconds";
+inline constexpr char kOutreachOpenCases[] = "cxpulse_outreach_open_cases";
+inline constexpr char kOutreachOutcomesTotal[] = "cxpulse_outreach_outcomes_total";
+inline constexpr char kOutreachReady[] = "cxpulse_outreach_ready";
+inline constexpr char kOutreachRebuildSeconds[] = "cxpulse_outreach_rebuild_seconds";
+inline constexpr char kOutreachRecordsTotal[] = "cxpulse_outreach_records_total";
+inline constexpr char kOutreachTimeToClaimSeconds[] = "cxpulse_outreach_time_to_claim_seconds";
+inline constexpr char kOutreachTimeToResolveSeconds[] = "cxpulse_outreach_time_to_resolve_seconds";
+
+// The notifiers (runtime/metrics/notify_metrics.h).
+inline constexpr char kNotifyAttemptSeconds[] = "cxpulse_notify_attempt_seconds";
+inline constexpr char kNotifyDeadletterWriteFailuresTotal[] =
+    "cxpulse_notify_deadletter_write_failures_total";
+inline constexpr char kNotifyDeadlettersTotal[] = "cxpulse_notify_deadletters_total";
+inline constexpr char kNotifyDeliveredTotal[] = "cxpulse_notify_delivered_total";
+inline constexpr char kNotifyDeliverySeconds[] = "cxpulse_notify_delivery_seconds";
+inline constexpr char kNotifyPending[] = "cxpulse_notify_pending";
+inline constexpr char kNotifyRetriesTotal[] = "cxpulse_notify_retries_total";
+inline constexpr char kNotifyRoutedTotal[] = "cxpulse_notify_routed_total";
+
 }  // namespace cx::metric

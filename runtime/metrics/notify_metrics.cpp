@@ -7,6 +7,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "runtime/metrics/metric_names.h"
+
 namespace cx {
 
 using prometheus::BuildCounter;
@@ -33,36 +35,36 @@ double Seconds(std::chrono::nanoseconds elapsed) {
 NotifyMetrics::NotifyMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
   auto& r = *registry_;
   auto& delivered = BuildCounter()
-                        .Name("cxpulse_notify_delivered_total")
+                        .Name(metric::kNotifyDeliveredTotal)
                         .Help("Notifications delivered (2xx), by destination")
                         .Register(r);
   auto& retries = BuildCounter()
-                      .Name("cxpulse_notify_retries_total")
+                      .Name(metric::kNotifyRetriesTotal)
                       .Help("Notification attempts that failed and were retried, by destination")
                       .Register(r);
   auto& routed = BuildCounter()
-                     .Name("cxpulse_notify_routed_total")
+                     .Name(metric::kNotifyRoutedTotal)
                      .Help("Alerts read by the notifiers, by the destination routing chose")
                      .Register(r);
   auto& dead = BuildCounter()
-                   .Name("cxpulse_notify_deadletters_total")
+                   .Name(metric::kNotifyDeadlettersTotal)
                    .Help(
                        "Notifications sent to the notify dead-letter topic, by destination "
                        "and cause (rejected: 4xx; gave_up: give-up time passed; "
                        "backlog_full)")
                    .Register(r);
   auto& attempt = BuildHistogram()
-                      .Name("cxpulse_notify_attempt_seconds")
+                      .Name(metric::kNotifyAttemptSeconds)
                       .Help("Duration of one HTTP attempt, by destination")
                       .Register(r);
   auto& delivery = BuildHistogram()
-                       .Name("cxpulse_notify_delivery_seconds")
+                       .Name(metric::kNotifyDeliverySeconds)
                        .Help(
                            "Time from queueing a notification to its delivery (retries "
                            "included), by destination")
                        .Register(r);
   auto& pending = BuildGauge()
-                      .Name("cxpulse_notify_pending")
+                      .Name(metric::kNotifyPending)
                       .Help("Notifications held (queued, in flight or waiting to retry)")
                       .Register(r);
   const Histogram::BucketBoundaries attempt_buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -84,7 +86,7 @@ NotifyMetrics::NotifyMetrics() : registry_(std::make_shared<prometheus::Registry
   }
   deadletter_write_failures_ =
       &BuildCounter()
-           .Name("cxpulse_notify_deadletter_write_failures_total")
+           .Name(metric::kNotifyDeadletterWriteFailuresTotal)
            .Help("Dead letters that could not be written to the dead-letter topic (retried)")
            .Register(r)
            .Add({});

@@ -7,6 +7,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "runtime/metrics/metric_names.h"
+
 namespace cx {
 
 using prometheus::BuildCounter;
@@ -34,11 +36,11 @@ std::string Label(auto value) { return std::string(ToString(value)); }
 OutreachMetrics::OutreachMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
   auto& r = *registry_;
   auto& records = BuildCounter()
-                      .Name("cxpulse_outreach_records_total")
+                      .Name(metric::kOutreachRecordsTotal)
                       .Help("Records read from cx.alerts and cx.outreach")
                       .Register(r);
   auto& bad = BuildCounter()
-                  .Name("cxpulse_outreach_bad_records_total")
+                  .Name(metric::kOutreachBadRecordsTotal)
                   .Help("Records skipped because their value could not be decoded")
                   .Register(r);
   for (size_t i = 0; i < kLogs.size(); ++i) {
@@ -46,7 +48,7 @@ OutreachMetrics::OutreachMetrics() : registry_(std::make_shared<prometheus::Regi
     bad_records_[i] = &bad.Add({{"log", kLogs[i]}});
   }
   auto& commands = BuildCounter()
-                       .Name("cxpulse_outreach_commands_total")
+                       .Name(metric::kOutreachCommandsTotal)
                        .Help("Rep commands folded, by command and verdict")
                        .Register(r);
   for (size_t k = 0; k < kKinds.size(); ++k) {
@@ -56,28 +58,28 @@ OutreachMetrics::OutreachMetrics() : registry_(std::make_shared<prometheus::Regi
     }
   }
   auto& outcomes = BuildCounter()
-                       .Name("cxpulse_outreach_outcomes_total")
+                       .Name(metric::kOutreachOutcomesTotal)
                        .Help("Cases resolved, by outcome")
                        .Register(r);
   for (size_t i = 0; i < kOutcomes.size(); ++i) {
     outcomes_[i] = &outcomes.Add({{"outcome", Label(kOutcomes[i])}});
   }
   escalations_ = &BuildCounter()
-                      .Name("cxpulse_outreach_escalations_total")
+                      .Name(metric::kOutreachEscalationsTotal)
                       .Help("Critical cases escalated (unclaimed too long)")
                       .Register(r)
                       .Add({});
   Histogram::BucketBoundaries minutes = {30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400};
   auto& claim = BuildHistogram()
-                    .Name("cxpulse_outreach_time_to_claim_seconds")
+                    .Name(metric::kOutreachTimeToClaimSeconds)
                     .Help("From a case opening to its first accepted claim, by severity")
                     .Register(r);
   auto& resolve = BuildHistogram()
-                      .Name("cxpulse_outreach_time_to_resolve_seconds")
+                      .Name(metric::kOutreachTimeToResolveSeconds)
                       .Help("From a case opening to its resolve, by severity")
                       .Register(r);
   auto& oldest = BuildGauge()
-                     .Name("cxpulse_outreach_oldest_unclaimed_seconds")
+                     .Name(metric::kOutreachOldestUnclaimedSeconds)
                      .Help("The longest an open case has waited unclaimed, by severity")
                      .Register(r);
   for (size_t v = 0; v < kSeverities.size(); ++v) {
@@ -86,17 +88,17 @@ OutreachMetrics::OutreachMetrics() : registry_(std::make_shared<prometheus::Regi
     oldest_unclaimed_[v] = &oldest.Add({{"severity", Label(kSeverities[v])}});
   }
   round_trip_ = &BuildHistogram()
-                     .Name("cxpulse_outreach_command_round_trip_seconds")
+                     .Name(metric::kOutreachCommandRoundTripSeconds)
                      .Help("A command request from arrival to its answer (read back)")
                      .Register(r)
                      .Add({}, Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                                           1, 2.5, 5, 10});
   answers_family_ = &BuildCounter()
-                         .Name("cxpulse_outreach_command_answers_total")
+                         .Name(metric::kOutreachCommandAnswersTotal)
                          .Help("Command requests answered, by HTTP status")
                          .Register(r);
   auto& cases = BuildGauge()
-                    .Name("cxpulse_outreach_cases")
+                    .Name(metric::kOutreachCases)
                     .Help("Cases kept, by status and severity")
                     .Register(r);
   for (size_t s = 0; s < kStatuses.size(); ++s) {
@@ -106,16 +108,16 @@ OutreachMetrics::OutreachMetrics() : registry_(std::make_shared<prometheus::Regi
     }
   }
   open_family_ = &BuildGauge()
-                      .Name("cxpulse_outreach_open_cases")
+                      .Name(metric::kOutreachOpenCases)
                       .Help("Open cases by queue and severity")
                       .Register(r);
   ready_ = &BuildGauge()
-                .Name("cxpulse_outreach_ready")
+                .Name(metric::kOutreachReady)
                 .Help("1 once both logs are read up to their end offsets of start-up")
                 .Register(r)
                 .Add({});
   rebuild_seconds_ = &BuildGauge()
-                          .Name("cxpulse_outreach_rebuild_seconds")
+                          .Name(metric::kOutreachRebuildSeconds)
                           .Help("Time from start until both logs were read to their end")
                           .Register(r)
                           .Add({});

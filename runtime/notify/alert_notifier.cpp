@@ -91,7 +91,7 @@ AlertNotifier::AlertNotifier(const AppConfig& config, const Clock& clock)
 
 AlertNotifier::~AlertNotifier() { Stop(); }
 
-bool AlertNotifier::CreateClients(std::string& error) {
+Result<void> AlertNotifier::CreateClients() {
   const KafkaConfig& kafka = config_.kafka;
   const NotifyConfig& notify = config_.notify;
   KafkaProperties consumer_base = {
@@ -107,10 +107,11 @@ bool AlertNotifier::CreateClients(std::string& error) {
   KafkaCallbacks consumer_callbacks;
   consumer_callbacks.opaque = this;
   consumer_callbacks.rebalance = &AlertNotifier::OnRebalance;
-  consumer_ = CreateKafkaClient(RD_KAFKA_CONSUMER, "the notify consumer",
-                                {&consumer_base, &kafka.properties, &kafka.consumer_properties},
-                                consumer_callbacks, error);
-  if (!consumer_) return false;
+  Result<KafkaHandle> consumer = CreateKafkaClient(
+      RD_KAFKA_CONSUMER, "the notify consumer",
+      {&consumer_base, &kafka.properties, &kafka.consumer_properties}, consumer_callbacks);
+  if (!consumer) return consumer.error();
+  consumer_ = std::move(consumer).value();
   KafkaProperties producer_base = {
       {"bootstrap.servers", kafka.bootstrap_servers},
       {"acks", "all"},
@@ -121,26 +122,27 @@ bool AlertNotifier::CreateClients(std::string& error) {
   KafkaCallbacks producer_callbacks;
   producer_callbacks.opaque = this;
   producer_callbacks.delivery = &AlertNotifier::OnDelivery;
-  producer_ = CreateKafkaClient(RD_KAFKA_PRODUCER, "the notify dead-letter producer",
-                                {&producer_base, &kafka.properties, &kafka.producer_properties},
-                                producer_callbacks, error);
-  return producer_ != nullptr;
+  Result<KafkaHandle> producer = CreateKafkaClient(
+      RD_KAFKA_PRODUCER, "the notify dead-letter producer",
+      {&producer_base, &kafka.properties, &kafka.producer_properties}, producer_callbacks);
+  if (!producer) return producer.error();
+  producer_ = std::move(producer).value();
+  return Ok();
 }
 
-bool AlertNotifier::Start(std::string& error) {
-  if (!CreateClients(error)) return false;
+Result<void> AlertNotifier::Start() {
+  if (Result<void> created = CreateClients(); !created) return created;
   KafkaPartitionList topics(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(topics.get(), config_.outreach.alerts_topic.c_str(),
                                     RD_KAFKA_PARTITION_UA);
   if (rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
-    error = "cannot subscribe the notify consumer: " + std::string(rd_kafka_err2str(err));
-    return false;
+    return Err("cannot subscribe the notify consumer: " + std::string(rd_kafka_err2str(err)));
   }
-  if (!notifier_.Start(Endpoints(config_), error)) return false;
+  if (Result<void> started = notifier_.Start(Endpoints(config_)); !started) return started;
   thread_ = std::thread([this] { Run(); });
   spdlog::info("notify: consumer group {} on {}, dead letters to {}", config_.notify.group_id,
                config_.outreach.alerts_topic, config_.notify.deadletter_topic);
-  return true;
+  return Ok();
 }
 
 void AlertNotifier::Stop() {
@@ -200,10 +202,12 @@ void AlertNotifier::Consume(const rd_kafka_message_t* message) {
   }
   offsets_.Add(message->partition, message->offset);
   Alert alert;
-  std::string error;
   std::string_view value(static_cast<const char*>(message->payload), message->len);
-  if (message->payload == nullptr || !reader_.Decode(value, alert, error)) {
-    spdlog::debug("notify: alert at offset {} skipped: {}", message->offset, error);
+  Result<void> decoded =
+      message->payload == nullptr ? Result<void>(Err("no value")) : reader_.Decode(value, alert);
+  if (!decoded) {
+    spdlog::debug("notify: alert at offset {} skipped: {}", message->offset,
+                  decoded.error().message());
     offsets_.Done(message->partition, message->offset);
     return;
   }

@@ -15,6 +15,7 @@
 #include "runtime/notify/notifier.h"
 #include "runtime/notify/notify_policy.h"
 #include "runtime/shard/clock.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -37,9 +38,9 @@ class AlertNotifier {
   AlertNotifier(const AlertNotifier&) = delete;
   AlertNotifier& operator=(const AlertNotifier&) = delete;
 
-  // Creates the clients, subscribes, starts the Notifier and the consumer thread. One-line
+  // Creates the clients, subscribes, starts the Notifier and the consumer thread. The one-line
   // reason on failure.
-  [[nodiscard]] bool Start(std::string& error);
+  [[nodiscard]] Result<void> Start();
   // Stops both threads and commits what is finished. Idempotent.
   void Stop();
   // Set on a fatal Kafka client error.
@@ -53,7 +54,7 @@ class AlertNotifier {
  private:
   struct DeadLetterWrite;
 
-  bool CreateClients(std::string& error);
+  [[nodiscard]] Result<void> CreateClients();
   void Run();
   void Consume(const rd_kafka_message_t* message);
   void DrainFinished();

@@ -30,8 +30,7 @@ Notifier::Notifier(const NotifyConfig& config, const Clock& clock, NotifyMetrics
 
 Notifier::~Notifier() { Stop(); }
 
-bool Notifier::Start(const std::vector<std::pair<Destination, std::string>>& endpoints,
-                     std::string& error) {
+Result<void> Notifier::Start(const std::vector<std::pair<Destination, std::string>>& endpoints) {
   boost::system::error_code ec;
   SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
   tls_.set_default_verify_paths(ec);
@@ -39,8 +38,7 @@ bool Notifier::Start(const std::vector<std::pair<Destination, std::string>>& end
   if (!config_.ca_file.empty()) {
     tls_.load_verify_file(config_.ca_file, ec);
     if (ec) {
-      error = "notify.ca_file: cannot load " + config_.ca_file + ": " + ec.message();
-      return false;
+      return Err("notify.ca_file: cannot load " + config_.ca_file + ": " + ec.message());
     }
   }
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
@@ -52,7 +50,7 @@ bool Notifier::Start(const std::vector<std::pair<Destination, std::string>>& end
       asio::co_spawn(io_, Probe(destination, std::move(endpoint)), asio::detached);
     }
   }
-  return true;
+  return Ok();
 }
 
 void Notifier::Stop() {

@@ -22,6 +22,7 @@
 #include "runtime/notify/https_client.h"
 #include "runtime/notify/notify_policy.h"
 #include "runtime/shard/clock.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -65,9 +66,9 @@ class Notifier {
 
   // Loads the TLS trust (system default paths, plus notify.ca_file when set), starts the I/O
   // thread, and probes each of `endpoints` once in the background (a TCP connect; a failure is
-  // a warning naming the destination and host, never fatal). One-line reason on failure.
-  [[nodiscard]] bool Start(const std::vector<std::pair<Destination, std::string>>& endpoints,
-                           std::string& error);
+  // a warning naming the destination and host, never fatal). The one-line reason on failure.
+  [[nodiscard]] Result<void> Start(
+      const std::vector<std::pair<Destination, std::string>>& endpoints);
   // Stops the I/O thread; jobs not finished are dropped (see the class comment). Idempotent.
   void Stop();
   // Queues `job`. Thread-safe.

@@ -40,27 +40,28 @@ bool ParseNamed(std::string_view text, const Enum (&values)[N], std::optional<En
   return false;
 }
 
-std::optional<std::string> ParseFilter(std::string_view query, ListFilter& filter) {
+Result<void> ParseFilter(std::string_view query, ListFilter& filter) {
   constexpr CaseStatus kStatuses[] = {CaseStatus::kOpen, CaseStatus::kClaimed, CaseStatus::kSnoozed,
                                       CaseStatus::kResolved};
   constexpr Severity kSeverities[] = {Severity::kWarning, Severity::kCritical};
   if (std::string_view s = QueryParameter(query, "status");
       !s.empty() && !ParseNamed(s, kStatuses, filter.status)) {
-    return "status must be open, claimed, snoozed or resolved";
+    return Err("status must be open, claimed, snoozed or resolved");
   }
   if (std::string_view s = QueryParameter(query, "severity");
       !s.empty() && !ParseNamed(s, kSeverities, filter.severity)) {
-    return "severity must be warning or critical";
+    return Err("severity must be warning or critical");
   }
   if (std::string_view q = QueryParameter(query, "queue"); !q.empty()) {
     filter.queue = DecodeCustomerId(q);
-    if (!filter.queue) return "queue must be 1-128 printable characters (percent-encoded UTF-8)";
+    if (!filter.queue)
+      return Err("queue must be 1-128 printable characters (percent-encoded UTF-8)");
   }
   if (std::string_view o = QueryParameter(query, "owner"); !o.empty()) {
-    if (o != "me") return "owner must be me";
+    if (o != "me") return Err("owner must be me");
     filter.mine = true;
   }
-  return std::nullopt;
+  return Ok();
 }
 
 bool Matches(const Case& c, const ListFilter& filter, const std::string& rep) {
@@ -86,31 +87,31 @@ ApiResponse ConflictResponse(const CommandResult& result) {
 }
 
 // Reads the body fields an action needs into `command`; a one-line reason on failure.
-std::optional<std::string> ReadBody(std::string_view body, Command& command) {
+Result<void> ReadBody(std::string_view body, Command& command) {
   if (command.kind == CommandKind::kClaim || command.kind == CommandKind::kRelease) {
-    return std::nullopt;
+    return Ok();
   }
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   simdjson::dom::object object;
   if (body.empty() || parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS ||
       root.get_object().get(object) != simdjson::SUCCESS) {
-    return command.kind == CommandKind::kSnooze ? "snooze needs a JSON body {\"until\": time}"
-                                                : "resolve needs a JSON body {\"outcome\": ...}";
+    return Err(command.kind == CommandKind::kSnooze
+                   ? "snooze needs a JSON body {\"until\": time}"
+                   : "resolve needs a JSON body {\"outcome\": ...}");
   }
-  std::string error;
   if (command.kind == CommandKind::kSnooze) {
-    if (!ReadTime(object, "until", true, command.snooze_until, error)) return error;
-    return std::nullopt;
+    return ReadTime(object, "until", true, command.snooze_until);
   }
   std::string outcome;
-  if (!ReadString(object, "outcome", false, 0, kMaxRepBytes, outcome, error)) return error;
-  if (outcome.empty()) return "resolve needs field outcome";
-  if (!ParseOutcome(outcome, command.outcome)) {
-    return "field outcome must be reached, no_answer, resolved or not_needed";
+  if (Result<void> read = ReadString(object, "outcome", false, 0, kMaxRepBytes, outcome); !read) {
+    return read;
   }
-  if (!ReadString(object, "note", false, 0, kMaxNoteBytes, command.note, error)) return error;
-  return std::nullopt;
+  if (outcome.empty()) return Err("resolve needs field outcome");
+  if (!ParseOutcome(outcome, command.outcome)) {
+    return Err("field outcome must be reached, no_answer, resolved or not_needed");
+  }
+  return ReadString(object, "note", false, 0, kMaxNoteBytes, command.note);
 }
 
 }  // namespace
@@ -138,7 +139,9 @@ std::string ResolveRep(const OutreachConfig& config, std::string_view authorizat
 ApiResponse ListCases(std::span<const CaseBook> books, std::string_view query,
                       const std::string& rep) {
   ListFilter filter;
-  if (auto error = ParseFilter(query, filter)) return ErrorResponse(400, *error);
+  if (Result<void> parsed = ParseFilter(query, filter); !parsed) {
+    return ErrorResponse(400, parsed.error().message());
+  }
   std::vector<const Case*> cases;
   for (const CaseBook& book : books) {
     for (const auto& [id, c] : book.Cases()) {
@@ -189,8 +192,8 @@ CommandPlan PlanCommand(const CaseBook& book, std::string_view case_id, std::str
     plan.answer = ErrorResponse(404, "unknown case");
     return plan;
   }
-  if (auto error = ReadBody(body, command)) {
-    plan.answer = ErrorResponse(400, *error);
+  if (Result<void> read = ReadBody(body, command); !read) {
+    plan.answer = ErrorResponse(400, read.error().message());
     return plan;
   }
   CommandResult check = book.Check(command);

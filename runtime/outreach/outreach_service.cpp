@@ -10,6 +10,7 @@
 #include "outreach/command_json.h"
 #include "outreach/routing.h"
 #include "runtime/kafka/kafka_admin.h"
+#include "runtime/kafka/kafka_clients.h"
 #include "runtime/outreach/outreach_api.h"
 
 namespace cx {
@@ -57,7 +58,7 @@ OutreachService::OutreachService(const AppConfig& config, const Clock& clock)
 
 OutreachService::~OutreachService() { Stop(); }
 
-bool OutreachService::CreateClients(std::string& error) {
+Result<void> OutreachService::CreateClients() {
   const KafkaConfig& kafka = config_.kafka;
   KafkaProperties consumer_base = {
       {"bootstrap.servers", kafka.bootstrap_servers},
@@ -70,19 +71,14 @@ bool OutreachService::CreateClients(std::string& error) {
       {"fetch.wait.max.ms", "10"},
       {"log.connection.close", "false"},
   };
-  KafkaConf consumer_conf =
-      MakeKafkaConf({&consumer_base, &kafka.properties, &kafka.consumer_properties}, error);
-  if (!consumer_conf) return false;
-  rd_kafka_conf_set_opaque(consumer_conf.get(), &access_);
-  rd_kafka_conf_set_error_cb(consumer_conf.get(), &AccessFailure::OnError);
-  char errstr[512];
-  consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, consumer_conf.get(), errstr, sizeof(errstr)));
-  if (!consumer_) {
-    error = std::string("cannot create the Kafka consumer: ") + errstr;
-    return false;
-  }
-  static_cast<void>(consumer_conf.release());  // owned by the consumer now
-  rd_kafka_poll_set_consumer(consumer_.get());
+  KafkaCallbacks consumer_callbacks;
+  consumer_callbacks.opaque = &access_;
+  consumer_callbacks.error = &AccessFailure::OnError;
+  Result<KafkaHandle> consumer = CreateKafkaClient(
+      RD_KAFKA_CONSUMER, "the Kafka consumer",
+      {&consumer_base, &kafka.properties, &kafka.consumer_properties}, consumer_callbacks);
+  if (!consumer) return consumer.error();
+  consumer_ = std::move(consumer).value();
 
   KafkaProperties producer_base = {
       {"bootstrap.servers", kafka.bootstrap_servers},
@@ -91,21 +87,18 @@ bool OutreachService::CreateClients(std::string& error) {
       {"linger.ms", "0"},
       {"log.connection.close", "false"},
   };
-  KafkaConf producer_conf =
-      MakeKafkaConf({&producer_base, &kafka.properties, &kafka.producer_properties}, error);
-  if (!producer_conf) return false;
-  rd_kafka_conf_set_opaque(producer_conf.get(), this);
-  rd_kafka_conf_set_dr_msg_cb(producer_conf.get(), &OutreachService::OnDelivery);
-  producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, producer_conf.get(), errstr, sizeof(errstr)));
-  if (!producer_) {
-    error = std::string("cannot create the Kafka producer: ") + errstr;
-    return false;
-  }
-  static_cast<void>(producer_conf.release());  // owned by the producer now
-  return true;
+  KafkaCallbacks callbacks;
+  callbacks.opaque = this;
+  callbacks.delivery = &OutreachService::OnDelivery;
+  Result<KafkaHandle> producer =
+      CreateKafkaClient(RD_KAFKA_PRODUCER, "the Kafka producer",
+                        {&producer_base, &kafka.properties, &kafka.producer_properties}, callbacks);
+  if (!producer) return producer.error();
+  producer_ = std::move(producer).value();
+  return Ok();
 }
 
-bool OutreachService::WaitForBrokers(TopicPartitionCounts& counts, std::string& error) {
+Result<TopicPartitionCounts> OutreachService::WaitForBrokers() {
   const KafkaConfig& kafka = config_.kafka;
   const auto started = SteadyClock::now();
   const auto give_up = started + std::chrono::milliseconds(kafka.startup_timeout.ms);
@@ -113,22 +106,22 @@ bool OutreachService::WaitForBrokers(TopicPartitionCounts& counts, std::string& 
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - SteadyClock::now());
     int attempt_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 100, 1000));
-    if (DescribeTopics(consumer_.get(), attempt_ms, counts, error)) {
+    Result<TopicPartitionCounts> counts = DescribeTopics(consumer_.get(), attempt_ms);
+    if (counts) {
       if (next_report > started + std::chrono::seconds(1)) {
         spdlog::info("outreach: broker {} answered", kafka.bootstrap_servers);
       }
-      return true;
+      return counts;
     }
     ServeCallbacks(consumer_.get());
     if (std::string failure = access_.First(); !failure.empty()) {
-      error = AccessFailureMessage(kafka, failure);
-      return false;
+      return Err(AccessFailureMessage(kafka, failure));
     }
     auto now = SteadyClock::now();
     if (now >= give_up) {
-      error = fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
-                          kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0, error);
-      return false;
+      return Err(fmt::format("no answer from broker {} within {:g} s (kafka.startup_timeout): {}",
+                             kafka.bootstrap_servers, kafka.startup_timeout.ms / 1000.0,
+                             counts.error().message()));
     }
     if (now >= next_report) {
       spdlog::warn("outreach: waiting for broker {} (metadata for {}, {}), {} s so far",
@@ -141,21 +134,19 @@ bool OutreachService::WaitForBrokers(TopicPartitionCounts& counts, std::string& 
   }
 }
 
-bool OutreachService::AssignAll(std::string& error) {
+Result<void> OutreachService::AssignAll() {
   const OutreachConfig& o = config_.outreach;
-  TopicPartitionCounts counts;
-  if (!WaitForBrokers(counts, error)) return false;
-  auto alerts = counts.find(o.alerts_topic);
-  auto commands = counts.find(o.commands_topic);
-  if (alerts == counts.end() || commands == counts.end()) {
-    error =
-        "topic " + (alerts == counts.end() ? o.alerts_topic : o.commands_topic) + " does not exist";
-    return false;
+  Result<TopicPartitionCounts> counts = WaitForBrokers();
+  if (!counts) return counts.error();
+  auto alerts = counts->find(o.alerts_topic);
+  auto commands = counts->find(o.commands_topic);
+  if (alerts == counts->end() || commands == counts->end()) {
+    return Err("topic " + (alerts == counts->end() ? o.alerts_topic : o.commands_topic) +
+               " does not exist");
   }
   if (alerts->second != commands->second || alerts->second <= 0) {
-    error = fmt::format("{} has {} partitions and {} has {}: they must be co-partitioned",
-                        o.alerts_topic, alerts->second, o.commands_topic, commands->second);
-    return false;
+    return Err(fmt::format("{} has {} partitions and {} has {}: they must be co-partitioned",
+                           o.alerts_topic, alerts->second, o.commands_topic, commands->second));
   }
   int partitions = alerts->second;
   KafkaPartitionList list(rd_kafka_topic_partition_list_new(partitions * 2));
@@ -172,19 +163,19 @@ bool OutreachService::AssignAll(std::string& error) {
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = "cannot assign the partitions: " + std::string(rd_kafka_err2str(err));
-    return false;
+    return Err("cannot assign the partitions: " + std::string(rd_kafka_err2str(err)));
   }
   spdlog::info("outreach: reading {} and {} ({} partitions each) from the beginning",
                o.alerts_topic, o.commands_topic, partitions);
-  return true;
+  return Ok();
 }
 
-bool OutreachService::Start(std::string& error) {
+Result<void> OutreachService::Start() {
   started_ = SteadyClock::now();
-  if (!CreateClients(error) || !AssignAll(error)) return false;
+  if (Result<void> created = CreateClients(); !created) return created;
+  if (Result<void> assigned = AssignAll(); !assigned) return assigned;
   reader_ = std::thread([this] { Run(); });
-  return true;
+  return Ok();
 }
 
 void OutreachService::Stop() {
@@ -267,15 +258,15 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
     FoldCommand(book, record, escalations);
   } else {
     Alert alert;
-    std::string error;
-    bool decoded = DecodeAlertJson(record.value, alert, error);
-    metrics_.OnRecord(false, decoded);
+    Result<void> decoded = DecodeAlertJson(record.value, alert);
+    metrics_.OnRecord(false, decoded.ok());
     if (decoded) {
       const Case* c = book.ApplyAlert(alert, escalations);
       if (c != nullptr && ready_.load()) changed_.push_back(c->case_id);
       alert_feed_.Publish(TrimmedJson(record.value));
     } else {
-      spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset, error);
+      spdlog::debug("outreach: alert at offset {} skipped: {}", record.offset,
+                    decoded.error().message());
     }
   }
   if (!escalations.empty()) {
@@ -289,11 +280,11 @@ void OutreachService::Fold(size_t partition, const LogRecord& record) {
 void OutreachService::FoldCommand(CaseBook& book, const LogRecord& record,
                                   std::vector<Escalation>& escalations) {
   Command command;
-  std::string error;
-  bool decoded = DecodeCommandJson(record.value, command, error);
-  metrics_.OnRecord(true, decoded);
+  Result<void> decoded = DecodeCommandJson(record.value, command);
+  metrics_.OnRecord(true, decoded.ok());
   if (!decoded) {
-    spdlog::debug("outreach: command at offset {} skipped: {}", record.offset, error);
+    spdlog::debug("outreach: command at offset {} skipped: {}", record.offset,
+                  decoded.error().message());
     return;
   }
   CommandResult result = book.ApplyCommand(command, escalations);

@@ -20,6 +20,7 @@
 #include "runtime/metrics/outreach_metrics.h"
 #include "runtime/outreach/partition_merge.h"
 #include "runtime/shard/clock.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -40,8 +41,8 @@ class OutreachService {
 
   // Creates the clients, waits up to kafka.startup_timeout for the brokers, checks both topics
   // exist with the same partition count, assigns every partition from the beginning and starts
-  // the reader thread. One-line reason on failure.
-  [[nodiscard]] bool Start(std::string& error);
+  // the reader thread. The one-line reason on failure.
+  [[nodiscard]] Result<void> Start();
   // Stops the reader thread; pending requests get a 503. Idempotent.
   void Stop();
   // Set when the reader hit a fatal client error (then Stop and exit non-zero).
@@ -77,11 +78,11 @@ class OutreachService {
     std::chrono::steady_clock::time_point deadline;
   };
 
-  bool CreateClients(std::string& error);
+  [[nodiscard]] Result<void> CreateClients();
   // Reads the cluster metadata, retrying for up to kafka.startup_timeout and saying every few
   // seconds what it waits for; then a one-line reason.
-  bool WaitForBrokers(TopicPartitionCounts& counts, std::string& error);
-  bool AssignAll(std::string& error);
+  [[nodiscard]] Result<TopicPartitionCounts> WaitForBrokers();
+  [[nodiscard]] Result<void> AssignAll();
   void Run();
   void Consume(rd_kafka_message_t* message);
   void FoldReady(size_t partition);

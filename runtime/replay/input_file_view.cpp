@@ -11,16 +11,16 @@
 
 namespace cx {
 
-std::unique_ptr<InputFileView> InputFileView::Open(const std::string& path, std::string& error) {
+Result<std::unique_ptr<InputFileView>> InputFileView::Open(const std::string& path) {
   if (path == "-") {
     return std::unique_ptr<InputFileView>(new InputFileView(path, -1, 0));
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd < 0 || ::fstat(fd, &st) != 0) {
-    error = "cannot open input " + path + ": " + std::strerror(errno);
+    Err error("cannot open input " + path + ": " + std::strerror(errno));
     if (fd >= 0) ::close(fd);
-    return nullptr;
+    return error;
   }
   return std::unique_ptr<InputFileView>(
       new InputFileView(path, fd, static_cast<uint64_t>(st.st_size)));
@@ -62,22 +62,19 @@ bool InputFileView::Hash(uint64_t from, uint64_t to, std::string& hex) const {
   return true;
 }
 
-bool InputFileView::Mark(uint64_t offset, uint64_t line, InputMark& mark,
-                         std::string& error) const {
+Result<InputMark> InputFileView::Mark(uint64_t offset, uint64_t line) const {
+  InputMark mark;
   mark.path = path_;
   mark.offset = offset;
   mark.line = line;
-  mark.head_sha.clear();
-  mark.tail_sha.clear();
   if (fd_ < 0) {
-    return true;
+    return mark;
   }
   uint64_t window = std::min(offset, kInputWindowBytes);
   if (!Hash(0, window, mark.head_sha) || !Hash(offset - window, offset, mark.tail_sha)) {
-    error = "cannot read input " + path_ + " again to record its position (it changed?)";
-    return false;
+    return Err("cannot read input " + path_ + " again to record its position (it changed?)");
   }
-  return true;
+  return mark;
 }
 
 bool InputFileView::StartsLike(const InputMark& mark) const {

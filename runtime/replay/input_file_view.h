@@ -5,6 +5,7 @@
 #include <string>
 
 #include "runtime/replay/replay_checkpoint.h"
+#include "schemas/result.h"
 
 namespace cx {
 
@@ -12,9 +13,9 @@ namespace cx {
 // windows an InputMark records. Standard input ("-") is not identifiable.
 class InputFileView final : public InputView {
  public:
-  // Opens `path` ("-": standard input, nothing opened). On failure returns nullptr and a
-  // one-line reason in `error`.
-  static std::unique_ptr<InputFileView> Open(const std::string& path, std::string& error);
+  // Opens `path` ("-": standard input, nothing opened), or returns the one-line reason it
+  // cannot.
+  [[nodiscard]] static Result<std::unique_ptr<InputFileView>> Open(const std::string& path);
   ~InputFileView() override;
   InputFileView(const InputFileView&) = delete;
   InputFileView& operator=(const InputFileView&) = delete;
@@ -26,9 +27,8 @@ class InputFileView final : public InputView {
   [[nodiscard]] bool StartsLike(const InputMark& mark) const override;
 
   // The mark of position (`offset`, `line`): with its windows' hashes for a file, without for
-  // standard input. Returns false with a reason in `error` when the file cannot be read.
-  [[nodiscard]] bool Mark(uint64_t offset, uint64_t line, InputMark& mark,
-                          std::string& error) const;
+  // standard input; the reason when the file cannot be read.
+  [[nodiscard]] Result<InputMark> Mark(uint64_t offset, uint64_t line) const;
 
  private:
   InputFileView(std::string path, int fd, uint64_t size);

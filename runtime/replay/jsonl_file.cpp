@@ -15,25 +15,25 @@ constexpr size_t kFlushAt = 1 << 20;
 
 }  // namespace
 
-std::unique_ptr<JsonLinesFile> JsonLinesFile::Open(const std::string& path, std::string& error) {
+Result<std::unique_ptr<JsonLinesFile>> JsonLinesFile::Open(const std::string& path) {
   if (path == "-") {
     return std::unique_ptr<JsonLinesFile>(new JsonLinesFile(stdout, false, "<stdout>"));
   }
   FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) {
-    error = "cannot create " + path + ": " + std::strerror(errno);
-    return nullptr;
+    return Err("cannot create " + path + ": " + std::strerror(errno));
   }
   return std::unique_ptr<JsonLinesFile>(new JsonLinesFile(file, true, path));
 }
 
-std::unique_ptr<JsonLinesFile> JsonLinesFile::OpenAt(const std::string& path, uint64_t length,
-                                                     std::string& error) {
+Result<std::unique_ptr<JsonLinesFile>> JsonLinesFile::OpenAt(const std::string& path,
+                                                             uint64_t length) {
   if (path == "-") {
-    return Open(path, error);
+    return Open(path);
   }
   FILE* file = std::fopen(path.c_str(), "r+b");
   struct stat st {};
+  std::string error;
   if (file == nullptr || ::fstat(::fileno(file), &st) != 0) {
     error = "cannot open " + path + " to continue it: " + std::strerror(errno);
   } else if (static_cast<uint64_t>(st.st_size) < length) {
@@ -48,7 +48,7 @@ std::unique_ptr<JsonLinesFile> JsonLinesFile::OpenAt(const std::string& path, ui
   if (file != nullptr) {
     std::fclose(file);
   }
-  return nullptr;
+  return Err(std::move(error));
 }
 
 JsonLinesFile::JsonLinesFile(FILE* file, bool owned, std::string path, uint64_t written)
@@ -56,10 +56,7 @@ JsonLinesFile::JsonLinesFile(FILE* file, bool owned, std::string path, uint64_t 
   buffer_.reserve(kFlushAt + 64 * 1024);
 }
 
-JsonLinesFile::~JsonLinesFile() {
-  std::string ignored;
-  (void)Close(ignored);
-}
+JsonLinesFile::~JsonLinesFile() { (void)Close(); }
 
 void JsonLinesFile::EndLine() {
   buffer_.push_back('\n');
@@ -69,7 +66,7 @@ void JsonLinesFile::EndLine() {
   }
 }
 
-bool JsonLinesFile::WriteOut() {
+void JsonLinesFile::WriteOut() {
   if (!buffer_.empty() && file_ != nullptr && !failed_) {
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
       failed_ = true;
@@ -77,25 +74,28 @@ bool JsonLinesFile::WriteOut() {
     written_ += buffer_.size();
   }
   buffer_.clear();
-  return !failed_;
 }
 
-bool JsonLinesFile::Flush(bool sync, std::string& error) {
+Result<void> JsonLinesFile::Status() const {
+  if (failed_) {
+    return Err("cannot write " + path_ + ": " + std::strerror(errno));
+  }
+  return Ok();
+}
+
+Result<void> JsonLinesFile::Flush(bool sync) {
   if (file_ != nullptr) {
     WriteOut();
     if (std::fflush(file_) != 0 || (sync && owned_ && ::fsync(::fileno(file_)) != 0)) {
       failed_ = true;
     }
   }
-  if (failed_) {
-    error = "cannot write " + path_ + ": " + std::strerror(errno);
-  }
-  return !failed_;
+  return Status();
 }
 
-bool JsonLinesFile::Close(std::string& error) {
+Result<void> JsonLinesFile::Close() {
   if (file_ == nullptr) {
-    return !failed_;
+    return Status();
   }
   WriteOut();
   if (std::fflush(file_) != 0) {
@@ -105,10 +105,7 @@ bool JsonLinesFile::Close(std::string& error) {
     failed_ = true;
   }
   file_ = nullptr;
-  if (failed_) {
-    error = "cannot write " + path_ + ": " + std::strerror(errno);
-  }
-  return !failed_;
+  return Status();
 }
 
 }  // namespace cx

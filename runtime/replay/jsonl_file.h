@@ -6,19 +6,21 @@
 #include <string>
 #include <string_view>
 
+#include "schemas/result.h"
+
 namespace cx {
 
 // An output file of JSON Lines ("-" = standard output), written through a large buffer.
 // Close() (or the destructor) flushes; a write error is reported by Close().
 class JsonLinesFile {
  public:
-  // Creates or truncates `path`. On failure returns nullptr and a one-line reason in `error`.
-  static std::unique_ptr<JsonLinesFile> Open(const std::string& path, std::string& error);
+  // Creates or truncates `path`, or the one-line reason it cannot.
+  [[nodiscard]] static Result<std::unique_ptr<JsonLinesFile>> Open(const std::string& path);
   // Opens the existing `path` to continue it after its first `length` bytes (what an
   // interrupted replay committed), dropping whatever follows. Fails when the file is missing or
   // shorter. "-" is standard output, continued as is (it cannot be truncated).
-  static std::unique_ptr<JsonLinesFile> OpenAt(const std::string& path, uint64_t length,
-                                               std::string& error);
+  [[nodiscard]] static Result<std::unique_ptr<JsonLinesFile>> OpenAt(const std::string& path,
+                                                                     uint64_t length);
   ~JsonLinesFile();
   JsonLinesFile(const JsonLinesFile&) = delete;
   JsonLinesFile& operator=(const JsonLinesFile&) = delete;
@@ -28,17 +30,19 @@ class JsonLinesFile {
   // Terminates the record in buffer() with "\n" and writes out the buffer when it is large.
   void EndLine();
   // Writes out everything so far (to the kernel; also to the disk when `sync`), so that bytes()
-  // survive this process being killed. Returns false with a reason on a write error.
-  [[nodiscard]] bool Flush(bool sync, std::string& error);
+  // survive this process being killed. The reason on a write error.
+  [[nodiscard]] Result<void> Flush(bool sync);
   // Bytes in the file once everything appended so far is written out.
   [[nodiscard]] uint64_t bytes() const { return written_ + buffer_.size(); }
-  // Flushes everything; returns false with a reason on a write error.
-  [[nodiscard]] bool Close(std::string& error);
+  // Flushes everything and closes the file; the reason on a write error.
+  [[nodiscard]] Result<void> Close();
   [[nodiscard]] uint64_t lines() const { return lines_; }
 
  private:
   JsonLinesFile(FILE* file, bool owned, std::string path, uint64_t written = 0);
-  bool WriteOut();
+  void WriteOut();
+  // Ok, or the write error that set failed_.
+  [[nodiscard]] Result<void> Status() const;
 
   FILE* file_;
   bool owned_;

@@ -10,14 +10,13 @@ constexpr size_t kReadChunk = 1 << 20;
 
 }  // namespace
 
-std::unique_ptr<LineReader> LineReader::Open(const std::string& path, std::string& error) {
+Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
   if (path == "-") {
     return std::unique_ptr<LineReader>(new LineReader(stdin, false));
   }
   FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    error = "cannot open input " + path + ": " + std::strerror(errno);
-    return nullptr;
+    return Err("cannot open input " + path + ": " + std::strerror(errno));
   }
   return std::unique_ptr<LineReader>(new LineReader(file, true));
 }
@@ -32,20 +31,19 @@ LineReader::~LineReader() {
   }
 }
 
-bool LineReader::SkipTo(uint64_t offset, uint64_t line, std::string& error) {
+Result<void> LineReader::SkipTo(uint64_t offset, uint64_t line) {
   if (!owned_ || ::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) {
-    error = std::string("cannot seek in the input: ") +
-            (owned_ ? std::strerror(errno) : "standard input");
-    return false;
+    return Err(std::string("cannot seek in the input: ") +
+               (owned_ ? std::strerror(errno) : "standard input"));
   }
   begin_ = end_ = 0;
   eof_ = false;
   bytes_read_ = offset;
   line_number_ = line;
-  return true;
+  return Ok();
 }
 
-bool LineReader::Fill() {
+Result<bool> LineReader::Fill() {
   if (eof_) {
     return false;
   }
@@ -59,10 +57,10 @@ bool LineReader::Fill() {
   }
   size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
   if (n == 0) {
-    if (std::ferror(file_)) {
-      error_ = std::string("read error: ") + std::strerror(errno);
-    }
     eof_ = true;
+    if (std::ferror(file_)) {
+      return Err(std::string("read error: ") + std::strerror(errno));
+    }
     return false;
   }
   end_ += n;
@@ -70,7 +68,7 @@ bool LineReader::Fill() {
   return true;
 }
 
-bool LineReader::Next(std::string_view& line) {
+Result<bool> LineReader::Next(std::string_view& line) {
   size_t scanned = begin_;
   for (;;) {
     const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
@@ -86,7 +84,11 @@ bool LineReader::Next(std::string_view& line) {
       return true;
     }
     size_t consumed = end_ - begin_;
-    if (!Fill()) {
+    Result<bool> filled = Fill();
+    if (!filled) {
+      return filled;
+    }
+    if (!*filled) {
       if (end_ > begin_) {
         line = std::string_view(buffer_.data() + begin_, end_ - begin_);
         if (!line.empty() && line.back() == '\r') {

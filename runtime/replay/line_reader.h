@@ -6,21 +6,23 @@
 #include <string>
 #include <string_view>
 
+#include "schemas/result.h"
+
 namespace cx {
 
 // Reads a JSON Lines file (or standard input for "-") line by line with large buffered reads.
 // Lines are returned without their "\n" (and without a trailing "\r"). Not thread-safe.
 class LineReader {
  public:
-  // Opens `path`; on failure returns nullptr and a one-line reason in `error`.
-  static std::unique_ptr<LineReader> Open(const std::string& path, std::string& error);
+  // Opens `path`, or the one-line reason it cannot.
+  [[nodiscard]] static Result<std::unique_ptr<LineReader>> Open(const std::string& path);
   ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
-  // The next line, valid until the next call. Returns false at the end of the input or on a
-  // read error (then error() is non-empty).
-  [[nodiscard]] bool Next(std::string_view& line);
+  // Sets `line` to the next line, valid until the next call, and returns true; false at the
+  // end of the input; the reason on a read error.
+  [[nodiscard]] Result<bool> Next(std::string_view& line);
   // 1-based number of the line last returned.
   [[nodiscard]] uint64_t line_number() const { return line_number_; }
   [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
@@ -28,13 +30,13 @@ class LineReader {
   [[nodiscard]] uint64_t offset() const { return bytes_read_ - (end_ - begin_); }
   // Continues a file (not standard input) at byte `offset`, the start of line `line` + 1:
   // the position offset() and line_number() gave before. Call before the first Next().
-  // Returns false with a reason in `error`.
-  [[nodiscard]] bool SkipTo(uint64_t offset, uint64_t line, std::string& error);
-  [[nodiscard]] const std::string& error() const { return error_; }
+  // The reason when it cannot (standard input, a seek error).
+  [[nodiscard]] Result<void> SkipTo(uint64_t offset, uint64_t line);
 
  private:
   LineReader(FILE* file, bool owned);
-  bool Fill();
+  // Reads more input; false at its end, the reason on a read error.
+  Result<bool> Fill();
 
   FILE* file_;
   bool owned_;
@@ -44,7 +46,6 @@ class LineReader {
   bool eof_ = false;
   uint64_t line_number_ = 0;
   uint64_t bytes_read_ = 0;
-  std::string error_;
 };
 
 }  // namespace cx

@@ -70,53 +70,66 @@ int64_t OutputKind(const std::string& path) {
 }
 
 // Opens an output as `start` says: created (or truncated), or continued after its committed
-// length.
-bool OpenOutput(const std::string& path, const ReplayStart& start, ReplayOutput which,
-                std::unique_ptr<JsonLinesFile>& file, std::string& error) {
+// length; null when not asked for (no path). Failing to continue an output is refused (usage):
+// the state would not match the outputs.
+Result<std::unique_ptr<JsonLinesFile>> OpenOutput(const std::string& path, const ReplayStart& start,
+                                                  ReplayOutput which) {
   if (path.empty()) {
-    return true;
+    return std::unique_ptr<JsonLinesFile>();
   }
   int64_t committed = start.outputs[static_cast<size_t>(which)];
-  file = start.kind == ReplayStart::Kind::kResume && committed >= 0
-             ? JsonLinesFile::OpenAt(path, static_cast<uint64_t>(committed), error)
-             : JsonLinesFile::Open(path, error);
-  return file != nullptr;
+  if (start.kind != ReplayStart::Kind::kResume) {
+    return JsonLinesFile::Open(path);
+  }
+  Result<std::unique_ptr<JsonLinesFile>> file =
+      committed >= 0 ? JsonLinesFile::OpenAt(path, static_cast<uint64_t>(committed))
+                     : JsonLinesFile::Open(path);
+  if (!file) {
+    return Err::Usage(file.error().message());
+  }
+  return file;
 }
 
 // The replay's checkpoints in the store's meta.
-bool ReadCheckpoints(StateStore& store, std::optional<ReplayCheckpoint>& checkpoint,
-                     std::vector<InputMark>& consumed, std::string& error) {
+struct Checkpoints {
+  std::optional<ReplayCheckpoint> checkpoint;
+  std::vector<InputMark> consumed;
+};
+
+Result<Checkpoints> ReadCheckpoints(StateStore& store) {
+  Checkpoints read;
   std::string value;
   StoreResult result = store.GetMeta(kReplayCheckpointKey, value);
   if (result.IsOk()) {
-    checkpoint.emplace();
-    if (!DecodeCheckpoint(value, *checkpoint)) {
-      error = "the state dir has a replay checkpoint this version cannot read";
-      return false;
+    read.checkpoint.emplace();
+    if (!DecodeCheckpoint(value, *read.checkpoint)) {
+      return Err("the state dir has a replay checkpoint this version cannot read");
     }
   }
   if (!result.IsError()) {
     result = store.GetMeta(kReplayConsumedKey, value);
   }
-  if (result.IsOk() && !DecodeConsumed(value, consumed)) {
-    error = "the state dir has a list of replayed inputs this version cannot read";
-    return false;
+  if (result.IsOk() && !DecodeConsumed(value, read.consumed)) {
+    return Err("the state dir has a list of replayed inputs this version cannot read");
   }
   if (result.IsError()) {
-    error = result.message();
-    return false;
+    return Err(result.message());
   }
-  return true;
+  return read;
 }
 
-bool CloseAll(std::initializer_list<JsonLinesFile*> files, std::string& error) {
-  bool ok = true;
+// Closes every output; the last write error, if any.
+Result<void> CloseAll(std::initializer_list<JsonLinesFile*> files) {
+  Result<void> closed = Ok();
   for (JsonLinesFile* file : files) {
-    if (file != nullptr && !file->Close(error)) {
-      ok = false;
+    if (file == nullptr) {
+      continue;
+    }
+    if (Result<void> result = file->Close(); !result) {
+      closed = result;
     }
   }
-  return ok;
+  return closed;
 }
 
 bool IsBlank(std::string_view line) {
@@ -142,19 +155,23 @@ class ReplayCommitter {
 
   // Commits what was processed so far; `finished` at the end of the input, after the final
   // watermark advance: the input is then listed as replayed.
-  [[nodiscard]] bool Commit(bool finished, std::string& error) {
+  [[nodiscard]] Result<void> Commit(bool finished) {
     ReplayCheckpoint checkpoint;
     checkpoint.finished = finished;
     for (size_t i = 0; i < kReplayOutputs; ++i) {
       JsonLinesFile* file = outputs_[i];
-      if (file != nullptr && !file->Flush(sync_, error)) {
-        return false;
+      if (file != nullptr) {
+        if (Result<void> flushed = file->Flush(sync_); !flushed) {
+          return flushed;
+        }
       }
       checkpoint.outputs[i] = kinds_[i] < 0 ? kinds_[i] : static_cast<int64_t>(file->bytes());
     }
-    if (!input_.Mark(reader_.offset(), reader_.line_number(), checkpoint.input, error)) {
-      return false;
+    Result<InputMark> mark = input_.Mark(reader_.offset(), reader_.line_number());
+    if (!mark) {
+      return mark.error();
     }
+    checkpoint.input = std::move(mark).value();
     shard_.TakeCommitBatch(batch_);
     batch_.PutMeta(kReplayCheckpointKey, EncodeCheckpoint(checkpoint));
     if (finished) {
@@ -162,12 +179,7 @@ class ReplayCommitter {
       consumed_.push_back(checkpoint.input);
       batch_.PutMeta(kReplayConsumedKey, EncodeConsumed(consumed_));
     }
-    // Transitional: runtime/replay still reports errors as bool + string.
-    if (Result<void> committed = shard_.CommitBatch(batch_); !committed) {
-      error = committed.error().message();
-      return false;
-    }
-    return true;
+    return shard_.CommitBatch(batch_);
   }
 
  private:
@@ -182,53 +194,60 @@ class ReplayCommitter {
 };
 }  // namespace
 
-bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& summary,
-               std::string& error) {
+Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock) {
   auto started = std::chrono::steady_clock::now();
-  std::unique_ptr<InputFileView> input = InputFileView::Open(options.input, error);
-  std::unique_ptr<LineReader> reader =
-      input == nullptr ? nullptr : LineReader::Open(options.input, error);
-  if (reader == nullptr) {
-    return false;
+  ReplaySummary summary;
+  Result<std::unique_ptr<InputFileView>> input = InputFileView::Open(options.input);
+  if (!input) {
+    return input.error();
+  }
+  Result<std::unique_ptr<LineReader>> reader = LineReader::Open(options.input);
+  if (!reader) {
+    return reader.error();
   }
 
   TemporaryDirectory temporary;
   std::string state_dir = options.state_dir;
   if (state_dir.empty()) {
-    if (!temporary.Create("cxpulse-replay", error)) {
-      return false;
+    if (Result<void> created = temporary.Create("cxpulse-replay"); !created) {
+      return created.error();
     }
     state_dir = temporary.path();
   }
   StoreOptions store_options = options.store;
   store_options.path = ShardStatePath(state_dir, 0);
-  std::unique_ptr<StateStore> store = StateStore::Open(store_options, error);
-  if (store == nullptr) {
-    return false;
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(store_options);
+  if (!store) {
+    return store.error();
   }
-  std::optional<ReplayCheckpoint> checkpoint;
-  std::vector<InputMark> consumed;
-  if (!ReadCheckpoints(*store, checkpoint, consumed, error)) {
-    return false;
+  Result<Checkpoints> checkpoints = ReadCheckpoints(**store);
+  if (!checkpoints) {
+    return checkpoints.error();
   }
   const std::array<int64_t, kReplayOutputs> kinds{
       OutputKind(options.output), OutputKind(options.signals), OutputKind(options.dead_letter)};
-  ReplayStart start = PlanReplayStart(checkpoint, consumed, *input, state_dir, kinds);
+  ReplayStart start =
+      PlanReplayStart(checkpoints->checkpoint, checkpoints->consumed, **input, state_dir, kinds);
   if (start.kind == ReplayStart::Kind::kRefuse) {
-    summary.refused = true;
-    error = start.message;
-    return false;
+    return Err::Usage(start.message);
   }
-  std::unique_ptr<JsonLinesFile> alerts, signals, dead_letters;
-  if (!OpenOutput(options.output, start, ReplayOutput::kAlerts, alerts, error) ||
-      !OpenOutput(options.signals, start, ReplayOutput::kSignals, signals, error) ||
-      !OpenOutput(options.dead_letter, start, ReplayOutput::kDeadLetters, dead_letters, error)) {
-    summary.refused = start.kind == ReplayStart::Kind::kResume;
-    return false;
+  std::array<std::unique_ptr<JsonLinesFile>, kReplayOutputs> outputs;
+  const std::array<const std::string*, kReplayOutputs> paths{&options.output, &options.signals,
+                                                             &options.dead_letter};
+  for (size_t i = 0; i < kReplayOutputs; ++i) {
+    Result<std::unique_ptr<JsonLinesFile>> output =
+        OpenOutput(*paths[i], start, static_cast<ReplayOutput>(i));
+    if (!output) {
+      return output.error();
+    }
+    outputs[i] = std::move(output).value();
   }
+  JsonLinesFile* alerts = outputs[static_cast<size_t>(ReplayOutput::kAlerts)].get();
+  JsonLinesFile* signals = outputs[static_cast<size_t>(ReplayOutput::kSignals)].get();
+  JsonLinesFile* dead_letters = outputs[static_cast<size_t>(ReplayOutput::kDeadLetters)].get();
   if (start.kind != ReplayStart::Kind::kFresh) {
-    if (!reader->SkipTo(start.offset, start.line, error)) {
-      return false;
+    if (Result<void> skipped = (*reader)->SkipTo(start.offset, start.line); !skipped) {
+      return skipped.error();
     }
     summary.started_after_line = start.line;
     spdlog::info("replay: {} after line {} of the input ({})",
@@ -237,13 +256,13 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
                      ? "the last commit of the interrupted run"
                      : "the lines before were replayed into this state dir already");
   }
-  FileSink sink(alerts.get(), signals.get(), dead_letters.get(), options.on_signal);
-  Shard shard(0, options.rules, std::move(store), options.cache_customers, sink);
-  if (!shard.Restore(error)) {
-    return false;
+  FileSink sink(alerts, signals, dead_letters, options.on_signal);
+  Shard shard(0, options.rules, std::move(store).value(), options.cache_customers, sink);
+  if (Result<void> restored = shard.Restore(); !restored) {
+    return restored.error();
   }
-  ReplayCommitter committer(shard, *input, *reader, std::move(consumed), options.store.sync_commits,
-                            kinds, {alerts.get(), signals.get(), dead_letters.get()});
+  ReplayCommitter committer(shard, **input, **reader, std::move(checkpoints->consumed),
+                            options.store.sync_commits, kinds, {alerts, signals, dead_letters});
 
   Decoder decoder;
   Event event;
@@ -252,7 +271,14 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
   uint64_t since_commit = 0;
   auto last_progress = started;
   std::string_view line;
-  while (reader->Next(line)) {
+  for (;;) {
+    Result<bool> next = (*reader)->Next(line);
+    if (!next) {
+      return next.error().Prefixed("cannot read " + options.input);
+    }
+    if (!*next) {
+      break;
+    }
     if (IsBlank(line)) {
       continue;
     }
@@ -271,38 +297,32 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
     }
     if (decoder.Decode(line, not_after, event, why) != DecodeError::kOk) {
       sink.OnDeadLetter(MakeDeadLetter(
-          line, why, FileSource{options.input, static_cast<int64_t>(reader->line_number())}));
+          line, why, FileSource{options.input, static_cast<int64_t>((*reader)->line_number())}));
       continue;
     }
     const uint64_t duplicates_before = shard.stats().duplicates;
-    if (!shard.Process(event)) {
-      error = "state store failure: " + shard.last_error();
-      return false;
+    if (Result<void> processed = shard.Process(event); !processed) {
+      return processed.error().Prefixed("state store failure");
     }
     if (options.on_event_applied && shard.stats().duplicates == duplicates_before) {
       options.on_event_applied(event);
     }
     if (++since_commit >= options.commit_every_events ||
         shard.DirtyCount() >= options.cache_customers) {
-      if (!committer.Commit(false, error)) {
-        return false;
+      if (Result<void> committed = committer.Commit(false); !committed) {
+        return committed.error();
       }
       since_commit = 0;
     }
   }
-  if (!reader->error().empty()) {
-    error = "cannot read " + options.input + ": " + reader->error();
-    return false;
+  if (Result<void> advanced = shard.AdvanceWatermark(shard.max_event_time()); !advanced) {
+    return advanced.error().Prefixed("state store failure");
   }
-  if (!shard.AdvanceWatermark(shard.max_event_time())) {
-    error = "state store failure: " + shard.last_error();
-    return false;
+  if (Result<void> committed = committer.Commit(true); !committed) {
+    return committed.error();
   }
-  if (!committer.Commit(true, error)) {
-    return false;
-  }
-  if (!CloseAll({alerts.get(), signals.get(), dead_letters.get()}, error)) {
-    return false;
+  if (Result<void> closed = CloseAll({alerts, signals, dead_letters}); !closed) {
+    return closed.error();
   }
 
   const ShardStats& stats = shard.stats();
@@ -314,7 +334,7 @@ bool RunReplay(const ReplayOptions& options, const Clock& clock, ReplaySummary& 
   summary.customers_in_cache = shard.cache().Size();
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return true;
+  return summary;
 }
 
 }  // namespace cx

@@ -8,6 +8,7 @@
 #include "runtime/shard/clock.h"
 #include "runtime/shard/defaults.h"
 #include "schemas/event.h"
+#include "schemas/result.h"
 #include "schemas/signal.h"
 #include "state/store/state_store.h"
 
@@ -57,13 +58,12 @@ struct ReplaySummary {
   // Lines before this one were processed by an earlier run on the state dir (a resume after
   // the last commit of an interrupted run, or the rest of an input that grew); 0 from the start.
   uint64_t started_after_line = 0;
-  // The state dir refused this input (see PlanReplayStart): bad usage, exit 2.
-  bool refused = false;
 };
 
-// Runs a replay. Returns true on success; false with a one-line reason in `error` for a bad
-// input path, an unusable state dir, an output write failure, or an input the state dir
-// refuses (summary.refused). Bad lines are not errors: they go to the dead letters.
+// Runs a replay and returns what it did, or the one-line reason it failed: a bad input path,
+// an unusable state dir, an output write failure, or an input the state dir refuses (see
+// PlanReplayStart; a usage() error: exit 2). Bad lines are not errors: they go to the dead
+// letters.
 //
 // Exactly once with a state dir: each commit writes the outputs out, then the state with the
 // input position and the outputs' lengths (runtime/replay/replay_checkpoint.h). A run killed
@@ -71,7 +71,6 @@ struct ReplaySummary {
 // truncated to the committed lengths; the outputs then equal those of an uninterrupted run. An
 // input already replayed into the state dir is refused, or, when it is a longer copy (data
 // appended), continued after the lines replayed before.
-[[nodiscard]] bool RunReplay(const ReplayOptions& options, const Clock& clock,
-                             ReplaySummary& summary, std::string& error);
+[[nodiscard]] Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock);
 
 }  // namespace cx

@@ -6,7 +6,7 @@
 
 namespace cx {
 
-bool TemporaryDirectory::Create(std::string_view prefix, std::string& error) {
+Result<void> TemporaryDirectory::Create(std::string_view prefix) {
   std::error_code ec;
   std::filesystem::path base = std::filesystem::temp_directory_path(ec);
   if (ec) {
@@ -14,11 +14,10 @@ bool TemporaryDirectory::Create(std::string_view prefix, std::string& error) {
   }
   std::string pattern = (base / (std::string(prefix) + "-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    error = "cannot create a temporary state directory under " + base.string();
-    return false;
+    return Err("cannot create a temporary state directory under " + base.string());
   }
   path_ = pattern;
-  return true;
+  return Ok();
 }
 
 TemporaryDirectory::~TemporaryDirectory() {

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "schemas/result.h"
+
 namespace cx {
 
 // A fresh directory under the system's temporary directory, removed with everything in it when
@@ -14,8 +16,8 @@ class TemporaryDirectory {
   TemporaryDirectory(const TemporaryDirectory&) = delete;
   TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
 
-  // Creates "<tmp>/<prefix>-XXXXXX". Returns false with a one-line reason. Call once.
-  [[nodiscard]] bool Create(std::string_view prefix, std::string& error);
+  // Creates "<tmp>/<prefix>-XXXXXX", or returns the one-line reason it cannot. Call once.
+  [[nodiscard]] Result<void> Create(std::string_view prefix);
   // Empty before Create().
   [[nodiscard]] const std::string& path() const { return path_; }
 

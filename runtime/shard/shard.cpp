@@ -73,11 +73,7 @@ Result<void> Shard::Restore() {
 }
 
 Result<CustomerState*> Shard::Load(std::string_view customer_id) {
-  Result<CustomerState*> load = cache_.GetOrLoad(customer_id);
-  if (!load) {
-    last_error_ = load.error().message();
-  }
-  return load;
+  return cache_.GetOrLoad(customer_id);
 }
 
 Result<void> Shard::Process(const Event& event) {

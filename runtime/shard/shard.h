@@ -72,13 +72,6 @@ class Shard {
   // TakeCommitBatch + CommitBatch.
   [[nodiscard]] Result<void> Commit();
 
-  // Transitional, for runtime/replay until it uses the Result forms above: Restore() and
-  // Commit() with the message in `error`, and the message of the last failed Process() or
-  // AdvanceWatermark().
-  [[nodiscard]] bool Restore(std::string& error) { return Transitional(Restore(), error); }
-  [[nodiscard]] bool Commit(std::string& error) { return Transitional(Commit(), error); }
-  [[nodiscard]] const std::string& last_error() const { return last_error_; }
-
   // Customers whose state changed since the last commit.
   [[nodiscard]] size_t DirtyCount() const { return cache_.DirtyCount(); }
   // The key of the watermark checkpoint in the store's meta and in the changelog.
@@ -94,12 +87,8 @@ class Shard {
  private:
   [[nodiscard]] Result<void> FireDue();
   void Emit();
-  // The customer's cached state (see CustomerCache::GetOrLoad); records a failure in last_error_.
+  // The customer's cached state (see CustomerCache::GetOrLoad).
   [[nodiscard]] Result<CustomerState*> Load(std::string_view customer_id);
-  static bool Transitional(const Result<void>& result, std::string& error) {
-    if (!result) error = result.error().message();
-    return result.ok();
-  }
   // Keeps exactly one timer for the customer, at NextDeadline(state).
   void Reschedule(std::string_view customer_id, const CustomerState& state);
 
@@ -142,7 +131,6 @@ class Shard {
   };
   std::vector<QueuedTimer> timer_heap_;
   size_t pending_timers_ = 0;
-  std::string last_error_;
 };
 
 }  // namespace cx

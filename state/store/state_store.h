@@ -42,17 +42,6 @@ class StateStore {
   // StoreOptions::min_free_bytes free, or an I/O error. RocksDB's own log goes to spdlog (debug
   // level), not to a file in the directory.
   [[nodiscard]] static Result<std::unique_ptr<StateStore>> Open(const StoreOptions& options);
-  // Transitional, for runtime/replay until it uses the Result form: Open() as null plus the
-  // reason in `error`.
-  [[nodiscard]] static std::unique_ptr<StateStore> Open(const StoreOptions& options,
-                                                        std::string& error) {
-    Result<std::unique_ptr<StateStore>> store = Open(options);
-    if (!store) {
-      error = store.error().message();
-      return nullptr;
-    }
-    return std::move(store).value();
-  }
 
   ~StateStore();
   StateStore(const StateStore&) = delete;

@@ -167,15 +167,21 @@ TEST(Generator, MemoryFollowsConcurrentJourneysNotCustomers) {
 
 TEST(GeneratorOptions, ValidationNamesTheProblem) {
   GeneratorOptions o;
-  EXPECT_EQ(ValidateGeneratorOptions(o), "");
+  EXPECT_TRUE(ValidateGeneratorOptions(o).ok());
   o.struggle_ratio = 1.5;
-  EXPECT_NE(ValidateGeneratorOptions(o), "");
+  Result<void> checked = ValidateGeneratorOptions(o);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message().find("struggle ratio"), std::string::npos);
   o = GeneratorOptions{};
   o.invalid_ratio = 1.0;
-  EXPECT_NE(ValidateGeneratorOptions(o), "");
+  checked = ValidateGeneratorOptions(o);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message().find("invalid ratio"), std::string::npos);
   o = GeneratorOptions{};
   o.span = Duration::Millis(0);
-  EXPECT_NE(ValidateGeneratorOptions(o), "");
+  checked = ValidateGeneratorOptions(o);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message().find("span"), std::string::npos);
 }
 
 }  // namespace

@@ -66,10 +66,10 @@ def main(checks):
                 raise RuntimeError(processor.exit_summary())
             # Read just before the kill: afterwards the killed transaction's offsets stay
             # pending (and unreadable) until the next start fences it.
+            assigned = processor.ready()
             read = progress.read()
             processor.kill9()
-            phase += ", after assignment" if "restored and consuming" in processor.current_log() \
-                else ", before assignment"
+            phase += ", after assignment" if assigned else ", before assignment"
             committed, produced = (sum(c for c, _ in read.values()), sum(h for _, h in read.values()))
             itlib.log(f"kill -9 #{i + 1} {phase}: {committed} of {produced} events committed")
             if committed < produced:

@@ -333,6 +333,23 @@ class Processor:
                 values.append(float(parts[1]))
         return values
 
+    def metric_sample(self, name, **labels):
+        """The value of the sample of `name` with exactly `labels` from /metrics, or None (no
+        answer, or no such sample)."""
+        status, body = self.http_get("/metrics")
+        if status != 200:
+            return None
+        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        for line in body.splitlines():
+            series, _, value = line.rpartition(" ")
+            if series == name and not labels:
+                return float(value)
+            if series.startswith(name + "{") and series.endswith("}"):
+                have = ",".join(sorted(series[len(name) + 1:-1].split(",")))
+                if have == wanted:
+                    return float(value)
+        return None
+
     def assigned_shards(self):
         """Shards assigned and restored (cxpulse_assigned_shards while /readyz is true), or None."""
         if not self.ready():

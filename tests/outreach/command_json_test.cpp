@@ -15,9 +15,9 @@ namespace {
 
 std::string DecodeError(std::string_view json) {
   Command command;
-  std::string error;
-  EXPECT_FALSE(DecodeCommandJson(json, command, error)) << json;
-  return error;
+  Result<void> decoded = DecodeCommandJson(json, command);
+  EXPECT_FALSE(decoded.ok()) << json;
+  return decoded.ok() ? std::string() : decoded.error().message();
 }
 
 TEST(CommandJsonTest, RoundTripsEveryKind) {
@@ -29,8 +29,8 @@ TEST(CommandJsonTest, RoundTripsEveryKind) {
     std::string json;
     AppendCommandJson(command, json);
     Command back;
-    std::string error;
-    ASSERT_TRUE(DecodeCommandJson(json, back, error)) << error << " in " << json;
+    Result<void> decoded = DecodeCommandJson(json, back);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message() << " in " << json;
     std::string again;
     AppendCommandJson(back, again);
     EXPECT_EQ(again, json);
@@ -39,11 +39,10 @@ TEST(CommandJsonTest, RoundTripsEveryKind) {
 
 TEST(CommandJsonTest, ReadsEpochMillisAndIgnoresUnknownFields) {
   Command command;
-  std::string error;
-  ASSERT_TRUE(DecodeCommandJson(
+  Result<void> decoded = DecodeCommandJson(
       R"({"command_id":"k","case_id":"c","rep":"r","ts":1791190800000,"command":"release","x":1})",
-      command, error))
-      << error;
+      command);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message();
   EXPECT_EQ(command.ts, test::At(0));
   EXPECT_EQ(command.kind, CommandKind::kRelease);
 }
@@ -83,9 +82,9 @@ TEST(CommandJsonTest, DecoderAgreesWithTheSchemaExamples) {
       std::stringstream text;
       text << in.rdbuf();
       Command command;
-      std::string error;
-      EXPECT_EQ(DecodeCommandJson(text.str(), command, error), std::string(kind) == "valid")
-          << entry.path() << ": " << error;
+      Result<void> decoded = DecodeCommandJson(text.str(), command);
+      EXPECT_EQ(decoded.ok(), std::string(kind) == "valid")
+          << entry.path() << ": " << (decoded.ok() ? "" : decoded.error().message());
       ++checked;
     }
   }
@@ -114,13 +113,14 @@ TEST(AlertReaderTest, ReadsWhatTheWriterWrites) {
   std::string json;
   AppendAlertJson(alert, json);
   Alert back;
-  std::string error;
-  ASSERT_TRUE(DecodeAlertJson(json, back, error)) << error;
+  Result<void> decoded = DecodeAlertJson(json, back);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message();
   std::string again;
   AppendAlertJson(back, again);
   EXPECT_EQ(again, json);
-  EXPECT_FALSE(DecodeAlertJson(R"({"alert_id":"a"})", back, error));
-  EXPECT_EQ(error, "missing field customer_id");
+  Result<void> missing = DecodeAlertJson(R"({"alert_id":"a"})", back);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message(), "missing field customer_id");
 }
 
 }  // namespace

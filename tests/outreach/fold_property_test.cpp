@@ -177,10 +177,9 @@ TEST(FoldPropertyTest, InvariantsHoldAfterEveryRecord) {
 // fold into one case per customer, and folding them again gives the same bytes.
 TEST(FoldPropertyTest, ReplayAlertsFoldIntoOneCasePerCustomer) {
   test::OutreachLog log;
-  std::string error;
-  ASSERT_TRUE(
-      log.Load(std::string(CXPULSE_SOURCE_DIR) + "/tests/outreach/data/replay_sample", error))
-      << error;
+  Result<void> loaded =
+      log.Load(std::string(CXPULSE_SOURCE_DIR) + "/tests/outreach/data/replay_sample");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
   ASSERT_EQ(log.alerts.size(), 200u);
   std::set<std::string> customers;
   size_t with_queue = 0;

@@ -48,15 +48,20 @@ struct OutreachLog {
   std::vector<Alert> alerts;
   std::vector<Command> commands;
 
-  // Reads alerts.jsonl and commands.jsonl of a scenario folder; false with `error` on a bad line.
-  bool Load(const std::string& dir, std::string& error) {
+  // Reads alerts.jsonl and commands.jsonl of a scenario folder; the reason of a bad line.
+  [[nodiscard]] Result<void> Load(const std::string& dir) {
     for (const std::string& line : ReadLines(dir + "/alerts.jsonl")) {
-      if (!DecodeAlertJson(line, alerts.emplace_back(), error)) return false;
+      if (Result<void> decoded = DecodeAlertJson(line, alerts.emplace_back()); !decoded) {
+        return decoded;
+      }
     }
     for (const std::string& line : ReadLines(dir + "/commands.jsonl")) {
-      if (!DecodeCommandJson(ResolveCaseRefs(line), commands.emplace_back(), error)) return false;
+      Result<void> decoded = DecodeCommandJson(ResolveCaseRefs(line), commands.emplace_back());
+      if (!decoded) {
+        return decoded;
+      }
     }
-    return true;
+    return Ok();
   }
 
   // The merged order of SPEC §7 (record timestamp = the value's ts).

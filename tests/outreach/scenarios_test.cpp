@@ -94,8 +94,8 @@ struct FoldRun {
 
 FoldRun RunScenario(const fs::path& dir) {
   test::OutreachLog log;
-  std::string error;
-  EXPECT_TRUE(log.Load(dir.string(), error)) << dir << ": " << error;
+  Result<void> loaded = log.Load(dir.string());
+  EXPECT_TRUE(loaded.ok()) << dir << ": " << loaded.error().message();
   CaseBook book;
   std::vector<Escalation> escalations;
   std::vector<CommandResult> results;

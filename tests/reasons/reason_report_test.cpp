@@ -60,22 +60,26 @@ TEST(ReasonLabels, ListedReasonsKeepTheirIndexAndEverythingElseIsOther) {
   EXPECT_EQ(labels.Name(2), "other");
 }
 
+// The problem ValidateReasonList names, "" when the list is valid.
+std::string Problem(const std::vector<std::string>& known) {
+  Result<void> valid = ValidateReasonList(known);
+  return valid.ok() ? std::string() : valid.error().message();
+}
+
 TEST(ReasonLabels, ValidationNamesTheProblem) {
-  EXPECT_EQ(ValidateReasonList(DefaultReasons()), "");
-  EXPECT_EQ(ValidateReasonList({}), "");
+  EXPECT_EQ(Problem(DefaultReasons()), "");
+  EXPECT_EQ(Problem({}), "");
   std::vector<std::string> many;
   for (int i = 0; i < 49; ++i) many.push_back("r" + std::to_string(i));
-  EXPECT_EQ(ValidateReasonList(many), "");
+  EXPECT_EQ(Problem(many), "");
   many.emplace_back("r49");
-  EXPECT_EQ(ValidateReasonList(many),
-            "at most 49 reasons (50 label values with \"other\"), got 50");
-  EXPECT_EQ(ValidateReasonList({"billing", "billing"}), "[1]: 'billing' is listed twice");
-  EXPECT_EQ(ValidateReasonList({"other"}),
-            "[0]: \"other\" is reserved for reasons not in the list");
-  EXPECT_EQ(ValidateReasonList({"a", ""}), "[1]: expected 1 to 64 characters");
-  EXPECT_EQ(ValidateReasonList({std::string(65, 'x')}), "[0]: expected 1 to 64 characters");
-  EXPECT_EQ(ValidateReasonList({"bad\nline"}), "[0]: a reason cannot hold control characters");
-  EXPECT_EQ(ValidateReasonList({"wrong item"}), "");
+  EXPECT_EQ(Problem(many), "at most 49 reasons (50 label values with \"other\"), got 50");
+  EXPECT_EQ(Problem({"billing", "billing"}), "[1]: 'billing' is listed twice");
+  EXPECT_EQ(Problem({"other"}), "[0]: \"other\" is reserved for reasons not in the list");
+  EXPECT_EQ(Problem({"a", ""}), "[1]: expected 1 to 64 characters");
+  EXPECT_EQ(Problem({std::string(65, 'x')}), "[0]: expected 1 to 64 characters");
+  EXPECT_EQ(Problem({"bad\nline"}), "[0]: a reason cannot hold control characters");
+  EXPECT_EQ(Problem({"wrong item"}), "");
 }
 
 TEST(ReasonLabels, AnOverlongListIsStillBounded) {

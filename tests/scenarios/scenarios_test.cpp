@@ -159,9 +159,8 @@ TEST_P(ScenarioTest, ReplayGivesExpectedOutput) {
   options.progress_every = Duration::Millis(0);
   // Scenario inputs are in 2026; the wall clock only matters for the future-timestamp check.
   ManualClock clock(EventTime::FromMillis(1'800'000'000'000));
-  ReplaySummary summary;
-  std::string error;
-  ASSERT_TRUE(RunReplay(options, clock, summary, error)) << error;
+  Result<ReplaySummary> summary = RunReplay(options, clock);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
 
   ExpectOutput(dir / "expected_alerts.jsonl", out / "alerts.jsonl");
   for (const char* name : {"signals", "dead_letters"}) {

@@ -36,6 +36,16 @@ TEST(ResultTest, VoidResultForwardsAnErrorWithContext) {
   EXPECT_EQ(failed.error().message(), "check: odd: 5");
 }
 
+TEST(ResultTest, AUsageErrorStaysOneThroughContext) {
+  EXPECT_FALSE(Err("disk full").usage());
+  Result<void> refused = Err::Usage("input already replayed");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.error().usage());
+  Err prefixed = refused.error().Prefixed("replay");
+  EXPECT_TRUE(prefixed.usage());
+  EXPECT_EQ(prefixed.message(), "replay: input already replayed");
+}
+
 TEST(ResultTest, MovesOutAMoveOnlyValue) {
   Result<std::unique_ptr<int>> made = std::make_unique<int>(7);
   ASSERT_TRUE(made.ok());

@@ -41,13 +41,15 @@ TEST(AdvertisedAddressTest, DerivedFromListenHostnameAndPort) {
 }
 
 TEST(AdvertisedAddressTest, CheckNamesTheKey) {
-  EXPECT_EQ(CheckAdvertisedAddress("10.1.2.3:9464"), "");
-  EXPECT_EQ(CheckAdvertisedAddress("cxpulse-0.cxpulse-headless:9464"), "");
-  EXPECT_EQ(CheckAdvertisedAddress("[fd00::7]:9464"), "");
+  EXPECT_TRUE(CheckAdvertisedAddress("10.1.2.3:9464").ok());
+  EXPECT_TRUE(CheckAdvertisedAddress("cxpulse-0.cxpulse-headless:9464").ok());
+  EXPECT_TRUE(CheckAdvertisedAddress("[fd00::7]:9464").ok());
   for (const char* bad : {"", "host", ":9464", "host:", "host:0", "host:65536", "host:http",
                           "ho st:1", "a@b:1", "[zz]:1", "h[1]:2"}) {
-    std::string problem = CheckAdvertisedAddress(bad);
-    EXPECT_TRUE(problem.starts_with("http.advertised_address: ")) << bad << " -> " << problem;
+    Result<void> checked = CheckAdvertisedAddress(bad);
+    ASSERT_FALSE(checked.ok()) << bad;
+    EXPECT_TRUE(checked.error().message().starts_with("http.advertised_address: "))
+        << bad << " -> " << checked.error().message();
   }
 }
 

@@ -17,8 +17,8 @@ TEST(GroupDirectoryTest, WithoutABrokerTheOwnerIsUnknownWithAReason) {
   kafka.group_id = "g";
   SystemClock clock;
   GroupDirectory directory(kafka, clock);
-  std::string error;
-  ASSERT_TRUE(directory.Start(error)) << error;
+  Result<void> start = directory.Start();
+  ASSERT_TRUE(start.ok()) << start.error().message();
   std::promise<OwnerLookup> answered;
   auto started = std::chrono::steady_clock::now();
   directory.FindOwner("c-secret-42", [&answered](OwnerLookup found) { answered.set_value(found); });

@@ -35,13 +35,12 @@ TEST(KafkaLog, MakeKafkaConfRoutesLibrdkafkaLinesToSpdlog) {
   spdlog::set_default_logger(logger);
   {
     KafkaProperties properties = {{"test.mock.num.brokers", "1"}};
-    std::string error;
-    KafkaConf conf = MakeKafkaConf({&properties}, error);
-    ASSERT_TRUE(conf) << error;
+    Result<KafkaConf> conf = MakeKafkaConf({&properties});
+    ASSERT_TRUE(conf.ok()) << conf.error().message();
     char errstr[512];
-    KafkaHandle producer(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr)));
+    KafkaHandle producer(rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), errstr, sizeof(errstr)));
     ASSERT_TRUE(producer) << errstr;
-    conf.release();
+    static_cast<void>(conf->release());
   }
   spdlog::set_default_logger(previous);
   EXPECT_NE(captured.str().find("info librdkafka MOCK: "), std::string::npos) << captured.str();

@@ -49,13 +49,12 @@ class ReplayTest : public ::testing::Test {
   }
   ReplaySummary Run(const std::string& input, const std::string& tag,
                     const std::string& state_dir = "") {
-    ReplaySummary summary;
-    std::string error;
-    EXPECT_TRUE(TryRun(input, tag, state_dir, summary, error)) << error;
-    return summary;
+    Result<ReplaySummary> summary = TryRun(input, tag, state_dir);
+    EXPECT_TRUE(summary.ok()) << summary.error().message();
+    return summary.ok() ? *summary : ReplaySummary{};
   }
-  bool TryRun(const std::string& input, const std::string& tag, const std::string& state_dir,
-              ReplaySummary& summary, std::string& error) {
+  Result<ReplaySummary> TryRun(const std::string& input, const std::string& tag,
+                               const std::string& state_dir) {
     ReplayOptions options;
     options.input = (dir_ / input).string();
     options.output = (dir_ / (tag + ".alerts")).string();
@@ -66,7 +65,7 @@ class ReplayTest : public ::testing::Test {
     options.commit_every_events = 5000;  // several commits per run
     options.cache_customers = 500;       // forces eviction to RocksDB and reloads
     ManualClock clock(EventTime::FromMillis(1'800'000'000'000));
-    return RunReplay(options, clock, summary, error);
+    return RunReplay(options, clock);
   }
   std::string Read(const std::string& name) {
     std::ifstream in(dir_ / name);
@@ -135,18 +134,17 @@ TEST_F(ReplayTest, StateSurvivesARestartBetweenTwoReplays) {
             SortedLines(Read("once.alerts")));
 
   // Every customer's state is the same.
-  std::string error;
   StoreOptions options;
   options.path = once_dir + "/shard-0";
-  auto once = StateStore::Open(options, error);
-  ASSERT_TRUE(once) << error;
+  Result<std::unique_ptr<StateStore>> once = StateStore::Open(options);
+  ASSERT_TRUE(once.ok()) << once.error().message();
   options.path = split_dir + "/shard-0";
-  auto split = StateStore::Open(options, error);
-  ASSERT_TRUE(split) << error;
+  Result<std::unique_ptr<StateStore>> split = StateStore::Open(options);
+  ASSERT_TRUE(split.ok()) << split.error().message();
   size_t compared = 0;
-  StoreResult scan = once->ForEachCustomer([&](std::string_view id, std::string_view bytes) {
+  StoreResult scan = (*once)->ForEachCustomer([&](std::string_view id, std::string_view bytes) {
     std::string other;
-    EXPECT_TRUE(split->GetCustomer(id, other).IsOk()) << id;
+    EXPECT_TRUE((*split)->GetCustomer(id, other).IsOk()) << id;
     CustomerState a, b;
     EXPECT_TRUE(DecodeCustomerState(bytes, a));
     EXPECT_TRUE(DecodeCustomerState(other, b));
@@ -168,11 +166,11 @@ TEST_F(ReplayTest, AReplayedInputIsRefusedAndContinuedOnceItGrew) {
 
   // The same file again: refused before any output is touched.
   std::string first_alerts = Read("first.alerts");
-  ReplaySummary again;
-  std::string error;
-  EXPECT_FALSE(TryRun("day.jsonl", "first", state, again, error));
-  EXPECT_TRUE(again.refused);
-  EXPECT_NE(error.find("already replayed"), std::string::npos) << error;
+  Result<ReplaySummary> again = TryRun("day.jsonl", "first", state);
+  ASSERT_FALSE(again.ok());
+  EXPECT_TRUE(again.error().usage());
+  EXPECT_NE(again.error().message().find("already replayed"), std::string::npos)
+      << again.error().message();
   EXPECT_EQ(Read("first.alerts"), first_alerts);
 
   // The file with the rest appended: only the new lines are processed.
