@@ -79,7 +79,7 @@ def write_config(path, args, run_id, mode, input_prefix, output_prefix, state_di
                   "max_future": args.max_future, "topics": topics},
         "http": {"listen": f"127.0.0.1:{args.http_port}"},
     }
-    for section, values in json.loads(args.extra_config).items():
+    for section, values in json.loads(getattr(args, "extra_config", "{}")).items():
         config.setdefault(section, {}).update(values)
     with open(path, "w") as f:
         json.dump(config, f, indent=2)  # JSON is YAML

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs dependencies, builds with warnings as
 # errors, checks formatting, runs clang-tidy on the C++ files changed against main, runs every
-# ctest test (unit and integration, the fuzzers' bounded runs among them), then the unit tests
-# and fuzzers again under ASan+UBSan (any sanitizer report fails), then fuzzes the decoder with
+# ctest test (unit and integration, the fuzzers' bounded runs among them), then (with
+# CXPULSE_SANITIZE_CI=1) the unit tests and fuzzers again under ASan+UBSan (any sanitizer report
+# fails), then fuzzes the decoder with
 # libFuzzer for a short time. Exit code 0 only if everything passed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,8 +19,9 @@ cmake --build build -j "$(nproc)"
 # (CXPULSE_TIDY_BASE=all here).
 bash tools/tidy.sh "${CXPULSE_TIDY_BASE:-main}" build
 ctest --test-dir build --output-on-failure -j 2 --timeout 900
-# CXPULSE_SANITIZE_CI=0 skips it (e.g. to bisect a timing problem); CI leaves it on.
-if [ "${CXPULSE_SANITIZE_CI:-1}" != 0 ]; then
+# Opt-in for now (CXPULSE_SANITIZE_CI=1): the ASan build is a second full build, whose CI time
+# has not been measured yet on a quiet machine; `tools/sanitize.sh address` runs it by hand.
+if [ "${CXPULSE_SANITIZE_CI:-0}" != 0 ]; then
   bash tools/sanitize.sh address --timeout 900
 fi
 bash tests/fuzz/run_fuzz.sh "${CXPULSE_FUZZ_SECONDS:-30}"
