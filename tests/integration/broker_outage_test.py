@@ -8,7 +8,6 @@ Stops and starts the broker of the test fixture (tools/kafka/broker.sh with --ka
 port of --bootstrap); it is always started again, also when the test fails."""
 import os
 import random
-import subprocess
 import time
 
 import itlib
@@ -18,26 +17,12 @@ CUSTOMERS = 4000
 OUTAGE_S = 20
 # A commit cycle under way when the broker stopped has ended (failed) this long after.
 SETTLE_S = 3
-BROKER_SH = os.path.join(itlib.HERE, "..", "..", "tools", "kafka", "broker.sh")
-
-
-def broker(args, command):
-    env = dict(os.environ, KAFKA_DIR=args.kafka_dir, KAFKA_PORT=args.bootstrap.rsplit(":", 1)[1])
-    result = subprocess.run(["bash", BROKER_SH, command], env=env, capture_output=True, text=True,
-                            timeout=300)
-    if result.returncode != 0:
-        raise RuntimeError(f"broker.sh {command} failed:\n{result.stdout}\n{result.stderr}")
-    itlib.log(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else f"broker {command}")
-
-
 def commits(processor):
     return processor.metric_sample("cxpulse_commits_total", result="committed")
 
 
 def main(checks):
     args = itlib.parse_args()
-    if not args.kafka_dir:
-        raise SystemExit("--kafka-dir (the fixture broker's KAFKA_DIR) is required")
     rng = random.Random(args.seed)
     work = args.work_dir
     lines, input_path, reference = itlib.prepare_input(
@@ -62,7 +47,7 @@ def main(checks):
         progress.close()
         pid = processor.proc.pid
         broker_down = True
-        broker(args, "stop")
+        itlib.broker(args, "stop")
         stopped_at = time.monotonic()
         itlib.log(f"broker stopped with {committed} of {len(lines)} events committed")
         checks.check("the outage began before all input was committed", committed < len(lines))
@@ -78,7 +63,7 @@ def main(checks):
         checks.check("no commit succeeds while the broker is away (/metrics answers throughout)",
                      len(during) > 0 and None not in during and len(set(during)) == 1,
                      f"commits during the outage: {sorted(set(during), key=str)}")
-        broker(args, "start")
+        itlib.broker(args, "start")
         broker_down = False
         try:
             itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 120, [processor])
@@ -100,7 +85,7 @@ def main(checks):
             itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 120, [processor])
     finally:
         if broker_down:
-            broker(args, "start")
+            itlib.broker(args, "start")
         code = processor.stop()
     checks.check("processor stops cleanly", code == 0, f"exit {code}")
 

@@ -237,6 +237,22 @@ def replay(cxpulse, input_path, out_dir, config=None):
     return read_jsonl(alerts), read_jsonl(signals), state
 
 
+BROKER_SH = os.path.join(HERE, "..", "..", "tools", "kafka", "broker.sh")
+
+
+def broker(args, command):
+    """Runs `tools/kafka/broker.sh COMMAND` (stop, start, ...) on the test fixture's broker: its
+    --kafka-dir and the port of --bootstrap. `start` returns once the broker answers."""
+    if not args.kafka_dir:
+        raise SystemExit("--kafka-dir (the fixture broker's KAFKA_DIR) is required")
+    env = dict(os.environ, KAFKA_DIR=args.kafka_dir, KAFKA_PORT=args.bootstrap.rsplit(":", 1)[1])
+    result = subprocess.run(["bash", BROKER_SH, command], env=env, capture_output=True, text=True,
+                            timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"broker.sh {command} failed:\n{result.stdout}\n{result.stderr}")
+    log(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else f"broker {command}")
+
+
 def http_call(address, path, method="GET", headers=None, body=None, timeout=20):
     """(status, body text) of one request to http://<address><path>; (None, reason) when nothing
     answers. `body` (a dict) is sent as JSON."""
@@ -431,8 +447,9 @@ def free_port():
 
 
 def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s", rules=None,
-                 extra_kafka=None):
-    """A `cxpulse run` config whose topics are `prefix` + the default names."""
+                 extra_kafka=None, extra_state=None):
+    """A `cxpulse run` config whose topics are `prefix` + the default names; `extra_kafka` and
+    `extra_state` are added to its `kafka` and `state` sections."""
     topics = {key: prefix + name for name, key in TOPIC_KEYS.items()}
     topics["changelog"] = prefix + "cxpulse-changelog"
     kafka = {
@@ -441,7 +458,7 @@ def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s",
         "consumer_properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"},
     }
     kafka.update(extra_kafka or {})
-    config = {"state": {"dir": state_dir}, "kafka": kafka,
+    config = {"state": {"dir": state_dir, **(extra_state or {})}, "kafka": kafka,
               "http": {"listen": f"127.0.0.1:{free_port()}"}}
     if rules:
         config["rules"] = rules

@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Soak: traffic produced at a steady rate for D seconds while faults are injected, one at a time:
+kill -9 of processor a (restarted at once) every K seconds, broker restarts (stop/start of the
+fixture broker), and a second instance b that joins the group (rebalance) and later leaves (a
+takes its shards back from the changelog). Both run `kafka.processing: exactly_once` with
+`kafka.idle_input_wait: 2s` (the strict merge, see arrival_order_test.py), so the live output
+must equal `cxpulse replay` of the same input even though it is read while still being produced.
+
+Checks:
+- output: alerts and signals equal replay's as multisets of whole lines (0 lost, 0 duplicated),
+  dead letters equal replay's as a multiset of (error code, original bytes), each customer's
+  alerts and signals in replay's order, sampled customer states equal replay's;
+- lag: after each fault, the group commits every input partition's end offset as of the end of
+  the fault within LAG_BOUND_S of the fault's start (recovery time logged), and all input at the
+  end;
+- RSS flat: /proc/<pid>/status VmRSS of every processor, sampled once a second; samples in the
+  first WARMUP_S of each process start are dropped; per instance, the maximum over the last third
+  of its remaining samples' time span must be at most RSS_GROWTH x the maximum over the first
+  third. The memory bounds that data fills (state.cache_customers, memtables, block cache) are
+  set small (SMALL_BOUNDS) so that they are full early: growth after that is a leak.
+
+D = CXPULSE_SOAK_SECONDS (default 120), rate = CXPULSE_SOAK_RATE events/s (default 300),
+K = CXPULSE_SOAK_KILL_EVERY (default 25 s); two broker restarts from D >= 300 s, else one."""
+import collections
+import json
+import os
+import random
+import threading
+import time
+
+import itlib
+
+PARTITIONS = 4
+SECONDS = float(os.environ.get("CXPULSE_SOAK_SECONDS", "120"))
+RATE = float(os.environ.get("CXPULSE_SOAK_RATE", "300"))
+KILL_EVERY = float(os.environ.get("CXPULSE_SOAK_KILL_EVERY", "25"))
+EVENTS_PER_CUSTOMER = 11  # cxpulse generate's average (with struggling customers)
+BROKER_DOWN_S = 5
+LAG_BOUND_S = 120
+WARMUP_S = 10
+RSS_GROWTH = 1.3
+MIN_GAP_S = 5  # steady traffic between two faults, also when the schedule runs late
+STRICT = {"processing": "exactly_once", "idle_input_wait": "2s"}
+# Every memory bound that data fills (customer cache, memtables, block cache) set small, so that
+# they are full after the warm-up: whatever grows after that is not a cache filling up.
+SMALL_BOUNDS = {"cache_customers": 256, "write_buffer_mb": 1, "block_cache_mb": 8}
+
+
+class RssSampler(threading.Thread):
+    """Samples VmRSS (KiB) of the running processors once a second: {name: [(t, kib)]}."""
+
+    def __init__(self, processors):
+        super().__init__(daemon=True)
+        self.processors = processors
+        self.samples = collections.defaultdict(list)
+        self.started = {}  # pid -> monotonic time it was first seen
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(1.0):
+            for name, p in self.processors.items():
+                proc = p.proc
+                if proc is None or proc.poll() is not None:
+                    continue
+                now = time.monotonic()
+                first_seen = self.started.setdefault(proc.pid, now)
+                try:
+                    with open(f"/proc/{proc.pid}/status") as f:
+                        kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+                except (OSError, StopIteration):
+                    continue
+                if now - first_seen >= WARMUP_S:
+                    self.samples[name].append((now, kib))
+
+    def verdict(self, name):
+        """(ok, first-third max MiB, last-third max MiB, samples)."""
+        samples = self.samples.get(name, [])
+        if len(samples) < 6:
+            return False, 0, 0, len(samples)
+        t0, t1 = samples[0][0], samples[-1][0]
+        third = (t1 - t0) / 3
+        first = max(k for t, k in samples if t <= t0 + third) / 1024
+        last = max(k for t, k in samples if t >= t1 - third) / 1024
+        return last <= RSS_GROWTH * first, first, last, len(samples)
+
+
+def schedule(rng):
+    """[(seconds after the start, fault)], in time order."""
+    faults = [(KILL_EVERY * n + rng.uniform(-KILL_EVERY / 5, KILL_EVERY / 5), "kill")
+              for n in range(1, int(SECONDS / KILL_EVERY))]
+    faults += [(0.25 * SECONDS, "join"), (0.7 * SECONDS, "leave")]
+    faults += [(f * SECONDS, "broker") for f in ((0.4, 0.85) if SECONDS >= 300 else (0.5,))]
+    return sorted(faults)
+
+
+def caught_up_to(progress, ends):
+    """True when the group's committed offset of every input partition is at least `ends`'."""
+    try:
+        read = progress.read()
+    except itlib.KafkaException:
+        return False
+    return all(read[tp][0] >= end for tp, end in ends.items())
+
+
+def end_offsets(progress):
+    def read():
+        try:
+            return {tp: high for tp, (_, high) in progress.read().items()}
+        except itlib.KafkaException:
+            return None
+    return itlib.wait_for("the input end offsets", read, 60, interval=0.5)
+
+
+def inject(fault, args, a, b):
+    """Injects one fault and waits until the instances are back (the backlog is not yet done)."""
+    if fault == "kill":
+        a.kill9()
+        a.start()
+        a.wait_ready(120)
+    elif fault == "broker":
+        itlib.broker(args, "stop")
+        time.sleep(BROKER_DOWN_S)  # the outage itself, not a wait for a condition
+        itlib.broker(args, "start")
+    elif fault == "join":
+        b.start()
+        itlib.wait_for("a and b to own 2 shards each", lambda: (
+            a.assigned_shards() == 2 and b.assigned_shards() == 2), 120)
+    elif fault == "leave":
+        code = b.stop()
+        if code != 0:
+            raise RuntimeError(f"instance b did not stop cleanly: {code}")
+        itlib.wait_for("a to own all 4 shards", lambda: a.assigned_shards() == 4, 120)
+
+
+def by_customer(lines):
+    out = collections.defaultdict(list)
+    for line in lines:
+        out[json.loads(line).get("customer_id")].append(line)
+    return out
+
+
+def order_differences(actual, expected):
+    """Customers whose lines (alerts or signals) come in another order than in `expected`."""
+    a, e = by_customer(actual), by_customer(expected)
+    return [c for c in e if a.get(c) != e[c]]
+
+
+def dead_letter_keys(lines):
+    return collections.Counter((json.loads(line)["error"], json.loads(line)["original"])
+                               for line in lines)
+
+
+def main(checks):
+    args = itlib.parse_args()
+    rng = random.Random(args.seed)
+    work = args.work_dir
+    customers = max(200, int(RATE * SECONDS / EVENTS_PER_CUSTOMER))
+    lines, input_path, reference = itlib.prepare_input(
+        args, customers, PARTITIONS, duplicate_ratio=0.02, invalid_ratio=0.005)
+    expected_alerts, expected_signals, _ = reference
+    expected_dead = itlib.read_jsonl(os.path.join(work, "replay", "dead.jsonl"))
+    rate = len(lines) / SECONDS
+    faults = schedule(rng)
+    itlib.log(f"soak {SECONDS:.0f} s: {len(lines)} events at {rate:.0f}/s; replay: "
+              f"{len(expected_alerts)} alerts, {len(expected_signals)} signals, "
+              f"{len(expected_dead)} dead letters; faults {[(round(t), f) for t, f in faults]}")
+
+    prefix, group = itlib.fresh_topics(args.bootstrap, "soak", PARTITIONS)
+    a_state = os.path.join(work, "a-state")
+    a, b = (itlib.Processor(args.cxpulse, itlib.write_config(
+        os.path.join(work, f"{n}.yaml"), state, args.bootstrap, group, prefix, n,
+        extra_kafka=STRICT, extra_state=SMALL_BOUNDS), os.path.join(work, f"{n}.log"))
+        for n, state in (("a", a_state), ("b", os.path.join(work, "b-state"))))
+    sampler = RssSampler({"a": a, "b": b})
+    progress = itlib.Progress(args.bootstrap, group, prefix, PARTITIONS)
+    recoveries = collections.defaultdict(list)
+    producer = None
+    try:
+        a.start()
+        a.wait_ready()
+        sampler.start()
+        producer = itlib.produce_async(args.bootstrap, input_path, prefix, rate)
+        started = time.monotonic()
+        not_before = started
+        for at, fault in faults:
+            time.sleep(max(0.0, started + at - time.monotonic(), not_before - time.monotonic()))
+            fault_start = time.monotonic()
+            inject(fault, args, a, b)
+            ends = end_offsets(progress)
+            itlib.wait_for(f"the group to commit the input up to the end of the {fault}",
+                           lambda: caught_up_to(progress, ends), LAG_BOUND_S, interval=0.25)
+            recovery = time.monotonic() - fault_start
+            recoveries[fault].append(recovery)
+            not_before = time.monotonic() + MIN_GAP_S
+            itlib.log(f"{fault} at {fault_start - started:.0f} s: lag back to 0 after "
+                      f"{recovery:.1f} s (bound {LAG_BOUND_S} s)")
+        out, err = producer.communicate(timeout=SECONDS + 600)
+        checks.check("the producer delivered every event", producer.returncode == 0,
+                     f"exit {producer.returncode}: {err[-1000:]}")
+        itlib.log(f"producer done after {time.monotonic() - started:.0f} s: {out.strip()}")
+        itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 300, [a])
+    finally:
+        sampler.done.set()
+        if producer is not None and producer.poll() is None:
+            producer.kill()
+        progress.close()
+        codes = [p.stop() for p in (a, b)]
+    checks.check("the processors stop cleanly", codes[0] == 0 and codes[1] in (0, None),
+                 f"exit codes {codes}")
+    kills = len(recoveries["kill"])
+    checks.check(f"every fault injected ({kills} kill -9, {len(recoveries['broker'])} broker "
+                 "restarts, b joined and left)", sum(map(len, recoveries.values())) == len(faults))
+    for fault, times in sorted(recoveries.items()):
+        itlib.log(f"lag recovery after {fault}: " + ", ".join(f"{t:.1f}" for t in times) + " s")
+    for name in ("a", "b"):
+        ok, first, last, n = sampler.verdict(name)
+        checks.check(f"RSS of {name} flat: max {first:.0f} MiB in the first third, {last:.0f} MiB "
+                     f"in the last ({n} samples, bound x{RSS_GROWTH})", ok)
+
+    alerts, signals, dead = itlib.check_equals_replay(
+        checks, args, prefix, reference, "the uninterrupted replay", lines=lines,
+        state_dirs=[a_state])
+    checks.check(f"dead letters == replay's (error code and original bytes, {len(dead)})",
+                 dead_letter_keys(dead) == dead_letter_keys(expected_dead),
+                 itlib.multiset_diff([json.dumps(k) for k in dead_letter_keys(dead).elements()],
+                                     [json.dumps(k) for k in
+                                      dead_letter_keys(expected_dead).elements()]))
+    for what, actual, expected in (("alerts", alerts, expected_alerts),
+                                   ("signals", signals, expected_signals)):
+        diffs = order_differences(actual, expected)
+        checks.check(f"each customer's {what} in replay's order", not diffs,
+                     f"{len(diffs)} customers differ, e.g. {diffs[:3]}")
+
+
+if __name__ == "__main__":
+    itlib.run_test(main, itlib.Checks())
