@@ -15,6 +15,8 @@ struct InputHead {
   int64_t timestamp_ms = 0;
   // The partition reported end-of-log and nothing arrived since.
   bool at_end = false;
+  // With `at_end`: when it reported that end (the idle wait for this input runs from here).
+  MonotonicTime at_end_since{};
   // Anything (a record or end-of-log) came since the assignment.
   bool answered = false;
 };
@@ -40,8 +42,10 @@ class InputMerger {
 
   // The index of the input whose first record is next, or kNone when nothing is queued or the
   // merge waits for an input that is behind: one that has not reached its end (at most
-  // `waits.lagging`, or `waits.first_fetch` before its first answer), or with `waits.idle` > 0
-  // one that has. The wait is measured from the first call that found an input behind.
+  // `waits.lagging`, or `waits.first_fetch` before its first answer, measured from the first
+  // call that found an input lagging), or with `waits.idle` > 0 one that has: until `waits.idle`
+  // after that input's own `at_end_since`, so an input that reaches its end while another one's
+  // wait has long expired is still waited for.
   [[nodiscard]] int Next(std::span<const InputHead> inputs, int64_t implausible_after_ms,
                          MonotonicTime now);
 
@@ -50,7 +54,7 @@ class InputMerger {
 
  private:
   MergeWaits waits_;
-  // Since when the merge has been waiting for an input that is behind (epoch = not waiting).
+  // Since when the merge has been waiting for an input that is lagging (epoch = not waiting).
   MonotonicTime waiting_since_{};
 };
 

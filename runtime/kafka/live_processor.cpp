@@ -198,7 +198,7 @@ bool LiveProcessor::BeginTransactionIfNeeded() {
 
 bool LiveProcessor::FillInputs(ShardSlot& slot) {
   bool got_record = false;
-  bool pulled = slot.inputs.Fill(got_record);
+  bool pulled = slot.inputs.Fill(got_record, clock_.Monotonic());
   if (got_record) {
     SetBrokerReachable(true);
   }

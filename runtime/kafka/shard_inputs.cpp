@@ -26,7 +26,7 @@ void ShardInputs::Enqueue(size_t input, KafkaMessage message) {
   records.insert(pos, std::move(message));
 }
 
-bool ShardInputs::Fill(bool& got_record) {
+bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
   bool pulled = false;
   rd_kafka_message_t* batch[kFillBatch];
   for (Input& input : inputs_) {
@@ -37,6 +37,9 @@ bool ShardInputs::Fill(bool& got_record) {
       pulled = true;
       input.answered = true;
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (!input.at_end) {
+          input.at_end_since = now;
+        }
         input.at_end = true;
       } else if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         spdlog::debug("kafka: consumer: {}", rd_kafka_err2str(message->err));
@@ -58,6 +61,7 @@ int ShardInputs::Next(int64_t implausible_after_ms, MonotonicTime now) {
     heads[i].timestamp_ms =
         heads[i].has_record ? rd_kafka_message_timestamp(input.records.front().get(), nullptr) : 0;
     heads[i].at_end = input.at_end;
+    heads[i].at_end_since = input.at_end_since;
     heads[i].answered = input.answered;
   }
   return merger_.Next(heads, implausible_after_ms, now);

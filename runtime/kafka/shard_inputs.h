@@ -29,8 +29,9 @@ class ShardInputs {
   // was detached), in offset order with the ones pulled from the partition queue.
   void Enqueue(size_t input, KafkaMessage message);
   // Pulls what librdkafka has buffered for every input whose records ran out. Returns true when
-  // anything was pulled; sets `got_record` when that included a record.
-  bool Fill(bool& got_record);
+  // anything was pulled; sets `got_record` when that included a record. `now` stamps an input's
+  // report of its end (InputHead::at_end_since).
+  bool Fill(bool& got_record, MonotonicTime now);
 
   // The input whose first record is next in the merge, or InputMerger::kNone (nothing queued,
   // or the merge waits for an input that is behind). See InputMerger::Next.
@@ -48,8 +49,9 @@ class ShardInputs {
   struct Input {
     std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
     std::deque<KafkaMessage> records;
-    bool at_end = false;    // the partition reported end-of-log and nothing arrived since
-    bool answered = false;  // anything (a record or end-of-log) came since the assignment
+    bool at_end = false;           // the partition reported end-of-log and nothing arrived since
+    MonotonicTime at_end_since{};  // when it reported that end
+    bool answered = false;         // anything (a record or end-of-log) came since the assignment
   };
 
   std::array<Input, kInputs> inputs_;

@@ -16,7 +16,9 @@ constexpr int kClicks = 0;
 constexpr int kCalls = 1;
 
 InputHead Record(int64_t ts) { return {.has_record = true, .timestamp_ms = ts, .answered = true}; }
-InputHead AtEnd() { return {.at_end = true, .answered = true}; }
+InputHead AtEnd(MonotonicTime since = {}) {
+  return {.at_end = true, .at_end_since = since, .answered = true};
+}
 InputHead Fetching() { return {.answered = true}; }
 InputHead Unanswered() { return {}; }
 
@@ -87,11 +89,14 @@ std::vector<int64_t> MergeBurst(milliseconds idle_wait, ManualClock& clock) {
   // clicks holds ts 200 and 400, fetched first; calls holds 100 and 300, fetched 20 ms later.
   std::array<std::vector<int64_t>, 4> queued{{{200, 400}, {}, {}, {}}};
   std::array<bool, 4> at_end{false, true, true, true};
+  std::array<MonotonicTime, 4> at_end_since;
+  at_end_since.fill(clock.Monotonic());
   std::vector<int64_t> order;
   auto heads = [&] {
     std::array<InputHead, 4> h;
     for (size_t i = 0; i < 4; ++i) {
-      h[i] = queued[i].empty() ? (at_end[i] ? AtEnd() : Fetching()) : Record(queued[i].front());
+      h[i] = queued[i].empty() ? (at_end[i] ? AtEnd(at_end_since[i]) : Fetching())
+                               : Record(queued[i].front());
     }
     return h;
   };
@@ -102,15 +107,21 @@ std::vector<int64_t> MergeBurst(milliseconds idle_wait, ManualClock& clock) {
       if (next == InputMerger::kNone) return;
       order.push_back(queued[static_cast<size_t>(next)].front());
       queued[static_cast<size_t>(next)].erase(queued[static_cast<size_t>(next)].begin());
-      if (queued[static_cast<size_t>(next)].empty()) at_end[static_cast<size_t>(next)] = true;
+      if (queued[static_cast<size_t>(next)].empty()) {
+        at_end[static_cast<size_t>(next)] = true;
+        at_end_since[static_cast<size_t>(next)] = clock.Monotonic();
+      }
     }
   };
   drain();
   clock.Advance(Duration::Millis(20));
   queued[kCalls] = {100, 300};
   drain();
-  clock.Advance(Duration::Millis(5000));
-  drain();
+  // Twice: an input that delivered its last record and reported its end is waited for again.
+  for (int i = 0; i < 2; ++i) {
+    clock.Advance(Duration::Millis(5000));
+    drain();
+  }
   return order;
 }
 
@@ -124,8 +135,30 @@ TEST_F(InputMergerTest, TimestampOrderWithAnIdleWait) {
 
 TEST_F(InputMergerTest, AnIdleWaitGivesUpAfterItsLimit) {
   InputMerger merger({.idle = milliseconds(1000)});
-  std::array<InputHead, 4> heads{Record(200), AtEnd(), AtEnd(), AtEnd()};
+  std::array<InputHead, 4> heads{Record(200), AtEnd(Now()), AtEnd(Now()), AtEnd(Now())};
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(999);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+}
+
+// Found by the soak test (tests/integration/soak_test.py): with traffic still arriving, a rare
+// input stays at its end and its wait expires; an input that reaches its end later must still be
+// waited for, from its own end on. One wait for all inputs (measured from the first one behind)
+// let a click overtake a call answered before it, fetched a moment later: a false breach.
+TEST_F(InputMergerTest, EachInputThatReachesItsEndIsWaitedForFromThen) {
+  InputMerger merger({.lagging = milliseconds(2000), .idle = milliseconds(1000)});
+  std::array<InputHead, 4> heads{Record(100), Record(50), AtEnd(), AtEnd(Now())};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1000);  // surveys' wait is over
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+  heads[kCalls] = AtEnd(Now());  // calls delivered all it had and reports its end
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(50);
+  heads[kCalls] = Record(80);  // the answer, fetched a moment after the click
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+  heads[kCalls] = AtEnd(Now());
   Advance(999);
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
   Advance(1);
