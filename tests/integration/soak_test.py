@@ -15,8 +15,8 @@ Checks:
   end;
 - RSS flat: /proc/<pid>/status VmRSS of every processor, sampled once a second; samples in the
   first WARMUP_S of each process start are dropped; per instance, the maximum over the last third
-  of its remaining samples' time span must be at most RSS_GROWTH x the maximum over the first
-  third. The memory bounds that data fills (state.cache_customers, memtables, block cache) are
+  of its remaining samples' time span must be at most RSS_GROWTH x (or RSS_SLACK_MIB above,
+  whichever is more) the maximum over the first third. The memory bounds that data fills (state.cache_customers, memtables, block cache) are
   set small (SMALL_BOUNDS) so that they are full early: growth after that is a leak.
 
 D = CXPULSE_SOAK_SECONDS (default 120), rate = CXPULSE_SOAK_RATE events/s (default 300),
@@ -39,6 +39,10 @@ BROKER_DOWN_S = 5
 LAG_BOUND_S = 120
 WARMUP_S = 10
 RSS_GROWTH = 1.3
+# At ~25 MiB a process's bounded client buffers alone (a catch-up after a broker restart fills
+# the fetch queues; glibc keeps the high-water mark) move RSS by ~8 MiB: growth is allowed up
+# to RSS_GROWTH x or RSS_SLACK_MIB, whichever is more.
+RSS_SLACK_MIB = 16
 MIN_GAP_S = 5  # steady traffic between two faults, also when the schedule runs late
 STRICT = {"processing": "exactly_once", "idle_input_wait": "2s"}
 # Every memory bound that data fills (customer cache, memtables, block cache) set small, so that
@@ -81,7 +85,7 @@ class RssSampler(threading.Thread):
         third = (t1 - t0) / 3
         first = max(k for t, k in samples if t <= t0 + third) / 1024
         last = max(k for t, k in samples if t >= t1 - third) / 1024
-        return last <= RSS_GROWTH * first, first, last, len(samples)
+        return last <= max(RSS_GROWTH * first, first + RSS_SLACK_MIB), first, last, len(samples)
 
 
 def schedule(rng):
@@ -210,12 +214,13 @@ def main(checks):
     kills = len(recoveries["kill"])
     checks.check(f"every fault injected ({kills} kill -9, {len(recoveries['broker'])} broker "
                  "restarts, b joined and left)", sum(map(len, recoveries.values())) == len(faults))
+    itlib.log("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     for fault, times in sorted(recoveries.items()):
         itlib.log(f"lag recovery after {fault}: " + ", ".join(f"{t:.1f}" for t in times) + " s")
     for name in ("a", "b"):
         ok, first, last, n = sampler.verdict(name)
         checks.check(f"RSS of {name} flat: max {first:.0f} MiB in the first third, {last:.0f} MiB "
-                     f"in the last ({n} samples, bound x{RSS_GROWTH})", ok)
+                     f"in the last ({n} samples, bound x{RSS_GROWTH} or +{RSS_SLACK_MIB} MiB)", ok)
 
     alerts, signals, dead = itlib.check_equals_replay(
         checks, args, prefix, reference, "the uninterrupted replay", lines=lines,

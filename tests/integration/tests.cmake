@@ -81,3 +81,10 @@ set_tests_properties(integration.bad_input_campaign PROPERTIES LABELS integratio
 cxpulse_integration_test(kafka_security kafka_security_test.py 420)
 set_tests_properties(integration.kafka_security PROPERTIES LABELS integration
   ENVIRONMENT "${CXPULSE_IT_ENV};CXPULSE_IT_KAFKA_SECURE_PORT=${CXPULSE_IT_KAFKA_SECURE_PORT}")
+
+# Steady traffic for CXPULSE_SOAK_SECONDS (default 120) with kill -9s, a broker restart and a
+# second instance joining and leaving, under the strict merge: output equal to replay, lag back
+# to 0 after every fault, RSS flat (see the script's docstring; a long run: RELIABILITY.md).
+cxpulse_integration_test(soak soak_test.py 1200)
+set_tests_properties(integration.soak PROPERTIES LABELS integration
+  ENVIRONMENT "${CXPULSE_IT_ENV}")
