@@ -27,7 +27,11 @@ struct Recorder final : LiveObserver {
 
 std::vector<ShardSnapshot> Shards(std::vector<int> partitions) {
   std::vector<ShardSnapshot> shards;
-  for (int p : partitions) shards.push_back(ShardSnapshot{.partition = p});
+  for (int p : partitions) {
+    ShardSnapshot s;
+    s.partition = p;
+    shards.push_back(s);
+  }
   return shards;
 }
 
