@@ -2,7 +2,8 @@
 # Live benchmark of `cxpulse run` on a real local Kafka broker (bench/README.md, "Live benchmark").
 #
 #   bench/live_bench.sh [--runs R] [--customers N] [--rate EVENTS_PER_S] [--latency-seconds S]
-#                       [--latency-only]
+#                       [--latency-only] [--threads "1 2"] [--modes "exactly_once"]
+#                       [--drain-only]
 #
 # BASELINE=/path/to/other/cxpulse also runs every drain and latency step with that binary,
 # alternating with $BUILD/cxpulse, so before/after ratios come from one run (RESULT lines carry
@@ -17,6 +18,9 @@
 #    produced at --rate (default: half the mean exactly-once drain rate) for about S seconds
 #    (default 30) by bench/rate_producer, both modes, R times. --latency-only (needs --rate)
 #    skips steps 2-4.
+# --threads "T1 T2 ..." runs every drain with each processing.threads value in turn (alternating
+# within a run; RESULT lines carry threads=T); --modes limits the drain and latency steps to the
+# modes given; --drain-only skips the latency step.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +38,9 @@ CUSTOMERS=200000
 RATE=""
 LATENCY_SECONDS=30
 LATENCY_ONLY=0
+DRAIN_ONLY=0
+THREADS=""
+MODES="exactly_once at_least_once"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -42,7 +49,10 @@ while [[ $# -gt 0 ]]; do
     --rate) RATE="$2"; shift 2 ;;
     --latency-seconds) LATENCY_SECONDS="$2"; shift 2 ;;
     --latency-only) LATENCY_ONLY=1; shift ;;
-    *) echo "usage: $0 [--runs R] [--customers N] [--rate N] [--latency-seconds S] [--latency-only]" >&2
+    --drain-only) DRAIN_ONLY=1; shift ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --modes) MODES="$2"; shift 2 ;;
+    *) echo "usage: $0 [--runs R] [--customers N] [--rate N] [--latency-seconds S] [--latency-only] [--threads LIST] [--modes LIST] [--drain-only]" >&2
        exit 2 ;;
   esac
 done
@@ -70,21 +80,26 @@ else
   done
 
   declare -A DRAIN_RATES
-  for mode in exactly_once at_least_once; do
+  for mode in $MODES; do
     for ((r = 1; r <= RUNS; r++)); do
       for label in "${!BINARIES[@]}"; do
-        line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" \
-          --records "$RECORDS" --mode "$mode" --cxpulse "${BINARIES[$label]}" \
-          --http-port "$HTTP_PORT")"
-        echo "$line binary=$label load=$(cut -d' ' -f1 /proc/loadavg)"
-        [[ "$label" == build ]] &&
-          DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+        for threads in ${THREADS:-default}; do
+          extra="{}"
+          [[ "$threads" != default ]] && extra="{\"processing\": {\"threads\": $threads}}"
+          line="$($PY "$BENCH" drain --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" \
+            --records "$RECORDS" --mode "$mode" --cxpulse "${BINARIES[$label]}" \
+            --http-port "$HTTP_PORT" --extra-config "$extra")"
+          echo "$line binary=$label threads=$threads load=$(cut -d' ' -f1 /proc/loadavg)"
+          [[ "$label" == build ]] &&
+            DRAIN_RATES[$mode]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+        done
       done
     done
   done
 
 fi
 
+((DRAIN_ONLY)) && exit 0
 if [[ -z "$RATE" ]]; then
   # Half the mean exactly-once drain rate.
   RATE="$(awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%d", s / NF / 2 }' \
@@ -94,7 +109,7 @@ EVENTS_PER_CUSTOMER=16.7  # generator, struggle ratio 0.5
 LAT_CUSTOMERS="$(awk -v r="$RATE" -v s="$LATENCY_SECONDS" -v e="$EVENTS_PER_CUSTOMER" \
   'BEGIN { printf "%d", r * s / e }')"
 echo "latency: rate $RATE events/s, $LAT_CUSTOMERS customers, struggle ratio 0.5"
-for mode in exactly_once at_least_once; do
+for mode in $MODES; do
   for ((r = 1; r <= RUNS; r++)); do
     LFILE="$DATA/latency.jsonl"
     for label in "${!BINARIES[@]}"; do

@@ -20,7 +20,7 @@
 #include "runtime/config/yaml_section.h"
 #include "runtime/http/http_server.h"
 #include "runtime/kafka/kafka_clients.h"
-#include "runtime/kafka/live_processor.h"
+#include "runtime/kafka/processor_group.h"
 #include "runtime/outreach/outreach_service.h"
 #include "runtime/replay/temporary_directory.h"
 
@@ -174,7 +174,8 @@ int RunDemoCommand(const DemoFlags& flags, AppConfig config, const Clock& clock)
   InstallStopSignalHandlers();
   const std::atomic<bool>& stop = StopRequested();
   TerminalView view(stdout);
-  LiveProcessor processor(config, clock);
+  // One processing thread: the demo's input topics are small.
+  ProcessorGroup processor(config, clock, 1);
   processor.AddObserver(&view);
   // The case service of `cxpulse outreach`, in-process on the same port (/cases).
   OutreachService outreach(config, clock);

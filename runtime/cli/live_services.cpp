@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "runtime/kafka/live_processor.h"
+#include "runtime/kafka/processor_group.h"
 #include "runtime/outreach/outreach_service.h"
 
 namespace cx {
@@ -25,7 +25,7 @@ LocalCustomer ToLocal(LiveProcessor::CustomerAnswer::Kind kind) {
 
 }  // namespace
 
-LiveServices::LiveServices(const HttpConfig& http, LiveProcessor& processor,
+LiveServices::LiveServices(const HttpConfig& http, ProcessorGroup& processor,
                            OutreachService* outreach)
     : metrics_(std::make_unique<MetricsProbe>(&processor.status(), processor.rules().risk,
                                               processor.reasons().known)),

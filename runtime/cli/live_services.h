@@ -14,15 +14,15 @@
 
 namespace cx {
 
-class LiveProcessor;
+class ProcessorGroup;
 class OutreachService;
 
 // The processor's HTTP side in one object: the Prometheus probe and the recent-alert feed
 // (both registered as observers of `processor`) and the HTTP server (SPEC §6) that serves them,
-// /customers/{id} through LiveProcessor::RequestCustomer and the outreach page.
+// /customers/{id} through ProcessorGroup::RequestCustomer and the outreach page.
 //
-//   LiveProcessor processor(config, clock);
-//   LiveServices services(config.http, processor);   // before processor.Run()
+//   ProcessorGroup processor(config, clock, threads);
+//   LiveServices services(config.http, processor);   // before processor.Start()
 //   if (!services.Start()) ...                         // /healthz answers from here on
 //   if (!services.RouteCustomers(config, clock)) ...          // optional, before Start below
 //   processor.Start(); processor.Run(stop);
@@ -30,14 +30,15 @@ class OutreachService;
 //
 // Without RouteCustomers(), /customers/{id} of a partition not assigned here answers 503.
 //
-// The processor must outlive this object. Construct it before Run() (it adds observers).
+// The processor must outlive this object. Construct it before the processor's Start() (it adds
+// observers).
 //
 // With `outreach` (`cxpulse demo`), the same port also serves the outreach service's /cases
 // routes (rep identity and answers as in `cxpulse outreach`), /readyz is ready once both are,
 // and /metrics holds both metric sets. `outreach` must outlive this object.
 class LiveServices {
  public:
-  LiveServices(const HttpConfig& http, LiveProcessor& processor,
+  LiveServices(const HttpConfig& http, ProcessorGroup& processor,
                OutreachService* outreach = nullptr);
   ~LiveServices();
   LiveServices(const LiveServices&) = delete;
@@ -62,7 +63,7 @@ class LiveServices {
  private:
   std::unique_ptr<MetricsProbe> metrics_;
   std::unique_ptr<AlertFeed> alerts_;
-  LiveProcessor& processor_;
+  ProcessorGroup& processor_;
   CustomerRouter::LocalLookup local_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<CustomerRouting> routing_;

@@ -11,7 +11,8 @@
 #include "runtime/cli/commands.h"
 #include "runtime/cli/config_check.h"
 #include "runtime/cli/live_services.h"
-#include "runtime/kafka/live_processor.h"
+#include "runtime/config/processing_threads.h"
+#include "runtime/kafka/processor_group.h"
 
 namespace cx {
 namespace {
@@ -46,17 +47,21 @@ int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& 
   if (!invalid.empty()) {
     return UsageError("run", invalid);
   }
+  const int threads = AvailableProcessingThreads(config.processing.threads);
   if (flags.dry_run) {
-    std::printf("config ok: %s (group %s, %s, state in %s, brokers %s, http %s)\n",
-                flags.config_path.c_str(), config.kafka.group_id.c_str(),
-                config.kafka.processing == ProcessingGuarantee::kExactlyOnce ? "exactly_once"
-                                                                             : "at_least_once",
-                config.state.dir.c_str(), config.kafka.bootstrap_servers.c_str(),
-                config.http.listen.c_str());
+    std::printf(
+        "config ok: %s (group %s, %s, %d processing thread%s%s, state in %s, brokers %s, http "
+        "%s)\n",
+        flags.config_path.c_str(), config.kafka.group_id.c_str(),
+        config.kafka.processing == ProcessingGuarantee::kExactlyOnce ? "exactly_once"
+                                                                     : "at_least_once",
+        threads, threads == 1 ? "" : "s", config.processing.threads == 0 ? " (auto)" : "",
+        config.state.dir.c_str(), config.kafka.bootstrap_servers.c_str(),
+        config.http.listen.c_str());
     return kExitOk;
   }
   InstallStopHandlers();
-  LiveProcessor processor(config, clock);
+  ProcessorGroup processor(config, clock, threads);
   LiveServices services(config.http, processor);
   Result<void> ok = services.Start();
   if (ok) {

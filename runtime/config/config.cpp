@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "runtime/config/outreach_config_yaml.h"
+#include "runtime/config/processing_threads.h"
 #include "runtime/config/routing_config_yaml.h"
 #include "runtime/config/rules_config_yaml.h"
 #include "runtime/config/yaml_section.h"
@@ -85,6 +86,16 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   }
   if (kafka.fetch_max_kb < 1024 || kafka.fetch_max_kb > 2097151) {
     errors.emplace_back("kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
+  }
+}
+
+void ReadProcessingConfig(YamlSection section, ProcessingConfig& processing,
+                          std::vector<std::string>& errors) {
+  section.Get("threads", processing.threads);
+  section.Finish();
+  if (processing.threads < 0 || processing.threads > kMaxProcessingThreads) {
+    errors.push_back("processing.threads: must be between 0 (as many as the cores available) and " +
+                     std::to_string(kMaxProcessingThreads));
   }
 }
 
@@ -187,6 +198,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   ReadRulesConfig(rules, config.rules);
   rules.Finish();
   ReadStateConfig(top.Section("state"), config.state);
+  ReadProcessingConfig(top.Section("processing"), config.processing, errors);
   ReadKafkaConfig(top.Section("kafka"), config.kafka, errors);
   ReadHttpConfig(top.Section("http"), config.http);
   ReadOutreachConfig(top.Section("outreach"), config.outreach, errors);

@@ -32,6 +32,16 @@ struct StateConfig {
   bool operator==(const StateConfig&) const = default;
 };
 
+// The `processing:` section: how `cxpulse run` uses the cores of its machine.
+struct ProcessingConfig {
+  // Processing threads (runtime/config/processing_threads.h): each one its own consumer group
+  // member with its own transactional producer and its own shards (partitions). 0 = as many as
+  // the cores available (the cgroup CPU limit on Kubernetes, else the machine's cores).
+  int threads = 0;
+
+  bool operator==(const ProcessingConfig&) const = default;
+};
+
 // The `reasons:` section (SPEC §9): the contact reasons counted by name in
 // cxpulse_contacts_total / cxpulse_repeat_contacts_total and in `cxpulse reasons`.
 struct ReasonsConfig {
@@ -47,6 +57,7 @@ struct ReasonsConfig {
 struct AppConfig {
   RulesConfig rules;
   StateConfig state;
+  ProcessingConfig processing;
   KafkaConfig kafka;
   HttpConfig http;
   OutreachConfig outreach;

@@ -1,5 +1,6 @@
 #include "runtime/kafka/kafka_stats.h"
 
+#include <algorithm>
 #include <string>
 
 #include <simdjson.h>
@@ -25,16 +26,17 @@ std::vector<PartitionLag> ParseConsumerLag(std::string_view json) {
       int64_t lag = -1;
       if (partition.value["partition"].get(id) != simdjson::SUCCESS || id < 0) continue;
       if (partition.value["consumer_lag"].get(lag) != simdjson::SUCCESS) continue;
-      if (lag < 0) {
-        // Exactly-once commits offsets through the producer, so the consumer never learns a
-        // committed offset: measure from what it has handed to the application instead.
-        int64_t stable = -1;
-        int64_t consumed = -1;
-        if (partition.value["ls_offset"].get(stable) == simdjson::SUCCESS &&
-            partition.value["app_offset"].get(consumed) == simdjson::SUCCESS && stable >= 0 &&
-            consumed >= 0) {
-          lag = stable > consumed ? stable - consumed : 0;
-        }
+      // Exactly-once commits offsets through the producer, so the consumer's committed offset
+      // is at best the one fetched at assignment (-1 before any commit; after a rebalance, the
+      // commit before it, forever): measure from what it has handed to the application when
+      // that is less.
+      int64_t stable = -1;
+      int64_t consumed = -1;
+      if (partition.value["ls_offset"].get(stable) == simdjson::SUCCESS &&
+          partition.value["app_offset"].get(consumed) == simdjson::SUCCESS && stable >= 0 &&
+          consumed >= 0) {
+        int64_t handed = stable > consumed ? stable - consumed : 0;
+        lag = lag < 0 ? handed : std::min(lag, handed);
       }
       if (lag < 0) continue;
       lags.push_back(PartitionLag{std::string(topic.key), static_cast<int32_t>(id), lag});

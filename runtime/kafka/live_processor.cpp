@@ -48,12 +48,14 @@ const std::atomic<bool> kNeverStop{false};
 
 }  // namespace
 
-LiveProcessor::LiveProcessor(AppConfig config, const Clock& clock)
+LiveProcessor::LiveProcessor(AppConfig config, const Clock& clock, std::string_view member_suffix)
     : config_(std::move(config)), clock_(clock) {
   if (const char* env = std::getenv("CXPULSE_INSTANCE_ID"); env != nullptr && *env != '\0') {
     config_.kafka.instance_id = env;
   }
   instance_id_ = config_.kafka.instance_id.empty() ? HostName() : config_.kafka.instance_id;
+  instance_id_ += member_suffix;
+  if (!config_.kafka.instance_id.empty()) config_.kafka.instance_id += member_suffix;
   persistence_ = std::make_unique<ShardPersistence>(
       config_, config_.kafka.group_id + "-" + instance_id_, clock_);
   outputs_ = std::make_unique<LiveOutputs>(config_.kafka.topics, persistence_->transactions(),

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,7 +39,10 @@ namespace cx {
 // goes through `clock`.
 class LiveProcessor final : private GroupListener {
  public:
-  LiveProcessor(AppConfig config, const Clock& clock);
+  // `member_suffix` (ProcessorGroup: "-t<i>" with more than one processing thread) is appended
+  // to the instance id, so each processor in a process is its own group member
+  // (group.instance.id) with its own transactional.id.
+  LiveProcessor(AppConfig config, const Clock& clock, std::string_view member_suffix = {});
   ~LiveProcessor() override;
 
   // Connects, checks the topics (all present, inputs co-partitioned) and, for exactly-once,
@@ -49,6 +53,8 @@ class LiveProcessor final : private GroupListener {
   [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop);
 
   [[nodiscard]] const LiveStatus& status() const { return status_; }
+  // The partitions of each input topic (after Start(); 0 before).
+  [[nodiscard]] int input_partitions() const { return input_partitions_; }
   // The rules the shards run with (the metrics probe's at-risk levels).
   [[nodiscard]] const RulesConfig& rules() const { return config_.rules; }
   [[nodiscard]] const ReasonsConfig& reasons() const { return config_.reasons; }

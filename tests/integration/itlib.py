@@ -36,6 +36,10 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+# processing.threads of the configs write_config writes (--threads); None = not set.
+PROCESSING_THREADS = None
+
+
 def parse_args():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cxpulse", required=True, help="the cxpulse binary")
@@ -43,7 +47,14 @@ def parse_args():
     parser.add_argument("--bootstrap", default="127.0.0.1:19192")
     parser.add_argument("--kafka-dir", default="", help="KAFKA_DIR of the broker (broker test)")
     parser.add_argument("--seed", type=int, default=0, help="0 = random (printed)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="processing.threads of every config write_config writes "
+                             "(default: not set, i.e. the cores available)")
     args = parser.parse_args()
+    global PROCESSING_THREADS
+    PROCESSING_THREADS = args.threads
+    if args.threads is not None:
+        log(f"processing.threads: {args.threads}")
     if args.seed == 0:
         args.seed = random.SystemRandom().randint(1, 1_000_000)
     log(f"seed {args.seed} (rerun with --seed {args.seed})")
@@ -460,6 +471,8 @@ def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s",
     kafka.update(extra_kafka or {})
     config = {"state": {"dir": state_dir, **(extra_state or {})}, "kafka": kafka,
               "http": {"listen": f"127.0.0.1:{free_port()}"}}
+    if PROCESSING_THREADS is not None:
+        config["processing"] = {"threads": PROCESSING_THREADS}
     if rules:
         config["rules"] = rules
     with open(path, "w") as f:

@@ -28,20 +28,25 @@ add_test(NAME integration.log_scan
 set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 600
   SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
-# name, script, timeout (s); each gets its own scratch dir and fresh topics, group and state.
+# name, script, timeout (s), then any further arguments of the script; each gets its own
+# scratch dir and fresh topics, group and state.
 function(cxpulse_integration_test name script timeout)
   add_test(NAME integration.${name}
     COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/${script}
             --cxpulse $<TARGET_FILE:cxpulse> --bootstrap ${CXPULSE_IT_BOOTSTRAP}
             --kafka-dir ${CXPULSE_IT_KAFKA_DIR}
-            --work-dir ${CMAKE_BINARY_DIR}/integration/${name})
+            --work-dir ${CMAKE_BINARY_DIR}/integration/${name} ${ARGN})
   set_tests_properties(integration.${name} PROPERTIES
     FIXTURES_REQUIRED kafka_broker TIMEOUT ${timeout} RUN_SERIAL TRUE)
 endfunction()
 
-cxpulse_integration_test(live_equals_replay live_equals_replay_test.py 300)
+# One processing thread per process (processing.threads: 1), and the same with two threads per
+# process (each its own group member and transactional producer): outputs equal to replay's.
+cxpulse_integration_test(live_equals_replay live_equals_replay_test.py 300 --threads 1)
+cxpulse_integration_test(live_equals_replay_threads2 live_equals_replay_test.py 300 --threads 2)
 cxpulse_integration_test(crash_recovery crash_recovery_test.py 420)
-cxpulse_integration_test(failover failover_test.py 420)
+cxpulse_integration_test(failover failover_test.py 420 --threads 1)
+cxpulse_integration_test(failover_threads2 failover_test.py 420 --threads 2)
 cxpulse_integration_test(broker_outage broker_outage_test.py 480)
 cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
 # Caught-up instances merge newly arrived data by timestamp (with kafka.idle_input_wait: 1s; see
@@ -65,6 +70,7 @@ set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
 
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
+  integration.live_equals_replay_threads2 integration.failover_threads2
   integration.broker_outage integration.idle_deadline integration.arrival_order
   integration.outreach_service integration.customer_routing integration.case_end_to_end
   integration.notify

@@ -379,3 +379,26 @@ TEST(Cli, ReplayOfStdinSucceeds) {
 }
 
 }  // namespace
+
+// `run --dry-run` prints the processing threads it would run: as configured, or the cores
+// available (auto); a count out of range is a usage error naming the key.
+TEST(Cli, RunDryRunShowsProcessingThreads) {
+  {
+    TempConfig config("threads_three", "processing:\n  threads: 3\n");
+    Outcome o = RunCxpulseAll("run --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 0) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "3 processing threads,")) << o.stderr_text;
+  }
+  {
+    TempConfig config("threads_auto", "processing:\n  threads: 0\n");
+    Outcome o = RunCxpulseAll("run --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 0) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "(auto)")) << o.stderr_text;
+  }
+  {
+    TempConfig config("threads_too_many", "processing:\n  threads: 1000\n");
+    Outcome o = RunCxpulse("run --dry-run --config " + config.path());
+    EXPECT_EQ(o.exit_code, 2) << o.stderr_text;
+    EXPECT_TRUE(Has(o.stderr_text, "processing.threads: must be between 0")) << o.stderr_text;
+  }
+}

@@ -20,6 +20,18 @@ TEST(KafkaStats, ConsumerLagOrStableOffsetMinusConsumed) {
   EXPECT_EQ(lags[1].lag, 10);
 }
 
+// Exactly-once after a rebalance: the committed offset the consumer knows is the one it fetched
+// at assignment and never moves; what it handed to the application does.
+TEST(KafkaStats, StaleCommittedOffsetDoesNotHideProgress) {
+  const char* json = R"({"name":"c","topics":{"cx.clicks":{"topic":"cx.clicks","partitions":{
+    "0":{"partition":0,"consumer_lag":900,"ls_offset":1000,"app_offset":1000},
+    "1":{"partition":1,"consumer_lag":900,"ls_offset":1000,"app_offset":400}}}}})";
+  std::vector<PartitionLag> lags = ParseConsumerLag(json);
+  ASSERT_EQ(lags.size(), 2u);
+  EXPECT_EQ(lags[0].lag, 0);
+  EXPECT_EQ(lags[1].lag, 600);
+}
+
 TEST(KafkaStats, GarbageGivesNothing) {
   EXPECT_TRUE(ParseConsumerLag("not json").empty());
   EXPECT_TRUE(ParseConsumerLag(R"({"topics":[]})").empty());
