@@ -636,8 +636,9 @@ def render_growth(rows, skipped):
     peer's EOS v2 from the same round, and the sizes the time budget left out."""
     out = ["| customers | records | instances | peer RocksDB | cxpulse EO events/s | peer EOS v2 "
            "events/s | × peer | cxpulse RSS MB | peer RSS MB | × peer | cxpulse CPU s/M | "
-           "peer CPU s/M | × peer | ceiling events/s | load avg | date |",
-           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+           "peer CPU s/M | × peer | cxpulse ALO events/s (RSS MB, CPU s/M) | ceiling events/s | "
+           "load avg | date |",
+           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     keys = sorted({(int(r["customers"]), int(r["records"]), int(r.get("instances", 1)),
                     r.get("_rocksdb", "default"))
                    for r in rows if r.get("step") == "drain"},
@@ -653,6 +654,11 @@ def render_growth(rows, skipped):
                            and r["mode"] in ("exactly_once", "exactly_once_v2")])
 
         ours = {k: pick("cxpulse", k) for k in ("events_per_s", "peak_rss_mb", "cpu_s_per_m_events")}
+        alo = {k: median([num(r, k) for r in sel if r["processor"] == "cxpulse"
+                          and r["mode"] == "at_least_once"]) for k in ours}
+        alo_cell = (f"{fmt(alo['events_per_s'])} ({fmt(alo['peak_rss_mb'])}, "
+                    f"{fmt(alo['cpu_s_per_m_events'], 1)})" if alo["events_per_s"] == alo["events_per_s"]
+                    else "–")
         peer = {k: pick("peer", k) for k in ours}
         ratio = lambda k: fmt(ours[k] / peer[k], 2) if peer[k] == peer[k] and peer[k] else "–"  # noqa: E731
         ceilings = [num(r, "records_per_s") for r in rows
@@ -669,13 +675,13 @@ def render_growth(rows, skipped):
                    f"{ratio('events_per_s')} | {fmt(ours['peak_rss_mb'])} | "
                    f"{fmt(peer['peak_rss_mb'])} | {ratio('peak_rss_mb')} | "
                    f"{fmt(ours['cpu_s_per_m_events'], 1)} | {fmt(peer['cpu_s_per_m_events'], 1)} | "
-                   f"{ratio('cpu_s_per_m_events')} | {fmt(median(ceilings))} | "
+                   f"{ratio('cpu_s_per_m_events')} | {alo_cell} | {fmt(median(ceilings))} | "
                    f"{ctx.get('_load', '?')} | {ctx.get('_date', '?')} |")
     for customers, instances, rocksdb, estimate, left, rate in skipped:
         out.append(f"| {fmt(customers)} | ≈ {fmt(customers * EVENTS_PER_CUSTOMER)} | {instances} | {rocksdb} | "
-                   f"not run: ≈ "
+                   f"whole workload not run: ≈ "
                    f"{estimate // 60} min estimated at {fmt(rate)} events/s (slowest drain so far), "
-                   f"{max(left, 0) // 60} min of the budget left | | | | | | | | | | "
+                   f"{max(left, 0) // 60} min of the budget left | | | | | | | | | | | "
                    f"| |")
     equal = [r for r in rows if r.get("step") == "equal_work" and first_of(r)]
     if equal:
