@@ -189,11 +189,12 @@ def compare(name, ours, theirs):
 
 def cmd_equal_work(args):
     work = tempfile.mkdtemp(prefix="peer-equal-", dir=args.work)
-    file = os.path.join(work, "input.jsonl")
-    subprocess.run([args.cxpulse, "generate", "--customers", str(args.customers), "--seed",
-                    str(args.seed), "--struggle-ratio", "0.5", "--duplicate-ratio", "0.02",
-                    "--invalid-ratio", "0.01", "--output", file], check=True,
-                   stderr=subprocess.DEVNULL)
+    file = args.file or os.path.join(work, "input.jsonl")
+    if not args.file:
+        subprocess.run([args.cxpulse, "generate", "--customers", str(args.customers), "--seed",
+                        str(args.seed), "--struggle-ratio", "0.5", "--duplicate-ratio", "0.02",
+                        "--invalid-ratio", "0.01", "--output", file], check=True,
+                       stderr=subprocess.DEVNULL)
     last = 0
     with open(file) as f:
         for line in f:
@@ -387,6 +388,43 @@ def cmd_drain(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def cmd_compare_alerts(args):
+    """Equal work on a drain: the alerts two drains wrote (their output topics pb.<run>.), by
+    (customer, kind, severity, alert id). Alerts a deadline raises depend on when each processor's
+    watermark passed it while draining, so both are counted apart from the rest."""
+    runs = {}
+    for side in (args.a, args.b):
+        label, _, run_id = side.rpartition(":")
+        alerts = [json.loads(v) for v in read_topic(args.bootstrap, f"pb.{run_id}.cx.alerts")]
+        runs[label] = alerts
+    (la, a), (lb, b) = runs.items()
+    keys = lambda alerts: [(x["customer_id"], x["kind"], x["severity"], x["alert_id"])  # noqa: E731
+                           for x in alerts]
+    both, only_a, only_b = compare("alerts", keys(a), keys(b))
+    for key in list(only_a)[:5]:
+        log(f"only in {la}: {key}")
+    for key in list(only_b)[:5]:
+        log(f"only in {lb}: {key}")
+    kinds = lambda only: ",".join(f"{k}:{n}" for k, n in sorted(  # noqa: E731
+        Counter(key[1] for key in only.elements()).items())) or "-"
+    result(step="compare_alerts", customers=args.customers, a=la.replace(":", "/"),
+           b=lb.replace(":", "/"), a_alerts=len(a), b_alerts=len(b), agree=both,
+           only_a=sum(only_a.values()), only_b=sum(only_b.values()),
+           only_a_kinds=kinds(only_a), only_b_kinds=kinds(only_b))
+
+
+def cmd_delete_topics(args):
+    """Deletes the topics whose names start with one of the prefixes (a bounded run's input and
+    every drain's outputs), so that a series does not fill the disk."""
+    from confluent_kafka.admin import AdminClient
+    admin = AdminClient({"bootstrap.servers": args.bootstrap})
+    names = [t for t in admin.list_topics(timeout=30).topics
+             if any(t.startswith(p) for p in args.prefixes)]
+    for name, future in (admin.delete_topics(names).items() if names else []):
+        future.result()
+    log(f"deleted {len(names)} topics")
+
+
 def replay_reference(args, work):
     """Alerts of `cxpulse replay` on the latency traffic in time order: the same generator call
     (customers, seed, span) started in the past (replay rejects events more than an hour ahead
@@ -513,6 +551,7 @@ LABELS = [("cxpulse", "exactly_once", "cxpulse exactly-once"),
           ("cxpulse", "at_least_once", "cxpulse at-least-once"),
           ("peer", "exactly_once_v2", "Kafka Streams EOS v2"),
           ("peer", "at_least_once", "Kafka Streams at-least-once")]
+EVENTS_PER_CUSTOMER = 17.3  # measured: 344 728 records for 20 000 customers
 PEER_OF = {"exactly_once": "exactly_once_v2", "at_least_once": "at_least_once"}
 
 
@@ -597,8 +636,9 @@ def render_growth(rows, skipped):
     peer's EOS v2 from the same round, and the sizes the time budget left out."""
     out = ["| customers | records | instances | peer RocksDB | cxpulse EO events/s | peer EOS v2 "
            "events/s | × peer | cxpulse RSS MB | peer RSS MB | × peer | cxpulse CPU s/M | "
-           "peer CPU s/M | × peer | ceiling events/s | load avg | date |",
-           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+           "peer CPU s/M | × peer | cxpulse ALO events/s (RSS MB, CPU s/M) | ceiling events/s | "
+           "load avg | date |",
+           "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     keys = sorted({(int(r["customers"]), int(r["records"]), int(r.get("instances", 1)),
                     r.get("_rocksdb", "default"))
                    for r in rows if r.get("step") == "drain"},
@@ -614,28 +654,77 @@ def render_growth(rows, skipped):
                            and r["mode"] in ("exactly_once", "exactly_once_v2")])
 
         ours = {k: pick("cxpulse", k) for k in ("events_per_s", "peak_rss_mb", "cpu_s_per_m_events")}
+        alo = {k: median([num(r, k) for r in sel if r["processor"] == "cxpulse"
+                          and r["mode"] == "at_least_once"]) for k in ours}
+        alo_cell = (f"{fmt(alo['events_per_s'])} ({fmt(alo['peak_rss_mb'])}, "
+                    f"{fmt(alo['cpu_s_per_m_events'], 1)})" if alo["events_per_s"] == alo["events_per_s"]
+                    else "–")
         peer = {k: pick("peer", k) for k in ours}
         ratio = lambda k: fmt(ours[k] / peer[k], 2) if peer[k] == peer[k] and peer[k] else "–"  # noqa: E731
         ceilings = [num(r, "records_per_s") for r in rows
                     if r.get("step") == "ceiling" and r["_log"] in logs]
         ctx = sel[0]
         drained = fmt(num(ctx, "records"))
-        if ctx.get("backlog") and ctx["backlog"] != ctx["records"]:
+        if first_of(ctx):
+            drained = (f"first {drained} of ≈ {fmt(workload(ctx))} (reach "
+                       f"{fmt(num(ctx, '_customers_reached'))} customers)")
+        elif ctx.get("backlog") and ctx["backlog"] != ctx["records"]:
             drained = f"first {drained} of {fmt(num(ctx, 'backlog'))}"
         out.append(f"| {fmt(customers)} | {drained} | {instances} | {rocksdb} | "
                    f"{fmt(ours['events_per_s'])} | {fmt(peer['events_per_s'])} | "
                    f"{ratio('events_per_s')} | {fmt(ours['peak_rss_mb'])} | "
                    f"{fmt(peer['peak_rss_mb'])} | {ratio('peak_rss_mb')} | "
                    f"{fmt(ours['cpu_s_per_m_events'], 1)} | {fmt(peer['cpu_s_per_m_events'], 1)} | "
-                   f"{ratio('cpu_s_per_m_events')} | {fmt(median(ceilings))} | "
+                   f"{ratio('cpu_s_per_m_events')} | {alo_cell} | {fmt(median(ceilings))} | "
                    f"{ctx.get('_load', '?')} | {ctx.get('_date', '?')} |")
     for customers, instances, rocksdb, estimate, left, rate in skipped:
-        out.append(f"| {fmt(customers)} | ≈ {fmt(customers * 17.3)} | {instances} | {rocksdb} | "
-                   f"not run: ≈ "
+        out.append(f"| {fmt(customers)} | ≈ {fmt(customers * EVENTS_PER_CUSTOMER)} | {instances} | {rocksdb} | "
+                   f"whole workload not run: ≈ "
                    f"{estimate // 60} min estimated at {fmt(rate)} events/s (slowest drain so far), "
-                   f"{max(left, 0) // 60} min of the budget left | | | | | | | | | | "
+                   f"{max(left, 0) // 60} min of the budget left | | | | | | | | | | | "
                    f"| |")
+    equal = [r for r in rows if r.get("step") == "equal_work" and first_of(r)]
+    if equal:
+        out += ["", "Equal work on the first records (`--equal-first`, `peer_bench.py equal-work "
+                "--file`): `cxpulse replay` of the same records against the peer EOS v2 on their "
+                "topics, with a sentinel an hour after the last event so that every deadline "
+                "fires in both.", "",
+                "| customers | records | replay alerts | peer alerts | agree | only replay | "
+                "only peer | dead letters equal | load avg |",
+                "|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+        for r in sorted(equal, key=lambda r: int(r["customers"])):
+            out.append(f"| {fmt(num(r, 'customers'))} | first {fmt(num(r, 'records'))} | "
+                       f"{r['replay_alerts']} | {r['peer_alerts']} | {r['agree']} | "
+                       f"{r['only_replay']} | {r['only_peer']} | {r['dead_letter_codes_equal']} | "
+                       f"{r.get('_load', '?')} |")
+    compared = [r for r in rows if r.get("step") == "compare_alerts"]
+    if compared:
+        out += ["", "Equal work on the drained records (`--compare-alerts`): the alerts of the "
+                "two drains, by customer, kind, severity and alert id; the kinds of the "
+                "differences after them.", "",
+                "| customers | records | instances | peer RocksDB | drains compared | alerts | "
+                "agree | only in first | only in second | load avg |",
+                "|---:|---:|---:|---|---|---:|---:|---:|---:|---|"]
+        for r in sorted(compared, key=lambda r: (int(r["customers"]), r["_log"])):
+            drain = next((d for d in rows if d.get("step") == "drain" and d["_log"] == r["_log"]),
+                         {})
+            out.append(f"| {fmt(num(r, 'customers'))} | {fmt(num(drain, 'records'))} | "
+                       f"{drain.get('instances', '?')} | {r.get('_rocksdb', '?')} | "
+                       f"{r['a'].replace('/', ' ')} vs {r['b'].replace('/', ' ')} | "
+                       f"{r['a_alerts']} / {r['b_alerts']} | {r['agree']} | "
+                       f"{r['only_a']} ({r['only_a_kinds']}) | {r['only_b']} ({r['only_b_kinds']}) "
+                       f"| {r.get('_load', '?')} |")
     return "\n".join(out)
+
+
+def first_of(row):
+    """N when the row drained the first N records of its workload (peer_bench.sh --first)."""
+    return int(row.get("_first", "0") or 0)
+
+
+def workload(row):
+    """Records of the whole workload of a --first row (estimated: it is not generated)."""
+    return round(int(row["customers"]) * EVENTS_PER_CUSTOMER / 1000) * 1000
 
 
 def cmd_growth_report(args):
@@ -668,15 +757,19 @@ def cmd_growth_report(args):
 
 
 def write_csv(path, rows):
+    """Drains; for a --first row, backlog is the whole workload's estimated size and first=1."""
     with open(path, "w") as f:
         f.write("step,processor,mode,customers,instances,rocksdb,events_per_s,peak_rss_mb,"
-                "cpu_s_per_m_events,records,backlog\n")
+                "cpu_s_per_m_events,records,backlog,first\n")
         for r in rows:
             if r.get("step") == "drain":
+                r = dict(r, first=int(bool(first_of(r))))
+                if first_of(r):
+                    r["backlog"] = workload(r)
                 f.write(",".join(str(r.get(k, "")) for k in (
                     "step", "processor", "mode", "customers", "instances", "_rocksdb",
                     "events_per_s", "peak_rss_mb", "cpu_s_per_m_events", "records",
-                    "backlog")) + "\n")
+                    "backlog", "first")) + "\n")
 
 
 def main():
@@ -711,11 +804,20 @@ def main():
     p = sub.add_parser("equal-work", parents=[common])
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--mode", choices=["exactly_once_v2", "at_least_once"], default="exactly_once_v2")
+    p.add_argument("--file", help="this input (e.g. the first N records of a large workload; "
+                   "--customers is then its label) instead of generating --customers")
     p.set_defaults(func=cmd_equal_work)
     p = sub.add_parser("drain", parents=[common, run])
     p.add_argument("--max-records", type=int, default=0,
                    help="stop once this many records are committed (0: the whole backlog)")
     p.set_defaults(func=cmd_drain)
+    p = sub.add_parser("compare-alerts", parents=[common])
+    p.add_argument("--a", required=True, help="PROCESSOR:MODE:RUN_ID of a drain")
+    p.add_argument("--b", required=True, help="PROCESSOR:MODE:RUN_ID of another drain")
+    p.set_defaults(func=cmd_compare_alerts)
+    p = sub.add_parser("delete-topics", parents=[common])
+    p.add_argument("prefixes", nargs="+")
+    p.set_defaults(func=cmd_delete_topics)
     p = sub.add_parser("latency", parents=[common, run])
     p.add_argument("file", nargs="?", help="a generated file, or --generate")
     p.add_argument("--generate", type=int, default=0,

@@ -6,6 +6,7 @@
 #                       [--rate EVENTS_PER_S] [--latency-seconds S] [--no-latency]
 #                       [--no-equal-work] [--equal-customers N] [--no-report]
 #                       [--jvm-opts "FLAGS"] [--modes "PROCESSOR:MODE ..."] [--max-records N]
+#                       [--first N] [--equal-first] [--compare-alerts]
 #
 # 1. builds what is missing: build/cxpulse, consume_ceiling and rate_producer (cmake --build
 #    $BUILD), the peer's jar (mvn package in bench/peers/kafka-streams);
@@ -15,11 +16,16 @@
 #    peer and of `cxpulse replay` must be the same (exit 1 otherwise);
 # 4. generates N customers (default 20 000; struggle 0.5, 2 % duplicates, 1 % bad lines) and
 #    preloads them into pb<N>. + the four input topics, 4 partitions each (once; reused);
+#    --first N: only the first N records of that workload (the generator writes in event-time
+#    order, so a prefix of the same bytes), into pb<N>.first<M>. (a whole drain of it is then
+#    the prefix; for workloads too large to generate or drain whole); --equal-first: equal
+#    work on those records too (`peer_bench.py equal-work --file`, replay against the peer);
 # 5. R rounds, alternating: the librdkafka consume ceiling, then drain by cxpulse exactly-once,
 #    cxpulse at-least-once, the peer EOS v2, the peer at-least-once (each with I instances in one
 #    group, fresh group, outputs and state; --modes picks some of these four, e.g.
 #    "cxpulse:exactly_once peer:exactly_once_v2"; --max-records N drains only the first N
-#    records, the same for each);
+#    records, the same for each); --compare-alerts: after the round, the alerts of each
+#    processor's last drain against the first one's (`peer_bench.py compare-alerts`);
 # 6. latency: a fresh file (generated once the processor is ready) produced at a fixed rate (default: half the peer's EOS v2 drain rate,
 #    so that every processor keeps up) for about S seconds (default 20) into fresh topics, each
 #    processor and mode once per round;
@@ -49,9 +55,12 @@ REPORT=1
 JVM_OPTS=""
 MODES="cxpulse:exactly_once cxpulse:at_least_once peer:exactly_once_v2 peer:at_least_once"
 MAX_RECORDS=0
+FIRST=0
+EQUAL_FIRST=0
+COMPARE=0
 
 usage() {
-  sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -69,9 +78,13 @@ while [[ $# -gt 0 ]]; do
     --jvm-opts) JVM_OPTS="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
     --max-records) MAX_RECORDS="$2"; shift 2 ;;
+    --first) FIRST="$2"; shift 2 ;;
+    --equal-first) EQUAL_FIRST=1; shift ;;
+    --compare-alerts) COMPARE=1; shift ;;
     *) usage ;;
   esac
 done
+[[ "$FIRST" =~ ^[0-9]+$ ]] || { echo "--first must be a whole number" >&2; exit 2; }
 [[ "$INSTANCES" =~ ^[12]$ ]] || { echo "--instances must be 1 or 2" >&2; exit 2; }
 [[ "$ROCKSDB" == default || "$ROCKSDB" == tuned ]] || { echo "--rocksdb default|tuned" >&2; exit 2; }
 for pm in $MODES; do
@@ -105,6 +118,7 @@ LOG="$RESULTS_DIR/$STAMP-c$CUSTOMERS-i$INSTANCES-$ROCKSDB.log"
   echo "# jvm_opts=${JVM_OPTS:-default}"
   echo "# modes=$MODES"
   echo "# max_records=$MAX_RECORDS"
+  echo "# first=$FIRST"
 } >"$LOG"
 COMMON=(--bootstrap "$BOOTSTRAP" --cxpulse "$BUILD/cxpulse" --peer-jar "$JAR"
         --instances "$INSTANCES" --rocksdb "$ROCKSDB" --customers "$CUSTOMERS")
@@ -120,18 +134,39 @@ if ((EQUAL)); then
 fi
 
 # 4. backlog
-FILE="$DATA/drain-$CUSTOMERS.jsonl"
-[[ -s "$FILE" ]] || "$BUILD/cxpulse" generate --customers "$CUSTOMERS" --seed 1 \
-  --struggle-ratio 0.5 --duplicate-ratio 0.02 --invalid-ratio 0.01 \
-  --start 2026-11-10T00:00:00Z --output "$FILE" 2>/dev/null
+generate() {
+  "$BUILD/cxpulse" generate --customers "$CUSTOMERS" --seed 1 \
+    --struggle-ratio 0.5 --duplicate-ratio 0.02 --invalid-ratio 0.01 \
+    --start 2026-11-10T00:00:00Z 2>/dev/null
+}
+if ((FIRST > 0)); then
+  FILE="$DATA/drain-$CUSTOMERS-first$FIRST.jsonl"
+  # head closes the pipe after N lines: the generator stops there (SIGPIPE), nothing more is made.
+  [[ -s "$FILE" ]] || { generate || true; } | head -n "$FIRST" >"$FILE"
+  PREFIX="pb$CUSTOMERS.first$FIRST."
+  # How many customers the prefix reaches (of $CUSTOMERS): the state it can grow to.
+  echo "# customers_reached=$(grep -o '"customer_id":"[^"]*"' "$FILE" | sort -u | wc -l)" >>"$LOG"
+else
+  FILE="$DATA/drain-$CUSTOMERS.jsonl"
+  [[ -s "$FILE" ]] || generate >"$FILE"
+  PREFIX="pb$CUSTOMERS."
+fi
 RECORDS="$(wc -l <"$FILE")"
-PREFIX="pb$CUSTOMERS."
+if ((FIRST > 0 && RECORDS != FIRST)); then
+  echo "--first $FIRST: the workload of $CUSTOMERS customers gave $RECORDS records ($FILE)" >&2
+  exit 1
+fi
 if ! kcat -L -b "$BOOTSTRAP" -t "${PREFIX}cx.surveys" 2>/dev/null | grep -q 'partition 0'; then
   $PY "$LIVE" preload --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" "$FILE" | record
 fi
 
+if ((FIRST > 0 && EQUAL_FIRST)); then
+  $PY "$BENCH" equal-work --bootstrap "$BOOTSTRAP" --cxpulse "$BUILD/cxpulse" --peer-jar "$JAR" \
+    --customers "$CUSTOMERS" --file "$FILE" | record
+fi
+
 # 5. drain, alternating
-declare -A RATES
+declare -A RATES RUN_IDS
 for ((r = 1; r <= RUNS; r++)); do
   LOADS+=("$(load)")
   $PY "$LIVE" ceiling --bootstrap "$BOOTSTRAP" --prefix "$PREFIX" --records "$RECORDS" \
@@ -140,8 +175,17 @@ for ((r = 1; r <= RUNS; r++)); do
     line="$($PY "$BENCH" drain "${COMMON[@]}" --prefix "$PREFIX" --processor "${pm%%:*}" \
       --mode "${pm#*:}" --max-records "$MAX_RECORDS" | record)"
     RATES[$pm]+=" $(sed -n 's/.* events_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+    RUN_IDS[$pm]="$(sed -n 's/.* run=\([0-9a-f]*\) .*/\1/p' <<<"$line")"
   done
 done
+# Equal work on the drained records: each processor's alerts against the first mode's.
+if ((COMPARE)); then
+  read -r -a pms <<<"$MODES"
+  for pm in "${pms[@]:1}"; do
+    $PY "$BENCH" compare-alerts --bootstrap "$BOOTSTRAP" --customers "$CUSTOMERS" \
+      --a "${pms[0]}:${RUN_IDS[${pms[0]}]}" --b "$pm:${RUN_IDS[$pm]}" | record
+  done
+fi
 
 # 6. latency at a fixed rate
 if ((LATENCY)); then

@@ -5,7 +5,8 @@
 #                        [--rocksdb "default tuned"] [--runs R]
 #                        [--modes "cxpulse:exactly_once peer:exactly_once_v2"]
 #                        [--budget-minutes M] [--jvm-opts "FLAGS"] [--no-plot]
-#                        [--max-records N] [--dir DIR]
+#                        [--max-records N] [--first N] [--equal-first] [--compare-alerts]
+#                        [--dir DIR]
 #
 # For each customer count (ascending), each instance count and each peer RocksDB config, one
 # `bench/peer_bench.sh` drain round (no equal-work, no latency step): the librdkafka ceiling, then
@@ -16,7 +17,14 @@
 #
 # --max-records N drains only the first N records of each backlog (both processors the same
 # records: equal work, but only the customers those records reach) when a whole drain would not
-# fit the time. A (customers, instances, config) run is skipped (and said so in the table) when
+# fit the time. --first N instead generates and preloads only the first N records of each
+# workload (the generator's output is in event-time order, so the prefix is where the state
+# grows: first sightings) and drains all of them: for sizes whose whole workload does not fit the
+# disk or the time (10 M customers: ≈ 173 M records, ≈ 35 GB); the table says "first N of ≈ M"
+# and how many customers the prefix reaches; its topics and file are deleted after the size.
+# --equal-first: equal work on those records (replay against the peer, once per size);
+# --compare-alerts: the alerts of each drain against cxpulse exactly-once's.
+# A (customers, instances, config) run is skipped (and said so in the table) when
 # its estimated time, from the slowest events/s measured so far at the largest count, exceeds
 # what is left of --budget-minutes (default: no budget). Logs go to
 # bench/peer_results/growth-<stamp>/ (or --dir: an earlier series, whose logs then count too);
@@ -38,11 +46,14 @@ BUDGET_MIN=0
 JVM_OPTS=""
 PLOT=1
 MAX_RECORDS=0
+FIRST=0
+EQUAL_FIRST=0
+COMPARE=0
 DIR=""
 EVENTS_PER_CUSTOMER=17.3  # measured: 344 728 records for 20 000 customers
 
 usage() {
-  sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -56,10 +67,14 @@ while [[ $# -gt 0 ]]; do
     --jvm-opts) JVM_OPTS="$2"; shift 2 ;;
     --no-plot) PLOT=0; shift ;;
     --max-records) MAX_RECORDS="$2"; shift 2 ;;
+    --first) FIRST="$2"; shift 2 ;;
+    --equal-first) EQUAL_FIRST=1; shift ;;
+    --compare-alerts) COMPARE=1; shift ;;
     --dir) DIR="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
+[[ "$FIRST" =~ ^[0-9]+$ ]] || { echo "--first must be a whole number" >&2; exit 2; }
 [[ "$BUDGET_MIN" =~ ^[0-9]+$ ]] || { echo "--budget-minutes must be a whole number" >&2; exit 2; }
 for c in $CUSTOMERS; do [[ "$c" =~ ^[0-9]+$ ]] || { echo "--customers: '$c' is not a number" >&2; exit 2; }; done
 for i in $INSTANCES; do [[ "$i" =~ ^[12]$ ]] || { echo "--instances: 1 and/or 2" >&2; exit 2; }; done
@@ -75,13 +90,14 @@ read -r -a sizes <<<"$(tr ' ' '\n' <<<"$CUSTOMERS" | sort -n | tr '\n' ' ')"
 slowest=""  # events/s: the slowest mode at the largest size run so far
 
 for customers in "${sizes[@]}"; do
+  equal_first=$EQUAL_FIRST  # once per size
   # Default RocksDB first (1, then 2 instances), then tuned: the budget cuts the tuned runs first.
   for rocksdb in $ROCKSDB; do
     for instances in $INSTANCES; do
       if ((BUDGET_MIN > 0)) && [[ -n "$slowest" ]]; then
         # One drain of the backlog per mode and round; the slowest mode dominates.
         estimate=$(awk -v c="$customers" -v e="$EVENTS_PER_CUSTOMER" -v r="$slowest" \
-          -v k="$RUNS" -v m="$(wc -w <<<"$MODES")" -v cap="$MAX_RECORDS" \
+          -v k="$RUNS" -v m="$(wc -w <<<"$MODES")" -v cap="$((FIRST > 0 ? FIRST : MAX_RECORDS))" \
           'BEGIN { n = c * e; if (cap > 0 && cap < n) n = cap; printf "%d", (n / r * 1.15 + 60 * m) * k }')
         left=$((BUDGET_MIN * 60 - ($(date +%s) - STARTED)))
         if ((estimate > left)); then
@@ -94,13 +110,28 @@ for customers in "${sizes[@]}"; do
       args=(--runs "$RUNS" --customers "$customers" --instances "$instances" --rocksdb "$rocksdb"
             --modes "$MODES" --max-records "$MAX_RECORDS" --no-latency --no-equal-work --no-report)
       [[ -n "$JVM_OPTS" ]] && args+=(--jvm-opts "$JVM_OPTS")
+      ((FIRST > 0)) && args+=(--first "$FIRST")
+      ((COMPARE)) && args+=(--compare-alerts)
+      ((FIRST > 0 && equal_first)) && args+=(--equal-first) && equal_first=0
       CXPULSE_PEERBENCH_RESULTS="$DIR" "$ROOT/bench/peer_bench.sh" "${args[@]}"
+      if ((FIRST > 0)); then
+        # This round's outputs, changelogs and the peer's internal topics.
+        log="$(printf '%s\n' "$DIR"/*-c"$customers"-i"$instances"-"$rocksdb".log | sort | tail -1)"
+        read -r -a runs <<<"$(sed -n 's/^RESULT step=drain .* run=\([0-9a-f]*\) .*/pb.\1. peer-\1-/p' "$log" | tr '\n' ' ')"
+        ((${#runs[@]} == 0)) || $PY "$ROOT/bench/peer_bench.py" delete-topics \
+          --bootstrap "127.0.0.1:${KAFKA_PORT:-19380}" "${runs[@]}"
+      fi
       # The slowest mode measured so far at the largest size run (the estimate for what follows).
       rate=$(grep -h 'step=drain' "$DIR"/*.log | grep "customers=$customers " |
         sed -n 's/.* events_per_s=\([0-9]*\) .*/\1/p' | sort -n | head -1)
       [[ -n "$rate" && "$rate" -gt 0 ]] && slowest="$rate"
     done
   done
+  if ((FIRST > 0)); then
+    $PY "$ROOT/bench/peer_bench.py" delete-topics --bootstrap "127.0.0.1:${KAFKA_PORT:-19380}" \
+      "pb$customers.first$FIRST."
+    rm -f "${CXPULSE_PEERBENCH_DATA:-/tmp/peerbench-data}/drain-$customers-first$FIRST.jsonl"
+  fi
 done
 
 $PY "$ROOT/bench/peer_bench.py" growth-report "$DIR"/*.log --skipped "$SKIPPED" \

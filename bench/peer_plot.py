@@ -6,8 +6,8 @@ usage: bench/peer_plot.py [CSV] [--out bench/peer_results/peer_growth.png]
 
 Needs matplotlib (Debian: apt-get install python3-matplotlib, or tools/install_deps.sh bench). One line per (processor, mode,
 instances, peer RocksDB config), the median of the runs at each customer count; a point from
-drains of only the first records of a backlog (--max-records) is named under the plot, and left
-out where a whole drain of that size exists.
+drains of only the first records of a backlog (--max-records, or --first: only those records
+generated) is named under the plot, and left out where a whole drain of that size exists.
 """
 import argparse
 import csv
@@ -51,7 +51,8 @@ def main():
             point["rate"].append(rate)
             point["rss"].append(rss)
             if part:
-                capped[int(row["customers"])] = (int(row["records"]), int(row["backlog"]))
+                capped[int(row["customers"])] = (int(row["records"]), int(row["backlog"]),
+                                                 row.get("first") == "1")
 
     fig, (ax_rate, ax_rss) = plt.subplots(1, 2, figsize=(13, 5))
     for label in sorted(series):
@@ -71,10 +72,11 @@ def main():
         ax.grid(True, which="both", alpha=0.3)
     ax_rate.legend(fontsize=7)
     if capped:
-        note = "; ".join(f"{c:,} customers: first {r:,} of {b:,} records drained"
-                         for c, (r, b) in sorted(capped.items()))
-        note += " (where no whole drain of that size was measured)"
-        fig.text(0.5, 0.01, note, ha="center", fontsize=8)
+        note = "; ".join(f"{c:,}: first {r:,} of {'≈ ' if first else ''}{b:,}"
+                         for c, (r, b, first) in sorted(capped.items()))
+        note = ("records drained where no whole drain was measured (customers: first N of the "
+                "workload's records): " + note)
+        fig.text(0.5, 0.01, note, ha="center", fontsize=7)
     fig.suptitle("cxpulse vs Kafka Streams peer (bench/peer_bench.sh; shared 2-vCPU machine)")
     fig.tight_layout(rect=(0, 0.04 if capped else 0, 1, 1))
     fig.savefig(args.out, dpi=110)
