@@ -412,9 +412,14 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   MonotonicTime last_snapshot = last_commit;
   while (!stop.load() && fatal_error_.empty()) {
     bool busy = false;
-    for (auto& [partition, slot] : shards_) {
-      busy = FillInputs(slot) || busy;
-      busy = DrainShard(slot, kRecordsPerTurn) || busy;
+    // Processing overlaps a commit for at most one commit interval: a commit the brokers hold up
+    // (retries while unreachable) then holds processing up too, so the next batch, its kept
+    // outputs and its transaction stay about one interval large.
+    if (!persistence_->committing() || clock_.Monotonic() - commit_started_ < commit_every) {
+      for (auto& [partition, slot] : shards_) {
+        busy = FillInputs(slot) || busy;
+        busy = DrainShard(slot, kRecordsPerTurn) || busy;
+      }
     }
     std::string fatal_reason;
     const int poll_ms = busy ? 0 : persistence_->committing() ? kPollWhileCommittingMs : kPollMs;
