@@ -25,6 +25,9 @@ constexpr int kPollWhileCommittingMs = 2;
 // Records one shard processes before the loop looks at the clock again (commits, idle shards):
 // keeps every transaction near the commit interval however large the backlog.
 constexpr size_t kRecordsPerTurn = 500;
+// How long processing goes on while one commit is in flight (a commit takes ≈ 50–100 ms; far
+// longer on a loaded machine or while the brokers are unreachable).
+constexpr auto kMaxOverlap = std::chrono::seconds(2);
 // How long the merge waits for an input's first fetch after an assignment (its offsets are
 // looked up first), before it goes on without that input.
 constexpr auto kFirstFetchWait = std::chrono::milliseconds(10000);
@@ -221,8 +224,8 @@ bool LiveProcessor::DrainShard(ShardSlot& slot, size_t budget) {
   // back the other inputs until they run dry, so it sorts first.
   int64_t implausible_after = (clock_.Now() + config_.kafka.max_future).ms;
   for (size_t processed = 0; fatal_error_.empty() && slot.shard; ++processed) {
-    if (processed == budget) {
-      return true;
+    if (processed == budget || persistence_->commit_done()) {
+      return true;  // back to the loop, which also completes a finished commit
     }
     int next = slot.inputs.Next(implausible_after, clock_.Monotonic());
     if (next == InputMerger::kNone) {
@@ -412,10 +415,10 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   MonotonicTime last_snapshot = last_commit;
   while (!stop.load() && fatal_error_.empty()) {
     bool busy = false;
-    // Processing overlaps a commit for at most one commit interval: a commit the brokers hold up
+    // Processing overlaps a commit for at most kMaxOverlap: a commit the brokers hold up
     // (retries while unreachable) then holds processing up too, so the next batch, its kept
-    // outputs and its transaction stay about one interval large.
-    if (!persistence_->committing() || clock_.Monotonic() - commit_started_ < commit_every) {
+    // outputs and its transaction stay bounded.
+    if (!persistence_->committing() || clock_.Monotonic() - commit_started_ < kMaxOverlap) {
       for (auto& [partition, slot] : shards_) {
         busy = FillInputs(slot) || busy;
         busy = DrainShard(slot, kRecordsPerTurn) || busy;

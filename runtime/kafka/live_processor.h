@@ -93,7 +93,8 @@ class LiveProcessor final : private GroupListener {
   // Pulls what librdkafka has buffered for the inputs of a shard whose records ran out.
   bool FillInputs(ShardSlot& slot);
   // Processes the queued records of a shard in the merge order of its inputs (ShardInputs).
-  // Processes at most `budget` records; returns true when it stopped because of the budget.
+  // Processes at most `budget` records; returns true when it stopped because of the budget or
+  // because the commit in flight ended (the loop completes it).
   [[nodiscard]] bool DrainShard(ShardSlot& slot, size_t budget);
   void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message);
   void AdvanceIdleShards();
