@@ -1,5 +1,7 @@
 #include "runtime/kafka/live_outputs.h"
 
+#include <iterator>
+
 #include "schemas/json_writer.h"
 
 namespace cx {
@@ -31,13 +33,19 @@ void LiveOutputs::OnDeadLetter(const DeadLetter& dead_letter) {
   for (LiveObserver* observer : observers_) observer->OnDeadLetter(dead_letter.error);
 }
 
+void LiveOutputs::SealAlerts() {
+  sealed_alerts_.insert(sealed_alerts_.end(), std::make_move_iterator(pending_alerts_.begin()),
+                        std::make_move_iterator(pending_alerts_.end()));
+  pending_alerts_.clear();
+}
+
 void LiveOutputs::AlertsCommitted(MonotonicTime committed_at) {
-  for (const auto& [alert, consumed_at] : pending_alerts_) {
+  for (const auto& [alert, consumed_at] : sealed_alerts_) {
     for (LiveObserver* observer : observers_) {
       observer->OnAlertCommitted(alert, committed_at - consumed_at);
     }
   }
-  pending_alerts_.clear();
+  sealed_alerts_.clear();
 }
 
 }  // namespace cx

@@ -31,10 +31,16 @@ class LiveOutputs final : public EmissionSink {
   void OnAlert(const Alert& alert) override;
   void OnDeadLetter(const DeadLetter& dead_letter) override;
 
-  // The transaction holding the alerts since the last call committed at `committed_at`.
+  // The alerts so far belong to the commit now starting (alerts after this call belong to the
+  // next one).
+  void SealAlerts();
+  // The commit holding the alerts sealed last committed at `committed_at`.
   void AlertsCommitted(MonotonicTime committed_at);
-  // That transaction was rolled back: its alerts will be produced again.
-  void Drop() { pending_alerts_.clear(); }
+  // The work since the last commit was rolled back: its alerts will be produced again.
+  void Drop() {
+    pending_alerts_.clear();
+    sealed_alerts_.clear();
+  }
 
  private:
   const TopicNames& topics_;
@@ -44,6 +50,7 @@ class LiveOutputs final : public EmissionSink {
   MonotonicTime trigger_consumed_at_;
   std::string scratch_;
   std::vector<std::pair<Alert, MonotonicTime>> pending_alerts_;
+  std::vector<std::pair<Alert, MonotonicTime>> sealed_alerts_;
 };
 
 }  // namespace cx

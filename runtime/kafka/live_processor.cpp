@@ -18,11 +18,16 @@
 namespace cx {
 namespace {
 
-// How long the run loop waits for the consumer queue when no shard had work.
+// How long the run loop waits for the consumer queue when no shard had work; shorter while a
+// commit is in flight, so that its end is seen soon.
 constexpr int kPollMs = 20;
+constexpr int kPollWhileCommittingMs = 2;
 // Records one shard processes before the loop looks at the clock again (commits, idle shards):
 // keeps every transaction near the commit interval however large the backlog.
 constexpr size_t kRecordsPerTurn = 500;
+// How long processing goes on while one commit is in flight (a commit takes ≈ 50–100 ms; far
+// longer on a loaded machine or while the brokers are unreachable).
+constexpr auto kMaxOverlap = std::chrono::seconds(2);
 // How long the merge waits for an input's first fetch after an assignment (its offsets are
 // looked up first), before it goes on without that input.
 constexpr auto kFirstFetchWait = std::chrono::milliseconds(10000);
@@ -63,7 +68,10 @@ LiveProcessor::LiveProcessor(AppConfig config, const Clock& clock, std::string_v
   stop_ = &kNeverStop;
 }
 
-LiveProcessor::~LiveProcessor() = default;
+LiveProcessor::~LiveProcessor() {
+  // A commit thread still running writes to the shards' stores.
+  if (persistence_) persistence_->AwaitCommitThread();
+}
 
 MergeWaits LiveProcessor::merge_waits() const {
   return {.lagging = std::chrono::milliseconds(config_.kafka.max_merge_wait.ms),
@@ -114,6 +122,9 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
       "rejoining the group with a new consumer",
       reason);
   status_.ready = false;
+  // The consumer is gone: whatever the commit in flight did, the group hands its partitions
+  // out again from the committed offsets.
+  FinishCommit(false);
   if (Result<void> abandoned = persistence_->transactions().Abandon(); !abandoned) {
     Fail(abandoned.error().message());
     return;
@@ -159,6 +170,7 @@ Result<void> LiveProcessor::OpenShard(int partition) {
 
 void LiveProcessor::OnAssigned(const std::set<int>& partitions) {
   status_.ready = false;
+  FinishCommit();
   for (int p : partitions) {
     if (Result<void> opened = OpenShard(p); !opened) {
       shards_.erase(p);
@@ -181,6 +193,8 @@ void LiveProcessor::OnRevoked() {
   status_.ready = false;
   if (!shards_.empty()) {
     CommitCycle();
+  } else {
+    FinishCommit();
   }
   shards_.clear();
   pending_offsets_.clear();
@@ -212,8 +226,8 @@ bool LiveProcessor::DrainShard(ShardSlot& slot, size_t budget) {
   // back the other inputs until they run dry, so it sorts first.
   int64_t implausible_after = (clock_.Now() + config_.kafka.max_future).ms;
   for (size_t processed = 0; fatal_error_.empty() && slot.shard; ++processed) {
-    if (processed == budget) {
-      return true;
+    if (processed == budget || persistence_->commit_done()) {
+      return true;  // back to the loop, which also completes a finished commit
     }
     int next = slot.inputs.Next(implausible_after, clock_.Monotonic());
     if (next == InputMerger::kNone) {
@@ -294,6 +308,13 @@ void LiveProcessor::AdvanceIdleShards() {
 }
 
 bool LiveProcessor::CommitCycle() {
+  if (!FinishCommit()) {
+    return false;
+  }
+  return StartCommit() && FinishCommit();
+}
+
+bool LiveProcessor::StartCommit() {
   bool dirty = !pending_offsets_.empty();
   std::vector<ShardPersistence::ShardRef> shards;
   for (auto& [partition, slot] : shards_) {
@@ -308,21 +329,32 @@ bool LiveProcessor::CommitCycle() {
   if (!BeginTransactionIfNeeded()) {
     return false;
   }
-  MonotonicTime started = clock_.Monotonic();
+  commit_started_ = clock_.Monotonic();
+  outputs_->SealAlerts();
+  persistence_->StartCommit(shards, consumer_->handle(), pending_offsets_, *stop_,
+                            [this](bool reachable) { SetBrokerReachable(reachable); });
+  pending_offsets_.clear();
+  return true;
+}
+
+bool LiveProcessor::FinishCommit(bool recover) {
+  if (!persistence_->committing()) {
+    return true;
+  }
+  ShardPersistence::CommitOutcome commit = persistence_->FinishCommit();
   auto report = [&](bool committed) {
     for (LiveObserver* observer : observers_) {
-      observer->OnCommit(clock_.Monotonic() - started, committed);
+      observer->OnCommit(clock_.Monotonic() - commit_started_, committed);
     }
   };
-  ShardPersistence::CommitOutcome commit =
-      persistence_->Commit(shards, consumer_->handle(), pending_offsets_, *stop_,
-                           [this](bool reachable) { SetBrokerReachable(reachable); });
   switch (commit.outcome) {
     case Transactions::Outcome::kCommitted:
       break;
     case Transactions::Outcome::kAbort:
     case Transactions::Outcome::kProducerFailed:
-      Recover(commit.outcome == Transactions::Outcome::kProducerFailed);
+      if (recover) {
+        Recover(commit.outcome == Transactions::Outcome::kProducerFailed);
+      }
       report(false);
       return false;
     case Transactions::Outcome::kGaveUp:
@@ -330,7 +362,6 @@ bool LiveProcessor::CommitCycle() {
       report(false);
       return false;
   }
-  pending_offsets_.clear();
   ++status_.transactions_committed;
   if (!commit.stores) {
     Fail(commit.stores.error().message());
@@ -338,10 +369,19 @@ bool LiveProcessor::CommitCycle() {
   }
   report(true);
   outputs_->AlertsCommitted(clock_.Monotonic());
+  if (!commit.next) {
+    spdlog::warn("kafka: cannot begin a transaction: {}", commit.next.error().message());
+    if (recover) {
+      Recover(true);
+    }
+    return false;
+  }
   return true;
 }
 
 void LiveProcessor::Recover(bool new_producer) {
+  // Never with a commit in flight: every failure that recovers comes after FinishCommit, and no
+  // transaction begins while one is held.
   ++status_.transactions_aborted;
   spdlog::warn("run: rolling back uncommitted work; it will be processed again");
   pending_offsets_.clear();
@@ -377,20 +417,29 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   MonotonicTime last_snapshot = last_commit;
   while (!stop.load() && fatal_error_.empty()) {
     bool busy = false;
-    for (auto& [partition, slot] : shards_) {
-      busy = FillInputs(slot) || busy;
-      busy = DrainShard(slot, kRecordsPerTurn) || busy;
+    // Processing overlaps a commit for at most kMaxOverlap: a commit the brokers hold up
+    // (retries while unreachable) then holds processing up too, so the next batch, its kept
+    // outputs and its transaction stay bounded.
+    if (!persistence_->committing() || clock_.Monotonic() - commit_started_ < kMaxOverlap) {
+      for (auto& [partition, slot] : shards_) {
+        busy = FillInputs(slot) || busy;
+        busy = DrainShard(slot, kRecordsPerTurn) || busy;
+      }
     }
     std::string fatal_reason;
-    if (consumer_->Poll(busy ? 0 : kPollMs, fatal_reason) == GroupConsumer::PollOutcome::kFatal) {
+    const int poll_ms = busy ? 0 : persistence_->committing() ? kPollWhileCommittingMs : kPollMs;
+    if (consumer_->Poll(poll_ms, fatal_reason) == GroupConsumer::PollOutcome::kFatal) {
       RejoinWithNewConsumer(fatal_reason);
       continue;
     }
     persistence_->transactions().Poll();
+    if (persistence_->commit_done()) {
+      FinishCommit();
+    }
     MonotonicTime now = clock_.Monotonic();
-    if (now - last_commit >= commit_every) {
+    if (now - last_commit >= commit_every && !persistence_->committing()) {
       AdvanceIdleShards();
-      CommitCycle();
+      StartCommit();
       ServeCustomerRequests();
       last_commit = now;
     }
@@ -404,6 +453,8 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   if (fatal_error_.empty()) {
     spdlog::info("run: stopping: committing processed work");
     CommitCycle();
+  } else {
+    FinishCommit(false);
   }
   consumer_->Close();
   shards_.clear();

@@ -35,8 +35,10 @@ namespace cx {
 // come from kafka_clients.h, the merge of a shard's inputs is ShardInputs / InputMerger, the
 // restore, commit and rollback of the shards' state with their transactions are
 // ShardPersistence, the per-record work is Shard.
-// Single-threaded: Run() owns every shard; other threads only read `status()`. Every time read
-// goes through `clock`.
+// Run() owns every shard; other threads only read `status()`. Commits overlap with processing:
+// each runs on a thread of ShardPersistence's (the transaction, then the stores) while Run()
+// applies the next records into the next batch (runtime/kafka/README.md, "Overlapped commits").
+// Every time read goes through `clock`.
 class LiveProcessor final : private GroupListener {
  public:
   // `member_suffix` (ProcessorGroup: "-t<i>" with more than one processing thread) is appended
@@ -97,13 +99,21 @@ class LiveProcessor final : private GroupListener {
   // Pulls what librdkafka has buffered for the inputs of a shard whose records ran out.
   bool FillInputs(ShardSlot& slot);
   // Processes the queued records of a shard in the merge order of its inputs (ShardInputs).
-  // Processes at most `budget` records; returns true when it stopped because of the budget.
+  // Processes at most `budget` records; returns true when it stopped because of the budget or
+  // because the commit in flight ended (the loop completes it).
   [[nodiscard]] bool DrainShard(ShardSlot& slot, size_t budget);
   void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message);
   void AdvanceIdleShards();
-  // Commits everything processed so far (a transaction, or flush + offset commit).
-  // Returns false when the work was rolled back (it will be processed again).
+  // Commits everything processed so far (a transaction, or flush + offset commit) and waits
+  // for it, after the commit in flight. Returns false when work was rolled back (it will be
+  // processed again).
   bool CommitCycle();
+  // Starts committing everything processed so far in the background (no commit may be in
+  // flight). Returns false when work was rolled back instead.
+  bool StartCommit();
+  // Waits for the commit in flight, if any, and completes it: reports it and, when it failed,
+  // rolls back (Recover) if `recover`. Returns false when it did not commit.
+  bool FinishCommit(bool recover = true);
   bool BeginTransactionIfNeeded();
   // Drops every uncommitted change: aborts, re-creates the producer when needed, reopens the
   // shards from their stores + changelog and rewinds the consumer to the committed offsets.
@@ -134,8 +144,11 @@ class LiveProcessor final : private GroupListener {
   ConsumedOffsets pending_offsets_;
   const std::atomic<bool>* stop_ = nullptr;
   // Inside Run(): only then does an unreachable broker mean a reconnect that will happen (before,
-  // Start() reports its own waiting and gives up; after, nothing reconnects).
-  bool running_ = false;
+  // Start() reports its own waiting and gives up; after, nothing reconnects). Read by the
+  // commit thread too (SetBrokerReachable).
+  std::atomic<bool> running_{false};
+  // When the commit in flight started.
+  MonotonicTime commit_started_;
   std::string fatal_error_;
 };
 

@@ -74,11 +74,11 @@ Result<std::unique_ptr<Shard>> ShardPersistence::OpenShardOnce(int partition,
   return shard;
 }
 
-ShardPersistence::CommitOutcome ShardPersistence::Commit(
-    const std::vector<ShardRef>& shards, rd_kafka_t* consumer, const ConsumedOffsets& offsets,
-    const std::atomic<bool>& stop, const Transactions::ReachabilityReport& reachability) {
+void ShardPersistence::StartCommit(const std::vector<ShardRef>& shards, rd_kafka_t* consumer,
+                                   const ConsumedOffsets& offsets, const std::atomic<bool>& stop,
+                                   Transactions::ReachabilityReport reachability) {
+  auto commit = std::make_unique<InFlight>();
   const std::string& changelog = config_.kafka.topics.changelog;
-  std::vector<std::pair<Shard*, StoreBatch>> batches;
   for (const auto& [partition_number, shard] : shards) {
     // Not a structured binding: the lambda below captures the partition number.
     const int partition = partition_number;
@@ -97,30 +97,66 @@ ShardPersistence::CommitOutcome ShardPersistence::Commit(
         transactions_.Produce(changelog, partition, meta_key, &value);
       }
     });
-    batches.emplace_back(shard, std::move(batch));
+    commit->batches.emplace_back(shard, std::move(batch));
   }
-  KafkaPartitionList list(
+  commit->offsets.reset(
       rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, offsets.size()))));
   for (const auto& [topic_partition, offset] : offsets) {
-    rd_kafka_topic_partition_list_add(list.get(), topic_partition.first.c_str(),
+    rd_kafka_topic_partition_list_add(commit->offsets.get(), topic_partition.first.c_str(),
                                       topic_partition.second)
         ->offset = offset;
   }
-  CommitOutcome result;
-  result.outcome = transactions_.Commit(consumer, list.get(), stop, reachability);
-  if (result.outcome != Transactions::Outcome::kCommitted) {
-    return result;
+  // The group generation the offsets were consumed in: a rebalance meanwhile fences them.
+  if (config_.kafka.processing == ProcessingGuarantee::kExactlyOnce) {
+    commit->group.reset(rd_kafka_consumer_group_metadata(consumer));
   }
-  for (auto& [shard, batch] : batches) {
-    int64_t last = transactions_.ChangelogOffset(shard->partition());
-    if (last >= 0) {
-      PutChangelogCheckpoint(batch, last + 1);
+  commit->reachability = std::move(reachability);
+  transactions_.Hold();
+  InFlight& started = *commit;
+  commit_ = std::move(commit);
+  started.thread =
+      std::jthread([this, &started, consumer, &stop] { RunCommit(started, consumer, stop); });
+}
+
+void ShardPersistence::RunCommit(InFlight& commit, rd_kafka_t* consumer,
+                                 const std::atomic<bool>& stop) {
+  CommitOutcome& result = commit.result;
+  result.outcome = transactions_.Commit(consumer, commit.group.get(), commit.offsets.get(), stop,
+                                        commit.reachability);
+  if (result.outcome == Transactions::Outcome::kCommitted) {
+    for (auto& [shard, batch] : commit.batches) {
+      int64_t last = transactions_.ChangelogOffset(shard->partition());
+      if (last >= 0) {
+        PutChangelogCheckpoint(batch, last + 1);
+      }
+      if (Result<void> written = shard->WriteBatch(batch); !written) {
+        result.stores = written.error().Prefixed("state store of shard " +
+                                                 std::to_string(shard->partition()) + " failed");
+        break;
+      }
     }
-    if (Result<void> written = shard->CommitBatch(batch); !written) {
-      result.stores = written.error().Prefixed("state store of shard " +
-                                               std::to_string(shard->partition()) + " failed");
-      return result;
+  }
+  commit.done.store(true, std::memory_order_release);
+}
+
+void ShardPersistence::AwaitCommitThread() {
+  if (commit_ != nullptr && commit_->thread.joinable()) {
+    commit_->thread.join();
+  }
+}
+
+ShardPersistence::CommitOutcome ShardPersistence::FinishCommit() {
+  AwaitCommitThread();
+  std::unique_ptr<InFlight> commit = std::move(commit_);
+  CommitOutcome result = std::move(commit->result);
+  const bool committed = result.outcome == Transactions::Outcome::kCommitted;
+  if (committed && result.stores) {
+    for (auto& [shard, batch] : commit->batches) {
+      shard->OnBatchWritten();
     }
+  }
+  if (committed) {
+    result.next = transactions_.Resume(true);
   }
   return result;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,8 @@ using ConsumedOffsets = std::map<std::pair<std::string, int32_t>, int64_t>;
 // the consumed offsets in one transaction, then each store's batch with its changelog
 // checkpoint) and rolling back (the transaction dropped, the consumer rewound to the committed
 // offsets; the caller reopens its shards). Owns the Transactions and the group-less restore
-// consumer. Single-threaded: the processing thread.
+// consumer. Called from the processing thread only; a commit runs on a thread of its own
+// (StartCommit to FinishCommit) while the processing thread goes on with the next batch.
 class ShardPersistence {
  public:
   ShardPersistence(const AppConfig& config, std::string transactional_id, const Clock& clock);
@@ -50,19 +52,42 @@ class ShardPersistence {
 
   // One shard to commit: its partition number and the shard.
   using ShardRef = std::pair<int, Shard*>;
-  // How a Commit ended: as Transactions::Commit, or (when `committed` but a store write then
-  // failed) with the store's error.
+  // How a commit ended: as Transactions::Commit, or (when `committed` but a store write then
+  // failed) with the store's error; `next`: the error when, after committing, the next
+  // transaction (holding what was produced meanwhile) could not begin (roll back with a new
+  // producer).
   struct CommitOutcome {
     Transactions::Outcome outcome = Transactions::Outcome::kCommitted;
     Result<void> stores;
+    Result<void> next;
   };
-  // Commits every change of `shards` since the last commit with the consumed `offsets` of
-  // `consumer`'s group (see Transactions::Commit for `stop` and `reachability`), then writes
-  // each shard's batch and changelog checkpoint to its store. Nothing is rolled back here: on
-  // kAbort or kProducerFailed the caller calls Rollback() and reopens its shards.
-  [[nodiscard]] CommitOutcome Commit(const std::vector<ShardRef>& shards, rd_kafka_t* consumer,
-                                     const ConsumedOffsets& offsets, const std::atomic<bool>& stop,
-                                     const Transactions::ReachabilityReport& reachability);
+  // Starts committing every change of `shards` since their last take with the consumed
+  // `offsets` of `consumer`'s group. Here, on the calling thread: takes each shard's batch
+  // (Shard::TakeCommitBatch) and produces it as changelog records into the open transaction,
+  // then holds the transactions (Transactions::Hold). On a thread of its own: commits the
+  // transaction (see Transactions::Commit for `stop` and `reachability`, which it calls there),
+  // then writes each shard's batch and changelog checkpoint to its store (Shard::WriteBatch).
+  // Meanwhile the shards may keep processing (into their next batch; outputs are kept by the
+  // held transactions). Call only when !committing(); the shards, `stop` and `reachability`
+  // must stay until FinishCommit.
+  void StartCommit(const std::vector<ShardRef>& shards, rd_kafka_t* consumer,
+                   const ConsumedOffsets& offsets, const std::atomic<bool>& stop,
+                   Transactions::ReachabilityReport reachability);
+  // A commit was started and not finished.
+  [[nodiscard]] bool committing() const { return commit_ != nullptr; }
+  // The started commit's thread has ended: FinishCommit will not wait.
+  [[nodiscard]] bool commit_done() const {
+    return commit_ != nullptr && commit_->done.load(std::memory_order_acquire);
+  }
+  // Waits for the started commit (committing() must be true) and completes it here: when it
+  // committed, the shards' caches may evict what was written (Shard::OnBatchWritten) and the
+  // records produced meanwhile go into the next transaction (Transactions::Resume). Nothing is
+  // rolled back here: on kAbort or kProducerFailed the caller calls Rollback() and reopens its
+  // shards (which drops their changes since the take too).
+  [[nodiscard]] CommitOutcome FinishCommit();
+  // Waits for the started commit's thread, if any, without completing it (before the shards go
+  // away without a FinishCommit).
+  void AwaitCommitThread();
 
   // Drops the open transaction (see Transactions::Rollback). The caller then discards its
   // shards, reopens them and calls Rewind().
@@ -78,9 +103,24 @@ class ShardPersistence {
                                                              EmissionSink& sink,
                                                              RestoreProgress& progress,
                                                              const std::atomic<bool>& stop);
+  // A commit from StartCommit to FinishCommit.
+  struct InFlight {
+    std::vector<std::pair<Shard*, StoreBatch>> batches;
+    KafkaPartitionList offsets;
+    KafkaGroupMetadata group;
+    Transactions::ReachabilityReport reachability;
+    CommitOutcome result;
+    std::atomic<bool> done{false};
+    // Last: joined before the rest goes away.
+    std::jthread thread;
+  };
+  // The commit thread's work: the transaction, then the store writes.
+  void RunCommit(InFlight& commit, rd_kafka_t* consumer, const std::atomic<bool>& stop);
+
   const AppConfig& config_;
   Transactions transactions_;
   KafkaHandle restore_consumer_;
+  std::unique_ptr<InFlight> commit_;
 };
 
 }  // namespace cx

@@ -47,7 +47,7 @@ Result<void> Transactions::Open() {
 }
 
 Result<void> Transactions::BeginIfNeeded() {
-  if (!exactly_once_ || open_) {
+  if (!exactly_once_ || open_ || held_) {
     return Ok();
   }
   KafkaError e(rd_kafka_begin_transaction(producer_->handle()));
@@ -58,23 +58,62 @@ Result<void> Transactions::BeginIfNeeded() {
   return Ok();
 }
 
+void Transactions::Keep(const std::string& topic, int32_t partition, std::string_view key,
+                        const std::string_view* value) {
+  kept_.push_back({.topic = &topic,
+                   .partition = partition,
+                   .tombstone = value == nullptr,
+                   .key_size = key.size(),
+                   .value_size = value == nullptr ? 0 : value->size()});
+  kept_bytes_.append(key);
+  if (value != nullptr) {
+    kept_bytes_.append(*value);
+  }
+}
+
+void Transactions::DropKept() {
+  held_ = false;
+  kept_.clear();
+  kept_bytes_.clear();
+}
+
+Result<void> Transactions::Resume(bool committed) {
+  held_ = false;
+  if (!committed) {
+    return Ok();
+  }
+  open_ = false;
+  dirty_ = false;
+  if (kept_.empty()) {
+    return Ok();
+  }
+  if (Result<void> begun = BeginIfNeeded(); !begun) {
+    return begun;
+  }
+  std::string_view bytes(kept_bytes_);
+  for (const KeptRecord& record : kept_) {
+    std::string_view key = bytes.substr(0, record.key_size);
+    std::string_view value = bytes.substr(record.key_size, record.value_size);
+    bytes.remove_prefix(record.key_size + record.value_size);
+    Produce(*record.topic, record.partition, key, record.tombstone ? nullptr : &value);
+  }
+  kept_.clear();
+  kept_bytes_.clear();
+  return Ok();
+}
+
 Transactions::Outcome Transactions::Commit(rd_kafka_t* consumer,
+                                           const rd_kafka_consumer_group_metadata_t* group,
                                            rd_kafka_topic_partition_list_t* offsets,
                                            const std::atomic<bool>& stop,
                                            const ReachabilityReport& reachability) {
-  Outcome outcome = exactly_once_ ? CommitTransaction(consumer, offsets, stop, reachability)
-                                  : FlushAndCommitOffsets(consumer, offsets);
-  if (outcome == Outcome::kCommitted) {
-    open_ = false;
-    dirty_ = false;
-  }
-  return outcome;
+  return exactly_once_ ? CommitTransaction(group, offsets, stop, reachability)
+                       : FlushAndCommitOffsets(consumer, offsets);
 }
 
-Transactions::Outcome Transactions::CommitTransaction(rd_kafka_t* consumer,
-                                                      rd_kafka_topic_partition_list_t* offsets,
-                                                      const std::atomic<bool>& stop,
-                                                      const ReachabilityReport& reachability) {
+Transactions::Outcome Transactions::CommitTransaction(
+    const rd_kafka_consumer_group_metadata_t* group, rd_kafka_topic_partition_list_t* offsets,
+    const std::atomic<bool>& stop, const ReachabilityReport& reachability) {
   if (producer_->TakeDeliveryFailures() > 0) {
     // A record that could not even be enqueued is not in the transaction: committing it would
     // lose that output while its input counts as processed.
@@ -88,8 +127,7 @@ Transactions::Outcome Transactions::CommitTransaction(rd_kafka_t* consumer,
   for (;;) {
     KafkaError e;
     if (!offsets_sent) {
-      KafkaGroupMetadata group(rd_kafka_consumer_group_metadata(consumer));
-      e.reset(rd_kafka_send_offsets_to_transaction(producer, offsets, group.get(),
+      e.reset(rd_kafka_send_offsets_to_transaction(producer, offsets, group,
                                                    kTransactionCallTimeoutMs));
       offsets_sent = !e;
     }
@@ -155,6 +193,7 @@ bool Transactions::AbortOpen() {
 }
 
 Result<void> Transactions::Rollback(bool new_producer) {
+  DropKept();
   if (!new_producer && !AbortOpen()) {
     new_producer = true;
   }
@@ -168,6 +207,7 @@ Result<void> Transactions::Rollback(bool new_producer) {
 }
 
 Result<void> Transactions::Abandon() {
+  DropKept();
   if (AbortOpen()) {
     return Ok();
   }

@@ -211,18 +211,29 @@ void Shard::TakeCommitBatch(StoreBatch& batch) {
     }
   }
   touched_timers_.clear();
-  cache_.AppendDirty(batch);
+  cache_.TakeDirty(batch);
   batch.PutMeta(kMaxEventTimeKey, std::to_string(max_event_time_.ms));
+  store_->SetEvictionHorizon(watermark_);
 }
 
-Result<void> Shard::CommitBatch(const StoreBatch& batch) {
-  store_->SetEvictionHorizon(watermark_);
+Result<void> Shard::WriteBatch(const StoreBatch& batch) {
   StoreResult result = store_->Commit(batch);
   if (!result.IsOk()) {
     return Err(result.message());
   }
+  return Ok();
+}
+
+void Shard::OnBatchWritten() {
   cache_.OnCommitted();
   ++stats_.commits;
+}
+
+Result<void> Shard::CommitBatch(const StoreBatch& batch) {
+  if (Result<void> written = WriteBatch(batch); !written) {
+    return written;
+  }
+  OnBatchWritten();
   return Ok();
 }
 

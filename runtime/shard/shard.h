@@ -63,16 +63,26 @@ class Shard {
   // An error only when the state store failed.
   [[nodiscard]] Result<void> AdvanceWatermark(EventTime to);
 
-  // Moves every change since the last commit into `batch`: the timer changes, each dirty
-  // customer's encoded state and the watermark checkpoint. The caller may add entries (e.g. a
-  // changelog offset), publish the batch elsewhere (the changelog), then CommitBatch() it.
+  // Moves every change since the last take into `batch`: the timer changes, each dirty
+  // customer's encoded state and the watermark checkpoint, and hands them over (the cache keeps
+  // the taken customers, unevictable, until OnBatchWritten; a change after the take goes into
+  // the next batch). The caller may add entries (e.g. a changelog offset), publish the batch
+  // elsewhere (the changelog), then write it: CommitBatch(), or WriteBatch() then
+  // OnBatchWritten(). At most one taken batch is unwritten at a time; when its write fails, the
+  // shard must be discarded (or the same batch written again).
   void TakeCommitBatch(StoreBatch& batch);
-  // Writes `batch` to the store in one WriteBatch and lets the cache evict.
+  // WriteBatch + OnBatchWritten.
   [[nodiscard]] Result<void> CommitBatch(const StoreBatch& batch);
+  // Writes the taken `batch` to the store in one WriteBatch. The one call that may run on
+  // another thread while the owning thread keeps processing (the store is thread-safe; nothing
+  // else of the shard is touched), until the owner calls OnBatchWritten.
+  [[nodiscard]] Result<void> WriteBatch(const StoreBatch& batch);
+  // The taken batch is in the store: the cache may evict its customers. Owning thread only.
+  void OnBatchWritten();
   // TakeCommitBatch + CommitBatch.
   [[nodiscard]] Result<void> Commit();
 
-  // Customers whose state changed since the last commit.
+  // Customers whose state changed since the last take.
   [[nodiscard]] size_t DirtyCount() const { return cache_.DirtyCount(); }
   // The key of the watermark checkpoint in the store's meta and in the changelog.
   static constexpr std::string_view kMaxEventTimeKey = "shard.max_event_time";

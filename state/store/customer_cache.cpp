@@ -18,8 +18,12 @@ CustomerCache::Slot* CustomerCache::Find(std::string_view customer_id) {
 }
 
 bool CustomerCache::StoreLacksUncached() {
-  if (mirrored_ && store_.CustomerWrites() != own_customer_writes_) {
-    mirrored_ = false;  // someone else wrote customers (e.g. a changelog restore)
+  if (mirrored_) {
+    // The taken batch may be written on another thread right now: either count is ours.
+    const uint64_t writes = store_.CustomerWrites();
+    if (writes != own_customer_writes_ && writes != own_customer_writes_ + unwritten_writes_) {
+      mirrored_ = false;  // someone else wrote customers (e.g. a changelog restore)
+    }
   }
   return mirrored_;
 }
@@ -64,6 +68,7 @@ Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   slot.state = std::move(state);
   slot.live = true;
   slot.dirty = false;
+  slot.unwritten = false;
   slot.referenced = false;  // a first use earns no second chance: one-off customers go first
   index_.emplace(slot.customer_id, number);
   last_ = &slot;
@@ -89,28 +94,36 @@ bool CustomerCache::Contains(std::string_view customer_id) const {
   return index_.find(customer_id) != index_.end();
 }
 
-void CustomerCache::AppendDirty(StoreBatch& batch) {
-  for (const Slot* slot : dirty_) {
+void CustomerCache::TakeDirty(StoreBatch& batch) {
+  for (Slot* slot : dirty_) {
     EncodeCustomerState(slot->state, scratch_);
     batch.PutCustomer(slot->customer_id, scratch_);
+    slot->dirty = false;
+    if (!slot->unwritten) {
+      slot->unwritten = true;
+      unwritten_.push_back(slot);
+    }
   }
-  appended_writes_ = dirty_.size();
+  unwritten_writes_ += dirty_.size();
+  dirty_.clear();
 }
 
 void CustomerCache::OnCommitted() {
-  for (Slot* slot : dirty_) {
-    slot->dirty = false;
+  for (Slot* slot : unwritten_) {
+    slot->unwritten = false;
   }
-  dirty_.clear();
+  unwritten_.clear();
   last_ = nullptr;
-  own_customer_writes_ += appended_writes_;
-  appended_writes_ = 0;
-  while (index_.size() > max_customers_) {
+  own_customer_writes_ += unwritten_writes_;
+  unwritten_writes_ = 0;
+  // CLOCK over the slots; dirty entries are skipped, so stop after two full turns (the first
+  // may only clear second chances) when too few entries can go.
+  for (size_t steps = 0; index_.size() > max_customers_ && steps < 2 * slots_.size(); ++steps) {
     if (hand_ >= slots_.size()) {
       hand_ = 0;
     }
     Slot& slot = slots_[hand_];
-    if (slot.live) {
+    if (slot.live && !slot.dirty && !slot.unwritten) {
       if (slot.referenced) {
         slot.referenced = false;
       } else {
@@ -134,11 +147,12 @@ void CustomerCache::Evict(uint32_t number) {
 void CustomerCache::Clear() {
   last_ = nullptr;
   dirty_.clear();
+  unwritten_.clear();
+  unwritten_writes_ = 0;
   index_.clear();
   slots_.clear();
   free_slots_.clear();
   hand_ = 0;
-  appended_writes_ = 0;
   mirrored_ = false;
 }
 

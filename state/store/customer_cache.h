@@ -27,19 +27,24 @@ struct CacheStats {
   uint64_t load_errors = 0;    // misses that returned an error
   uint64_t reads_skipped = 0;  // misses answered without a store read (store known to lack them)
   size_t size = 0;             // customers in memory
-  size_t dirty = 0;            // customers changed since the last OnCommitted
+  size_t dirty = 0;            // customers changed since the last TakeDirty
 };
 
 // A bounded write-back cache of decoded CustomerStates in front of a StateStore, for one shard.
 //
 // Protocol per commit interval: GetOrLoad and change states, MarkDirty what changed, then
-// AppendDirty into the batch that Commit writes, then OnCommitted once that commit succeeded.
-// If a commit fails, skip OnCommitted: the entries stay dirty and the next AppendDirty
-// includes them again.
+// TakeDirty into the batch that Commit writes, then OnCommitted once that batch is in the store.
+// TakeDirty hands the dirty set over: the entries are clean but *unwritten* until OnCommitted,
+// and an entry changed after the take is dirty again (in the next take). So states may keep
+// changing while the taken batch is written elsewhere (the live processor overlaps its commit
+// with processing); at most one taken batch is unwritten at a time. If writing the batch fails,
+// write the same batch again, or Clear() (the store or changelog has the truth).
 //
-// Memory: at most max_customers entries after each OnCommitted; in between, the cache grows by
-// the customers touched in the interval. Only clean entries are evicted, chosen by CLOCK (a
-// second chance for entries used since the hand last passed them). A cached state past the
+// Memory: at most max_customers entries after each OnCommitted, plus entries that are dirty
+// again; in between, the cache grows by the customers touched in the interval. Only entries
+// that are neither dirty nor unwritten are evicted (an evicted customer is read back from the
+// store, so it must be there), chosen by CLOCK (a second chance for entries used since the hand
+// last passed them). A cached state past the
 // store's eviction cutoff reads as a fresh state, exactly like the store would report it, so
 // results do not depend on the cache size.
 //
@@ -65,8 +70,8 @@ class CustomerCache {
   // GetOrLoad retries; the caller decides whether to fail the shard and restore it.
   [[nodiscard]] Result<CustomerState*> GetOrLoad(std::string_view customer_id);
 
-  // Records that the cached state of `customer_id` changed and must be written. Returns false
-  // (and does nothing) when the customer is not cached (not loaded since the last OnCommitted).
+  // Records that the cached state of `customer_id` changed and must be written (in the next
+  // TakeDirty). Returns false (and does nothing) when the customer is not cached.
   bool MarkDirty(std::string_view customer_id);
 
   size_t DirtyCount() const { return dirty_.size(); }
@@ -74,13 +79,18 @@ class CustomerCache {
   // Whether `customer_id` is in memory; does not count as a use.
   bool Contains(std::string_view customer_id) const;
 
-  // Appends a PutCustomer with the encoding of every dirty state to `batch`. May be called
-  // again (e.g. after a failed commit); entries stay dirty until OnCommitted.
-  void AppendDirty(StoreBatch& batch);
+  // Appends a PutCustomer with the encoding of every dirty state to `batch` and hands the dirty
+  // set over: those entries are clean and unwritten until OnCommitted (never evicted before).
+  // Call again only after OnCommitted (or Clear) of the previous take.
+  void TakeDirty(StoreBatch& batch);
 
-  // The batch from AppendDirty is durable: marks every entry clean, then evicts the least
-  // recently used entries beyond max_customers. Invalidates pointers from GetOrLoad.
+  // The batch of the last TakeDirty is in the store: its entries are written, then evicts the
+  // least recently used written entries beyond max_customers (entries dirty again are kept).
+  // Invalidates pointers from GetOrLoad.
   void OnCommitted();
+
+  // Customers handed over by the last TakeDirty and not yet written (OnCommitted).
+  size_t UnwrittenCount() const { return unwritten_.size(); }
 
   // Forgets every entry, dirty ones included (e.g. after an aborted transaction or when the
   // shard is revoked; the store or changelog then has the truth). Invalidates pointers.
@@ -95,6 +105,7 @@ class CustomerCache {
     CustomerState state;
     bool live = false;
     bool dirty = false;
+    bool unwritten = false;   // handed over by TakeDirty, not yet OnCommitted
     bool referenced = false;  // used since the CLOCK hand last passed
   };
   // Customer id -> slot number. The id is kept in the table too (short ids inline), so a lookup
@@ -118,6 +129,8 @@ class CustomerCache {
   Index index_;
   size_t hand_ = 0;
   std::vector<Slot*> dirty_;
+  // Handed over by the last TakeDirty, until OnCommitted.
+  std::vector<Slot*> unwritten_;
   // The entry GetOrLoad returned last, so that the MarkDirty that usually follows skips a lookup.
   Slot* last_ = nullptr;
   std::string scratch_;
@@ -125,7 +138,9 @@ class CustomerCache {
   // of committed customer writes that this cache accounts for.
   bool mirrored_ = false;
   uint64_t own_customer_writes_ = 0;
-  uint64_t appended_writes_ = 0;
+  // Customer writes of the batch being written (TakeDirty to OnCommitted): the store's count
+  // may or may not include them yet.
+  uint64_t unwritten_writes_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t evictions_ = 0;

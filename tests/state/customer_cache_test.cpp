@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "state/customer_state_codec.h"
 #include "tests/common/temp_dir.h"
@@ -59,7 +61,7 @@ CustomerState& MustLoad(CustomerCache& cache, std::string_view id) {
 
 void CommitDirty(StateStore& store, CustomerCache& cache) {
   StoreBatch batch;
-  cache.AppendDirty(batch);
+  cache.TakeDirty(batch);
   const StoreResult result = store.Commit(batch);
   ASSERT_TRUE(result.IsOk()) << result.message();
   cache.OnCommitted();
@@ -115,15 +117,15 @@ TEST(CustomerCacheTest, TracksDirtyEntriesAndWritesThemOnce) {
   EXPECT_EQ(cache.DirtyCount(), 2u);
 
   StoreBatch batch;
-  cache.AppendDirty(batch);
+  cache.TakeDirty(batch);
   EXPECT_EQ(batch.Count(), 2u);
-  // A failed commit is retried: the entries stay dirty until OnCommitted.
-  StoreBatch retry;
-  cache.AppendDirty(retry);
-  EXPECT_EQ(retry.Count(), 2u);
-  ASSERT_TRUE(store->Commit(retry).IsOk());
+  EXPECT_EQ(cache.DirtyCount(), 0u) << "the take hands the dirty set over";
+  EXPECT_EQ(cache.UnwrittenCount(), 2u);
+  // A failed write is retried with the same batch: it still holds both.
+  ASSERT_TRUE(store->Commit(batch).IsOk());
   cache.OnCommitted();
   EXPECT_EQ(cache.DirtyCount(), 0u);
+  EXPECT_EQ(cache.UnwrittenCount(), 0u);
 
   std::string bytes;
   CustomerState stored;
@@ -133,8 +135,89 @@ TEST(CustomerCacheTest, TracksDirtyEntriesAndWritesThemOnce) {
   EXPECT_TRUE(store->GetCustomer("c", bytes).IsNotFound()) << "clean entries are not written";
 
   StoreBatch none;
-  cache.AppendDirty(none);
+  cache.TakeDirty(none);
   EXPECT_TRUE(none.Empty());
+}
+
+TEST(CustomerCacheTest, ChangesAfterTheTakeGoIntoTheNextBatch) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 10);
+  MustLoad(cache, "a").last_activity = kT0;
+  MustLoad(cache, "b").last_activity = kT0;
+  ASSERT_TRUE(cache.MarkDirty("a"));
+  ASSERT_TRUE(cache.MarkDirty("b"));
+  StoreBatch first;
+  cache.TakeDirty(first);
+  ASSERT_EQ(first.Count(), 2u);
+
+  // While `first` is being written, a changes again and c is new.
+  MustLoad(cache, "a").last_activity = kT0 + Duration::Seconds(5);
+  MustLoad(cache, "c").last_activity = kT0 + Duration::Seconds(6);
+  ASSERT_TRUE(cache.MarkDirty("a"));
+  ASSERT_TRUE(cache.MarkDirty("c"));
+  EXPECT_EQ(cache.DirtyCount(), 2u);
+  ASSERT_TRUE(store->Commit(first).IsOk());
+  cache.OnCommitted();
+  EXPECT_EQ(cache.DirtyCount(), 2u) << "OnCommitted of the first batch keeps later changes dirty";
+
+  StoreBatch second;
+  cache.TakeDirty(second);
+  std::vector<std::string> keys;
+  second.ForEach([&](StoreOp op, std::string_view key, std::string_view) {
+    if (op == StoreOp::kPutCustomer) keys.emplace_back(key);
+  });
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "c"}));
+  ASSERT_TRUE(store->Commit(second).IsOk());
+  cache.OnCommitted();
+
+  std::string bytes;
+  CustomerState stored;
+  ASSERT_TRUE(store->GetCustomer("a", bytes).IsOk());
+  ASSERT_TRUE(DecodeCustomerState(bytes, stored));
+  EXPECT_EQ(stored.last_activity, kT0 + Duration::Seconds(5));
+}
+
+TEST(CustomerCacheTest, NeverEvictsWhatIsNotInTheStoreYet) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 1);
+  MustLoad(cache, "a").last_activity = kT0;
+  ASSERT_TRUE(cache.MarkDirty("a"));
+  StoreBatch first;
+  cache.TakeDirty(first);
+  // While `first` is being written: b and c change (dirty, in no batch yet), d is only read.
+  for (const char* id : {"b", "c"}) {
+    MustLoad(cache, id).last_activity = kT0 + Duration::Seconds(1);
+    ASSERT_TRUE(cache.MarkDirty(id));
+  }
+  (void)MustLoad(cache, "d");
+  ASSERT_TRUE(store->Commit(first).IsOk());
+  cache.OnCommitted();
+  // a is written and d clean: both may go; b and c are dirty and must stay.
+  EXPECT_TRUE(cache.Contains("b"));
+  EXPECT_TRUE(cache.Contains("c"));
+  EXPECT_FALSE(cache.Contains("a"));
+  EXPECT_FALSE(cache.Contains("d"));
+  EXPECT_EQ(cache.Size(), 2u) << "beyond the bound while entries are dirty";
+
+  StoreBatch second;
+  cache.TakeDirty(second);
+  EXPECT_EQ(second.Count(), 2u);
+  // Taken but unwritten: nothing can be evicted before OnCommitted, however far beyond the
+  // bound (an evicted b would be read back from a store that lacks it).
+  (void)MustLoad(cache, "e");
+  EXPECT_EQ(cache.UnwrittenCount(), 2u);
+  ASSERT_TRUE(store->Commit(second).IsOk());
+  cache.OnCommitted();
+  EXPECT_EQ(cache.Size(), 1u);
+  // Every evicted customer comes back from the store with its last state.
+  EXPECT_EQ(MustLoad(cache, "a").last_activity, kT0);
+  EXPECT_EQ(MustLoad(cache, "b").last_activity, kT0 + Duration::Seconds(1));
+  EXPECT_EQ(MustLoad(cache, "c").last_activity, kT0 + Duration::Seconds(1));
 }
 
 TEST(CustomerCacheTest, EvictsLeastRecentlyUsedBeyondTheBound) {

@@ -1,0 +1,153 @@
+// A Shard's commit when the write of a taken batch overlaps with processing (the live
+// processor's background commit): the take hands the dirty set over, later changes go into the
+// next batch, and nothing is evicted before it is in the store.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "runtime/shard/emission_sink.h"
+#include "runtime/shard/shard.h"
+#include "state/customer_state_codec.h"
+#include "state/store/store_batch.h"
+#include "tests/common/temp_dir.h"
+
+namespace cx {
+namespace {
+
+constexpr int64_t kT0 = 1'790'000'000'000;
+
+class NullSink final : public EmissionSink {
+ public:
+  void OnSignal(const Signal&) override {}
+  void OnAlert(const Alert&) override {}
+  void OnDeadLetter(const DeadLetter&) override {}
+};
+
+std::unique_ptr<StateStore> OpenStore(const cx::testing::TempDir& dir) {
+  StoreOptions options;
+  options.path = dir.Path("store");
+  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  return store ? std::move(store).value() : nullptr;
+}
+
+Event PageView(std::string_view customer_id, std::string_view event_id, int64_t ts) {
+  Event e;
+  e.type = EventType::kClick;
+  e.action = Action::kPageView;
+  e.ts = EventTime::FromMillis(ts);
+  e.event_id = event_id;
+  e.customer_id = customer_id;
+  e.page = "/home";
+  return e;
+}
+
+void MustProcess(Shard& shard, const Event& event) {
+  Result<void> processed = shard.Process(event);
+  ASSERT_TRUE(processed.ok()) << processed.error().message();
+}
+
+// The last activity the store holds for `customer_id` (Min when none).
+EventTime StoredActivity(StateStore& store, const std::string& customer_id) {
+  std::string bytes;
+  if (!store.GetCustomer(customer_id, bytes).IsOk()) {
+    return EventTime::Min();
+  }
+  CustomerState state;
+  EXPECT_TRUE(DecodeCustomerState(bytes, state));
+  return state.last_activity;
+}
+
+std::vector<std::string> CustomersIn(const StoreBatch& batch) {
+  std::vector<std::string> keys;
+  batch.ForEach([&](StoreOp op, std::string_view key, std::string_view) {
+    if (op == StoreOp::kPutCustomer) keys.emplace_back(key);
+  });
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+TEST(ShardCommit, ProcessingWhileTheTakenBatchIsWrittenLosesNoChange) {
+  cx::testing::TempDir dir;
+  std::unique_ptr<StateStore> opened = OpenStore(dir);
+  ASSERT_NE(opened, nullptr);
+  RulesConfig rules;
+  NullSink sink;
+  // A cache of one customer: anything evicted too early would be read back stale.
+  Shard shard(0, rules, std::move(opened), 1, sink);
+  ASSERT_TRUE(shard.Restore().ok());
+
+  MustProcess(shard, PageView("a", "e1", kT0));
+  StoreBatch first;
+  shard.TakeCommitBatch(first);
+  EXPECT_EQ(CustomersIn(first), std::vector<std::string>{"a"});
+  EXPECT_EQ(shard.DirtyCount(), 0u) << "the take hands the dirty set over";
+
+  // The batch is written on another thread while the shard keeps processing.
+  Result<void> written = Ok();
+  std::thread writer([&] { written = shard.WriteBatch(first); });
+  MustProcess(shard, PageView("a", "e2", kT0 + 1000));
+  MustProcess(shard, PageView("b", "e3", kT0 + 2000));
+  MustProcess(shard, PageView("c", "e4", kT0 + 3000));
+  writer.join();
+  ASSERT_TRUE(written.ok()) << written.error().message();
+  EXPECT_EQ(shard.cache().Size(), 3u) << "nothing is evicted before the batch is written";
+  shard.OnBatchWritten();
+
+  EXPECT_EQ(StoredActivity(shard.store(), "a"), EventTime::FromMillis(kT0));
+  EXPECT_EQ(shard.DirtyCount(), 3u) << "changes after the take stay dirty";
+  EXPECT_EQ(shard.cache().Size(), 3u) << "dirty customers are not evicted";
+
+  StoreBatch second;
+  shard.TakeCommitBatch(second);
+  EXPECT_EQ(CustomersIn(second), (std::vector<std::string>{"a", "b", "c"}));
+  ASSERT_TRUE(shard.CommitBatch(second).ok());
+  EXPECT_EQ(shard.cache().Size(), 1u) << "written customers are evicted down to the bound";
+  EXPECT_EQ(StoredActivity(shard.store(), "a"), EventTime::FromMillis(kT0 + 1000));
+  EXPECT_EQ(StoredActivity(shard.store(), "b"), EventTime::FromMillis(kT0 + 2000));
+  EXPECT_EQ(StoredActivity(shard.store(), "c"), EventTime::FromMillis(kT0 + 3000));
+
+  // Customers read back from the store carry everything: their seen events are duplicates.
+  for (const char* event_id : {"e1", "e2"}) {
+    MustProcess(shard, PageView("a", event_id, kT0 + 1000));
+  }
+  MustProcess(shard, PageView("b", "e3", kT0 + 2000));
+  EXPECT_EQ(shard.stats().duplicates, 3u);
+  EXPECT_EQ(shard.stats().events_applied, 4u);
+}
+
+TEST(ShardCommit, ACommittedShardReopensWithTheStateOfItsLastWrittenBatch) {
+  cx::testing::TempDir dir;
+  RulesConfig rules;
+  NullSink sink;
+  {
+    std::unique_ptr<StateStore> opened = OpenStore(dir);
+    ASSERT_NE(opened, nullptr);
+    Shard shard(0, rules, std::move(opened), 10, sink);
+    ASSERT_TRUE(shard.Restore().ok());
+    MustProcess(shard, PageView("a", "e1", kT0));
+    StoreBatch first;
+    shard.TakeCommitBatch(first);
+    // Processed after the take, never taken: must not reach the store (a rollback drops it).
+    MustProcess(shard, PageView("a", "e2", kT0 + 1000));
+    ASSERT_TRUE(shard.WriteBatch(first).ok());
+    shard.OnBatchWritten();
+    EXPECT_EQ(shard.DirtyCount(), 1u);
+  }
+  std::unique_ptr<StateStore> reopened = OpenStore(dir);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(StoredActivity(*reopened, "a"), EventTime::FromMillis(kT0));
+  Shard shard(0, rules, std::move(reopened), 10, sink);
+  ASSERT_TRUE(shard.Restore().ok());
+  EXPECT_EQ(shard.max_event_time(), EventTime::FromMillis(kT0))
+      << "the checkpoint is the one taken with the batch";
+  MustProcess(shard, PageView("a", "e2", kT0 + 1000));
+  EXPECT_EQ(shard.stats().duplicates, 0u) << "e2 was rolled back, so it applies again";
+}
+
+}  // namespace
+}  // namespace cx
