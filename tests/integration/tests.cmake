@@ -28,13 +28,18 @@ add_test(NAME integration.log_scan
 set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 600
   SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
+# In an ASan+UBSan build (-DCXPULSE_SANITIZE=ON, tools/sanitize.sh address) the tests drive
+# that build's cxpulse with --sanitized: every cxpulse process writes any sanitizer report to
+# <work dir>/sanitizer-reports/ and stops (halt_on_error), and a report there fails the test
+# (itlib.collect_sanitizer_reports), however the process ended.
 # name, script, timeout (s); each gets its own scratch dir and fresh topics, group and state.
 function(cxpulse_integration_test name script timeout)
   add_test(NAME integration.${name}
     COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/${script}
             --cxpulse $<TARGET_FILE:cxpulse> --bootstrap ${CXPULSE_IT_BOOTSTRAP}
             --kafka-dir ${CXPULSE_IT_KAFKA_DIR}
-            --work-dir ${CMAKE_BINARY_DIR}/integration/${name})
+            --work-dir ${CMAKE_BINARY_DIR}/integration/${name}
+            $<$<BOOL:${CXPULSE_SANITIZE}>:--sanitized>)
   set_tests_properties(integration.${name} PROPERTIES
     FIXTURES_REQUIRED kafka_broker TIMEOUT ${timeout} RUN_SERIAL TRUE)
 endfunction()
@@ -81,3 +86,19 @@ set_tests_properties(integration.bad_input_campaign PROPERTIES LABELS integratio
 cxpulse_integration_test(kafka_security kafka_security_test.py 420)
 set_tests_properties(integration.kafka_security PROPERTIES LABELS integration
   ENVIRONMENT "${CXPULSE_IT_ENV};CXPULSE_IT_KAFKA_SECURE_PORT=${CXPULSE_IT_KAFKA_SECURE_PORT}")
+
+# The integration tests that CI runs under ASan+UBSan (label `sanitize`, run by
+# `tools/sanitize.sh address`): the live exactly-once path with and without kill -9, the
+# oversized-record path and every hostile-input class through the broker.
+set_property(TEST integration.live_equals_replay integration.crash_recovery
+  integration.oversized_record integration.bad_input_campaign APPEND PROPERTY LABELS sanitize)
+# A deliberate heap overflow and signed overflow in a child process must fail a --sanitized
+# script (no broker; ASan+UBSan builds only).
+if(CXPULSE_SANITIZE)
+  add_executable(sanitizer_canary ${CMAKE_CURRENT_LIST_DIR}/sanitizer_canary.cpp)
+  add_test(NAME integration.sanitizer_reports
+    COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/sanitizer_reports_test.py
+            --canary $<TARGET_FILE:sanitizer_canary>
+            --work-dir ${CMAKE_BINARY_DIR}/integration/sanitizer_reports)
+  set_tests_properties(integration.sanitizer_reports PROPERTIES LABELS sanitize TIMEOUT 300)
+endif()
