@@ -32,14 +32,17 @@ set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_brok
 # that build's cxpulse with --sanitized: every cxpulse process writes any sanitizer report to
 # <work dir>/sanitizer-reports/ and stops (halt_on_error), and a report there fails the test
 # (itlib.collect_sanitizer_reports), however the process ended.
+set(CXPULSE_IT_SANITIZED_ARG "")
+if(CXPULSE_SANITIZE)
+  set(CXPULSE_IT_SANITIZED_ARG --sanitized)
+endif()
 # name, script, timeout (s); each gets its own scratch dir and fresh topics, group and state.
 function(cxpulse_integration_test name script timeout)
   add_test(NAME integration.${name}
     COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/${script}
             --cxpulse $<TARGET_FILE:cxpulse> --bootstrap ${CXPULSE_IT_BOOTSTRAP}
             --kafka-dir ${CXPULSE_IT_KAFKA_DIR}
-            --work-dir ${CMAKE_BINARY_DIR}/integration/${name}
-            $<$<BOOL:${CXPULSE_SANITIZE}>:--sanitized>)
+            --work-dir ${CMAKE_BINARY_DIR}/integration/${name} ${CXPULSE_IT_SANITIZED_ARG})
   set_tests_properties(integration.${name} PROPERTIES
     FIXTURES_REQUIRED kafka_broker TIMEOUT ${timeout} RUN_SERIAL TRUE)
 endfunction()
