@@ -29,9 +29,10 @@ set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_brok
   SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
 # In an ASan+UBSan build (-DCXPULSE_SANITIZE=ON, tools/sanitize.sh address) the tests drive
-# that build's cxpulse with --sanitized: every cxpulse process writes any sanitizer report to
-# <work dir>/sanitizer-reports/ and stops (halt_on_error), and a report there fails the test
-# (itlib.collect_sanitizer_reports), however the process ended.
+# that build's cxpulse with --sanitized: every cxpulse process stops at its first sanitizer
+# report (halt_on_error), and any report (an ASan/LSan file in <work dir>/sanitizer-reports/, a
+# UBSan line in a process log or captured stderr) fails the test, however the process ended
+# (itlib.collect_sanitizer_reports).
 set(CXPULSE_IT_SANITIZED_ARG "")
 if(CXPULSE_SANITIZE)
   set(CXPULSE_IT_SANITIZED_ARG --sanitized)
@@ -90,8 +91,8 @@ cxpulse_integration_test(kafka_security kafka_security_test.py 420)
 set_tests_properties(integration.kafka_security PROPERTIES LABELS integration
   ENVIRONMENT "${CXPULSE_IT_ENV};CXPULSE_IT_KAFKA_SECURE_PORT=${CXPULSE_IT_KAFKA_SECURE_PORT}")
 
-# The integration tests that CI runs under ASan+UBSan (label `sanitize`, run by
-# `tools/sanitize.sh address`): the live exactly-once path with and without kill -9, the
+# The integration tests that `tools/sanitize.sh address` runs under ASan+UBSan (label
+# `sanitize`): the live exactly-once path with and without kill -9, the
 # oversized-record path and every hostile-input class through the broker.
 set_property(TEST integration.live_equals_replay integration.crash_recovery
   integration.oversized_record integration.bad_input_campaign APPEND PROPERTY LABELS sanitize)
