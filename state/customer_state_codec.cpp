@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
+#include <string>
 
 namespace cx {
 namespace {
@@ -390,7 +392,7 @@ void EncodeCustomerState(const CustomerState& state, std::string& out) {
 bool DecodeCustomerState(std::string_view bytes, CustomerState& out) {
   if (bytes.size() < kHeaderSize) return false;
   const auto version = static_cast<uint8_t>(bytes[0]);
-  if (version < kVersion1 || version > kVersion4) return false;
+  if (version < kVersion1 || version > kCurrentVersion) return false;
   out = CustomerState{};
   out.last_activity = LastActivityOfEncoded(bytes);
   Reader r(bytes.substr(kHeaderSize));
@@ -400,6 +402,16 @@ bool DecodeCustomerState(std::string_view bytes, CustomerState& out) {
   if (version >= kVersion3 && !DecodeContactContext(r, out)) return false;
   if (version >= kVersion4 && !DecodeSurveys(r, out)) return false;
   return r.AtEnd();
+}
+
+std::string UndecodableStateReason(std::string_view bytes) {
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) > kCurrentVersion) {
+    return "state format v" + std::to_string(static_cast<uint8_t>(bytes[0])) +
+           " is newer than this build supports (\u2264 v" + std::to_string(kCurrentVersion) +
+           "); upgrade cxpulse";
+  }
+  return "a stored customer state of " + std::to_string(bytes.size()) +
+         " bytes does not decode (corrupt)";
 }
 
 EventTime LastActivityOfEncoded(std::string_view bytes) {

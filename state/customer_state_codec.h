@@ -19,6 +19,11 @@ void EncodeCustomerState(const CustomerState& state, std::string& out);
 // not a valid encoding of any known version.
 [[nodiscard]] bool DecodeCustomerState(std::string_view bytes, CustomerState& out);
 
+// Why `bytes`, which DecodeCustomerState refused, do not decode, as one line without their
+// content: "state format vN is newer than this build supports (≤ vM); upgrade cxpulse" when the
+// version byte is above the newest this build knows, else that `size` bytes are corrupt.
+[[nodiscard]] std::string UndecodableStateReason(std::string_view bytes);
+
 // The last_activity stored in an encoding's header, or EventTime::Min() when the bytes are too
 // short to hold one.
 [[nodiscard]] EventTime LastActivityOfEncoded(std::string_view bytes);

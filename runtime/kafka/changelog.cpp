@@ -54,7 +54,8 @@ class RestoreBatch {
     } else {
       CustomerState state;
       if (!DecodeCustomerState(*value, state)) {
-        return Err("the changelog holds a state this version cannot decode");
+        return Err("the changelog holds a state that does not decode: " +
+                   UndecodableStateReason(*value));
       }
       new_deadline = NextDeadline(state);
       if (new_deadline != EventTime::Max()) {

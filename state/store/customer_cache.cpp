@@ -51,8 +51,7 @@ Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
     }
     if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
       ++load_errors_;
-      return Err("a stored customer state of " + std::to_string(scratch_.size()) +
-                 " bytes does not decode (corrupt or newer format)");
+      return Err(UndecodableStateReason(scratch_));
     }
   }
   uint32_t number = 0;

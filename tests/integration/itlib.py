@@ -11,6 +11,7 @@ import concurrent.futures
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -50,6 +51,8 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=None,
                         help="processing.threads of every config write_config writes "
                              "(default: not set, i.e. the cores available)")
+    parser.add_argument("--sanitized", action="store_true",
+                        help="--cxpulse is an ASan+UBSan build: any sanitizer report fails the test")
     args = parser.parse_args()
     global PROCESSING_THREADS
     PROCESSING_THREADS = args.threads
@@ -60,7 +63,65 @@ def parse_args():
     log(f"seed {args.seed} (rerun with --seed {args.seed})")
     shutil.rmtree(args.work_dir, ignore_errors=True)
     os.makedirs(args.work_dir)
+    if args.sanitized:
+        collect_sanitizer_reports(os.path.join(args.work_dir, "sanitizer-reports"))
     return args
+
+
+# --- sanitizer reports --------------------------------------------------------------------------
+
+_sanitizer_reports = None
+_captured_reports = []
+# An ASan or LSan report's first line, or UBSan's "<file>:<line>:<col>: runtime error: ...".
+_SANITIZER_LINE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|:\d+:\d+: runtime error: ")
+
+
+def collect_sanitizer_reports(directory):
+    """Makes every cxpulse process this script starts (they inherit the environment) stop at its
+    first ASan, LSan or UBSan report; `Checks.finish` then fails the test if there was one.
+    ASan and LSan write theirs to a file in `directory` (log_path). GCC's UBSan runtime ignores
+    log_path next to ASan and writes to stderr, so the *.log files under the parent of
+    `directory` (the work dir: the processes' output) and the stderr that `run` and `state_json`
+    capture are searched for reports too. Files and captured output, not exit codes: the tests
+    kill processes (kill -9), so a report must not depend on how the process ended."""
+    global _sanitizer_reports
+    os.makedirs(directory, exist_ok=True)
+    _sanitizer_reports = directory
+    os.environ["ASAN_OPTIONS"] = ("halt_on_error=1:abort_on_error=1:detect_leaks=1:"
+                                  f"log_path={directory}/asan")
+    os.environ["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
+    log(f"sanitizer reports go to {directory} and the processes' logs")
+
+
+def note_sanitizer_output(what, text):
+    """Keeps `text` (a process's captured stderr) when it holds a sanitizer report."""
+    if _sanitizer_reports is not None and text and _SANITIZER_LINE.search(text):
+        _captured_reports.append((what, text))
+
+
+def _report_excerpt(text):
+    match = _SANITIZER_LINE.search(text)
+    return text[max(0, match.start() - 200):match.start() + 3000] if match else text[:3200]
+
+
+def sanitizer_reports():
+    """(where, excerpt) of every sanitizer report so far, or [] when not collecting."""
+    if _sanitizer_reports is None:
+        return []
+    reports = []
+    for name in sorted(os.listdir(_sanitizer_reports)):
+        with open(os.path.join(_sanitizer_reports, name), errors="replace") as f:
+            reports.append((name, _report_excerpt(f.read())))
+    for folder, _, files in os.walk(os.path.dirname(_sanitizer_reports)):
+        for name in sorted(files):
+            if name.endswith(".log"):
+                path = os.path.join(folder, name)
+                with open(path, errors="replace") as f:
+                    text = f.read()
+                if _SANITIZER_LINE.search(text):
+                    reports.append((path, _report_excerpt(text)))
+    reports += [(what, _report_excerpt(text)) for what, text in _captured_reports]
+    return reports
 
 
 class Checks:
@@ -80,6 +141,10 @@ class Checks:
         return ok
 
     def finish(self):
+        if _sanitizer_reports is not None:
+            reports = sanitizer_reports()
+            self.check("no sanitizer report from any cxpulse process", not reports,
+                       "; ".join(f"{where}:\n{text}" for where, text in reports[:3]))
         print(f"{self.passed} passed, {self.failed} failed", flush=True)
         sys.exit(1 if self.failed or not self.passed else 0)
 
@@ -216,6 +281,7 @@ def customers_of(lines):
 
 def run(cmd, timeout=300, **kwargs):
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+    note_sanitizer_output(" ".join(cmd[:2]), result.stderr)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}:\n{result.stderr[-3000:]}")
     return result.stdout
@@ -692,6 +758,7 @@ def state_json(cxpulse, state_dir, customer, config=None):
     if config:
         cmd += ["--config", config]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    note_sanitizer_output("cxpulse state get", result.stderr)
     if result.returncode != 0:
         if "no state for that customer" in result.stderr:
             return None

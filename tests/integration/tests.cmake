@@ -28,6 +28,15 @@ add_test(NAME integration.log_scan
 set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 600
   SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
+# In an ASan+UBSan build (-DCXPULSE_SANITIZE=ON, tools/sanitize.sh address) the tests drive
+# that build's cxpulse with --sanitized: every cxpulse process stops at its first sanitizer
+# report (halt_on_error), and any report (an ASan/LSan file in <work dir>/sanitizer-reports/, a
+# UBSan line in a process log or captured stderr) fails the test, however the process ended
+# (itlib.collect_sanitizer_reports).
+set(CXPULSE_IT_SANITIZED_ARG "")
+if(CXPULSE_SANITIZE)
+  set(CXPULSE_IT_SANITIZED_ARG --sanitized)
+endif()
 # name, script, timeout (s), then any further arguments of the script; each gets its own
 # scratch dir and fresh topics, group and state.
 function(cxpulse_integration_test name script timeout)
@@ -35,7 +44,7 @@ function(cxpulse_integration_test name script timeout)
     COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/${script}
             --cxpulse $<TARGET_FILE:cxpulse> --bootstrap ${CXPULSE_IT_BOOTSTRAP}
             --kafka-dir ${CXPULSE_IT_KAFKA_DIR}
-            --work-dir ${CMAKE_BINARY_DIR}/integration/${name} ${ARGN})
+            --work-dir ${CMAKE_BINARY_DIR}/integration/${name} ${CXPULSE_IT_SANITIZED_ARG} ${ARGN})
   set_tests_properties(integration.${name} PROPERTIES
     FIXTURES_REQUIRED kafka_broker TIMEOUT ${timeout} RUN_SERIAL TRUE)
 endfunction()
@@ -94,3 +103,18 @@ set_tests_properties(integration.kafka_security PROPERTIES LABELS integration
 cxpulse_integration_test(soak soak_test.py 1200)
 set_tests_properties(integration.soak PROPERTIES LABELS integration
   ENVIRONMENT "${CXPULSE_IT_ENV}")
+# The integration tests that `tools/sanitize.sh address` runs under ASan+UBSan (label
+# `sanitize`): the live exactly-once path with and without kill -9, the
+# oversized-record path and every hostile-input class through the broker.
+set_property(TEST integration.live_equals_replay integration.crash_recovery
+  integration.oversized_record integration.bad_input_campaign APPEND PROPERTY LABELS sanitize)
+# A deliberate heap overflow and signed overflow in a child process must fail a --sanitized
+# script (no broker; ASan+UBSan builds only).
+if(CXPULSE_SANITIZE)
+  add_executable(sanitizer_canary ${CMAKE_CURRENT_LIST_DIR}/sanitizer_canary.cpp)
+  add_test(NAME integration.sanitizer_reports
+    COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/sanitizer_reports_test.py
+            --canary $<TARGET_FILE:sanitizer_canary>
+            --work-dir ${CMAKE_BINARY_DIR}/integration/sanitizer_reports)
+  set_tests_properties(integration.sanitizer_reports PROPERTIES LABELS sanitize TIMEOUT 300)
+endif()

@@ -8,6 +8,9 @@
 
 // Counts heap allocations made by this thread while `counting` is set. Replacing the global
 // operator new affects the whole test binary but only counts inside CountAllocations().
+// Every form of new and delete is replaced, so that each pair meets in malloc/free: with only
+// the plain forms replaced, simdjson's `new (std::nothrow)` came from the ASan runtime's own
+// operator new while its delete went to free() (ASan: alloc-dealloc-mismatch).
 namespace {
 thread_local bool counting = false;
 thread_local int allocations = 0;
@@ -16,13 +19,31 @@ thread_local int allocations = 0;
 // GCC cannot see that this operator new/delete pair matches.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
-void* operator new(std::size_t size) {
+namespace {
+void* CountedMalloc(std::size_t size) noexcept {
   if (counting) ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  return std::malloc(size == 0 ? 1 : size);
+}
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (void* p = CountedMalloc(size)) return p;
   throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  if (void* p = CountedMalloc(size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return CountedMalloc(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  return CountedMalloc(size);
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace cx {
 namespace {

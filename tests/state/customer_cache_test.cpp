@@ -327,7 +327,8 @@ TEST(CustomerCacheTest, UndecodableStoredBytesAreAnErrorNotACrash) {
   auto store = OpenAt(dir.Path());
   ASSERT_NE(store, nullptr);
   StoreBatch batch;
-  batch.PutCustomer("bad", std::string("\xff\x00\x00\x00\x00\x00\x00\x00\x00junk", 13));
+  // The current format's version byte, then bytes that are not a state.
+  batch.PutCustomer("bad", std::string("\x04\x00\x00\x00\x00\x00\x00\x00\x00junk", 13));
   ASSERT_TRUE(store->Commit(batch).IsOk());
   CustomerCache cache(*store, 4);
   Result<CustomerState*> load = cache.GetOrLoad("bad");
@@ -335,6 +336,26 @@ TEST(CustomerCacheTest, UndecodableStoredBytesAreAnErrorNotACrash) {
   EXPECT_NE(load.error().message().find("does not decode"), std::string::npos);
   EXPECT_EQ(load.error().message().find("bad"), std::string::npos) << "no customer id in errors";
   EXPECT_FALSE(cache.Contains("bad"));
+  EXPECT_EQ(cache.Stats().load_errors, 1u);
+}
+
+TEST(CustomerCacheTest, StateOfANewerFormatSaysUpgradeNotCorrupt) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  std::string newer;
+  EncodeCustomerState(CustomerState{}, newer);
+  newer[0] = static_cast<char>(newer[0] + 1);  // what the next format version would write
+  StoreBatch batch;
+  batch.PutCustomer("c-next", newer);
+  ASSERT_TRUE(store->Commit(batch).IsOk());
+  CustomerCache cache(*store, 4);
+  Result<CustomerState*> load = cache.GetOrLoad("c-next");
+  ASSERT_FALSE(load.ok());
+  EXPECT_EQ(load.error().message(), "state format v" + std::to_string(static_cast<int>(newer[0])) +
+                                        " is newer than this build supports (\u2264 v" +
+                                        std::to_string(static_cast<int>(newer[0]) - 1) +
+                                        "); upgrade cxpulse");
   EXPECT_EQ(cache.Stats().load_errors, 1u);
 }
 

@@ -239,6 +239,29 @@ TEST(CustomerStateCodec, RejectsTruncatedTrailingAndUnknownVersions) {
   EXPECT_EQ(LastActivityOfEncoded("short"), EventTime::Min());
 }
 
+TEST(CustomerStateCodec, UndecodableReasonTellsANewerFormatFromCorruptBytes) {
+  std::string bytes;
+  EncodeCustomerState(RichState(), bytes);
+  const int current = static_cast<uint8_t>(bytes[0]);
+  std::string newer = bytes;
+  newer[0] = static_cast<char>(current + 1);
+  CustomerState out;
+  ASSERT_FALSE(DecodeCustomerState(newer, out));
+  EXPECT_EQ(UndecodableStateReason(newer), "state format v" + std::to_string(current + 1) +
+                                               " is newer than this build supports (\u2264 v" +
+                                               std::to_string(current) + "); upgrade cxpulse");
+  newer[0] = static_cast<char>(0xff);
+  EXPECT_NE(UndecodableStateReason(newer).find("v255 is newer"), std::string::npos);
+  // A known version whose body is cut short, and bytes too short for a header, are corrupt.
+  const std::string truncated = bytes.substr(0, bytes.size() - 1);
+  ASSERT_FALSE(DecodeCustomerState(truncated, out));
+  EXPECT_EQ(UndecodableStateReason(truncated), "a stored customer state of " +
+                                                   std::to_string(truncated.size()) +
+                                                   " bytes does not decode (corrupt)");
+  EXPECT_NE(UndecodableStateReason("").find("0 bytes does not decode (corrupt)"),
+            std::string::npos);
+}
+
 TEST(CustomerStateCodec, GarbageNeverCrashes) {
   std::mt19937_64 rng(12345);
   std::string bytes;
