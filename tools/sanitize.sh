@@ -23,7 +23,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXPULSE_BENC
 # the notifier, the metrics probe, the live processor's customer lookups and the other pure
 # parts of runtime/kafka, the outreach service's parts, the state store's reader thread); the
 # rest is single-threaded and covered by the address build. CXPULSE_TSAN_TESTS="a b" narrows the
-# list (tools/test.sh's CI step runs http_tests, whose build is cheap).
+# list (tools/test.sh's CI step runs http_tests and metrics_tests, whose build is cheap).
 read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests state_tests}"
 if [ "$kind" = thread ]; then
   cmake --build "$build" -j "$(nproc)" --target "${tsan_tests[@]}"

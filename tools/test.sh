@@ -24,10 +24,11 @@ ctest --test-dir build --output-on-failure -j 2 --timeout 900
 if [ "${CXPULSE_SANITIZE_CI:-0}" != 0 ]; then
   bash tools/sanitize.sh address --timeout 900
 fi
-# ThreadSanitizer over http_tests (the HTTP server, client, router and alert feed: the threaded
-# code whose build is cheap), in build-tsan/; in CI (CI=true) or with CXPULSE_TSAN_CI=1.
-# RELIABILITY.md "Sanitizers" has the figures; CXPULSE_TSAN_TESTS adds the other binaries.
+# ThreadSanitizer over http_tests and metrics_tests (the HTTP server, client, router, alert feed
+# and the metrics probe: the threaded code whose build is cheap), in build-tsan/; in CI
+# (CI=true) or with CXPULSE_TSAN_CI=1. RELIABILITY.md "Sanitizers" has the figures;
+# CXPULSE_TSAN_TESTS picks other binaries.
 if [ "${CI:-}" = true ] || [ "${CXPULSE_TSAN_CI:-0}" != 0 ]; then
-  CXPULSE_TSAN_TESTS="${CXPULSE_TSAN_TESTS:-http_tests}" bash tools/sanitize.sh thread
+  CXPULSE_TSAN_TESTS="${CXPULSE_TSAN_TESTS:-http_tests metrics_tests}" bash tools/sanitize.sh thread
 fi
 bash tests/fuzz/run_fuzz.sh "${CXPULSE_FUZZ_SECONDS:-30}"
