@@ -31,4 +31,11 @@ default_sanitize=0
 if [ "${CXPULSE_SANITIZE_CI:-$default_sanitize}" != 0 ]; then
   bash tools/sanitize.sh address --timeout 900
 fi
+# ThreadSanitizer over http_tests and metrics_tests (the HTTP server, client, router, alert feed
+# and the metrics probe: the threaded code whose build is cheap), in build-tsan/; in CI
+# (CI=true) or with CXPULSE_TSAN_CI=1. RELIABILITY.md "Sanitizers" has the figures;
+# CXPULSE_TSAN_TESTS picks other binaries.
+if [ "${CI:-}" = true ] || [ "${CXPULSE_TSAN_CI:-0}" != 0 ]; then
+  CXPULSE_TSAN_TESTS="${CXPULSE_TSAN_TESTS:-http_tests metrics_tests}" bash tools/sanitize.sh thread
+fi
 bash tests/fuzz/run_fuzz.sh "${CXPULSE_FUZZ_SECONDS:-30}"

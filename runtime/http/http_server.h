@@ -62,7 +62,8 @@ struct HttpBackend {
   // a reason). `reply` may run on any thread, at most once; a lookup not answered within
   // HttpServerOptions::lookup_timeout gets a 503. Null = 404.
   std::function<void(CustomerQuery query, std::function<void(HttpReply)> reply)> lookup_customer;
-  // Further routes (any method), asked after /healthz, /readyz and /metrics: returns false when
+  // Further routes (any method), asked after /healthz, /readyz, /metrics and the bearer-token
+  // check (HttpServerOptions::bearer_token): returns false when
   // the path is not its own. `reply` may run on any thread, at most once; a request not
   // answered within HttpServerOptions::lookup_timeout gets a 503. Null = none.
   std::function<bool(const HttpRequest& request, std::function<void(HttpReply)> reply)> handle;
@@ -78,7 +79,9 @@ struct HttpBackend {
 struct HttpServerOptions {
   // "host:port" ("0.0.0.0:9464", "127.0.0.1:0" for any free port, "[::1]:9464").
   std::string listen = "0.0.0.0:9464";
-  // When non-empty, /customers/{id} needs "Authorization: Bearer <token>" (else 401).
+  // When non-empty, every request but /healthz, /readyz, /metrics and the page's static files
+  // needs "Authorization: Bearer <token>" (else 401, before the route hook is asked): /alerts,
+  // its stream, /cases/events, /customers/{id} and the hook's routes all carry customer ids.
   std::string bearer_token;
   std::chrono::milliseconds lookup_timeout{2000};
   // The request header copied into HttpRequest::identity (set by an authenticating proxy).
@@ -108,8 +111,9 @@ struct HttpServerOptions {
 // The one HTTP listener (SPEC §6) on Boost.Beast: /healthz, /readyz, /metrics,
 // /customers/{id}, /alerts (JSON, or Server-Sent Events with "Accept: text/event-stream" or at
 // /alerts/stream), /cases/events (Server-Sent Events) and the outreach page at /. Runs its own
-// thread between Start() and Stop(). Customer ids are logged at debug level only. A request line
-// over 8 KiB gets 414, headers over 16 KiB in all get 431.
+// thread between Start() and Stop(). With a bearer token, only the probes, /metrics and the
+// page's static files answer without it. Customer ids are logged at debug level only. A request
+// line over 8 KiB gets 414, headers over 16 KiB in all get 431.
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, HttpBackend backend);

@@ -173,6 +173,17 @@ void HttpSession::Handle() {
   }
   const auto [path, query] =
       SplitTarget(std::string_view(request.target().data(), request.target().size()));
+  // Only the probes, /metrics and the page's static files are open: every other answer may
+  // carry customer ids (/alerts, its stream, /cases/events, /customers/{id}, the route hook's).
+  const OutreachAsset* asset = FindOutreachAsset(path);
+  const bool open =
+      path == "/healthz" || path == "/readyz" || path == "/metrics" || asset != nullptr;
+  if (!open && !Authorized()) {
+    Response response = Error(401, "bearer token required");
+    response.set(http::field::www_authenticate, "Bearer realm=\"cxpulse\"");
+    Send(std::move(response));
+    return;
+  }
   if (request.method() != http::verb::get && !head_) {
     if (HandleRoute(path, query)) return;
     Response response = Error(405, "only GET and HEAD");
@@ -198,7 +209,7 @@ void HttpSession::Handle() {
     HandleEventStream(*core_.backend.case_events);
   } else if (path.starts_with("/customers/")) {
     HandleCustomer(path.substr(std::string_view("/customers/").size()));
-  } else if (const OutreachAsset* asset = FindOutreachAsset(path); asset != nullptr) {
+  } else if (asset != nullptr) {
     Response response = MakeResponse(200, asset->content_type, std::string(asset->body));
     response.set("Content-Security-Policy",
                  beast::string_view(kPagePolicy.data(), kPagePolicy.size()));
@@ -210,17 +221,14 @@ void HttpSession::Handle() {
   }
 }
 
-void HttpSession::HandleCustomer(std::string_view segment) {
+bool HttpSession::Authorized() const {
   const std::string& token = core_.options.bearer_token;
-  if (!token.empty()) {
-    auto authorization = parser_->get()[http::field::authorization];
-    if (!BearerTokenMatches(std::string_view(authorization.data(), authorization.size()), token)) {
-      Response response = Error(401, "bearer token required");
-      response.set(http::field::www_authenticate, "Bearer realm=\"cxpulse\"");
-      Send(std::move(response));
-      return;
-    }
-  }
+  if (token.empty()) return true;
+  auto authorization = parser_->get()[http::field::authorization];
+  return BearerTokenMatches(std::string_view(authorization.data(), authorization.size()), token);
+}
+
+void HttpSession::HandleCustomer(std::string_view segment) {
   std::optional<std::string> id = DecodeCustomerId(segment);
   if (!id) {
     Send(Error(400, "customer id must be 1-128 printable characters (percent-encoded UTF-8)"));

@@ -88,6 +88,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void StartWaiting();
   void StopWaiting();
   void Handle();
+  // True when no bearer token is configured or the request carries it.
+  [[nodiscard]] bool Authorized() const;
   void HandleCustomer(std::string_view segment);
   void OnCustomerReply(std::optional<HttpReply> reply);
   bool HandleRoute(std::string_view path, std::string_view query);

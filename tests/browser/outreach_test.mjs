@@ -34,6 +34,9 @@ const screenshotDir = process.env.SCREENSHOT_DIR || "";
 const python = "/usr/bin/python3";
 const helper = join(here, "kafka_helper.py");
 const TOKENS = { ana: "tok-ana-browser-5d1e" };
+// The processors' http.bearer_token: /customers/{id} and /alerts on `cxpulse run` need it, and
+// the outreach service sends it with each forwarded lookup.
+const PROCESSOR_TOKEN = "tok-processor-browser-77c3";
 
 let passed = 0;
 let failed = 0;
@@ -108,6 +111,7 @@ kafka:
     changelog: ${prefix}.changelog
 http:
   listen: ${processorAddress}
+  bearer_token: ${PROCESSOR_TOKEN}
 `);
 // The outreach service finds the owner of a customer's partition in the processors' group.
 const configPath = join(workDir, "outreach.yaml");
@@ -117,6 +121,8 @@ kafka:
   group_id: ${prefix}.group
   topics:
     clicks: ${prefix}.clicks
+http:
+  bearer_token: ${PROCESSOR_TOKEN}
 outreach:
   topics:
     alerts: ${prefix}.alerts
@@ -169,7 +175,8 @@ try {
   processor = spawn(binary, ["run", "--config", runConfigPath], { stdio: ["ignore", "ignore", "inherit"] });
   const processorExited = new Promise((resolve) => processor.on("exit", (code) => resolve(code)));
   processorExited.then((code) => { processorExit = code; });
-  const processorGet = (path) => fetch(`http://${processorAddress}${path}`);
+  const processorGet = (path, token = PROCESSOR_TOKEN) =>
+    fetch(`http://${processorAddress}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
   service = spawn(binary, ["outreach", "--config", configPath], {
     stdio: ["ignore", "inherit", "pipe"],
@@ -208,6 +215,11 @@ try {
         cases.length === expectedCustomers.size && cases.every((c) => expectedCustomers.has(c.customer_id)) &&
         cases.length >= 30, `${cases.length} cases for ${expectedCustomers.size} customers`);
   check("/alerts needs an identity", (await fetch(`${base}/alerts`)).status === 401);
+  check("the processor's /alerts and /customers/{id} need its token, its probes do not",
+        (await processorGet("/alerts", null)).status === 401 &&
+        (await processorGet(`/customers/${expectedAlerts[0].customer_id}`, null)).status === 401 &&
+        (await processorGet("/alerts")).status === 200 &&
+        (await processorGet("/readyz", null)).status === 200 && (await processorGet("/metrics", null)).status === 200);
   check("/alerts lists the alerts read", (await api("/alerts")).length === expectedAlerts.length);
 
   browser = await chromium.launch({

@@ -315,20 +315,27 @@ TEST(Cli, DemoWithABadHttpAddressIsUsage) {
   EXPECT_TRUE(Has(o.stderr_text, "(see 'cxpulse demo --help')")) << o.stderr_text;
 }
 
-// README: CXPULSE_HTTP_TOKEN protects /customers/{id}; the demo too (it has no config file).
+// README: CXPULSE_HTTP_TOKEN protects /customers/{id} and /alerts; the demo too (it has no config
+// file, and its rep's token is then the same). The probes and /metrics stay open.
 TEST(Cli, DemoHonoursTheHttpToken) {
   std::string url = "http://127.0.0.1:" + std::to_string(FreePort());
+  const std::string status = "curl -s -o /dev/null -w '%{http_code}' ";
+  const std::string with = status + "-H 'Authorization: Bearer s3cret' ";
   std::string script =
       "CXPULSE_HTTP_TOKEN=s3cret " + kCxpulse + " -q demo --duration 20s --customers 20 --http " +
       url.substr(7) + " >/dev/null 2>&1 & pid=$!; code=000; for i in $(seq 1 100); do " +
-      "code=$(curl -s -o /dev/null -w '%{http_code}' " + url + "/customers/c-000000001); " +
-      "[ \"$code\" != 000 ] && break; sleep 0.2; done; " +
-      "with=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' " + url +
-      "/customers/c-000000001); kill -INT $pid; wait $pid; echo \"$code $with\"";
+      "code=$(" + status + url + "/customers/c-000000001); " +
+      "[ \"$code\" != 000 ] && break; sleep 0.2; done; " + "echo \"$code $(" + with + url +
+      "/customers/c-000000001) $(" + status + url + "/alerts) $(" + with + url + "/alerts) $(" +
+      status + url + "/cases) $(" + with + url + "/me) $(" + status + url + "/healthz) $(" +
+      status + url + "/metrics)\"; " + "kill -INT $pid; wait $pid";
   Outcome o = RunShell(script);
   // No token: 401. With it: past the check (the customer may not exist yet: 404 or 200).
+  ASSERT_GE(o.stderr_text.size(), 31U) << o.stderr_text;
   EXPECT_EQ(o.stderr_text.substr(0, 4), "401 ") << o.stderr_text;
   EXPECT_NE(o.stderr_text.substr(4, 3), "401") << o.stderr_text;
+  // /alerts: 401 without, 200 with; /cases 401 without, /me 200 with; probes and /metrics open.
+  EXPECT_EQ(o.stderr_text.substr(8), "401 200 401 200 200 200\n") << o.stderr_text;
 }
 
 // A broker that is not there: `run` says what it waits for while it waits, gives up after

@@ -140,8 +140,49 @@ TEST_F(HttpServerTest, BearerTokenGuardsCustomers) {
   EXPECT_EQ(Fetch(port_, "/customers/c%201", {{"Authorization", "Bearer t0ken"}}).status, 200U);
   // Authorisation is checked before anything about the id is revealed.
   EXPECT_EQ(Fetch(port_, "/customers/").status, 401U);
-  EXPECT_EQ(Fetch(port_, "/healthz").status, 200U);
-  EXPECT_EQ(Fetch(port_, "/alerts").status, 200U);
+}
+
+// /alerts, its stream and /cases/events carry customer ids: the same token as /customers/{id}.
+// The probes, /metrics and the page's static files stay open (kubelet, Prometheus, sign-in).
+TEST_F(HttpServerTest, BearerTokenGuardsEveryDataEndpointButNotProbesOrThePage) {
+  StartServer("t0ken");
+  backend_.feed.Publish("{\"alert_id\":\"a1\",\"customer_id\":\"c 1\"}");
+  const std::map<std::string, std::string> good{{"Authorization", "Bearer t0ken"}};
+  const std::map<std::string, std::string> bad{{"Authorization", "Bearer t0ke"}};
+  for (const std::string path : {"/alerts", "/alerts?limit=1", "/alerts/stream", "/cases/events",
+                                 "/customers/c%201", "/nothing-here"}) {
+    for (const auto& headers : {std::map<std::string, std::string>{}, bad}) {
+      auto refused = Fetch(port_, path, headers);
+      EXPECT_EQ(refused.status, 401U) << path;
+      EXPECT_EQ(refused.headers["WWW-Authenticate"], "Bearer realm=\"cxpulse\"") << path;
+      EXPECT_EQ(refused.body.find("c 1"), std::string::npos) << path;
+      EXPECT_EQ(Fetch(port_, path, headers, http::verb::head).status, 401U) << path;
+    }
+  }
+  RawConnection by_accept(port_,
+                          "GET /alerts HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+  EXPECT_EQ(by_accept.ReadUntil("\r\n").rfind("HTTP/1.1 401", 0), 0U);
+  EXPECT_EQ(backend_.feed.subscribers(), 0U);
+  {
+    std::lock_guard<std::mutex> lock(backend_.mutex);
+    EXPECT_TRUE(backend_.looked_up.empty());
+  }
+
+  auto alerts = Fetch(port_, "/alerts", good);
+  EXPECT_EQ(alerts.status, 200U);
+  EXPECT_EQ(alerts.body, "[{\"alert_id\":\"a1\",\"customer_id\":\"c 1\"}]");
+  EXPECT_EQ(Fetch(port_, "/customers/c%201", good).status, 200U);
+  EXPECT_EQ(Fetch(port_, "/cases/events", good).status, 404U);  // no case feed in the fixture
+  RawConnection stream(port_,
+                       "GET /alerts/stream HTTP/1.1\r\nHost: x\r\n"
+                       "Authorization: Bearer t0ken\r\n\r\n");
+  EXPECT_EQ(stream.ReadUntil("\r\n\r\n").rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
+  EXPECT_EQ(stream.ReadUntil("\n\n"), "retry: 2000\n\n");
+
+  for (const std::string path :
+       {"/healthz", "/readyz", "/metrics", "/", "/index.html", "/app.js", "/style.css"}) {
+    EXPECT_EQ(Fetch(port_, path).status, 200U) << path;
+  }
 }
 
 TEST_F(HttpServerTest, RecentAlertsAsJson) {
@@ -315,6 +356,37 @@ TEST(HttpServerRoutes, CaseEventsStreamAfterTheRouteHookLetsItThrough) {
   EXPECT_EQ(Fetch(server.port(), "/cases/events", {{"X-Forwarded-User", "ben"}}).status, 503U);
   server.Stop();
   EXPECT_EQ(case_events.subscribers(), 0U);
+}
+
+// With a bearer token the route hook is not even asked without it; with it, the hook decides
+// and /cases/events streams.
+TEST(HttpServerRoutes, BearerTokenComesBeforeTheRouteHook) {
+  AlertFeed case_events(1);
+  std::atomic<int> asked{0};
+  HttpBackend backend;
+  backend.handle = [&asked](const HttpRequest&, const std::function<void(HttpReply)>&) {
+    ++asked;
+    return false;
+  };
+  backend.case_events = &case_events;
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.bearer_token = "t0ken";
+  HttpServer server(options, backend);
+  Result<void> started = server.Start();
+  ASSERT_TRUE(started) << started.error().message();
+  EXPECT_EQ(Fetch(server.port(), "/cases/events").status, 401U);
+  EXPECT_EQ(Fetch(server.port(), "/cases", {}, http::verb::post).status, 401U);
+  EXPECT_EQ(asked.load(), 0);
+  EXPECT_EQ(Fetch(server.port(), "/healthz").status, 200U);
+  EXPECT_EQ(asked.load(), 0);  // the probes come before the hook too
+  RawConnection stream(server.port(),
+                       "GET /cases/events HTTP/1.1\r\nHost: x\r\n"
+                       "Authorization: Bearer t0ken\r\n\r\n");
+  EXPECT_EQ(stream.ReadUntil("\r\n\r\n").rfind("HTTP/1.1 200 OK\r\n", 0), 0U);
+  EXPECT_EQ(stream.ReadUntil("\n\n"), "retry: 2000\n\n");
+  EXPECT_EQ(asked.load(), 1);
+  server.Stop();
 }
 
 TEST_F(HttpServerTest, StopClosesOpenStreamsAndRejectsBadListen) {
