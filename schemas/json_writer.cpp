@@ -94,10 +94,23 @@ void AppendInt(T value, std::string& out) {
 }
 
 void AppendKey(std::string_view key, std::string& out, bool first = false) {
-  if (!first) out += ',';
-  out += '"';
-  out += key;
-  out += "\":";
+  // One append of `,"key":` (keys are short literals); byte by byte costs a capacity check each.
+  char buf[64];
+  if (key.size() + 4 > sizeof(buf)) {
+    if (!first) out += ',';
+    out += '"';
+    out += key;
+    out += "\":";
+    return;
+  }
+  size_t n = 0;
+  if (!first) buf[n++] = ',';
+  buf[n++] = '"';
+  key.copy(buf + n, key.size());
+  n += key.size();
+  buf[n++] = '"';
+  buf[n++] = ':';
+  out.append(buf, n);
 }
 
 void AppendStringField(std::string_view key, std::string_view value, std::string& out) {
@@ -128,9 +141,30 @@ void AppendBase64(std::string_view bytes, std::string& out) {
   out.append((3 - bytes.size() % 3) % 3, '=');
 }
 
+// Whether every byte of `text` is ASCII that JSON writes as is (no control character, quote
+// or backslash): almost every id, name and detail. One pass instead of UTF-8 validation plus an
+// escape scan.
+bool IsPlainAscii(std::string_view text) {
+  unsigned char bad = 0;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    bad |= static_cast<unsigned char>((u < 0x20) | (u >= 0x80) | (c == '"') | (c == '\\'));
+  }
+  return bad == 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view text, std::string& out) {
+  if (IsPlainAscii(text)) {
+    const size_t at = out.size();
+    out.resize(at + text.size() + 2);
+    char* p = out.data() + at;
+    *p = '"';
+    text.copy(p + 1, text.size());
+    p[text.size() + 1] = '"';
+    return;
+  }
   out += '"';
   if (simdjson::validate_utf8(text.data(), text.size())) {
     AppendEscaped(text, out);

@@ -70,6 +70,10 @@ class CustomerCache {
   // GetOrLoad retries; the caller decides whether to fail the shard and restore it.
   [[nodiscard]] Result<CustomerState*> GetOrLoad(std::string_view customer_id);
 
+  // Starts loading the memory a GetOrLoad of `customer_id` reads first (its index entry);
+  // changes nothing. For callers that know the customer ahead of the lookup.
+  void Prefetch(std::string_view customer_id) const { index_.prefetch(customer_id); }
+
   // Records that the cached state of `customer_id` changed and must be written (in the next
   // TakeDirty). Returns false (and does nothing) when the customer is not cached.
   bool MarkDirty(std::string_view customer_id);
