@@ -156,6 +156,18 @@ void LiveProcessor::Fail(std::string message) {
   }
 }
 
+void LiveProcessor::FailRestore(int partition, const Err& error) {
+  // A stop asked for while a shard restores (SIGTERM, or another processing thread of this
+  // process leaving the group and handing this one its partitions) ends the restore early: that
+  // is part of stopping, not a failure. The shard stays closed; the final commit covers only
+  // what was processed, and the next owner restores it from the changelog.
+  if (stop_->load()) {
+    spdlog::info("run: stopping during the restore of shard {}", partition);
+    return;
+  }
+  Fail("cannot restore shard " + std::to_string(partition) + ": " + error.message());
+}
+
 Result<void> LiveProcessor::OpenShard(int partition) {
   ShardSlot& slot = shards_.try_emplace(partition, merge_waits()).first->second;
   Result<std::unique_ptr<Shard>> shard =
@@ -174,7 +186,7 @@ void LiveProcessor::OnAssigned(const std::set<int>& partitions) {
   for (int p : partitions) {
     if (Result<void> opened = OpenShard(p); !opened) {
       shards_.erase(p);
-      Fail("cannot restore shard " + std::to_string(p) + ": " + opened.error().message());
+      FailRestore(p, opened.error());
       return;
     }
   }
@@ -397,7 +409,7 @@ void LiveProcessor::Recover(bool new_producer) {
   shards_.clear();
   for (int p : partitions) {
     if (Result<void> opened = OpenShard(p); !opened) {
-      Fail("cannot restore shard " + std::to_string(p) + ": " + opened.error().message());
+      FailRestore(p, opened.error());
       return;
     }
   }

@@ -95,6 +95,8 @@ class LiveProcessor final : private GroupListener {
   void PublishSnapshots();
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
+  // Fail() with the restore error of `partition`, unless a stop was asked for meanwhile.
+  void FailRestore(int partition, const Err& error);
   [[nodiscard]] Result<void> OpenShard(int partition);
   // Pulls what librdkafka has buffered for the inputs of a shard whose records ran out.
   bool FillInputs(ShardSlot& slot);
