@@ -204,11 +204,16 @@ bool HasOpenContact(const CustomerState& state) {
 }
 
 void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime watermark) {
-  // Every bound is measured from the watermark, never from an event's time: an event the
-  // watermark has not passed may still arrive and must find what it would have found in order.
+  // Every bound is at most the watermark, never an event's time: an event the watermark has not
+  // passed may still arrive and must find what it would have found in order. Contacts are
+  // dropped by the customer's own watermark (their latest event time - lateness, which the shard
+  // watermark never lags), so that what a customer's state keeps (e.g. an abandoned contact, a
+  // score reason) depends only on their events, not on how far other customers' events of the
+  // shard moved the watermark past one of their timers (partitioning, restarts).
+  const EventTime own = std::min(watermark, state.last_activity - config.lateness);
   std::erase_if(state.contacts, [&](const Contact& c) {
-    if (c.closed != EventTime::Max() && c.closed + config.lateness < watermark) return true;
-    return c.last_event < watermark - config.sla.open_contact_max_idle;
+    if (c.closed != EventTime::Max() && c.closed + config.lateness < own) return true;
+    return c.last_event < own - config.sla.open_contact_max_idle;
   });
   const Duration keep =
       std::max({config.contacts.repeat_window, config.contacts.channel_switch_window,
