@@ -16,8 +16,8 @@ void ApplyContactEvent(Step& step, const Event& event);
 
 // Drops closed contacts that no in-lateness event can join any more (close + lateness < the
 // customer's own watermark, min(watermark, last_activity - lateness)), contacts idle for longer
-// than sla.open_contact_max_idle before that, and history beyond its windows before the
-// watermark. Which contacts a state keeps thus depends only on the customer's events.
+// than sla.open_contact_max_idle before that, and history beyond its windows before that.
+// What a state keeps thus depends only on the customer's events.
 void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime watermark);
 
 }  // namespace cx
