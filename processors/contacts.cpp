@@ -204,18 +204,25 @@ bool HasOpenContact(const CustomerState& state) {
 }
 
 void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime watermark) {
-  // Every bound is measured from the watermark, never from an event's time: an event the
-  // watermark has not passed may still arrive and must find what it would have found in order.
+  // Every bound is at most the watermark, never an event's time: an event the watermark has not
+  // passed may still arrive and must find what it would have found in order. Contacts and
+  // history are dropped by the customer's own watermark (their latest event time - lateness,
+  // which the shard watermark never lags), so what a state keeps (e.g. an abandoned contact,
+  // shown as a score reason) depends only on the customer's events, not on how far other
+  // customers' events moved the shard watermark past one of their timers (partitioning,
+  // restarts). Windows count from the customer's latest time or later, so entries older than
+  // own - window that are kept longer are never counted.
+  const EventTime own = std::min(watermark, state.last_activity - config.lateness);
   std::erase_if(state.contacts, [&](const Contact& c) {
-    if (c.closed != EventTime::Max() && c.closed + config.lateness < watermark) return true;
-    return c.last_event < watermark - config.sla.open_contact_max_idle;
+    if (c.closed != EventTime::Max() && c.closed + config.lateness < own) return true;
+    return c.last_event < own - config.sla.open_contact_max_idle;
   });
   const Duration keep =
       std::max({config.contacts.repeat_window, config.contacts.channel_switch_window,
                 config.risk.many_contacts_window});
-  std::erase_if(state.history, [&](const ContactRecord& r) { return r.ts < watermark - keep; });
+  std::erase_if(state.history, [&](const ContactRecord& r) { return r.ts < own - keep; });
   std::erase_if(state.breaches,
-                [&](EventTime t) { return t < watermark - config.risk.many_breaches_window; });
+                [&](EventTime t) { return t < own - config.risk.many_breaches_window; });
 }
 
 }  // namespace cx

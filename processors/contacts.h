@@ -14,9 +14,10 @@ void ApplyContactEvent(Step& step, const Event& event);
 // True when a counted contact has not been closed yet.
 [[nodiscard]] bool HasOpenContact(const CustomerState& state);
 
-// Drops closed contacts that no in-lateness event can join any more (close + lateness <
-// watermark), contacts idle for longer than sla.open_contact_max_idle before the watermark, and
-// history beyond its windows before the watermark.
+// Drops closed contacts that no in-lateness event can join any more (close + lateness < the
+// customer's own watermark, min(watermark, last_activity - lateness)), contacts idle for longer
+// than sla.open_contact_max_idle before that, and history beyond its windows before that.
+// What a state keeps thus depends only on the customer's events.
 void PruneContacts(const RulesConfig& config, CustomerState& state, EventTime watermark);
 
 }  // namespace cx

@@ -143,6 +143,36 @@ TEST(Engine, NextDeadlineTracksTheEarliestTimer) {
   EXPECT_EQ(NextDeadline(h.state), EventTime::Max());
 }
 
+// The state a customer is left in depends only on their own events, not on how far the shard's
+// watermark (other customers' events, the partitioning, a restart) overshoots their timers:
+// crash_recovery seed 18970, where a 4-partition run dropped an abandoned chat that the
+// single-shard replay kept (and so lost the abandoned_contact score reason).
+TEST(Engine, StateDoesNotDependOnHowFarTheWatermarkPassedATimer) {
+  // The chat's long wait (3 x 60 s) ends at +180 s; it is abandoned at +183 s, before the
+  // watermark (max event time - 5 s) reaches +180 s, so the long-wait timer is still pending.
+  const std::vector<Ev> events = {Chat("st", kT0, Action::kStarted, "chat-1"),
+                                  Msg("m1", kT0 + 4 * kSec, "chat-1", Author::kCustomer),
+                                  Chat("ab", kT0 + 183 * kSec, Action::kAbandoned, "chat-1")};
+  Harness dense;  // the watermark moves in small steps: the timer fires at +181 s
+  dense.Apply(events);
+  ASSERT_EQ(NextDeadline(dense.state).ms, kT0 + 180 * kSec);
+  dense.AdvanceWatermark(kT0 + 181 * kSec);
+  Harness sparse;  // the next event of the shard is much later: the timer fires at +300 s
+  sparse.Apply(events);
+  sparse.AdvanceWatermark(kT0 + 300 * kSec);
+  EXPECT_EQ(dense.alerts.size(), sparse.alerts.size());
+  EXPECT_EQ(dense.signals.size(), sparse.signals.size());
+  ASSERT_EQ(dense.state.contacts.size(), 1u);
+  EXPECT_TRUE(dense.state.contacts[0].abandoned);
+  EXPECT_EQ(sparse.state.contacts.size(), 1u);
+  EXPECT_EQ(dense.state, sparse.state);
+  // Both forget the closed chat once the customer's own events are past its close + lateness.
+  dense.Apply(PageView("p1", kT0 + 200 * kSec, "/home"));
+  sparse.Apply(PageView("p1", kT0 + 200 * kSec, "/home"));
+  EXPECT_TRUE(dense.state.contacts.empty());
+  EXPECT_EQ(dense.state, sparse.state);
+}
+
 TEST(Engine, ClickIsCheap) {
   RulesConfig config;
   CustomerState state;
