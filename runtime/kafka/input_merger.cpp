@@ -10,13 +10,26 @@ int InputMerger::Next(std::span<const InputHead> inputs, int64_t implausible_aft
   int64_t best_ts = 0;
   bool lagging = false;
   bool unanswered = false;
+  bool any_record = false;
+  for (const InputHead& input : inputs) any_record = any_record || input.has_record;
+  // The idle wait of an input runs from the later of its own end-of-log and the moment the merge
+  // first had a record to pass it with: an input that reached its end long ago (e.g. before the
+  // process was paused, or while nothing else was queued) is still waited for once records
+  // arrive elsewhere, and one that has just run dry is waited for even while another input's
+  // wait has long expired.
+  if (!any_record) {
+    records_queued_since_ = {};
+  } else if (records_queued_since_ == MonotonicTime{}) {
+    records_queued_since_ = now;
+  }
   bool idle_wait = false;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const InputHead& input = inputs[i];
     if (!input.has_record) {
       lagging = lagging || !input.at_end;
       unanswered = unanswered || !input.answered;
-      idle_wait = idle_wait || (input.at_end && now - input.at_end_since < waits_.idle);
+      const MonotonicTime idle_from = std::max(input.at_end_since, records_queued_since_);
+      idle_wait = idle_wait || (input.at_end && now - idle_from < waits_.idle);
       continue;
     }
     int64_t ts = input.timestamp_ms > implausible_after_ms ? -1 : input.timestamp_ms;

@@ -44,18 +44,25 @@ class InputMerger {
   // merge waits for an input that is behind: one that has not reached its end (at most
   // `waits.lagging`, or `waits.first_fetch` before its first answer, measured from the first
   // call that found an input lagging), or with `waits.idle` > 0 one that has: until `waits.idle`
-  // after that input's own `at_end_since`, so an input that reaches its end while another one's
-  // wait has long expired is still waited for.
+  // after the later of that input's own `at_end_since` and the first call (since nothing was
+  // queued) that had a record queued, so an input that reaches its end while another one's wait
+  // has long expired is still waited for, and so is one that reached it long before the records
+  // now queued arrived.
   [[nodiscard]] int Next(std::span<const InputHead> inputs, int64_t implausible_after_ms,
                          MonotonicTime now);
 
   // Forgets a wait in progress (after an assignment or a rewind).
-  void Reset() { waiting_since_ = {}; }
+  void Reset() {
+    waiting_since_ = {};
+    records_queued_since_ = {};
+  }
 
  private:
   MergeWaits waits_;
   // Since when the merge has been waiting for an input that is lagging (epoch = not waiting).
   MonotonicTime waiting_since_{};
+  // Since when some input has had a record queued (epoch = nothing queued at the last call).
+  MonotonicTime records_queued_since_{};
 };
 
 }  // namespace cx

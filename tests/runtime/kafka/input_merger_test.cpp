@@ -165,5 +165,22 @@ TEST_F(InputMergerTest, EachInputThatReachesItsEndIsWaitedForFromThen) {
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
 }
 
+// Found by integration.arrival_order: instances caught up (every input at its end), paused while
+// more input is produced, then resumed. The inputs reached their ends long before the records
+// now queued arrived, and must still be waited for, from the first call that has a record.
+TEST_F(InputMergerTest, InputsThatReachedTheirEndLongAgoAreWaitedForOnceRecordsArrive) {
+  InputMerger merger({.lagging = milliseconds(2000), .idle = milliseconds(1000)});
+  std::array<InputHead, 4> heads{AtEnd(Now()), AtEnd(Now()), AtEnd(Now()), AtEnd(Now())};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(60000);  // paused; then the clicks fetched first
+  heads[kClicks] = Record(100);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(500);
+  heads[kCalls] = Record(50);  // fetched half a second later, and earlier in time
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(500);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+}
+
 }  // namespace
 }  // namespace cx
