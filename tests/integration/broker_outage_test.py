@@ -77,7 +77,13 @@ def main(checks):
         checks.check("the same process resumed and committed all input after the outage",
                      resumed and processor.alive() and processor.proc.pid == pid, why)
         if resumed and during and during[-1] is not None:
-            after = commits(processor)
+            # The counter is refreshed once a second: wait for it rather than read it once.
+            try:
+                after = itlib.wait_for("cxpulse_commits_total to count the resumed commits",
+                                       lambda: (commits(processor) or 0) > during[-1] and
+                                       commits(processor), 15)
+            except TimeoutError:
+                after = commits(processor)
             checks.check("commits resumed after the outage (cxpulse_commits_total)",
                          after is not None and after > during[-1],
                          f"{during[-1]} before, {after} after")

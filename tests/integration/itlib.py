@@ -492,11 +492,24 @@ class Processor:
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            self.dump_stacks()
             self.proc.kill()
             code = self.proc.wait(30)
             code = f"{code} (killed: no exit {timeout} s after SIGTERM)"
         self.log_file.close()
         return code
+
+    def dump_stacks(self):
+        """Appends every thread's backtrace (gdb, when installed) to the process log: what a
+        process that does not stop was waiting for."""
+        gdb = shutil.which("gdb")
+        if gdb is None:
+            return
+        self.log_file.write(f"===== no exit after SIGTERM: stacks of pid {self.proc.pid} =====\n")
+        self.log_file.flush()
+        subprocess.run([gdb, "-batch", "-p", str(self.proc.pid), "-ex", "thread apply all bt"],
+                       stdout=self.log_file, stderr=subprocess.STDOUT, timeout=120, check=False)
+        self.log_file.flush()
 
 
 class Outreach(Processor):
