@@ -1,6 +1,8 @@
 #include "runtime/kafka/changelog.h"
 
 #include <charconv>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -103,6 +105,17 @@ class RestoreBatch {
   int count_ = 0;
 };
 
+// Errors of a topic or partition the cluster has just created: its metadata or leader is on
+// the way. Retried every kMetadataSettlePause, at most kMetadataSettleAttempts times (30 s).
+bool IsMetadataSettling(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+         err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+         err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION;
+}
+constexpr std::chrono::milliseconds kMetadataSettlePause{100};
+constexpr int kMetadataSettleAttempts = 300;
+
 }  // namespace
 
 void PutChangelogCheckpoint(StoreBatch& batch, int64_t next_offset) {
@@ -116,6 +129,14 @@ Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic
   int64_t high = 0;
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition,
                                                              &low, &high, kMetadataTimeoutMs);
+  // A changelog topic created a moment ago (by this process, or by another processing thread
+  // of it) may not be in this client's metadata yet, or have no leader yet: wait for it.
+  for (int attempt = 0; IsMetadataSettling(err) && attempt < kMetadataSettleAttempts && !stop;
+       ++attempt) {
+    std::this_thread::sleep_for(kMetadataSettlePause);
+    err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition, &low, &high,
+                                           kMetadataTimeoutMs);
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Err("cannot read the end of changelog " + topic + "[" + std::to_string(partition) +
                "]: " + rd_kafka_err2str(err));
