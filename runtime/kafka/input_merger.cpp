@@ -16,26 +16,33 @@ int InputMerger::Next(std::span<const InputHead> inputs, int64_t implausible_aft
   // first had a record to pass it with: an input that reached its end long ago (e.g. before the
   // process was paused, or while nothing else was queued) is still waited for once records
   // arrive elsewhere, and one that has just run dry is waited for even while another input's
-  // wait has long expired.
+  // wait has long expired. A record taken at its partition's live edge waits from its own
+  // arrival too: records queued through a stall do not let a burst after it pass.
   if (!any_record) {
     records_queued_since_ = {};
   } else if (records_queued_since_ == MonotonicTime{}) {
     records_queued_since_ = now;
   }
-  bool idle_wait = false;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const InputHead& input = inputs[i];
     if (!input.has_record) {
       lagging = lagging || !input.at_end;
       unanswered = unanswered || !input.answered;
-      const MonotonicTime idle_from = std::max(input.at_end_since, records_queued_since_);
-      idle_wait = idle_wait || (input.at_end && now - idle_from < waits_.idle);
       continue;
     }
     int64_t ts = input.timestamp_ms > implausible_after_ms ? -1 : input.timestamp_ms;
     if (best == kNone || ts < best_ts) {
       best = static_cast<int>(i);
       best_ts = ts;
+    }
+  }
+  bool idle_wait = false;
+  if (best != kNone) {
+    const MonotonicTime queued_from =
+        std::max(records_queued_since_, inputs[static_cast<size_t>(best)].arrived);
+    for (const InputHead& input : inputs) {
+      const MonotonicTime idle_from = std::max(input.at_end_since, queued_from);
+      idle_wait = idle_wait || (!input.has_record && input.at_end && now - idle_from < waits_.idle);
     }
   }
   if (best == kNone || !lagging) {
