@@ -219,6 +219,31 @@ TEST_F(InputMergerTest, ARecordFetchedAfterAStallWaitsFromItsArrival) {
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kSurveys);
 }
 
+// Found by integration.soak (two processing threads, seed 891769): in a minute-long catch-up
+// after a broker restart the inputs ran dry in turn, so at every call some input lagged and the
+// one shared wait, started by the first, expired after max_merge_wait; from then on a chat
+// message was passed by records of other inputs while its partition was being fetched, and a
+// timer fired before it (a false sla_breach). Each lagging input has its own wait.
+TEST_F(InputMergerTest, InputsThatRunDryInTurnAreEachWaitedFor) {
+  InputMerger merger({.lagging = milliseconds(2000)});
+  std::array<InputHead, 4> heads{Record(100), Fetching(), Record(500), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);  // calls lags
+  Advance(1500);
+  heads[kCalls] = Record(200);  // calls delivers; now the clicks run dry
+  heads[kClicks] = Fetching();
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(600);  // 2.1 s since the first lag, 0.6 s since the clicks'
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(100);
+  heads[kClicks] = Record(150);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+  heads[kClicks] = Fetching();
+  Advance(2000);  // the clicks run dry again: waited for from the first call that sees it
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(2000);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+}
+
 // A record taken from a backlog (arrived at epoch) does not restart the idle waits: catching up
 // behind an input that stays silent is not slowed down.
 TEST_F(InputMergerTest, ABacklogRecordDoesNotRestartTheIdleWait) {
