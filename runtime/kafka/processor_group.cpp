@@ -174,6 +174,7 @@ Result<void> ProcessorGroup::Abandon(std::vector<std::jthread>& threads, Duratio
   // The stuck processors' threads still use their processors (and, through the observers, what
   // the caller owns): neither may be destroyed or joined. The caller exits the process.
   std::string stuck;
+  started_.store(0);  // lookups from the HTTP thread are answered "not owned" from now on
   std::lock_guard lock(mutex_);
   for (size_t i = 0; i < threads.size(); ++i) {
     if (finished_workers_[i]) {
