@@ -182,5 +182,79 @@ TEST_F(InputMergerTest, InputsThatReachedTheirEndLongAgoAreWaitedForOnceRecordsA
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
 }
 
+// Found by integration.soak (two processing threads, seed 25423): every input stalled for about
+// 2 s (brokers or producer under load) while a click stayed queued, waiting out the idle wait of
+// the inputs at their ends. The burst fetched after the stall must not pass an input at its end
+// on the strength of that old wait: a call of the same burst came a moment after a survey 37 min
+// later in event time, and the survey went first (false alerts). A record taken at its
+// partition's live edge waits for the inputs at their ends from its own arrival.
+TEST_F(InputMergerTest, ARecordFetchedAfterAStallWaitsFromItsArrival) {
+  constexpr int kSurveys = 3;
+  InputMerger merger({.lagging = milliseconds(2000), .idle = milliseconds(1000)});
+  const MonotonicTime stalled = Now();
+  auto live = [](int64_t ts, MonotonicTime arrived) {
+    InputHead head = Record(ts);
+    head.arrived = arrived;
+    return head;
+  };
+  std::array<InputHead, 4> heads{live(100, stalled), AtEnd(stalled), AtEnd(stalled),
+                                 AtEnd(stalled)};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1000);  // the idle wait is over; the click goes
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+  // A second click queued with it still goes; then the burst: a survey, fetched just now.
+  heads[kClicks] = live(150, stalled);
+  heads[kSurveys] = live(300, Now());
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+  heads[kClicks] = AtEnd(stalled);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(500);
+  heads[kCalls] = live(250, Now());  // the call of the same burst, fetched a moment later
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);  // live: waits itself
+  Advance(1000);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+  heads[kCalls] = AtEnd(Now());
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1000);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kSurveys);
+}
+
+// Found by integration.soak (two processing threads, seed 891769): in a minute-long catch-up
+// after a broker restart the inputs ran dry in turn, so at every call some input lagged and the
+// one shared wait, started by the first, expired after max_merge_wait; from then on a chat
+// message was passed by records of other inputs while its partition was being fetched, and a
+// timer fired before it (a false sla_breach). Each lagging input has its own wait.
+TEST_F(InputMergerTest, InputsThatRunDryInTurnAreEachWaitedFor) {
+  InputMerger merger({.lagging = milliseconds(2000)});
+  std::array<InputHead, 4> heads{Record(100), Fetching(), Record(500), AtEnd()};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);  // calls lags
+  Advance(1500);
+  heads[kCalls] = Record(200);  // calls delivers; now the clicks run dry
+  heads[kClicks] = Fetching();
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(600);  // 2.1 s since the first lag, 0.6 s since the clicks'
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(100);
+  heads[kClicks] = Record(150);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+  heads[kClicks] = Fetching();
+  Advance(2000);  // the clicks run dry again: waited for from the first call that sees it
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(2000);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kCalls);
+}
+
+// A record taken from a backlog (arrived at epoch) does not restart the idle waits: catching up
+// behind an input that stays silent is not slowed down.
+TEST_F(InputMergerTest, ABacklogRecordDoesNotRestartTheIdleWait) {
+  InputMerger merger({.lagging = milliseconds(2000), .idle = milliseconds(1000)});
+  std::array<InputHead, 4> heads{Record(100), AtEnd(Now()), AtEnd(Now()), AtEnd(Now())};
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1000);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+  heads[kClicks] = Record(200);
+  EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
+}
+
 }  // namespace
 }  // namespace cx
