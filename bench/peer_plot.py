@@ -40,6 +40,9 @@ def main():
             label = f"{row['processor']} {row['mode']}, {row['instances']} inst."
             if row["processor"] == "peer":
                 label += f", RocksDB {row['rocksdb'] or 'default'}"
+            if row.get("workload") == "first-sighting":
+                # Its own points: another workload (2 records per customer, all reached).
+                label += f", first-sighting load ({row.get('records_per_customer')} rec./customer)"
             point = series[label][int(row["customers"])]
             part = bool(row.get("backlog") and row.get("records")
                         and row["records"] != row["backlog"])
@@ -58,6 +61,8 @@ def main():
     for label in sorted(series):
         xs = sorted(series[label])
         style = "-o" if label.startswith("cxpulse") else "--s"
+        if "first-sighting" in label:
+            style = "*" if label.startswith("cxpulse") else "X"
         ax_rate.plot(xs, [statistics.median(series[label][x]["rate"]) for x in xs], style,
                      label=label)
         ax_rss.plot(xs, [statistics.median(series[label][x]["rss"]) for x in xs], style,
@@ -70,7 +75,7 @@ def main():
         ax.set_ylabel(unit)
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
-    ax_rate.legend(fontsize=7)
+    ax_rate.legend(fontsize=6)
     if capped:
         note = "; ".join(f"{c:,}: first {r:,} of {'≈ ' if first else ''}{b:,}"
                          for c, (r, b, first) in sorted(capped.items()))
