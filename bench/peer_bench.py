@@ -725,19 +725,25 @@ def render_growth(rows, skipped):
         out += ["", "Equal work on the drained records (`--compare-alerts`): the alerts of the "
                 "two drains, by customer, kind, severity and alert id; the kinds of the "
                 "differences after them.", "",
-                "| customers | records | instances | peer RocksDB | drains compared | alerts | "
-                "agree | only in first | only in second | load avg |",
-                "|---:|---:|---:|---|---|---:|---:|---:|---:|---|"]
+                "| customers | records | instances | peer RocksDB | idle watermark | drains compared "
+                "| alerts | agree | only in first | only in second | load avg |",
+                "|---:|---:|---:|---|---|---|---:|---:|---:|---:|---|"]
         for r in sorted(compared, key=lambda r: (int(r["customers"]), r["_log"])):
             drain = next((d for d in rows if d.get("step") == "drain" and d["_log"] == r["_log"]),
                          {})
             out.append(f"| {fmt(num(r, 'customers'))} | {fmt(num(drain, 'records'))} | "
                        f"{drain.get('instances', '?')} | {r.get('_rocksdb', '?')} | "
-                       f"{r['a'].replace('/', ' ')} vs {r['b'].replace('/', ' ')} | "
+                       f"{idle_label(drain)} | {r['a'].replace('/', ' ')} vs {r['b'].replace('/', ' ')} | "
                        f"{r['a_alerts']} / {r['b_alerts']} | {r['agree']} | "
                        f"{r['only_a']} ({r['only_a_kinds']}) | {r['only_b']} ({r['only_b_kinds']}) "
                        f"| {r.get('_load', '?')} |")
     return "\n".join(out)
+
+
+def idle_label(drain):
+    """The drains' idle watermark: logs from before drain --idle-watermark-ms ran both with 5 s."""
+    ms = int(drain.get("idle_watermark_ms", 5000))
+    return f"{ms / 1000:g} s" if ms else "off"
 
 
 def first_of(row):
