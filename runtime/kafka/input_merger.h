@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "runtime/shard/clock.h"
 
@@ -41,26 +42,30 @@ class InputMerger {
   explicit InputMerger(MergeWaits waits) : waits_(waits) {}
 
   // The index of the input whose first record is next, or kNone when nothing is queued or the
-  // merge waits for an input that is behind: one that has not reached its end (at most
-  // `waits.lagging`, or `waits.first_fetch` before its first answer, measured from the first
-  // call that found an input lagging), or with `waits.idle` > 0 one that has: until `waits.idle`
-  // after the later of that input's own `at_end_since` and the first call (since nothing was
-  // queued) that had a record queued, so an input that reaches its end while another one's wait
-  // has long expired is still waited for, and so is one that reached it long before the records
-  // now queued arrived.
+  // merge waits for an input that is behind. Each input with nothing queued is waited for on its
+  // own: one still fetching (not at its end) at most `waits.lagging` (`waits.first_fetch` if
+  // longer, before its first answer since the assignment), measured from the first call that
+  // found it so; with `waits.idle` > 0 one at its end until `waits.idle` after its own
+  // `at_end_since`. Either wait starts no earlier than the first call (since nothing was queued)
+  // that had a record queued. So an input that runs dry, or reaches its end, while another
+  // input's wait has long expired is still waited for, and so is one that ran dry, or reached its
+  // end, long before the records now queued arrived.
   [[nodiscard]] int Next(std::span<const InputHead> inputs, int64_t implausible_after_ms,
                          MonotonicTime now);
 
-  // Forgets a wait in progress (after an assignment or a rewind).
+  // Forgets the waits in progress (after an assignment or a rewind).
   void Reset() {
-    waiting_since_ = {};
+    lagging_since_.clear();
     records_queued_since_ = {};
   }
 
  private:
+  // The longest wait for `input`, which has nothing queued.
+  [[nodiscard]] std::chrono::milliseconds WaitFor(const InputHead& input) const;
+
   MergeWaits waits_;
-  // Since when the merge has been waiting for an input that is lagging (epoch = not waiting).
-  MonotonicTime waiting_since_{};
+  // Per input: since when it has been fetching with nothing queued (epoch = it is not).
+  std::vector<MonotonicTime> lagging_since_;
   // Since when some input has had a record queued (epoch = nothing queued at the last call).
   MonotonicTime records_queued_since_{};
 };
