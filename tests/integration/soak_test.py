@@ -50,7 +50,9 @@ RSS_SLACK_MIB = 16
 MIN_GAP_S = 5  # steady traffic between two faults, also when the schedule runs late
 # The strict merge: wait for an input at its end (idle_input_wait) and for one still fetching
 # (max_merge_wait) long enough that no fetch on a loaded 2-core machine outlasts it. With the
-# default max_merge_wait of 2 s, a run at load average 37 merged some records out of order.
+# default max_merge_wait of 2 s, a run at load average 37 merged some records out of order: the
+# wait then ran once for all inputs (it runs per input now), and a fetch that outlasts its input's
+# wait still lets the others overtake that input.
 STRICT = {"processing": "exactly_once", "idle_input_wait": "2s", "max_merge_wait": "30s"}
 # Every memory bound that data fills (customer cache, memtables, block cache) set small, so that
 # they are full after the warm-up: whatever grows after that is not a cache filling up.
