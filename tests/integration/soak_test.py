@@ -54,7 +54,8 @@ MIN_GAP_S = 5  # steady traffic between two faults, also when the schedule runs 
 # wait then ran once for all inputs (it runs per input now), and a fetch that outlasts its input's
 # wait still lets the others overtake that input. With idle_input_wait 2 s, 3 runs of 3 at load
 # average 15-23 (2026-12-02, before and after the per-input max_merge_wait) merged a few records
-# out of order within the first seconds of production, before any fault; with 10 s they passed (3 of 3).
+# out of order within the first seconds of production, before any fault; with 10 s, 3 of 3
+# passed.
 STRICT = {"processing": "exactly_once", "idle_input_wait": "10s", "max_merge_wait": "30s"}
 # Every memory bound that data fills (customer cache, memtables, block cache) set small, so that
 # they are full after the warm-up: whatever grows after that is not a cache filling up.
