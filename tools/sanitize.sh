@@ -32,10 +32,11 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXPULSE_BENC
   -DCXPULSE_WERROR=OFF "$option" "${launcher[@]}" >/dev/null
 # ThreadSanitizer: only the unit-test binaries of the threaded code (the HTTP server and client,
 # the notifier, the metrics probe, the live processor's customer lookups and the other pure
-# parts of runtime/kafka, the outreach service's parts, the state store's reader thread); the
+# parts of runtime/kafka, the outreach service's parts, the state store's reader thread, the
+# shard's batch written on another thread while it keeps processing: ShardCommit.*); the
 # rest is single-threaded and covered by the address build. CXPULSE_TSAN_TESTS="a b" narrows the
 # list (tools/test.sh's CI step runs http_tests and metrics_tests, whose build is cheap).
-read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests state_tests}"
+read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests state_tests shard_tests}"
 started=$SECONDS
 if [ "$kind" = thread ]; then
   cmake --build "$build" -j "$(nproc)" --target "${tsan_tests[@]}"
