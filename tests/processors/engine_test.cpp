@@ -189,10 +189,15 @@ TEST(Engine, ClickIsCheap) {
   const double ns =
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
       20000;
+  RecordProperty("ns_per_click", static_cast<int>(ns));
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Under a sanitizer (tools/sanitize.sh) every access is instrumented: the loop above still
+  // runs for the sanitizer to check, the time bound is checked by the normal build only.
+  GTEST_SKIP() << "time bound not checked in a sanitizer build (" << ns << " ns per click)";
+#endif
   // Includes building the test event (string copies); a generous bound that still catches
   // accidental quadratic work.
   EXPECT_LT(ns, 5000.0);
-  RecordProperty("ns_per_click", static_cast<int>(ns));
 }
 
 }  // namespace
