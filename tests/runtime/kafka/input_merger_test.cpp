@@ -259,7 +259,6 @@ TEST_F(InputMergerTest, ABacklogRecordDoesNotRestartTheIdleWait) {
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
 }
 
-
 // Found by the soak test at load average ~35 with the default max_merge_wait of 2 s: one input
 // kept fetching past its wait while the others were busy; the lagging wait ran once for all
 // inputs (from the first one found lagging), so an input that ran dry after that wait expired
