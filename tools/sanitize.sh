@@ -32,11 +32,11 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXPULSE_BENC
   -DCXPULSE_WERROR=OFF "$option" "${launcher[@]}" >/dev/null
 # ThreadSanitizer: only the unit-test binaries of the threaded code (the HTTP server and client,
 # the notifier, the metrics probe, the live processor's customer lookups and the other pure
-# parts of runtime/kafka, the outreach service's parts, the state store's reader thread, the
+# parts of runtime/kafka, the outreach service's parts, the
 # shard's batch written on another thread while it keeps processing: ShardCommit.*); the
 # rest is single-threaded and covered by the address build. CXPULSE_TSAN_TESTS="a b" narrows the
 # list (tools/test.sh's CI step runs http_tests and metrics_tests, whose build is cheap).
-read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests state_tests shard_tests}"
+read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests shard_tests}"
 started=$SECONDS
 if [ "$kind" = thread ]; then
   cmake --build "$build" -j "$(nproc)" --target "${tsan_tests[@]}"
@@ -54,12 +54,19 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # intercept, so those threads have no TSan state (seen in KafkaLog.MakeKafkaConf…). Such tests
 # (KafkaLog.MakeKafkaConf…, GroupDirectoryTest.*: a librdkafka admin client), and the live
 # integration tests, cannot run under TSan without an instrumented librdkafka.
+# StateStoreTest.EachCommitIsAtomic is left out too: it checks RocksDB's own guarantee (a scan on
+# a second thread during commits sees each commit whole), and Debian's librocksdb is not built
+# with TSan, so the atomics with which its memtable skip list publishes new entries are invisible
+# to TSan, which reports the intercepted memcpy of an insert against a concurrent reader's reads
+# of that memory (1 run in 1-3; seen 2026-12-02) — a false report that no suppression can match
+# reliably (the writer's stack is often lost). The rest of state_tests is single-threaded, so
+# state_tests is not in the default list.
 started=$SECONDS
 if [ "$kind" = thread ]; then
   failed=()
   for t in "${tsan_tests[@]}"; do
     echo "sanitize: $t under ThreadSanitizer"
-    (cd "$build/tests" && "./$t" --gtest_brief=1 --gtest_filter='-KafkaLog.MakeKafkaConf*:GroupDirectoryTest.*' "$@") ||
+    (cd "$build/tests" && "./$t" --gtest_brief=1 --gtest_filter='-KafkaLog.MakeKafkaConf*:GroupDirectoryTest.*:StateStoreTest.EachCommitIsAtomic' "$@") ||
       failed+=("$t")
   done
   echo "sanitize: unit tests under $kind took $((SECONDS - started)) s"
