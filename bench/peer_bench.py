@@ -282,6 +282,18 @@ def cmd_equal_work(args):
     sys.exit(0 if ok else 1)
 
 
+def idle_ms(args, processor):
+    """The idle watermark (ms; 0 = off) of a processor in this step. A drain gives both the same,
+    --idle-watermark-ms (default off): a task or shard that processed nothing for 5 s on a loaded
+    machine (start-up, a long commit, a fetch) would otherwise move its watermark from the
+    backlog's event time (weeks ago) to the wall clock and fire every pending deadline, so the
+    alerts of a drain would depend on the load (bench/RESULTS.md, "Peer growth"). The latency
+    step keeps the idle rule (cxpulse's default 5 s, the peer's --peer-idle-watermark-ms)."""
+    if getattr(args, "idle_watermark_ms", None) is not None:
+        return args.idle_watermark_ms
+    return args.peer_idle_watermark_ms if processor == "peer" else 5000
+
+
 def start_processors(args, processor, mode, input_prefix, output_prefix, work, run_id):
     """Starts args.instances processes in one consumer group; returns ([Process], group id)."""
     procs = []
@@ -291,7 +303,7 @@ def start_processors(args, processor, mode, input_prefix, output_prefix, work, r
         if processor == "peer":
             group = f"peer-{run_id}"
             argv = peer_argv(args, mode, group, input_prefix, output_prefix,
-                             os.path.join(inst, "state"), idle_ms=args.peer_idle_watermark_ms)
+                             os.path.join(inst, "state"), idle_ms=idle_ms(args, processor))
             procs.append(Process(argv, os.path.join(inst, "peer.log")))
             continue
         group = "bench-" + run_id
@@ -307,6 +319,7 @@ def start_processors(args, processor, mode, input_prefix, output_prefix, work, r
             settings = json.load(f)
         # Its own transactional id (group + instance id; the default, the host name, is shared).
         settings["kafka"]["instance_id"] = f"bench-{i}"
+        settings["kafka"]["idle_watermark_after"] = f"{idle_ms(args, processor)}ms"
         with open(config, "w") as f:
             json.dump(settings, f, indent=2)
         procs.append(Process([args.cxpulse, "run", "--config", config],
@@ -383,7 +396,8 @@ def cmd_drain(args):
            events_per_s=f"{rate:.0f}", events_per_s_incl_startup=f"{incl:.0f}",
            start_to_done_s=f"{done - proc.started:.2f}" if done else "nan",
            peak_rss_mb=f"{rss:.0f}", cpu_s=f"{cpu:.1f}",
-           cpu_s_per_m_events=f"{cpu / records * 1e6:.1f}", exit=code)
+           cpu_s_per_m_events=f"{cpu / records * 1e6:.1f}",
+           idle_watermark_ms=args.idle_watermark_ms, exit=code)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -395,7 +409,13 @@ def cmd_compare_alerts(args):
     runs = {}
     for side in (args.a, args.b):
         label, _, run_id = side.rpartition(":")
-        alerts = [json.loads(v) for v in read_topic(args.bootstrap, f"pb.{run_id}.cx.alerts")]
+        if label == "replay":  # replay:ALERTS_FILE, the alerts of `cxpulse replay`
+            with open(run_id) as f:
+                alerts = [json.loads(v) for v in f]
+            label = "cxpulse:replay"
+        else:
+            alerts = [json.loads(v) for v in read_topic(args.bootstrap,
+                                                        f"pb.{run_id}.cx.alerts")]
         runs[label] = alerts
     (la, a), (lb, b) = runs.items()
     keys = lambda alerts: [(x["customer_id"], x["kind"], x["severity"], x["alert_id"])  # noqa: E731
@@ -670,6 +690,9 @@ def render_growth(rows, skipped):
                        f"{fmt(num(ctx, '_customers_reached'))} customers)")
         elif ctx.get("backlog") and ctx["backlog"] != ctx["records"]:
             drained = f"first {drained} of {fmt(num(ctx, 'backlog'))}"
+        if ctx.get("_workload") == "first-sighting":
+            drained += (f" (first-sighting load, {ctx.get('_records_per_customer', '?')} records "
+                        "per customer: every customer reached)")
         out.append(f"| {fmt(customers)} | {drained} | {instances} | {rocksdb} | "
                    f"{fmt(ours['events_per_s'])} | {fmt(peer['events_per_s'])} | "
                    f"{ratio('events_per_s')} | {fmt(ours['peak_rss_mb'])} | "
@@ -702,19 +725,25 @@ def render_growth(rows, skipped):
         out += ["", "Equal work on the drained records (`--compare-alerts`): the alerts of the "
                 "two drains, by customer, kind, severity and alert id; the kinds of the "
                 "differences after them.", "",
-                "| customers | records | instances | peer RocksDB | drains compared | alerts | "
-                "agree | only in first | only in second | load avg |",
-                "|---:|---:|---:|---|---|---:|---:|---:|---:|---|"]
+                "| customers | records | instances | peer RocksDB | idle watermark | drains compared "
+                "| alerts | agree | only in first | only in second | load avg |",
+                "|---:|---:|---:|---|---|---|---:|---:|---:|---:|---|"]
         for r in sorted(compared, key=lambda r: (int(r["customers"]), r["_log"])):
             drain = next((d for d in rows if d.get("step") == "drain" and d["_log"] == r["_log"]),
                          {})
             out.append(f"| {fmt(num(r, 'customers'))} | {fmt(num(drain, 'records'))} | "
                        f"{drain.get('instances', '?')} | {r.get('_rocksdb', '?')} | "
-                       f"{r['a'].replace('/', ' ')} vs {r['b'].replace('/', ' ')} | "
+                       f"{idle_label(drain)} | {r['a'].replace('/', ' ')} vs {r['b'].replace('/', ' ')} | "
                        f"{r['a_alerts']} / {r['b_alerts']} | {r['agree']} | "
                        f"{r['only_a']} ({r['only_a_kinds']}) | {r['only_b']} ({r['only_b_kinds']}) "
                        f"| {r.get('_load', '?')} |")
     return "\n".join(out)
+
+
+def idle_label(drain):
+    """The drains' idle watermark: logs from before drain --idle-watermark-ms ran both with 5 s."""
+    ms = int(drain.get("idle_watermark_ms", 5000))
+    return f"{ms / 1000:g} s" if ms else "off"
 
 
 def first_of(row):
@@ -760,7 +789,7 @@ def write_csv(path, rows):
     """Drains; for a --first row, backlog is the whole workload's estimated size and first=1."""
     with open(path, "w") as f:
         f.write("step,processor,mode,customers,instances,rocksdb,events_per_s,peak_rss_mb,"
-                "cpu_s_per_m_events,records,backlog,first\n")
+                "cpu_s_per_m_events,records,backlog,first,workload,records_per_customer\n")
         for r in rows:
             if r.get("step") == "drain":
                 r = dict(r, first=int(bool(first_of(r))))
@@ -769,7 +798,7 @@ def write_csv(path, rows):
                 f.write(",".join(str(r.get(k, "")) for k in (
                     "step", "processor", "mode", "customers", "instances", "_rocksdb",
                     "events_per_s", "peak_rss_mb", "cpu_s_per_m_events", "records",
-                    "backlog", "first")) + "\n")
+                    "backlog", "first", "_workload", "_records_per_customer")) + "\n")
 
 
 def main():
@@ -810,9 +839,13 @@ def main():
     p = sub.add_parser("drain", parents=[common, run])
     p.add_argument("--max-records", type=int, default=0,
                    help="stop once this many records are committed (0: the whole backlog)")
+    p.add_argument("--idle-watermark-ms", type=int, default=0,
+                   help="idle watermark of both processors (cxpulse idle_watermark_after, the "
+                   "peer's --idle-watermark-after-ms); 0, the default, is off: equal work")
     p.set_defaults(func=cmd_drain)
     p = sub.add_parser("compare-alerts", parents=[common])
-    p.add_argument("--a", required=True, help="PROCESSOR:MODE:RUN_ID of a drain")
+    p.add_argument("--a", required=True,
+                   help="PROCESSOR:MODE:RUN_ID of a drain, or replay:FILE (cxpulse replay's alerts)")
     p.add_argument("--b", required=True, help="PROCESSOR:MODE:RUN_ID of another drain")
     p.set_defaults(func=cmd_compare_alerts)
     p = sub.add_parser("delete-topics", parents=[common])

@@ -7,6 +7,7 @@
 #                       [--no-equal-work] [--equal-customers N] [--no-report]
 #                       [--jvm-opts "FLAGS"] [--modes "PROCESSOR:MODE ..."] [--max-records N]
 #                       [--first N] [--equal-first] [--compare-alerts]
+#                       [--workload generate|first-sighting]
 #
 # 1. builds what is missing: build/cxpulse, consume_ceiling and rate_producer (cmake --build
 #    $BUILD), the peer's jar (mvn package in bench/peers/kafka-streams);
@@ -16,6 +17,9 @@
 #    peer and of `cxpulse replay` must be the same (exit 1 otherwise);
 # 4. generates N customers (default 20 000; struggle 0.5, 2 % duplicates, 1 % bad lines) and
 #    preloads them into pb<N>. + the four input topics, 4 partitions each (once; reused);
+#    --workload first-sighting: bench/first_sighting_load.py instead (2 records per customer, a
+#    call queued and abandoned: every customer reached, no duplicates or bad lines), into
+#    pbfs<N>.;
 #    --first N: only the first N records of that workload (the generator writes in event-time
 #    order, so a prefix of the same bytes), into pb<N>.first<M>. (a whole drain of it is then
 #    the prefix; for workloads too large to generate or drain whole); --equal-first: equal
@@ -58,9 +62,10 @@ MAX_RECORDS=0
 FIRST=0
 EQUAL_FIRST=0
 COMPARE=0
+WORKLOAD=generate
 
 usage() {
-  sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '5,10p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -81,12 +86,15 @@ while [[ $# -gt 0 ]]; do
     --first) FIRST="$2"; shift 2 ;;
     --equal-first) EQUAL_FIRST=1; shift ;;
     --compare-alerts) COMPARE=1; shift ;;
+    --workload) WORKLOAD="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ "$FIRST" =~ ^[0-9]+$ ]] || { echo "--first must be a whole number" >&2; exit 2; }
 [[ "$INSTANCES" =~ ^[12]$ ]] || { echo "--instances must be 1 or 2" >&2; exit 2; }
 [[ "$ROCKSDB" == default || "$ROCKSDB" == tuned ]] || { echo "--rocksdb default|tuned" >&2; exit 2; }
+[[ "$WORKLOAD" == generate || "$WORKLOAD" == first-sighting ]] ||
+  { echo "--workload generate|first-sighting" >&2; exit 2; }
 for pm in $MODES; do
   case "$pm" in
     cxpulse:exactly_once | cxpulse:at_least_once | peer:exactly_once_v2 | peer:at_least_once) ;;
@@ -119,6 +127,8 @@ LOG="$RESULTS_DIR/$STAMP-c$CUSTOMERS-i$INSTANCES-$ROCKSDB.log"
   echo "# modes=$MODES"
   echo "# max_records=$MAX_RECORDS"
   echo "# first=$FIRST"
+  echo "# workload=$WORKLOAD"
+  echo "# drain_idle_watermark_ms=0"
 } >"$LOG"
 COMMON=(--bootstrap "$BOOTSTRAP" --cxpulse "$BUILD/cxpulse" --peer-jar "$JAR"
         --instances "$INSTANCES" --rocksdb "$ROCKSDB" --customers "$CUSTOMERS")
@@ -135,23 +145,30 @@ fi
 
 # 4. backlog
 generate() {
+  if [[ "$WORKLOAD" == first-sighting ]]; then
+    $PY "$ROOT/bench/first_sighting_load.py" --customers "$CUSTOMERS" /dev/stdout
+    return
+  fi
   "$BUILD/cxpulse" generate --customers "$CUSTOMERS" --seed 1 \
     --struggle-ratio 0.5 --duplicate-ratio 0.02 --invalid-ratio 0.01 \
     --start 2026-11-10T00:00:00Z 2>/dev/null
 }
+WL=""
+[[ "$WORKLOAD" == first-sighting ]] && WL="fs"
 if ((FIRST > 0)); then
-  FILE="$DATA/drain-$CUSTOMERS-first$FIRST.jsonl"
+  FILE="$DATA/drain-$WL$CUSTOMERS-first$FIRST.jsonl"
   # head closes the pipe after N lines: the generator stops there (SIGPIPE), nothing more is made.
   [[ -s "$FILE" ]] || { generate || true; } | head -n "$FIRST" >"$FILE"
-  PREFIX="pb$CUSTOMERS.first$FIRST."
+  PREFIX="pb$WL$CUSTOMERS.first$FIRST."
   # How many customers the prefix reaches (of $CUSTOMERS): the state it can grow to.
   echo "# customers_reached=$(grep -o '"customer_id":"[^"]*"' "$FILE" | sort -u | wc -l)" >>"$LOG"
 else
-  FILE="$DATA/drain-$CUSTOMERS.jsonl"
+  FILE="$DATA/drain-$WL$CUSTOMERS.jsonl"
   [[ -s "$FILE" ]] || generate >"$FILE"
-  PREFIX="pb$CUSTOMERS."
+  PREFIX="pb$WL$CUSTOMERS."
 fi
 RECORDS="$(wc -l <"$FILE")"
+echo "# records_per_customer=$(awk -v r="$RECORDS" -v c="$CUSTOMERS" 'BEGIN { printf "%.1f", r / c }')" >>"$LOG"
 if ((FIRST > 0 && RECORDS != FIRST)); then
   echo "--first $FIRST: the workload of $CUSTOMERS customers gave $RECORDS records ($FILE)" >&2
   exit 1

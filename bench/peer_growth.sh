@@ -6,7 +6,7 @@
 #                        [--modes "cxpulse:exactly_once peer:exactly_once_v2"]
 #                        [--budget-minutes M] [--jvm-opts "FLAGS"] [--no-plot]
 #                        [--max-records N] [--first N] [--equal-first] [--compare-alerts]
-#                        [--dir DIR]
+#                        [--workload generate|first-sighting] [--dir DIR]
 #
 # For each customer count (ascending), each instance count and each peer RocksDB config, one
 # `bench/peer_bench.sh` drain round (no equal-work, no latency step): the librdkafka ceiling, then
@@ -23,7 +23,11 @@
 # disk or the time (10 M customers: ≈ 173 M records, ≈ 35 GB); the table says "first N of ≈ M"
 # and how many customers the prefix reaches; its topics and file are deleted after the size.
 # --equal-first: equal work on those records (replay against the peer, once per size);
-# --compare-alerts: the alerts of each drain against cxpulse exactly-once's.
+# --compare-alerts: the alerts of each drain against cxpulse exactly-once's (drains run both
+# processors without an idle watermark, so that they do the same work: peer_bench.py drain).
+# --workload first-sighting: bench/first_sighting_load.py instead of `cxpulse generate` (2 records
+# per customer, so a whole workload reaches every customer: 1 M customers = 2 M records); the
+# table labels those rows with their records per customer.
 # A (customers, instances, config) run is skipped (and said so in the table) when
 # its estimated time, from the slowest events/s measured so far at the largest count, exceeds
 # what is left of --budget-minutes (default: no budget). Logs go to
@@ -50,10 +54,11 @@ FIRST=0
 EQUAL_FIRST=0
 COMPARE=0
 DIR=""
+WORKLOAD=generate
 EVENTS_PER_CUSTOMER=17.3  # measured: 344 728 records for 20 000 customers
 
 usage() {
-  sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
+  sed -n '4,10p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
   exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -71,6 +76,7 @@ while [[ $# -gt 0 ]]; do
     --equal-first) EQUAL_FIRST=1; shift ;;
     --compare-alerts) COMPARE=1; shift ;;
     --dir) DIR="$2"; shift 2 ;;
+    --workload) WORKLOAD="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -78,6 +84,7 @@ done
 [[ "$BUDGET_MIN" =~ ^[0-9]+$ ]] || { echo "--budget-minutes must be a whole number" >&2; exit 2; }
 for c in $CUSTOMERS; do [[ "$c" =~ ^[0-9]+$ ]] || { echo "--customers: '$c' is not a number" >&2; exit 2; }; done
 for i in $INSTANCES; do [[ "$i" =~ ^[12]$ ]] || { echo "--instances: 1 and/or 2" >&2; exit 2; }; done
+[[ "$WORKLOAD" == first-sighting ]] && EVENTS_PER_CUSTOMER=2
 for r in $ROCKSDB; do [[ "$r" == default || "$r" == tuned ]] || { echo "--rocksdb: default and/or tuned" >&2; exit 2; }; done
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -112,6 +119,7 @@ for customers in "${sizes[@]}"; do
       [[ -n "$JVM_OPTS" ]] && args+=(--jvm-opts "$JVM_OPTS")
       ((FIRST > 0)) && args+=(--first "$FIRST")
       ((COMPARE)) && args+=(--compare-alerts)
+      args+=(--workload "$WORKLOAD")
       ((FIRST > 0 && equal_first)) && args+=(--equal-first) && equal_first=0
       CXPULSE_PEERBENCH_RESULTS="$DIR" "$ROOT/bench/peer_bench.sh" "${args[@]}"
       if ((FIRST > 0)); then
@@ -128,9 +136,11 @@ for customers in "${sizes[@]}"; do
     done
   done
   if ((FIRST > 0)); then
+    wl=""
+    [[ "$WORKLOAD" == first-sighting ]] && wl=fs
     $PY "$ROOT/bench/peer_bench.py" delete-topics --bootstrap "127.0.0.1:${KAFKA_PORT:-19380}" \
-      "pb$customers.first$FIRST."
-    rm -f "${CXPULSE_PEERBENCH_DATA:-/tmp/peerbench-data}/drain-$customers-first$FIRST.jsonl"
+      "pb$wl$customers.first$FIRST."
+    rm -f "${CXPULSE_PEERBENCH_DATA:-/tmp/peerbench-data}/drain-$wl$customers-first$FIRST.jsonl"
   fi
 done
 

@@ -27,6 +27,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", nargs="?", default=os.path.join(HERE, "peer_results", "drain.csv"))
     parser.add_argument("--out", default=os.path.join(HERE, "peer_results", "peer_growth.png"))
+    parser.add_argument("--note", default="", help="one more line under the plot")
     args = parser.parse_args()
 
     series = defaultdict(lambda: defaultdict(lambda: {"rate": [], "rss": [], "part": None}))
@@ -40,6 +41,9 @@ def main():
             label = f"{row['processor']} {row['mode']}, {row['instances']} inst."
             if row["processor"] == "peer":
                 label += f", RocksDB {row['rocksdb'] or 'default'}"
+            if row.get("workload") == "first-sighting":
+                # Its own points: another workload (2 records per customer, all reached).
+                label += f", first-sighting load ({row.get('records_per_customer')} rec./customer)"
             point = series[label][int(row["customers"])]
             part = bool(row.get("backlog") and row.get("records")
                         and row["records"] != row["backlog"])
@@ -58,6 +62,8 @@ def main():
     for label in sorted(series):
         xs = sorted(series[label])
         style = "-o" if label.startswith("cxpulse") else "--s"
+        if "first-sighting" in label:
+            style = "*" if label.startswith("cxpulse") else "X"
         ax_rate.plot(xs, [statistics.median(series[label][x]["rate"]) for x in xs], style,
                      label=label)
         ax_rss.plot(xs, [statistics.median(series[label][x]["rss"]) for x in xs], style,
@@ -70,15 +76,19 @@ def main():
         ax.set_ylabel(unit)
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
-    ax_rate.legend(fontsize=7)
+    low, high = ax_rate.get_ylim()
+    ax_rate.set_ylim(low, high * 12)  # room above the lines for the legend
+    ax_rate.legend(fontsize=6, loc="upper center", ncol=2)
     if capped:
         note = "; ".join(f"{c:,}: first {r:,} of {'≈ ' if first else ''}{b:,}"
                          for c, (r, b, first) in sorted(capped.items()))
         note = ("records drained where no whole drain was measured (customers: first N of the "
                 "workload's records): " + note)
-        fig.text(0.5, 0.01, note, ha="center", fontsize=7)
+        fig.text(0.5, 0.03 if args.note else 0.01, note, ha="center", fontsize=7)
+    if args.note:
+        fig.text(0.5, 0.005, args.note, ha="center", fontsize=7)
     fig.suptitle("cxpulse vs Kafka Streams peer (bench/peer_bench.sh; shared 2-vCPU machine)")
-    fig.tight_layout(rect=(0, 0.04 if capped else 0, 1, 1))
+    fig.tight_layout(rect=(0, (0.04 if capped else 0) + (0.03 if args.note else 0), 1, 1))
     fig.savefig(args.out, dpi=110)
     print(args.out)
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,14 @@ int RunLiveCommand(const RunFlags& flags, const AppConfig& config, const Clock& 
   }
   if (!ok) {
     std::fprintf(stderr, "cxpulse: run: %s\n", ok.error().message().c_str());
+    if (processor.abandoned()) {
+      // A processing thread is still blocked in the Kafka client and uses the processor and
+      // the services' observers: nothing may be destroyed under it. Like a kill -9 for
+      // exactly-once: its open transaction is aborted, its events processed again.
+      spdlog::default_logger()->flush();
+      std::fflush(nullptr);
+      std::_Exit(kExitFailure);
+    }
     return kExitFailure;
   }
   return kExitOk;

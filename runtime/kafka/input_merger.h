@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -19,6 +21,10 @@ struct InputHead {
   MonotonicTime at_end_since{};
   // Anything (a record or end-of-log) came since the assignment.
   bool answered = false;
+  // With `has_record`: when the first record was taken from the consumer at its partition's
+  // live edge (nothing after it on the broker as of the consumer's last fetch), so it may have
+  // been produced a moment ago; epoch for one taken from a backlog.
+  MonotonicTime arrived{};
 };
 
 // How long the merge waits for an input that has nothing queued (kafka.max_merge_wait,
@@ -42,12 +48,16 @@ class InputMerger {
 
   // The index of the input whose first record is next, or kNone when nothing is queued or the
   // merge waits for an input that is behind: one that has not reached its end (at most
-  // `waits.lagging`, or `waits.first_fetch` before its first answer, measured from the first
-  // call that found an input lagging), or with `waits.idle` > 0 one that has: until `waits.idle`
-  // after the later of that input's own `at_end_since` and the first call (since nothing was
-  // queued) that had a record queued, so an input that reaches its end while another one's wait
-  // has long expired is still waited for, and so is one that reached it long before the records
-  // now queued arrived.
+  // `waits.lagging`, or `waits.first_fetch` before its first answer, each input measured from
+  // the first call that found it lagging while a record was queued elsewhere, so in a long
+  // catch-up where the inputs run dry in turn each one is still waited for), or with `waits.idle` >
+  // 0 one that has: until `waits.idle` after the latest of that input's own `at_end_since`, the
+  // first call (since nothing was queued) that had a record queued and the `arrived` of the record
+  // that would pass it, so an input that reaches its end while another one's wait has long expired
+  // is still waited for, and so is one that reached it long before the records now queued arrived,
+  // also when records stayed queued meanwhile (a stall of the brokers or producers: records fetched
+  // before it waited out the idle wait, and the burst fetched after it must not pass an input whose
+  // records of the same burst come a moment later).
   [[nodiscard]] int Next(std::span<const InputHead> inputs, int64_t implausible_after_ms,
                          MonotonicTime now);
 
@@ -57,10 +67,13 @@ class InputMerger {
     records_queued_since_ = {};
   }
 
+  // The most inputs Next() takes.
+  static constexpr size_t kMaxInputs = 8;
+
  private:
   MergeWaits waits_;
-  // Since when the merge has been waiting for an input that is lagging (epoch = not waiting).
-  MonotonicTime waiting_since_{};
+  // Per input: since when the merge has been waiting for it while it lags (epoch = not).
+  std::array<MonotonicTime, kMaxInputs> waiting_since_{};
   // Since when some input has had a record queued (epoch = nothing queued at the last call).
   MonotonicTime records_queued_since_{};
 };

@@ -208,7 +208,9 @@ ShardInputs* LiveProcessor::InputsOf(int partition) {
 
 void LiveProcessor::OnRevoked() {
   status_.ready = false;
-  if (!shards_.empty()) {
+  // Stopping after the last commit failed (the consumer's close revokes): nothing more is
+  // committed, as in Run()'s stop.
+  if (!shards_.empty() && !final_commit_failed_) {
     CommitCycle();
   } else {
     FinishCommit();
@@ -364,6 +366,11 @@ bool LiveProcessor::FinishCommit(bool recover) {
       observer->OnCommit(clock_.Monotonic() - commit_started_, committed);
     }
   };
+  // Stopping, a failed commit is not rolled back: the next owner processes its events again
+  // from the committed offsets anyway, and a rollback's calls into the Kafka client (an abort of
+  // up to 30 s, a new producer's init_transactions of up to 60 s, the shards' restore) would
+  // keep SIGTERM from ending the process while the brokers do not answer.
+  recover = recover && !stop_->load();
   switch (commit.outcome) {
     case Transactions::Outcome::kCommitted:
       break;
@@ -371,10 +378,13 @@ bool LiveProcessor::FinishCommit(bool recover) {
     case Transactions::Outcome::kProducerFailed:
       if (recover) {
         Recover(commit.outcome == Transactions::Outcome::kProducerFailed);
+      } else if (stop_->load()) {
+        GiveUpFinalCommit();
       }
       report(false);
       return false;
     case Transactions::Outcome::kGaveUp:
+      GiveUpFinalCommit();
       Fail("shutdown while the brokers were unreachable");
       report(false);
       return false;
@@ -390,10 +400,21 @@ bool LiveProcessor::FinishCommit(bool recover) {
     spdlog::warn("kafka: cannot begin a transaction: {}", commit.next.error().message());
     if (recover) {
       Recover(true);
+    } else if (stop_->load()) {
+      GiveUpFinalCommit();
     }
     return false;
   }
   return true;
+}
+
+void LiveProcessor::GiveUpFinalCommit() {
+  if (!final_commit_failed_) {
+    spdlog::warn(
+        "run: stopping: the last commit failed; its events will be processed again by the next "
+        "owner of their shards");
+  }
+  final_commit_failed_ = true;
 }
 
 void LiveProcessor::Recover(bool new_producer) {

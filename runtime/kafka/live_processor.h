@@ -120,6 +120,8 @@ class LiveProcessor final : private GroupListener {
   // Drops every uncommitted change: aborts, re-creates the producer when needed, reopens the
   // shards from their stores + changelog and rewinds the consumer to the committed offsets.
   void Recover(bool new_producer);
+  // Stopping: a commit failed and is not rolled back; nothing more is committed (logged once).
+  void GiveUpFinalCommit();
   void SetBrokerReachable(bool reachable);
   void Fail(std::string message);
   [[nodiscard]] MergeWaits merge_waits() const;
@@ -152,6 +154,8 @@ class LiveProcessor final : private GroupListener {
   // When the commit in flight started.
   MonotonicTime commit_started_;
   std::string fatal_error_;
+  // GiveUpFinalCommit() was called.
+  bool final_commit_failed_ = false;
 };
 
 }  // namespace cx

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -122,10 +124,13 @@ void ProcessorGroup::RefreshStatus() {
   status_.ready = ready;
 }
 
-Result<void> ProcessorGroup::Run(const std::atomic<bool>& stop) {
+Result<void> ProcessorGroup::Run(const std::atomic<bool>& stop) { return Run(stop, kStopBound); }
+
+Result<void> ProcessorGroup::Run(const std::atomic<bool>& stop, Duration stop_bound) {
   std::atomic<bool> stop_all{false};
   std::vector<std::jthread> threads;
   threads.reserve(workers_.size());
+  finished_workers_.assign(workers_.size(), false);
   for (size_t i = 0; i < workers_.size(); ++i) {
     threads.emplace_back([this, i, &stop_all] {
       Result<void> ran = workers_[i]->Run(stop_all);
@@ -134,19 +139,32 @@ Result<void> ProcessorGroup::Run(const std::atomic<bool>& stop) {
         first_error_ = ran.error().message();
       }
       ++finished_count_;
+      finished_workers_[i] = true;
       finished_.notify_all();
     });
   }
+  std::optional<MonotonicTime> stopping_since;
   {
     std::unique_lock lock(mutex_);
     while (finished_count_ < threads.size()) {
       // One processor that returned (an error) stops the others.
-      if (stop.load() || finished_count_ > 0) stop_all.store(true);
+      if (stop.load() || finished_count_ > 0) {
+        stop_all.store(true);
+        if (!stopping_since) stopping_since = clock_.Monotonic();
+      }
+      if (stopping_since &&
+          clock_.Monotonic() - *stopping_since >= std::chrono::milliseconds(stop_bound.ms)) {
+        abandoned_ = true;
+        break;
+      }
       lock.unlock();
       RefreshStatus();
       lock.lock();
       finished_.wait_for(lock, kSuperviseEvery);
     }
+  }
+  if (abandoned_) {
+    return Abandon(threads, stop_bound);
   }
   threads.clear();  // joins
   RefreshStatus();
@@ -155,6 +173,30 @@ Result<void> ProcessorGroup::Run(const std::atomic<bool>& stop) {
     return Err(first_error_);
   }
   return Ok();
+}
+
+Result<void> ProcessorGroup::Abandon(std::vector<std::jthread>& threads, Duration stop_bound) {
+  // The stuck processors' threads still use their processors (and, through the observers, what
+  // the caller owns): neither may be destroyed or joined. The caller exits the process.
+  std::string stuck;
+  started_.store(0);  // lookups from the HTTP thread are answered "not owned" from now on
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < threads.size(); ++i) {
+    if (finished_workers_[i]) {
+      threads[i].join();
+      continue;
+    }
+    threads[i].detach();
+    static_cast<void>(workers_[i].release());
+    stuck += (stuck.empty() ? "" : ", ") + std::to_string(i);
+  }
+  status_.ready = false;
+  spdlog::error(
+      "run: processing thread(s) {} did not stop within {} s of the stop (blocked in the Kafka "
+      "client); exiting without their last commit: their uncommitted events are processed again",
+      stuck, stop_bound.ms / 1000);
+  return Err("processing thread(s) " + stuck + " did not stop within " +
+             std::to_string(stop_bound.ms / 1000) + " s");
 }
 
 }  // namespace cx

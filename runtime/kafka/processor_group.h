@@ -60,14 +60,29 @@ class ProcessorGroup {
   // Creates and starts the processors, one after the other. The first one's reason on failure.
   [[nodiscard]] Result<void> Start();
   // Runs every processor on its own thread until `stop` is raised or one fails; then stops the
-  // others (each commits what it processed and leaves the group) and waits for them. The
-  // first failure's reason, else Ok.
+  // others (each commits what it processed and leaves the group) and waits for them, at most
+  // `stop_bound` (kStopBound) from then: a processor still running after that is abandoned
+  // (abandoned() turns true; its thread and state are left to the process's exit, which must
+  // not wait for them: a blocking call of the Kafka client can outlast its own timeout after a
+  // broker restart). The first failure's reason, else Ok.
   [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop);
+  [[nodiscard]] Result<void> Run(const std::atomic<bool>& stop, Duration stop_bound);
+  // Run() gave up waiting for a processor: exit the process without destructors (std::_Exit)
+  // and with a failure; its uncommitted events are processed again by the next owner.
+  [[nodiscard]] bool abandoned() const { return abandoned_; }
+
+  // How long Run() waits for the processors once stopping: the last commit's retries end after
+  // 5 s, and each call into the Kafka client is bounded by 10 s (Transactions), so a processor
+  // that has not stopped by then is blocked in the client; below Kubernetes' 30 s grace period.
+  static constexpr Duration kStopBound = Duration::Seconds(25);
 
  private:
   void Ask(size_t worker, size_t asked, std::string customer_id,
            LiveProcessor::CustomerReply reply);
   void RefreshStatus();
+  // Run()'s end when processors did not stop within `stop_bound`: joins the ones that stopped,
+  // detaches and leaks the others, logs which.
+  [[nodiscard]] Result<void> Abandon(std::vector<std::jthread>& threads, Duration stop_bound);
   [[nodiscard]] std::unique_ptr<LiveProcessor> MakeWorker(int index) const;
 
   AppConfig config_;
@@ -89,7 +104,9 @@ class ProcessorGroup {
   std::mutex mutex_;
   std::condition_variable finished_;
   size_t finished_count_ = 0;
+  std::vector<bool> finished_workers_;
   std::string first_error_;
+  bool abandoned_ = false;
 };
 
 }  // namespace cx

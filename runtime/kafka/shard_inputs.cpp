@@ -12,18 +12,38 @@ constexpr size_t kFillBatch = 1000;
 
 }  // namespace
 
-void ShardInputs::Attach(size_t input, rd_kafka_queue_t* queue) {
+void ShardInputs::Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer) {
   rd_kafka_queue_forward(queue, nullptr);
   inputs_[input].source.reset(queue);
+  inputs_[input].consumer = consumer;
 }
 
+namespace {
+
+// The last record pulled is at its partition's end as the consumer's last fetch saw it (or that
+// end is unknown): the records pulled with it may have been produced a moment ago.
+bool AtLiveEdge(rd_kafka_t* consumer, const rd_kafka_message_t& last) {
+  int64_t low = 0;
+  int64_t high = 0;
+  if (consumer == nullptr || last.rkt == nullptr ||
+      rd_kafka_get_watermark_offsets(consumer, rd_kafka_topic_name(last.rkt), last.partition, &low,
+                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return true;
+  }
+  return last.offset + 1 >= high;
+}
+
+}  // namespace
+
 void ShardInputs::Enqueue(size_t input, KafkaMessage message) {
-  std::deque<KafkaMessage>& records = inputs_[input].records;
+  std::deque<Queued>& records = inputs_[input].records;
   auto pos = std::upper_bound(
       records.begin(), records.end(), message->offset,
-      [](int64_t offset, const KafkaMessage& queued) { return offset < queued->offset; });
+      [](int64_t offset, const Queued& queued) { return offset < queued.message->offset; });
   inputs_[input].at_end = false;
-  records.insert(pos, std::move(message));
+  // Fetched before the partition queue was detached, right after the assignment: a backlog.
+  records.insert(pos, Queued{std::move(message), MonotonicTime{}});
 }
 
 bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
@@ -32,6 +52,8 @@ bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
   for (Input& input : inputs_) {
     if (!input.records.empty() || !input.source) continue;
     ssize_t n = rd_kafka_consume_batch_queue(input.source.get(), 0, batch, kFillBatch);
+    const size_t first_record = input.records.size();
+    const rd_kafka_message_t* last_record = nullptr;
     for (ssize_t i = 0; i < n; ++i) {
       KafkaMessage message(batch[i]);
       pulled = true;
@@ -46,8 +68,12 @@ bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
       } else {
         got_record = true;
         input.at_end = false;
-        input.records.push_back(std::move(message));
+        last_record = message.get();
+        input.records.push_back(Queued{std::move(message), MonotonicTime{}});
       }
+    }
+    if (last_record != nullptr && AtLiveEdge(input.consumer, *last_record)) {
+      for (size_t i = first_record; i < input.records.size(); ++i) input.records[i].arrived = now;
     }
   }
   return pulled;
@@ -58,8 +84,10 @@ int ShardInputs::Next(int64_t implausible_after_ms, MonotonicTime now) {
   for (size_t i = 0; i < kInputs; ++i) {
     const Input& input = inputs_[i];
     heads[i].has_record = !input.records.empty();
-    heads[i].timestamp_ms =
-        heads[i].has_record ? rd_kafka_message_timestamp(input.records.front().get(), nullptr) : 0;
+    heads[i].timestamp_ms = heads[i].has_record ? rd_kafka_message_timestamp(
+                                                      input.records.front().message.get(), nullptr)
+                                                : 0;
+    heads[i].arrived = heads[i].has_record ? input.records.front().arrived : MonotonicTime{};
     heads[i].at_end = input.at_end;
     heads[i].at_end_since = input.at_end_since;
     heads[i].answered = input.answered;
@@ -68,8 +96,8 @@ int ShardInputs::Next(int64_t implausible_after_ms, MonotonicTime now) {
 }
 
 KafkaMessage ShardInputs::Pop(int input) {
-  std::deque<KafkaMessage>& records = inputs_[static_cast<size_t>(input)].records;
-  KafkaMessage message = std::move(records.front());
+  std::deque<Queued>& records = inputs_[static_cast<size_t>(input)].records;
+  KafkaMessage message = std::move(records.front().message);
   records.pop_front();
   return message;
 }

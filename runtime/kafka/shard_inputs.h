@@ -22,15 +22,17 @@ class ShardInputs {
 
   explicit ShardInputs(MergeWaits waits) : merger_(waits) {}
 
-  // Takes over `queue` (librdkafka's queue of input `input`'s partition) and detaches it from
-  // the consumer queue.
-  void Attach(size_t input, rd_kafka_queue_t* queue);
+  // Takes over `queue` (librdkafka's queue of input `input`'s partition of `consumer`) and
+  // detaches it from the consumer queue. `consumer` must outlive the queue.
+  void Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer);
   // Queues a record that came through the consumer queue (fetched before its partition queue
   // was detached), in offset order with the ones pulled from the partition queue.
   void Enqueue(size_t input, KafkaMessage message);
   // Pulls what librdkafka has buffered for every input whose records ran out. Returns true when
   // anything was pulled; sets `got_record` when that included a record. `now` stamps an input's
-  // report of its end (InputHead::at_end_since).
+  // report of its end (InputHead::at_end_since) and records taken at their partition's live
+  // edge (InputHead::arrived: the last one pulled is at the high watermark of the consumer's
+  // last fetch).
   bool Fill(bool& got_record, MonotonicTime now);
 
   // The input whose first record is next in the merge, or InputMerger::kNone (nothing queued,
@@ -46,9 +48,14 @@ class ShardInputs {
   struct QueueDeleter {
     void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
   };
+  struct Queued {
+    KafkaMessage message;
+    MonotonicTime arrived;  // InputHead::arrived
+  };
   struct Input {
     std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
-    std::deque<KafkaMessage> records;
+    rd_kafka_t* consumer = nullptr;
+    std::deque<Queued> records;
     bool at_end = false;           // the partition reported end-of-log and nothing arrived since
     MonotonicTime at_end_since{};  // when it reported that end
     bool answered = false;         // anything (a record or end-of-log) came since the assignment

@@ -225,6 +225,30 @@ TEST(CustomerStateCodec, V4AddsSurveyAnswers) {
   EXPECT_FALSE(DecodeCustomerState(bad, back));
 }
 
+// Found by the coverage-guided fuzzer (bench/RESULTS.md, "Fuzzing: one long run"): a valid v4
+// encoding (tests/fuzz/corpus/state_codec/regression-v4-state) that the fuzz target refused to
+// accept, its newest version having stayed at 3 when the codec moved to v4. It decodes, its
+// header agrees, it re-encodes canonically in the newest version, and the next version is refused.
+TEST(CustomerStateCodec, AV4EncodingFoundByTheFuzzerDecodes) {
+  const std::string bytes(
+      "\x04\x47\x01\x00\x19\x09\x00\x00\x3f\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00\x02\x00\x00\xac\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00",
+      41);
+  CustomerState state;
+  ASSERT_TRUE(DecodeCustomerState(bytes, state));
+  EXPECT_EQ(LastActivityOfEncoded(bytes), state.last_activity);
+  std::string once;
+  EncodeCustomerState(state, once);
+  EXPECT_EQ(once[0], bytes[0]);
+  CustomerState again;
+  ASSERT_TRUE(DecodeCustomerState(once, again));
+  EXPECT_EQ(again, state);
+  std::string newer = once;
+  newer[0] = static_cast<char>(once[0] + 1);
+  EXPECT_FALSE(DecodeCustomerState(newer, again));
+}
+
 TEST(CustomerStateCodec, RejectsTruncatedTrailingAndUnknownVersions) {
   std::string bytes;
   EncodeCustomerState(RichState(), bytes);

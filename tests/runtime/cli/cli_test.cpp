@@ -84,6 +84,22 @@ int Lines(const std::string& text) {
   return n;
 }
 
+// A command line that must be refused with exit code 2 and one line saying `says`; `never` is a
+// phrase that line must not hold (CLI11's own wording). Gives the outcome for further checks.
+struct UsageErrorCase {
+  const char* args;
+  const char* says;
+};
+
+Outcome ExpectUsageError(const UsageErrorCase& c, const char* never) {
+  const Outcome o = RunCxpulse(c.args);
+  EXPECT_EQ(o.exit_code, 2) << "cxpulse " << c.args << "\n" << o.stderr_text;
+  EXPECT_EQ(Lines(o.stderr_text), 1) << "cxpulse " << c.args << "\n" << o.stderr_text;
+  EXPECT_TRUE(Has(o.stderr_text, c.says)) << "cxpulse " << c.args << "\n" << o.stderr_text;
+  EXPECT_FALSE(Has(o.stderr_text, never)) << o.stderr_text;
+  return o;
+}
+
 TEST(Cli, BadUsageIsExitTwoWithOneLine) {
   for (const char* args :
        {"", "frobnicate", "replay", "replay --input", "replay --input x --bogus",
@@ -178,10 +194,7 @@ TEST(Cli, OutreachDryRunCatchesWhatStartWould) {
 // Each as a new user would type it: the first argument nothing took is named, with the closest
 // real one, and the help pointer is the subcommand's.
 TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
-  struct Case {
-    const char* args;
-    const char* says;
-  };
+  using Case = UsageErrorCase;
   for (const Case& c : {
            Case{"bogus",
                 "unknown command 'bogus'; expected replay, run, outreach, demo, generate, reasons "
@@ -201,19 +214,12 @@ TEST(Cli, UnknownNamesAreNamedWithTheClosestOne) {
                 "unknown flag --inptu; did you mean --input? (see 'cxpulse reasons --help')"},
            Case{"reasons --input - --fromat json", "did you mean --format?"},
        }) {
-    Outcome o = RunCxpulse(c.args);
-    EXPECT_EQ(o.exit_code, 2) << "cxpulse " << c.args << "\n" << o.stderr_text;
-    EXPECT_EQ(Lines(o.stderr_text), 1) << "cxpulse " << c.args << "\n" << o.stderr_text;
-    EXPECT_TRUE(Has(o.stderr_text, c.says)) << "cxpulse " << c.args << "\n" << o.stderr_text;
-    EXPECT_FALSE(Has(o.stderr_text, "A subcommand is required")) << o.stderr_text;
+    ExpectUsageError(c, "A subcommand is required");
   }
 }
 
 TEST(Cli, BadValuesSayWhatIsExpected) {
-  struct Case {
-    const char* args;
-    const char* says;
-  };
+  using Case = UsageErrorCase;
   for (const Case& c : {
            Case{"demo --customers abc",
                 "--customers: expected a whole number from 1 to 10000000, got 'abc' (see "
@@ -228,11 +234,7 @@ TEST(Cli, BadValuesSayWhatIsExpected) {
                 "--input: no such file: /no/such/file.jsonl (see 'cxpulse reasons --help')"},
            Case{"reasons", "--input is required"},
        }) {
-    Outcome o = RunCxpulse(c.args);
-    EXPECT_EQ(o.exit_code, 2) << "cxpulse " << c.args << "\n" << o.stderr_text;
-    EXPECT_EQ(Lines(o.stderr_text), 1) << "cxpulse " << c.args << "\n" << o.stderr_text;
-    EXPECT_TRUE(Has(o.stderr_text, c.says)) << "cxpulse " << c.args << "\n" << o.stderr_text;
-    EXPECT_FALSE(Has(o.stderr_text, "not in range")) << o.stderr_text;
+    const Outcome o = ExpectUsageError(c, "not in range");
     EXPECT_FALSE(Has(o.stderr_text, "0.000000")) << o.stderr_text;
   }
   Outcome help = RunCxpulseAll("generate --help");

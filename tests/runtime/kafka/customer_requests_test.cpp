@@ -14,17 +14,13 @@
 #include "runtime/shard/emission_sink.h"
 #include "state/customer_state_codec.h"
 #include "state/store/store_batch.h"
+#include "tests/common/shard_test_support.h"
 #include "tests/common/temp_dir.h"
 
 namespace cx {
 namespace {
 
-class NullSink final : public EmissionSink {
- public:
-  void OnSignal(const Signal&) override {}
-  void OnAlert(const Alert&) override {}
-  void OnDeadLetter(const DeadLetter&) override {}
-};
+using cx::testing::NullSink;
 
 // Two threads ask while the processing thread serves: every lookup is answered exactly once,
 // on the serving thread, from the shard that owns the customer (found or not found) or as not

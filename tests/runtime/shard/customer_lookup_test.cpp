@@ -9,25 +9,14 @@
 #include "runtime/shard/emission_sink.h"
 #include "state/customer_state_codec.h"
 #include "state/store/store_batch.h"
+#include "tests/common/shard_test_support.h"
 #include "tests/common/temp_dir.h"
 
 namespace cx {
 namespace {
 
-class NullSink final : public EmissionSink {
- public:
-  void OnSignal(const Signal&) override {}
-  void OnAlert(const Alert&) override {}
-  void OnDeadLetter(const DeadLetter&) override {}
-};
-
-std::unique_ptr<StateStore> OpenStore(const cx::testing::TempDir& dir) {
-  StoreOptions options;
-  options.path = dir.Path("store");
-  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
-  EXPECT_TRUE(store.ok()) << store.error().message();
-  return store ? std::move(store).value() : nullptr;
-}
+using cx::testing::NullSink;
+using cx::testing::OpenTestStore;
 
 // The lookup's answer; a store error fails the test.
 CustomerLookup Lookup(const Result<CustomerLookup>& result) {
@@ -43,7 +32,7 @@ void Put(StateStore& store, const std::string& id, std::string_view bytes) {
 
 TEST(CustomerLookup, StoredStateIsFoundNotFoundOrCorrupt) {
   cx::testing::TempDir dir;
-  std::unique_ptr<StateStore> store = OpenStore(dir);
+  std::unique_ptr<StateStore> store = OpenTestStore(dir);
   ASSERT_NE(store, nullptr);
   CustomerState state;
   state.last_activity = EventTime::FromMillis(1'800'000'000'000);
@@ -61,7 +50,7 @@ TEST(CustomerLookup, StoredStateIsFoundNotFoundOrCorrupt) {
 
 TEST(CustomerLookup, ALiveShardAnswersFromItsCacheBeforeItsStore) {
   cx::testing::TempDir dir;
-  std::unique_ptr<StateStore> store = OpenStore(dir);
+  std::unique_ptr<StateStore> store = OpenTestStore(dir);
   ASSERT_NE(store, nullptr);
   CustomerState stored;
   stored.last_activity = EventTime::FromMillis(1000);

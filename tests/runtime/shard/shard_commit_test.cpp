@@ -13,6 +13,7 @@
 #include "runtime/shard/shard.h"
 #include "state/customer_state_codec.h"
 #include "state/store/store_batch.h"
+#include "tests/common/shard_test_support.h"
 #include "tests/common/temp_dir.h"
 
 namespace cx {
@@ -20,20 +21,8 @@ namespace {
 
 constexpr int64_t kT0 = 1'790'000'000'000;
 
-class NullSink final : public EmissionSink {
- public:
-  void OnSignal(const Signal&) override {}
-  void OnAlert(const Alert&) override {}
-  void OnDeadLetter(const DeadLetter&) override {}
-};
-
-std::unique_ptr<StateStore> OpenStore(const cx::testing::TempDir& dir) {
-  StoreOptions options;
-  options.path = dir.Path("store");
-  Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
-  EXPECT_TRUE(store.ok()) << store.error().message();
-  return store ? std::move(store).value() : nullptr;
-}
+using cx::testing::NullSink;
+using cx::testing::OpenTestStore;
 
 Event PageView(std::string_view customer_id, std::string_view event_id, int64_t ts) {
   Event e;
@@ -73,7 +62,7 @@ std::vector<std::string> CustomersIn(const StoreBatch& batch) {
 
 TEST(ShardCommit, ProcessingWhileTheTakenBatchIsWrittenLosesNoChange) {
   cx::testing::TempDir dir;
-  std::unique_ptr<StateStore> opened = OpenStore(dir);
+  std::unique_ptr<StateStore> opened = OpenTestStore(dir);
   ASSERT_NE(opened, nullptr);
   RulesConfig rules;
   NullSink sink;
@@ -125,7 +114,7 @@ TEST(ShardCommit, ACommittedShardReopensWithTheStateOfItsLastWrittenBatch) {
   RulesConfig rules;
   NullSink sink;
   {
-    std::unique_ptr<StateStore> opened = OpenStore(dir);
+    std::unique_ptr<StateStore> opened = OpenTestStore(dir);
     ASSERT_NE(opened, nullptr);
     Shard shard(0, rules, std::move(opened), 10, sink);
     ASSERT_TRUE(shard.Restore().ok());
@@ -138,7 +127,7 @@ TEST(ShardCommit, ACommittedShardReopensWithTheStateOfItsLastWrittenBatch) {
     shard.OnBatchWritten();
     EXPECT_EQ(shard.DirtyCount(), 1u);
   }
-  std::unique_ptr<StateStore> reopened = OpenStore(dir);
+  std::unique_ptr<StateStore> reopened = OpenTestStore(dir);
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(StoredActivity(*reopened, "a"), EventTime::FromMillis(kT0));
   Shard shard(0, rules, std::move(reopened), 10, sink);
