@@ -39,9 +39,14 @@ void InstallStopHandlers() {
 // arenas whose freed space stays resident. Draining 100 k customers, that free-but-resident
 // heap was about half the peak RSS (bench/RESULTS.md, "Memory breakdown"). Two arenas and a
 // fixed 128 KiB mmap threshold (large blocks go back to the system when freed) keep it small.
-// Called before any thread starts; GLIBC_TUNABLES / MALLOC_ARENA_MAX set by the operator are
-// overridden.
+// Called before any thread starts. An operator's own MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_
+// or GLIBC_TUNABLES in the environment wins: then glibc's settings are left as they are.
 void LimitHeapSlack() {
+  for (const char* name : {"MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"}) {
+    if (std::getenv(name) != nullptr) {
+      return;
+    }
+  }
   constexpr int kArenas = 2;
   constexpr int kMmapThresholdBytes = 128 << 10;
   mallopt(M_ARENA_MAX, kArenas);
