@@ -126,6 +126,16 @@ def histogram_quantile(buckets, q):
     return lower
 
 
+def memory_parts(samples):
+    """cxpulse_memory_bytes by part, and the customers cached (all shards), in MiB / count."""
+    parts = {}
+    for key, value in samples.items():
+        if key.startswith("cxpulse_memory_bytes{"):
+            parts[key.split('part="', 1)[1].split('"', 1)[0]] = value / (1 << 20)
+    parts["cached_customers_k"] = total(samples, "cxpulse_customer_cache_customers") / 1000
+    return parts
+
+
 def commit_fields(samples):
     """Commit cycles by result, their mean duration and the bucket bound of the slowest."""
     buckets = histogram(samples, "cxpulse_commit_seconds")
@@ -164,6 +174,21 @@ class Processor:
             except OSError:
                 time.sleep(0.05)
         sys.exit("live_bench: /metrics did not answer")
+
+    def rss_mib(self):
+        """Current RSS in MiB (VmRSS) and its anonymous and file-backed parts and thread count,
+        or zeros once the process is gone."""
+        fields = {"VmRSS:": 0.0, "RssAnon:": 0.0, "RssFile:": 0.0, "Threads:": 0.0}
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    key = line.split(maxsplit=1)[0] if line.strip() else ""
+                    if key in fields:
+                        fields[key] = int(line.split()[1]) / (1 if key == "Threads:" else 1024)
+        except OSError:
+            pass
+        return fields["VmRSS:"], {"rss_anon": fields["RssAnon:"], "rss_file": fields["RssFile:"],
+                                  "threads_n": fields["Threads:"]}
 
     def usage(self):
         """Peak RSS in MiB and CPU seconds (user + system) of the running processor."""
@@ -221,6 +246,7 @@ def cmd_drain(args):
     samples = processor.wait_metrics()
     first = done = committed = None
     consumed = 0
+    peak_rss, at_peak, part_max = 0.0, {}, {}
     while committed is None:
         now = time.monotonic()
         if now - started > args.timeout:
@@ -228,6 +254,13 @@ def cmd_drain(args):
             break
         samples = scrape(args.http_port)
         consumed = total(samples, "cxpulse_events_consumed_total")
+        parts = memory_parts(samples)
+        for part, mib in parts.items():
+            part_max[part] = max(part_max.get(part, 0.0), mib)
+        rss, rss_parts = processor.rss_mib()
+        parts.update(rss_parts)
+        if rss > peak_rss:
+            peak_rss, at_peak = rss, parts
         if first is None and consumed > 0:
             first = now
         if done is None and consumed >= args.records:
@@ -247,7 +280,10 @@ def cmd_drain(args):
            start_to_lag0_s=f"{committed - started:.2f}" if committed else "nan",
            events_per_s_incl_startup=f"{consumed / (committed - started):.0f}" if committed else "nan",
            alerts=int(alerts), **commits, peak_rss_mib=f"{rss_mib:.0f}",
-           cpu_s_per_m_events=f"{cpu_s / max(consumed, 1) * 1e6:.2f}", exit=code)
+           cpu_s_per_m_events=f"{cpu_s / max(consumed, 1) * 1e6:.2f}", exit=code,
+           sampled_peak_rss_mib=f"{peak_rss:.0f}",
+           **{f"at_peak_{k}_mib": f"{v:.1f}" for k, v in sorted(at_peak.items())},
+           **{f"max_{k}_mib": f"{v:.1f}" for k, v in sorted(part_max.items())})
     if not args.keep and code == 0:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -17,9 +17,14 @@
 namespace cx {
 namespace {
 
-void ReadStateConfig(YamlSection section, StateConfig& state) {
+// state.memory_mb: at least room for a few customers per shard, at most 1 TiB.
+constexpr uint64_t kMinMemoryMb = 8;
+constexpr uint64_t kMaxMemoryMb = uint64_t{1} << 20;
+
+void ReadStateConfig(YamlSection section, StateConfig& state, std::vector<std::string>& errors) {
   section.Get("dir", state.dir);
   section.Get("cache_customers", state.cache_customers);
+  section.Get("memory_mb", state.memory_mb);
   section.Get("commit_every_events", state.commit_every_events);
   section.Get("evict_after", state.store.evict_after);
   uint64_t block_cache_mb = state.store.block_cache_bytes >> 20;
@@ -33,6 +38,10 @@ void ReadStateConfig(YamlSection section, StateConfig& state) {
   section.Get("min_free_mb", min_free_mb);
   state.store.min_free_bytes = min_free_mb << 20;
   section.Finish();
+  if (state.memory_mb != 0 && (state.memory_mb < kMinMemoryMb || state.memory_mb > kMaxMemoryMb)) {
+    errors.push_back("state.memory_mb: must be 0 (no budget) or between " +
+                     std::to_string(kMinMemoryMb) + " and " + std::to_string(kMaxMemoryMb));
+  }
 }
 
 void ReadTopics(YamlSection section, TopicNames& topics) {
@@ -197,7 +206,7 @@ Result<void> LoadConfigText(std::string_view yaml, std::string_view origin, AppC
   YamlSection rules = top.Section("rules");
   ReadRulesConfig(rules, config.rules);
   rules.Finish();
-  ReadStateConfig(top.Section("state"), config.state);
+  ReadStateConfig(top.Section("state"), config.state, errors);
   ReadProcessingConfig(top.Section("processing"), config.processing, errors);
   ReadKafkaConfig(top.Section("kafka"), config.kafka, errors);
   ReadHttpConfig(top.Section("http"), config.http);

@@ -24,10 +24,25 @@ struct StateConfig {
   std::string dir = "/var/lib/cxpulse";
   // Decoded customer states kept in memory per process, in front of RocksDB.
   uint64_t cache_customers = kDefaultCacheCustomers;
+  // `run`: the memory budget of the state per process, MiB, over every shard it holds: three
+  // quarters bound the customer cache by its estimated bytes (as well as by cache_customers),
+  // one quarter is RocksDB's, one block cache shared by all shards that also holds their
+  // memtables (StoreMemory; block_cache_mb is then unused). 0 (the default) = no budget: the
+  // cache is bounded by cache_customers only and every shard's store has its own block cache
+  // of block_cache_mb.
+  uint64_t memory_mb = kDefaultMemoryMb;
   // Replay commits (one RocksDB WriteBatch) after this many events.
   uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // RocksDB options (path is set per shard).
   StoreOptions store;
+
+  // The customer cache's bytes (all shards; SIZE_MAX without a budget) and RocksDB's (0 without).
+  [[nodiscard]] size_t CustomerCacheBytes() const {
+    return memory_mb == 0 ? SIZE_MAX : static_cast<size_t>(memory_mb << 20) / 4 * 3;
+  }
+  [[nodiscard]] size_t RocksdbSharedBytes() const {
+    return static_cast<size_t>(memory_mb << 20) / 4;
+  }
 
   bool operator==(const StateConfig&) const = default;
 };

@@ -64,9 +64,17 @@ struct KafkaConfig {
   // Memory of the group consumer: librdkafka prefetches records of each assigned input
   // partition until this many KiB are queued (queued.max.messages.kbytes; librdkafka's default
   // of 64 MiB per partition held most of a backlog in memory), and one fetch response carries at
-  // most fetch_max_kb KiB (fetch.max.bytes). Peak prefetch ≈ input partitions × prefetch_kb.
+  // most fetch_max_kb KiB (fetch.max.bytes). librdkafka keeps a whole response in memory while
+  // any record of it is queued or being processed, and one response carries records of every
+  // partition fetched from that broker: the records of a sparse input (surveys) wait in their
+  // queue for a long time and keep the responses they came in alive with all their other
+  // records. So the consumer holds ≈ prefetch_kb × input partitions of queued records plus
+  // those responses, bounded by how large a response may be: at 4096 the responses alive were
+  // 64 MiB against 16 MiB queued (bench/RESULTS.md, "Memory breakdown"); 1024 (the least
+  // librdkafka accepts: fetch.max.bytes ≥ message.max.bytes, 1 MB) halves that at no measured
+  // cost in events/s.
   uint64_t prefetch_kb = 1024;
-  uint64_t fetch_max_kb = 4096;
+  uint64_t fetch_max_kb = 1024;
   TopicNames topics;
   // librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...). Values may
   // use ${ENV_VAR} to read secrets from the environment.

@@ -39,7 +39,9 @@ std::vector<PartitionLag> ParseConsumerLag(std::string_view json) {
         lag = lag < 0 ? handed : std::min(lag, handed);
       }
       if (lag < 0) continue;
-      lags.push_back(PartitionLag{std::string(topic.key), static_cast<int32_t>(id), lag});
+      int64_t queued = 0;
+      if (partition.value["fetchq_size"].get(queued) != simdjson::SUCCESS) queued = 0;
+      lags.push_back(PartitionLag{std::string(topic.key), static_cast<int32_t>(id), lag, queued});
     }
   }
   return lags;

@@ -21,6 +21,7 @@ struct ShardSnapshot {
   EventTime max_event_time;
   size_t pending_timers = 0;
   size_t cached_customers = 0;
+  size_t cache_bytes = 0;  // their estimated memory (CustomerCache::Bytes)
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;
   // Changelog restore of this shard: records replayed so far and in total (0 when none).
@@ -34,6 +35,9 @@ struct PartitionLag {
   std::string topic;
   int32_t partition = 0;
   int64_t lag = -1;
+  // Bytes of fetched records librdkafka holds in this partition's queue (fetchq_size), not yet
+  // handed to the application.
+  int64_t queued_bytes = 0;
 };
 
 // What the live processor reports as it works: the metrics probes implement it. Every call

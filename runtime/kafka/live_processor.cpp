@@ -38,6 +38,7 @@ constexpr auto kTopicsAppearWithin = std::chrono::seconds(10);
 constexpr auto kTopicsRetryEvery = std::chrono::milliseconds(500);
 // The decoded-customer cache is split over the input partitions, but never below this per shard.
 constexpr size_t kMinCachePerShard = 1000;
+constexpr size_t kMinCacheBytesPerShard = size_t{1} << 20;
 // Shard gauges go to the observers this often.
 constexpr auto kSnapshotEvery = std::chrono::seconds(1);
 
@@ -103,8 +104,12 @@ Result<void> LiveProcessor::Start() {
   if (Result<void> opened = persistence_->Open(); !opened) {
     return opened;
   }
-  cache_per_shard_ = std::max<size_t>(
-      kMinCachePerShard, config_.state.cache_customers / static_cast<size_t>(input_partitions_));
+  const auto shards = static_cast<size_t>(input_partitions_);
+  cache_per_shard_.customers =
+      std::max<size_t>(kMinCachePerShard, config_.state.cache_customers / shards);
+  const size_t cache_bytes = config_.state.CustomerCacheBytes();
+  cache_per_shard_.bytes =
+      cache_bytes == SIZE_MAX ? SIZE_MAX : std::max(kMinCacheBytesPerShard, cache_bytes / shards);
 
   if (Result<void> subscribed = consumer_->Subscribe(); !subscribed) {
     return subscribed;
@@ -521,6 +526,7 @@ void LiveProcessor::PublishSnapshots() {
     s.pending_timers = slot.shard->pending_timers();
     CacheStats cache = slot.shard->cache().Stats();
     s.cached_customers = cache.size;
+    s.cache_bytes = cache.bytes;
     s.cache_hits = cache.hits;
     s.cache_misses = cache.misses;
     s.restore_done = slot.restore.restored_records.load();

@@ -139,7 +139,7 @@ class LiveProcessor final : private GroupListener {
   // The shards' emission sink.
   std::unique_ptr<LiveOutputs> outputs_;
   std::map<int, ShardSlot> shards_;
-  size_t cache_per_shard_ = 0;
+  CacheBounds cache_per_shard_;
   int input_partitions_ = 0;
 
   Decoder decoder_;

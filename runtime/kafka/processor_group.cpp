@@ -21,6 +21,11 @@ constexpr auto kSuperviseEvery = std::chrono::milliseconds(10);
 ProcessorGroup::ProcessorGroup(AppConfig config, const Clock& clock, int threads)
     : config_(std::move(config)), clock_(clock), threads_(std::max(threads, 1)) {
   workers_.reserve(static_cast<size_t>(threads_));
+  // One RocksDB budget for every shard of every thread.
+  if (config_.state.memory_mb > 0) {
+    config_.state.store.shared_memory =
+        std::make_shared<StoreMemory>(config_.state.RocksdbSharedBytes());
+  }
 }
 
 ProcessorGroup::~ProcessorGroup() = default;

@@ -31,12 +31,11 @@ Result<void> ShardPersistence::Open() {
   return transactions_.Open();
 }
 
-Result<std::unique_ptr<Shard>> ShardPersistence::OpenShard(int partition, size_t cache_customers,
+Result<std::unique_ptr<Shard>> ShardPersistence::OpenShard(int partition, CacheBounds cache,
                                                            EmissionSink& sink,
                                                            RestoreProgress& progress,
                                                            const std::atomic<bool>& stop) {
-  Result<std::unique_ptr<Shard>> shard =
-      OpenShardOnce(partition, cache_customers, sink, progress, stop);
+  Result<std::unique_ptr<Shard>> shard = OpenShardOnce(partition, cache, sink, progress, stop);
   if (shard || !IsDamagedStoreError(shard.error().message())) {
     return shard;
   }
@@ -46,11 +45,10 @@ Result<std::unique_ptr<Shard>> ShardPersistence::OpenShard(int partition, size_t
                             shard.error().message(), error)) {
     return Err(std::move(error));
   }
-  return OpenShardOnce(partition, cache_customers, sink, progress, stop);
+  return OpenShardOnce(partition, cache, sink, progress, stop);
 }
 
-Result<std::unique_ptr<Shard>> ShardPersistence::OpenShardOnce(int partition,
-                                                               size_t cache_customers,
+Result<std::unique_ptr<Shard>> ShardPersistence::OpenShardOnce(int partition, CacheBounds cache,
                                                                EmissionSink& sink,
                                                                RestoreProgress& progress,
                                                                const std::atomic<bool>& stop) {
@@ -67,7 +65,7 @@ Result<std::unique_ptr<Shard>> ShardPersistence::OpenShardOnce(int partition,
     return restored.error();
   }
   auto shard = std::make_unique<Shard>(partition, config_.rules, std::move(store).value(),
-                                       cache_customers, sink);
+                                       cache.customers, sink, cache.bytes);
   if (Result<void> restored = shard->Restore(); !restored) {
     return restored.error();
   }

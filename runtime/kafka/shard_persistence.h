@@ -42,7 +42,7 @@ class ShardPersistence {
   // (progress in `progress`; `stop` ends a restore early, as an error). Its outputs go to `sink`.
   // A store RocksDB reports corrupt is set aside (damaged_store.h) and rebuilt from the
   // changelog, once.
-  [[nodiscard]] Result<std::unique_ptr<Shard>> OpenShard(int partition, size_t cache_customers,
+  [[nodiscard]] Result<std::unique_ptr<Shard>> OpenShard(int partition, CacheBounds cache,
                                                          EmissionSink& sink,
                                                          RestoreProgress& progress,
                                                          const std::atomic<bool>& stop);
@@ -99,7 +99,7 @@ class ShardPersistence {
   [[nodiscard]] Result<KafkaPartitionList> Rewind(rd_kafka_t* consumer);
 
  private:
-  [[nodiscard]] Result<std::unique_ptr<Shard>> OpenShardOnce(int partition, size_t cache_customers,
+  [[nodiscard]] Result<std::unique_ptr<Shard>> OpenShardOnce(int partition, CacheBounds cache,
                                                              EmissionSink& sink,
                                                              RestoreProgress& progress,
                                                              const std::atomic<bool>& stop);

@@ -20,6 +20,9 @@ inline constexpr char kEventToAlertSeconds[] = "cxpulse_event_to_alert_seconds";
 inline constexpr char kEventsConsumedTotal[] = "cxpulse_events_consumed_total";
 inline constexpr char kEventsTotal[] = "cxpulse_events_total";
 inline constexpr char kFirstResponseSeconds[] = "cxpulse_first_response_seconds";
+// Not on a dashboard (so not in dashboards/METRICS.md): the memory breakdown of a process, by
+// part (docs/operations.md, "Memory").
+inline constexpr char kMemoryBytes[] = "cxpulse_memory_bytes";
 inline constexpr char kPendingTimers[] = "cxpulse_pending_timers";
 inline constexpr char kProcessingSeconds[] = "cxpulse_processing_seconds";
 inline constexpr char kReady[] = "cxpulse_ready";

@@ -1,5 +1,7 @@
 #include "runtime/metrics/metrics_probe.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <functional>
 
@@ -164,6 +166,19 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
   pending_compaction_family_ = &Gauges(r, metric::kRocksdbPendingCompactionBytes,
                                        "Bytes RocksDB estimates compaction has to rewrite");
   lag_family_ = &Gauges(r, metric::kConsumerLagMessages, "Consumer lag per input partition");
+  auto& memory = Gauges(r, metric::kMemoryBytes,
+                        "Memory of the process by part: the customer cache (estimated), RocksDB "
+                        "memtables, table readers and "
+                        "block cache (all shards), librdkafka's fetch queues, malloc's heap in "
+                        "use and held free");
+  constexpr std::array<const char*, kMemoryParts> kParts = {"customer_cache",
+                                                            "rocksdb_memtables",
+                                                            "rocksdb_table_readers",
+                                                            "rocksdb_block_cache",
+                                                            "kafka_fetch_queues",
+                                                            "heap_in_use",
+                                                            "heap_free"};
+  for (size_t i = 0; i < kMemoryParts; ++i) memory_[i] = &memory.Add({{"part", kParts[i]}});
   other_topic_ = &consumed_family_->Add({{"topic", "other"}});
   topics_.reserve(kMaxTopics);
 }
@@ -174,6 +189,9 @@ std::string MetricsProbe::Serialize() const {
   if (status_ != nullptr) {
     ready_->Set(status_->ready.load(std::memory_order_relaxed) ? 1 : 0);
   }
+  const struct mallinfo2 heap = mallinfo2();
+  memory_[kHeapInUse]->Set(static_cast<double>(heap.uordblks + heap.hblkhd));
+  memory_[kHeapFree]->Set(static_cast<double>(heap.fordblks));
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
@@ -310,6 +328,27 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
     pending_compaction_family_->Remove(gone.pending_compaction);
     it = shards_.erase(it);
   }
+  uint64_t customers = 0;
+  uint64_t memtables = 0;
+  uint64_t table_readers = 0;
+  uint64_t block_cache = 0;
+  uint64_t shared_cache = 0;  // one cache for every store: counted once
+  for (const ShardSnapshot& s : shards) {
+    customers += s.cache_bytes;
+    memtables += s.store.memtable_bytes;
+    table_readers += s.store.table_readers_bytes;
+    if (s.store.block_cache_shared) {
+      shared_cache = std::max(shared_cache, s.store.block_cache_usage_bytes);
+    } else {
+      block_cache += s.store.block_cache_usage_bytes;
+    }
+  }
+  // A shared cache holds the memtables' reservations too: blocks are the rest.
+  block_cache += shared_cache > memtables ? shared_cache - memtables : 0;
+  memory_[kCustomerCache]->Set(static_cast<double>(customers));
+  memory_[kMemtables]->Set(static_cast<double>(memtables));
+  memory_[kTableReaders]->Set(static_cast<double>(table_readers));
+  memory_[kBlockCache]->Set(static_cast<double>(block_cache));
   for (const ShardSnapshot& s : shards) {
     ShardSeries& series = Shard(s.partition);
     series.restore_records->Set(static_cast<double>(s.restore_done));
@@ -345,7 +384,11 @@ void MetricsProbe::OnConsumerLag(const std::vector<PartitionLag>& lags) {
       it = lags_.emplace(key, &gauge).first;
     }
     it->second->Set(static_cast<double>(lag.lag));
+    queued_bytes_[key] = lag.queued_bytes;
   }
+  int64_t queued = 0;
+  for (const auto& [key, bytes] : queued_bytes_) queued += bytes;
+  memory_[kFetchQueues]->Set(static_cast<double>(queued));
 }
 
 }  // namespace cx

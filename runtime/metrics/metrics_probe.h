@@ -98,6 +98,20 @@ class MetricsProbe final : public LiveObserver {
   prometheus::Counter* block_cache_hits_ = nullptr;
   prometheus::Counter* block_cache_misses_ = nullptr;
   prometheus::Counter* write_stall_seconds_ = nullptr;
+  // cxpulse_memory_bytes{part}: the parts below, then the heap's (set at Serialize).
+  enum MemoryPart : size_t {
+    kCustomerCache,
+    kMemtables,
+    kTableReaders,
+    kBlockCache,
+    kFetchQueues,
+    kHeapInUse,
+    kHeapFree,
+    kMemoryParts
+  };
+  std::array<prometheus::Gauge*, kMemoryParts> memory_{};
+  // fetchq_size of every input partition last reported, summed into kFetchQueues.
+  std::map<std::pair<std::string, int32_t>, int64_t> queued_bytes_;
 
   // By channel, then by SlaOutcome (answered, abandoned, breached).
   std::array<std::array<prometheus::Histogram*, 3>, 2> first_response_{};

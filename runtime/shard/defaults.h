@@ -11,6 +11,11 @@ namespace cx {
 
 // Decoded customer states kept in memory in front of RocksDB (state.cache_customers).
 inline constexpr uint64_t kDefaultCacheCustomers = 1'000'000;
+// Memory budget of the state of one `run` process, MiB (state.memory_mb): the customer cache
+// and RocksDB's block cache with the memtables (runtime/config/config.h, StateConfig). Off by
+// default: a budget smaller than the working set costs CPU per event (bench/RESULTS.md,
+// "Memory breakdown": 64 MiB on the 100 k-customer drain, 1.8x CPU per event).
+inline constexpr uint64_t kDefaultMemoryMb = 0;
 // Replay commits (one RocksDB WriteBatch) after this many events (state.commit_every_events).
 inline constexpr uint64_t kDefaultCommitEveryEvents = 200'000;
 // Events stamped further than this ahead of the wall clock are dead letters (kafka.max_future).

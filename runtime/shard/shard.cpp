@@ -29,11 +29,11 @@ std::string ShardStatePath(const std::string& state_dir, int partition) {
 }
 
 Shard::Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
-             size_t cache_customers, EmissionSink& sink)
+             size_t cache_customers, EmissionSink& sink, size_t cache_bytes)
     : partition_(partition),
       rules_(rules),
       store_(std::move(store)),
-      cache_(*store_, cache_customers),
+      cache_(*store_, cache_customers, cache_bytes),
       sink_(sink) {}
 
 Result<void> Shard::Restore() {

@@ -48,7 +48,7 @@ class Shard {
  public:
   // Takes ownership of the store. `sink` must outlive the shard.
   Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
-        size_t cache_customers, EmissionSink& sink);
+        size_t cache_customers, EmissionSink& sink, size_t cache_bytes = SIZE_MAX);
 
   // Loads the watermark checkpoint and the pending timers from the store. Call once, before
   // the first event. The error when the store cannot be read.

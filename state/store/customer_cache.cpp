@@ -4,12 +4,14 @@
 #include <utility>
 
 #include "state/customer_state_codec.h"
+#include "state/customer_state_size.h"
 
 namespace cx {
 
-CustomerCache::CustomerCache(StateStore& store, size_t max_customers)
+CustomerCache::CustomerCache(StateStore& store, size_t max_customers, size_t max_bytes)
     : store_(store),
       max_customers_(std::max<size_t>(max_customers, 1)),
+      max_bytes_(max_bytes),
       mirrored_(store.HadNoCustomersAtOpen() && store.CustomerWrites() == 0) {}
 
 CustomerCache::Slot* CustomerCache::Find(std::string_view customer_id) {
@@ -69,6 +71,8 @@ Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
   slot.dirty = false;
   slot.unwritten = false;
   slot.referenced = false;  // a first use earns no second chance: one-off customers go first
+  slot.bytes = 0;
+  Measure(slot);
   index_.emplace(slot.customer_id, number);
   last_ = &slot;
   return &slot.state;
@@ -97,6 +101,7 @@ void CustomerCache::TakeDirty(StoreBatch& batch) {
   for (Slot* slot : dirty_) {
     EncodeCustomerState(slot->state, scratch_);
     batch.PutCustomer(slot->customer_id, scratch_);
+    Measure(*slot);
     slot->dirty = false;
     if (!slot->unwritten) {
       slot->unwritten = true;
@@ -117,7 +122,9 @@ void CustomerCache::OnCommitted() {
   unwritten_writes_ = 0;
   // CLOCK over the slots; dirty entries are skipped, so stop after two full turns (the first
   // may only clear second chances) when too few entries can go.
-  for (size_t steps = 0; index_.size() > max_customers_ && steps < 2 * slots_.size(); ++steps) {
+  for (size_t steps = 0;
+       (index_.size() > max_customers_ || bytes_ > max_bytes_) && steps < 2 * slots_.size();
+       ++steps) {
     if (hand_ >= slots_.size()) {
       hand_ = 0;
     }
@@ -133,8 +140,17 @@ void CustomerCache::OnCommitted() {
   }
 }
 
+void CustomerCache::Measure(Slot& slot) {
+  const auto bytes = static_cast<uint32_t>(
+      std::min<size_t>(ApproxMemoryBytes(slot.state) + kEntryOverheadBytes, UINT32_MAX));
+  bytes_ = bytes_ - slot.bytes + bytes;
+  slot.bytes = bytes;
+}
+
 void CustomerCache::Evict(uint32_t number) {
   Slot& slot = slots_[number];
+  bytes_ -= slot.bytes;
+  slot.bytes = 0;
   index_.erase(slot.customer_id);
   slot.live = false;
   slot.state = CustomerState{};
@@ -150,6 +166,7 @@ void CustomerCache::Clear() {
   unwritten_writes_ = 0;
   index_.clear();
   slots_.clear();
+  bytes_ = 0;
   free_slots_.clear();
   hand_ = 0;
   mirrored_ = false;
@@ -163,6 +180,7 @@ CacheStats CustomerCache::Stats() const {
   stats.load_errors = load_errors_;
   stats.reads_skipped = reads_skipped_;
   stats.size = index_.size();
+  stats.bytes = bytes_;
   stats.dirty = dirty_.size();
   return stats;
 }

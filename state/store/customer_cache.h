@@ -27,7 +27,14 @@ struct CacheStats {
   uint64_t load_errors = 0;    // misses that returned an error
   uint64_t reads_skipped = 0;  // misses answered without a store read (store known to lack them)
   size_t size = 0;             // customers in memory
+  size_t bytes = 0;            // their estimated memory (ApproxMemoryBytes + the entry)
   size_t dirty = 0;            // customers changed since the last TakeDirty
+};
+
+// The bounds of one CustomerCache: entries and estimated bytes (see CustomerCache, "Memory").
+struct CacheBounds {
+  size_t customers = 1;
+  size_t bytes = SIZE_MAX;
 };
 
 // A bounded write-back cache of decoded CustomerStates in front of a StateStore, for one shard.
@@ -40,7 +47,9 @@ struct CacheStats {
 // with processing); at most one taken batch is unwritten at a time. If writing the batch fails,
 // write the same batch again, or Clear() (the store or changelog has the truth).
 //
-// Memory: at most max_customers entries after each OnCommitted, plus entries that are dirty
+// Memory: at most max_customers entries, and at most max_bytes of estimated memory
+// (state/customer_state_size.h, plus the entry's own overhead; a state's estimate is taken when
+// it is loaded and at each TakeDirty), after each OnCommitted, plus entries that are dirty
 // again; in between, the cache grows by the customers touched in the interval. Only entries
 // that are neither dirty nor unwritten are evicted (an evicted customer is read back from the
 // store, so it must be there), chosen by CLOCK (a second chance for entries used since the hand
@@ -56,8 +65,11 @@ struct CacheStats {
 // Not thread-safe. `store` must outlive the cache.
 class CustomerCache {
  public:
-  // max_customers >= 1.
-  CustomerCache(StateStore& store, size_t max_customers);
+  // Memory a cached customer takes besides its state: its slot and its index entry.
+  static constexpr size_t kEntryOverheadBytes = 128;
+
+  // max_customers >= 1; max_bytes: no bound by default.
+  CustomerCache(StateStore& store, size_t max_customers, size_t max_bytes = SIZE_MAX);
 
   CustomerCache(const CustomerCache&) = delete;
   CustomerCache& operator=(const CustomerCache&) = delete;
@@ -93,6 +105,9 @@ class CustomerCache {
   // Invalidates pointers from GetOrLoad.
   void OnCommitted();
 
+  // The estimated memory of the cached customers (see "Memory").
+  size_t Bytes() const { return bytes_; }
+
   // Customers handed over by the last TakeDirty and not yet written (OnCommitted).
   size_t UnwrittenCount() const { return unwritten_.size(); }
 
@@ -111,6 +126,7 @@ class CustomerCache {
     bool dirty = false;
     bool unwritten = false;   // handed over by TakeDirty, not yet OnCommitted
     bool referenced = false;  // used since the CLOCK hand last passed
+    uint32_t bytes = 0;       // ApproxMemoryBytes of the state when last loaded or taken
   };
   // Customer id -> slot number. The id is kept in the table too (short ids inline), so a lookup
   // compares without touching the slot. Transparent: lookups by std::string_view build no string
@@ -125,9 +141,13 @@ class CustomerCache {
   // Whether the store cannot hold `customer_id` (see "Reads" above).
   bool StoreLacksUncached();
   void Evict(uint32_t slot);
+  // Sets the slot's estimate to its state's and updates bytes_.
+  void Measure(Slot& slot);
 
   StateStore& store_;
   size_t max_customers_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
   std::deque<Slot> slots_;
   std::vector<uint32_t> free_slots_;
   Index index_;

@@ -9,6 +9,7 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 #include <sys/statvfs.h>
 
@@ -241,6 +242,9 @@ struct StateStore::Impl {
     db_options.max_background_jobs = std::max(options.background_threads, 2);
     db_options.statistics = statistics;
     db_options.info_log = std::make_shared<SpdlogLogger>();
+    if (options.shared_memory != nullptr) {
+      db_options.write_buffer_manager = options.shared_memory->write_buffers();
+    }
     return db_options;
   }
 
@@ -304,7 +308,9 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   impl->options = options;
   impl->eviction.evict_after_ms = options.evict_after.ms;
   impl->filter = std::make_unique<EvictionFilter>(impl->eviction);
-  impl->block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  impl->block_cache = options.shared_memory != nullptr
+                          ? options.shared_memory->cache()
+                          : rocksdb::NewLRUCache(options.block_cache_bytes);
   impl->statistics = rocksdb::CreateDBStatistics();
   impl->statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   impl->write_options.sync = options.sync_commits;
@@ -488,6 +494,7 @@ StoreStats StateStore::Stats() const {
   db.GetAggregatedIntProperty(Props::kLiveSstFilesSize, &stats.live_sst_bytes);
   db.GetAggregatedIntProperty(Props::kTotalSstFilesSize, &stats.total_sst_bytes);
   db.GetAggregatedIntProperty(Props::kCurSizeAllMemTables, &stats.memtable_bytes);
+  db.GetAggregatedIntProperty(Props::kEstimateTableReadersMem, &stats.table_readers_bytes);
   db.GetAggregatedIntProperty(Props::kEstimatePendingCompactionBytes,
                               &stats.pending_compaction_bytes);
   db.GetIntProperty(impl_->customers, Props::kEstimateNumKeys, &stats.estimated_customers);
@@ -498,6 +505,7 @@ StoreStats StateStore::Stats() const {
   db.GetIntProperty(Props::kActualDelayedWriteRate, &stats.delayed_write_rate);
   stats.block_cache_usage_bytes = impl_->block_cache->GetUsage();
   stats.block_cache_capacity_bytes = impl_->block_cache->GetCapacity();
+  stats.block_cache_shared = impl_->options.shared_memory != nullptr;
   rocksdb::Statistics& counters = *impl_->statistics;
   stats.block_cache_hits = counters.getTickerCount(rocksdb::BLOCK_CACHE_HIT);
   stats.block_cache_misses = counters.getTickerCount(rocksdb::BLOCK_CACHE_MISS);

@@ -2,9 +2,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "schemas/time.h"
+#include "state/store/store_memory.h"
 
 namespace cx {
 
@@ -23,9 +25,14 @@ struct StoreOptions {
   // a directory without a cxpulse store is an error.
   bool create_if_missing = true;
   // Capacity of the LRU block cache shared by all column families, bytes. Holds uncompressed
-  // data blocks, index and filter blocks.
+  // data blocks, index and filter blocks. Unused with shared_memory.
   size_t block_cache_bytes = size_t{64} << 20;
-  // Memtable size per column family before it is flushed to an SST file, bytes.
+  // When set, the store takes its block cache from here, shared with the other stores opened
+  // with it, and charges its memtables to it (StoreMemory); else it has its own block cache of
+  // block_cache_bytes and its memtables are bounded only per column family.
+  std::shared_ptr<const StoreMemory> shared_memory;
+  // Memtable size per column family before it is flushed to an SST file, bytes (sooner with
+  // shared_memory, when all memtables together reach its limit).
   size_t write_buffer_bytes = size_t{16} << 20;
   // SST data block size, bytes. Larger blocks compress better; smaller blocks make point reads
   // of cold customers cheaper. 16 KiB holds ~100 typical customer states.

@@ -16,9 +16,14 @@ struct StoreStats {
   // RocksDB's estimate of the number of keys in `customers` and in `timers`.
   uint64_t estimated_customers = 0;
   uint64_t estimated_timers = 0;
-  // Block cache occupancy and its capacity.
+  // Memory of the open SST files' readers held outside the block cache (indexes and filters
+  // not charged to it), all column families (rocksdb.estimate-table-readers-mem).
+  uint64_t table_readers_bytes = 0;
+  // Block cache occupancy and its capacity. With a shared cache (StoreOptions::shared_memory),
+  // the whole cache's, memtable reservations included: count it once, not per store.
   uint64_t block_cache_usage_bytes = 0;
   uint64_t block_cache_capacity_bytes = 0;
+  bool block_cache_shared = false;
   // Block cache lookups since open (data, index and filter blocks).
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "state/customer_state_codec.h"
+#include "state/customer_state_size.h"
 #include "tests/common/temp_dir.h"
 
 namespace {
@@ -320,6 +321,57 @@ TEST(CustomerCacheTest, MemoryStaysBoundedAndNoWriteIsLost) {
   }
   const CustomerState& reloaded = MustLoad(cache, "c-3");
   EXPECT_EQ(reloaded.last_activity, kT0 + Duration::Millis(3));
+}
+
+TEST(CustomerCacheTest, ABytesBoundEvictsWrittenEntriesAndLosesNoWrite) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  // Room for about 8 customers of ~1 KiB (a hundred remembered event ids each).
+  CustomerState big;
+  big.seen.resize(100);
+  const size_t per_customer = ApproxMemoryBytes(big) + CustomerCache::kEntryOverheadBytes;
+  const size_t bound = 8 * per_customer;
+  CustomerCache cache(*store, 1000, bound);
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      const int n = round * 20 + i;
+      const std::string id = "c-" + std::to_string(n);
+      CustomerState& state = MustLoad(cache, id);
+      state.last_activity = kT0 + Duration::Millis(n);
+      state.seen.assign(100, SeenEvent{static_cast<uint64_t>(n), kT0});
+      ASSERT_TRUE(cache.MarkDirty(id));
+    }
+    CommitDirty(*store, cache);
+    EXPECT_LE(cache.Bytes(), bound) << round;
+    EXPECT_EQ(cache.Stats().bytes, cache.Bytes());
+    EXPECT_GE(cache.Size(), 1u);
+  }
+  EXPECT_LE(cache.Size(), 8u);
+  EXPECT_GT(cache.Stats().evictions, 0u);
+  for (int n : {0, 7, 100, 199}) {
+    const CustomerState& reloaded = MustLoad(cache, "c-" + std::to_string(n));
+    EXPECT_EQ(reloaded.last_activity, kT0 + Duration::Millis(n)) << n;
+    ASSERT_EQ(reloaded.seen.size(), 100u) << n;
+    EXPECT_EQ(reloaded.seen[0].id_hash, static_cast<uint64_t>(n));
+  }
+  cache.Clear();
+  EXPECT_EQ(cache.Bytes(), 0u);
+}
+
+TEST(CustomerCacheTest, WithoutABytesBoundOnlyTheCountBounds) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 50);
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "c-" + std::to_string(i);
+    MustLoad(cache, id).seen.resize(1000);
+    ASSERT_TRUE(cache.MarkDirty(id));
+  }
+  CommitDirty(*store, cache);
+  EXPECT_EQ(cache.Size(), 40u);
+  EXPECT_GT(cache.Bytes(), 40u * 1000 * sizeof(SeenEvent));
 }
 
 TEST(CustomerCacheTest, UndecodableStoredBytesAreAnErrorNotACrash) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -258,6 +259,41 @@ TEST(StateStoreTest, MissingDirWithoutCreateFailsClearly) {
   Result<std::unique_ptr<StateStore>> unnamed = StateStore::Open(options);
   ASSERT_FALSE(unnamed.ok());
   EXPECT_EQ(unnamed.error().message(), "state dir path is empty");
+}
+
+TEST(StateStoreTest, StoresSharingMemoryUseOneCacheThatHoldsTheirMemtables) {
+  TempDir dir;
+  auto memory = std::make_shared<StoreMemory>(size_t{8} << 20);
+  std::vector<std::unique_ptr<StateStore>> stores;
+  for (int shard = 0; shard < 2; ++shard) {
+    StoreOptions options;
+    options.path = dir.Path() + "/shard-" + std::to_string(shard);
+    options.shared_memory = memory;
+    Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.error().message();
+    stores.push_back(std::move(store).value());
+  }
+  // Together they write more than the shared budget lets memtables hold (half of 8 MiB), and
+  // the data stays readable.
+  const std::string filler(2000, 'x');
+  for (int round = 0; round < 4; ++round) {
+    for (auto& store : stores) {
+      StoreBatch batch;
+      for (int i = 0; i < 1000; ++i) {
+        batch.PutMeta("k-" + std::to_string(round) + "-" + std::to_string(i), filler);
+      }
+      MustCommit(*store, batch);
+    }
+  }
+  for (auto& store : stores) {
+    const StoreStats stats = store->Stats();
+    EXPECT_TRUE(stats.block_cache_shared);
+    EXPECT_EQ(stats.block_cache_capacity_bytes, size_t{8} << 20);
+    EXPECT_GT(stats.block_cache_usage_bytes, 0u);
+  }
+  std::string value;
+  ASSERT_TRUE(stores[1]->GetMeta("k-0-7", value).IsOk());
+  EXPECT_EQ(value, filler);
 }
 
 TEST(StateStoreTest, StatsReflectDataOnDisk) {

@@ -55,6 +55,9 @@ TEST(Config, WholeConfigComparisonSeesEveryField) {
   changed.state.store.background_threads = 3;
   EXPECT_FALSE(changed == AppConfig{});
   changed = AppConfig{};
+  changed.state.memory_mb = 1;
+  EXPECT_FALSE(changed == AppConfig{});
+  changed = AppConfig{};
   changed.http.recent_alerts = 1;
   EXPECT_FALSE(changed == AppConfig{});
   changed = AppConfig{};
@@ -220,6 +223,22 @@ TEST(Config, ConsumerMemoryKeysAreBounded) {
   EXPECT_FALSE(
       Loaded(LoadConfigText("kafka:\n  fetch_max_kb: 100\n", "t.yaml", small_fetch), error));
   EXPECT_EQ(error, "t.yaml: kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
+}
+
+TEST(Config, StateMemoryBudgetSplitsBetweenCacheAndRocksdb) {
+  AppConfig config;
+  std::string error;
+  EXPECT_TRUE(Loaded(LoadConfigText("state:\n  memory_mb: 128\n", "t.yaml", config), error))
+      << error;
+  EXPECT_EQ(config.state.memory_mb, 128U);
+  EXPECT_EQ(config.state.CustomerCacheBytes(), size_t{96} << 20);
+  EXPECT_EQ(config.state.RocksdbSharedBytes(), size_t{32} << 20);
+  AppConfig off;
+  EXPECT_TRUE(Loaded(LoadConfigText("state:\n  memory_mb: 0\n", "t.yaml", off), error)) << error;
+  EXPECT_EQ(off.state.CustomerCacheBytes(), SIZE_MAX) << "no budget: cache_customers bounds";
+  AppConfig tiny;
+  EXPECT_FALSE(Loaded(LoadConfigText("state:\n  memory_mb: 4\n", "t.yaml", tiny), error));
+  EXPECT_EQ(error, "t.yaml: state.memory_mb: must be 0 (no budget) or between 8 and 1048576");
 }
 
 TEST(Config, KafkaPropertiesExpandEnvironment) {

@@ -32,6 +32,16 @@ TEST(KafkaStats, StaleCommittedOffsetDoesNotHideProgress) {
   EXPECT_EQ(lags[1].lag, 600);
 }
 
+TEST(KafkaStats, FetchQueueBytesPerPartition) {
+  const char* json = R"({"name":"c","topics":{"cx.calls":{"topic":"cx.calls","partitions":{
+    "0":{"partition":0,"consumer_lag":5,"fetchq_cnt":40,"fetchq_size":8192},
+    "1":{"partition":1,"consumer_lag":0}}}}})";
+  std::vector<PartitionLag> lags = ParseConsumerLag(json);
+  ASSERT_EQ(lags.size(), 2u);
+  EXPECT_EQ(lags[0].queued_bytes, 8192);
+  EXPECT_EQ(lags[1].queued_bytes, 0) << "absent: nothing queued";
+}
+
 TEST(KafkaStats, GarbageGivesNothing) {
   EXPECT_TRUE(ParseConsumerLag("not json").empty());
   EXPECT_TRUE(ParseConsumerLag(R"({"topics":[]})").empty());

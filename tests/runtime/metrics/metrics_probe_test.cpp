@@ -289,6 +289,32 @@ TEST(MetricsProbeTest, ShardGaugesCountersAndLag) {
   EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customer_cache_hits_total"), 134);
 }
 
+TEST(MetricsProbeTest, MemoryByPartCountsASharedBlockCacheOnce) {
+  MetricsProbe probe;
+  std::vector<ShardSnapshot> shards(2);
+  for (int i = 0; i < 2; ++i) {
+    shards[i].partition = i;
+    shards[i].cache_bytes = 1000;
+    shards[i].store.memtable_bytes = 300;
+    shards[i].store.table_readers_bytes = 20;
+    shards[i].store.block_cache_shared = true;
+    shards[i].store.block_cache_usage_bytes = 5000;  // the one cache, memtables' share included
+  }
+  probe.OnShardSnapshots(shards, EventTime::FromMillis(1000));
+  PartitionLag queued{"t.clicks", 0, 3};
+  queued.queued_bytes = 4096;
+  probe.OnConsumerLag({queued});
+  queued.partition = 1;
+  probe.OnConsumerLag({queued});
+  const std::string text = probe.Serialize();
+  EXPECT_EQ(Sample(text, "cxpulse_memory_bytes{part=\"customer_cache\"}"), 2000);
+  EXPECT_EQ(Sample(text, "cxpulse_memory_bytes{part=\"rocksdb_memtables\"}"), 600);
+  EXPECT_EQ(Sample(text, "cxpulse_memory_bytes{part=\"rocksdb_table_readers\"}"), 40);
+  EXPECT_EQ(Sample(text, "cxpulse_memory_bytes{part=\"rocksdb_block_cache\"}"), 4400);
+  EXPECT_EQ(Sample(text, "cxpulse_memory_bytes{part=\"kafka_fetch_queues\"}"), 8192);
+  EXPECT_GT(Sample(text, "cxpulse_memory_bytes{part=\"heap_in_use\"}"), 0);
+}
+
 TEST(MetricsProbeTest, ExposesEveryContractName) {
   MetricsProbe probe;
   // Per-shard and per-partition families have series only once a shard is assigned.

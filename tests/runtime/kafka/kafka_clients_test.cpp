@@ -1,0 +1,51 @@
+#include "runtime/kafka/kafka_clients.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace cx {
+namespace {
+
+std::optional<std::string> Find(const KafkaProperties& properties, const std::string& name) {
+  for (const auto& [key, value] : properties) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+// The group consumer's memory comes from these two keys (kafka_config.h): the prefetch per
+// partition and the size of one fetch response, which librdkafka keeps whole while any of its
+// records is queued.
+TEST(KafkaClients, GroupConsumerMemoryKeys) {
+  KafkaConfig kafka;
+  kafka.prefetch_kb = 256;
+  kafka.fetch_max_kb = 2048;
+  KafkaProperties properties = GroupConsumerProperties(kafka);
+  EXPECT_EQ(Find(properties, "queued.max.messages.kbytes"), "256");
+  EXPECT_EQ(Find(properties, "fetch.max.bytes"), "2097152");
+}
+
+// The defaults: 1 MiB queued per partition, responses of at most 1 MiB (not 4: responses kept
+// alive by a sparse input's queued records were most of the consumer's heap).
+TEST(KafkaClients, GroupConsumerDefaultsBoundResponsesToOneMebibyte) {
+  KafkaProperties properties = GroupConsumerProperties(KafkaConfig{});
+  EXPECT_EQ(Find(properties, "queued.max.messages.kbytes"), "1024");
+  EXPECT_EQ(Find(properties, "fetch.max.bytes"), "1048576");
+}
+
+// librdkafka accepts the smallest allowed fetch_max_kb: a configuration with it makes a client.
+TEST(KafkaClients, SmallestFetchMaxIsAcceptedByLibrdkafka) {
+  KafkaConfig kafka;
+  kafka.bootstrap_servers = "127.0.0.1:1";
+  kafka.group_id = "g";
+  kafka.fetch_max_kb = 1024;
+  KafkaProperties properties = GroupConsumerProperties(kafka);
+  Result<KafkaHandle> client =
+      CreateKafkaClient(RD_KAFKA_CONSUMER, "a consumer", {&properties}, KafkaCallbacks{});
+  ASSERT_TRUE(client) << client.error().message();
+}
+
+}  // namespace
+}  // namespace cx
