@@ -4,7 +4,7 @@
 # ctest test (unit and integration, the fuzzers' bounded runs among them), then (see
 # CXPULSE_SANITIZE_CI below) the unit tests, the fuzzers' bounded runs and a subset of the
 # integration tests again under ASan+UBSan (tools/sanitize.sh address; any sanitizer report
-# fails), then fuzzes the decoder with
+# fails), in CI the threaded code's unit tests under TSan (tools/sanitize.sh thread), then fuzzes the decoder with
 # libFuzzer for a short time. Exit code 0 only if everything passed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,11 +31,12 @@ default_sanitize=0
 if [ "${CXPULSE_SANITIZE_CI:-$default_sanitize}" != 0 ]; then
   bash tools/sanitize.sh address --timeout 900
 fi
-# ThreadSanitizer over http_tests and metrics_tests (the HTTP server, client, router, alert feed
-# and the metrics probe: the threaded code whose build is cheap), in build-tsan/; in CI
-# (CI=true) or with CXPULSE_TSAN_CI=1. RELIABILITY.md "Sanitizers" has the figures;
-# CXPULSE_TSAN_TESTS picks other binaries.
+# ThreadSanitizer over the unit tests of the threaded code (tools/sanitize.sh thread's list:
+# the HTTP server, client, router and alert feed, the notifier, the metrics probe, the live
+# processor's customer lookups, the outreach service, the shard's commit on a second thread), in
+# build-tsan/; in CI (CI=true) or with CXPULSE_TSAN_CI=1. RELIABILITY.md "Sanitizers" has the
+# figures; CXPULSE_TSAN_TESTS picks other binaries.
 if [ "${CI:-}" = true ] || [ "${CXPULSE_TSAN_CI:-0}" != 0 ]; then
-  CXPULSE_TSAN_TESTS="${CXPULSE_TSAN_TESTS:-http_tests metrics_tests}" bash tools/sanitize.sh thread
+  bash tools/sanitize.sh thread
 fi
 bash tests/fuzz/run_fuzz.sh "${CXPULSE_FUZZ_SECONDS:-30}"
