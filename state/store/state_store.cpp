@@ -39,6 +39,48 @@ constexpr double kMemtableBloomRatio = 0.05;
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
+// One write of a StoreBatch, pointing into the batch.
+struct SortedWrite {
+  StoreOp op;
+  std::string_view key;
+  std::string_view value;
+};
+
+// The column family a write goes to, as an order: customers, timers, meta.
+int FamilyOrder(StoreOp op) {
+  switch (op) {
+    case StoreOp::kPutCustomer:
+    case StoreOp::kDeleteCustomer:
+      return 0;
+    case StoreOp::kPutTimer:
+    case StoreOp::kDeleteTimer:
+      return 1;
+    case StoreOp::kPutMeta:
+    case StoreOp::kDeleteMeta:
+      return 2;
+  }
+  return 3;
+}
+
+// The writes of `batch` by column family, then key. RocksDB inserts a WriteBatch into the
+// memtable's skip list in batch order and keeps the insert position (its "splice") from one key
+// to the next, so ascending keys cost a short search each instead of a descent from the top; a
+// shard's dirty customers come in the order they were first changed, i.e. at random. Stable, so
+// that of two writes to one key the later still wins.
+std::vector<SortedWrite> SortWrites(const StoreBatch& batch) {
+  std::vector<SortedWrite> writes;
+  writes.reserve(batch.Count());
+  batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
+    writes.push_back(SortedWrite{op, key, value});
+  });
+  std::stable_sort(writes.begin(), writes.end(), [](const SortedWrite& a, const SortedWrite& b) {
+    const int family_a = FamilyOrder(a.op);
+    const int family_b = FamilyOrder(b.op);
+    return family_a != family_b ? family_a < family_b : a.key < b.key;
+  });
+  return writes;
+}
+
 // Shared by reads and the compaction filter, which runs on RocksDB's background threads.
 struct Eviction {
   std::atomic<int64_t> horizon_ms{EventTime::Min().ms};
@@ -384,11 +426,10 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
   rocksdb::WriteBatch write(batch.ByteSize() + batch.Count() * 8 + 64);
   rocksdb::Status status;
   uint64_t customer_writes = 0;
-  batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
-    if (!status.ok()) {
-      return;
-    }
-    switch (op) {
+  for (const SortedWrite& entry : SortWrites(batch)) {
+    const std::string_view key = entry.key;
+    const std::string_view value = entry.value;
+    switch (entry.op) {
       case StoreOp::kPutCustomer:
         status = write.Put(impl_->customers, ToSlice(key), ToSlice(value));
         ++customer_writes;
@@ -410,7 +451,10 @@ StoreResult StateStore::Commit(const StoreBatch& batch) {
         status = write.Delete(impl_->meta, ToSlice(key));
         break;
     }
-  });
+    if (!status.ok()) {
+      break;
+    }
+  }
   if (!status.ok()) {
     return StoreResult::Error(Describe("cannot build the write batch", status));
   }
