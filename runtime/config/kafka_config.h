@@ -73,7 +73,13 @@ struct KafkaConfig {
   // 64 MiB against 16 MiB queued (bench/RESULTS.md, "Memory breakdown"); 1024 (the least
   // librdkafka accepts: fetch.max.bytes ≥ message.max.bytes, 1 MB) halves that at no measured
   // cost in events/s.
-  uint64_t prefetch_kb = 1024;
+  // prefetch_kb sets how fast a backlog drains: librdkafka 2.0.2 fetches a partition whose queue
+  // is full again only when its broker thread next wakes, so a small queue runs dry while the
+  // processor waits. Draining 100 k customers (16 input partitions, quiet 2-core machine):
+  // 1024 → 73–78 k events/s at 233–244 MiB peak RSS, 2048 → 121–124 k at 253–272 MiB,
+  // 4096 → 140–187 k at 284–304 MiB, 8192 → 168 k at 350 MiB (bench/RESULTS.md, "Consumer
+  // prefetch").
+  uint64_t prefetch_kb = 4096;
   uint64_t fetch_max_kb = 1024;
   TopicNames topics;
   // librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...). Values may

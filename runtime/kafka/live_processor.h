@@ -104,7 +104,10 @@ class LiveProcessor final : private GroupListener {
   // Processes at most `budget` records; returns true when it stopped because of the budget or
   // because the commit in flight ended (the loop completes it).
   [[nodiscard]] bool DrainShard(ShardSlot& slot, size_t budget);
-  void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message);
+  // `started`: the monotonic time the record was taken; `not_after`: the latest event time it
+  // may carry (now + kafka.max_future).
+  void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message, MonotonicTime started,
+                     EventTime not_after);
   void AdvanceIdleShards();
   // Commits everything processed so far (a transaction, or flush + offset commit) and waits
   // for it, after the commit in flight. Returns false when work was rolled back (it will be

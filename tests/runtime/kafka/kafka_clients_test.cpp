@@ -27,11 +27,12 @@ TEST(KafkaClients, GroupConsumerMemoryKeys) {
   EXPECT_EQ(Find(properties, "fetch.max.bytes"), "2097152");
 }
 
-// The defaults: 1 MiB queued per partition, responses of at most 1 MiB (not 4: responses kept
-// alive by a sparse input's queued records were most of the consumer's heap).
+// The defaults: 4 MiB queued per partition (1 MiB halved the drain rate), responses of at most
+// 1 MiB (not 4: responses kept alive by a sparse input's queued records were most of the
+// consumer's heap).
 TEST(KafkaClients, GroupConsumerDefaultsBoundResponsesToOneMebibyte) {
   KafkaProperties properties = GroupConsumerProperties(KafkaConfig{});
-  EXPECT_EQ(Find(properties, "queued.max.messages.kbytes"), "1024");
+  EXPECT_EQ(Find(properties, "queued.max.messages.kbytes"), "4096");
   EXPECT_EQ(Find(properties, "fetch.max.bytes"), "1048576");
 }
 
