@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -110,6 +111,8 @@ class MetricsProbe final : public LiveObserver {
     kMemoryParts
   };
   std::array<prometheus::Gauge*, kMemoryParts> memory_{};
+  // When Serialize last read the heap's figures (steady clock, ns; INT64_MIN: never).
+  mutable std::atomic<int64_t> heap_read_at_ns_{INT64_MIN};
   // fetchq_size of every input partition last reported, summed into kFetchQueues.
   std::map<std::pair<std::string, int32_t>, int64_t> queued_bytes_;
 
