@@ -30,7 +30,16 @@ void* operator new(std::size_t size) {
   }
   throw std::bad_alloc();
 }
+// The nothrow form too (std::stable_sort's temporary buffer uses it): every form that the
+// replaced deletes free must come from malloc.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  if (g_count_allocations) {
+    ++g_allocations;
+  }
+  return std::malloc(size == 0 ? 1 : size);
+}
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 #pragma GCC diagnostic pop
 
