@@ -70,9 +70,8 @@ struct KafkaConfig {
   // queue for a long time and keep the responses they came in alive with all their other
   // records. So the consumer holds ≈ prefetch_kb × input partitions of queued records plus
   // those responses, bounded by how large a response may be: at 4096 the responses alive were
-  // 64 MiB against 16 MiB queued (bench/RESULTS.md, "Memory breakdown"); 1024 (the least
-  // librdkafka accepts: fetch.max.bytes ≥ message.max.bytes, 1 MB) halves that at no measured
-  // cost in events/s.
+  // 64 MiB against 16 MiB queued (bench/RESULTS.md, "Memory breakdown"); fetch_max_kb 1024 (the
+  // least librdkafka accepts: fetch.max.bytes ≥ message.max.bytes, 1 MB) halves that.
   // prefetch_kb sets how fast a backlog drains: librdkafka 2.0.2 fetches a partition whose queue
   // is full again only when its broker thread next wakes, so a small queue runs dry while the
   // processor waits. Draining 100 k customers (16 input partitions, quiet 2-core machine):

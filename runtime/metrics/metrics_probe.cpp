@@ -193,7 +193,7 @@ std::string MetricsProbe::Serialize() const {
   // mallinfo2 walks every free chunk of every arena under the arena's lock, stalling the
   // processing thread's malloc meanwhile: a drain scraped every 100 ms spent 8.8 % of its CPU
   // in it (bench/RESULTS.md, "Consumer prefetch"). So the heap's parts are read at the first
-  // scrape and then at most once per kHeapRefresh.
+  // scrape and then at most once per kHeapRefreshNs (5 s).
   constexpr int64_t kHeapRefreshNs = 5'000'000'000;
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::steady_clock::now().time_since_epoch())
