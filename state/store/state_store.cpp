@@ -265,7 +265,9 @@ struct StateStore::Impl {
     rocksdb::ColumnFamilyOptions family;
     family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     family.write_buffer_size = options.write_buffer_bytes;
-    family.compression = ToRocks(options.compression);
+    // Flushes and the levels above the last: files that compaction rewrites soon, so cheap
+    // compression; the last level, which holds most of the data: the small one (state/README.md).
+    family.compression = ToRocks(options.upper_compression);
     family.bottommost_compression = ToRocks(options.compression);
     family.level_compaction_dynamic_level_bytes = true;
     if (point_reads) {
@@ -332,7 +334,8 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   if (options.path.empty()) {
     return Err("state dir path is empty");
   }
-  if (!IsSupported(ToRocks(options.compression))) {
+  if (!IsSupported(ToRocks(options.compression)) ||
+      !IsSupported(ToRocks(options.upper_compression))) {
     return Err("the linked RocksDB lacks the configured compression codec");
   }
   if (options.create_if_missing) {

@@ -90,6 +90,46 @@ TEST(StateStoreTest, LaterWriteInOneBatchWins) {
   EXPECT_TRUE(store->GetMeta("m", value).IsNotFound());
 }
 
+// Flushed files are compressed with upper_compression, the last level with compression: a
+// store whose flushes are uncompressed is large on disk until CompactAll rewrites it into the
+// last level with ZSTD.
+TEST(StateStoreTest, FlushesUseTheUpperCodecAndTheLastLevelTheSmallOne) {
+  struct Sizes {
+    uint64_t flushed = 0;
+    uint64_t compacted = 0;
+  };
+  auto measure = [](StoreCompression upper) {
+    TempDir dir;
+    StoreOptions options;
+    options.path = dir.Path("db");
+    options.upper_compression = upper;
+    options.compression = StoreCompression::kZstd;
+    Result<std::unique_ptr<StateStore>> store = StateStore::Open(options);
+    EXPECT_TRUE(store.ok()) << store.error().message();
+    Sizes sizes;
+    if (!store) return sizes;
+    StoreBatch batch;
+    for (int i = 0; i < 5000; ++i) {
+      batch.PutCustomer("c-" + std::to_string(i),
+                        Encoded(1000 + i) + std::string(200, 'x') + std::to_string(i));
+    }
+    EXPECT_TRUE((*store)->Commit(batch).IsOk());
+    EXPECT_TRUE((*store)->Flush().IsOk());
+    sizes.flushed = (*store)->Stats().live_sst_bytes;
+    EXPECT_TRUE((*store)->CompactAll().IsOk());
+    sizes.compacted = (*store)->Stats().live_sst_bytes;
+    return sizes;
+  };
+  const Sizes none = measure(StoreCompression::kNone);
+  const Sizes zstd = measure(StoreCompression::kZstd);
+  const Sizes lz4 = measure(StoreCompression::kLz4);
+  EXPECT_GT(none.flushed, 3 * zstd.flushed);
+  EXPECT_GT(none.flushed, 3 * lz4.flushed);
+  EXPECT_GT(none.flushed, 3 * none.compacted);
+  EXPECT_EQ(none.compacted, zstd.compacted);
+  EXPECT_EQ(lz4.compacted, zstd.compacted);
+}
+
 // The store sorts a batch's writes by key before handing them to RocksDB (cheaper memtable
 // inserts); writes to one key must keep their order among many others, in every column family.
 TEST(StateStoreTest, LaterWriteWinsInALargeUnsortedBatch) {
