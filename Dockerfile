@@ -32,6 +32,7 @@ RUN apt-get update \
       librdkafka1 \
       libsimdjson14 \
       libabsl20220623 \
+      libjemalloc2 \
       libprometheus-cpp-core1.0 \
       libyaml-cpp0.7 \
       libspdlog1.10 libfmt9 \

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev libboost-dev
   libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libjemalloc-dev
   python3 python3-jsonschema
   clang libclang-rt-14-dev clang-format clang-tidy
 )

@@ -39,6 +39,8 @@ void InstallStopHandlers() {
 // arenas whose freed space stays resident. Draining 100 k customers, that free-but-resident
 // heap was about half the peak RSS (bench/RESULTS.md, "Memory breakdown"). Two arenas and a
 // fixed 128 KiB mmap threshold (large blocks go back to the system when freed) keep it small.
+// This matters only for a binary built on glibc's malloc (CXPULSE_JEMALLOC=OFF, sanitizer
+// builds); the default build's malloc is jemalloc, which these calls do not touch.
 // Called before any thread starts. An operator's own MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_
 // or GLIBC_TUNABLES in the environment wins: then glibc's settings are left as they are.
 void LimitHeapSlack() {

@@ -15,6 +15,11 @@
 
 #include "runtime/metrics/metric_names.h"
 
+// jemalloc's control interface when the binary links jemalloc (CMakeLists.txt): a weak
+// reference, so it is null where the process runs on glibc's malloc (tests, sanitizer builds).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
+    __attribute__((weak));
+
 namespace cx {
 
 using prometheus::BuildCounter;
@@ -32,6 +37,33 @@ constexpr std::array<std::string_view, 2> kChannels = {"call", "chat"};
 constexpr std::array<SlaOutcome, 3> kOutcomes = {SlaOutcome::kAnswered, SlaOutcome::kAbandoned,
                                                  SlaOutcome::kBreached};
 constexpr std::array<std::string_view, 2> kCommitResults = {"aborted", "committed"};
+
+// The heap's bytes in use by the program and held by the allocator but free (resident).
+struct HeapFigures {
+  size_t in_use = 0;
+  size_t held_free = 0;
+};
+
+// From jemalloc's statistics when it is the allocator (allocated; resident − allocated, which
+// also counts its metadata), else from glibc's mallinfo2 (in use, mapped blocks included; free
+// chunks in the arenas).
+HeapFigures ReadHeap() {
+  if (mallctl != nullptr) {
+    uint64_t epoch = 1;
+    size_t epoch_size = sizeof(epoch);
+    size_t allocated = 0;
+    size_t resident = 0;
+    size_t allocated_size = sizeof(allocated);
+    size_t resident_size = sizeof(resident);
+    if (mallctl("epoch", &epoch, &epoch_size, &epoch, sizeof(epoch)) == 0 &&
+        mallctl("stats.allocated", &allocated, &allocated_size, nullptr, 0) == 0 &&
+        mallctl("stats.resident", &resident, &resident_size, nullptr, 0) == 0) {
+      return {allocated, resident > allocated ? resident - allocated : 0};
+    }
+  }
+  const struct mallinfo2 heap = mallinfo2();
+  return {heap.uordblks + heap.hblkhd, heap.fordblks};
+}
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
@@ -201,9 +233,9 @@ std::string MetricsProbe::Serialize() const {
   int64_t read_at = heap_read_at_ns_.load(std::memory_order_relaxed);
   if ((read_at == INT64_MIN || now_ns - read_at >= kHeapRefreshNs) &&
       heap_read_at_ns_.compare_exchange_strong(read_at, now_ns, std::memory_order_relaxed)) {
-    const struct mallinfo2 heap = mallinfo2();
-    memory_[kHeapInUse]->Set(static_cast<double>(heap.uordblks + heap.hblkhd));
-    memory_[kHeapFree]->Set(static_cast<double>(heap.fordblks));
+    const HeapFigures heap = ReadHeap();
+    memory_[kHeapInUse]->Set(static_cast<double>(heap.in_use));
+    memory_[kHeapFree]->Set(static_cast<double>(heap.held_free));
   }
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }

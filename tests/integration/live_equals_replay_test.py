@@ -6,6 +6,7 @@ import collections
 import json
 import os
 import re
+import subprocess
 
 import itlib
 
@@ -39,6 +40,23 @@ def check_reason_metrics(checks, args, input_path, metrics_text):
                  live_repeats == repeats, f"live {live_repeats} vs file {repeats}")
 
 
+def check_heap_metrics(checks, args, metrics_text):
+    """The heap parts of cxpulse_memory_bytes come from the allocator the binary runs on: with
+    jemalloc linked (the default build) from its statistics, which glibc's mallinfo2 (the
+    fallback) would report as almost nothing in use."""
+    values = {}
+    for line in metrics_text.splitlines():
+        m = re.match(r'cxpulse_memory_bytes\{part="(heap_in_use|heap_free)"\} (\S+)$', line)
+        if m:
+            values[m.group(1)] = float(m.group(2))
+    checks.check("/metrics has the heap parts", set(values) == {"heap_in_use", "heap_free"},
+                 f"{values}")
+    linked = subprocess.run(["ldd", args.cxpulse], capture_output=True, text=True).stdout
+    if "libjemalloc" in linked:
+        checks.check("jemalloc binary: heap_in_use holds the state (>= 8 MiB)",
+                     values.get("heap_in_use", 0) >= 8 << 20, f"{values}")
+
+
 def main(checks):
     args = itlib.parse_args()
     work = args.work_dir
@@ -66,6 +84,7 @@ def main(checks):
         codes = [processor.stop()]
     checks.check("processor stops cleanly on SIGTERM", codes == [0], f"exit {codes}")
     check_reason_metrics(checks, args, input_path, metrics_text)
+    check_heap_metrics(checks, args, metrics_text)
     itlib.check_equals_replay(checks, args, prefix, reference, lines=lines,
                               state_dirs=[state_dir], expected_dead=expected_dead)
 
