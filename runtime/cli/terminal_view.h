@@ -41,7 +41,8 @@ class TerminalView final : public LiveObserver {
   void OnEventProcessed(std::string_view topic, const Event* decoded,
                         std::chrono::nanoseconds processing_time) override;
   void OnDeadLetter(DecodeError error) override;
-  void OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) override;
+  void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
+                        std::chrono::nanoseconds event_to_alert) override;
   void OnConsumerLag(const std::vector<PartitionLag>& lags) override;
   // Prints the counts line when `every` has passed since the last one.
   void MaybePrintCounts(std::chrono::seconds every);

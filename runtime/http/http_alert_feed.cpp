@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <utility>
 
-#include "schemas/json_writer.h"
-
 namespace cx {
 
 AlertFeed::AlertFeed(int capacity) : capacity_(static_cast<size_t>(std::max(capacity, 1))) {}
 
-void AlertFeed::OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds) {
-  std::string json;
-  AppendAlertJson(alert, json);
-  Publish(std::move(json));
+void AlertFeed::OnAlertCommitted(const Alert&, std::string_view alert_json,
+                                 std::chrono::nanoseconds) {
+  Publish(std::string(alert_json));
 }
 
 void AlertFeed::Publish(std::string alert_json) {

@@ -15,8 +15,8 @@
 namespace cx {
 
 // The recent committed alerts behind /alerts and its Server-Sent Events stream. Each alert is
-// formatted once (schemas/json_writer.h AppendAlertJson) when its transaction commits and kept in
-// a ring of `capacity` alerts. Thread-safe: the processor publishes from its thread, the HTTP
+// kept, as the JSON its topic holds (LiveObserver::OnAlertCommitted), in a ring of `capacity`
+// alerts. Thread-safe: the processor publishes from its thread, the HTTP
 // server reads and subscribes from its own.
 class AlertFeed final : public LiveObserver {
  public:
@@ -28,7 +28,8 @@ class AlertFeed final : public LiveObserver {
   // `capacity` < 1 is taken as 1.
   explicit AlertFeed(int capacity);
 
-  void OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) override;
+  void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
+                        std::chrono::nanoseconds event_to_alert) override;
   // Adds one alert already formatted as a JSON object (no newline).
   void Publish(std::string alert_json);
 

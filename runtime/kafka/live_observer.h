@@ -55,9 +55,11 @@ class LiveObserver {
   virtual void OnDeadLetter(DecodeError /*error*/) {}
   // Emitted inside the open transaction (not yet visible to read_committed readers).
   virtual void OnSignal(const Signal& /*signal*/) {}
-  // An alert became visible (its transaction committed). `event_to_alert` is wall clock at the
-  // commit minus the wall clock at which the triggering input record was consumed.
-  virtual void OnAlertCommitted(const Alert& /*alert*/,
+  // An alert became visible (its transaction committed). `alert_json` is the alert as its
+  // topic holds it (schemas/json_writer.h AppendAlertJson, formatted once for the topic and
+  // every observer). `event_to_alert` is wall clock at the commit minus the wall clock at which
+  // the triggering input record was consumed.
+  virtual void OnAlertCommitted(const Alert& /*alert*/, std::string_view /*alert_json*/,
                                 std::chrono::nanoseconds /*event_to_alert*/) {}
   // One commit cycle: how long the transaction (or flush + offset commit) took, and whether it
   // committed (false = rolled back).

@@ -20,7 +20,7 @@ void LiveOutputs::OnAlert(const Alert& alert) {
   std::string_view value(scratch_);
   transactions_.Produce(topics_.alerts, -1, alert.customer_id, &value);
   if (!observers_.empty()) {
-    pending_alerts_.emplace_back(alert, trigger_consumed_at_);
+    pending_alerts_.push_back(ProducedAlert{alert, scratch_, trigger_consumed_at_});
   }
 }
 
@@ -40,9 +40,10 @@ void LiveOutputs::SealAlerts() {
 }
 
 void LiveOutputs::AlertsCommitted(MonotonicTime committed_at) {
-  for (const auto& [alert, consumed_at] : sealed_alerts_) {
+  for (const ProducedAlert& produced : sealed_alerts_) {
     for (LiveObserver* observer : observers_) {
-      observer->OnAlertCommitted(alert, committed_at - consumed_at);
+      observer->OnAlertCommitted(produced.alert, produced.json,
+                                 committed_at - produced.consumed_at);
     }
   }
   sealed_alerts_.clear();

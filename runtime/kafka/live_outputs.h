@@ -49,8 +49,15 @@ class LiveOutputs final : public EmissionSink {
   const std::vector<LiveObserver*>& observers_;
   MonotonicTime trigger_consumed_at_;
   std::string scratch_;
-  std::vector<std::pair<Alert, MonotonicTime>> pending_alerts_;
-  std::vector<std::pair<Alert, MonotonicTime>> sealed_alerts_;
+  // An alert produced in the open transaction, for the observers once it committed: the JSON
+  // the topic got, so that it is formatted once.
+  struct ProducedAlert {
+    Alert alert;
+    std::string json;
+    MonotonicTime consumed_at;
+  };
+  std::vector<ProducedAlert> pending_alerts_;
+  std::vector<ProducedAlert> sealed_alerts_;
 };
 
 }  // namespace cx

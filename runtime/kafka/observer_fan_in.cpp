@@ -21,8 +21,9 @@ class ObserverFanIn::Member final : public LiveObserver {
   void OnSignal(const Signal& signal) override {
     fan_in_.Forward([&](LiveObserver& o) { o.OnSignal(signal); });
   }
-  void OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) override {
-    fan_in_.Forward([&](LiveObserver& o) { o.OnAlertCommitted(alert, event_to_alert); });
+  void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
+                        std::chrono::nanoseconds event_to_alert) override {
+    fan_in_.Forward([&](LiveObserver& o) { o.OnAlertCommitted(alert, alert_json, event_to_alert); });
   }
   void OnCommit(std::chrono::nanoseconds duration, bool committed) override {
     fan_in_.Forward([&](LiveObserver& o) { o.OnCommit(duration, committed); });

@@ -57,7 +57,8 @@ class MetricsProbe final : public LiveObserver {
   void OnEventApplied(const Event& event) override;
   void OnDeadLetter(DecodeError error) override;
   void OnSignal(const Signal& signal) override;
-  void OnAlertCommitted(const Alert& alert, std::chrono::nanoseconds event_to_alert) override;
+  void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
+                        std::chrono::nanoseconds event_to_alert) override;
   void OnCommit(std::chrono::nanoseconds duration, bool committed) override;
   void OnRebalance(int assigned_shards) override;
   void OnShardSnapshots(const std::vector<ShardSnapshot>& shards, EventTime wall_clock) override;

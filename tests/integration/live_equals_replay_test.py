@@ -57,6 +57,30 @@ def check_heap_metrics(checks, args, metrics_text):
                      values.get("heap_in_use", 0) >= 8 << 20, f"{values}")
 
 
+def raw_items(array_text):
+    """The items of a JSON array, each as its own text (byte for byte)."""
+    decoder = json.JSONDecoder()
+    items, at = [], 1
+    while array_text[at] != "]":
+        _, end = decoder.raw_decode(array_text, at)
+        items.append(array_text[at:end])
+        at = end + 1 if array_text[end] == "," else end
+    return items
+
+
+def check_alert_feed(checks, feed_text, expected_alerts):
+    """/alerts holds the newest committed alerts (500 by default) byte for byte as the alerts
+    topic has them: each one of the replay's lines, none twice."""
+    feed = raw_items(feed_text)
+    expected = set(expected_alerts)
+    checks.check("/alerts holds the newest 500 alerts", len(feed) == min(500, len(expected_alerts)),
+                 f"{len(feed)} of {len(expected_alerts)}")
+    strangers = [a for a in feed if a not in expected]
+    checks.check("every alert of /alerts is byte for byte one of the topic's (replay's)",
+                 not strangers, f"{len(strangers)} not, e.g. {strangers[:1]}")
+    checks.check("no alert twice in /alerts", len(set(feed)) == len(feed), "")
+
+
 def main(checks):
     args = itlib.parse_args()
     work = args.work_dir
@@ -80,11 +104,15 @@ def main(checks):
         processor.wait_ready()
         itlib.wait_caught_up(args.bootstrap, group, prefix, PARTITIONS, 240, [processor])
         metrics_text = processor.http_get("/metrics")[1]
+        feed_status, feed_text = processor.http_get("/alerts")
     finally:
         codes = [processor.stop()]
     checks.check("processor stops cleanly on SIGTERM", codes == [0], f"exit {codes}")
     check_reason_metrics(checks, args, input_path, metrics_text)
     check_heap_metrics(checks, args, metrics_text)
+    checks.check("/alerts answers", feed_status == 200, f"status {feed_status}")
+    if feed_status == 200:
+        check_alert_feed(checks, feed_text, expected_alerts)
     itlib.check_equals_replay(checks, args, prefix, reference, lines=lines,
                               state_dirs=[state_dir], expected_dead=expected_dead)
 

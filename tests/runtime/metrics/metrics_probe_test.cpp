@@ -177,7 +177,7 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
   alert.customer_id = "cust-a";
   alert.kind = AlertKind::kAtRisk;
   alert.severity = Severity::kCritical;
-  probe.OnAlertCommitted(alert, milliseconds(250));
+  probe.OnAlertCommitted(alert, "{}", milliseconds(250));
 
   std::string text = probe.Serialize();
   EXPECT_EQ(Sample(text, "cxpulse_sla_met_total{channel=\"chat\"}"), 2);
