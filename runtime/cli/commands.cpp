@@ -10,6 +10,7 @@
 #include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/state_json.h"
 #include "state/store/state_store.h"
+#include "state/store/store_memory.h"
 
 namespace cx {
 
@@ -17,6 +18,12 @@ void ApplyConfig(const AppConfig& config, ReplayOptions& options) {
   options.rules = config.rules;
   options.store = config.state.store;
   options.cache_customers = config.state.cache_customers;
+  // state.memory_mb as in `run`: 3/4 for the customer cache, 1/4 for one RocksDB block cache
+  // that also holds the memtables.
+  options.cache_bytes = config.state.CustomerCacheBytes();
+  if (config.state.memory_mb > 0) {
+    options.store.shared_memory = std::make_shared<StoreMemory>(config.state.RocksdbSharedBytes());
+  }
   options.commit_every_events = config.state.commit_every_events;
 }
 

@@ -25,6 +25,9 @@ namespace cx {
 namespace {
 
 constexpr uint64_t kClockCheckEvery = 4096;
+// With a byte-bounded customer cache, the fewest events between the commits its size forces
+// (a commit lets the cache evict what it holds beyond the bound).
+constexpr uint64_t kMinEventsPerBudgetCommit = 10000;
 
 // Writes a replay's outputs as JSON Lines; missing outputs are counted only.
 class FileSink final : public EmissionSink {
@@ -257,7 +260,8 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
                      : "the lines before were replayed into this state dir already");
   }
   FileSink sink(alerts, signals, dead_letters, options.on_signal);
-  Shard shard(0, options.rules, std::move(store).value(), options.cache_customers, sink);
+  Shard shard(0, options.rules, std::move(store).value(), options.cache_customers, sink,
+              options.cache_bytes);
   if (Result<void> restored = shard.Restore(); !restored) {
     return restored.error();
   }
@@ -308,15 +312,41 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       options.on_event_applied(event);
     }
     if (++since_commit >= options.commit_every_events ||
-        shard.DirtyCount() >= options.cache_customers) {
+        shard.DirtyCount() >= options.cache_customers ||
+        (since_commit >= kMinEventsPerBudgetCommit && shard.cache().Bytes() > options.cache_bytes)) {
       if (Result<void> committed = committer.Commit(false); !committed) {
         return committed.error();
       }
       since_commit = 0;
     }
   }
-  if (Result<void> advanced = shard.AdvanceWatermark(shard.max_event_time()); !advanced) {
-    return advanced.error().Prefixed("state store failure");
+  // The end of the input closes every window: nearly every customer's timer fires. Commit on
+  // the way whenever the changed customers reach the cache's bounds, so that it can evict.
+  const uint64_t fired_before = shard.stats().timer_firings;
+  bool commit_failed = false;
+  auto commit_when_full = [&]() -> Result<void> {
+    const uint64_t fired = shard.stats().timer_firings - fired_before;
+    if (options.progress_every.ms > 0 && fired % kClockCheckEvery == 0) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
+        spdlog::info("{}: end of input, {} timers fired, {} pending, {} alerts",
+                     options.progress_label, fired, shard.pending_timers(),
+                     shard.stats().alerts);
+        last_progress = now;
+      }
+    }
+    if (shard.DirtyCount() < options.cache_customers &&
+        (shard.DirtyCount() < kMinEventsPerBudgetCommit ||
+         shard.cache().Bytes() <= options.cache_bytes)) {
+      return Ok();
+    }
+    Result<void> committed = committer.Commit(false);
+    commit_failed = !committed;
+    return committed;
+  };
+  if (Result<void> advanced = shard.AdvanceWatermark(shard.max_event_time(), commit_when_full);
+      !advanced) {
+    return commit_failed ? advanced.error() : advanced.error().Prefixed("state store failure");
   }
   if (Result<void> committed = committer.Commit(true); !committed) {
     return committed.error();

@@ -30,8 +30,11 @@ struct ReplayOptions {
   std::string state_dir;
   RulesConfig rules;
   StoreOptions store;
-  // Decoded customer states kept in memory in front of RocksDB.
+  // Decoded customer states kept in memory in front of RocksDB, and their estimated bytes
+  // (CustomerCache; SIZE_MAX: no bound). With a byte bound the replay also commits early when
+  // the cache holds more (dirty customers cannot be evicted before their commit).
   size_t cache_customers = kDefaultCacheCustomers;
+  size_t cache_bytes = SIZE_MAX;
   // Commit (one RocksDB WriteBatch) after this many events, and at the end.
   uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // Events timestamped further than this ahead of the wall clock are dead letters.

@@ -108,15 +108,16 @@ Result<void> Shard::Process(const Event& event) {
   return Ok();
 }
 
-Result<void> Shard::AdvanceWatermark(EventTime to) {
+Result<void> Shard::AdvanceWatermark(EventTime to,
+                                     const std::function<Result<void>()>& after_firing) {
   if (to > watermark_) {
     watermark_ = to;
-    return FireDue();
+    return FireDue(after_firing ? &after_firing : nullptr);
   }
   return Ok();
 }
 
-Result<void> Shard::FireDue() {
+Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing) {
   while (!timer_heap_.empty() && timer_heap_.front().deadline < watermark_) {
     std::pop_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
     const QueuedTimer due = std::move(timer_heap_.back());
@@ -141,6 +142,12 @@ Result<void> Shard::FireDue() {
     (void)cache_.MarkDirty(customer_id);
     Reschedule(customer_id, **state);
     Emit();
+    if (after_firing != nullptr) {
+      // May commit: the cache then evicts, and `state` and `due` are not used again.
+      if (Result<void> done = (*after_firing)(); !done) {
+        return done;
+      }
+    }
   }
   return Ok();
 }

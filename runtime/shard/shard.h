@@ -60,8 +60,12 @@ class Shard {
 
   // Moves the watermark forward to `to` (if later) and fires the timers that are now due.
   // Used at the end of a replay and, in live mode, when an idle shard follows the wall clock.
-  // An error only when the state store failed.
-  [[nodiscard]] Result<void> AdvanceWatermark(EventTime to);
+  // `after_firing`, when given, runs after each fired timer's emissions: it may commit the
+  // shard (the end of a replay fires a timer of nearly every customer, and the cache can evict
+  // a changed customer only once it is committed); the firing order and outputs are the same.
+  // An error when the state store failed, or `after_firing`'s.
+  [[nodiscard]] Result<void> AdvanceWatermark(
+      EventTime to, const std::function<Result<void>()>& after_firing = {});
 
   // Moves every change since the last take into `batch`: the timer changes, each dirty
   // customer's encoded state and the watermark checkpoint, and hands them over (the cache keeps
@@ -95,7 +99,7 @@ class Shard {
   [[nodiscard]] CustomerCache& cache() { return cache_; }
 
  private:
-  [[nodiscard]] Result<void> FireDue();
+  [[nodiscard]] Result<void> FireDue(const std::function<Result<void>()>* after_firing = nullptr);
   void Emit();
   // The customer's cached state (see CustomerCache::GetOrLoad).
   [[nodiscard]] Result<CustomerState*> Load(std::string_view customer_id);

@@ -3,6 +3,8 @@
 #include "runtime/replay/replay.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,7 +15,9 @@
 
 #include "generate/generator.h"
 #include "state/customer_state_codec.h"
+#include "state/store/customer_cache.h"
 #include "state/store/state_store.h"
+#include "state/store/store_memory.h"
 #include "tests/common/temp_dir.h"
 
 namespace cx {
@@ -54,7 +58,8 @@ class ReplayTest : public ::testing::Test {
     return summary.ok() ? *summary : ReplaySummary{};
   }
   Result<ReplaySummary> TryRun(const std::string& input, const std::string& tag,
-                               const std::string& state_dir) {
+                               const std::string& state_dir,
+                               const std::function<void(ReplayOptions&)>& configure = {}) {
     ReplayOptions options;
     options.input = (dir_ / input).string();
     options.output = (dir_ / (tag + ".alerts")).string();
@@ -64,6 +69,7 @@ class ReplayTest : public ::testing::Test {
     options.progress_every = Duration::Millis(0);
     options.commit_every_events = 5000;  // several commits per run
     options.cache_customers = 500;       // forces eviction to RocksDB and reloads
+    if (configure) configure(options);
     ManualClock clock(EventTime::FromMillis(1'800'000'000'000));
     return RunReplay(options, clock);
   }
@@ -96,6 +102,44 @@ TEST_F(ReplayTest, SameInputGivesByteIdenticalOutputs) {
   EXPECT_EQ(Read("a.alerts"), Read("b.alerts"));
   EXPECT_EQ(Read("a.signals"), Read("b.signals"));
   EXPECT_EQ(Read("a.dead"), Read("b.dead"));
+}
+
+// A cache far smaller than the customers (evicting and reading back, and committing during the
+// end-of-input timer firings whenever it is full of changes) gives a large cache's outputs.
+TEST_F(ReplayTest, ASmallCacheGivesTheOutputsOfALargeOne) {
+  Generate("in.jsonl", 3000);
+  auto large = [](ReplayOptions& o) { o.cache_customers = 1'000'000; };
+  auto small = [](ReplayOptions& o) { o.cache_customers = 50; };
+  Result<ReplaySummary> big = TryRun("in.jsonl", "large", "", large);
+  Result<ReplaySummary> little = TryRun("in.jsonl", "small", "", small);
+  ASSERT_TRUE(big.ok()) << big.error().message();
+  ASSERT_TRUE(little.ok()) << little.error().message();
+  EXPECT_LE(little->customers_in_cache, 50u);
+  EXPECT_EQ(Read("large.alerts"), Read("small.alerts"));
+  EXPECT_EQ(Read("large.signals"), Read("small.signals"));
+}
+
+// state.memory_mb in a replay: the cache is bounded by its estimated bytes (committing early
+// so that it can evict) and RocksDB uses one shared budget; outputs do not change.
+TEST_F(ReplayTest, AByteBudgetBoundsTheCacheAndChangesNoOutput) {
+  Generate("in.jsonl", 3000);
+  auto unbounded = [](ReplayOptions& o) { o.cache_customers = 1'000'000; };
+  auto budget = [](ReplayOptions& o) {
+    o.cache_customers = 1'000'000;
+    o.cache_bytes = 100 << 10;  // ~100 customers
+    o.commit_every_events = 1'000'000;
+    o.store.shared_memory = std::make_shared<StoreMemory>(size_t{4} << 20);
+  };
+  Result<ReplaySummary> all = TryRun("in.jsonl", "all", "", unbounded);
+  Result<ReplaySummary> bounded = TryRun("in.jsonl", "bounded", "", budget);
+  ASSERT_TRUE(all.ok()) << all.error().message();
+  ASSERT_TRUE(bounded.ok()) << bounded.error().message();
+  EXPECT_EQ(all->customers_in_cache, 3000u);
+  EXPECT_LE(bounded->customers_in_cache, (100u << 10) / CustomerCache::kEntryOverheadBytes);
+  EXPECT_GT(all->alerts, 100u);
+  EXPECT_EQ(Read("all.alerts"), Read("bounded.alerts"));
+  EXPECT_EQ(Read("all.signals"), Read("bounded.signals"));
+  EXPECT_EQ(Read("all.dead"), Read("bounded.dead"));
 }
 
 TEST_F(ReplayTest, EveryLineIsAppliedRejectedOrADuplicate) {
