@@ -21,20 +21,32 @@ constexpr size_t kHeaderSize = 9;
 // Collections longer than this are rejected as garbage.
 constexpr uint64_t kMaxCount = 1u << 16;
 
+// Appends to `out` through a cursor: the string is grown in steps (Reserve) and each value is
+// stored in place, instead of a capacity check and size update per byte. Finish() trims `out` to
+// what was written; call it once at the end.
 class Writer {
  public:
-  explicit Writer(std::string& out, EventTime base) : out_(out), base_(base) {}
+  explicit Writer(std::string& out, EventTime base)
+      : out_(out), pos_(out.size()), base_(base) {}
 
-  void Byte(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void Byte(uint8_t v) {
+    Reserve(1);
+    out_[pos_++] = static_cast<char>(v);
+  }
   void Fixed64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
+    Reserve(8);
+    char* p = out_.data() + pos_;
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+    pos_ += 8;
   }
   void Varint(uint64_t v) {
+    Reserve(10);
+    char* p = out_.data();
     while (v >= 0x80) {
-      Byte(static_cast<uint8_t>(v | 0x80));
+      p[pos_++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    Byte(static_cast<uint8_t>(v));
+    p[pos_++] = static_cast<char>(v);
   }
   void Zigzag(int64_t v) {
     Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
@@ -50,12 +62,22 @@ class Writer {
   }
   void String(const std::string& s) {
     Varint(s.size());
-    out_.append(s);
+    Reserve(s.size());
+    std::memcpy(out_.data() + pos_, s.data(), s.size());
+    pos_ += s.size();
   }
   void Double(double v) { Fixed64(std::bit_cast<uint64_t>(v)); }
+  void Finish() { out_.resize(pos_); }
 
  private:
+  // Room for `n` more bytes after the cursor.
+  void Reserve(size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(pos_ + n + kGrowStep);
+  }
+  static constexpr size_t kGrowStep = 256;
+
   std::string& out_;
+  size_t pos_;
   EventTime base_;
 };
 
@@ -387,6 +409,7 @@ void EncodeCustomerState(const CustomerState& state, std::string& out) {
   w.Byte(state.session.cancel_intent_seen);
   EncodeContactContext(w, state);
   EncodeSurveys(w, state);
+  w.Finish();
 }
 
 bool DecodeCustomerState(std::string_view bytes, CustomerState& out) {

@@ -97,8 +97,40 @@ bool CustomerCache::Contains(std::string_view customer_id) const {
   return index_.find(customer_id) != index_.end();
 }
 
+namespace {
+
+// How far ahead TakeDirty starts loading the slots it will encode, and their vectors' elements.
+constexpr size_t kPrefetchSlotsAhead = 16;
+constexpr size_t kPrefetchVectorsAhead = 8;
+
+void PrefetchBytes(const void* p, size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(c + at);
+}
+
+// The first cache line of each non-empty vector the encoder reads (most hold a few elements).
+void PrefetchVectors(const CustomerState& s) {
+  __builtin_prefetch(s.seen.data());
+  __builtin_prefetch(s.contacts.data());
+  __builtin_prefetch(s.history.data());
+  __builtin_prefetch(s.clicks.data());
+  __builtin_prefetch(s.session.pages.data());
+}
+
+}  // namespace
+
 void CustomerCache::TakeDirty(StoreBatch& batch) {
-  for (Slot* slot : dirty_) {
+  // The dirty states were last touched up to a commit interval ago: mostly out of the CPU's
+  // caches. Loading them ahead overlaps those misses instead of stalling on each in turn.
+  const size_t count = dirty_.size();
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kPrefetchSlotsAhead < count) {
+      PrefetchBytes(dirty_[i + kPrefetchSlotsAhead], sizeof(Slot));
+    }
+    if (i + kPrefetchVectorsAhead < count) {
+      PrefetchVectors(dirty_[i + kPrefetchVectorsAhead]->state);
+    }
+    Slot* slot = dirty_[i];
     EncodeCustomerState(slot->state, scratch_);
     batch.PutCustomer(slot->customer_id, scratch_);
     Measure(*slot);

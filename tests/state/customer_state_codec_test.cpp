@@ -118,6 +118,32 @@ TEST(CustomerStateCodec, RoundTripsDefaultSmallAndRichStates) {
   }
 }
 
+// RichState() in the current format (v4), as the encoder wrote it before its writer was rewritten
+// for speed. Frozen: an encoder change must keep these bytes (stored states and the changelog
+// are compared and deduplicated by them), or bump the version.
+constexpr std::string_view kFrozenV4Rich =
+    "0490cb51c4a001000002e2d403028877665544332211a1fe0a2a0000000000000002020663616c6c"
+    "2d310171010102e1d403e1d403e1d40301010006636861742d390463682d310207019ffe0ac1b802"
+    "9ffe0a01c1b802039dfe0a199bfe0a0299fe0a03020700000000000000090000000000000000e1d4"
+    "030f08000000000000000a0000000000000001efbeadde000000009ffe0a1901a19c01b1cc0b0263"
+    "000000000000008dfe0a016300000000000000f9fd0a00efcdab0000000000c19a0c0290bf050101"
+    "02914e010200a19c010000000000002f40c1a90700000000002044400f280021a19c010197fe0a00"
+    "010101036170700762696c6c696e6706726566756e6402e1d403030e0000a19c0102020663686174"
+    "2d391c54686972642074696d652061626f75742074686520726566756e642e";
+
+TEST(CustomerStateCodec, TheEncodingOfARichStateIsFrozen) {
+  std::string bytes;
+  EncodeCustomerState(RichState(), bytes);
+  EXPECT_EQ(Hex(bytes), kFrozenV4Rich);
+  // Appending into a string that held a longer encoding gives the same bytes.
+  std::string reused(4096, 'x');
+  EncodeCustomerState(RichState(), reused);
+  EXPECT_EQ(reused, bytes);
+  EncodeCustomerState(CustomerState{}, reused);
+  EncodeCustomerState(CustomerState{}, bytes);
+  EXPECT_EQ(reused, bytes);
+}
+
 TEST(CustomerStateCodec, TypicalStateIsCompact) {
   std::string bytes;
   EncodeCustomerState(SmallState(), bytes);
