@@ -5,6 +5,7 @@
 #include <boost/archive/iterators/base64_from_binary.hpp>
 #include <boost/archive/iterators/transform_width.hpp>
 #include <charconv>
+#include <cstring>
 
 #include "schemas/timestamp.h"
 
@@ -118,22 +119,6 @@ void AppendStringField(std::string_view key, std::string_view value, std::string
   AppendJsonString(value, out);
 }
 
-void AppendTsField(EventTime ts, std::string& out) {
-  AppendKey("ts", out);
-  out += '"';
-  AppendRfc3339Millis(ts, out);
-  out += '"';
-}
-
-void AppendStringArray(const std::vector<std::string>& values, std::string& out) {
-  out += '[';
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(values[i], out);
-  }
-  out += ']';
-}
-
 void AppendBase64(std::string_view bytes, std::string& out) {
   using Base64 = boost::archive::iterators::base64_from_binary<
       boost::archive::iterators::transform_width<const char*, 6, 8>>;
@@ -152,6 +137,78 @@ bool IsPlainAscii(std::string_view text) {
   }
   return bad == 0;
 }
+
+// Appends one JSON object to a string through a cursor: the string grows in steps (Reserve) and
+// each piece is stored in place, so a key (a literal of known length) is a few stores instead of
+// a capacity check and a memcpy call. Trims the string to what was written when destroyed.
+class JsonCursor {
+ public:
+  explicit JsonCursor(std::string& out) : out_(out), pos_(out.size()) {}
+  ~JsonCursor() { out_.resize(pos_); }
+  JsonCursor(const JsonCursor&) = delete;
+  JsonCursor& operator=(const JsonCursor&) = delete;
+
+  // A literal: punctuation, or `,"key":` with its comma, quotes and colon.
+  template <size_t N>
+  void Raw(const char (&text)[N]) {
+    Reserve(N - 1);
+    std::memcpy(out_.data() + pos_, text, N - 1);  // a constant size: inlined as a few stores
+    pos_ += N - 1;
+  }
+  void Put(const char* data, size_t size) {
+    Reserve(size);
+    std::memcpy(out_.data() + pos_, data, size);
+    pos_ += size;
+  }
+  // `text` as a JSON string (see AppendJsonString).
+  void String(std::string_view text) {
+    if (!IsPlainAscii(text)) {
+      scratch_.clear();
+      AppendJsonString(text, scratch_);
+      Put(scratch_.data(), scratch_.size());
+      return;
+    }
+    Reserve(text.size() + 2);
+    char* p = out_.data() + pos_;
+    p[0] = '"';
+    std::memcpy(p + 1, text.data(), text.size());
+    p[text.size() + 1] = '"';
+    pos_ += text.size() + 2;
+  }
+  void StringArray(const std::vector<std::string>& values) {
+    Raw("[");
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) Raw(",");
+      String(values[i]);
+    }
+    Raw("]");
+  }
+  void Int(int64_t value) {
+    Reserve(24);
+    char* p = out_.data() + pos_;
+    pos_ += static_cast<size_t>(std::to_chars(p, p + 24, value).ptr - p);
+  }
+  void Ts(EventTime ts) {
+    char text[24];
+    FormatRfc3339Millis(ts, text);
+    Reserve(sizeof(text) + 2);
+    char* p = out_.data() + pos_;
+    p[0] = '"';
+    std::memcpy(p + 1, text, sizeof(text));
+    p[sizeof(text) + 1] = '"';
+    pos_ += sizeof(text) + 2;
+  }
+
+ private:
+  static constexpr size_t kGrowStep = 512;
+  void Reserve(size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(pos_ + n + kGrowStep);
+  }
+
+  std::string& out_;
+  size_t pos_;
+  std::string scratch_;
+};
 
 }  // namespace
 
@@ -175,80 +232,113 @@ void AppendJsonString(std::string_view text, std::string& out) {
 }
 
 void AppendAlertJson(const Alert& alert, std::string& out) {
-  out += '{';
-  AppendKey("alert_id", out, true);
-  AppendJsonString(alert.alert_id, out);
-  AppendStringField("customer_id", alert.customer_id, out);
-  AppendStringField("kind", ToString(alert.kind), out);
-  AppendStringField("severity", ToString(alert.severity), out);
-  AppendTsField(alert.ts, out);
-  if (!alert.contact_id.empty()) AppendStringField("contact_id", alert.contact_id, out);
-  if (alert.tier != Tier::kUnset) AppendStringField("tier", ToString(alert.tier), out);
-  if (!alert.channel.empty()) AppendStringField("channel", alert.channel, out);
-  if (!alert.queue.empty()) AppendStringField("queue", alert.queue, out);
-  if (!alert.reason.empty()) AppendStringField("reason", alert.reason, out);
-  AppendKey("reasons", out);
-  out += '[';
+  JsonCursor w(out);
+  w.Raw("{\"alert_id\":");
+  w.String(alert.alert_id);
+  w.Raw(",\"customer_id\":");
+  w.String(alert.customer_id);
+  w.Raw(",\"kind\":");
+  w.String(ToString(alert.kind));
+  w.Raw(",\"severity\":");
+  w.String(ToString(alert.severity));
+  w.Raw(",\"ts\":");
+  w.Ts(alert.ts);
+  if (!alert.contact_id.empty()) {
+    w.Raw(",\"contact_id\":");
+    w.String(alert.contact_id);
+  }
+  if (alert.tier != Tier::kUnset) {
+    w.Raw(",\"tier\":");
+    w.String(ToString(alert.tier));
+  }
+  if (!alert.channel.empty()) {
+    w.Raw(",\"channel\":");
+    w.String(alert.channel);
+  }
+  if (!alert.queue.empty()) {
+    w.Raw(",\"queue\":");
+    w.String(alert.queue);
+  }
+  if (!alert.reason.empty()) {
+    w.Raw(",\"reason\":");
+    w.String(alert.reason);
+  }
+  w.Raw(",\"reasons\":[");
   for (size_t i = 0; i < alert.reasons.size(); ++i) {
     const AlertReason& reason = alert.reasons[i];
-    if (i > 0) out += ',';
-    out += '{';
-    AppendKey("code", out, true);
-    AppendJsonString(reason.code, out);
-    AppendStringField("detail", reason.detail, out);
-    AppendKey("event_ids", out);
-    AppendStringArray(reason.event_ids, out);
-    out += '}';
+    if (i > 0) w.Raw(",");
+    w.Raw("{\"code\":");
+    w.String(reason.code);
+    w.Raw(",\"detail\":");
+    w.String(reason.detail);
+    w.Raw(",\"event_ids\":");
+    w.StringArray(reason.event_ids);
+    w.Raw("}");
   }
-  out += ']';
-  AppendKey("effort_score", out);
-  AppendInt(alert.effort_score, out);
-  AppendKey("risk_score", out);
-  AppendInt(alert.risk_score, out);
-  AppendStringField("recommended_action", RecommendedAction(alert.kind, alert.severity), out);
-  out += '}';
+  w.Raw("],\"effort_score\":");
+  w.Int(alert.effort_score);
+  w.Raw(",\"risk_score\":");
+  w.Int(alert.risk_score);
+  w.Raw(",\"recommended_action\":");
+  w.String(RecommendedAction(alert.kind, alert.severity));
+  w.Raw("}");
 }
 
 void AppendSignalJson(const Signal& signal, std::string& out) {
-  out += '{';
-  AppendKey("signal_id", out, true);
-  AppendJsonString(signal.signal_id, out);
-  AppendStringField("type", ToString(signal.kind), out);
-  AppendStringField("customer_id", signal.customer_id, out);
-  AppendTsField(signal.ts, out);
+  JsonCursor w(out);
+  w.Raw("{\"signal_id\":");
+  w.String(signal.signal_id);
+  w.Raw(",\"type\":");
+  w.String(ToString(signal.kind));
+  w.Raw(",\"customer_id\":");
+  w.String(signal.customer_id);
+  w.Raw(",\"ts\":");
+  w.Ts(signal.ts);
   switch (signal.kind) {
     case SignalKind::kSlaBreached:
     case SignalKind::kSlaMet:
     case SignalKind::kSlaEnded:
-      AppendStringField("contact_id", signal.contact_id, out);
-      AppendStringField("channel", signal.channel, out);
-      AppendStringField("sla", ToString(signal.sla), out);
-      AppendKey("target_ms", out);
-      AppendInt(signal.target_ms, out);
-      AppendKey("elapsed_ms", out);
-      AppendInt(signal.elapsed_ms, out);
-      AppendStringField("outcome", ToString(signal.outcome), out);
+      w.Raw(",\"contact_id\":");
+      w.String(signal.contact_id);
+      w.Raw(",\"channel\":");
+      w.String(signal.channel);
+      w.Raw(",\"sla\":");
+      w.String(ToString(signal.sla));
+      w.Raw(",\"target_ms\":");
+      w.Int(signal.target_ms);
+      w.Raw(",\"elapsed_ms\":");
+      w.Int(signal.elapsed_ms);
+      w.Raw(",\"outcome\":");
+      w.String(ToString(signal.outcome));
       break;
     case SignalKind::kContactRepeat:
-      AppendStringField("contact_id", signal.contact_id, out);
-      AppendStringField("channel", signal.channel, out);
-      AppendKey("count_7d", out);
-      AppendInt(signal.count_7d, out);
-      AppendKey("same_reason", out);
-      out += signal.same_reason ? "true" : "false";
-      if (!signal.reason.empty()) AppendStringField("reason", signal.reason, out);
+      w.Raw(",\"contact_id\":");
+      w.String(signal.contact_id);
+      w.Raw(",\"channel\":");
+      w.String(signal.channel);
+      w.Raw(",\"count_7d\":");
+      w.Int(signal.count_7d);
+      if (signal.same_reason) {
+        w.Raw(",\"same_reason\":true");
+      } else {
+        w.Raw(",\"same_reason\":false");
+      }
+      if (!signal.reason.empty()) {
+        w.Raw(",\"reason\":");
+        w.String(signal.reason);
+      }
       break;
     case SignalKind::kEffortUpdated:
     case SignalKind::kRiskUpdated:
-      AppendKey("score", out);
-      AppendInt(signal.score, out);
-      AppendKey("previous", out);
-      AppendInt(signal.previous, out);
+      w.Raw(",\"score\":");
+      w.Int(signal.score);
+      w.Raw(",\"previous\":");
+      w.Int(signal.previous);
       break;
   }
-  AppendKey("event_ids", out);
-  AppendStringArray(signal.event_ids, out);
-  out += '}';
+  w.Raw(",\"event_ids\":");
+  w.StringArray(signal.event_ids);
+  w.Raw("}");
 }
 
 void AppendDeadLetterJson(const DeadLetter& dead_letter, std::string& out) {

@@ -86,6 +86,12 @@ bool ParseRfc3339(std::string_view s, EventTime& out) {
 }
 
 void AppendRfc3339Millis(EventTime t, std::string& out) {
+  char buf[24];
+  FormatRfc3339Millis(t, buf);
+  out.append(buf, sizeof(buf));
+}
+
+void FormatRfc3339Millis(EventTime t, char (&buf)[24]) {
   const int64_t ms = std::clamp(t.ms, kMinFormattableMillis, kMaxEpochMillis);
   int64_t days = ms / kMillisPerDay;
   int64_t in_day = ms % kMillisPerDay;
@@ -95,7 +101,6 @@ void AppendRfc3339Millis(EventTime t, std::string& out) {
   }
   const std::chrono::year_month_day date{
       std::chrono::sys_days{std::chrono::days{static_cast<int>(days)}}};
-  char buf[24];
   AppendDigits(static_cast<int>(date.year()), 4, buf);
   buf[4] = '-';
   AppendDigits(static_cast<int>(static_cast<unsigned>(date.month())), 2, buf + 5);
@@ -110,7 +115,6 @@ void AppendRfc3339Millis(EventTime t, std::string& out) {
   buf[19] = '.';
   AppendDigits(static_cast<int>(in_day % 1000), 3, buf + 20);
   buf[23] = 'Z';
-  out.append(buf, sizeof(buf));
 }
 
 }  // namespace cx

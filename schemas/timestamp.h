@@ -23,5 +23,7 @@ inline constexpr int64_t kMaxEpochMillis = 253'402'300'799'999;
 // Appends `t` as RFC 3339 UTC with milliseconds, e.g. "2026-10-05T09:03:00.000Z" (24 bytes).
 // Instants outside years 0000..9999 are clamped to that range.
 void AppendRfc3339Millis(EventTime t, std::string& out);
+// The same 24 bytes into `out`.
+void FormatRfc3339Millis(EventTime t, char (&out)[24]);
 
 }  // namespace cx

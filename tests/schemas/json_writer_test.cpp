@@ -98,6 +98,25 @@ TEST(JsonWriterTest, EscapesStrings) {
             "end\xEF\xBF\xBD\"");
 }
 
+TEST(JsonWriterTest, AlertAndSignalFieldsAreEscapedLikeAnyString) {
+  const std::string awkward = "say \"hi\"\\ \x01 caf\xc3\xa9 \xff end";
+  std::string escaped;
+  AppendJsonString(awkward, escaped);
+  Alert alert = SpecAlert();
+  alert.reasons[0].detail = awkward;
+  alert.queue = awkward;
+  std::string out;
+  AppendAlertJson(alert, out);
+  EXPECT_NE(out.find(R"("queue":)" + escaped + ","), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("detail":)" + escaped + ","), std::string::npos) << out;
+  Signal signal;
+  signal.kind = SignalKind::kContactRepeat;
+  signal.reason = awkward;
+  out.clear();
+  AppendSignalJson(signal, out);
+  EXPECT_NE(out.find(R"("reason":)" + escaped + ","), std::string::npos) << out;
+}
+
 TEST(JsonWriterTest, SignalsCarryTheirKindsFields) {
   Signal s;
   s.signal_id = "s-1";
