@@ -293,9 +293,11 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
-        spdlog::info("{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts",
+        spdlog::info("{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
+                     "in memory, {} timers pending",
                      options.progress_label, summary.lines, summary.lines / secs,
-                     sink.dead_letter_count(), shard.stats().alerts);
+                     sink.dead_letter_count(), shard.stats().alerts, shard.cache().Size(),
+                     shard.pending_timers());
         last_progress = now;
       }
     }
