@@ -22,7 +22,8 @@ Alert TypicalAlert() {
   a.tier = Tier::kStandard;
   AlertReason& r = a.reasons.emplace_back();
   r.code = "risk_threshold";
-  r.detail = "risk 62 crossed the warning threshold 60: SLA breach (+20), 3 contacts in 7 days (+30)";
+  r.detail =
+      "risk 62 crossed the warning threshold 60: SLA breach (+20), 3 contacts in 7 days (+30)";
   r.event_ids = {"e-000123456-17"};
   a.effort_score = 48;
   a.risk_score = 62;

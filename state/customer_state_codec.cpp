@@ -26,8 +26,7 @@ constexpr uint64_t kMaxCount = 1u << 16;
 // what was written; call it once at the end.
 class Writer {
  public:
-  explicit Writer(std::string& out, EventTime base)
-      : out_(out), pos_(out.size()), base_(base) {}
+  explicit Writer(std::string& out, EventTime base) : out_(out), pos_(out.size()), base_(base) {}
 
   void Byte(uint8_t v) {
     Reserve(1);

@@ -70,7 +70,8 @@ void TerminalView::OnDeadLetter(DecodeError) {
   dead_letters_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void TerminalView::OnAlertCommitted(const Alert& alert, std::string_view, std::chrono::nanoseconds) {
+void TerminalView::OnAlertCommitted(const Alert& alert, std::string_view,
+                                    std::chrono::nanoseconds) {
   std::string line;
   std::string ts;
   AppendRfc3339Millis(alert.ts, ts);

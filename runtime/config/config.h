@@ -27,9 +27,9 @@ struct StateConfig {
   // `run` and `replay`: the memory budget of the state per process, MiB, over every shard it
   // holds: three quarters bound the customer cache by its estimated bytes (as well as by
   // cache_customers), one quarter is RocksDB's, one block cache shared by all shards that also
-  // holds their memtables (StoreMemory; block_cache_mb is then unused). 0 (the default) = no budget: the
-  // cache is bounded by cache_customers only and every shard's store has its own block cache
-  // of block_cache_mb.
+  // holds their memtables (StoreMemory; block_cache_mb is then unused). 0 (the default) = no
+  // budget: the cache is bounded by cache_customers only and every shard's store has its own block
+  // cache of block_cache_mb.
   uint64_t memory_mb = kDefaultMemoryMb;
   // Replay commits (one RocksDB WriteBatch) after this many events.
   uint64_t commit_every_events = kDefaultCommitEveryEvents;

@@ -23,7 +23,8 @@ class ObserverFanIn::Member final : public LiveObserver {
   }
   void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
                         std::chrono::nanoseconds event_to_alert) override {
-    fan_in_.Forward([&](LiveObserver& o) { o.OnAlertCommitted(alert, alert_json, event_to_alert); });
+    fan_in_.Forward(
+        [&](LiveObserver& o) { o.OnAlertCommitted(alert, alert_json, event_to_alert); });
   }
   void OnCommit(std::chrono::nanoseconds duration, bool committed) override {
     fan_in_.Forward([&](LiveObserver& o) { o.OnCommit(duration, committed); });

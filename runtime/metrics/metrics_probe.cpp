@@ -321,7 +321,7 @@ void MetricsProbe::OnSignal(const Signal& signal) {
 }
 
 void MetricsProbe::OnAlertCommitted(const Alert& alert, std::string_view,
-                                   std::chrono::nanoseconds event_to_alert) {
+                                    std::chrono::nanoseconds event_to_alert) {
   auto kind = static_cast<size_t>(alert.kind);
   auto severity = static_cast<size_t>(alert.severity);
   if (kind < alerts_.size() && severity < 2) alerts_[kind][severity]->Increment();

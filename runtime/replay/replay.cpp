@@ -293,11 +293,11 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
-        spdlog::info("{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
-                     "in memory, {} timers pending",
-                     options.progress_label, summary.lines, summary.lines / secs,
-                     sink.dead_letter_count(), shard.stats().alerts, shard.cache().Size(),
-                     shard.pending_timers());
+        spdlog::info(
+            "{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
+            "in memory, {} timers pending",
+            options.progress_label, summary.lines, summary.lines / secs, sink.dead_letter_count(),
+            shard.stats().alerts, shard.cache().Size(), shard.pending_timers());
         last_progress = now;
       }
     }
@@ -315,7 +315,8 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
     }
     if (++since_commit >= options.commit_every_events ||
         shard.DirtyCount() >= options.cache_customers ||
-        (since_commit >= kMinEventsPerBudgetCommit && shard.cache().Bytes() > options.cache_bytes)) {
+        (since_commit >= kMinEventsPerBudgetCommit &&
+         shard.cache().Bytes() > options.cache_bytes)) {
       if (Result<void> committed = committer.Commit(false); !committed) {
         return committed.error();
       }
@@ -332,8 +333,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       auto now = std::chrono::steady_clock::now();
       if (now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         spdlog::info("{}: end of input, {} timers fired, {} pending, {} alerts",
-                     options.progress_label, fired, shard.pending_timers(),
-                     shard.stats().alerts);
+                     options.progress_label, fired, shard.pending_timers(), shard.stats().alerts);
         last_progress = now;
       }
     }

@@ -3,10 +3,10 @@
 #include "runtime/replay/replay.h"
 
 #include <algorithm>
-#include <functional>
-#include <memory>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
