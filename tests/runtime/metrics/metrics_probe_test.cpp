@@ -111,6 +111,7 @@ TEST(MetricsProbeTest, ContactsAndRepeatsByConfiguredReason) {
 
 TEST(MetricsProbeTest, ReasonLabelsAreBounded) {
   std::vector<std::string> many;
+  many.reserve(200);
   for (int i = 0; i < 200; ++i) many.push_back("r" + std::to_string(i));
   MetricsProbe probe(nullptr, RiskRules{}, many);
   for (int i = 0; i < 200; ++i) {

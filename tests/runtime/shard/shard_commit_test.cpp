@@ -155,6 +155,7 @@ TEST(ShardCommit, CommittingBetweenFiringsKeepsTheOutputs) {
   constexpr int kCustomers = 60;
   constexpr size_t kCache = 5;
   std::vector<std::string> ids;
+  ids.reserve(kCustomers);
   for (int i = 0; i < kCustomers; ++i) ids.push_back("c-" + std::to_string(i));
   auto run = [&](bool commit_between, size_t& most_dirty, int& commits) {
     cx::testing::TempDir dir;
