@@ -166,13 +166,16 @@ TEST(ShardCommit, CommittingBetweenFiringsKeepsTheOutputs) {
     Shard shard(0, rules, std::move(opened), commit_between ? kCache : 1000, sink);
     EXPECT_TRUE(shard.Restore().ok());
     for (int i = 0; i < kCustomers; ++i) {
+      // Event holds string_views: the strings outlive the Process call.
+      const std::string event_id = ids[static_cast<size_t>(i)] + "-q";
+      const std::string contact_id = ids[static_cast<size_t>(i)] + "-call";
       Event call;
       call.type = EventType::kCall;
       call.action = Action::kQueued;
       call.ts = EventTime::FromMillis(kT0 + 1000 * ((i * 7) % kCustomers));  // deadlines apart
-      call.event_id = ids[static_cast<size_t>(i)] + "-q";
+      call.event_id = event_id;
       call.customer_id = ids[static_cast<size_t>(i)];
-      call.contact_id = ids[static_cast<size_t>(i)] + "-call";
+      call.contact_id = contact_id;
       MustProcess(shard, call);
       if (commit_between && shard.DirtyCount() >= kCache) {
         EXPECT_TRUE(shard.Commit().ok());
