@@ -175,6 +175,17 @@ class JsonCursor {
     p[text.size() + 1] = '"';
     pos_ += text.size() + 2;
   }
+  // `key` is `,"name":` (or `{"name":`): the key literal, then the value.
+  template <size_t N>
+  void String(const char (&key)[N], std::string_view value) {
+    Raw(key);
+    String(value);
+  }
+  template <size_t N>
+  void Int(const char (&key)[N], int64_t value) {
+    Raw(key);
+    Int(value);
+  }
   void StringArray(const std::vector<std::string>& values) {
     Raw("[");
     for (size_t i = 0; i < values.size(); ++i) {
@@ -233,107 +244,78 @@ void AppendJsonString(std::string_view text, std::string& out) {
 
 void AppendAlertJson(const Alert& alert, std::string& out) {
   JsonCursor w(out);
-  w.Raw("{\"alert_id\":");
-  w.String(alert.alert_id);
-  w.Raw(",\"customer_id\":");
-  w.String(alert.customer_id);
-  w.Raw(",\"kind\":");
-  w.String(ToString(alert.kind));
-  w.Raw(",\"severity\":");
-  w.String(ToString(alert.severity));
+  w.String("{\"alert_id\":", alert.alert_id);
+  w.String(",\"customer_id\":", alert.customer_id);
+  w.String(",\"kind\":", ToString(alert.kind));
+  w.String(",\"severity\":", ToString(alert.severity));
   w.Raw(",\"ts\":");
   w.Ts(alert.ts);
   if (!alert.contact_id.empty()) {
-    w.Raw(",\"contact_id\":");
-    w.String(alert.contact_id);
+    w.String(",\"contact_id\":", alert.contact_id);
   }
   if (alert.tier != Tier::kUnset) {
-    w.Raw(",\"tier\":");
-    w.String(ToString(alert.tier));
+    w.String(",\"tier\":", ToString(alert.tier));
   }
   if (!alert.channel.empty()) {
-    w.Raw(",\"channel\":");
-    w.String(alert.channel);
+    w.String(",\"channel\":", alert.channel);
   }
   if (!alert.queue.empty()) {
-    w.Raw(",\"queue\":");
-    w.String(alert.queue);
+    w.String(",\"queue\":", alert.queue);
   }
   if (!alert.reason.empty()) {
-    w.Raw(",\"reason\":");
-    w.String(alert.reason);
+    w.String(",\"reason\":", alert.reason);
   }
   w.Raw(",\"reasons\":[");
   for (size_t i = 0; i < alert.reasons.size(); ++i) {
     const AlertReason& reason = alert.reasons[i];
     if (i > 0) w.Raw(",");
-    w.Raw("{\"code\":");
-    w.String(reason.code);
-    w.Raw(",\"detail\":");
-    w.String(reason.detail);
+    w.String("{\"code\":", reason.code);
+    w.String(",\"detail\":", reason.detail);
     w.Raw(",\"event_ids\":");
     w.StringArray(reason.event_ids);
     w.Raw("}");
   }
-  w.Raw("],\"effort_score\":");
-  w.Int(alert.effort_score);
-  w.Raw(",\"risk_score\":");
-  w.Int(alert.risk_score);
-  w.Raw(",\"recommended_action\":");
-  w.String(RecommendedAction(alert.kind, alert.severity));
+  w.Int("],\"effort_score\":", alert.effort_score);
+  w.Int(",\"risk_score\":", alert.risk_score);
+  w.String(",\"recommended_action\":", RecommendedAction(alert.kind, alert.severity));
   w.Raw("}");
 }
 
 void AppendSignalJson(const Signal& signal, std::string& out) {
   JsonCursor w(out);
-  w.Raw("{\"signal_id\":");
-  w.String(signal.signal_id);
-  w.Raw(",\"type\":");
-  w.String(ToString(signal.kind));
-  w.Raw(",\"customer_id\":");
-  w.String(signal.customer_id);
+  w.String("{\"signal_id\":", signal.signal_id);
+  w.String(",\"type\":", ToString(signal.kind));
+  w.String(",\"customer_id\":", signal.customer_id);
   w.Raw(",\"ts\":");
   w.Ts(signal.ts);
   switch (signal.kind) {
     case SignalKind::kSlaBreached:
     case SignalKind::kSlaMet:
     case SignalKind::kSlaEnded:
-      w.Raw(",\"contact_id\":");
-      w.String(signal.contact_id);
-      w.Raw(",\"channel\":");
-      w.String(signal.channel);
-      w.Raw(",\"sla\":");
-      w.String(ToString(signal.sla));
-      w.Raw(",\"target_ms\":");
-      w.Int(signal.target_ms);
-      w.Raw(",\"elapsed_ms\":");
-      w.Int(signal.elapsed_ms);
-      w.Raw(",\"outcome\":");
-      w.String(ToString(signal.outcome));
+      w.String(",\"contact_id\":", signal.contact_id);
+      w.String(",\"channel\":", signal.channel);
+      w.String(",\"sla\":", ToString(signal.sla));
+      w.Int(",\"target_ms\":", signal.target_ms);
+      w.Int(",\"elapsed_ms\":", signal.elapsed_ms);
+      w.String(",\"outcome\":", ToString(signal.outcome));
       break;
     case SignalKind::kContactRepeat:
-      w.Raw(",\"contact_id\":");
-      w.String(signal.contact_id);
-      w.Raw(",\"channel\":");
-      w.String(signal.channel);
-      w.Raw(",\"count_7d\":");
-      w.Int(signal.count_7d);
+      w.String(",\"contact_id\":", signal.contact_id);
+      w.String(",\"channel\":", signal.channel);
+      w.Int(",\"count_7d\":", signal.count_7d);
       if (signal.same_reason) {
         w.Raw(",\"same_reason\":true");
       } else {
         w.Raw(",\"same_reason\":false");
       }
       if (!signal.reason.empty()) {
-        w.Raw(",\"reason\":");
-        w.String(signal.reason);
+        w.String(",\"reason\":", signal.reason);
       }
       break;
     case SignalKind::kEffortUpdated:
     case SignalKind::kRiskUpdated:
-      w.Raw(",\"score\":");
-      w.Int(signal.score);
-      w.Raw(",\"previous\":");
-      w.Int(signal.previous);
+      w.Int(",\"score\":", signal.score);
+      w.Int(",\"previous\":", signal.previous);
       break;
   }
   w.Raw(",\"event_ids\":");
