@@ -21,6 +21,8 @@ constexpr int64_t kBrokerAttemptMaxMs = 1000;
 constexpr auto kBrokerRetryEvery = std::chrono::milliseconds(200);
 constexpr auto kFirstBrokerWaitReport = std::chrono::seconds(1);
 constexpr auto kBrokerWaitReportEvery = std::chrono::seconds(5);
+// How often a rewind asks again for committed offsets that came back with a partition error.
+constexpr auto kRewindRetryEvery = std::chrono::milliseconds(200);
 // How often a created topic's metadata is read again until every partition has a leader.
 constexpr auto kTopicReadyRetryEvery = std::chrono::milliseconds(100);
 
@@ -220,10 +222,37 @@ Result<void> WaitForBrokers(rd_kafka_t* client, const KafkaConfig& kafka, const 
   }
 }
 
+std::string FirstPartitionError(const rd_kafka_topic_partition_list_t& offsets) {
+  for (int i = 0; i < offsets.cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = offsets.elems[i];
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return fmt::format("{} [{}]: {}", tp.topic, tp.partition, rd_kafka_err2str(tp.err));
+    }
+  }
+  return {};
+}
+
 Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
                                int timeout_ms) {
-  if (rd_kafka_committed(consumer, assigned, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Err("cannot read the committed offsets to rewind to");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    for (int i = 0; i < assigned->cnt; ++i) {
+      assigned->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+      assigned->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int wait_ms = static_cast<int>(std::max<int64_t>(left.count(), kBrokerAttemptMinMs));
+    if (rd_kafka_committed(consumer, assigned, wait_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Err("cannot read the committed offsets to rewind to");
+    }
+    std::string failed = FirstPartitionError(*assigned);
+    if (failed.empty()) break;
+    if (std::chrono::steady_clock::now() + kRewindRetryEvery >= deadline) {
+      return Err("cannot read the committed offsets to rewind to: " + failed);
+    }
+    spdlog::debug("run: committed offset of {}; asking again", failed);
+    std::this_thread::sleep_for(kRewindRetryEvery);
   }
   for (int i = 0; i < assigned->cnt; ++i) {
     if (assigned->elems[i].offset < 0) {

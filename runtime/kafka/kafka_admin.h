@@ -53,9 +53,17 @@ using TopicPartitionCounts = std::map<std::string, int>;
 [[nodiscard]] std::string AccessFailureMessage(const KafkaConfig& kafka,
                                                const std::string& failure);
 
+// The first partition of `offsets` (as rd_kafka_committed filled it in) whose committed offset
+// came back with an error, as "<topic> [<partition>]: <error>"; empty when none did. Such a
+// partition's offset is not "none committed" (which is an offset < 0 without an error): e.g.
+// UNSTABLE_OFFSET_COMMIT while a fenced or killed producer's transaction with offsets is open.
+[[nodiscard]] std::string FirstPartitionError(const rd_kafka_topic_partition_list_t& offsets);
+
 // Seeks every partition of `assigned` (a consumer's current assignment) to its committed
-// offset, or to the beginning when none is committed: a rollback's rewind. The one-line reason
-// when it cannot.
+// offset, or to the beginning when none is committed: a rollback's rewind. A partition whose
+// committed offset comes back with an error is asked again until timeout_ms has passed (never
+// taken as "none committed": that would process it again from the beginning). The one-line
+// reason when it cannot.
 [[nodiscard]] Result<void> RewindToCommitted(rd_kafka_t* consumer,
                                              rd_kafka_topic_partition_list_t* assigned,
                                              int timeout_ms);
