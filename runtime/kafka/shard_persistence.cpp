@@ -9,8 +9,12 @@
 namespace cx {
 namespace {
 
-// How long a rollback's rewind waits for the committed offsets.
-constexpr int kRewindTimeoutMs = 15000;
+// How long a rollback's rewind waits for the committed offsets. A partition whose offsets a
+// killed member's open transaction holds stays unstable until the broker aborts it: up to
+// kafka.transaction_timeout (10 s) plus the broker's check interval for timed-out transactions
+// (transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s), longer while brokers
+// restart.
+constexpr int kRewindTimeoutMs = 60000;
 
 }  // namespace
 
