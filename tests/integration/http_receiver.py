@@ -96,13 +96,16 @@ class Receiver:
             status = self.status
         self.record(now, handler, body, status)
         payload = b"{}"
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        handler.wfile.write(payload)
+        try:
+            handler.send_response(status)
+            for name, value in headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(payload)))
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True  # the client went away (e.g. killed mid-request)
 
     def record(self, now, handler, body, status):
         entry = {"t": now, "path": handler.path, "headers": dict(handler.headers.items()),
