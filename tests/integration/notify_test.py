@@ -426,8 +426,8 @@ def crash_restart(checks, args, service, receivers, alerts_topic):
     """kill -9 while notifications are in flight, then restart: nothing is lost (every alert
     delivered at least once) and the restart resumes from the committed offsets: nothing below
     them is sent again. What is sent again is everything from a partition's oldest unfinished
-    record on (at least once), so one slow request (e.g. a connect the receiver's full accept
-    queue delays by a SYN retry, 1 s) makes that most of what was delivered after it."""
+    record on (at least once), so one slow request makes that most of what was delivered after
+    it (seen in CI: 7 committed, 156 delivered, 157 sent again)."""
     fast = receivers["fast"]
     fast.delay = 0.05  # 8 in flight -> about 160/s, so the kill lands mid-stream
     alerts = [alert(20, "needs_help", i, "warning", "vip") for i in range(600)]
