@@ -107,7 +107,7 @@ void GroupConsumer::AttachInputQueues(const rd_kafka_topic_partition_list_t& par
     if (input < 0 || inputs == nullptr) continue;
     rd_kafka_queue_t* queue = rd_kafka_queue_get_partition(consumer_.get(), tp.topic, tp.partition);
     if (queue == nullptr) continue;
-    inputs->Attach(static_cast<size_t>(input), queue, consumer_.get());
+    inputs->Attach(static_cast<size_t>(input), queue, consumer_.get(), tp.topic, tp.partition);
   }
 }
 

@@ -21,9 +21,10 @@ struct InputHead {
   MonotonicTime at_end_since{};
   // Anything (a record or end-of-log) came since the assignment.
   bool answered = false;
-  // With `has_record`: when the first record was taken from the consumer at its partition's
-  // live edge (nothing after it on the broker as of the consumer's last fetch), so it may have
-  // been produced a moment ago; epoch for one taken from a backlog.
+  // With `has_record`: when the first record was first known to be on the broker (the first
+  // look at its partition's high watermark past it, ArrivalTimes), so it may have been produced
+  // a moment before; epoch for one that came through the consumer queue right after an
+  // assignment (a backlog).
   MonotonicTime arrived{};
 };
 

@@ -12,29 +12,26 @@ constexpr size_t kFillBatch = 1000;
 
 }  // namespace
 
-void ShardInputs::Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer) {
+void ShardInputs::Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer,
+                         std::string topic, int32_t partition) {
   rd_kafka_queue_forward(queue, nullptr);
-  inputs_[input].source.reset(queue);
-  inputs_[input].consumer = consumer;
+  Input& in = inputs_[input];
+  in.source.reset(queue);
+  in.consumer = consumer;
+  in.topic = std::move(topic);
+  in.partition = partition;
+  in.arrivals = ArrivalTimes();
 }
 
-namespace {
-
-// The last record pulled is at its partition's end as the consumer's last fetch saw it (or that
-// end is unknown): the records pulled with it may have been produced a moment ago.
-bool AtLiveEdge(rd_kafka_t* consumer, const rd_kafka_message_t& last) {
+void ShardInputs::ObserveHighWatermark(Input& input, MonotonicTime now) {
   int64_t low = 0;
-  int64_t high = 0;
-  if (consumer == nullptr || last.rkt == nullptr ||
-      rd_kafka_get_watermark_offsets(consumer, rd_kafka_topic_name(last.rkt), last.partition, &low,
-                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      high < 0) {
-    return true;
+  int64_t high = -1;
+  if (input.consumer != nullptr &&
+      rd_kafka_get_watermark_offsets(input.consumer, input.topic.c_str(), input.partition, &low,
+                                     &high) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    input.arrivals.Observe(high, now);
   }
-  return last.offset + 1 >= high;
 }
-
-}  // namespace
 
 void ShardInputs::Enqueue(size_t input, KafkaMessage message) {
   std::deque<Queued>& records = inputs_[input].records;
@@ -50,10 +47,10 @@ bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
   bool pulled = false;
   rd_kafka_message_t* batch[kFillBatch];
   for (Input& input : inputs_) {
-    if (!input.records.empty() || !input.source) continue;
+    if (!input.source) continue;
+    if (observe_arrivals_) ObserveHighWatermark(input, now);
+    if (!input.records.empty()) continue;
     ssize_t n = rd_kafka_consume_batch_queue(input.source.get(), 0, batch, kFillBatch);
-    const size_t first_record = input.records.size();
-    const rd_kafka_message_t* last_record = nullptr;
     for (ssize_t i = 0; i < n; ++i) {
       KafkaMessage message(batch[i]);
       pulled = true;
@@ -68,12 +65,10 @@ bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
       } else {
         got_record = true;
         input.at_end = false;
-        last_record = message.get();
-        input.records.push_back(Queued{std::move(message), MonotonicTime{}});
+        const MonotonicTime arrived =
+            observe_arrivals_ ? input.arrivals.KnownSince(message->offset, now) : MonotonicTime{};
+        input.records.push_back(Queued{std::move(message), arrived});
       }
-    }
-    if (last_record != nullptr && AtLiveEdge(input.consumer, *last_record)) {
-      for (size_t i = first_record; i < input.records.size(); ++i) input.records[i].arrived = now;
     }
   }
   return pulled;

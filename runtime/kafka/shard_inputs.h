@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 
+#include "runtime/kafka/arrival_times.h"
 #include "runtime/kafka/input_merger.h"
 #include "runtime/kafka/kafka_handles.h"
 #include "runtime/shard/clock.h"
@@ -20,19 +22,21 @@ class ShardInputs {
  public:
   static constexpr size_t kInputs = 4;
 
-  explicit ShardInputs(MergeWaits waits) : merger_(waits) {}
+  explicit ShardInputs(MergeWaits waits)
+      : merger_(waits), observe_arrivals_(waits.idle.count() > 0) {}
 
-  // Takes over `queue` (librdkafka's queue of input `input`'s partition of `consumer`) and
-  // detaches it from the consumer queue. `consumer` must outlive the queue.
-  void Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer);
+  // Takes over `queue` (librdkafka's queue of input `input`, partition `partition` of `topic`,
+  // of `consumer`) and detaches it from the consumer queue. `consumer` must outlive the queue.
+  void Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer, std::string topic,
+              int32_t partition);
   // Queues a record that came through the consumer queue (fetched before its partition queue
   // was detached), in offset order with the ones pulled from the partition queue.
   void Enqueue(size_t input, KafkaMessage message);
   // Pulls what librdkafka has buffered for every input whose records ran out. Returns true when
   // anything was pulled; sets `got_record` when that included a record. `now` stamps an input's
-  // report of its end (InputHead::at_end_since) and records taken at their partition's live
-  // edge (InputHead::arrived: the last one pulled is at the high watermark of the consumer's
-  // last fetch).
+  // report of its end (InputHead::at_end_since). With an idle wait (the strict merge) every call
+  // also notes each input's high watermark as of `now`, which dates the records pulled
+  // (InputHead::arrived: when each was first known to be on the broker, ArrivalTimes).
   bool Fill(bool& got_record, MonotonicTime now);
 
   // The input whose first record is next in the merge, or InputMerger::kNone (nothing queued,
@@ -55,14 +59,21 @@ class ShardInputs {
   struct Input {
     std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
     rd_kafka_t* consumer = nullptr;
+    std::string topic;
+    int32_t partition = 0;
+    ArrivalTimes arrivals;
     std::deque<Queued> records;
     bool at_end = false;           // the partition reported end-of-log and nothing arrived since
     MonotonicTime at_end_since{};  // when it reported that end
     bool answered = false;         // anything (a record or end-of-log) came since the assignment
   };
 
+  // Notes the partition's high watermark as the consumer's last fetch saw it.
+  static void ObserveHighWatermark(Input& input, MonotonicTime now);
+
   std::array<Input, kInputs> inputs_;
   InputMerger merger_;
+  bool observe_arrivals_;  // only the idle wait reads InputHead::arrived
 };
 
 }  // namespace cx
