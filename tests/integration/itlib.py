@@ -51,15 +51,18 @@ def parse_args():
     parser.add_argument("--kafka-dir", default="", help="KAFKA_DIR of the broker (broker test)")
     parser.add_argument("--seed", type=int, default=0, help="0 = random (printed)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="processing.threads of every config write_config writes "
-                             "(default: not set, i.e. the cores available)")
+                        help="processing.threads of every config write_config writes (default: "
+                             "$CXPULSE_IT_THREADS when set, else not set: the product's default, "
+                             "1; 0 = the cores available)")
     parser.add_argument("--sanitized", action="store_true",
                         help="--cxpulse is an ASan+UBSan build: any sanitizer report fails the test")
     args = parser.parse_args()
     global PROCESSING_THREADS
     PROCESSING_THREADS = args.threads
-    if args.threads is not None:
-        log(f"processing.threads: {args.threads}")
+    if PROCESSING_THREADS is None and os.environ.get("CXPULSE_IT_THREADS", "") != "":
+        PROCESSING_THREADS = int(os.environ["CXPULSE_IT_THREADS"])
+    if PROCESSING_THREADS is not None:
+        log(f"processing.threads: {PROCESSING_THREADS}")
     if args.seed == 0:
         args.seed = random.SystemRandom().randint(1, 1_000_000)
     log(f"seed {args.seed} (rerun with --seed {args.seed})")
