@@ -56,7 +56,7 @@ TEST(AvailableProcessingThreads, AtLeastOne) {
 
 TEST(ProcessingConfig, ThreadsReadAndChecked) {
   AppConfig config;
-  EXPECT_EQ(config.processing.threads, 1);
+  EXPECT_EQ(config.processing.threads, 0);  // the cores available
   ASSERT_TRUE(LoadConfigText("processing:\n  threads: 2\n", "t.yaml", config));
   EXPECT_EQ(config.processing.threads, 2);
 
