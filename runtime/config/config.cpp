@@ -78,6 +78,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Get("startup_timeout", kafka.startup_timeout);
   section.Get("prefetch_kb", kafka.prefetch_kb);
   section.Get("fetch_max_kb", kafka.fetch_max_kb);
+  section.Get("fetch_wait", kafka.fetch_wait);
   ReadTopics(section.Section("topics"), kafka.topics);
   section.GetStringMap("properties", kafka.properties);
   section.GetStringMap("consumer_properties", kafka.consumer_properties);
@@ -95,6 +96,9 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   }
   if (kafka.fetch_max_kb < 1024 || kafka.fetch_max_kb > 2097151) {
     errors.emplace_back("kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
+  }
+  if (kafka.fetch_wait.ms < 1 || kafka.fetch_wait.ms > 300000) {
+    errors.emplace_back("kafka.fetch_wait: must be between 1ms and 300s");
   }
 }
 

@@ -72,14 +72,24 @@ struct KafkaConfig {
   // those responses, bounded by how large a response may be: at 4096 the responses alive were
   // 64 MiB against 16 MiB queued (bench/RESULTS.md, "Memory breakdown"); fetch_max_kb 1024 (the
   // least librdkafka accepts: fetch.max.bytes ≥ message.max.bytes, 1 MB) halves that.
-  // prefetch_kb sets how fast a backlog drains: librdkafka 2.0.2 fetches a partition whose queue
-  // is full again only when its broker thread next wakes, so a small queue runs dry while the
-  // processor waits. Draining 100 k customers (16 input partitions, quiet 2-core machine):
-  // 1024 → 73–78 k events/s at 233–244 MiB peak RSS, 2048 → 121–124 k at 253–272 MiB,
-  // 4096 → 140–187 k at 284–304 MiB, 8192 → 168 k at 350 MiB (bench/RESULTS.md, "Consumer
-  // prefetch").
-  uint64_t prefetch_kb = 4096;
+  // prefetch_kb sets how fast a backlog drains as well: a queue that runs dry before librdkafka
+  // refills it makes the processor wait (see fetch_wait for when it refills). Draining 100 k
+  // customers (16 input partitions, quiet 2-core machine) with fetch_wait 25 ms, one thread:
+  // 2048 → 213–341 k events/s at 341–359 MiB peak RSS, 4096 → 259–299 k at 393–412 MiB; with
+  // librdkafka's 500 ms fetch wait 4096 gave 207–246 k at 361–393 MiB (bench/RESULTS.md, "The
+  // fetch wait"; older figures under "Consumer prefetch").
+  uint64_t prefetch_kb = 2048;
   uint64_t fetch_max_kb = 1024;
+  // How long the broker may hold a fetch for partitions with nothing new (fetch.wait.max.ms).
+  // librdkafka 2.0.2 keeps one fetch in flight per broker and decides which partitions to fetch
+  // again (those whose queue fell below prefetch_kb) only when it wakes, i.e. mostly when that
+  // fetch returns: with librdkafka's 500 ms, the long poll for caught-up or sparse partitions
+  // (surveys, calls) held back the refill of the busy ones (clicks), whose queues ran dry for
+  // 0.3–0.5 s at a time while the processor waited. 25 ms drained a 100 k-customer backlog
+  // 1.3–1.7× faster (bench/RESULTS.md, "The fetch wait"); a caught-up consumer then sends an
+  // empty fetch every 25 ms per broker. A record arriving for a waiting fetch is returned at once
+  // either way.
+  Duration fetch_wait = Duration::Millis(25);
   TopicNames topics;
   // librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...). Values may
   // use ${ENV_VAR} to read secrets from the environment.

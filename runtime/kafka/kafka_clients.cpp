@@ -54,6 +54,7 @@ KafkaProperties GroupConsumerProperties(const KafkaConfig& kafka) {
       {"statistics.interval.ms", kStatisticsIntervalMs},
       {"queued.max.messages.kbytes", std::to_string(kafka.prefetch_kb)},
       {"fetch.max.bytes", std::to_string(kafka.fetch_max_kb * 1024)},
+      {"fetch.wait.max.ms", std::to_string(kafka.fetch_wait.ms)},
   };
   if (!kafka.instance_id.empty()) {
     properties.emplace_back("group.instance.id", kafka.instance_id);

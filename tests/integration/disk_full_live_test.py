@@ -33,11 +33,12 @@ def main(checks, fs):
         args, CUSTOMERS, PARTITIONS)
     itlib.log(f"{len(lines)} events; replay: {len(expected_alerts)} alerts")
     prefix, group = itlib.fresh_topics(args.bootstrap, "diskfull", PARTITIONS)
-    itlib.produce(args.bootstrap, input_path, prefix)
 
     state_dir = os.path.join(fs, "state")
+    # The input comes while the processor runs (below); the strict merge (idle_input_wait)
+    # orders it by timestamp as it would a backlog produced before the start.
     config = itlib.write_config(os.path.join(work, "live.yaml"), state_dir, args.bootstrap, group,
-                                prefix, "i1")
+                                prefix, "i1", extra_kafka={"idle_input_wait": "1s"})
     # Small memtables: the state reaches the disk as SST files while the backlog is processed
     # (a 16 MiB memtable would stay in its preallocated WAL).
     with open(config) as f:
@@ -46,13 +47,20 @@ def main(checks, fs):
     with open(config, "w") as f:
         json.dump(settings, f)
     processor = itlib.Processor(args.cxpulse, config, os.path.join(work, "live.log")).start()
-    # Once the shards' stores are open, the filler leaves a little more than the 32 MiB
-    # reserve: the growing state reaches it.
+    # Once the shards' stores are open the processor is paused, the filler leaves a little more
+    # than the 32 MiB reserve, and only then is the input produced and the processor resumed:
+    # the growing state reaches the reserve. (With the input produced before the start, a
+    # processor fast enough had the whole backlog in its state before the filler was written,
+    # and the disk never filled.) All of the input is in Kafka before the processor reads any
+    # of it, and the strict merge (idle_input_wait) orders it as replay does.
     processor.wait_assigned()
+    processor.pause()
     filler = os.path.join(fs, "filler")
     with open(filler, "wb") as f:
         f.write(b"\0" * (int(free_mib(fs)) - FREE_MIB) * (1 << 20))
     itlib.log(f"{free_mib(fs):.1f} MiB free on the {FS_MIB} MiB tmpfs")
+    itlib.produce(args.bootstrap, input_path, prefix)
+    processor.resume()
     try:
         processor.proc.wait(180)
     except subprocess.TimeoutExpired:

@@ -225,6 +225,20 @@ TEST(Config, ConsumerMemoryKeysAreBounded) {
   EXPECT_EQ(error, "t.yaml: kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
 }
 
+TEST(Config, FetchWaitIsADurationWithinLibrdkafkasRange) {
+  AppConfig config;
+  std::string error;
+  EXPECT_EQ(config.kafka.fetch_wait, Duration::Millis(25));
+  EXPECT_TRUE(Loaded(LoadConfigText("kafka:\n  fetch_wait: 100ms\n", "t.yaml", config), error))
+      << error;
+  EXPECT_EQ(config.kafka.fetch_wait, Duration::Millis(100));
+  for (const char* text : {"kafka:\n  fetch_wait: 0ms\n", "kafka:\n  fetch_wait: 6m\n"}) {
+    AppConfig bad;
+    EXPECT_FALSE(Loaded(LoadConfigText(text, "t.yaml", bad), error)) << text;
+    EXPECT_EQ(error, "t.yaml: kafka.fetch_wait: must be between 1ms and 300s");
+  }
+}
+
 TEST(Config, StateMemoryBudgetSplitsBetweenCacheAndRocksdb) {
   AppConfig config;
   std::string error;

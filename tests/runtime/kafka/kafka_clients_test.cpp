@@ -27,13 +27,21 @@ TEST(KafkaClients, GroupConsumerMemoryKeys) {
   EXPECT_EQ(Find(properties, "fetch.max.bytes"), "2097152");
 }
 
-// The defaults: 4 MiB queued per partition (1 MiB halved the drain rate), responses of at most
-// 1 MiB (not 4: responses kept alive by a sparse input's queued records were most of the
-// consumer's heap).
-TEST(KafkaClients, GroupConsumerDefaultsBoundResponsesToOneMebibyte) {
+// The defaults: 2 MiB queued per partition, responses of at most 1 MiB (not 4: responses kept
+// alive by a sparse input's queued records were most of the consumer's heap), and a fetch held
+// at most 25 ms (librdkafka's 500 ms starved the busy partitions: kafka_config.h, fetch_wait).
+TEST(KafkaClients, GroupConsumerDefaultsBoundResponsesAndTheFetchWait) {
   KafkaProperties properties = GroupConsumerProperties(KafkaConfig{});
-  EXPECT_EQ(Find(properties, "queued.max.messages.kbytes"), "4096");
+  EXPECT_EQ(Find(properties, "queued.max.messages.kbytes"), "2048");
   EXPECT_EQ(Find(properties, "fetch.max.bytes"), "1048576");
+  EXPECT_EQ(Find(properties, "fetch.wait.max.ms"), "25");
+}
+
+// kafka.fetch_wait reaches the consumer; consumer_properties, applied after, still override it.
+TEST(KafkaClients, FetchWaitComesFromTheConfig) {
+  KafkaConfig kafka;
+  kafka.fetch_wait = Duration::Millis(200);
+  EXPECT_EQ(Find(GroupConsumerProperties(kafka), "fetch.wait.max.ms"), "200");
 }
 
 // librdkafka accepts the smallest allowed fetch_max_kb: a configuration with it makes a client.
