@@ -3,9 +3,9 @@
 alerts and signals (read_committed) and the customer states equal those of an uninterrupted run
 (`cxpulse replay` of the same events) — no alert lost or duplicated, no event counted twice.
 
-The input arrives in chunks while the processor is down; each restart is killed at a random
-moment while it works through its backlog (once at a random time after the start: connecting,
-restoring or processing)."""
+The input arrives in chunks while the processor is down; each restart is killed while it works
+through its backlog, before or just after its first commit (once at a random time after the
+start: connecting, restoring or processing)."""
 import os
 import random
 import time
@@ -35,8 +35,9 @@ def main(checks):
 
     # The events arrive in chunks while the processor is down (traffic goes on during a
     # crash); each restart finds a chunk (plus what is left of earlier ones) waiting and is killed
-    # at a random moment: 0-0.6 s after it was assigned its shards, while it works through the
-    # backlog, or once at a random time after the start (connecting, restoring or processing).
+    # while it works through the backlog: within 50 ms of its first processed record (all of its
+    # work uncommitted) or just after its first commit (part committed), alternately, and once
+    # at a random time after the start (connecting, restoring or processing).
     # All of a chunk is in Kafka before the processor reads any of it, so its merge of the four
     # topics sees the same order as replay; see README.md in this folder.
     step = len(lines) // (KILLS + 1)
@@ -44,12 +45,13 @@ def main(checks):
     chunks = [lines[a:b] for a, b in zip([0] + bounds, bounds + [len(lines)])]
     random_time_kill = rng.randrange(1, KILLS)
     progress = itlib.Progress(args.bootstrap, group, prefix, PARTITIONS)
-    mid_stream = 0
+    mid_stream = after_commit = 0
     try:
         for i, chunk in enumerate(chunks):
             path = os.path.join(work, f"chunk-{i}.jsonl")
             itlib.write_jsonl(path, chunk)
             itlib.produce(args.bootstrap, path, prefix)
+            committed_before = progress.committed()
             processor.start()
             if i == len(chunks) - 1:
                 break
@@ -60,8 +62,24 @@ def main(checks):
                 itlib.wait_for("the processor's assignment (/readyz)",
                                lambda: not processor.alive() or processor.ready(), 120,
                                interval=0.002)
-                time.sleep(rng.uniform(0, 0.6))
-                phase = "while catching up"
+                if i % 2 == 0:
+                    # Early: within 50 ms of this run's first processed record, before its first
+                    # commit (a transaction stays open for commit_interval, 100 ms).
+                    itlib.wait_for("the run's first processed record",
+                                   lambda: not processor.alive() or
+                                   sum(processor.metric_values("cxpulse_events_consumed_total")) > 0,
+                                   120, interval=0.002)
+                    time.sleep(rng.uniform(0, 0.05))
+                    phase = "while catching up"
+                else:
+                    # Just after this run's first commit: part or all of the chunk committed,
+                    # the next transaction open.
+                    itlib.wait_for("the run's first commit",
+                                   lambda: not processor.alive() or
+                                   progress.committed() > committed_before, 120, interval=0.005)
+                    time.sleep(rng.uniform(0, 0.05))
+                    phase = "just after its first commit"
+                    after_commit += 1
             if not processor.alive():
                 raise RuntimeError(processor.exit_summary())
             # Read just before the kill: afterwards the killed transaction's offsets stay
@@ -76,8 +94,10 @@ def main(checks):
                 mid_stream += 1
     finally:
         progress.close()
-    checks.check(f"kills landed before all input was committed ({mid_stream} of {KILLS})",
-                 mid_stream >= KILLS - 1)
+    checks.check(f"kills landed with work not yet committed ({mid_stream} of {KILLS})",
+                 mid_stream >= 2)
+    checks.check(f"kills landed after a run had committed ({after_commit} of {KILLS})",
+                 after_commit >= 1)
     codes = itlib.run_until_caught_up(args, group, prefix, PARTITIONS, [processor])
     checks.check("final processor stops cleanly", codes == [0], f"exit {codes}")
     itlib.check_equals_replay(checks, args, prefix, reference,
