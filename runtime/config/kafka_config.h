@@ -85,8 +85,9 @@ struct KafkaConfig {
   // again (those whose queue fell below prefetch_kb) only when it wakes, i.e. mostly when that
   // fetch returns: with librdkafka's 500 ms, the long poll for caught-up or sparse partitions
   // (surveys, calls) held back the refill of the busy ones (clicks), whose queues ran dry for
-  // 0.3–0.5 s at a time while the processor waited. 25 ms drained a 100 k-customer backlog
-  // 1.3–1.7× faster (bench/RESULTS.md, "The fetch wait"); a caught-up consumer then sends an
+  // 0.3–0.6 s at a time while the processor waited. 25 ms (with prefetch_kb 2048) drained a
+  // 100 k-customer backlog 1.1–1.5× faster (bench/RESULTS.md, "The fetch wait" and "The whole
+  // drain bench with the new defaults"); a caught-up consumer then sends an
   // empty fetch every 25 ms per broker. A record arriving for a waiting fetch is returned at once
   // either way.
   Duration fetch_wait = Duration::Millis(25);

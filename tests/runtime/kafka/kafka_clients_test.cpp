@@ -37,7 +37,8 @@ TEST(KafkaClients, GroupConsumerDefaultsBoundResponsesAndTheFetchWait) {
   EXPECT_EQ(Find(properties, "fetch.wait.max.ms"), "25");
 }
 
-// kafka.fetch_wait reaches the consumer; consumer_properties, applied after, still override it.
+// kafka.fetch_wait reaches the consumer (consumer_properties, a later layer, can still override
+// fetch.wait.max.ms: GroupConsumer::Create).
 TEST(KafkaClients, FetchWaitComesFromTheConfig) {
   KafkaConfig kafka;
   kafka.fetch_wait = Duration::Millis(200);
