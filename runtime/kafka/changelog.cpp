@@ -16,7 +16,8 @@ namespace {
 
 constexpr int kRecordsPerBatch = 5000;
 constexpr int kPollMs = 200;
-constexpr int kMetadataTimeoutMs = 10000;
+// One attempt at the changelog's end offsets; attempts repeat while the brokers are away.
+constexpr int kMetadataTimeoutMs = 2000;
 
 int64_t ReadCheckpoint(StateStore& store) {
   std::string value;
@@ -106,15 +107,66 @@ class RestoreBatch {
 };
 
 // Errors of a topic or partition the cluster has just created: its metadata or leader is on
-// the way. Retried every kMetadataSettlePause, at most kMetadataSettleAttempts times (30 s).
+// the way. Retried every kRetryPause for at most kMetadataSettleFor: a changelog that stays
+// unknown longer is gone (deleted), and that is the process's failure to report.
 bool IsMetadataSettling(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
          err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
          err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
          err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION;
 }
-constexpr std::chrono::milliseconds kMetadataSettlePause{100};
-constexpr int kMetadataSettleAttempts = 300;
+constexpr std::chrono::milliseconds kRetryPause{100};
+constexpr std::chrono::seconds kMetadataSettleFor{30};
+// How often a restore that waits for the brokers says so.
+constexpr std::chrono::seconds kWaitReportEvery{10};
+
+}  // namespace
+
+bool IsBrokerUnreachable(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+         err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE ||
+         err == RD_KAFKA_RESP_ERR__WAIT_COORD || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ||
+         err == RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION ||
+         err == RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE;
+}
+
+namespace {
+
+// The changelog partition's [low, high) watermarks. Waits while the brokers cannot be reached
+// (a rebalance around a broker restart can hand out shards whose restore starts while the
+// brokers are away) and while the topic's metadata settles; the reason on any other error, or
+// when `stop` is raised.
+Result<void> QueryChangelogEnd(rd_kafka_t* consumer, const std::string& topic, int32_t partition,
+                               int64_t& low, int64_t& high, const std::atomic<bool>& stop) {
+  const auto started = std::chrono::steady_clock::now();
+  auto next_report = started + kWaitReportEvery;
+  for (;;) {
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition,
+                                                               &low, &high, kMetadataTimeoutMs);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Ok();
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const bool settling = IsMetadataSettling(err) && now - started < kMetadataSettleFor;
+    if (!settling && !IsBrokerUnreachable(err)) {
+      return Err("cannot read the end of changelog " + topic + "[" + std::to_string(partition) +
+                 "]: " + rd_kafka_err2str(err));
+    }
+    if (stop.load()) {
+      return Err("stopped during restore");
+    }
+    if (now >= next_report) {
+      spdlog::warn(
+          "restore: shard {}: cannot read the end of its changelog for {} s ({}); "
+          "retrying",
+          partition, std::chrono::duration_cast<std::chrono::seconds>(now - started).count(),
+          rd_kafka_err2str(err));
+      next_report = now + kWaitReportEvery;
+    }
+    std::this_thread::sleep_for(kRetryPause);
+  }
+}
 
 }  // namespace
 
@@ -127,19 +179,9 @@ Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic
                                   const std::atomic<bool>& stop) {
   int64_t low = 0;
   int64_t high = 0;
-  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition,
-                                                             &low, &high, kMetadataTimeoutMs);
-  // A changelog topic created a moment ago (by this process, or by another processing thread
-  // of it) may not be in this client's metadata yet, or have no leader yet: wait for it.
-  for (int attempt = 0; IsMetadataSettling(err) && attempt < kMetadataSettleAttempts && !stop;
-       ++attempt) {
-    std::this_thread::sleep_for(kMetadataSettlePause);
-    err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition, &low, &high,
-                                           kMetadataTimeoutMs);
-  }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Err("cannot read the end of changelog " + topic + "[" + std::to_string(partition) +
-               "]: " + rd_kafka_err2str(err));
+  if (Result<void> queried = QueryChangelogEnd(consumer, topic, partition, low, high, stop);
+      !queried) {
+    return queried;
   }
   int64_t start = ReadCheckpoint(store);
   if (start == RD_KAFKA_OFFSET_BEGINNING || start < low) {
@@ -154,7 +196,8 @@ Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic
   spdlog::info("restore: shard {} replays changelog offsets {}..{}", partition, start, high);
   KafkaPartitionList assignment(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = start;
-  if ((err = rd_kafka_assign(consumer, assignment.get())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer, assignment.get());
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Err(std::string("cannot assign the changelog: ") + rd_kafka_err2str(err));
   }
   RestoreBatch batch(store);

@@ -28,11 +28,16 @@ struct RestoreProgress {
   std::atomic<int64_t> restored_records{0};
 };
 
+// True for the errors of brokers that cannot be reached (down, restarting, timing out): waited
+// out, not a failure.
+[[nodiscard]] bool IsBrokerUnreachable(rd_kafka_resp_err_t err);
+
 // Brings `store` up to the end (read_committed) of changelog partition `partition`, starting
 // at the store's checkpoint (or the beginning when it has none), and rebuilds its timers from
 // the restored states. `consumer` is a group-less consumer with isolation.level=read_committed
 // and enable.partition.eof=true, not assigned to anything; it is unassigned again on return.
-// The reason on a Kafka or store failure, or when `stop` is raised.
+// While the brokers cannot be reached it waits (a warning every 10 s) until they can or `stop`
+// is raised. The reason on a Kafka or store failure, or when `stop` is raised.
 [[nodiscard]] Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic,
                                                 int32_t partition, StateStore& store,
                                                 RestoreProgress& progress,

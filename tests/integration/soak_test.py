@@ -147,9 +147,11 @@ def inject(fault, args, a, b):
         itlib.wait_for("a and b to own 2 shards each", lambda: (
             a.assigned_shards() == 2 and b.assigned_shards() == 2), 120)
     elif fault == "leave":
+        exited_before = not b.alive()
         code = b.stop()
         if code != 0:
-            raise RuntimeError(f"instance b did not stop cleanly: {code}")
+            when = "had already exited" if exited_before else "did not stop cleanly"
+            raise RuntimeError(f"instance b {when}: {b.exit_summary()}")
         itlib.wait_for("a to own all 4 shards", lambda: a.assigned_shards() == 4, 120)
 
 
