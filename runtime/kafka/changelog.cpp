@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "processors/engine.h"
+#include "runtime/kafka/kafka_admin.h"
 #include "runtime/shard/customer_lookup.h"
 #include "state/customer_state_codec.h"
 
@@ -119,19 +120,6 @@ constexpr std::chrono::milliseconds kRetryPause{100};
 constexpr std::chrono::seconds kMetadataSettleFor{30};
 // How often a restore that waits for the brokers says so.
 constexpr std::chrono::seconds kWaitReportEvery{10};
-
-}  // namespace
-
-bool IsBrokerUnreachable(rd_kafka_resp_err_t err) {
-  return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
-         err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE ||
-         err == RD_KAFKA_RESP_ERR__WAIT_COORD || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ||
-         err == RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION ||
-         err == RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE ||
-         err == RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE;
-}
-
-namespace {
 
 // The changelog partition's [low, high) watermarks. Waits while the brokers cannot be reached
 // (a rebalance around a broker restart can hand out shards whose restore starts while the

@@ -28,10 +28,6 @@ struct RestoreProgress {
   std::atomic<int64_t> restored_records{0};
 };
 
-// True for the errors of brokers that cannot be reached (down, restarting, timing out): waited
-// out, not a failure.
-[[nodiscard]] bool IsBrokerUnreachable(rd_kafka_resp_err_t err);
-
 // Brings `store` up to the end (read_committed) of changelog partition `partition`, starting
 // at the store's checkpoint (or the beginning when it has none), and rebuilds its timers from
 // the restored states. `consumer` is a group-less consumer with isolation.level=read_committed

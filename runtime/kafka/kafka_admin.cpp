@@ -222,6 +222,18 @@ Result<void> WaitForBrokers(rd_kafka_t* client, const KafkaConfig& kafka, const 
   }
 }
 
+bool IsBrokerUnreachable(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+         err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE ||
+         err == RD_KAFKA_RESP_ERR__WAIT_COORD || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ||
+         err == RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION ||
+         err == RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR ||
+         err == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
+
 std::string FirstPartitionError(const rd_kafka_topic_partition_list_t& offsets) {
   for (int i = 0; i < offsets.cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = offsets.elems[i];
@@ -243,11 +255,17 @@ Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_li
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     const int wait_ms = static_cast<int>(std::max<int64_t>(left.count(), kBrokerAttemptMinMs));
-    if (rd_kafka_committed(consumer, assigned, wait_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Err("cannot read the committed offsets to rewind to");
+    rd_kafka_resp_err_t err = rd_kafka_committed(consumer, assigned, wait_ms);
+    std::string failed;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      failed = FirstPartitionError(*assigned);
+      if (failed.empty()) break;
+    } else if (IsBrokerUnreachable(err)) {
+      failed = std::string("the group coordinator: ") + rd_kafka_err2str(err);
+    } else {
+      return Err(std::string("cannot read the committed offsets to rewind to: ") +
+                 rd_kafka_err2str(err));
     }
-    std::string failed = FirstPartitionError(*assigned);
-    if (failed.empty()) break;
     if (std::chrono::steady_clock::now() + kRewindRetryEvery >= deadline) {
       return Err("cannot read the committed offsets to rewind to: " + failed);
     }

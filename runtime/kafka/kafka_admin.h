@@ -53,6 +53,10 @@ using TopicPartitionCounts = std::map<std::string, int>;
 [[nodiscard]] std::string AccessFailureMessage(const KafkaConfig& kafka,
                                                const std::string& failure);
 
+// True for the errors of brokers that cannot be reached or have no coordinator yet (down,
+// restarting, timing out): waited out, not a failure.
+[[nodiscard]] bool IsBrokerUnreachable(rd_kafka_resp_err_t err);
+
 // The first partition of `offsets` (as rd_kafka_committed filled it in) whose committed offset
 // came back with an error, as "<topic> [<partition>]: <error>"; empty when none did. Such a
 // partition's offset is not "none committed" (which is an offset < 0 without an error): e.g.
@@ -62,8 +66,9 @@ using TopicPartitionCounts = std::map<std::string, int>;
 // Seeks every partition of `assigned` (a consumer's current assignment) to its committed
 // offset, or to the beginning when none is committed: a rollback's rewind. A partition whose
 // committed offset comes back with an error is asked again until timeout_ms has passed (never
-// taken as "none committed": that would process it again from the beginning). The one-line
-// reason when it cannot.
+// taken as "none committed": that would process it again from the beginning), and so is a
+// group coordinator that cannot be reached (IsBrokerUnreachable). The one-line reason when it
+// cannot.
 [[nodiscard]] Result<void> RewindToCommitted(rd_kafka_t* consumer,
                                              rd_kafka_topic_partition_list_t* assigned,
                                              int timeout_ms);

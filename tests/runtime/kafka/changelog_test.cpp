@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/config/kafka_config.h"
+#include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "tests/common/temp_dir.h"
 
@@ -18,6 +19,7 @@ namespace cx {
 namespace {
 
 TEST(ChangelogRestore, UnreachableBrokersAreWaitedForNotFailures) {
+  EXPECT_TRUE(IsBrokerUnreachable(RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS));
   EXPECT_TRUE(IsBrokerUnreachable(RD_KAFKA_RESP_ERR__TIMED_OUT));
   EXPECT_TRUE(IsBrokerUnreachable(RD_KAFKA_RESP_ERR__TRANSPORT));
   EXPECT_TRUE(IsBrokerUnreachable(RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN));
