@@ -70,6 +70,7 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
     errors.emplace_back("kafka.processing: expected exactly_once or at_least_once");
   }
   section.Get("commit_interval", kafka.commit_interval);
+  section.Get("alert_commit_wait", kafka.alert_commit_wait);
   section.Get("idle_watermark_after", kafka.idle_watermark_after);
   section.Get("max_merge_wait", kafka.max_merge_wait);
   section.Get("idle_input_wait", kafka.idle_input_wait);
@@ -86,6 +87,9 @@ void ReadKafkaConfig(YamlSection section, KafkaConfig& kafka, std::vector<std::s
   section.Finish();
   if (kafka.commit_interval.ms <= 0) {
     errors.emplace_back("kafka.commit_interval: must be positive");
+  }
+  if (kafka.alert_commit_wait.ms < 0 || kafka.alert_commit_wait.ms > kafka.commit_interval.ms) {
+    errors.emplace_back("kafka.alert_commit_wait: must be between 0ms and kafka.commit_interval");
   }
   if (kafka.startup_timeout.ms <= 0) {
     errors.emplace_back("kafka.startup_timeout: must be positive");

@@ -41,6 +41,12 @@ struct KafkaConfig {
   ProcessingGuarantee processing = ProcessingGuarantee::kExactlyOnce;
   // How often a transaction (or, at least once, an offset commit) closes.
   Duration commit_interval = Duration::Millis(100);
+  // Exactly-once: an alert is readable once its transaction commits. When the processor has
+  // caught up (its last turn found no input record waiting) and the open transaction holds an
+  // alert consumed at least this long ago, the transaction commits without waiting for
+  // commit_interval; a processor working through a backlog keeps commit_interval's batches.
+  // 0 disables it (commits every commit_interval only); at most commit_interval.
+  Duration alert_commit_wait = Duration::Millis(20);
   // A shard that received no event for this long follows the wall clock with its watermark,
   // so deadlines fire without traffic. 0 disables.
   Duration idle_watermark_after = Duration::Seconds(5);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,11 @@ class LiveOutputs final : public EmissionSink {
   // The alerts so far belong to the commit now starting (alerts after this call belong to the
   // next one).
   void SealAlerts();
+  // When the oldest alert not yet sealed into a commit was consumed; none when there is none.
+  [[nodiscard]] std::optional<MonotonicTime> OldestUnsealedAlert() const {
+    if (pending_alerts_.empty()) return std::nullopt;
+    return pending_alerts_.front().consumed_at;
+  }
   // The commit holding the alerts sealed last committed at `committed_at`.
   void AlertsCommitted(MonotonicTime committed_at);
   // The work since the last commit was rolled back: its alerts will be produced again.

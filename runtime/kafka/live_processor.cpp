@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/kafka/commit_schedule.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/partition_owners.h"
@@ -460,7 +461,7 @@ void LiveProcessor::Recover(bool new_producer) {
 Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   stop_ = &stop;
   running_ = true;
-  auto commit_every = std::chrono::milliseconds(config_.kafka.commit_interval.ms);
+  const CommitSchedule commits = CommitSchedule::For(config_.kafka);
   MonotonicTime last_commit = clock_.Monotonic();
   MonotonicTime last_snapshot = last_commit;
   while (!stop.load() && fatal_error_.empty()) {
@@ -485,7 +486,8 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
       FinishCommit();
     }
     MonotonicTime now = clock_.Monotonic();
-    if (now - last_commit >= commit_every && !persistence_->committing()) {
+    if (!persistence_->committing() &&
+        commits.Due(now, last_commit, !busy, outputs_->OldestUnsealedAlert())) {
       AdvanceIdleShards();
       StartCommit();
       ServeCustomerRequests();

@@ -225,6 +225,21 @@ TEST(Config, ConsumerMemoryKeysAreBounded) {
   EXPECT_EQ(error, "t.yaml: kafka.fetch_max_kb: must be between 1024 and 2097151 (KiB per fetch)");
 }
 
+TEST(Config, AlertCommitWaitIsADurationUpToTheCommitInterval) {
+  AppConfig config;
+  std::string error;
+  EXPECT_EQ(config.kafka.alert_commit_wait, Duration::Millis(20));
+  EXPECT_TRUE(Loaded(LoadConfigText("kafka:\n  alert_commit_wait: 0ms\n", "t.yaml", config), error))
+      << error;
+  EXPECT_EQ(config.kafka.alert_commit_wait, Duration::Millis(0));
+  AppConfig bad;
+  EXPECT_FALSE(Loaded(
+      LoadConfigText("kafka:\n  commit_interval: 50ms\n  alert_commit_wait: 60ms\n", "t.yaml", bad),
+      error));
+  EXPECT_EQ(error,
+            "t.yaml: kafka.alert_commit_wait: must be between 0ms and kafka.commit_interval");
+}
+
 TEST(Config, FetchWaitIsADurationWithinLibrdkafkasRange) {
   AppConfig config;
   std::string error;
