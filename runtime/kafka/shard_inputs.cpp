@@ -39,8 +39,9 @@ void ShardInputs::Enqueue(size_t input, KafkaMessage message) {
       records.begin(), records.end(), message->offset,
       [](int64_t offset, const Queued& queued) { return offset < queued.message->offset; });
   inputs_[input].at_end = false;
+  const int64_t timestamp_ms = rd_kafka_message_timestamp(message.get(), nullptr);
   // Fetched before the partition queue was detached, right after the assignment: a backlog.
-  records.insert(pos, Queued{std::move(message), MonotonicTime{}});
+  records.insert(pos, Queued{std::move(message), MonotonicTime{}, timestamp_ms});
 }
 
 bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
@@ -67,7 +68,8 @@ bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
         input.at_end = false;
         const MonotonicTime arrived =
             observe_arrivals_ ? input.arrivals.KnownSince(message->offset, now) : MonotonicTime{};
-        input.records.push_back(Queued{std::move(message), arrived});
+        const int64_t timestamp_ms = rd_kafka_message_timestamp(message.get(), nullptr);
+        input.records.push_back(Queued{std::move(message), arrived, timestamp_ms});
       }
     }
   }
@@ -79,9 +81,7 @@ int ShardInputs::Next(int64_t implausible_after_ms, MonotonicTime now) {
   for (size_t i = 0; i < kInputs; ++i) {
     const Input& input = inputs_[i];
     heads[i].has_record = !input.records.empty();
-    heads[i].timestamp_ms = heads[i].has_record ? rd_kafka_message_timestamp(
-                                                      input.records.front().message.get(), nullptr)
-                                                : 0;
+    heads[i].timestamp_ms = heads[i].has_record ? input.records.front().timestamp_ms : 0;
     heads[i].arrived = heads[i].has_record ? input.records.front().arrived : MonotonicTime{};
     heads[i].at_end = input.at_end;
     heads[i].at_end_since = input.at_end_since;

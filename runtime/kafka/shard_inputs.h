@@ -54,7 +54,8 @@ class ShardInputs {
   };
   struct Queued {
     KafkaMessage message;
-    MonotonicTime arrived;  // InputHead::arrived
+    MonotonicTime arrived;     // InputHead::arrived
+    int64_t timestamp_ms = 0;  // the record's timestamp, read once (Next compares every head)
   };
   struct Input {
     std::unique_ptr<rd_kafka_queue_t, QueueDeleter> source;
