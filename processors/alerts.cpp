@@ -123,12 +123,14 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   if (step.config.alerts.vip_step_up && step.state.tier == Tier::kVip) {
     severity = Severity::kCritical;
   }
-  AlertRecord& last = step.state.alerts[static_cast<size_t>(request.kind)];
-  if (last.ts != EventTime::Min()) {
-    const int64_t apart = std::llabs((request.ts - last.ts).ms);
-    const bool escalation = last.severity == Severity::kWarning && severity == Severity::kCritical;
+  const auto kind = static_cast<size_t>(request.kind);
+  if (const AlertRecord& previous = step.state.alerts[kind]; previous.ts != EventTime::Min()) {
+    const int64_t apart = std::llabs((request.ts - previous.ts).ms);
+    const bool escalation =
+        previous.severity == Severity::kWarning && severity == Severity::kCritical;
     if (apart < step.config.alerts.cooldown.ms && !escalation) return false;
   }
+  AlertRecord& last = step.state.alerts.Mutable(kind);
   last.ts = request.ts;
   last.severity = severity;
 

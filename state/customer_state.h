@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -111,6 +113,51 @@ struct AlertRecord {
   bool operator==(const AlertRecord&) const = default;
 };
 
+// The last alert of each kind (AlertRecord by AlertKind). Most customers are never alerted, so
+// the records live in a heap block that the first write allocates; until then every kind reads
+// as never alerted. A value type: copies are deep, equality compares the records (no block
+// equals a block of never-alerted records).
+class AlertRecords {
+ public:
+  AlertRecords() = default;
+  AlertRecords(const AlertRecords& other)
+      : records_(other.records_ ? std::make_unique<Array>(*other.records_) : nullptr) {}
+  AlertRecords& operator=(const AlertRecords& other) {
+    if (this != &other) {
+      records_ = other.records_ ? std::make_unique<Array>(*other.records_) : nullptr;
+    }
+    return *this;
+  }
+  AlertRecords(AlertRecords&&) noexcept = default;
+  AlertRecords& operator=(AlertRecords&&) noexcept = default;
+  ~AlertRecords() = default;
+
+  static constexpr size_t size() { return kAlertKindCount; }
+  // The record of kind `kind` (< size()).
+  const AlertRecord& operator[](size_t kind) const { return records_ ? (*records_)[kind] : kNever; }
+  // The record of kind `kind` to change; allocates the block on first use.
+  AlertRecord& Mutable(size_t kind) {
+    if (!records_) records_ = std::make_unique<Array>();
+    return (*records_)[kind];
+  }
+  // Every kind never alerted again; frees the block.
+  void Clear() { records_.reset(); }
+  // Bytes of the heap block (0 without one), for memory estimates.
+  size_t HeapBytes() const { return records_ ? sizeof(Array) : 0; }
+
+  bool operator==(const AlertRecords& other) const {
+    for (size_t i = 0; i < size(); ++i) {
+      if (!((*this)[i] == other[i])) return false;
+    }
+    return true;
+  }
+
+ private:
+  using Array = std::array<AlertRecord, kAlertKindCount>;
+  static inline const AlertRecord kNever{};
+  std::unique_ptr<Array> records_;
+};
+
 // One survey answer, kept so that a rep sees what the customer said (/customers/{id}).
 struct SurveyAnswer {
   EventTime ts;
@@ -129,8 +176,6 @@ inline constexpr size_t kMaxSurveyCommentBytes = 1000;
 struct CustomerState {
   // Latest event time applied to this customer (drives eviction after inactivity).
   EventTime last_activity = EventTime::Min();
-  // Latest `tier` seen.
-  Tier tier = Tier::kUnset;
   // The earliest pending timer (EventTime::Max() when none); what NextDeadline returns.
   EventTime next_deadline = EventTime::Max();
 
@@ -144,11 +189,14 @@ struct CustomerState {
 
   DecayingScore effort;
   DecayingScore risk;
+  // Latest `tier` seen. (Beside the other one-byte fields: a cache slot holding the state then
+  // fits the allocator's 320-byte size class.)
+  Tier tier = Tier::kUnset;
   uint8_t effort_emitted = 0;  // last score signalled in effort.updated
   uint8_t risk_emitted = 0;    // last score signalled in risk.updated
   bool effort_armed = true;    // high_effort may fire (hysteresis)
   bool risk_armed = true;      // at_risk may fire (hysteresis)
-  std::array<AlertRecord, kAlertKindCount> alerts{};
+  AlertRecords alerts;
   // The latest kMaxSurveyAnswers survey answers, sorted by ts (format v4).
   std::vector<SurveyAnswer> surveys;
 

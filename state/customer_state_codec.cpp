@@ -259,7 +259,8 @@ void EncodeBody(Writer& w, const CustomerState& s) {
     if (s.alerts[i].ts != EventTime::Min()) mask |= static_cast<uint8_t>(1u << i);
   }
   w.Byte(mask);
-  for (const AlertRecord& a : s.alerts) {
+  for (size_t i = 0; i < s.alerts.size(); ++i) {
+    const AlertRecord& a = s.alerts[i];
     if (a.ts == EventTime::Min()) continue;
     w.Time(a.ts);
     w.Byte(static_cast<uint8_t>(a.severity));
@@ -279,12 +280,13 @@ void EncodeBody(Writer& w, const CustomerState& s) {
   }
   s.effort_armed = armed & 1;
   s.risk_armed = armed & 2;
+  s.alerts.Clear();
   for (size_t i = 0; i < s.alerts.size(); ++i) {
-    s.alerts[i] = AlertRecord{};
     if (!(mask & (1u << i))) continue;
+    AlertRecord& a = s.alerts.Mutable(i);
     uint8_t sev = 0;
-    if (!r.Time(s.alerts[i].ts) || !r.Small(sev, 1)) return false;
-    s.alerts[i].severity = static_cast<Severity>(sev);
+    if (!r.Time(a.ts) || !r.Small(sev, 1)) return false;
+    a.severity = static_cast<Severity>(sev);
   }
   return true;
 }

@@ -133,6 +133,7 @@ void CustomerCache::TakeDirty(StoreBatch& batch) {
     Slot* slot = dirty_[i];
     EncodeCustomerState(slot->state, scratch_);
     batch.PutCustomer(slot->customer_id, scratch_);
+    ReleaseSlack(slot->state);
     Measure(*slot);
     slot->dirty = false;
     if (!slot->unwritten) {

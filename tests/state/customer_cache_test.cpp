@@ -383,6 +383,29 @@ TEST(CustomerCacheTest, WithoutABytesBoundOnlyTheCountBounds) {
   EXPECT_GT(cache.Bytes(), 40u * 1000 * sizeof(SeenEvent));
 }
 
+TEST(CustomerCacheTest, TheTakeGivesBackCapacityAPrunedWindowKept) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 10);
+  CustomerState& state = MustLoad(cache, "c-1");
+  state.seen.resize(1000);
+  ASSERT_TRUE(cache.MarkDirty("c-1"));
+  CommitDirty(*store, cache);
+  const size_t full = cache.Bytes();
+  EXPECT_GT(full, 1000u * sizeof(SeenEvent));
+
+  state.seen.resize(3);  // the window pruned: the vector keeps its block
+  ASSERT_TRUE(cache.MarkDirty("c-1"));
+  StoreBatch batch;
+  cache.TakeDirty(batch);
+  EXPECT_EQ(state.seen.capacity(), 3u);
+  EXPECT_LT(cache.Bytes(), full - 900u * sizeof(SeenEvent));
+  ASSERT_TRUE(store->Commit(batch).IsOk());
+  cache.OnCommitted();
+  EXPECT_EQ(MustLoad(cache, "c-1").seen.size(), 3u);
+}
+
 TEST(CustomerCacheTest, UndecodableStoredBytesAreAnErrorNotACrash) {
   TempDir dir;
   auto store = OpenAt(dir.Path());

@@ -33,7 +33,7 @@ CustomerState SmallState() {
   s.breaches = {At(80'000)};
   s.effort = {15.5, At(80'000)};
   s.effort_emitted = 15;
-  s.alerts[static_cast<size_t>(AlertKind::kSlaBreach)] = {At(80'000), Severity::kCritical};
+  s.alerts.Mutable(static_cast<size_t>(AlertKind::kSlaBreach)) = {At(80'000), Severity::kCritical};
   return s;
 }
 
@@ -74,7 +74,7 @@ CustomerState RichState() {
   s.risk_emitted = 40;
   s.effort_armed = false;
   s.risk_armed = false;
-  s.alerts[static_cast<size_t>(AlertKind::kNeedsHelp)] = {At(5), Severity::kWarning};
+  s.alerts.Mutable(static_cast<size_t>(AlertKind::kNeedsHelp)) = {At(5), Severity::kWarning};
   s.surveys = {{At(60'000), SurveyKind::kCes, 7, "", ""},
                {At(80'000), SurveyKind::kNps, 1, "chat-9", "Third time about the refund."}};
   return s;
