@@ -32,8 +32,8 @@ class NullSink final : public EmissionSink {
 
 struct Part {
   const char* name;
-  double used = 0;   // element bytes in use (size * sizeof), or a string's length
-  double slack = 0;  // capacity beyond that, plus the allocator block header
+  double used = 0;         // element bytes in use (size * sizeof), or a string's length
+  double slack = 0;        // capacity beyond that, plus the allocator block header
   uint64_t allocated = 0;  // customers for which the part has a heap block
 };
 
@@ -67,8 +67,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / "cxpulse-cache-memory";
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "cxpulse-cache-memory";
   std::filesystem::remove_all(dir);
   StoreOptions options;
   options.path = dir.string();
@@ -103,9 +102,15 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  std::vector<Part> parts = {{"seen (dedup window)"}, {"contacts"},        {"contact strings"},
-                             {"chat messages"},       {"history"},         {"breaches"},
-                             {"clicks"},              {"session pages"},   {"surveys"},
+  std::vector<Part> parts = {{"seen (dedup window)"},
+                             {"contacts"},
+                             {"contact strings"},
+                             {"chat messages"},
+                             {"history"},
+                             {"breaches"},
+                             {"clicks"},
+                             {"session pages"},
+                             {"surveys"},
                              {"survey strings"}};
   double estimate = 0;
   uint64_t open_contacts = 0;
@@ -120,8 +125,8 @@ int Main(int argc, char** argv) {
     Add(parts[1], s.contacts);
     for (const Contact& c : s.contacts) {
       ++open_contacts;
-      for (const std::string* str : {&c.contact_id, &c.open_event_id, &c.channel, &c.queue,
-                                     &c.reason}) {
+      for (const std::string* str :
+           {&c.contact_id, &c.open_event_id, &c.channel, &c.queue, &c.reason}) {
         Add(parts[2], *str);
       }
       Add(parts[3], c.messages);
@@ -140,15 +145,15 @@ int Main(int argc, char** argv) {
   std::printf("events %llu, customers %zu, open contacts per customer %.2f\n",
               static_cast<unsigned long long>(n), ids.size(),
               static_cast<double>(open_contacts) / customers);
-  std::printf("sizeof: CustomerState %zu, Contact %zu, SeenEvent %zu, ContactRecord %zu, "
-              "cache entry overhead %zu\n",
-              sizeof(CustomerState), sizeof(Contact), sizeof(SeenEvent), sizeof(ContactRecord),
-              CustomerCache::kEntryOverheadBytes);
-  std::printf("%-22s %10s %10s %12s\n", "part (per customer)", "used B", "slack B",
-              "with a block");
+  std::printf(
+      "sizeof: CustomerState %zu, Contact %zu, SeenEvent %zu, ContactRecord %zu, "
+      "cache entry overhead %zu\n",
+      sizeof(CustomerState), sizeof(Contact), sizeof(SeenEvent), sizeof(ContactRecord),
+      CustomerCache::kEntryOverheadBytes);
+  std::printf("%-22s %10s %10s %12s\n", "part (per customer)", "used B", "slack B", "with a block");
   for (const Part& p : parts) {
-    std::printf("%-22s %10.1f %10.1f %11.1f%%\n", p.name, p.used / customers,
-                p.slack / customers, 100.0 * static_cast<double>(p.allocated) / customers);
+    std::printf("%-22s %10.1f %10.1f %11.1f%%\n", p.name, p.used / customers, p.slack / customers,
+                100.0 * static_cast<double>(p.allocated) / customers);
   }
   std::printf("estimate per customer (ApproxMemoryBytes) %.1f, plus the entry %zu\n",
               estimate / customers, CustomerCache::kEntryOverheadBytes);
