@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -100,7 +102,12 @@ class ReasonsCommand : public ::testing::Test {
                   .exit_code,
               0);
   }
-  static std::string Dir() { return std::string(CXPULSE_BINARY_DIR) + "/reasons_command_test"; }
+  static void TearDownTestSuite() { std::filesystem::remove_all(Dir()); }
+  // One directory per test process: ctest runs each test of this suite as its own process, in
+  // parallel, and each process's SetUpTestSuite rewrites the files.
+  static std::string Dir() {
+    return std::string(CXPULSE_BINARY_DIR) + "/reasons_command_test-" + std::to_string(::getpid());
+  }
   static std::string Path(const std::string& name) { return Dir() + "/" + name; }
 };
 
