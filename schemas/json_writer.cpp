@@ -126,16 +126,43 @@ void AppendBase64(std::string_view bytes, std::string& out) {
   out.append((3 - bytes.size() % 3) % 3, '=');
 }
 
+// Whether any byte of the 8-byte word `w` is below 0x20, at or above 0x80, '"' or '\\'. Exact
+// as a yes/no (the classic "has a byte less than n" and "has a zero byte" tests of Bit Twiddling
+// Hacks; their false positives only occur in words that also hold a byte >= 0x80).
+constexpr bool WordNeedsCare(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t has_quote = (quote - kOnes) & ~quote;
+  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
+  return ((w | below_space | has_quote | has_backslash) & kHigh) != 0;
+}
+
 // Whether every byte of `text` is ASCII that JSON writes as is (no control character, quote
 // or backslash): almost every id, name and detail. One pass instead of UTF-8 validation plus an
-// escape scan.
+// escape scan, eight bytes at a time (it was 4 % of a first-sighting replay byte by byte).
 bool IsPlainAscii(std::string_view text) {
-  unsigned char bad = 0;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    bad |= static_cast<unsigned char>((u < 0x20) | (u >= 0x80) | (c == '"') | (c == '\\'));
+  const char* p = text.data();
+  const size_t size = text.size();
+  if (size < 8) {
+    unsigned char bad = 0;
+    for (size_t i = 0; i < size; ++i) {
+      const auto u = static_cast<unsigned char>(p[i]);
+      bad |= static_cast<unsigned char>((u < 0x20) | (u >= 0x80) | (u == '"') | (u == '\\'));
+    }
+    return bad == 0;
   }
-  return bad == 0;
+  uint64_t w = 0;
+  for (size_t at = 0; at + 8 < size; at += 8) {
+    std::memcpy(&w, p + at, 8);
+    if (WordNeedsCare(w)) {
+      return false;
+    }
+  }
+  std::memcpy(&w, p + size - 8, 8);  // the last eight bytes (overlapping the words before)
+  return !WordNeedsCare(w);
 }
 
 // Appends one JSON object to a string through a cursor: the string grows in steps (Reserve) and

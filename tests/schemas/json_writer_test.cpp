@@ -1,6 +1,7 @@
 #include "schemas/json_writer.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -115,6 +116,38 @@ TEST(JsonWriterTest, AlertAndSignalFieldsAreEscapedLikeAnyString) {
   out.clear();
   AppendSignalJson(signal, out);
   EXPECT_NE(out.find(R"("reason":)" + escaped + ","), std::string::npos) << out;
+}
+
+// The writers check a field eight bytes at a time for bytes that need escaping (or are not
+// ASCII): every byte value, at every position of fields of 1 to 17 bytes (whole words, tails and
+// both), is written as is exactly when JSON allows it, and the output reads back (simdjson) as
+// the field, a lone byte >= 0x80 (not UTF-8) as U+FFFD.
+TEST(JsonWriterTest, EveryByteAtEveryPositionOfAFieldIsEscapedExactlyWhenItMustBe) {
+  Signal signal;
+  signal.kind = SignalKind::kContactRepeat;
+  simdjson::dom::parser parser;
+  for (size_t size = 1; size <= 17; ++size) {
+    for (size_t at = 0; at < size; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        signal.reason.assign(size, 'a');
+        signal.reason[at] = static_cast<char>(byte);
+        const bool as_is = byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
+        std::string out;
+        AppendSignalJson(signal, out);
+        const std::string raw = R"("reason":")" + signal.reason + R"(")";
+        ASSERT_EQ(out.find(raw) != std::string::npos, as_is)
+            << "size " << size << ", byte " << byte << " at " << at << ": " << out;
+        std::string_view read_back;
+        ASSERT_EQ(parser.parse(out)["reason"].get_string().get(read_back), simdjson::SUCCESS)
+            << out;
+        std::string expected = signal.reason;
+        if (byte >= 0x80) {
+          expected.replace(at, 1, "\xEF\xBF\xBD");
+        }
+        ASSERT_EQ(read_back, expected) << "size " << size << ", byte " << byte << " at " << at;
+      }
+    }
+  }
 }
 
 TEST(JsonWriterTest, SignalsCarryTheirKindsFields) {
