@@ -72,15 +72,13 @@ Result<void> Shard::Restore() {
   return Ok();
 }
 
-Result<CustomerState*> Shard::Load(std::string_view customer_id) {
-  return cache_.GetOrLoad(customer_id);
-}
-
 Result<void> Shard::Process(const Event& event) {
   // The customer's entries in the two million-entry tables are cold: start loading them now, so
-  // that the misses overlap with the timers fired first instead of stalling Load and Reschedule.
-  timer_of_customer_.prefetch(event.customer_id);
-  cache_.Prefetch(event.customer_id);
+  // that the misses overlap with the timers fired first instead of stalling GetOrLoad and
+  // Reschedule. One CustomerKey: the id is hashed once for every lookup of this event.
+  const CustomerKey customer(event.customer_id);
+  timer_of_customer_.prefetch(customer);
+  cache_.Prefetch(customer);
   if (event.ts > max_event_time_) {
     max_event_time_ = event.ts;
     EventTime candidate = max_event_time_ - rules_.lateness;
@@ -91,7 +89,7 @@ Result<void> Shard::Process(const Event& event) {
       }
     }
   }
-  Result<CustomerState*> state = Load(event.customer_id);
+  Result<CustomerState*> state = cache_.GetOrLoad(customer);
   if (!state) {
     return state.error();
   }
@@ -103,7 +101,7 @@ Result<void> Shard::Process(const Event& event) {
   }
   ++stats_.events_applied;
   (void)cache_.MarkDirty(event.customer_id);
-  Reschedule(event.customer_id, **state);
+  Reschedule(customer, **state);
   Emit();
   return Ok();
 }
@@ -124,23 +122,25 @@ Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing) {
     timer_heap_.pop_back();
     if (!timer_heap_.empty() && timer_heap_.front().deadline < watermark_) {
       // The next timer to fire: its entries load while this one fires (see Process).
-      timer_of_customer_.prefetch(timer_heap_.front().customer_id);
-      cache_.Prefetch(timer_heap_.front().customer_id);
+      const CustomerKey next(timer_heap_.front().customer_id);
+      timer_of_customer_.prefetch(next);
+      cache_.Prefetch(next);
     }
     const std::string& customer_id = due.customer_id;
-    auto entry = timer_of_customer_.find(customer_id);
+    const CustomerKey customer(customer_id);
+    auto entry = timer_of_customer_.find(customer);
     if (entry == timer_of_customer_.end() || entry->second.deadline != due.deadline) {
       continue;  // stale: the customer's deadline moved since this entry was queued
     }
     SetTimer(*entry, EventTime::Max());
-    Result<CustomerState*> state = Load(customer_id);
+    Result<CustomerState*> state = cache_.GetOrLoad(customer);
     if (!state) {
       return state.error();
     }
     FireDueTimers(rules_, customer_id, **state, watermark_, emissions_);
     ++stats_.timer_firings;
     (void)cache_.MarkDirty(customer_id);
-    Reschedule(customer_id, **state);
+    Reschedule(customer, **state);
     Emit();
     if (after_firing != nullptr) {
       // May commit: the cache then evicts, and `state` and `due` are not used again.
@@ -192,9 +192,9 @@ void Shard::CompactTimerHeap() {
   std::make_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
 }
 
-void Shard::Reschedule(std::string_view customer_id, const CustomerState& state) {
+void Shard::Reschedule(const CustomerKey& customer, const CustomerState& state) {
   const EventTime next = NextDeadline(state);
-  auto it = timer_of_customer_.find(customer_id);
+  auto it = timer_of_customer_.find(customer);
   if (it != timer_of_customer_.end()) {
     if (it->second.deadline != next) {
       SetTimer(*it, next);
@@ -204,7 +204,7 @@ void Shard::Reschedule(std::string_view customer_id, const CustomerState& state)
   if (next == EventTime::Max()) {
     return;
   }
-  SetTimer(*timer_of_customer_.try_emplace(std::string(customer_id)).first, next);
+  SetTimer(*timer_of_customer_.try_emplace(std::string(customer.id)).first, next);
 }
 
 void Shard::TakeCommitBatch(StoreBatch& batch) {

@@ -15,6 +15,7 @@
 #include "runtime/shard/emission_sink.h"
 #include "schemas/result.h"
 #include "state/store/customer_cache.h"
+#include "state/store/customer_key.h"
 #include "state/store/state_store.h"
 
 namespace cx {
@@ -101,10 +102,8 @@ class Shard {
  private:
   [[nodiscard]] Result<void> FireDue(const std::function<Result<void>()>* after_firing = nullptr);
   void Emit();
-  // The customer's cached state (see CustomerCache::GetOrLoad).
-  [[nodiscard]] Result<CustomerState*> Load(std::string_view customer_id);
   // Keeps exactly one timer for the customer, at NextDeadline(state).
-  void Reschedule(std::string_view customer_id, const CustomerState& state);
+  void Reschedule(const CustomerKey& customer, const CustomerState& state);
 
   int partition_;
   const RulesConfig& rules_;
@@ -124,13 +123,8 @@ class Shard {
     EventTime committed = EventTime::Max();
     bool touched = false;
   };
-  // Transparent, so that lookups by std::string_view do not build a string (Debian's absl has
-  // its own string_view, which its default string hash expects).
-  struct IdHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
-  };
-  using TimerMap = absl::flat_hash_map<std::string, TimerEntry, IdHash, std::equal_to<>>;
+  // Hashed like the cache's index, so that one CustomerKey serves both lookups.
+  using TimerMap = absl::flat_hash_map<std::string, TimerEntry, CustomerIdHash, CustomerIdEq>;
   void SetTimer(TimerMap::value_type& entry, EventTime deadline);
   // Rebuilds timer_heap_ from timer_of_customer_ once stale entries outnumber live ones.
   void CompactTimerHeap();

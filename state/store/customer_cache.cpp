@@ -14,11 +14,6 @@ CustomerCache::CustomerCache(StateStore& store, size_t max_customers, size_t max
       max_bytes_(max_bytes),
       mirrored_(store.HadNoCustomersAtOpen() && store.CustomerWrites() == 0) {}
 
-CustomerCache::Slot* CustomerCache::Find(std::string_view customer_id) {
-  const auto it = index_.find(customer_id);
-  return it == index_.end() ? nullptr : &slots_[it->second];
-}
-
 bool CustomerCache::StoreLacksUncached() {
   if (mirrored_) {
     // The taken batch may be written on another thread right now: either count is ours.
@@ -30,9 +25,10 @@ bool CustomerCache::StoreLacksUncached() {
   return mirrored_;
 }
 
-Result<CustomerState*> CustomerCache::GetOrLoad(std::string_view customer_id) {
+Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
+  const std::string_view customer_id = key.id;
   const EventTime cutoff = store_.EvictionCutoff();
-  if (Slot* slot = Find(customer_id); slot != nullptr) {
+  if (Slot* slot = Find(key); slot != nullptr) {
     ++hits_;
     last_ = slot;
     slot->referenced = true;

@@ -13,6 +13,7 @@
 
 #include "schemas/result.h"
 #include "state/customer_state.h"
+#include "state/store/customer_key.h"
 #include "state/store/state_store.h"
 #include "state/store/store_batch.h"
 #include "state/store/store_result.h"
@@ -80,11 +81,15 @@ class CustomerCache {
   // The error that prevented loading: the store could not be read, or the stored bytes do not
   // decode (corrupt, or written by a newer cxpulse). Nothing is cached then, so a later
   // GetOrLoad retries; the caller decides whether to fail the shard and restore it.
-  [[nodiscard]] Result<CustomerState*> GetOrLoad(std::string_view customer_id);
+  [[nodiscard]] Result<CustomerState*> GetOrLoad(std::string_view customer_id) {
+    return GetOrLoad(CustomerKey(customer_id));
+  }
+  // The same, with the id's hash computed by the caller (once for several tables).
+  [[nodiscard]] Result<CustomerState*> GetOrLoad(const CustomerKey& key);
 
-  // Starts loading the memory a GetOrLoad of `customer_id` reads first (its index entry);
+  // Starts loading the memory a GetOrLoad of `key` reads first (its index entry);
   // changes nothing. For callers that know the customer ahead of the lookup.
-  void Prefetch(std::string_view customer_id) const { index_.prefetch(customer_id); }
+  void Prefetch(const CustomerKey& key) const { index_.prefetch(key); }
 
   // Records that the cached state of `customer_id` changed and must be written (in the next
   // TakeDirty). Returns false (and does nothing) when the customer is not cached.
@@ -129,15 +134,14 @@ class CustomerCache {
     uint32_t bytes = 0;       // ApproxMemoryBytes of the state when last loaded or taken
   };
   // Customer id -> slot number. The id is kept in the table too (short ids inline), so a lookup
-  // compares without touching the slot. Transparent: lookups by std::string_view build no string
-  // (Debian's absl has its own string_view, which its default string hash expects).
-  struct IdHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
-  };
-  using Index = absl::flat_hash_map<std::string, uint32_t, IdHash, std::equal_to<>>;
+  // compares without touching the slot.
+  using Index = absl::flat_hash_map<std::string, uint32_t, CustomerIdHash, CustomerIdEq>;
 
-  Slot* Find(std::string_view customer_id);
+  template <typename Key>
+  Slot* Find(const Key& key) {
+    const auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &slots_[it->second];
+  }
   // Whether the store cannot hold `customer_id` (see "Reads" above).
   bool StoreLacksUncached();
   void Evict(uint32_t slot);
