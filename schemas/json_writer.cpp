@@ -7,6 +7,10 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "schemas/timestamp.h"
 
 namespace cx {
@@ -140,9 +144,23 @@ constexpr bool WordNeedsCare(uint64_t w) {
   return ((w | below_space | has_quote | has_backslash) & kHigh) != 0;
 }
 
+#if defined(__SSE2__)
+// The same test for the 16 bytes at `p`, with SSE2 (in every x86-64 CPU): a signed compare
+// below 0x20 also catches every byte >= 0x80 (negative as a signed byte).
+bool BlockNeedsCare(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i control_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  return _mm_movemask_epi8(_mm_or_si128(control_or_high, _mm_or_si128(quote, backslash))) != 0;
+}
+#endif
+
 // Whether every byte of `text` is ASCII that JSON writes as is (no control character, quote
 // or backslash): almost every id, name and detail. One pass instead of UTF-8 validation plus an
-// escape scan, eight bytes at a time (it was 4 % of a first-sighting replay byte by byte).
+// escape scan, 16 bytes at a time with SSE2, else 8 (byte by byte it was 4 % of the
+// instructions of a first-sighting replay, 8 at a time still 6 %). The last block overlaps the
+// ones before it.
 bool IsPlainAscii(std::string_view text) {
   const char* p = text.data();
   const size_t size = text.size();
@@ -154,6 +172,14 @@ bool IsPlainAscii(std::string_view text) {
     }
     return bad == 0;
   }
+#if defined(__SSE2__)
+  if (size >= 16) {
+    for (size_t at = 0; at + 16 < size; at += 16) {
+      if (BlockNeedsCare(p + at)) return false;
+    }
+    return !BlockNeedsCare(p + size - 16);
+  }
+#endif
   uint64_t w = 0;
   for (size_t at = 0; at + 8 < size; at += 8) {
     std::memcpy(&w, p + at, 8);
