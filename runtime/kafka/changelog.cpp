@@ -156,6 +156,30 @@ Result<void> QueryChangelogEnd(rd_kafka_t* consumer, const std::string& topic, i
   }
 }
 
+// How long a restore waits at an open transaction before it says so (a handover's commit ends
+// within a round trip or two; a killed owner's open transaction only when the brokers abort it).
+constexpr std::chrono::seconds kOpenTransactionPatience{2};
+
+// A restore stopped at `stable_end`, below `high`: logs that it waits for an open transaction
+// and reads the high watermark again. False when there is nothing to wait for: the log was
+// truncated below `high` (a leader change that lost its tail), which then becomes its end.
+bool WaitingForOpenTransaction(rd_kafka_t* consumer, const std::string& topic, int32_t partition,
+                               int64_t stable_end, int64_t& high) {
+  int64_t low_now = 0;
+  int64_t high_now = 0;
+  if (rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition, &low_now, &high_now,
+                                       kMetadataTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      high_now <= stable_end) {
+    high = high_now;
+    return false;
+  }
+  spdlog::info(
+      "restore: shard {} waits for an open transaction on its changelog to end (at offset {}, "
+      "end {})",
+      partition, stable_end, high);
+  return true;
+}
+
 }  // namespace
 
 void PutChangelogCheckpoint(StoreBatch& batch, int64_t next_offset) {
@@ -190,6 +214,10 @@ Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic
   }
   RestoreBatch batch(store);
   int64_t next_offset = start;
+  // The last end of log below `high` (-1: none since the last record), and when to say that
+  // the restore waits for it.
+  int64_t stable_end = -1;
+  auto next_wait_report = std::chrono::steady_clock::now();
   Result<void> ok;
   while (ok) {
     if (stop.load()) {
@@ -198,10 +226,26 @@ Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic
     }
     KafkaMessage message(rd_kafka_consumer_poll(consumer, kPollMs));
     if (!message) {
+      if (stable_end >= 0 && std::chrono::steady_clock::now() >= next_wait_report) {
+        if (!WaitingForOpenTransaction(consumer, topic, partition, stable_end, high)) {
+          break;
+        }
+        next_wait_report = std::chrono::steady_clock::now() + kWaitReportEvery;
+      }
       continue;
     }
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      break;
+      // The end of the read_committed log (its last stable offset). Below the high watermark
+      // read at the start it stops at a transaction still open; its end (markers) moves the
+      // log on and another end of log comes.
+      if (message->offset >= high) {
+        break;
+      }
+      if (stable_end < 0) {
+        next_wait_report = std::chrono::steady_clock::now() + kOpenTransactionPatience;
+      }
+      stable_end = message->offset;
+      continue;
     }
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       spdlog::warn("restore: shard {}: {}", partition, rd_kafka_message_errstr(message.get()));
@@ -211,6 +255,7 @@ Result<void> RestoreFromChangelog(rd_kafka_t* consumer, const std::string& topic
     std::string_view value(static_cast<const char*>(message->payload), message->len);
     ok = batch.Apply(key, message->payload == nullptr ? nullptr : &value);
     next_offset = message->offset + 1;
+    stable_end = -1;
     ++progress.restored_records;
     if (ok && batch.count() >= kRecordsPerBatch) {
       ok = batch.Commit(next_offset);

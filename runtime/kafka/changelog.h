@@ -30,7 +30,12 @@ struct RestoreProgress {
 
 // Brings `store` up to the end (read_committed) of changelog partition `partition`, starting
 // at the store's checkpoint (or the beginning when it has none), and rebuilds its timers from
-// the restored states. `consumer` is a group-less consumer with isolation.level=read_committed
+// the restored states. The end is the partition's high watermark when the restore starts: a
+// transaction still open below it (the shard's previous owner committing or aborting as it is
+// handed over) is waited for until it ends, so that a commit of it is restored too: the input
+// offsets it carries are the ones the new owner resumes from. Stopping at the first end of
+// the read_committed log instead (the last stable offset) would leave that commit's states out
+// while its offsets count. `consumer` is a group-less consumer with isolation.level=read_committed
 // and enable.partition.eof=true, not assigned to anything; it is unassigned again on return.
 // While the brokers cannot be reached it waits (a warning every 10 s) until they can or `stop`
 // is raised. The reason on a Kafka or store failure, or when `stop` is raised.

@@ -11,6 +11,10 @@ bool IsDamagedStoreError(std::string_view store_error) {
   return store_error.find("Corruption") != std::string_view::npos;
 }
 
+bool IsLockedStoreError(std::string_view store_error) {
+  return store_error.find("is locked by another cxpulse process") != std::string_view::npos;
+}
+
 bool SetAsideDamagedStore(const std::string& path, int partition, std::string_view why,
                           std::string& error) {
   namespace fs = std::filesystem;

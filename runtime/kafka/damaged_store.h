@@ -14,6 +14,11 @@ namespace cx {
 // a newer format or an I/O failure that a rebuild would hit again.
 [[nodiscard]] bool IsDamagedStoreError(std::string_view store_error);
 
+// True when `store_error` (a StateStore message) reports a store still open elsewhere: by another
+// processing thread of this process (a shard handed between two threads while the one losing it
+// has not yet noticed; it closes the store when it does) or by another process.
+[[nodiscard]] bool IsLockedStoreError(std::string_view store_error);
+
 // Moves the store directory `path` (".../shard-N") to ".../damaged-shard-N" beside it
 // (replacing an older one: kept for a post-mortem, one at a time; not named shard-*, so that
 // `cxpulse state get` skips it) and logs one warning line: which shard, why, where it went, that

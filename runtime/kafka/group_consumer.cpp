@@ -1,12 +1,23 @@
 #include "runtime/kafka/group_consumer.h"
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
+#include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/kafka/kafka_stats.h"
 #include "runtime/kafka/partition_owners.h"
 
 namespace cx {
+namespace {
+
+// How long an assignment waits for its committed offsets before the shards restore (a
+// transaction of the previous owner holds them unstable until it ends; the brokers abort a
+// killed owner's within kafka.transaction_timeout plus their check interval).
+constexpr auto kCommittedOffsetsWait = std::chrono::seconds(60);
+
+}  // namespace
 
 GroupConsumer::GroupConsumer(const KafkaConfig& config, GroupListener& listener,
                              const std::vector<LiveObserver*>& observers,
@@ -126,6 +137,21 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     std::set<int> numbers;
     for (int i = 0; i < partitions->cnt; ++i) {
       numbers.insert(partitions->elems[i].partition);
+    }
+    // The committed offsets before the shards restore: reading them (stable, under
+    // read_committed) waits for a transaction of the previous owner still deciding them, so the
+    // restore after it sees every state that transaction committed; librdkafka would read them
+    // only once the fetchers start, after the restore. When they cannot be read, librdkafka
+    // reads them then, as before.
+    if (Result<void> read = ReadCommittedOffsets(
+            rk, partitions, std::chrono::steady_clock::now() + kCommittedOffsetsWait,
+            [self] { return self->listener_.Stopping(); });
+        !read) {
+      spdlog::warn("kafka: {}; the shards restore first", read.error().message());
+      for (int i = 0; i < partitions->cnt; ++i) {
+        partitions->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+        partitions->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      }
     }
     self->listener_.OnAssigned(numbers);
     // Detach the partition queues before the fetchers start, so no record of an assigned

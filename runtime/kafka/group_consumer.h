@@ -28,6 +28,8 @@ class GroupListener {
   [[nodiscard]] virtual ShardInputs* InputsOf(int partition) = 0;
   // The brokers became (un)reachable, as the consumer's error callback reports it.
   virtual void OnBrokersUnreachable() = 0;
+  // A stop was asked for: waits inside a rebalance end early.
+  [[nodiscard]] virtual bool Stopping() const = 0;
 };
 
 // The consumer group member over the four co-partitioned input topics: creates and subscribes

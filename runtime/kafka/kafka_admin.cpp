@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -23,6 +24,8 @@ constexpr auto kFirstBrokerWaitReport = std::chrono::seconds(1);
 constexpr auto kBrokerWaitReportEvery = std::chrono::seconds(5);
 // How often a rewind asks again for committed offsets that came back with a partition error.
 constexpr auto kRewindRetryEvery = std::chrono::milliseconds(200);
+// The longest single attempt at the committed offsets when a stop may end the waiting.
+constexpr int64_t kStoppableAttemptMs = 5000;
 // How often a created topic's metadata is read again until every partition has a leader.
 constexpr auto kTopicReadyRetryEvery = std::chrono::milliseconds(100);
 
@@ -244,44 +247,75 @@ std::string FirstPartitionError(const rd_kafka_topic_partition_list_t& offsets) 
   return {};
 }
 
-Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
-                               int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+Result<void> ReadCommittedOffsets(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* partitions,
+                                  std::chrono::steady_clock::time_point deadline,
+                                  const std::function<bool()>& stop) {
   for (;;) {
-    for (int i = 0; i < assigned->cnt; ++i) {
-      assigned->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-      assigned->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      partitions->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+      partitions->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    const int wait_ms = static_cast<int>(std::max<int64_t>(left.count(), kBrokerAttemptMinMs));
-    rd_kafka_resp_err_t err = rd_kafka_committed(consumer, assigned, wait_ms);
+    int64_t wait_ms = std::max<int64_t>(left.count(), kBrokerAttemptMinMs);
+    if (stop) {
+      wait_ms = std::min<int64_t>(wait_ms, kStoppableAttemptMs);  // so that a stop is seen
+    }
+    rd_kafka_resp_err_t err = rd_kafka_committed(consumer, partitions, static_cast<int>(wait_ms));
     std::string failed;
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      failed = FirstPartitionError(*assigned);
-      if (failed.empty()) break;
+      failed = FirstPartitionError(*partitions);
+      if (failed.empty()) return Ok();
     } else if (IsBrokerUnreachable(err)) {
       failed = std::string("the group coordinator: ") + rd_kafka_err2str(err);
     } else {
-      return Err(std::string("cannot read the committed offsets to rewind to: ") +
-                 rd_kafka_err2str(err));
+      return Err(std::string("cannot read the committed offsets: ") + rd_kafka_err2str(err));
     }
-    if (std::chrono::steady_clock::now() + kRewindRetryEvery >= deadline) {
-      return Err("cannot read the committed offsets to rewind to: " + failed);
+    if (std::chrono::steady_clock::now() + kRewindRetryEvery >= deadline || (stop && stop())) {
+      return Err("cannot read the committed offsets: " + failed);
     }
     spdlog::debug("run: committed offset of {}; asking again", failed);
     std::this_thread::sleep_for(kRewindRetryEvery);
+  }
+}
+
+Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
+                               int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (Result<void> read = ReadCommittedOffsets(consumer, assigned, deadline); !read) {
+    return read;
   }
   for (int i = 0; i < assigned->cnt; ++i) {
     if (assigned->elems[i].offset < 0) {
       assigned->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     }
   }
-  KafkaError e(rd_kafka_seek_partitions(consumer, assigned, timeout_ms));
-  if (e) {
-    return Err(std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get()));
+  // A seek that failed for one partition (the call itself succeeds; the partition's error is in
+  // its element) leaves that partition's fetch position where it was, past the rolled-back
+  // records: they would be skipped. It is asked again; one that keeps failing fails the rewind.
+  std::vector<int64_t> targets(static_cast<size_t>(assigned->cnt));
+  for (int i = 0; i < assigned->cnt; ++i) {
+    targets[static_cast<size_t>(i)] = assigned->elems[i].offset;
   }
-  return Ok();
+  for (;;) {
+    KafkaError e(rd_kafka_seek_partitions(consumer, assigned, timeout_ms));
+    if (e) {
+      return Err(std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get()));
+    }
+    const std::string failed = FirstPartitionError(*assigned);
+    if (failed.empty()) {
+      return Ok();
+    }
+    if (std::chrono::steady_clock::now() + kRewindRetryEvery >= deadline) {
+      return Err("cannot rewind the consumer: " + failed);
+    }
+    spdlog::warn("run: rewinding {}; asking again", failed);
+    std::this_thread::sleep_for(kRewindRetryEvery);
+    for (int i = 0; i < assigned->cnt; ++i) {
+      assigned->elems[i].offset = targets[static_cast<size_t>(i)];
+      assigned->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+  }
 }
 
 }  // namespace cx

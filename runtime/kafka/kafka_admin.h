@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -63,12 +64,25 @@ using TopicPartitionCounts = std::map<std::string, int>;
 // UNSTABLE_OFFSET_COMMIT while a fenced or killed producer's transaction with offsets is open.
 [[nodiscard]] std::string FirstPartitionError(const rd_kafka_topic_partition_list_t& offsets);
 
+// Sets each partition of `partitions` to its committed offset in the consumer's group
+// (RD_KAFKA_OFFSET_INVALID when none is committed). With isolation.level=read_committed the
+// offsets are stable: a transaction still open with offsets for one of them is waited for, so
+// everything it wrote is decided when this returns. A partition whose committed offset comes
+// back with an error is asked again until `deadline`, and so is a group coordinator that cannot
+// be reached (IsBrokerUnreachable). The one-line reason when it cannot.
+// `stop` (may be null) raised ends the waiting early, with a reason.
+[[nodiscard]] Result<void> ReadCommittedOffsets(rd_kafka_t* consumer,
+                                                rd_kafka_topic_partition_list_t* partitions,
+                                                std::chrono::steady_clock::time_point deadline,
+                                                const std::function<bool()>& stop = {});
+
 // Seeks every partition of `assigned` (a consumer's current assignment) to its committed
 // offset, or to the beginning when none is committed: a rollback's rewind. A partition whose
 // committed offset comes back with an error is asked again until timeout_ms has passed (never
 // taken as "none committed": that would process it again from the beginning), and so is a
-// group coordinator that cannot be reached (IsBrokerUnreachable). The one-line reason when it
-// cannot.
+// group coordinator that cannot be reached (IsBrokerUnreachable), and so is a partition whose
+// seek failed (its fetch position would stay past the rolled-back records). The one-line
+// reason when it cannot.
 [[nodiscard]] Result<void> RewindToCommitted(rd_kafka_t* consumer,
                                              rd_kafka_topic_partition_list_t* assigned,
                                              int timeout_ms);

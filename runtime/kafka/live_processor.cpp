@@ -138,6 +138,7 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
   pending_offsets_.clear();
   outputs_->Drop();
   shards_.clear();
+  ++shards_generation_;
   status_.assigned_shards = 0;
   if (Result<void> rejoined = consumer_->Rejoin(); !rejoined) {
     Fail("cannot rejoin the consumer group: " + rejoined.error().message());
@@ -217,6 +218,7 @@ void LiveProcessor::OnRevoked() {
     FinishCommit();
   }
   shards_.clear();
+  ++shards_generation_;
   pending_offsets_.clear();
   status_.assigned_shards = 0;
   for (LiveObserver* observer : observers_) observer->OnRebalance(0);
@@ -258,7 +260,11 @@ bool LiveProcessor::DrainShard(ShardSlot& slot, size_t budget) {
       return false;
     }
     KafkaMessage message = slot.inputs.Pop(next);
+    const uint64_t generation = shards_generation_;
     ProcessRecord(slot, *message, now, not_after);
+    if (shards_generation_ != generation) {
+      return true;  // rolled back: `slot` is gone; the loop starts over with the new shards
+    }
     if (slot.inputs.Empty(next)) {
       FillInputs(slot);
     }
@@ -444,16 +450,19 @@ void LiveProcessor::Recover(bool new_producer) {
     partitions.push_back(partition);
   }
   shards_.clear();
+  ++shards_generation_;
+  // The committed offsets first: reading them waits for a transaction still deciding them, so
+  // the shards' restore after it sees every state that transaction committed.
+  Result<KafkaPartitionList> assigned = persistence_->Rewind(consumer_->handle());
+  if (!assigned) {
+    Fail(assigned.error().message());
+    return;
+  }
   for (int p : partitions) {
     if (Result<void> opened = OpenShard(p); !opened) {
       FailRestore(p, opened.error());
       return;
     }
-  }
-  Result<KafkaPartitionList> assigned = persistence_->Rewind(consumer_->handle());
-  if (!assigned) {
-    Fail(assigned.error().message());
-    return;
   }
   consumer_->AttachInputQueues(**assigned);
 }
@@ -470,9 +479,13 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
     // (retries while unreachable) then holds processing up too, so the next batch, its kept
     // outputs and its transaction stay bounded.
     if (!persistence_->committing() || clock_.Monotonic() - commit_started_ < kMaxOverlap) {
+      const uint64_t generation = shards_generation_;
       for (auto& [partition, slot] : shards_) {
         busy = FillInputs(slot) || busy;
         busy = DrainShard(slot, kRecordsPerTurn) || busy;
+        if (shards_generation_ != generation) {
+          break;  // rolled back: `shards_` was rebuilt, this loop's iterator is gone
+        }
       }
     }
     std::string fatal_reason;
@@ -508,6 +521,7 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   }
   consumer_->Close();
   shards_.clear();
+  ++shards_generation_;
   ServeCustomerRequests();
   if (!fatal_error_.empty()) {
     return Err(fatal_error_);

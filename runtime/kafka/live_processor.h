@@ -90,6 +90,7 @@ class LiveProcessor final : private GroupListener {
   void OnRevoked() override;
   [[nodiscard]] ShardInputs* InputsOf(int partition) override;
   void OnBrokersUnreachable() override { SetBrokerReachable(false); }
+  [[nodiscard]] bool Stopping() const override { return stop_ != nullptr && stop_->load(); }
 
   void ServeCustomerRequests();
   void PublishSnapshots();
@@ -105,7 +106,8 @@ class LiveProcessor final : private GroupListener {
   // because the commit in flight ended (the loop completes it).
   [[nodiscard]] bool DrainShard(ShardSlot& slot, size_t budget);
   // `started`: the monotonic time the record was taken; `not_after`: the latest event time it
-  // may carry (now + kafka.max_future).
+  // may carry (now + kafka.max_future). May roll back (Recover, when no transaction can begin):
+  // `slot` is then gone and the record is not processed (the rewind brings it back).
   void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message, MonotonicTime started,
                      EventTime not_after);
   void AdvanceIdleShards();
@@ -142,6 +144,10 @@ class LiveProcessor final : private GroupListener {
   // The shards' emission sink.
   std::unique_ptr<LiveOutputs> outputs_;
   std::map<int, ShardSlot> shards_;
+  // Raised whenever `shards_` is emptied or rebuilt (Recover, a rebalance, a rejoin): a loop
+  // over `shards_`, or a drain holding a ShardSlot&, that called into something which may
+  // recover must compare it before touching either again.
+  uint64_t shards_generation_ = 0;
   CacheBounds cache_per_shard_;
   int input_partitions_ = 0;
 

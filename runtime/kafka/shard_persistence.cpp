@@ -1,6 +1,10 @@
 #include "runtime/kafka/shard_persistence.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "runtime/kafka/damaged_store.h"
 #include "runtime/kafka/kafka_admin.h"
@@ -15,6 +19,10 @@ namespace {
 // (transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s), longer while brokers
 // restart.
 constexpr int kRewindTimeoutMs = 60000;
+// How long a shard's open waits for a store still open by its previous owner, and how often it
+// tries again.
+constexpr auto kLockedStoreWait = std::chrono::seconds(60);
+constexpr auto kLockedStoreRetryEvery = std::chrono::milliseconds(100);
 
 }  // namespace
 
@@ -40,6 +48,21 @@ Result<std::unique_ptr<Shard>> ShardPersistence::OpenShard(int partition, CacheB
                                                            RestoreProgress& progress,
                                                            const std::atomic<bool>& stop) {
   Result<std::unique_ptr<Shard>> shard = OpenShardOnce(partition, cache, sink, progress, stop);
+  // A store still open by the shard's previous owner: another processing thread of this process
+  // that lost the shard without having noticed yet (its session expired under load, and the
+  // group handed the shard to this thread); it closes the store at its next poll.
+  const auto give_up = std::chrono::steady_clock::now() + kLockedStoreWait;
+  bool said = false;
+  while (!shard && IsLockedStoreError(shard.error().message()) && !stop.load() &&
+         std::chrono::steady_clock::now() < give_up) {
+    if (!said) {
+      spdlog::info("restore: shard {}: its store is still open by its previous owner; waiting",
+                   partition);
+      said = true;
+    }
+    std::this_thread::sleep_for(kLockedStoreRetryEvery);
+    shard = OpenShardOnce(partition, cache, sink, progress, stop);
+  }
   if (shard || !IsDamagedStoreError(shard.error().message())) {
     return shard;
   }

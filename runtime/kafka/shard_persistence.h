@@ -103,7 +103,8 @@ class ShardPersistence {
   void AwaitCommitThread();
 
   // Drops the open transaction (see Transactions::Rollback). The caller then discards its
-  // shards, reopens them and calls Rewind().
+  // shards, calls Rewind() and reopens them (restores after reading the committed offsets, see
+  // ReadCommittedOffsets).
   [[nodiscard]] Result<void> Rollback(bool new_producer) {
     return transactions_.Rollback(new_producer);
   }

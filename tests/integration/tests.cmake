@@ -78,6 +78,9 @@ cxpulse_integration_test(oversized_record oversized_record_test.py 420)
 cxpulse_integration_test(key_mismatch key_mismatch_test.py 300)
 # A damaged RocksDB shard dir (garbage MANIFEST, truncated SST): rebuilt from the changelog.
 cxpulse_integration_test(corrupt_store corrupt_store_test.py 300)
+# A shard handed over while the previous owner's last transaction is open: the new owner
+# restores what that transaction commits before resuming from the offsets it commits.
+cxpulse_integration_test(handover_transaction handover_transaction_test.py 300)
 # Mounts a tmpfs for the state dir: needs root, else skipped (exit 77).
 cxpulse_integration_test(disk_full_live disk_full_live_test.py 600)
 set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
@@ -88,7 +91,8 @@ set_tests_properties(integration.broker_start integration.broker_stop
   integration.broker_outage integration.stop_bound integration.idle_deadline integration.arrival_order
   integration.outreach_service integration.customer_routing integration.case_end_to_end
   integration.notify
-  integration.oversized_record integration.key_mismatch integration.corrupt_store integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
+  integration.oversized_record integration.key_mismatch integration.corrupt_store integration.handover_transaction
+  integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
 
 # Hostile records of every class (SPEC §2) among valid traffic, both processing modes: each a
 # dead letter with its code, the valid part's output equal to its replay, no restart.

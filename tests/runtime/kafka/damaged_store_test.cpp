@@ -30,6 +30,18 @@ TEST(DamagedStore, CorruptionIsDamageOtherFailuresAreNot) {
   EXPECT_FALSE(IsDamagedStoreError("state dir s/shard-0: 3 MiB free, below the 32 MiB reserve"));
 }
 
+TEST(DamagedStore, ALockIsToldApartFromDamage) {
+  EXPECT_TRUE(IsLockedStoreError(
+      "state dir s/shard-0 is locked by another cxpulse process (IO error: lock hold by current "
+      "process)"));
+  EXPECT_TRUE(IsLockedStoreError(
+      "state dir s/shard-0 is locked by another cxpulse process (IO error: While lock file: "
+      "s/shard-0/LOCK: Resource temporarily unavailable)"));
+  EXPECT_FALSE(IsLockedStoreError(
+      "cannot open state dir s/shard-0: Corruption: CURRENT file does not end with newline"));
+  EXPECT_FALSE(IsLockedStoreError("state dir s/shard-0: 3 MiB free, below the 32 MiB reserve"));
+}
+
 TEST(DamagedStore, IsSetAsideOutOfTheShardNames) {
   cx::testing::TempDir temp;
   fs::path state = temp.Path();
