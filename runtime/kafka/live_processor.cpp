@@ -212,11 +212,15 @@ void LiveProcessor::OnRevoked() {
   status_.ready = false;
   // Stopping after the last commit failed (the consumer's close revokes): nothing more is
   // committed, as in Run()'s stop.
+  // A commit that fails here rolls back without reopening the shards or rewinding (Recover):
+  // they go away with the assignment, and their next owner starts from the committed offsets.
+  revoking_ = true;
   if (!shards_.empty() && !final_commit_failed_) {
     CommitCycle();
   } else {
     FinishCommit();
   }
+  revoking_ = false;
   shards_.clear();
   ++shards_generation_;
   pending_offsets_.clear();
@@ -451,6 +455,9 @@ void LiveProcessor::Recover(bool new_producer) {
   }
   shards_.clear();
   ++shards_generation_;
+  if (revoking_) {
+    return;  // the assignment goes: nothing to reopen or rewind
+  }
   // The committed offsets first: reading them waits for a transaction still deciding them, so
   // the shards' restore after it sees every state that transaction committed.
   Result<KafkaPartitionList> assigned = persistence_->Rewind(consumer_->handle());

@@ -122,8 +122,9 @@ class LiveProcessor final : private GroupListener {
   // rolls back (Recover) if `recover`. Returns false when it did not commit.
   bool FinishCommit(bool recover = true);
   bool BeginTransactionIfNeeded();
-  // Drops every uncommitted change: aborts, re-creates the producer when needed, reopens the
-  // shards from their stores + changelog and rewinds the consumer to the committed offsets.
+  // Drops every uncommitted change: aborts, re-creates the producer when needed, rewinds the
+  // consumer to the committed offsets and reopens the shards from their stores + changelog
+  // (inside OnRevoked only the first two: the shards go with the assignment).
   void Recover(bool new_producer);
   // Stopping: a commit failed and is not rolled back; nothing more is committed (logged once).
   void GiveUpFinalCommit();
@@ -148,6 +149,8 @@ class LiveProcessor final : private GroupListener {
   // over `shards_`, or a drain holding a ShardSlot&, that called into something which may
   // recover must compare it before touching either again.
   uint64_t shards_generation_ = 0;
+  // Inside OnRevoked: a rollback then only drops the uncommitted work (Recover).
+  bool revoking_ = false;
   CacheBounds cache_per_shard_;
   int input_partitions_ = 0;
 
