@@ -255,6 +255,25 @@ def main(checks):
         diffs = order_differences(actual, expected)
         checks.check(f"each customer's {what} in replay's order", not diffs,
                      f"{len(diffs)} customers differ, e.g. {diffs[:3]}")
+    if checks.failed:
+        for name, p in (("a", a), ("b", b)):
+            print_warnings(name, p)
+
+
+def print_warnings(name, processor, limit=40):
+    """The processor's own warnings (rollbacks, rewinds, waits; not librdkafka's) over all its
+    starts, for a failed run whose work dir is gone by the time anyone looks (CI)."""
+    try:
+        text = processor.log_text()
+    except OSError:
+        return
+    lines = [line for line in text.splitlines()
+             if " librdkafka " not in line and not line.startswith("%") and
+             (" warning " in line or " error " in line or "waits for" in line or
+              "still open by" in line or
+              "===== start" in line)]
+    itlib.log(f"instance {name}: its warnings ({len(lines)}, the last {limit}):\n  " +
+              "\n  ".join(lines[-limit:]))
 
 
 if __name__ == "__main__":
