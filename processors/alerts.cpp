@@ -16,7 +16,7 @@ void MaybeSignalScore(Step& step, SignalKind kind, int score, uint8_t& emitted, 
                       EventTime ts, std::string_view trigger) {
   if (std::abs(score - static_cast<int>(emitted)) < signal_step) return;
   Signal& s = step.out.signals.emplace_back();
-  s.signal_id = StableId({step.customer_id, ToString(kind), trigger});
+  s.signal_id = IdHasher(step).Part(ToString(kind)).Part(trigger).Id();
   s.kind = kind;
   s.customer_id = step.customer_id;
   s.ts = ts;
@@ -135,7 +135,7 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   last.severity = severity;
 
   Alert& a = step.out.alerts.emplace_back();
-  a.alert_id = StableId({step.customer_id, ToString(request.kind), request.trigger});
+  a.alert_id = IdHasher(step).Part(ToString(request.kind)).Part(request.trigger).Id();
   a.customer_id = step.customer_id;
   a.kind = request.kind;
   a.severity = severity;

@@ -89,7 +89,7 @@ void CountContact(Step& step, Contact& contact, const Event& event) {
   }
   if (previous != nullptr) {
     Signal& s = step.out.signals.emplace_back();
-    s.signal_id = StableId({step.customer_id, "contact.repeat", contact.contact_id});
+    s.signal_id = IdHasher(step).Part("contact.repeat").Part(contact.contact_id).Id();
     s.kind = SignalKind::kContactRepeat;
     s.customer_id = step.customer_id;
     s.ts = event.ts;

@@ -71,7 +71,7 @@ ApplyResult ApplyEvent(const RulesConfig& config, std::string_view customer_id,
   }
   state.last_activity = std::max(state.last_activity, event.ts);
   if (event.tier != Tier::kUnset) state.tier = event.tier;
-  Step step{config, customer_id, state, out, state.last_activity, event.event_id, {}};
+  Step step{config, customer_id, state, out, state.last_activity, event.event_id, {}, {}};
   switch (event.type) {
     case EventType::kClick:
       ApplyClickEvent(step, event, watermark);
@@ -91,7 +91,7 @@ ApplyResult ApplyEvent(const RulesConfig& config, std::string_view customer_id,
 
 void FireDueTimers(const RulesConfig& config, std::string_view customer_id, CustomerState& state,
                    EventTime watermark, Emissions& out) {
-  Step step{config, customer_id, state, out, state.last_activity, {}, {}};
+  Step step{config, customer_id, state, out, state.last_activity, {}, {}, {}};
   Finish(step, watermark);
 }
 

@@ -1,6 +1,8 @@
 #include "processors/sla.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <string>
 #include <type_traits>
 
@@ -62,8 +64,24 @@ void ForEachWait(const RulesConfig& config, C& contact, F&& f) {
   }
 }
 
+// "contact_id|kind|start_ms": names one response wait in the ids of its signals and alerts.
 std::string WaitIdentity(const Contact& contact, SlaKind kind, EventTime start) {
   return contact.contact_id + "|" + std::string(ToString(kind)) + "|" + std::to_string(start.ms);
+}
+
+// Hashes WaitIdentity(contact, kind, start) as one part, without building the string.
+StableHasher& HashWaitIdentity(StableHasher& h, const Contact& contact, SlaKind kind,
+                               EventTime start) {
+  std::array<char, 24> digits{};
+  const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), start.ms);
+  const std::string_view number(digits.data(), static_cast<size_t>(end - digits.data()));
+  const std::string_view kind_name = ToString(kind);
+  return h.BeginPart(contact.contact_id.size() + 1 + kind_name.size() + 1 + number.size())
+      .Piece(contact.contact_id)
+      .Piece("|")
+      .Piece(kind_name)
+      .Piece("|")
+      .Piece(number);
 }
 
 std::vector<std::string> EventIds(const Step& step, const Contact& contact) {
@@ -78,7 +96,8 @@ std::vector<std::string> EventIds(const Step& step, const Contact& contact) {
 void EmitSla(Step& step, const Contact& contact, SignalKind kind, SlaKind sla, EventTime start,
              EventTime ts, Duration target, Duration elapsed) {
   Signal& s = step.out.signals.emplace_back();
-  s.signal_id = StableId({step.customer_id, ToString(kind), WaitIdentity(contact, sla, start)});
+  StableHasher id = IdHasher(step).Part(ToString(kind));
+  s.signal_id = HashWaitIdentity(id, contact, sla, start).Id();
   s.kind = kind;
   s.customer_id = step.customer_id;
   s.ts = ts;
