@@ -27,8 +27,15 @@ TEST(StableHasherTest, PiecesAndPrefixesGiveTheSameIds) {
   const StableHasher customer = StableHasher().Part("c-42");
   StableHasher copy = customer;
   EXPECT_EQ(copy.Part("low_score").Part("n1").Id(), StableId({"c-42", "low_score", "n1"}));
-  EXPECT_EQ(StableHasher(customer).Part("sla.breached").BeginPart(17).Piece("k-1").Piece("|")
-                .Piece("call_answer").Piece("|").Piece("7").Id(),
+  EXPECT_EQ(StableHasher(customer)
+                .Part("sla.breached")
+                .BeginPart(17)
+                .Piece("k-1")
+                .Piece("|")
+                .Piece("call_answer")
+                .Piece("|")
+                .Piece("7")
+                .Id(),
             StableId({"c-42", "sla.breached", "k-1|call_answer|7"}));
   EXPECT_NE(StableHasher(customer).BeginPart(2).Piece("a").Piece("b").Id(),
             StableHasher(customer).Part("a").Part("b").Id());
