@@ -37,7 +37,7 @@ struct Threshold {
 };
 
 std::string Points(double points) {
-  const long rounded = std::lround(points);
+  const long rounded = RoundHalfAway(points);
   return (rounded < 0 ? "" : "+") + std::to_string(rounded);
 }
 
@@ -50,7 +50,7 @@ std::string ThresholdDetail(const Step& step, const Threshold& t, int score) {
                     std::to_string(critical ? t.critical : t.warning) + ":";
   bool first = true;
   auto part = [&](const std::string& what, double points, std::string_view note = {}) {
-    if (std::lround(points) == 0) return;
+    if (RoundHalfAway(points) == 0) return;
     out += first ? " " : ", ";
     first = false;
     out += what + " (" + Points(points);

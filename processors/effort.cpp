@@ -14,7 +14,7 @@ void AddEffort(Step& step, double points, EventTime at) {
 
 int EffortScore(const RulesConfig& config, const CustomerState& state, EventTime now) {
   const double v = DecayedValue(state.effort, now, config.effort.half_life);
-  return static_cast<int>(std::clamp(std::lround(v), 0L, static_cast<long>(config.effort.cap)));
+  return static_cast<int>(std::clamp(RoundHalfAway(v), 0L, static_cast<long>(config.effort.cap)));
 }
 
 void ApplyCesLift(Step& step, int ces_score, EventTime at) {

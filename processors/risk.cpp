@@ -74,7 +74,7 @@ RiskParts ExplainRisk(const RulesConfig& config, const CustomerState& state, Eve
   if (p.breaches >= r.many_breaches_at) p.many_breaches_points = r.many_breaches;
   const double v =
       p.event_points + p.high_effort_points + p.many_contacts_points + p.many_breaches_points;
-  p.score = static_cast<int>(std::clamp(std::lround(v), 0L, static_cast<long>(r.cap)));
+  p.score = static_cast<int>(std::clamp(RoundHalfAway(v), 0L, static_cast<long>(r.cap)));
   return p;
 }
 

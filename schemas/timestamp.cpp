@@ -1,6 +1,7 @@
 #include "schemas/timestamp.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 namespace cx {
@@ -25,11 +26,19 @@ bool ReadDigits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-void AppendDigits(int value, int width, char* out) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
+// "00" … "99": the two digits of n < 100.
+constexpr std::array<char, 200> kTwoDigits = [] {
+  std::array<char, 200> digits{};
+  for (size_t n = 0; n < 100; ++n) {
+    digits[2 * n] = static_cast<char>('0' + n / 10);
+    digits[2 * n + 1] = static_cast<char>('0' + n % 10);
   }
+  return digits;
+}();
+
+void TwoDigits(unsigned n, char* out) {
+  out[0] = kTwoDigits[2 * n];
+  out[1] = kTwoDigits[2 * n + 1];
 }
 
 }  // namespace
@@ -101,19 +110,26 @@ void FormatRfc3339Millis(EventTime t, char (&buf)[24]) {
   }
   const std::chrono::year_month_day date{
       std::chrono::sys_days{std::chrono::days{static_cast<int>(days)}}};
-  AppendDigits(static_cast<int>(date.year()), 4, buf);
+  const auto year = static_cast<unsigned>(static_cast<int>(date.year()));  // 0000-9999
+  const auto in_day_ms = static_cast<unsigned>(in_day);
+  const unsigned seconds = in_day_ms / 1000;
+  const unsigned millis = in_day_ms % 1000;
+  // Two digits at a time (the output records format two or three timestamps each).
+  TwoDigits(year / 100, buf);
+  TwoDigits(year % 100, buf + 2);
   buf[4] = '-';
-  AppendDigits(static_cast<int>(static_cast<unsigned>(date.month())), 2, buf + 5);
+  TwoDigits(static_cast<unsigned>(date.month()), buf + 5);
   buf[7] = '-';
-  AppendDigits(static_cast<int>(static_cast<unsigned>(date.day())), 2, buf + 8);
+  TwoDigits(static_cast<unsigned>(date.day()), buf + 8);
   buf[10] = 'T';
-  AppendDigits(static_cast<int>(in_day / 3'600'000), 2, buf + 11);
+  TwoDigits(seconds / 3600, buf + 11);
   buf[13] = ':';
-  AppendDigits(static_cast<int>(in_day / 60'000 % 60), 2, buf + 14);
+  TwoDigits(seconds / 60 % 60, buf + 14);
   buf[16] = ':';
-  AppendDigits(static_cast<int>(in_day / 1000 % 60), 2, buf + 17);
+  TwoDigits(seconds % 60, buf + 17);
   buf[19] = '.';
-  AppendDigits(static_cast<int>(in_day % 1000), 3, buf + 20);
+  buf[20] = static_cast<char>('0' + millis / 100);
+  TwoDigits(millis % 100, buf + 21);
   buf[23] = 'Z';
 }
 

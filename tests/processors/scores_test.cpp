@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <vector>
+
 #include "processors/decay.h"
 #include "processors/risk.h"
 #include "tests/processors/harness.h"
@@ -38,6 +41,38 @@ TEST(Decay, HalvesAfterOneHalfLifeAndIsExactOutOfOrder) {
   AddDecaying(b, 20, EventTime::FromMillis(kT0), hl);
   const EventTime later = EventTime::FromMillis(kT0 + 100 * kHour);
   EXPECT_NEAR(DecayedValue(a, later, hl), DecayedValue(b, later, hl), 1e-9);
+}
+
+// Scores round as std::lround does, halves away from zero: the inline form must agree on every
+// value, the halves and their neighbours one ulp away included.
+TEST(Decay, RoundHalfAwayAgreesWithLround) {
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                0.5,
+                                -0.5,
+                                1.5,
+                                -1.5,
+                                2.5,
+                                -2.5,
+                                0.49999999999999994,
+                                -0.49999999999999994,
+                                4503599627370495.5,
+                                4503599627370497.0,
+                                0x1p62,
+                                -0x1p62,
+                                0x1p63,
+                                1e300,
+                                -1e300};
+  for (int i = -2000; i <= 2000; ++i) {
+    const double x = i / 8.0;
+    values.insert(values.end(), {x, std::nextafter(x, 1e9), std::nextafter(x, -1e9), x / 3.0});
+  }
+  for (const double x : values) {
+    EXPECT_EQ(RoundHalfAway(x), std::lround(x)) << x;
+  }
+  EXPECT_EQ(RoundHalfAway(2.5), 3);
+  EXPECT_EQ(RoundHalfAway(-2.5), -3);
+  EXPECT_EQ(RoundHalfAway(0.49999999999999994), 0);
 }
 
 TEST(Effort, ScoreDecaysAndIsCapped) {

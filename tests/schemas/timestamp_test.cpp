@@ -88,6 +88,13 @@ TEST(TimestampTest, FormatsUtcWithMillisAndRoundTrips) {
     AppendRfc3339Millis(EventTime::FromMillis(ms), out);
     EXPECT_EQ(Parse(out), ms) << out;
   }
+  // Every field's digits, across the years the format allows.
+  for (int64_t i = -700; i <= 2900; ++i) {
+    const int64_t ms = i * 84'467'000'123 + i % 1000;
+    out.clear();
+    AppendRfc3339Millis(EventTime::FromMillis(ms), out);
+    ASSERT_EQ(Parse(out), ms) << out;
+  }
   out.clear();
   AppendRfc3339Millis(EventTime::Max(), out);
   EXPECT_EQ(out, "9999-12-31T23:59:59.999Z");
