@@ -135,12 +135,12 @@ std::string_view BreachCode(SlaKind kind) {
 }
 
 void RaiseSlaAlert(Step& step, const Contact& contact, Severity severity, EventTime ts,
-                   std::string trigger, std::string_view code, std::string detail) {
+                   std::string_view trigger, std::string_view code, std::string detail) {
   AlertRequest r;
   r.kind = AlertKind::kSlaBreach;
   r.severity = severity;
   r.ts = ts;
-  r.trigger = std::move(trigger);
+  r.trigger = trigger;
   r.contact_id = contact.contact_id;
   r.code = code;
   r.detail = std::move(detail);

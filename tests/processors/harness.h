@@ -150,14 +150,14 @@ class Harness {
         std::count_if(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.kind == k; }));
   }
   const Signal* Last(SignalKind k) const {
-    for (auto it = signals.rbegin(); it != signals.rend(); ++it) {
-      if (it->kind == k) return &*it;
+    for (size_t i = signals.size(); i-- > 0;) {
+      if (signals[i].kind == k) return &signals[i];
     }
     return nullptr;
   }
   const Alert* Last(AlertKind k) const {
-    for (auto it = alerts.rbegin(); it != alerts.rend(); ++it) {
-      if (it->kind == k) return &*it;
+    for (size_t i = alerts.size(); i-- > 0;) {
+      if (alerts[i].kind == k) return &alerts[i];
     }
     return nullptr;
   }
