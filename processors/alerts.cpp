@@ -13,10 +13,11 @@ namespace cx {
 namespace {
 
 void MaybeSignalScore(Step& step, SignalKind kind, int score, uint8_t& emitted, int signal_step,
-                      EventTime ts, std::string_view trigger) {
+                      EventTime ts, const Trigger& trigger) {
   if (std::abs(score - static_cast<int>(emitted)) < signal_step) return;
   Signal& s = step.out.signals.emplace_back();
-  s.signal_id = IdHasher(step).Part(ToString(kind)).Part(trigger).Id();
+  StableHasher id = IdHasher(step).Part(ToString(kind));
+  s.signal_id = HashTrigger(id, trigger).Id();
   s.kind = kind;
   s.customer_id = step.customer_id;
   s.ts = ts;
@@ -83,7 +84,7 @@ std::string ThresholdDetail(const Step& step, const Threshold& t, int score) {
 }
 
 void MaybeThresholdAlert(Step& step, const Threshold& t, int score, bool& armed, EventTime ts,
-                         std::string_view trigger) {
+                         const Trigger& trigger) {
   if (!armed) {
     if (score < t.rearm) {
       armed = true;
@@ -135,7 +136,8 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   last.severity = severity;
 
   Alert& a = step.out.alerts.emplace_back();
-  a.alert_id = IdHasher(step).Part(ToString(request.kind)).Part(request.trigger).Id();
+  StableHasher id = IdHasher(step).Part(ToString(request.kind));
+  a.alert_id = HashTrigger(id, request.trigger).Id();
   a.customer_id = step.customer_id;
   a.kind = request.kind;
   a.severity = severity;
@@ -162,7 +164,7 @@ bool RaiseAlert(Step& step, AlertRequest request) {
   return true;
 }
 
-void EvaluateScores(Step& step, EventTime trigger_ts, std::string_view trigger) {
+void EvaluateScores(Step& step, EventTime trigger_ts, const Trigger& trigger) {
   const RulesConfig& c = step.config;
   CustomerState& s = step.state;
   const int effort = EffortScore(c, s, step.now);

@@ -14,7 +14,7 @@ struct AlertRequest {
   AlertKind kind = AlertKind::kSlaBreach;
   Severity severity = Severity::kWarning;  // before the VIP step
   EventTime ts;                            // event time of the trigger
-  std::string_view trigger;                // event_id, or the identity of a timer
+  Trigger trigger{std::string_view{}};     // event_id, or the identity of a timer
   std::string_view contact_id;             // empty when not about one contact
   std::string_view code;                   // stable reason code
   std::string detail;                      // human sentence
@@ -32,7 +32,7 @@ bool RaiseAlert(Step& step, AlertRequest request);
 // Re-evaluates effort and risk at step.now: effort.updated / risk.updated signals when the
 // rounded score moved by >= signal_step, and the high_effort / at_risk threshold alerts with
 // their hysteresis. `trigger_ts` / `trigger` identify what caused this evaluation.
-void EvaluateScores(Step& step, EventTime trigger_ts, std::string_view trigger);
+void EvaluateScores(Step& step, EventTime trigger_ts, const Trigger& trigger);
 
 // "call" or "chat": the SLA kind of a contact, as signals and metric labels name it.
 [[nodiscard]] std::string_view ContactChannelName(EventType type);

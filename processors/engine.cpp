@@ -42,14 +42,14 @@ void FireTimers(Step& step, EventTime watermark) {
     step.now = std::max(due.at, state.last_activity);
     step.event_id = {};
     step.drivers.clear();
-    std::string trigger = "timer|" + std::to_string(due.at.ms) + "|";
     if (due.contact != nullptr) {
-      trigger += due.contact->contact_id;
       ResolveContactSla(step, *due.contact, due.at + Duration::Millis(1));
     } else {
-      trigger += "help_dwell";
       FireHelpDwellTimer(step, due.at);
     }
+    // The contact outlives the step (pruning comes after the timers).
+    const Trigger trigger = Trigger::Timer(
+        due.at, due.contact != nullptr ? std::string_view(due.contact->contact_id) : "help_dwell");
     EvaluateScores(step, due.at, trigger);
   }
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,36 @@ struct Step {
   // (most steps emit nothing, so it is not computed up front).
   std::optional<StableHasher> customer_hasher;
 };
+
+// What triggered a step, as the last part of its ids: an event's id, or a timer's
+// "timer|<deadline ms>|<what fired>" (a contact id, or help_dwell), hashed in pieces and never
+// built. Holds views: the strings it names outlive the step.
+struct Trigger {
+  Trigger(std::string_view event_id) : text(event_id) {}    // NOLINT(google-explicit-constructor)
+  Trigger(const std::string& event_id) : text(event_id) {}  // NOLINT(google-explicit-constructor)
+  static Trigger Timer(EventTime deadline, std::string_view what) {
+    Trigger t(what);
+    t.timer_deadline = deadline;
+    return t;
+  }
+  std::string_view text;
+  std::optional<EventTime> timer_deadline;  // set: a timer's trigger
+};
+
+// Continues `h` with the trigger as one part.
+inline StableHasher& HashTrigger(StableHasher& h, const Trigger& trigger) {
+  if (!trigger.timer_deadline) return h.Part(trigger.text);
+  std::array<char, 24> digits{};
+  const auto [end, ec] =
+      std::to_chars(digits.data(), digits.data() + digits.size(), trigger.timer_deadline->ms);
+  const std::string_view number(digits.data(), static_cast<size_t>(end - digits.data()));
+  constexpr std::string_view kTimer = "timer|";
+  return h.BeginPart(kTimer.size() + number.size() + 1 + trigger.text.size())
+      .Piece(kTimer)
+      .Piece(number)
+      .Piece("|")
+      .Piece(trigger.text);
+}
 
 // A hasher holding the customer's id as its first part: continue it with the id's other parts.
 // IdHasher(step).Part(kind).Part(trigger).Id() == StableId({step.customer_id, kind, trigger}).
