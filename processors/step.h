@@ -42,8 +42,9 @@ struct Step {
 // "timer|<deadline ms>|<what fired>" (a contact id, or help_dwell), hashed in pieces and never
 // built. Holds views: the strings it names outlive the step.
 struct Trigger {
-  Trigger(std::string_view event_id) : text(event_id) {}    // NOLINT(google-explicit-constructor)
-  Trigger(const std::string& event_id) : text(event_id) {}  // NOLINT(google-explicit-constructor)
+  // Implicit: an event's id is a trigger wherever one is asked for.
+  Trigger(std::string_view event_id) : text(event_id) {}
+  Trigger(const std::string& event_id) : text(event_id) {}
   static Trigger Timer(EventTime deadline, std::string_view what) {
     Trigger t(what);
     t.timer_deadline = deadline;

@@ -4,6 +4,7 @@
 
 #include "processors/decay.h"
 #include "processors/stable_hash.h"
+#include "processors/step.h"
 #include "tests/processors/harness.h"
 
 namespace cx::testing {
@@ -77,6 +78,21 @@ TEST(Engine, ReplayIsDeterministicAndIdsAreStable) {
   c.customer = "c-43";
   c.Apply(Journey());
   EXPECT_NE(c.Last(AlertKind::kLowScore)->alert_id, low->alert_id);
+}
+
+// A fired timer's ids hash "timer|<deadline ms>|<what fired>" as one part without building it:
+// the same ids as the joined string (the ids are stored by users; scenario outputs pin them too).
+TEST(Engine, TimerTriggersHashLikeTheirJoinedText) {
+  const EventTime deadline = EventTime::FromMillis(1'791'190'980'000);
+  StableHasher pieces = StableHasher().Part("c-42").Part("effort.updated");
+  HashTrigger(pieces, Trigger::Timer(deadline, "k-7"));
+  EXPECT_EQ(pieces.Id(), StableId({"c-42", "effort.updated", "timer|1791190980000|k-7"}));
+  StableHasher negative;
+  HashTrigger(negative, Trigger::Timer(EventTime::FromMillis(-5), "help_dwell"));
+  EXPECT_EQ(negative.Id(), StableId({"timer|-5|help_dwell"}));
+  StableHasher event;
+  HashTrigger(event, Trigger(std::string_view("e-1")));
+  EXPECT_EQ(event.Id(), StableId({"e-1"}));
 }
 
 TEST(Engine, JourneyEmitsTheExpectedAlerts) {
