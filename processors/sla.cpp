@@ -75,13 +75,7 @@ StableHasher& HashWaitIdentity(StableHasher& h, const Contact& contact, SlaKind 
   std::array<char, 24> digits{};
   const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), start.ms);
   const std::string_view number(digits.data(), static_cast<size_t>(end - digits.data()));
-  const std::string_view kind_name = ToString(kind);
-  return h.BeginPart(contact.contact_id.size() + 1 + kind_name.size() + 1 + number.size())
-      .Piece(contact.contact_id)
-      .Piece("|")
-      .Piece(kind_name)
-      .Piece("|")
-      .Piece(number);
+  return h.JoinedPart({contact.contact_id, "|", ToString(kind), "|", number});
 }
 
 std::vector<std::string> EventIds(const Step& step, const Contact& contact) {

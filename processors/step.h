@@ -61,12 +61,7 @@ inline StableHasher& HashTrigger(StableHasher& h, const Trigger& trigger) {
   const auto [end, ec] =
       std::to_chars(digits.data(), digits.data() + digits.size(), trigger.timer_deadline->ms);
   const std::string_view number(digits.data(), static_cast<size_t>(end - digits.data()));
-  constexpr std::string_view kTimer = "timer|";
-  return h.BeginPart(kTimer.size() + number.size() + 1 + trigger.text.size())
-      .Piece(kTimer)
-      .Piece(number)
-      .Piece("|")
-      .Piece(trigger.text);
+  return h.JoinedPart({"timer|", number, "|", trigger.text});
 }
 
 // A hasher holding the customer's id as its first part: continue it with the id's other parts.

@@ -38,6 +38,14 @@ class StableHasher {
     for (char c : bytes) Mix(static_cast<uint8_t>(c));
     return *this;
   }
+  // One part made of `pieces` joined, hashed without joining them.
+  StableHasher& JoinedPart(std::initializer_list<std::string_view> pieces) {
+    uint64_t size = 0;
+    for (std::string_view piece : pieces) size += piece.size();
+    BeginPart(size);
+    for (std::string_view piece : pieces) Piece(piece);
+    return *this;
+  }
   [[nodiscard]] unsigned __int128 Value() const { return h_; }
   // 32 lowercase hex digits of Value(): the deterministic alert_id / signal_id.
   [[nodiscard]] std::string Id() const {
