@@ -52,15 +52,14 @@ Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
       return Err(UndecodableStateReason(scratch_));
     }
   }
-  uint32_t number = 0;
+  Slot* free = nullptr;
   if (!free_slots_.empty()) {
-    number = free_slots_.back();
+    free = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    number = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+    free = &slots_.emplace_back();
   }
-  Slot& slot = slots_[number];
+  Slot& slot = *free;
   slot.customer_id.assign(customer_id);
   slot.state = std::move(state);
   slot.live = true;
@@ -69,7 +68,7 @@ Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
   slot.referenced = false;  // a first use earns no second chance: one-off customers go first
   slot.bytes = 0;
   Measure(slot);
-  index_.emplace(slot.customer_id, number);
+  index_.emplace(slot.customer_id, &slot);
   last_ = &slot;
   return &slot.state;
 }
@@ -162,7 +161,7 @@ void CustomerCache::OnCommitted() {
       if (slot.referenced) {
         slot.referenced = false;
       } else {
-        Evict(static_cast<uint32_t>(hand_));
+        Evict(slot);
       }
     }
     ++hand_;
@@ -176,14 +175,13 @@ void CustomerCache::Measure(Slot& slot) {
   slot.bytes = bytes;
 }
 
-void CustomerCache::Evict(uint32_t number) {
-  Slot& slot = slots_[number];
+void CustomerCache::Evict(Slot& slot) {
   bytes_ -= slot.bytes;
   slot.bytes = 0;
   index_.erase(slot.customer_id);
   slot.live = false;
   slot.state = CustomerState{};
-  free_slots_.push_back(number);
+  free_slots_.push_back(&slot);
   ++evictions_;
   mirrored_ = false;
 }

@@ -124,27 +124,30 @@ class CustomerCache {
 
  private:
   // One cached customer. Slots live in a deque (stable addresses) and are reused after eviction.
+  // The flags come first: a hit writes `referenced` and reads the state's first field, so both
+  // share the slot's first cache line (with a million customers cached, every slot is cold).
   struct Slot {
-    std::string customer_id;
-    CustomerState state;
     bool live = false;
     bool dirty = false;
     bool unwritten = false;   // handed over by TakeDirty, not yet OnCommitted
     bool referenced = false;  // used since the CLOCK hand last passed
     uint32_t bytes = 0;       // ApproxMemoryBytes of the state when last loaded or taken
+    CustomerState state;
+    std::string customer_id;
   };
-  // Customer id -> slot number. The id is kept in the table too (short ids inline), so a lookup
-  // compares without touching the slot.
-  using Index = absl::flat_hash_map<std::string, uint32_t, CustomerIdHash, CustomerIdEq>;
+  // Customer id -> its slot. The id is kept in the table too (short ids inline), so a lookup
+  // compares without touching the slot; the slot's address, not its number, so that a hit does
+  // not read the deque's block map first (one slot per block: a million-entry array, cold).
+  using Index = absl::flat_hash_map<std::string, Slot*, CustomerIdHash, CustomerIdEq>;
 
   template <typename Key>
   Slot* Find(const Key& key) {
     const auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &slots_[it->second];
+    return it == index_.end() ? nullptr : it->second;
   }
   // Whether the store cannot hold `customer_id` (see "Reads" above).
   bool StoreLacksUncached();
-  void Evict(uint32_t slot);
+  void Evict(Slot& slot);
   // Sets the slot's estimate to its state's and updates bytes_.
   void Measure(Slot& slot);
 
@@ -153,7 +156,7 @@ class CustomerCache {
   size_t max_bytes_;
   size_t bytes_ = 0;
   std::deque<Slot> slots_;
-  std::vector<uint32_t> free_slots_;
+  std::vector<Slot*> free_slots_;
   Index index_;
   size_t hand_ = 0;
   std::vector<Slot*> dirty_;
