@@ -6,10 +6,12 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/replay/decoded_lines.h"
 #include "runtime/replay/input_file_view.h"
 #include "runtime/replay/jsonl_file.h"
 #include "runtime/replay/line_reader.h"
@@ -25,6 +27,15 @@ namespace cx {
 namespace {
 
 constexpr uint64_t kClockCheckEvery = 4096;
+// Lines decoded ahead of the one processed, and the stage of Shard::PrefetchCustomer each of
+// them gets: the customer of the furthest line its index entries, then its state, and the next
+// line's its windows, so that each stage finds what the one before loaded an event earlier.
+constexpr size_t kDecodeAhead = 3;
+constexpr std::array<std::pair<size_t, Shard::PrefetchStage>, kDecodeAhead> kPrefetchAhead = {{
+    {3, Shard::PrefetchStage::kIndex},
+    {2, Shard::PrefetchStage::kState},
+    {1, Shard::PrefetchStage::kWindows},
+}};
 // With a byte-bounded customer cache, the fewest events between the commits its size forces
 // (a commit lets the cache evict what it holds beyond the bound).
 constexpr uint64_t kMinEventsPerBudgetCommit = 10000;
@@ -135,30 +146,25 @@ Result<void> CloseAll(std::initializer_list<JsonLinesFile*> files) {
   return closed;
 }
 
-bool IsBlank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
 // Commits a replay exactly once: the outputs are written out first, then the shard's changes
 // and the checkpoint (input position, output lengths) go to the store in one WriteBatch. A
 // kill between the two leaves output bytes past the checkpoint, which a resume truncates.
 class ReplayCommitter {
  public:
-  ReplayCommitter(Shard& shard, const InputFileView& input, const LineReader& reader,
-                  std::vector<InputMark> consumed, bool sync,
-                  const std::array<int64_t, kReplayOutputs>& kinds,
+  ReplayCommitter(Shard& shard, const InputFileView& input, std::vector<InputMark> consumed,
+                  bool sync, const std::array<int64_t, kReplayOutputs>& kinds,
                   std::initializer_list<JsonLinesFile*> outputs)
       : shard_(shard),
         input_(input),
-        reader_(reader),
         consumed_(std::move(consumed)),
         sync_(sync),
         kinds_(kinds),
         outputs_(outputs) {}
 
-  // Commits what was processed so far; `finished` at the end of the input, after the final
-  // watermark advance: the input is then listed as replayed.
-  [[nodiscard]] Result<void> Commit(bool finished) {
+  // Commits what was processed so far: the input up to byte `offset`, the end of line `line`
+  // (the last line processed; the reader may have read further ahead); `finished` at the end of
+  // the input, after the final watermark advance: the input is then listed as replayed.
+  [[nodiscard]] Result<void> Commit(uint64_t offset, uint64_t line, bool finished) {
     ReplayCheckpoint checkpoint;
     checkpoint.finished = finished;
     for (size_t i = 0; i < kReplayOutputs; ++i) {
@@ -170,7 +176,7 @@ class ReplayCommitter {
       }
       checkpoint.outputs[i] = kinds_[i] < 0 ? kinds_[i] : static_cast<int64_t>(file->bytes());
     }
-    Result<InputMark> mark = input_.Mark(reader_.offset(), reader_.line_number());
+    Result<InputMark> mark = input_.Mark(offset, line);
     if (!mark) {
       return mark.error();
     }
@@ -188,7 +194,6 @@ class ReplayCommitter {
  private:
   Shard& shard_;
   const InputFileView& input_;
-  const LineReader& reader_;
   std::vector<InputMark> consumed_;
   bool sync_;
   std::array<int64_t, kReplayOutputs> kinds_;
@@ -265,26 +270,26 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   if (Result<void> restored = shard.Restore(); !restored) {
     return restored.error();
   }
-  ReplayCommitter committer(shard, **input, **reader, std::move(checkpoints->consumed),
+  ReplayCommitter committer(shard, **input, std::move(checkpoints->consumed),
                             options.store.sync_commits, kinds, {alerts, signals, dead_letters});
 
-  Decoder decoder;
-  Event event;
-  DecodeFailure why;
+  DecodedLines lines(**reader, kDecodeAhead);
   EventTime not_after = clock.Now() + options.max_future;
   uint64_t since_commit = 0;
   auto last_progress = started;
-  std::string_view line;
   for (;;) {
-    Result<bool> next = (*reader)->Next(line);
+    Result<const DecodedLine*> next = lines.Next(not_after);
     if (!next) {
       return next.error().Prefixed("cannot read " + options.input);
     }
-    if (!*next) {
+    const DecodedLine* line = *next;
+    if (line == nullptr) {
       break;
     }
-    if (IsBlank(line)) {
-      continue;
+    for (const auto& [distance, stage] : kPrefetchAhead) {
+      if (const DecodedLine* ahead = lines.Peek(distance); ahead != nullptr && ahead->ok) {
+        shard.PrefetchCustomer(ahead->event.customer_id, stage);
+      }
     }
     ++summary.lines;
     if (summary.lines % kClockCheckEvery == 0) {
@@ -301,11 +306,13 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
         last_progress = now;
       }
     }
-    if (decoder.Decode(line, not_after, event, why) != DecodeError::kOk) {
-      sink.OnDeadLetter(MakeDeadLetter(
-          line, why, FileSource{options.input, static_cast<int64_t>((*reader)->line_number())}));
+    if (!line->ok) {
+      sink.OnDeadLetter(
+          MakeDeadLetter(line->text, line->why,
+                         FileSource{options.input, static_cast<int64_t>(line->line_number)}));
       continue;
     }
+    const Event& event = line->event;
     const uint64_t duplicates_before = shard.stats().duplicates;
     if (Result<void> processed = shard.Process(event); !processed) {
       return processed.error().Prefixed("state store failure");
@@ -317,7 +324,8 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
         shard.DirtyCount() >= options.cache_customers ||
         (since_commit >= kMinEventsPerBudgetCommit &&
          shard.cache().Bytes() > options.cache_bytes)) {
-      if (Result<void> committed = committer.Commit(false); !committed) {
+      if (Result<void> committed = committer.Commit(line->end_offset, line->line_number, false);
+          !committed) {
         return committed.error();
       }
       since_commit = 0;
@@ -342,7 +350,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
          shard.cache().Bytes() <= options.cache_bytes)) {
       return Ok();
     }
-    Result<void> committed = committer.Commit(false);
+    Result<void> committed = committer.Commit((*reader)->offset(), (*reader)->line_number(), false);
     commit_failed = !committed;
     return committed;
   };
@@ -350,7 +358,9 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       !advanced) {
     return commit_failed ? advanced.error() : advanced.error().Prefixed("state store failure");
   }
-  if (Result<void> committed = committer.Commit(true); !committed) {
+  if (Result<void> committed =
+          committer.Commit((*reader)->offset(), (*reader)->line_number(), true);
+      !committed) {
     return committed.error();
   }
   if (Result<void> closed = CloseAll({alerts, signals, dead_letters}); !closed) {

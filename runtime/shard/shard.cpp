@@ -106,6 +106,22 @@ Result<void> Shard::Process(const Event& event) {
   return Ok();
 }
 
+void Shard::PrefetchCustomer(std::string_view customer_id, PrefetchStage stage) const {
+  const CustomerKey customer(customer_id);
+  switch (stage) {
+    case PrefetchStage::kIndex:
+      timer_of_customer_.prefetch(customer);
+      cache_.Prefetch(customer);
+      break;
+    case PrefetchStage::kState:
+      cache_.PrefetchState(customer);
+      break;
+    case PrefetchStage::kWindows:
+      cache_.PrefetchWindows(customer);
+      break;
+  }
+}
+
 Result<void> Shard::AdvanceWatermark(EventTime to,
                                      const std::function<Result<void>()>& after_firing) {
   if (to > watermark_) {

@@ -114,6 +114,19 @@ void PrefetchVectors(const CustomerState& s) {
 
 }  // namespace
 
+void CustomerCache::PrefetchState(const CustomerKey& key) const {
+  if (const auto it = index_.find(key); it != index_.end()) {
+    // The flags and the state's fixed fields that an event reads first.
+    PrefetchBytes(it->second, 192);
+  }
+}
+
+void CustomerCache::PrefetchWindows(const CustomerKey& key) const {
+  if (const auto it = index_.find(key); it != index_.end()) {
+    PrefetchVectors(it->second->state);
+  }
+}
+
 void CustomerCache::TakeDirty(StoreBatch& batch) {
   // The dirty states were last touched up to a commit interval ago: mostly out of the CPU's
   // caches. Loading them ahead overlaps those misses instead of stalling on each in turn.

@@ -90,6 +90,12 @@ class CustomerCache {
   // Starts loading the memory a GetOrLoad of `key` reads first (its index entry);
   // changes nothing. For callers that know the customer ahead of the lookup.
   void Prefetch(const CustomerKey& key) const { index_.prefetch(key); }
+  // The next two stages, for a caller that knows its customers a few events ahead: starts
+  // loading the cached state (found through the index: call Prefetch a while before), and then
+  // its windows' first elements (found through the state: call PrefetchState a while before).
+  // Nothing for a customer not in memory; changes nothing, not even CLOCK's marks.
+  void PrefetchState(const CustomerKey& key) const;
+  void PrefetchWindows(const CustomerKey& key) const;
 
   // Records that the cached state of `customer_id` changed and must be written (in the next
   // TakeDirty). Returns false (and does nothing) when the customer is not cached.

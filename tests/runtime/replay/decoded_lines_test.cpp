@@ -1,0 +1,128 @@
+// DecodedLines: a replay's input decoded a few lines ahead, in input order, each line's event
+// valid while the lines after it are decoded.
+#include "runtime/replay/decoded_lines.h"
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "runtime/replay/line_reader.h"
+#include "tests/common/temp_dir.h"
+
+namespace cx {
+namespace {
+
+std::string Click(const std::string& customer, int n) {
+  return R"({"type":"click","action":"page_view","event_id":"e)" + std::to_string(n) +
+         R"(","customer_id":")" + customer + R"(","ts":"2026-10-05T08:00:0)" +
+         std::to_string(n % 10) + R"(Z","page":"/home"})";
+}
+
+class DecodedLinesTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<LineReader> Open(const std::string& text) {
+    const std::string path = dir_.Path("input.jsonl");
+    std::ofstream(path) << text;
+    Result<std::unique_ptr<LineReader>> reader = LineReader::Open(path);
+    EXPECT_TRUE(reader.ok());
+    return std::move(reader).value();
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(DecodedLinesTest, LinesComeOutInOrderWithTheirPositionsAndBlankLinesSkipped) {
+  const std::vector<std::string> text = {Click("c1", 1), "", Click("c2", 2), "not json", "  ",
+                                         Click("c3", 3)};
+  std::string input;
+  std::vector<uint64_t> ends;
+  for (const std::string& line : text) {
+    input += line + "\n";
+    ends.push_back(input.size());
+  }
+  std::unique_ptr<LineReader> reader = Open(input);
+  DecodedLines lines(*reader, 2);
+
+  struct Seen {
+    bool ok;
+    std::string customer;
+    std::string text;
+    uint64_t line_number;
+    uint64_t end_offset;
+  };
+  std::vector<Seen> seen;
+  for (;;) {
+    Result<const DecodedLine*> next = lines.Next(EventTime::Max());
+    ASSERT_TRUE(next.ok());
+    if (*next == nullptr) {
+      break;
+    }
+    const DecodedLine& line = **next;
+    seen.push_back({line.ok, line.ok ? std::string(line.event.customer_id) : "", line.text,
+                    line.line_number, line.end_offset});
+  }
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_TRUE(seen[0].ok);
+  EXPECT_EQ(seen[0].customer, "c1");
+  EXPECT_EQ(seen[0].line_number, 1u);
+  EXPECT_EQ(seen[0].end_offset, ends[0]);
+  EXPECT_EQ(seen[1].customer, "c2");
+  EXPECT_EQ(seen[1].line_number, 3u);
+  EXPECT_EQ(seen[1].end_offset, ends[2]);
+  EXPECT_FALSE(seen[2].ok);
+  EXPECT_EQ(seen[2].text, "not json");
+  EXPECT_EQ(seen[2].line_number, 4u);
+  EXPECT_EQ(seen[3].customer, "c3");
+  EXPECT_EQ(seen[3].line_number, 6u);
+  EXPECT_EQ(seen[3].end_offset, ends[5]);
+  // The end stays the end.
+  Result<const DecodedLine*> after = lines.Next(EventTime::Max());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, nullptr);
+}
+
+TEST_F(DecodedLinesTest, AnEventStaysValidWhileTheLinesAheadAreDecoded) {
+  std::string input;
+  for (int i = 0; i < 10; ++i) {
+    input += Click("customer-" + std::to_string(i), i) + "\n";
+  }
+  std::unique_ptr<LineReader> reader = Open(input);
+  DecodedLines lines(*reader, 3);
+  EXPECT_EQ(lines.Peek(1), nullptr);  // nothing returned yet
+  for (int i = 0; i < 10; ++i) {
+    Result<const DecodedLine*> next = lines.Next(EventTime::Max());
+    ASSERT_TRUE(next.ok());
+    ASSERT_NE(*next, nullptr);
+    const DecodedLine& line = **next;
+    // The lines ahead are decoded already, and this line's event is still its own.
+    for (size_t distance = 1; distance <= 3; ++distance) {
+      const DecodedLine* ahead = lines.Peek(distance);
+      if (i + distance < 10) {
+        ASSERT_NE(ahead, nullptr);
+        EXPECT_EQ(ahead->event.customer_id, "customer-" + std::to_string(i + distance));
+      } else {
+        EXPECT_EQ(ahead, nullptr);
+      }
+    }
+    EXPECT_EQ(lines.Peek(4), nullptr);
+    EXPECT_EQ(line.event.customer_id, "customer-" + std::to_string(i));
+    EXPECT_EQ(line.event.event_id, "e" + std::to_string(i));
+  }
+  Result<const DecodedLine*> end = lines.Next(EventTime::Max());
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, nullptr);
+}
+
+TEST_F(DecodedLinesTest, AnEmptyInputHasNoLines) {
+  std::unique_ptr<LineReader> reader = Open("\n  \n");
+  DecodedLines lines(*reader, 3);
+  Result<const DecodedLine*> next = lines.Next(EventTime::Max());
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, nullptr);
+  EXPECT_EQ(lines.Peek(1), nullptr);
+}
+
+}  // namespace
+}  // namespace cx
