@@ -34,8 +34,8 @@ class DecodedLinesTest : public ::testing::Test {
 };
 
 TEST_F(DecodedLinesTest, LinesComeOutInOrderWithTheirPositionsAndBlankLinesSkipped) {
-  const std::vector<std::string> text = {Click("c1", 1), "", Click("c2", 2), "not json", "  ",
-                                         Click("c3", 3)};
+  const std::vector<std::string> text = {Click("c1", 1), "",   Click("c2", 2),
+                                         "not json",     "  ", Click("c3", 3)};
   std::string input;
   std::vector<uint64_t> ends;
   for (const std::string& line : text) {
