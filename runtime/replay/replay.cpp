@@ -277,6 +277,8 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   EventTime not_after = clock.Now() + options.max_future;
   uint64_t since_commit = 0;
   auto last_progress = started;
+  uint64_t progress_hits = 0;  // the cache's counts at the last progress line
+  uint64_t progress_lookups = 0;
   for (;;) {
     Result<const DecodedLine*> next = lines.Next(not_after);
     if (!next) {
@@ -298,11 +300,20 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
+        const CacheStats cache = shard.cache().Stats();
+        const uint64_t lookups = cache.hits + cache.misses - progress_lookups;
         spdlog::info(
             "{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
-            "in memory, {} timers pending",
+            "in memory ({} MiB estimated, {:.1f} % of lookups found there since the last line), "
+            "{} timers pending",
             options.progress_label, summary.lines, summary.lines / secs, sink.dead_letter_count(),
-            shard.stats().alerts, shard.cache().Size(), shard.pending_timers());
+            shard.stats().alerts, cache.size, cache.bytes >> 20,
+            lookups == 0 ? 0.0
+                         : 100.0 * static_cast<double>(cache.hits - progress_hits) /
+                               static_cast<double>(lookups),
+            shard.pending_timers());
+        progress_hits = cache.hits;
+        progress_lookups = cache.hits + cache.misses;
         last_progress = now;
       }
     }

@@ -77,8 +77,7 @@ Result<void> Shard::Process(const Event& event) {
   // that the misses overlap with the timers fired first instead of stalling GetOrLoad and
   // Reschedule. One CustomerKey: the id is hashed once for every lookup of this event.
   const CustomerKey customer(event.customer_id);
-  timer_of_customer_.prefetch(customer);
-  cache_.Prefetch(customer);
+  PrefetchEntries(customer);
   if (event.ts > max_event_time_) {
     max_event_time_ = event.ts;
     EventTime candidate = max_event_time_ - rules_.lateness;
@@ -110,8 +109,7 @@ void Shard::PrefetchCustomer(std::string_view customer_id, PrefetchStage stage) 
   const CustomerKey customer(customer_id);
   switch (stage) {
     case PrefetchStage::kIndex:
-      timer_of_customer_.prefetch(customer);
-      cache_.Prefetch(customer);
+      PrefetchEntries(customer);
       break;
     case PrefetchStage::kState:
       cache_.PrefetchState(customer);
@@ -120,6 +118,12 @@ void Shard::PrefetchCustomer(std::string_view customer_id, PrefetchStage stage) 
       cache_.PrefetchWindows(customer);
       break;
   }
+}
+
+// flatten: see CustomerCache::Prefetch (GCC drops a call to absl's prefetch it has not inlined).
+[[gnu::flatten]] void Shard::PrefetchEntries(const CustomerKey& customer) const {
+  timer_of_customer_.prefetch(customer);
+  cache_.Prefetch(customer);
 }
 
 Result<void> Shard::AdvanceWatermark(EventTime to,
@@ -138,9 +142,7 @@ Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing) {
     timer_heap_.pop_back();
     if (!timer_heap_.empty() && timer_heap_.front().deadline < watermark_) {
       // The next timer to fire: its entries load while this one fires (see Process).
-      const CustomerKey next(timer_heap_.front().customer_id);
-      timer_of_customer_.prefetch(next);
-      cache_.Prefetch(next);
+      PrefetchEntries(CustomerKey(timer_heap_.front().customer_id));
     }
     const std::string& customer_id = due.customer_id;
     const CustomerKey customer(customer_id);

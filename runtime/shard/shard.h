@@ -114,6 +114,8 @@ class Shard {
  private:
   [[nodiscard]] Result<void> FireDue(const std::function<Result<void>()>* after_firing = nullptr);
   void Emit();
+  // Starts loading the customer's entries in the timer table and the cache's index.
+  void PrefetchEntries(const CustomerKey& customer) const;
   // Keeps exactly one timer for the customer, at NextDeadline(state).
   void Reschedule(const CustomerKey& customer, const CustomerState& state);
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/hash/hash.h>
 
 #include "schemas/result.h"
@@ -89,7 +89,7 @@ class CustomerCache {
 
   // Starts loading the memory a GetOrLoad of `key` reads first (its index entry);
   // changes nothing. For callers that know the customer ahead of the lookup.
-  void Prefetch(const CustomerKey& key) const { index_.prefetch(key); }
+  void Prefetch(const CustomerKey& key) const;
   // The next two stages, for a caller that knows its customers a few events ahead: starts
   // loading the cached state (found through the index: call Prefetch a while before), and then
   // its windows' first elements (found through the state: call PrefetchState a while before).
@@ -131,25 +131,53 @@ class CustomerCache {
  private:
   // One cached customer. Slots live in a deque (stable addresses) and are reused after eviction.
   // The flags come first: a hit writes `referenced` and reads the state's first field, so both
-  // share the slot's first cache line (with a million customers cached, every slot is cold).
+  // share the slot's first cache line (with a million customers cached, every slot is cold), as
+  // does the id that a lookup compares.
   struct Slot {
     bool live = false;
     bool dirty = false;
     bool unwritten = false;   // handed over by TakeDirty, not yet OnCommitted
     bool referenced = false;  // used since the CLOCK hand last passed
     uint32_t bytes = 0;       // ApproxMemoryBytes of the state when last loaded or taken
-    CustomerState state;
     std::string customer_id;
+    CustomerState state;
   };
-  // Customer id -> its slot. The id is kept in the table too (short ids inline), so a lookup
-  // compares without touching the slot; the slot's address, not its number, so that a hit does
-  // not read the deque's block map first (one slot per block: a million-entry array, cold).
-  using Index = absl::flat_hash_map<std::string, Slot*, CustomerIdHash, CustomerIdEq>;
+  // The index: one entry per cached customer, its id's hash (CustomerIdHash) and its slot's
+  // address. 16 bytes, so a probe group's entries span four cache lines and the one found is
+  // usually on the line absl's prefetch loads; the id itself is compared in the slot, which a
+  // hit reads next anyway. Two ids with the same hash are two entries (equality compares ids).
+  struct IndexEntry {
+    size_t hash;
+    Slot* slot;
+  };
+  // A lookup by hash alone, for prefetching: finds the first entry with that hash, without
+  // reading any slot (with two ids of one hash, maybe the other one's).
+  struct HashOnly {
+    size_t hash;
+  };
+  struct IndexHash {
+    using is_transparent = void;
+    size_t operator()(const IndexEntry& e) const { return e.hash; }
+    size_t operator()(const CustomerKey& key) const { return key.hash; }
+    size_t operator()(const HashOnly& probe) const { return probe.hash; }
+  };
+  struct IndexEq {
+    using is_transparent = void;
+    bool operator()(const IndexEntry& a, const IndexEntry& b) const { return a.slot == b.slot; }
+    bool operator()(const IndexEntry& e, const CustomerKey& key) const {
+      return e.hash == key.hash && e.slot->customer_id == key.id;
+    }
+    bool operator()(const CustomerKey& key, const IndexEntry& e) const { return (*this)(e, key); }
+    bool operator()(const IndexEntry& e, const HashOnly& probe) const {
+      return e.hash == probe.hash;
+    }
+    bool operator()(const HashOnly& probe, const IndexEntry& e) const { return (*this)(e, probe); }
+  };
+  using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
 
-  template <typename Key>
-  Slot* Find(const Key& key) {
+  Slot* Find(const CustomerKey& key) const {
     const auto it = index_.find(key);
-    return it == index_.end() ? nullptr : it->second;
+    return it == index_.end() ? nullptr : it->slot;
   }
   // Whether the store cannot hold `customer_id` (see "Reads" above).
   bool StoreLacksUncached();

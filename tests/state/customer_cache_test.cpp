@@ -94,6 +94,39 @@ TEST(CustomerCacheTest, MissLoadsAFreshStateThenHitsReturnTheSameObject) {
   EXPECT_EQ(stats.size, 1u);
 }
 
+// The index keys entries by the id's hash and compares ids in the slots: two customers whose
+// ids hash alike (forced here; 64-bit hashes of real ids practically never collide) are two
+// entries, each lookup finding its own.
+TEST(CustomerCacheTest, IdsWithTheSameHashAreDistinctCustomers) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 10);
+  const CustomerKey first_key("c-1");
+  CustomerKey second_key("c-2");
+  second_key.hash = first_key.hash;
+  Result<CustomerState*> first = cache.GetOrLoad(first_key);
+  ASSERT_TRUE(first.ok());
+  (*first)->tier = Tier::kVip;
+  cache.Prefetch(second_key);
+  cache.PrefetchState(second_key);
+  cache.PrefetchWindows(second_key);
+  Result<CustomerState*> second = cache.GetOrLoad(second_key);
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(*second, *first);
+  EXPECT_EQ(**second, CustomerState{});
+  Result<CustomerState*> first_again = cache.GetOrLoad(first_key);
+  Result<CustomerState*> second_again = cache.GetOrLoad(second_key);
+  ASSERT_TRUE(first_again.ok() && second_again.ok());
+  EXPECT_EQ(*first_again, *first);
+  EXPECT_EQ((*first_again)->tier, Tier::kVip);
+  EXPECT_EQ(*second_again, *second);
+  const CacheStats stats = cache.Stats();
+  EXPECT_EQ(stats.size, 2u);
+  EXPECT_EQ(stats.misses, 2u);
+  EXPECT_EQ(stats.hits, 2u);
+}
+
 TEST(CustomerCacheTest, HitWithAStringViewDoesNotAllocate) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
