@@ -277,7 +277,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   EventTime not_after = clock.Now() + options.max_future;
   uint64_t since_commit = 0;
   auto last_progress = started;
-  uint64_t progress_hits = 0;  // the cache's counts at the last progress line
+  uint64_t progress_found = 0;  // the cache's counts at the last progress line
   uint64_t progress_lookups = 0;
   for (;;) {
     Result<const DecodedLine*> next = lines.Next(not_after);
@@ -301,19 +301,20 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         double secs = std::chrono::duration<double>(now - started).count();
         const CacheStats cache = shard.cache().Stats();
-        const uint64_t lookups = cache.hits + cache.misses - progress_lookups;
+        const uint64_t found = cache.hits + cache.packed_hits;
+        const uint64_t lookups = found + cache.misses - progress_lookups;
         spdlog::info(
             "{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
-            "in memory ({} MiB estimated, {:.1f} % of lookups found there since the last line), "
-            "{} timers pending",
+            "in memory ({} packed, {} MiB estimated, {:.1f} % of lookups found there since the "
+            "last line), {} timers pending",
             options.progress_label, summary.lines, summary.lines / secs, sink.dead_letter_count(),
-            shard.stats().alerts, cache.size, cache.bytes >> 20,
+            shard.stats().alerts, cache.size, cache.packed, cache.bytes >> 20,
             lookups == 0 ? 0.0
-                         : 100.0 * static_cast<double>(cache.hits - progress_hits) /
+                         : 100.0 * static_cast<double>(found - progress_found) /
                                static_cast<double>(lookups),
             shard.pending_timers());
-        progress_hits = cache.hits;
-        progress_lookups = cache.hits + cache.misses;
+        progress_found = found;
+        progress_lookups = found + cache.misses;
         last_progress = now;
       }
     }

@@ -37,19 +37,31 @@ Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
     }
     return &slot->state;
   }
-  ++misses_;
   CustomerState state;
-  if (StoreLacksUncached()) {
-    ++reads_skipped_;
-  } else {
-    StoreResult read = store_.GetCustomer(customer_id, scratch_);
-    if (read.IsError()) {
-      ++load_errors_;
-      return Err(read.message());
+  Result<bool> unpacked = packed_.empty() ? Result<bool>(false) : Unpack(key, state);
+  if (!unpacked) {
+    ++load_errors_;
+    return Err(unpacked.error().message());
+  }
+  if (*unpacked) {
+    ++packed_hits_;
+    if (state.last_activity < cutoff) {
+      state = CustomerState{};
     }
-    if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
-      ++load_errors_;
-      return Err(UndecodableStateReason(scratch_));
+  } else {
+    ++misses_;
+    if (StoreLacksUncached()) {
+      ++reads_skipped_;
+    } else {
+      StoreResult read = store_.GetCustomer(customer_id, scratch_);
+      if (read.IsError()) {
+        ++load_errors_;
+        return Err(read.message());
+      }
+      if (read.IsOk() && !DecodeCustomerState(scratch_, state)) {
+        ++load_errors_;
+        return Err(UndecodableStateReason(scratch_));
+      }
     }
   }
   Slot* free = nullptr;
@@ -73,6 +85,33 @@ Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
   return &slot.state;
 }
 
+namespace {
+
+// The estimated memory of a packed entry: its heap block and its share of the table.
+size_t PackedEntryBytes(const std::string& bytes) {
+  return bytes.capacity() + 1 + CustomerCache::kPackedOverheadBytes;
+}
+
+}  // namespace
+
+Result<bool> CustomerCache::Unpack(const CustomerKey& key, CustomerState& state) {
+  const auto it = packed_.find(key);
+  if (it == packed_.end()) {
+    return false;
+  }
+  const std::string_view encoding = it->Encoding();
+  // Past the store's cutoff the state reads as fresh (GetOrLoad resets it): no need to decode.
+  if (LastActivityOfEncoded(encoding) >= store_.EvictionCutoff() &&
+      !DecodeCustomerState(encoding, state)) {
+    return Err(UndecodableStateReason(encoding));
+  }
+  const size_t bytes = PackedEntryBytes(it->bytes);
+  bytes_ -= bytes;
+  packed_bytes_ -= bytes;
+  packed_.erase(it);
+  return true;
+}
+
 bool CustomerCache::MarkDirty(std::string_view customer_id) {
   Slot* slot = last_;
   if (slot == nullptr || slot->customer_id != customer_id) {
@@ -89,7 +128,8 @@ bool CustomerCache::MarkDirty(std::string_view customer_id) {
 }
 
 bool CustomerCache::Contains(std::string_view customer_id) const {
-  return Find(CustomerKey(customer_id)) != nullptr;
+  const CustomerKey key(customer_id);
+  return Find(key) != nullptr || packed_.contains(key);
 }
 
 namespace {
@@ -119,6 +159,9 @@ void PrefetchVectors(const CustomerState& s) {
 // instructions stay (checked by disassembling the RelWithDebInfo build).
 [[gnu::flatten]] void CustomerCache::Prefetch(const CustomerKey& key) const {
   index_.prefetch(key);
+  if (!packed_.empty()) {
+    packed_.prefetch(key);
+  }
 }
 
 void CustomerCache::PrefetchState(const CustomerKey& key) const {
@@ -170,11 +213,24 @@ void CustomerCache::OnCommitted() {
   last_ = nullptr;
   own_customer_writes_ += unwritten_writes_;
   unwritten_writes_ = 0;
-  // CLOCK over the slots; dirty entries are skipped, so stop after two full turns (the first
-  // may only clear second chances) when too few entries can go.
-  for (size_t steps = 0;
-       (index_.size() > max_customers_ || bytes_ > max_bytes_) && steps < 2 * slots_.size();
-       ++steps) {
+  // The order of "Memory": over the count, packed entries leave first, then decoded ones. Over
+  // the bytes, decoded states are packed while they take more than half the bound, then packed
+  // entries leave, then decoded ones.
+  // Bytes go down to 7/8 of the bound: room for the customers the next interval brings in, so
+  // that a replay (which commits early when the cache outgrows its bound) commits less often.
+  const size_t target_bytes = max_bytes_ == SIZE_MAX ? SIZE_MAX : max_bytes_ - max_bytes_ / 8;
+  const auto over_count = [this] { return Size() > max_customers_; };
+  const auto over_bytes = [this, target_bytes] { return bytes_ > target_bytes; };
+  DropPacked(over_count);
+  RunClock(over_count, /*pack=*/false);
+  RunClock([&] { return over_bytes() && bytes_ - packed_bytes_ > max_bytes_ / 2; }, /*pack=*/true);
+  DropPacked(over_bytes);
+  RunClock(over_bytes, /*pack=*/false);
+}
+
+template <typename Over>
+void CustomerCache::RunClock(Over over, bool pack) {
+  for (size_t steps = 0; over() && steps < 2 * slots_.size(); ++steps) {
     if (hand_ >= slots_.size()) {
       hand_ = 0;
     }
@@ -182,12 +238,69 @@ void CustomerCache::OnCommitted() {
     if (slot.live && !slot.dirty && !slot.unwritten) {
       if (slot.referenced) {
         slot.referenced = false;
+      } else if (pack) {
+        Pack(slot);
       } else {
         Evict(slot);
       }
     }
     ++hand_;
   }
+}
+
+template <typename Over>
+void CustomerCache::DropPacked(Over over) {
+  std::vector<uint64_t> sequences;
+  while (!packed_.empty() && over()) {
+    // The oldest eighth at least (a sweep reads every entry), and as many as the count needs.
+    const size_t over = Size() > max_customers_ ? Size() - max_customers_ : 0;
+    const size_t drop = std::min(packed_.size(), std::max<size_t>({packed_.size() / 8, over, 1}));
+    sequences.clear();
+    sequences.reserve(packed_.size());
+    for (const PackedEntry& entry : packed_) {
+      sequences.push_back(entry.sequence);
+    }
+    std::nth_element(sequences.begin(), sequences.begin() + static_cast<ptrdiff_t>(drop - 1),
+                     sequences.end());
+    const uint64_t newest_dropped = sequences[drop - 1];
+    for (auto it = packed_.begin(); it != packed_.end();) {
+      if (it->sequence <= newest_dropped) {
+        const size_t bytes = PackedEntryBytes(it->bytes);
+        bytes_ -= bytes;
+        packed_bytes_ -= bytes;
+        packed_.erase(it++);
+        ++evictions_;
+      } else {
+        ++it;
+      }
+    }
+    mirrored_ = false;
+  }
+}
+
+void CustomerCache::Pack(Slot& slot) {
+  const std::string& id = slot.customer_id;
+  if (id.size() > 0xFFFF) {
+    Evict(slot);
+    return;
+  }
+  EncodeCustomerState(slot.state, scratch_);
+  PackedEntry entry{CustomerKey(id).hash, next_pack_++, std::string()};
+  entry.bytes.reserve(2 + id.size() + scratch_.size());
+  entry.bytes.push_back(static_cast<char>(id.size() & 0xFF));
+  entry.bytes.push_back(static_cast<char>(id.size() >> 8));
+  entry.bytes.append(id);
+  entry.bytes.append(scratch_);
+  const size_t bytes = PackedEntryBytes(entry.bytes);
+  index_.erase(IndexEntry{entry.hash, &slot});
+  packed_.insert(std::move(entry));
+  bytes_ = bytes_ - slot.bytes + bytes;
+  packed_bytes_ += bytes;
+  slot.bytes = 0;
+  slot.live = false;
+  slot.state = CustomerState{};
+  free_slots_.push_back(&slot);
+  ++packs_;
 }
 
 void CustomerCache::Measure(Slot& slot) {
@@ -215,7 +328,9 @@ void CustomerCache::Clear() {
   unwritten_writes_ = 0;
   index_.clear();
   slots_.clear();
+  packed_.clear();
   bytes_ = 0;
+  packed_bytes_ = 0;
   free_slots_.clear();
   hand_ = 0;
   mirrored_ = false;
@@ -224,11 +339,14 @@ void CustomerCache::Clear() {
 CacheStats CustomerCache::Stats() const {
   CacheStats stats;
   stats.hits = hits_;
+  stats.packed_hits = packed_hits_;
   stats.misses = misses_;
   stats.evictions = evictions_;
+  stats.packs = packs_;
   stats.load_errors = load_errors_;
   stats.reads_skipped = reads_skipped_;
-  stats.size = index_.size();
+  stats.size = Size();
+  stats.packed = packed_.size();
   stats.bytes = bytes_;
   stats.dirty = dirty_.size();
   return stats;

@@ -22,13 +22,16 @@ namespace cx {
 
 // Counters since construction, and current sizes.
 struct CacheStats {
-  uint64_t hits = 0;           // GetOrLoad found the customer in memory
+  uint64_t hits = 0;           // GetOrLoad found the customer in memory, decoded
+  uint64_t packed_hits = 0;    // GetOrLoad found the customer in memory, packed (and decoded it)
   uint64_t misses = 0;         // GetOrLoad went to the store
-  uint64_t evictions = 0;      // clean entries dropped to respect max_customers
+  uint64_t evictions = 0;      // written entries dropped to respect the bounds
+  uint64_t packs = 0;          // decoded entries packed to respect max_bytes
   uint64_t load_errors = 0;    // misses that returned an error
   uint64_t reads_skipped = 0;  // misses answered without a store read (store known to lack them)
-  size_t size = 0;             // customers in memory
-  size_t bytes = 0;            // their estimated memory (ApproxMemoryBytes + the entry)
+  size_t size = 0;             // customers in memory, decoded or packed
+  size_t packed = 0;           // of those, the packed ones
+  size_t bytes = 0;            // their estimated memory (see CustomerCache, "Memory")
   size_t dirty = 0;            // customers changed since the last TakeDirty
 };
 
@@ -48,15 +51,26 @@ struct CacheBounds {
 // with processing); at most one taken batch is unwritten at a time. If writing the batch fails,
 // write the same batch again, or Clear() (the store or changelog has the truth).
 //
-// Memory: at most max_customers entries, and at most max_bytes of estimated memory
+// Memory: at most max_customers entries, and at most 7/8 of max_bytes of estimated memory
 // (state/customer_state_size.h, plus the entry's own overhead; a state's estimate is taken when
 // it is loaded and at each TakeDirty), after each OnCommitted, plus entries that are dirty
-// again; in between, the cache grows by the customers touched in the interval. Only entries
-// that are neither dirty nor unwritten are evicted (an evicted customer is read back from the
-// store, so it must be there), chosen by CLOCK (a second chance for entries used since the hand
-// last passed them). A cached state past the
-// store's eviction cutoff reads as a fresh state, exactly like the store would report it, so
-// results do not depend on the cache size.
+// again; in between, the cache grows by the customers touched in the interval (the eighth left
+// is room for them). Only entries
+// that are neither dirty nor unwritten leave memory or are packed (an evicted customer is read
+// back from the store, so it must be there), chosen by CLOCK (a second chance for entries used
+// since the hand last passed them).
+//
+// Packed entries: over that, written states are first *packed*, least recently used first,
+// until the estimate is within the bound or the decoded ones take at most half of it. A packed
+// state is kept in memory as its encoding (the bytes the store holds, a third to a quarter of
+// the decoded size) and decoded again by its next GetOrLoad: a decode, and an encode if it is
+// packed again, but no store read. Only then do entries leave memory: the oldest packed ones
+// first (in sweeps that drop at least an eighth of them at once), decoded ones when none is
+// packed. Over max_customers (which counts both kinds), the oldest packed entries leave first.
+// Without a byte bound nothing is packed.
+//
+// A cached state past the store's eviction cutoff reads as a fresh state, exactly like the store
+// would report it, so results do not depend on the cache size or on what is packed.
 //
 // Reads: while every customer the store holds is known to be in the cache (the store had no
 // customers when the cache was built, and since then the cache evicted nothing, was not
@@ -68,6 +82,9 @@ class CustomerCache {
  public:
   // Memory a cached customer takes besides its state: its slot and its index entry.
   static constexpr size_t kEntryOverheadBytes = 128;
+  // Memory a packed customer takes besides its id and encoding: its table entry and the heap
+  // block's header.
+  static constexpr size_t kPackedOverheadBytes = 72;
 
   // max_customers >= 1; max_bytes: no bound by default.
   CustomerCache(StateStore& store, size_t max_customers, size_t max_bytes = SIZE_MAX);
@@ -102,8 +119,11 @@ class CustomerCache {
   bool MarkDirty(std::string_view customer_id);
 
   size_t DirtyCount() const { return dirty_.size(); }
-  size_t Size() const { return index_.size(); }
-  // Whether `customer_id` is in memory; does not count as a use.
+  // Customers in memory, decoded or packed.
+  size_t Size() const { return index_.size() + packed_.size(); }
+  // Of those, the packed ones.
+  size_t PackedCount() const { return packed_.size(); }
+  // Whether `customer_id` is in memory, decoded or packed; does not count as a use.
   bool Contains(std::string_view customer_id) const;
 
   // Appends a PutCustomer with the encoding of every dirty state to `batch` and hands the dirty
@@ -111,9 +131,9 @@ class CustomerCache {
   // Call again only after OnCommitted (or Clear) of the previous take.
   void TakeDirty(StoreBatch& batch);
 
-  // The batch of the last TakeDirty is in the store: its entries are written, then evicts the
-  // least recently used written entries beyond max_customers (entries dirty again are kept).
-  // Invalidates pointers from GetOrLoad.
+  // The batch of the last TakeDirty is in the store: its entries are written, then packs and
+  // evicts the least recently used written entries beyond the bounds (see "Memory"; entries
+  // dirty again are kept). Invalidates pointers from GetOrLoad.
   void OnCommitted();
 
   // The estimated memory of the cached customers (see "Memory").
@@ -175,12 +195,55 @@ class CustomerCache {
   };
   using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
 
+  // A packed customer: its id's hash, when it was packed (drops go oldest first), and one heap
+  // block holding the id's length (2 bytes, little-endian), the id and the state's encoding.
+  struct PackedEntry {
+    size_t hash;
+    uint64_t sequence;
+    std::string bytes;
+    std::string_view Id() const { return std::string_view(bytes).substr(2, IdLength()); }
+    std::string_view Encoding() const { return std::string_view(bytes).substr(2 + IdLength()); }
+    size_t IdLength() const {
+      return static_cast<uint8_t>(bytes[0]) |
+             (static_cast<size_t>(static_cast<uint8_t>(bytes[1])) << 8);
+    }
+  };
+  struct PackedHash {
+    using is_transparent = void;
+    size_t operator()(const PackedEntry& e) const { return e.hash; }
+    size_t operator()(const CustomerKey& key) const { return key.hash; }
+  };
+  struct PackedEq {
+    using is_transparent = void;
+    bool operator()(const PackedEntry& a, const PackedEntry& b) const {
+      return a.hash == b.hash && a.Id() == b.Id();
+    }
+    bool operator()(const PackedEntry& e, const CustomerKey& key) const {
+      return e.hash == key.hash && e.Id() == key.id;
+    }
+    bool operator()(const CustomerKey& key, const PackedEntry& e) const { return (*this)(e, key); }
+  };
+  using Packed = absl::flat_hash_set<PackedEntry, PackedHash, PackedEq>;
+
   Slot* Find(const CustomerKey& key) const {
     const auto it = index_.find(key);
     return it == index_.end() ? nullptr : it->slot;
   }
   // Whether the store cannot hold `customer_id` (see "Reads" above).
   bool StoreLacksUncached();
+  // Moves the state `key` names out of the packed entries into `state`. Returns false when it
+  // is not packed, an error when its encoding does not decode (then it stays packed).
+  Result<bool> Unpack(const CustomerKey& key, CustomerState& state);
+  // Frees a written slot, keeping its state packed; evicts it instead when its id is too long.
+  void Pack(Slot& slot);
+  // Runs the CLOCK hand over the decoded entries while `over()`; each entry it picks is packed
+  // when `pack`, else evicted. Stops after two full turns (the first may only clear second
+  // chances) when too few entries can go.
+  template <typename Over>
+  void RunClock(Over over, bool pack);
+  // Drops packed entries, oldest first, while `over()` and any is left.
+  template <typename Over>
+  void DropPacked(Over over);
   void Evict(Slot& slot);
   // Sets the slot's estimate to its state's and updates bytes_.
   void Measure(Slot& slot);
@@ -188,10 +251,14 @@ class CustomerCache {
   StateStore& store_;
   size_t max_customers_;
   size_t max_bytes_;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;         // decoded and packed entries
+  size_t packed_bytes_ = 0;  // packed entries
   std::deque<Slot> slots_;
   std::vector<Slot*> free_slots_;
   Index index_;
+  Packed packed_;
+  // The sequence number the next packed entry gets.
+  uint64_t next_pack_ = 0;
   size_t hand_ = 0;
   std::vector<Slot*> dirty_;
   // Handed over by the last TakeDirty, until OnCommitted.
@@ -207,8 +274,10 @@ class CustomerCache {
   // may or may not include them yet.
   uint64_t unwritten_writes_ = 0;
   uint64_t hits_ = 0;
+  uint64_t packed_hits_ = 0;
   uint64_t misses_ = 0;
   uint64_t evictions_ = 0;
+  uint64_t packs_ = 0;
   uint64_t load_errors_ = 0;
   uint64_t reads_skipped_ = 0;
 };
