@@ -325,8 +325,11 @@ def pipeline_health():
                    targets(("sum by (shard) (cxpulse_pending_timers)", "shard {{shard}}")), "short",
                    minimum=0),
         row("State and RocksDB"),
-        timeseries("Customer cache", "Customer states held in memory per shard.",
-                   targets(("sum by (shard) (cxpulse_customer_cache_customers)", "shard {{shard}}")),
+        timeseries("Customer cache", "Customer states held in memory per shard, and of them "
+                   "those kept packed (encoded) to stay within state.memory_mb.",
+                   targets(("sum by (shard) (cxpulse_customer_cache_customers)", "shard {{shard}}"),
+                           ("sum by (shard) (cxpulse_customer_cache_packed_customers)",
+                            "shard {{shard}} packed")),
                    "short", minimum=0, w=8),
         timeseries("Customer cache hit ratio", "Share of customer lookups served from the "
                    "in-memory cache instead of RocksDB.",

@@ -559,8 +559,9 @@ void LiveProcessor::PublishSnapshots() {
     s.pending_timers = slot.shard->pending_timers();
     CacheStats cache = slot.shard->cache().Stats();
     s.cached_customers = cache.size;
+    s.packed_customers = cache.packed;
     s.cache_bytes = cache.bytes;
-    s.cache_hits = cache.hits;
+    s.cache_hits = cache.hits + cache.packed_hits;
     s.cache_misses = cache.misses;
     s.restore_done = slot.restore.restored_records.load();
     s.restore_total = slot.restore.end_offset.load() - slot.restore.start_offset.load();

@@ -85,6 +85,7 @@ struct MetricsProbe::ShardSeries {
   Gauge* watermark_delay = nullptr;
   Gauge* pending_timers = nullptr;
   Gauge* cache_customers = nullptr;
+  Gauge* cache_packed = nullptr;
   Gauge* live_sst = nullptr;
   Gauge* pending_compaction = nullptr;
   uint64_t cache_hits = 0;
@@ -195,6 +196,9 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
   pending_timers_family_ = &Gauges(r, metric::kPendingTimers, "Timers waiting in the shard");
   cache_customers_family_ =
       &Gauges(r, metric::kCustomerCacheCustomers, "Customers in the shard's cache");
+  cache_packed_family_ = &Gauges(r, metric::kCustomerCachePackedCustomers,
+                                 "Of the customers in the shard's cache, those kept encoded "
+                                 "(packed) to stay within state.memory_mb");
   live_sst_family_ = &Gauges(r, metric::kRocksdbLiveSstBytes, "Live SST bytes of the shard");
   pending_compaction_family_ = &Gauges(r, metric::kRocksdbPendingCompactionBytes,
                                        "Bytes RocksDB estimates compaction has to rewrite");
@@ -345,6 +349,7 @@ MetricsProbe::ShardSeries& MetricsProbe::Shard(int partition) {
   series->watermark_delay = &watermark_delay_family_->Add(labels);
   series->pending_timers = &pending_timers_family_->Add(labels);
   series->cache_customers = &cache_customers_family_->Add(labels);
+  series->cache_packed = &cache_packed_family_->Add(labels);
   series->live_sst = &live_sst_family_->Add(labels);
   series->pending_compaction = &pending_compaction_family_->Add(labels);
   return *shards_.emplace(partition, std::move(series)).first->second;
@@ -370,6 +375,7 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
     watermark_delay_family_->Remove(gone.watermark_delay);
     pending_timers_family_->Remove(gone.pending_timers);
     cache_customers_family_->Remove(gone.cache_customers);
+    cache_packed_family_->Remove(gone.cache_packed);
     live_sst_family_->Remove(gone.live_sst);
     pending_compaction_family_->Remove(gone.pending_compaction);
     it = shards_.erase(it);
@@ -404,6 +410,7 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
     series.watermark_delay->Set(delay_ms / 1000.0);
     series.pending_timers->Set(static_cast<double>(s.pending_timers));
     series.cache_customers->Set(static_cast<double>(s.cached_customers));
+    series.cache_packed->Set(static_cast<double>(s.packed_customers));
     series.live_sst->Set(static_cast<double>(s.store.live_sst_bytes));
     series.pending_compaction->Set(static_cast<double>(s.store.pending_compaction_bytes));
     AddGrowth(*cache_hits_, series.cache_hits, s.cache_hits);

@@ -64,21 +64,17 @@ Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
       }
     }
   }
-  Slot* free = nullptr;
-  if (!free_slots_.empty()) {
-    free = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    free = &slots_.emplace_back();
-  }
-  Slot& slot = *free;
+  // A first use earns no second chance (`referenced` false): one-off customers go first.
+  auto owned = std::make_unique<Slot>();
+  Slot& slot = *owned;
   slot.customer_id.assign(customer_id);
   slot.state = std::move(state);
-  slot.live = true;
-  slot.dirty = false;
-  slot.unwritten = false;
-  slot.referenced = false;  // a first use earns no second chance: one-off customers go first
-  slot.bytes = 0;
+  if (!free_positions_.empty()) {
+    slots_[free_positions_.back()] = std::move(owned);
+    free_positions_.pop_back();
+  } else {
+    slots_.push_back(std::move(owned));
+  }
   Measure(slot);
   index_.insert(IndexEntry{key.hash, &slot});
   last_ = &slot;
@@ -234,14 +230,14 @@ void CustomerCache::RunClock(Over over, bool pack) {
     if (hand_ >= slots_.size()) {
       hand_ = 0;
     }
-    Slot& slot = slots_[hand_];
-    if (slot.live && !slot.dirty && !slot.unwritten) {
-      if (slot.referenced) {
-        slot.referenced = false;
+    Slot* slot = slots_[hand_].get();
+    if (slot != nullptr && !slot->dirty && !slot->unwritten) {
+      if (slot->referenced) {
+        slot->referenced = false;
       } else if (pack) {
-        Pack(slot);
+        Pack(hand_);
       } else {
-        Evict(slot);
+        Evict(hand_);
       }
     }
     ++hand_;
@@ -278,10 +274,11 @@ void CustomerCache::DropPacked(Over over) {
   }
 }
 
-void CustomerCache::Pack(Slot& slot) {
+void CustomerCache::Pack(size_t position) {
+  Slot& slot = *slots_[position];
   const std::string& id = slot.customer_id;
   if (id.size() > 0xFFFF) {
-    Evict(slot);
+    Evict(position);
     return;
   }
   EncodeCustomerState(slot.state, scratch_);
@@ -296,10 +293,7 @@ void CustomerCache::Pack(Slot& slot) {
   packed_.insert(std::move(entry));
   bytes_ = bytes_ - slot.bytes + bytes;
   packed_bytes_ += bytes;
-  slot.bytes = 0;
-  slot.live = false;
-  slot.state = CustomerState{};
-  free_slots_.push_back(&slot);
+  Free(position);
   ++packs_;
 }
 
@@ -310,15 +304,18 @@ void CustomerCache::Measure(Slot& slot) {
   slot.bytes = bytes;
 }
 
-void CustomerCache::Evict(Slot& slot) {
+void CustomerCache::Evict(size_t position) {
+  Slot& slot = *slots_[position];
   bytes_ -= slot.bytes;
-  slot.bytes = 0;
   index_.erase(IndexEntry{CustomerKey(slot.customer_id).hash, &slot});
-  slot.live = false;
-  slot.state = CustomerState{};
-  free_slots_.push_back(&slot);
+  Free(position);
   ++evictions_;
   mirrored_ = false;
+}
+
+void CustomerCache::Free(size_t position) {
+  slots_[position].reset();
+  free_positions_.push_back(position);
 }
 
 void CustomerCache::Clear() {
@@ -331,7 +328,7 @@ void CustomerCache::Clear() {
   packed_.clear();
   bytes_ = 0;
   packed_bytes_ = 0;
-  free_slots_.clear();
+  free_positions_.clear();
   hand_ = 0;
   mirrored_ = false;
 }

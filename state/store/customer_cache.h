@@ -2,8 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -149,12 +149,12 @@ class CustomerCache {
   CacheStats Stats() const;
 
  private:
-  // One cached customer. Slots live in a deque (stable addresses) and are reused after eviction.
-  // The flags come first: a hit writes `referenced` and reads the state's first field, so both
-  // share the slot's first cache line (with a million customers cached, every slot is cold), as
-  // does the id that a lookup compares.
+  // One decoded customer, in its own heap block (a stable address; freed when the customer is
+  // packed or evicted, so that the memory goes to what replaces it, e.g. packed entries). The
+  // flags come first: a hit writes `referenced` and reads the state's first field, so both share
+  // the slot's first cache line (with a million customers cached, every slot is cold), as does
+  // the id that a lookup compares.
   struct Slot {
-    bool live = false;
     bool dirty = false;
     bool unwritten = false;   // handed over by TakeDirty, not yet OnCommitted
     bool referenced = false;  // used since the CLOCK hand last passed
@@ -234,8 +234,9 @@ class CustomerCache {
   // Moves the state `key` names out of the packed entries into `state`. Returns false when it
   // is not packed, an error when its encoding does not decode (then it stays packed).
   Result<bool> Unpack(const CustomerKey& key, CustomerState& state);
-  // Frees a written slot, keeping its state packed; evicts it instead when its id is too long.
-  void Pack(Slot& slot);
+  // Frees the written slot at `position` of slots_, keeping its state packed; evicts it instead
+  // when its id is too long.
+  void Pack(size_t position);
   // Runs the CLOCK hand over the decoded entries while `over()`; each entry it picks is packed
   // when `pack`, else evicted. Stops after two full turns (the first may only clear second
   // chances) when too few entries can go.
@@ -244,7 +245,10 @@ class CustomerCache {
   // Drops packed entries, oldest first, while `over()` and any is left.
   template <typename Over>
   void DropPacked(Over over);
-  void Evict(Slot& slot);
+  // Frees the written slot at `position` of slots_: the customer leaves memory.
+  void Evict(size_t position);
+  // Frees the slot at `position` of slots_ after its index entry is gone.
+  void Free(size_t position);
   // Sets the slot's estimate to its state's and updates bytes_.
   void Measure(Slot& slot);
 
@@ -253,8 +257,9 @@ class CustomerCache {
   size_t max_bytes_;
   size_t bytes_ = 0;         // decoded and packed entries
   size_t packed_bytes_ = 0;  // packed entries
-  std::deque<Slot> slots_;
-  std::vector<Slot*> free_slots_;
+  // The decoded customers in CLOCK order; null where one was freed (reused by the next load).
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<size_t> free_positions_;
   Index index_;
   Packed packed_;
   // The sequence number the next packed entry gets.
