@@ -249,8 +249,8 @@ void CustomerCache::DropPacked(Over over) {
   std::vector<uint64_t> sequences;
   while (!packed_.empty() && over()) {
     // The oldest eighth at least (a sweep reads every entry), and as many as the count needs.
-    const size_t over = Size() > max_customers_ ? Size() - max_customers_ : 0;
-    const size_t drop = std::min(packed_.size(), std::max<size_t>({packed_.size() / 8, over, 1}));
+    const size_t excess = Size() > max_customers_ ? Size() - max_customers_ : 0;
+    const size_t drop = std::min(packed_.size(), std::max<size_t>({packed_.size() / 8, excess, 1}));
     sequences.clear();
     sequences.reserve(packed_.size());
     for (const PackedEntry& entry : packed_) {
