@@ -553,6 +553,16 @@ size_t DecodedRichBytes() {
   return ApproxMemoryBytes(state) + CustomerCache::kEntryOverheadBytes;
 }
 
+// Loads RichState(n) as customer c-n for n < count, and commits them.
+void CommitRichStates(StateStore& store, CustomerCache& cache, int count) {
+  for (int n = 0; n < count; ++n) {
+    const std::string id = "c-" + std::to_string(n);
+    MustLoad(cache, id) = RichState(n);
+    ASSERT_TRUE(cache.MarkDirty(id));
+  }
+  CommitDirty(store, cache);
+}
+
 TEST(CustomerCacheTest, OverTheBytesBoundStatesArePackedAndComeBackWithoutAStoreRead) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
@@ -622,14 +632,8 @@ TEST(CustomerCacheTest, APackedStatePastTheEvictionCutoffReadsAsFresh) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
   ASSERT_NE(store, nullptr);
-  const size_t decoded = DecodedRichBytes();
-  CustomerCache cache(*store, 100, 4 * decoded);
-  for (int n = 0; n < 6; ++n) {
-    const std::string id = "c-" + std::to_string(n);
-    MustLoad(cache, id) = RichState(n);
-    ASSERT_TRUE(cache.MarkDirty(id));
-  }
-  CommitDirty(*store, cache);
+  CustomerCache cache(*store, 100, 4 * DecodedRichBytes());
+  ASSERT_NO_FATAL_FAILURE(CommitRichStates(*store, cache, 6));
   ASSERT_GT(cache.PackedCount(), 0u);
   store->SetEvictionHorizon(kT0 + Duration::Days(1) + Duration::Millis(3));
   // c-0..c-2 were last active before the cutoff, c-3 exactly at it.
@@ -647,14 +651,8 @@ TEST(CustomerCacheTest, ClearDropsPackedEntries) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
   ASSERT_NE(store, nullptr);
-  const size_t decoded = DecodedRichBytes();
-  CustomerCache cache(*store, 100, 4 * decoded);
-  for (int n = 0; n < 6; ++n) {
-    const std::string id = "c-" + std::to_string(n);
-    MustLoad(cache, id) = RichState(n);
-    ASSERT_TRUE(cache.MarkDirty(id));
-  }
-  CommitDirty(*store, cache);
+  CustomerCache cache(*store, 100, 4 * DecodedRichBytes());
+  ASSERT_NO_FATAL_FAILURE(CommitRichStates(*store, cache, 6));
   ASSERT_GT(cache.PackedCount(), 0u);
   cache.Clear();
   EXPECT_EQ(cache.Size(), 0u);
