@@ -1,74 +1,248 @@
 #include "runtime/replay/decoded_lines.h"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <utility>
+
 namespace cx {
 namespace {
+
+// Lines per batch handed from the reading thread to the processing one, and batches in all:
+// the processing thread holds one or two (the next one once the lines it peeks at reach it), the
+// reading thread fills the others.
+constexpr size_t kLinesPerBatch = 256;
+constexpr size_t kBatches = 6;
+// Lines between two readings of the wall clock (the decoder's `not_after`).
+constexpr uint64_t kClockCheckEvery = 4096;
+// How long the destructor waits for the reading thread to notice it should stop.
+constexpr auto kStopWait = std::chrono::seconds(1);
 
 bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
+// Copies of the strings of a batch's events, which the Decoder's buffers hold only until it
+// decodes the next line. Chunks are kept for the next batch.
+class StringCopies {
+ public:
+  void Clear() {
+    chunk_ = 0;
+    used_ = 0;
+  }
+
+  [[nodiscard]] std::string_view Copy(std::string_view text) {
+    if (text.empty()) {
+      return text;
+    }
+    if (chunk_ < chunks_.size() && used_ + text.size() > chunks_[chunk_].size()) {
+      ++chunk_;
+      used_ = 0;
+    }
+    while (chunk_ < chunks_.size() && text.size() > chunks_[chunk_].size()) {
+      ++chunk_;  // a chunk made for one larger string before; the next may fit
+    }
+    if (chunk_ == chunks_.size()) {
+      chunks_.emplace_back(std::max(kChunkBytes, text.size()), '\0');
+    }
+    char* at = chunks_[chunk_].data() + used_;
+    std::copy(text.begin(), text.end(), at);
+    used_ += text.size();
+    return {at, text.size()};
+  }
+
+ private:
+  static constexpr size_t kChunkBytes = kMaxEventBytes;
+  std::vector<std::string> chunks_;
+  size_t chunk_ = 0;
+  size_t used_ = 0;
+};
+
+// Points every string of `event` at a copy in `copies`.
+void CopyStrings(Event& event, StringCopies& copies) {
+  // Event's string fields, all of them: a field added to Event must be added here too, or its
+  // view would point into a Decoder buffer that the next line overwrites.
+  static_assert(sizeof(Event) == 256, "Event changed: copy its string fields below");
+  for (std::string_view* field :
+       {&event.event_id, &event.customer_id, &event.channel, &event.page, &event.element,
+        &event.session_id, &event.query, &event.contact_id, &event.queue, &event.reason,
+        &event.agent_id, &event.comment}) {
+    *field = copies.Copy(*field);
+  }
+}
+
 }  // namespace
 
-DecodedLines::DecodedLines(LineReader& reader, size_t ahead) : reader_(reader) {
-  ring_.reserve(ahead + 1);
-  for (size_t i = 0; i <= ahead; ++i) {
-    ring_.push_back(std::make_unique<Slot>());
+struct DecodedLines::Batch {
+  std::vector<DecodedLine> lines = std::vector<DecodedLine>(kLinesPerBatch);
+  size_t count = 0;  // lines filled
+  StringCopies strings;
+  bool last = false;         // no batch after this one
+  std::optional<Err> error;  // when `last`: the read error after its lines, if any
+  InputEnd end;              // when `last` without an error
+};
+
+struct DecodedLines::Shared {
+  std::unique_ptr<LineReader> reader;
+  NotAfter not_after;
+  std::vector<std::unique_ptr<Batch>> batches;
+  std::mutex mutex;
+  std::condition_variable changed;  // any of the four below changed
+  uint64_t filled = 0;              // batches the reading thread filled
+  uint64_t released = 0;            // batches the processing thread is done with
+  bool stopping = false;
+  bool exited = false;
+};
+
+DecodedLines::DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after)
+    : shared_(std::make_shared<Shared>()), ahead_(std::min(ahead, kLinesPerBatch - 1)) {
+  shared_->reader = std::move(reader);
+  shared_->not_after = std::move(not_after);
+  for (size_t i = 0; i < kBatches; ++i) {
+    shared_->batches.push_back(std::make_unique<Batch>());
   }
+  thread_ = std::thread(&DecodedLines::Read, shared_);
 }
 
-Result<bool> DecodedLines::ReadOne(EventTime not_after) {
-  std::string_view text;
-  for (;;) {
-    Result<bool> next = reader_.Next(text);
-    if (!next) {
-      return next.error();
-    }
-    if (!*next) {
-      return false;
-    }
-    if (!IsBlank(text)) {
-      break;
-    }
-  }
-  Slot& slot = *ring_[(head_ + count_) % ring_.size()];
-  DecodedLine& line = slot.line;
-  line.line_number = reader_.line_number();
-  line.end_offset = reader_.offset();
-  line.ok = slot.decoder.Decode(text, not_after, line.event, line.why) == DecodeError::kOk;
-  if (line.ok) {
-    line.text.clear();
+DecodedLines::~DecodedLines() {
+  std::unique_lock lock(shared_->mutex);
+  shared_->stopping = true;
+  shared_->changed.notify_all();
+  const bool exited = shared_->changed.wait_for(lock, kStopWait, [&] { return shared_->exited; });
+  lock.unlock();
+  if (exited) {
+    thread_.join();
   } else {
-    line.text.assign(text);
+    thread_.detach();  // blocked in a read; it holds `Shared` until it returns
   }
-  ++count_;
-  return true;
 }
 
-Result<const DecodedLine*> DecodedLines::Next(EventTime not_after) {
-  if (returned_) {
-    head_ = (head_ + 1) % ring_.size();
-    --count_;
-    returned_ = false;
-  }
-  while (!at_end_ && count_ < ring_.size()) {
-    Result<bool> read = ReadOne(not_after);
-    if (!read) {
-      return read.error();
+void DecodedLines::Read(const std::shared_ptr<Shared>& shared) {
+  Decoder decoder;
+  LineReader& reader = *shared->reader;
+  EventTime not_after = shared->not_after();
+  uint64_t since_clock = 0;
+  for (uint64_t sequence = 0;; ++sequence) {
+    {
+      std::unique_lock lock(shared->mutex);
+      shared->changed.wait(lock, [&] {
+        return shared->stopping || sequence - shared->released < shared->batches.size();
+      });
+      if (shared->stopping) {
+        shared->exited = true;
+        shared->changed.notify_all();
+        return;
+      }
     }
-    at_end_ = !*read;
+    Batch& batch = *shared->batches[sequence % shared->batches.size()];
+    batch.count = 0;
+    batch.strings.Clear();
+    batch.error.reset();
+    batch.last = false;
+    while (batch.count < kLinesPerBatch && !batch.last) {
+      std::string_view text;
+      Result<bool> next = reader.Next(text);
+      if (!next) {
+        batch.error = next.error();
+        batch.last = true;
+      } else if (!*next) {
+        batch.end = {reader.offset(), reader.line_number()};
+        batch.last = true;
+      } else if (!IsBlank(text)) {
+        if (++since_clock == kClockCheckEvery) {
+          not_after = shared->not_after();
+          since_clock = 0;
+        }
+        DecodedLine& line = batch.lines[batch.count++];
+        line.line_number = reader.line_number();
+        line.end_offset = reader.offset();
+        line.ok = decoder.Decode(text, not_after, line.event, line.why) == DecodeError::kOk;
+        if (line.ok) {
+          CopyStrings(line.event, batch.strings);
+          line.text.clear();
+        } else {
+          line.text.assign(text);
+        }
+      }
+    }
+    std::lock_guard lock(shared->mutex);
+    shared->filled = sequence + 1;
+    shared->exited = batch.last;
+    shared->changed.notify_all();
+    if (batch.last) {
+      return;
+    }
   }
-  if (count_ == 0) {
+}
+
+DecodedLines::Batch& DecodedLines::At(uint64_t sequence) const {
+  return *shared_->batches[sequence % shared_->batches.size()];
+}
+
+void DecodedLines::Acquire() {
+  std::unique_lock lock(shared_->mutex);
+  shared_->changed.wait(lock, [&] { return shared_->filled > acquired_; });
+  ++acquired_;
+}
+
+Result<const DecodedLine*> DecodedLines::Next() {
+  if (finished_) {
     return static_cast<const DecodedLine*>(nullptr);
   }
+  if (returned_) {
+    ++position_;
+    returned_ = false;
+  }
+  for (;;) {
+    if (acquired_ == current_) {
+      Acquire();
+    }
+    Batch& batch = At(current_);
+    if (position_ < batch.count) {
+      break;
+    }
+    if (batch.last) {
+      finished_ = true;
+      end_ = batch.end;
+      if (batch.error) {
+        return *batch.error;
+      }
+      return static_cast<const DecodedLine*>(nullptr);
+    }
+    {
+      std::lock_guard lock(shared_->mutex);
+      shared_->released = current_ + 1;
+      shared_->changed.notify_all();
+    }
+    ++current_;
+    position_ = 0;
+  }
+  Batch& batch = At(current_);
+  if (position_ + ahead_ >= batch.count && !batch.last && acquired_ == current_ + 1) {
+    Acquire();  // the lines Peek reaches continue in the next batch
+  }
   returned_ = true;
-  return &ring_[head_]->line;
+  return &batch.lines[position_];
 }
 
 const DecodedLine* DecodedLines::Peek(size_t distance) const {
-  if (!returned_ || distance == 0 || distance >= count_) {
+  if (!returned_ || distance == 0 || distance > ahead_) {
     return nullptr;
   }
-  return &ring_[(head_ + distance) % ring_.size()]->line;
+  size_t index = position_ + distance;
+  const Batch& batch = At(current_);
+  if (index < batch.count) {
+    return &batch.lines[index];
+  }
+  if (acquired_ <= current_ + 1) {
+    return nullptr;
+  }
+  const Batch& next = At(current_ + 1);
+  index -= batch.count;
+  return index < next.count ? &next.lines[index] : nullptr;
 }
 
 }  // namespace cx

@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/replay/line_reader.h"
@@ -18,47 +20,74 @@ namespace cx {
 // One non-blank input line, decoded.
 struct DecodedLine {
   bool ok = false;  // `event` is the decoded line; otherwise `why` and `text` say what failed
-  Event event;      // views into this line's own Decoder
+  Event event;      // views into strings owned by the DecodedLines that returned it
   DecodeFailure why;
   std::string text;          // the line itself, kept only when it failed (for its dead letter)
   uint64_t line_number = 0;  // 1-based, blank lines included
   uint64_t end_offset = 0;   // input bytes up to the end of this line, its "\n" included
 };
 
-// A replay's input decoded a few lines ahead of the one being processed, so that the processor
-// can start loading the memory of the customers it is about to reach (Shard::PrefetchCustomer):
-// with millions of customers their entries are cold, and an event's lookups wait on several
-// dependent memory loads in turn. Each line has its own Decoder, so its event stays valid while
-// the lines after it are decoded. The lines come out in input order, decoded exactly as one
-// Decoder would have decoded them. Not thread-safe.
+// Where the input ended: its length in bytes and its number of lines, blank ones included (the
+// reader's offset() and line_number() after its last line).
+struct InputEnd {
+  uint64_t offset = 0;
+  uint64_t line = 0;
+};
+
+// A replay's input, read and decoded on a thread of its own, ahead of the line being processed:
+// the processing thread gets decoded events (reading and decoding are ≈ a fifth of a replay's
+// work) and can start loading the memory of the customers it is about to reach
+// (Shard::PrefetchCustomer), which with millions of customers is cold. Lines come out in input
+// order, decoded exactly as one Decoder would have decoded them. Next() and Peek() are for one
+// thread.
 class DecodedLines {
  public:
-  // Reads from `reader` (which must outlive this), at most `ahead` lines beyond the one returned.
-  DecodedLines(LineReader& reader, size_t ahead);
+  // Wall clock + the allowed future: events after it are refused (Decoder::Decode's
+  // `not_after`). Called on the reading thread, before the first line and every few thousand.
+  using NotAfter = std::function<EventTime()>;
+
+  // Takes `reader` (positioned where the lines to decode start) and starts the reading thread.
+  // Peek reaches at most `ahead` lines beyond the one returned.
+  DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after);
+  // Stops the reading thread. A thread still blocked reading an input that neither ends nor
+  // sends (an idle standard input) is left to finish on its own, with what it uses.
+  ~DecodedLines();
+  DecodedLines(const DecodedLines&) = delete;
+  DecodedLines& operator=(const DecodedLines&) = delete;
 
   // The next non-blank line, valid until the next call; nullptr at the end of the input. The
-  // lines read during this call are decoded against `not_after` (Decoder::Decode). The reason
-  // when the input cannot be read.
-  [[nodiscard]] Result<const DecodedLine*> Next(EventTime not_after);
+  // reason when the input cannot be read (after the lines read before the failure).
+  [[nodiscard]] Result<const DecodedLine*> Next();
 
   // The line `distance` (1..ahead) places after the one Next returned last, when already read;
-  // nullptr otherwise (the end of the input, or before the first Next).
+  // nullptr otherwise (the end of the input, or before the first Next). Valid until the next
+  // call of Next.
   [[nodiscard]] const DecodedLine* Peek(size_t distance) const;
 
- private:
-  struct Slot {
-    Decoder decoder;
-    DecodedLine line;
-  };
-  // Reads and decodes one more non-blank line into the ring; false at the end of the input.
-  Result<bool> ReadOne(EventTime not_after);
+  // Where the input ended; valid once Next has returned nullptr.
+  [[nodiscard]] InputEnd end() const { return end_; }
 
-  LineReader& reader_;
-  std::vector<std::unique_ptr<Slot>> ring_;
-  size_t head_ = 0;   // the line Next returned last (when returned_)
-  size_t count_ = 0;  // lines in the ring from head_ on
+ private:
+  struct Batch;
+  // What the reading thread and this object share; the thread keeps it alive while it runs.
+  struct Shared;
+  static void Read(const std::shared_ptr<Shared>& shared);
+
+  // Waits until batch `acquired_` is filled and counts it as held.
+  void Acquire();
+  [[nodiscard]] Batch& At(uint64_t sequence) const;
+
+  std::shared_ptr<Shared> shared_;
+  size_t ahead_;
+  // The processing thread's place: batch `current_`, its line `position_` (returned when
+  // `returned_`); batches before `acquired_` are filled and readable here.
+  uint64_t current_ = 0;
+  size_t position_ = 0;
   bool returned_ = false;
-  bool at_end_ = false;
+  uint64_t acquired_ = 0;
+  bool finished_ = false;
+  InputEnd end_;
+  std::thread thread_;
 };
 
 }  // namespace cx

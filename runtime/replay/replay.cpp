@@ -1,11 +1,13 @@
 #include "runtime/replay/replay.h"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -26,7 +28,8 @@
 namespace cx {
 namespace {
 
-constexpr uint64_t kClockCheckEvery = 4096;
+// Lines (and fired timers) between two looks at the time for the progress line.
+constexpr uint64_t kProgressCheckEvery = 4096;
 // Lines decoded ahead of the one processed, and the stage of Shard::PrefetchCustomer each of
 // them gets: the customer of the furthest line its index entries, then its state, and the next
 // line's its windows, so that each stage finds what the one before loaded an event earlier.
@@ -149,6 +152,8 @@ Result<void> CloseAll(std::initializer_list<JsonLinesFile*> files) {
 // Commits a replay exactly once: the outputs are written out first, then the shard's changes
 // and the checkpoint (input position, output lengths) go to the store in one WriteBatch. A
 // kill between the two leaves output bytes past the checkpoint, which a resume truncates.
+// The WriteBatch runs on a thread of its own while processing goes on (Shard::WriteBatch); the
+// cache may evict the written customers once Poll or Finish has seen it done.
 class ReplayCommitter {
  public:
   ReplayCommitter(Shard& shard, const InputFileView& input, std::vector<InputMark> consumed,
@@ -160,11 +165,60 @@ class ReplayCommitter {
         sync_(sync),
         kinds_(kinds),
         outputs_(outputs) {}
+  ~ReplayCommitter() { (void)Finish(); }
+  ReplayCommitter(const ReplayCommitter&) = delete;
+  ReplayCommitter& operator=(const ReplayCommitter&) = delete;
 
-  // Commits what was processed so far: the input up to byte `offset`, the end of line `line`
-  // (the last line processed; the reader may have read further ahead); `finished` at the end of
-  // the input, after the final watermark advance: the input is then listed as replayed.
+  // Starts committing what was processed so far: the input up to byte `offset`, the end of line
+  // `line` (the last line processed; the reader may have read further ahead). Finishes the
+  // commit before first, if one is still being written. The outputs are written out here; the
+  // store's write goes on on another thread.
+  [[nodiscard]] Result<void> Start(uint64_t offset, uint64_t line) {
+    return Begin(offset, line, false);
+  }
+  // Completes the commit being written when its write has ended; does not wait. Its error, if
+  // it failed.
+  [[nodiscard]] Result<void> Poll() {
+    if (in_flight_ != nullptr && in_flight_->done.load(std::memory_order_acquire)) {
+      return Finish();
+    }
+    return Ok();
+  }
+  // Waits for the commit being written, if any, and completes it: the cache may evict what it
+  // wrote. Its error, if it failed.
+  [[nodiscard]] Result<void> Finish() {
+    if (in_flight_ == nullptr) {
+      return Ok();
+    }
+    in_flight_->thread.join();
+    Result<void> written = std::move(in_flight_->written);
+    in_flight_.reset();
+    if (written) {
+      shard_.OnBatchWritten();
+    }
+    return written;
+  }
+  // Commits and waits for it (Start + Finish); `finished` at the end of the input, after the
+  // final watermark advance: the input is then listed as replayed.
   [[nodiscard]] Result<void> Commit(uint64_t offset, uint64_t line, bool finished) {
+    if (Result<void> begun = Begin(offset, line, finished); !begun) {
+      return begun;
+    }
+    return Finish();
+  }
+
+ private:
+  // A commit from Begin to Finish.
+  struct InFlight {
+    Result<void> written = Ok();
+    std::atomic<bool> done{false};
+    std::thread thread;
+  };
+
+  [[nodiscard]] Result<void> Begin(uint64_t offset, uint64_t line, bool finished) {
+    if (Result<void> before = Finish(); !before) {
+      return before;
+    }
     ReplayCheckpoint checkpoint;
     checkpoint.finished = finished;
     for (size_t i = 0; i < kReplayOutputs; ++i) {
@@ -188,17 +242,23 @@ class ReplayCommitter {
       consumed_.push_back(checkpoint.input);
       batch_.PutMeta(kReplayConsumedKey, EncodeConsumed(consumed_));
     }
-    return shard_.CommitBatch(batch_);
+    in_flight_ = std::make_unique<InFlight>();
+    InFlight& commit = *in_flight_;
+    commit.thread = std::thread([this, &commit] {
+      commit.written = shard_.WriteBatch(batch_);
+      commit.done.store(true, std::memory_order_release);
+    });
+    return Ok();
   }
 
- private:
   Shard& shard_;
   const InputFileView& input_;
   std::vector<InputMark> consumed_;
   bool sync_;
   std::array<int64_t, kReplayOutputs> kinds_;
   std::vector<JsonLinesFile*> outputs_;
-  StoreBatch batch_;
+  StoreBatch batch_;  // the batch being written while in_flight_
+  std::unique_ptr<InFlight> in_flight_;
 };
 }  // namespace
 
@@ -273,14 +333,14 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   ReplayCommitter committer(shard, **input, std::move(checkpoints->consumed),
                             options.store.sync_commits, kinds, {alerts, signals, dead_letters});
 
-  DecodedLines lines(**reader, kDecodeAhead);
-  EventTime not_after = clock.Now() + options.max_future;
+  DecodedLines lines(std::move(reader).value(), kDecodeAhead,
+                     [&clock, &options] { return clock.Now() + options.max_future; });
   uint64_t since_commit = 0;
   auto last_progress = started;
   uint64_t progress_found = 0;  // the cache's counts at the last progress line
   uint64_t progress_lookups = 0;
   for (;;) {
-    Result<const DecodedLine*> next = lines.Next(not_after);
+    Result<const DecodedLine*> next = lines.Next();
     if (!next) {
       return next.error().Prefixed("cannot read " + options.input);
     }
@@ -294,8 +354,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       }
     }
     ++summary.lines;
-    if (summary.lines % kClockCheckEvery == 0) {
-      not_after = clock.Now() + options.max_future;
+    if (summary.lines % kProgressCheckEvery == 0) {
       auto now = std::chrono::steady_clock::now();
       if (options.progress_every.ms > 0 &&
           now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
@@ -332,13 +391,15 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
     if (options.on_event_applied && shard.stats().duplicates == duplicates_before) {
       options.on_event_applied(event);
     }
+    if (Result<void> written = committer.Poll(); !written) {
+      return written.error();
+    }
     if (++since_commit >= options.commit_every_events ||
         shard.DirtyCount() >= options.cache_customers ||
         (since_commit >= kMinEventsPerBudgetCommit &&
          shard.cache().Bytes() > options.cache_bytes)) {
-      if (Result<void> committed = committer.Commit(line->end_offset, line->line_number, false);
-          !committed) {
-        return committed.error();
+      if (Result<void> started = committer.Start(line->end_offset, line->line_number); !started) {
+        return started.error();
       }
       since_commit = 0;
     }
@@ -349,7 +410,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   bool commit_failed = false;
   auto commit_when_full = [&]() -> Result<void> {
     const uint64_t fired = shard.stats().timer_firings - fired_before;
-    if (options.progress_every.ms > 0 && fired % kClockCheckEvery == 0) {
+    if (options.progress_every.ms > 0 && fired % kProgressCheckEvery == 0) {
       auto now = std::chrono::steady_clock::now();
       if (now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
         spdlog::info("{}: end of input, {} timers fired, {} pending, {} alerts",
@@ -357,12 +418,12 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
         last_progress = now;
       }
     }
-    if (shard.DirtyCount() < options.cache_customers &&
-        (shard.DirtyCount() < kMinEventsPerBudgetCommit ||
-         shard.cache().Bytes() <= options.cache_bytes)) {
-      return Ok();
+    Result<void> committed = committer.Poll();
+    if (committed && (shard.DirtyCount() >= options.cache_customers ||
+                      (shard.DirtyCount() >= kMinEventsPerBudgetCommit &&
+                       shard.cache().Bytes() > options.cache_bytes))) {
+      committed = committer.Start(lines.end().offset, lines.end().line);
     }
-    Result<void> committed = committer.Commit((*reader)->offset(), (*reader)->line_number(), false);
     commit_failed = !committed;
     return committed;
   };
@@ -370,8 +431,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
       !advanced) {
     return commit_failed ? advanced.error() : advanced.error().Prefixed("state store failure");
   }
-  if (Result<void> committed =
-          committer.Commit((*reader)->offset(), (*reader)->line_number(), true);
+  if (Result<void> committed = committer.Commit(lines.end().offset, lines.end().line, true);
       !committed) {
     return committed.error();
   }

@@ -3,6 +3,7 @@
 #include "runtime/replay/decoded_lines.h"
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,20 @@ std::string Click(const std::string& customer, int n) {
   return R"({"type":"click","action":"page_view","event_id":"e)" + std::to_string(n) +
          R"(","customer_id":")" + customer + R"(","ts":"2026-10-05T08:00:0)" +
          std::to_string(n % 10) + R"(Z","page":"/home"})";
+}
+
+EventTime NoClock() { return EventTime::Max(); }
+
+// Calls `each` with every line `lines` returns, to the end of the input.
+void ForEachLine(DecodedLines& lines, const std::function<void(const DecodedLine&)>& each) {
+  for (;;) {
+    Result<const DecodedLine*> next = lines.Next();
+    ASSERT_TRUE(next.ok());
+    if (*next == nullptr) {
+      return;
+    }
+    each(**next);
+  }
 }
 
 class DecodedLinesTest : public ::testing::Test {
@@ -43,7 +58,7 @@ TEST_F(DecodedLinesTest, LinesComeOutInOrderWithTheirPositionsAndBlankLinesSkipp
     ends.push_back(input.size());
   }
   std::unique_ptr<LineReader> reader = Open(input);
-  DecodedLines lines(*reader, 2);
+  DecodedLines lines(std::move(reader), 2, NoClock);
 
   struct Seen {
     bool ok;
@@ -53,16 +68,10 @@ TEST_F(DecodedLinesTest, LinesComeOutInOrderWithTheirPositionsAndBlankLinesSkipp
     uint64_t end_offset;
   };
   std::vector<Seen> seen;
-  for (;;) {
-    Result<const DecodedLine*> next = lines.Next(EventTime::Max());
-    ASSERT_TRUE(next.ok());
-    if (*next == nullptr) {
-      break;
-    }
-    const DecodedLine& line = **next;
+  ForEachLine(lines, [&](const DecodedLine& line) {
     seen.push_back({line.ok, line.ok ? std::string(line.event.customer_id) : "", line.text,
                     line.line_number, line.end_offset});
-  }
+  });
   ASSERT_EQ(seen.size(), 4u);
   EXPECT_TRUE(seen[0].ok);
   EXPECT_EQ(seen[0].customer, "c1");
@@ -77,10 +86,107 @@ TEST_F(DecodedLinesTest, LinesComeOutInOrderWithTheirPositionsAndBlankLinesSkipp
   EXPECT_EQ(seen[3].customer, "c3");
   EXPECT_EQ(seen[3].line_number, 6u);
   EXPECT_EQ(seen[3].end_offset, ends[5]);
+  EXPECT_EQ(lines.end().offset, input.size());
+  EXPECT_EQ(lines.end().line, 6u);
   // The end stays the end.
-  Result<const DecodedLine*> after = lines.Next(EventTime::Max());
+  Result<const DecodedLine*> after = lines.Next();
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*after, nullptr);
+}
+
+// Thousands of lines cross the batches the reading thread hands over: every line and every
+// line peeked at keeps its own strings (copied out of the decoder), in order, across them.
+TEST_F(DecodedLinesTest, ManyLinesKeepTheirStringsAcrossBatches) {
+  constexpr int kLines = 5000;
+  std::string input;
+  for (int i = 0; i < kLines; ++i) {
+    if (i % 700 == 3) {
+      input += "{broken " + std::to_string(i) + "\n";
+    } else if (i % 500 == 7) {
+      input += "\n";
+    }
+    input += Click("customer-" + std::to_string(i), i) + "\n";
+  }
+  std::unique_ptr<LineReader> reader = Open(input);
+  DecodedLines lines(std::move(reader), 3, NoClock);
+  int clicks = 0;
+  int broken = 0;
+  ForEachLine(lines, [&](const DecodedLine& line) {
+    if (!line.ok) {
+      EXPECT_EQ(line.text.rfind("{broken ", 0), 0u);
+      ++broken;
+      return;
+    }
+    EXPECT_EQ(line.event.customer_id, "customer-" + std::to_string(clicks));
+    EXPECT_EQ(line.event.event_id, "e" + std::to_string(clicks));
+    EXPECT_EQ(line.event.page, "/home");
+    for (size_t distance = 1; distance <= 3; ++distance) {
+      const DecodedLine* ahead = lines.Peek(distance);
+      if (ahead != nullptr && ahead->ok) {
+        EXPECT_EQ(ahead->event.customer_id.rfind("customer-", 0), 0u);
+        EXPECT_GT(std::stoi(std::string(ahead->event.customer_id.substr(9))), clicks);
+      }
+    }
+    EXPECT_EQ(line.event.customer_id, "customer-" + std::to_string(clicks));
+    ++clicks;
+  });
+  EXPECT_EQ(clicks, kLines);
+  EXPECT_EQ(broken, 8);
+  EXPECT_EQ(lines.end().offset, input.size());
+}
+
+// The lines peeked at are there, across a batch's end too, except past the end of the input.
+TEST_F(DecodedLinesTest, PeekReachesIntoTheNextBatch) {
+  constexpr int kLines = 1000;
+  std::string input;
+  for (int i = 0; i < kLines; ++i) {
+    input += Click("c" + std::to_string(i), i) + "\n";
+  }
+  std::unique_ptr<LineReader> reader = Open(input);
+  DecodedLines lines(std::move(reader), 3, NoClock);
+  for (int i = 0; i < kLines; ++i) {
+    Result<const DecodedLine*> next = lines.Next();
+    ASSERT_TRUE(next.ok());
+    ASSERT_NE(*next, nullptr);
+    for (int distance = 1; distance <= 3; ++distance) {
+      const DecodedLine* ahead = lines.Peek(static_cast<size_t>(distance));
+      if (i + distance < kLines) {
+        ASSERT_NE(ahead, nullptr) << "line " << i << " distance " << distance;
+        EXPECT_EQ(ahead->event.customer_id, "c" + std::to_string(i + distance));
+      } else {
+        EXPECT_EQ(ahead, nullptr);
+      }
+    }
+  }
+}
+
+// A processor that stops early (an error) leaves the reading thread stopped, not running on.
+TEST_F(DecodedLinesTest, StoppingBeforeTheEndIsClean) {
+  std::string input;
+  for (int i = 0; i < 20000; ++i) {
+    input += Click("c" + std::to_string(i), i) + "\n";
+  }
+  for (int stop_after : {0, 1, 300, 5000}) {
+    std::unique_ptr<LineReader> reader = Open(input);
+    DecodedLines lines(std::move(reader), 3, NoClock);
+    for (int i = 0; i < stop_after; ++i) {
+      Result<const DecodedLine*> next = lines.Next();
+      ASSERT_TRUE(next.ok());
+      ASSERT_NE(*next, nullptr);
+    }
+  }
+}
+
+// The wall clock is read on the reading thread, and events after it are refused there.
+TEST_F(DecodedLinesTest, EventsAfterNotAfterAreRefused) {
+  std::unique_ptr<LineReader> reader = Open(Click("c1", 1) + "\n");
+  DecodedLines lines(std::move(reader), 3,
+                     [] { return EventTime::FromMillis(1'700'000'000'000); });  // 2023
+  Result<const DecodedLine*> next = lines.Next();
+  ASSERT_TRUE(next.ok());
+  ASSERT_NE(*next, nullptr);
+  EXPECT_FALSE((*next)->ok);
+  EXPECT_EQ((*next)->why.error, DecodeError::kFutureTimestamp);
 }
 
 TEST_F(DecodedLinesTest, AnEventStaysValidWhileTheLinesAheadAreDecoded) {
@@ -89,10 +195,10 @@ TEST_F(DecodedLinesTest, AnEventStaysValidWhileTheLinesAheadAreDecoded) {
     input += Click("customer-" + std::to_string(i), i) + "\n";
   }
   std::unique_ptr<LineReader> reader = Open(input);
-  DecodedLines lines(*reader, 3);
+  DecodedLines lines(std::move(reader), 3, NoClock);
   EXPECT_EQ(lines.Peek(1), nullptr);  // nothing returned yet
   for (int i = 0; i < 10; ++i) {
-    Result<const DecodedLine*> next = lines.Next(EventTime::Max());
+    Result<const DecodedLine*> next = lines.Next();
     ASSERT_TRUE(next.ok());
     ASSERT_NE(*next, nullptr);
     const DecodedLine& line = **next;
@@ -110,15 +216,15 @@ TEST_F(DecodedLinesTest, AnEventStaysValidWhileTheLinesAheadAreDecoded) {
     EXPECT_EQ(line.event.customer_id, "customer-" + std::to_string(i));
     EXPECT_EQ(line.event.event_id, "e" + std::to_string(i));
   }
-  Result<const DecodedLine*> end = lines.Next(EventTime::Max());
+  Result<const DecodedLine*> end = lines.Next();
   ASSERT_TRUE(end.ok());
   EXPECT_EQ(*end, nullptr);
 }
 
 TEST_F(DecodedLinesTest, AnEmptyInputHasNoLines) {
   std::unique_ptr<LineReader> reader = Open("\n  \n");
-  DecodedLines lines(*reader, 3);
-  Result<const DecodedLine*> next = lines.Next(EventTime::Max());
+  DecodedLines lines(std::move(reader), 3, NoClock);
+  Result<const DecodedLine*> next = lines.Next();
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, nullptr);
   EXPECT_EQ(lines.Peek(1), nullptr);
