@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Replay benchmark (bench/README.md). For each customer count: generate the input once into the
-# cache dir, run the decode-only baselines, run `cxpulse replay` pinned to one core under
-# /usr/bin/time -v, then compact the kept state dir and measure its bytes per customer.
+# cache dir, run the decode-only baselines, run `cxpulse replay` pinned to one core (or on every
+# core: --core all) under /usr/bin/time -v, then compact the kept state dir and measure its bytes
+# per customer.
 #
-# usage: bench/replay_bench.sh [--build DIR] [--cache DIR] [--work DIR] [--core N] [--runs R]
+# usage: bench/replay_bench.sh [--build DIR] [--cache DIR] [--work DIR] [--core N|all] [--runs R]
 #                              [--config FILE] [--no-decode] CUSTOMERS...
 #   e.g. bench/replay_bench.sh 1000000 10000000
 set -euo pipefail
@@ -26,11 +27,18 @@ while [[ $# -gt 0 ]]; do
     --runs) runs=$2; shift 2 ;;
     --config) config=$2; shift 2 ;;
     --no-decode) decode=0; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) sizes+=("$1"); shift ;;
   esac
 done
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(1000000)
+# The replay's threads (reading, processing, commit writes, RocksDB's) on one core, or on all.
+pin=(taskset -c "$core")
+where="pinned to core $core"
+if [[ "$core" == all ]]; then
+  pin=()
+  where="on every core"
+fi
 
 cxpulse="$build/cxpulse"
 baseline="$build/bench/simdjson_baseline"
@@ -43,7 +51,7 @@ done
 mkdir -p "$cache" "$work"
 
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores," \
-     "$(free -g | awk '/^Mem:/{print $2}') GiB RAM; replay pinned to core $core"
+     "$(free -g | awk '/^Mem:/{print $2}') GiB RAM; replay $where"
 echo "# commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 for customers in "${sizes[@]}"; do
@@ -59,7 +67,7 @@ for customers in "${sizes[@]}"; do
   echo "## $customers customers: $input ($((bytes / 1000000)) MB)"
 
   if [[ $decode -eq 1 ]]; then
-    taskset -c "$core" "$baseline" "$input" lines simdjson decoder padded
+    taskset -c "${core/all/1}" "$baseline" "$input" lines simdjson decoder padded
   fi
 
   for run in $(seq 1 "$runs"); do
@@ -68,7 +76,7 @@ for customers in "${sizes[@]}"; do
     args=(replay --input "$input" --output "$work/alerts.jsonl" --signals "$work/signals.jsonl"
           --dead-letter "$work/dead.jsonl" --state-dir "$state")
     [[ -n "$config" ]] && args+=(--config "$config")
-    /usr/bin/time -v -o "$work/time.txt" taskset -c "$core" "$cxpulse" "${args[@]}" \
+    /usr/bin/time -v -o "$work/time.txt" "${pin[@]}" "$cxpulse" "${args[@]}" \
       2> "$work/replay.log"
     summary=$(grep 'replay done' "$work/replay.log")
     applied=$(sed -E 's/.* ([0-9]+) events applied.*/\1/' <<<"$summary")

@@ -54,6 +54,8 @@ Result<std::unique_ptr<JsonLinesFile>> JsonLinesFile::OpenAt(const std::string& 
 JsonLinesFile::JsonLinesFile(FILE* file, bool owned, std::string path, uint64_t written)
     : file_(file), owned_(owned), path_(std::move(path)), written_(written) {
   buffer_.reserve(kFlushAt + 64 * 1024);
+  writing_.reserve(kFlushAt + 64 * 1024);
+  writer_ = std::thread(&JsonLinesFile::RunWriter, this);
 }
 
 JsonLinesFile::~JsonLinesFile() { (void)Close(); }
@@ -62,50 +64,97 @@ void JsonLinesFile::EndLine() {
   buffer_.push_back('\n');
   ++lines_;
   if (buffer_.size() >= kFlushAt) {
-    WriteOut();
+    HandOver();
   }
 }
 
-void JsonLinesFile::WriteOut() {
-  if (!buffer_.empty() && file_ != nullptr && !failed_) {
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-      failed_ = true;
-    }
-    written_ += buffer_.size();
-  }
+void JsonLinesFile::HandOver() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !handed_; });
+  written_ += buffer_.size();
+  buffer_.swap(writing_);
   buffer_.clear();
+  handed_ = true;
+  changed_.notify_all();
 }
 
-Result<void> JsonLinesFile::Status() const {
+void JsonLinesFile::AwaitWritten() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !handed_; });
+}
+
+bool JsonLinesFile::WriteBytes(const std::string& bytes) {
+  return std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size();
+}
+
+void JsonLinesFile::RunWriter() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return handed_ || stopping_; });
+    if (!handed_) {
+      return;  // stopping, and everything handed over is written
+    }
+    const bool failed_before = failed_;
+    lock.unlock();
+    const bool written = failed_before || WriteBytes(writing_);
+    const int error = errno;
+    writing_.clear();
+    lock.lock();
+    if (!written && !failed_) {
+      failed_ = true;
+      error_ = error;
+    }
+    handed_ = false;
+    changed_.notify_all();
+  }
+}
+
+Result<void> JsonLinesFile::Status() {
+  std::lock_guard lock(mutex_);
+  return StatusLocked();
+}
+
+Result<void> JsonLinesFile::StatusLocked() const {
   if (failed_) {
-    return Err("cannot write " + path_ + ": " + std::strerror(errno));
+    return Err("cannot write " + path_ + ": " + std::strerror(error_));
   }
   return Ok();
 }
 
 Result<void> JsonLinesFile::Flush(bool sync) {
-  if (file_ != nullptr) {
-    WriteOut();
-    if (std::fflush(file_) != 0 || (sync && owned_ && ::fsync(::fileno(file_)) != 0)) {
-      failed_ = true;
-    }
+  if (file_ == nullptr) {
+    return Status();
   }
-  return Status();
+  AwaitWritten();
+  std::lock_guard lock(mutex_);  // the writing thread is idle: the file is this thread's
+  written_ += buffer_.size();
+  if (!failed_ && (!WriteBytes(buffer_) || std::fflush(file_) != 0 ||
+                   (sync && owned_ && ::fsync(::fileno(file_)) != 0))) {
+    failed_ = true;
+    error_ = errno;
+  }
+  buffer_.clear();
+  return StatusLocked();
 }
 
 Result<void> JsonLinesFile::Close() {
   if (file_ == nullptr) {
     return Status();
   }
-  WriteOut();
-  if (std::fflush(file_) != 0) {
-    failed_ = true;
+  (void)Flush(false);  // an error stays in failed_
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    changed_.notify_all();
   }
-  if (owned_ && std::fclose(file_) != 0) {
+  writer_.join();
+  std::lock_guard lock(mutex_);
+  if (owned_ && std::fclose(file_) != 0 && !failed_) {
     failed_ = true;
+    error_ = errno;
   }
   file_ = nullptr;
-  return Status();
+  return StatusLocked();
 }
 
 }  // namespace cx
