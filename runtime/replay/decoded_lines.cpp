@@ -90,12 +90,21 @@ struct DecodedLines::Shared {
   NotAfter not_after;
   std::vector<std::unique_ptr<Batch>> batches;
   std::mutex mutex;
-  std::condition_variable changed;  // any of the four below changed
+  std::condition_variable changed;  // any of the fields below changed
   uint64_t filled = 0;              // batches the reading thread filled
   uint64_t released = 0;            // batches the processing thread is done with
   bool stopping = false;
   bool exited = false;
+  // The reading thread has handed over every line it read and is reading more input, which
+  // may not come soon (an idle pipe): the batch it fills may not be waited for.
+  bool waiting_for_input = false;
 };
+
+void DecodedLines::SetWaitingForInput(Shared& shared, bool waiting) {
+  std::lock_guard lock(shared.mutex);
+  shared.waiting_for_input = waiting;
+  shared.changed.notify_all();
+}
 
 DecodedLines::DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after)
     : shared_(std::make_shared<Shared>()), ahead_(std::min(ahead, kLinesPerBatch - 1)) {
@@ -144,7 +153,15 @@ void DecodedLines::Read(const std::shared_ptr<Shared>& shared) {
     batch.last = false;
     while (batch.count < kLinesPerBatch && !batch.last) {
       std::string_view text;
-      Result<bool> next = reader.Next(text);
+      Result<bool> next = true;
+      if (!reader.NextBuffered(text)) {
+        if (batch.count > 0) {
+          break;  // hand over what is decoded before waiting for more input
+        }
+        SetWaitingForInput(*shared, true);
+        next = reader.Next(text);
+        SetWaitingForInput(*shared, false);
+      }
       if (!next) {
         batch.error = next.error();
         batch.last = true;
@@ -188,6 +205,15 @@ void DecodedLines::Acquire() {
   ++acquired_;
 }
 
+void DecodedLines::AcquireForPeek() {
+  std::unique_lock lock(shared_->mutex);
+  shared_->changed.wait(lock,
+                        [&] { return shared_->filled > acquired_ || shared_->waiting_for_input; });
+  if (shared_->filled > acquired_) {
+    ++acquired_;
+  }
+}
+
 Result<const DecodedLine*> DecodedLines::Next() {
   if (finished_) {
     return static_cast<const DecodedLine*>(nullptr);
@@ -222,7 +248,7 @@ Result<const DecodedLine*> DecodedLines::Next() {
   }
   Batch& batch = At(current_);
   if (position_ + ahead_ >= batch.count && !batch.last && acquired_ == current_ + 1) {
-    Acquire();  // the lines Peek reaches continue in the next batch
+    AcquireForPeek();  // the lines Peek reaches continue in the next batch
   }
   returned_ = true;
   return &batch.lines[position_];

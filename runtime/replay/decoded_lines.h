@@ -72,9 +72,12 @@ class DecodedLines {
   // What the reading thread and this object share; the thread keeps it alive while it runs.
   struct Shared;
   static void Read(const std::shared_ptr<Shared>& shared);
+  static void SetWaitingForInput(Shared& shared, bool waiting);
 
   // Waits until batch `acquired_` is filled and counts it as held.
   void Acquire();
+  // Acquire, unless the reading thread is waiting for more input before it can fill it.
+  void AcquireForPeek();
   [[nodiscard]] Batch& At(uint64_t sequence) const;
 
   std::shared_ptr<Shared> shared_;

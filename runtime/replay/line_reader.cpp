@@ -1,5 +1,7 @@
 #include "runtime/replay/line_reader.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -32,7 +34,7 @@ LineReader::~LineReader() {
 }
 
 Result<void> LineReader::SkipTo(uint64_t offset, uint64_t line) {
-  if (!owned_ || ::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0) {
+  if (!owned_ || ::lseek(::fileno(file_), static_cast<off_t>(offset), SEEK_SET) < 0) {
     return Err(std::string("cannot seek in the input: ") +
                (owned_ ? std::strerror(errno) : "standard input"));
   }
@@ -55,16 +57,40 @@ Result<bool> LineReader::Fill() {
   if (buffer_.size() - end_ < kReadChunk) {
     buffer_.resize(buffer_.size() * 2);
   }
-  size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
-  if (n == 0) {
+  // read(2), not fread: a thread blocked reading an idle pipe must not hold the FILE's lock,
+  // which exit() takes to flush the streams (DecodedLines leaves such a thread behind).
+  ssize_t n = 0;
+  do {
+    n = ::read(::fileno(file_), buffer_.data() + end_, buffer_.size() - end_);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) {
     eof_ = true;
-    if (std::ferror(file_)) {
+    if (n < 0) {
       return Err(std::string("read error: ") + std::strerror(errno));
     }
     return false;
   }
-  end_ += n;
-  bytes_read_ += n;
+  end_ += static_cast<size_t>(n);
+  bytes_read_ += static_cast<uint64_t>(n);
+  return true;
+}
+
+void LineReader::TakeLine(size_t newline, std::string_view& line) {
+  size_t len = newline - begin_;
+  if (len > 0 && buffer_[newline - 1] == '\r') {
+    --len;
+  }
+  line = std::string_view(buffer_.data() + begin_, len);
+  begin_ = newline + 1;
+  ++line_number_;
+}
+
+bool LineReader::NextBuffered(std::string_view& line) {
+  const void* nl = std::memchr(buffer_.data() + begin_, '\n', end_ - begin_);
+  if (nl == nullptr) {
+    return false;
+  }
+  TakeLine(static_cast<const char*>(nl) - buffer_.data(), line);
   return true;
 }
 
@@ -73,14 +99,7 @@ Result<bool> LineReader::Next(std::string_view& line) {
   for (;;) {
     const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
     if (nl != nullptr) {
-      size_t pos = static_cast<const char*>(nl) - buffer_.data();
-      size_t len = pos - begin_;
-      if (len > 0 && buffer_[pos - 1] == '\r') {
-        --len;
-      }
-      line = std::string_view(buffer_.data() + begin_, len);
-      begin_ = pos + 1;
-      ++line_number_;
+      TakeLine(static_cast<const char*>(nl) - buffer_.data(), line);
       return true;
     }
     size_t consumed = end_ - begin_;

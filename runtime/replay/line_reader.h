@@ -23,6 +23,9 @@ class LineReader {
   // Sets `line` to the next line, valid until the next call, and returns true; false at the
   // end of the input; the reason on a read error.
   [[nodiscard]] Result<bool> Next(std::string_view& line);
+  // Like Next, when the next line is whole in what was read already; false (and nothing
+  // consumed) when Next would have to read, and perhaps wait for, more input.
+  [[nodiscard]] bool NextBuffered(std::string_view& line);
   // 1-based number of the line last returned.
   [[nodiscard]] uint64_t line_number() const { return line_number_; }
   [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
@@ -37,6 +40,8 @@ class LineReader {
   LineReader(FILE* file, bool owned);
   // Reads more input; false at its end, the reason on a read error.
   Result<bool> Fill();
+  // Returns the line that ends at buffer_[newline] ("\n") and moves past it.
+  void TakeLine(size_t newline, std::string_view& line);
 
   FILE* file_;
   bool owned_;

@@ -2,6 +2,11 @@
 // valid while the lines after it are decoded.
 #include "runtime/replay/decoded_lines.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -175,6 +180,29 @@ TEST_F(DecodedLinesTest, StoppingBeforeTheEndIsClean) {
       ASSERT_NE(*next, nullptr);
     }
   }
+}
+
+// A processor that stops while its input is open and idle (a pipe nobody writes to) does not
+// wait for the input: the reading thread, blocked in read(2), is left to end with the input.
+TEST_F(DecodedLinesTest, StoppingWhileTheInputIsIdleDoesNotWaitForIt) {
+  const std::string fifo = dir_.Path("input.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = ::open(fifo.c_str(), O_RDWR);  // a writer that stays open, sending nothing
+  ASSERT_GE(writer, 0);
+  const std::string line = Click("c1", 1) + "\n";
+  ASSERT_EQ(::write(writer, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  Result<std::unique_ptr<LineReader>> reader = LineReader::Open(fifo);
+  ASSERT_TRUE(reader.ok());
+  const auto started = std::chrono::steady_clock::now();
+  {
+    DecodedLines lines(std::move(reader).value(), 3, NoClock);
+    Result<const DecodedLine*> next = lines.Next();
+    ASSERT_TRUE(next.ok());
+    ASSERT_NE(*next, nullptr);
+    EXPECT_EQ((*next)->event.customer_id, "c1");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ::close(writer);  // the input ends; the thread left behind returns
 }
 
 // The wall clock is read on the reading thread, and events after it are refused there.
