@@ -38,10 +38,11 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # ThreadSanitizer: only the unit-test binaries of the threaded code (the HTTP server and client,
 # the notifier, the metrics probe, the live processor's customer lookups and the other pure
 # parts of runtime/kafka, the outreach service's parts, the
-# shard's batch written on another thread while it keeps processing: ShardCommit.*); the
+# shard's batch written on another thread while it keeps processing: ShardCommit.*, the
+# replay's reading and output-writing threads: DecodedLinesTest.*, JsonLinesFileTest.*); the
 # rest is single-threaded and covered by the address build. CXPULSE_TSAN_TESTS="a b" narrows the
 # list.
-read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests shard_tests}"
+read -r -a tsan_tests <<<"${CXPULSE_TSAN_TESTS:-http_tests notify_tests metrics_tests kafka_tests outreach_service_tests shard_tests replay_tests}"
 started=$SECONDS
 if [ "$kind" = thread ]; then
   cmake --build "$build" -j "$(nproc)" --target "${tsan_tests[@]}"
@@ -67,13 +68,16 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # to TSan, which reports the intercepted memcpy of an insert against a concurrent reader's reads
 # of that memory (1 run in 1-3; seen 2026-12-02) — a false report that no suppression can match
 # reliably (the writer's stack is often lost). The rest of state_tests is single-threaded, so
-# state_tests is not in the default list.
+# state_tests is not in the default list. ReplayTest.* is left out for the same report: a replay
+# writes each commit's batch on a second thread while it reads customers from the store (13 of
+# 13 reports in a run of its 6 tests were a memtable key comparison against an insert's memcpy,
+# 2026-12-04); the replay's own threads are covered by the other replay_tests.
 started=$SECONDS
 if [ "$kind" = thread ]; then
   failed=()
   for t in "${tsan_tests[@]}"; do
     echo "sanitize: $t under ThreadSanitizer"
-    (cd "$build/tests" && "./$t" --gtest_brief=1 --gtest_filter='-KafkaLog.MakeKafkaConf*:GroupDirectoryTest.*:KafkaClients.SmallestFetchMax*:ChangelogRestore.WithoutBrokers*:StateStoreTest.EachCommitIsAtomic' "$@") ||
+    (cd "$build/tests" && "./$t" --gtest_brief=1 --gtest_filter='-KafkaLog.MakeKafkaConf*:GroupDirectoryTest.*:KafkaClients.SmallestFetchMax*:ChangelogRestore.WithoutBrokers*:StateStoreTest.EachCommitIsAtomic:ReplayTest.*' "$@") ||
       failed+=("$t")
   done
   echo "sanitize: unit tests under $kind took $((SECONDS - started)) s"

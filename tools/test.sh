@@ -33,8 +33,8 @@ if [ "${CXPULSE_SANITIZE_CI:-$default_sanitize}" != 0 ]; then
 fi
 # ThreadSanitizer over the unit tests of the threaded code (tools/sanitize.sh thread's list:
 # the HTTP server, client, router and alert feed, the notifier, the metrics probe, the live
-# processor's customer lookups, the outreach service, the shard's commit on a second thread), in
-# build-tsan/; in CI (CI=true) or with CXPULSE_TSAN_CI=1. RELIABILITY.md "Sanitizers" has the
+# processor's customer lookups, the outreach service, the shard's commit on a second thread,
+# the replay's reading and writing threads), in build-tsan/; in CI (CI=true) or with CXPULSE_TSAN_CI=1. RELIABILITY.md "Sanitizers" has the
 # figures; CXPULSE_TSAN_TESTS picks other binaries.
 if [ "${CI:-}" = true ] || [ "${CXPULSE_TSAN_CI:-0}" != 0 ]; then
   bash tools/sanitize.sh thread
