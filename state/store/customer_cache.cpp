@@ -14,15 +14,22 @@ CustomerCache::CustomerCache(StateStore& store, size_t max_customers, size_t max
       max_bytes_(max_bytes),
       mirrored_(store.HadNoCustomersAtOpen() && store.CustomerWrites() == 0) {}
 
-bool CustomerCache::StoreLacksUncached() {
+bool CustomerCache::StoreLacksUncached(const CustomerKey& key) {
   if (mirrored_) {
     // The taken batch may be written on another thread right now: either count is ours.
     const uint64_t writes = store_.CustomerWrites();
     if (writes != own_customer_writes_ && writes != own_customer_writes_ + unwritten_writes_) {
       mirrored_ = false;  // someone else wrote customers (e.g. a changelog restore)
+      departed_.Clear();
     }
   }
-  return mirrored_;
+  return mirrored_ && !departed_.MayContain(key.hash);
+}
+
+void CustomerCache::AddDeparted(size_t hash) {
+  if (mirrored_) {
+    (void)departed_.Add(hash);
+  }
 }
 
 Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
@@ -50,7 +57,7 @@ Result<CustomerState*> CustomerCache::GetOrLoad(const CustomerKey& key) {
     }
   } else {
     ++misses_;
-    if (StoreLacksUncached()) {
+    if (StoreLacksUncached(key)) {
       ++reads_skipped_;
     } else {
       StoreResult read = store_.GetCustomer(customer_id, scratch_);
@@ -158,6 +165,9 @@ void PrefetchVectors(const CustomerState& s) {
   if (!packed_.empty()) {
     packed_.prefetch(key);
   }
+  if (mirrored_ && !departed_.empty()) {
+    departed_.Prefetch(key.hash);
+  }
 }
 
 void CustomerCache::PrefetchState(const CustomerKey& key) const {
@@ -264,13 +274,13 @@ void CustomerCache::DropPacked(Over over) {
         const size_t bytes = PackedEntryBytes(it->bytes);
         bytes_ -= bytes;
         packed_bytes_ -= bytes;
+        AddDeparted(it->hash);
         packed_.erase(it++);
         ++evictions_;
       } else {
         ++it;
       }
     }
-    mirrored_ = false;
   }
 }
 
@@ -307,10 +317,11 @@ void CustomerCache::Measure(Slot& slot) {
 void CustomerCache::Evict(size_t position) {
   Slot& slot = *slots_[position];
   bytes_ -= slot.bytes;
-  index_.erase(IndexEntry{CustomerKey(slot.customer_id).hash, &slot});
+  const size_t hash = CustomerKey(slot.customer_id).hash;
+  index_.erase(IndexEntry{hash, &slot});
+  AddDeparted(hash);
   Free(position);
   ++evictions_;
-  mirrored_ = false;
 }
 
 void CustomerCache::Free(size_t position) {
@@ -331,6 +342,7 @@ void CustomerCache::Clear() {
   free_positions_.clear();
   hand_ = 0;
   mirrored_ = false;
+  departed_.Clear();
 }
 
 CacheStats CustomerCache::Stats() const {
@@ -342,6 +354,7 @@ CacheStats CustomerCache::Stats() const {
   stats.packs = packs_;
   stats.load_errors = load_errors_;
   stats.reads_skipped = reads_skipped_;
+  stats.departed = departed_.size();
   stats.size = Size();
   stats.packed = packed_.size();
   stats.bytes = bytes_;

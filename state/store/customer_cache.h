@@ -14,6 +14,7 @@
 #include "schemas/result.h"
 #include "state/customer_state.h"
 #include "state/store/customer_key.h"
+#include "state/store/departed_filter.h"
 #include "state/store/state_store.h"
 #include "state/store/store_batch.h"
 #include "state/store/store_result.h"
@@ -29,6 +30,7 @@ struct CacheStats {
   uint64_t packs = 0;          // decoded entries packed to respect max_bytes
   uint64_t load_errors = 0;    // misses that returned an error
   uint64_t reads_skipped = 0;  // misses answered without a store read (store known to lack them)
+  uint64_t departed = 0;       // customers noted as having left memory (see "Reads")
   size_t size = 0;             // customers in memory, decoded or packed
   size_t packed = 0;           // of those, the packed ones
   size_t bytes = 0;            // their estimated memory (see CustomerCache, "Memory")
@@ -72,10 +74,13 @@ struct CacheBounds {
 // A cached state past the store's eviction cutoff reads as a fresh state, exactly like the store
 // would report it, so results do not depend on the cache size or on what is packed.
 //
-// Reads: while every customer the store holds is known to be in the cache (the store had no
-// customers when the cache was built, and since then the cache evicted nothing, was not
-// cleared, and every customer written to the store came from this cache), a miss is a first
-// sighting and is not read from the store.
+// Reads: while every customer the store holds is known to have come from this cache (the store
+// had no customers when the cache was built, and since then the cache was not cleared and every
+// customer written to the store came from this cache), a miss of a customer who never left
+// memory is a first sighting and is not read from the store. The customers that left (evicted,
+// or packed and dropped) are kept in a Bloom filter (DepartedFilter: 1.5–3 B each, outside the
+// byte estimate and its bound; ≈ 15–30 MB at 10 M customers), so a miss reads the store only for
+// them and for ≈ 0.5 % per filter layer of the others.
 //
 // Not thread-safe. `store` must outlive the cache.
 class CustomerCache {
@@ -229,8 +234,10 @@ class CustomerCache {
     const auto it = index_.find(key);
     return it == index_.end() ? nullptr : it->slot;
   }
-  // Whether the store cannot hold `customer_id` (see "Reads" above).
-  bool StoreLacksUncached();
+  // Whether the store cannot hold the customer of `key`, who is not in memory (see "Reads").
+  bool StoreLacksUncached(const CustomerKey& key);
+  // Notes that the customer of `hash` left memory (see "Reads").
+  void AddDeparted(size_t hash);
   // Moves the state `key` names out of the packed entries into `state`. Returns false when it
   // is not packed, an error when its encoding does not decode (then it stays packed).
   Result<bool> Unpack(const CustomerKey& key, CustomerState& state);
@@ -274,6 +281,8 @@ class CustomerCache {
   // Whether the store holds only customers of this cache (see "Reads"), and the store's count
   // of committed customer writes that this cache accounts for.
   bool mirrored_ = false;
+  // The customers that left memory while mirrored_ (see "Reads").
+  DepartedFilter departed_;
   uint64_t own_customer_writes_ = 0;
   // Customer writes of the batch being written (TakeDirty to OnCommitted): the store's count
   // may or may not include them yet.

@@ -293,7 +293,7 @@ TEST(CustomerCacheTest, EvictsLeastRecentlyUsedBeyondTheBound) {
   EXPECT_EQ(cache.Stats().evictions, 2u);
 }
 
-TEST(CustomerCacheTest, FreshStoreMissesSkipTheReadUntilTheCacheEvicts) {
+TEST(CustomerCacheTest, FreshStoreMissesReadOnlyCustomersWhoLeftMemory) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
   ASSERT_NE(store, nullptr);
@@ -308,9 +308,45 @@ TEST(CustomerCacheTest, FreshStoreMissesSkipTheReadUntilTheCacheEvicts) {
   (void)MustLoad(cache, "c");
   cache.OnCommitted();  // evicts one of a, b, c
   ASSERT_EQ(cache.Stats().evictions, 1u);
+  EXPECT_EQ(cache.Stats().departed, 1u);
+  const bool a_left = !cache.Contains("a");
   (void)MustLoad(cache, "a");
-  EXPECT_EQ(cache.Stats().reads_skipped, 3u) << "after an eviction every miss reads";
+  EXPECT_EQ(cache.Stats().reads_skipped, 3u) << "a customer who left memory is read";
+  EXPECT_EQ(cache.Stats().misses, a_left ? 4u : 3u);
   EXPECT_EQ(MustLoad(cache, "a").last_activity, kT0) << "an evicted customer comes back";
+  (void)MustLoad(cache, "d");
+  EXPECT_EQ(cache.Stats().reads_skipped, 4u) << "a first sighting after an eviction is not read";
+}
+
+TEST(CustomerCacheTest, EveryCustomerWhoLeftMemoryIsReadBack) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 100);
+  // 2 000 customers through a cache of 100: nearly all of them leave memory, and each must be
+  // read back with its state (a Bloom filter with a false negative would make it fresh).
+  constexpr int kCustomers = 2000;
+  for (int n = 0; n < kCustomers; ++n) {
+    const std::string id = "c-" + std::to_string(n);
+    MustLoad(cache, id).last_activity = kT0 + Duration::Seconds(n);
+    ASSERT_TRUE(cache.MarkDirty(id));
+    if (n % 50 == 49) {
+      CommitDirty(*store, cache);
+    }
+  }
+  CommitDirty(*store, cache);
+  const CacheStats filled = cache.Stats();
+  EXPECT_EQ(filled.reads_skipped, static_cast<uint64_t>(kCustomers)) << "all first sightings";
+  EXPECT_GE(filled.departed, static_cast<uint64_t>(kCustomers - 100));
+  for (int n = 0; n < kCustomers; ++n) {
+    EXPECT_EQ(MustLoad(cache, "c-" + std::to_string(n)).last_activity, kT0 + Duration::Seconds(n))
+        << n;
+    if (n % 50 == 49) {
+      cache.OnCommitted();
+    }
+  }
+  EXPECT_EQ(cache.Stats().reads_skipped, static_cast<uint64_t>(kCustomers))
+      << "no customer who left memory skipped its read";
 }
 
 TEST(CustomerCacheTest, AWriteFromElsewhereMakesMissesReadTheStore) {

@@ -1,0 +1,57 @@
+#include "state/store/departed_filter.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "state/store/customer_key.h"
+
+namespace cx {
+namespace {
+
+uint64_t HashOf(const std::string& id) { return CustomerKey(id).hash; }
+
+TEST(DepartedFilterTest, EmptyContainsNothing) {
+  DepartedFilter filter;
+  EXPECT_TRUE(filter.empty());
+  EXPECT_FALSE(filter.MayContain(HashOf("c-1")));
+  EXPECT_EQ(filter.bytes(), 0u);
+}
+
+TEST(DepartedFilterTest, EveryAddedHashIsFoundAndFewOthersAre) {
+  DepartedFilter filter;
+  constexpr int kAdded = 1'000'000;  // five layers: 64 Ki, 128 Ki, 256 Ki, 512 Ki, 1 Mi hashes
+  size_t grown = 0;
+  for (int n = 0; n < kAdded; ++n) {
+    grown += filter.Add(HashOf("c-" + std::to_string(n)));
+  }
+  EXPECT_EQ(filter.size(), static_cast<uint64_t>(kAdded));
+  EXPECT_EQ(grown, filter.bytes()) << "Add reports each layer's memory once";
+  // 12 bits per hash over the layers' capacity (2 031 616 hashes): 2.9 MiB.
+  EXPECT_EQ(filter.bytes(), 2'031'616u * 12 / 8);
+  for (int n = 0; n < kAdded; ++n) {
+    ASSERT_TRUE(filter.MayContain(HashOf("c-" + std::to_string(n)))) << n;
+  }
+  int false_positives = 0;
+  constexpr int kOthers = 1'000'000;
+  for (int n = 0; n < kOthers; ++n) {
+    false_positives += filter.MayContain(HashOf("other-" + std::to_string(n))) ? 1 : 0;
+  }
+  // ≈ 0.5 % per full layer at 12 bits per hash, four full layers and one half full: 2.1 %.
+  EXPECT_LT(false_positives, kOthers * 3 / 100) << false_positives;
+  EXPECT_GT(false_positives, 0) << "a filter this small cannot be exact";
+}
+
+TEST(DepartedFilterTest, ClearForgetsEverything) {
+  DepartedFilter filter;
+  EXPECT_GT(filter.Add(HashOf("c-1")), 0u) << "the first layer is allocated";
+  EXPECT_EQ(filter.Add(HashOf("c-2")), 0u);
+  EXPECT_TRUE(filter.MayContain(HashOf("c-1")));
+  filter.Clear();
+  EXPECT_TRUE(filter.empty());
+  EXPECT_EQ(filter.size(), 0u);
+  EXPECT_FALSE(filter.MayContain(HashOf("c-1")));
+}
+
+}  // namespace
+}  // namespace cx
