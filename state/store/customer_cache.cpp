@@ -20,6 +20,7 @@ bool CustomerCache::StoreLacksUncached(const CustomerKey& key) {
     const uint64_t writes = store_.CustomerWrites();
     if (writes != own_customer_writes_ && writes != own_customer_writes_ + unwritten_writes_) {
       mirrored_ = false;  // someone else wrote customers (e.g. a changelog restore)
+      bytes_ -= departed_.bytes();
       departed_.Clear();
     }
   }
@@ -27,8 +28,15 @@ bool CustomerCache::StoreLacksUncached(const CustomerKey& key) {
 }
 
 void CustomerCache::AddDeparted(size_t hash) {
-  if (mirrored_) {
-    (void)departed_.Add(hash);
+  if (!mirrored_) {
+    return;
+  }
+  bytes_ += departed_.Add(hash);
+  if (max_bytes_ != SIZE_MAX && departed_.bytes() > max_bytes_ / 4) {
+    // Too many customers for the bound: every miss reads the store, as without the filter.
+    mirrored_ = false;
+    bytes_ -= departed_.bytes();
+    departed_.Clear();
   }
 }
 
@@ -229,7 +237,7 @@ void CustomerCache::OnCommitted() {
   const auto over_bytes = [this, target_bytes] { return bytes_ > target_bytes; };
   DropPacked(over_count);
   RunClock(over_count, /*pack=*/false);
-  RunClock([&] { return over_bytes() && bytes_ - packed_bytes_ > max_bytes_ / 2; }, /*pack=*/true);
+  RunClock([&] { return over_bytes() && DecodedBytes() > max_bytes_ / 2; }, /*pack=*/true);
   DropPacked(over_bytes);
   RunClock(over_bytes, /*pack=*/false);
 }

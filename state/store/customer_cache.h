@@ -78,9 +78,10 @@ struct CacheBounds {
 // had no customers when the cache was built, and since then the cache was not cleared and every
 // customer written to the store came from this cache), a miss of a customer who never left
 // memory is a first sighting and is not read from the store. The customers that left (evicted,
-// or packed and dropped) are kept in a Bloom filter (DepartedFilter: 1.5–3 B each, outside the
-// byte estimate and its bound; ≈ 15–30 MB at 10 M customers), so a miss reads the store only for
-// them and for ≈ 0.5 % per filter layer of the others.
+// or packed and dropped) are kept in a Bloom filter (DepartedFilter: 1.5–3 B each, counted in
+// the byte estimate; ≈ 15–30 MB at 10 M customers), so a miss reads the store only for them and
+// for ≈ 0.5 % per filter layer of the others. A filter that outgrows a quarter of max_bytes is
+// dropped, and from then on every miss reads the store.
 //
 // Not thread-safe. `store` must outlive the cache.
 class CustomerCache {
@@ -238,6 +239,8 @@ class CustomerCache {
   bool StoreLacksUncached(const CustomerKey& key);
   // Notes that the customer of `hash` left memory (see "Reads").
   void AddDeparted(size_t hash);
+  // The estimate of the decoded entries alone.
+  [[nodiscard]] size_t DecodedBytes() const { return bytes_ - packed_bytes_ - departed_.bytes(); }
   // Moves the state `key` names out of the packed entries into `state`. Returns false when it
   // is not packed, an error when its encoding does not decode (then it stays packed).
   Result<bool> Unpack(const CustomerKey& key, CustomerState& state);
@@ -281,7 +284,7 @@ class CustomerCache {
   // Whether the store holds only customers of this cache (see "Reads"), and the store's count
   // of committed customer writes that this cache accounts for.
   bool mirrored_ = false;
-  // The customers that left memory while mirrored_ (see "Reads").
+  // The customers that left memory while mirrored_ (see "Reads"); its bytes are in bytes_.
   DepartedFilter departed_;
   uint64_t own_customer_writes_ = 0;
   // Customer writes of the batch being written (TakeDirty to OnCommitted): the store's count

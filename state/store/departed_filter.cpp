@@ -5,9 +5,6 @@
 namespace cx {
 namespace {
 
-constexpr uint64_t kFirstLayerHashes = 65536;
-constexpr uint64_t kBitsPerHash = 12;
-constexpr uint64_t kBlockBits = 256;
 // The salts of Parquet's split-block Bloom filter: one odd multiplier per word of a block.
 constexpr std::array<uint32_t, 8> kSalt = {0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU,
                                            0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U};
