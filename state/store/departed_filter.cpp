@@ -27,6 +27,7 @@ size_t DepartedFilter::Add(uint64_t hash) {
     layer.capacity = layers_.empty() ? kFirstLayerHashes : 2 * layers_.back().capacity;
     layer.blocks.assign(layer.capacity * kBitsPerHash / kBlockBits, Block{});
     grown = layer.blocks.size() * sizeof(Block);
+    bytes_ += grown;
     layers_.push_back(std::move(layer));
   }
   Layer& layer = layers_.back();
@@ -59,17 +60,10 @@ void DepartedFilter::Prefetch(uint64_t hash) const {
   }
 }
 
-size_t DepartedFilter::bytes() const {
-  size_t total = 0;
-  for (const Layer& layer : layers_) {
-    total += layer.blocks.size() * sizeof(Block);
-  }
-  return total;
-}
-
 void DepartedFilter::Clear() {
   layers_.clear();
   added_ = 0;
+  bytes_ = 0;
 }
 
 }  // namespace cx

@@ -35,7 +35,8 @@ class DepartedFilter {
   [[nodiscard]] bool empty() const { return layers_.empty(); }
   // Hashes added.
   [[nodiscard]] uint64_t size() const { return added_; }
-  [[nodiscard]] size_t bytes() const;
+  // Memory of its layers (the cache checks it at each eviction and packing step: kept, not summed).
+  [[nodiscard]] size_t bytes() const { return bytes_; }
   void Clear();
 
  private:
@@ -52,6 +53,7 @@ class DepartedFilter {
 
   std::vector<Layer> layers_;
   uint64_t added_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace cx

@@ -130,6 +130,29 @@ TEST(StateStoreTest, FlushesUseTheUpperCodecAndTheLastLevelTheSmallOne) {
   EXPECT_EQ(lz4.compacted, zstd.compacted);
 }
 
+// A point read of a customer no longer in memory loads (and decompresses) one data block: with
+// the default block size (4 KiB) that is a few dozen customers' states, not a hundred.
+TEST(StateStoreTest, APointReadLoadsOneSmallBlock) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path("db"));
+  ASSERT_NE(store, nullptr);
+  StoreBatch batch;
+  for (int i = 0; i < 5000; ++i) {  // ≈ 1.2 MB of states: hundreds of blocks
+    batch.PutCustomer("c-" + std::to_string(10000 + i),
+                      Encoded(1000 + i) + std::string(200, 'x') + std::to_string(i));
+  }
+  MustCommit(*store, batch);
+  ASSERT_TRUE(store->CompactAll().IsOk());
+  std::string value;
+  // The first read also loads the file's index and filter blocks into the cache.
+  ASSERT_TRUE(store->GetCustomer("c-10010", value).IsOk());
+  const uint64_t before = store->Stats().block_cache_usage_bytes;
+  ASSERT_TRUE(store->GetCustomer("c-14000", value).IsOk());
+  const uint64_t loaded = store->Stats().block_cache_usage_bytes - before;
+  EXPECT_GT(loaded, 0u);
+  EXPECT_LE(loaded, size_t{5} << 10) << "bytes loaded by one point read";
+}
+
 // The store sorts a batch's writes by key before handing them to RocksDB (cheaper memtable
 // inserts); writes to one key must keep their order among many others, in every column family.
 TEST(StateStoreTest, LaterWriteWinsInALargeUnsortedBatch) {
