@@ -127,6 +127,41 @@ TEST(CustomerCacheTest, IdsWithTheSameHashAreDistinctCustomers) {
   EXPECT_EQ(stats.hits, 2u);
 }
 
+// Every prefetch stage, of a customer in memory, one not in memory and on an empty cache, only
+// loads memory: no lookup is counted, nothing loaded or evicted, the state unchanged.
+TEST(CustomerCacheTest, PrefetchingChangesNothing) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 1);
+  auto prefetch_all = [&cache](const CustomerKey& key) {
+    cache.Prefetch(key);
+    cache.PrefetchState(key);
+    cache.PrefetchWindows(key);
+  };
+  const CustomerKey cached("c-1");
+  const CustomerKey absent("c-2");
+  prefetch_all(cached);
+  EXPECT_EQ(cache.Size(), 0u);
+  Result<CustomerState*> state = cache.GetOrLoad(cached);
+  ASSERT_TRUE(state.ok());
+  (*state)->tier = Tier::kVip;
+  const CacheStats before = cache.Stats();
+  prefetch_all(cached);
+  prefetch_all(absent);
+  const CacheStats after = cache.Stats();
+  EXPECT_EQ(after.hits, before.hits);
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(after.evictions, before.evictions);
+  EXPECT_EQ(after.size, 1u);
+  EXPECT_TRUE(cache.Contains("c-1"));
+  EXPECT_FALSE(cache.Contains("c-2"));
+  Result<CustomerState*> again = cache.GetOrLoad(cached);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *state);
+  EXPECT_EQ((*again)->tier, Tier::kVip);
+}
+
 TEST(CustomerCacheTest, HitWithAStringViewDoesNotAllocate) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
