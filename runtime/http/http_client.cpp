@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "runtime/shard/thread_name.h"
+
 namespace cx {
 
 namespace asio = boost::asio;
@@ -138,6 +140,7 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
 
 HttpClient::HttpClient() : core_(std::make_shared<HttpClientCore>()) {
   thread_ = std::thread([core = core_] {
+    NameThisThread("cx-http-client");
     try {
       core->io.run();
     } catch (const std::exception& e) {

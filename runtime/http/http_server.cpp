@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/http/http_session.h"
+#include "runtime/shard/thread_name.h"
 #include "schemas/json_writer.h"
 
 namespace cx {
@@ -103,6 +104,7 @@ Result<void> HttpServer::Start() {
   Accept(*core_);
   started_ = true;
   thread_ = std::thread([io = core_->io.get()] {
+    NameThisThread("cx-http");
     try {
       io->run();
     } catch (const std::exception& e) {

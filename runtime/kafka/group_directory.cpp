@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/kafka/kafka_clients.h"
+#include "runtime/shard/thread_name.h"
 
 namespace cx {
 namespace {
@@ -146,6 +147,7 @@ void GroupDirectory::Invalidate() {
 }
 
 void GroupDirectory::Run() {
+  NameThisThread("cx-directory");
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stop_ || !requests_.empty(); });

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/kafka/partition_owners.h"
+#include "runtime/shard/thread_name.h"
 
 namespace cx {
 namespace {
@@ -133,6 +134,7 @@ Result<void> ProcessorGroup::Run(const std::atomic<bool>& stop, Duration stop_bo
   finished_workers_.assign(workers_.size(), false);
   for (size_t i = 0; i < workers_.size(); ++i) {
     threads.emplace_back([this, i, &stop_all] {
+      NameThisThread("cx-proc-" + std::to_string(i));
       Result<void> ran = workers_[i]->Run(stop_all);
       std::lock_guard lock(mutex_);
       if (!ran && first_error_.empty()) {

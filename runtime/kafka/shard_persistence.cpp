@@ -9,6 +9,7 @@
 #include "runtime/kafka/damaged_store.h"
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
+#include "runtime/shard/thread_name.h"
 
 namespace cx {
 namespace {
@@ -139,8 +140,10 @@ void ShardPersistence::StartCommit(const std::vector<ShardRef>& shards, rd_kafka
   transactions_.Hold();
   InFlight& started = *commit;
   commit_ = std::move(commit);
-  started.thread =
-      std::jthread([this, &started, consumer, &stop] { RunCommit(started, consumer, stop); });
+  started.thread = std::jthread([this, &started, consumer, &stop] {
+    NameThisThread("cx-commit");
+    RunCommit(started, consumer, stop);
+  });
 }
 
 void ShardPersistence::RunCommit(InFlight& commit, rd_kafka_t* consumer,

@@ -10,6 +10,7 @@
 #include "runtime/config/routing_table.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/notify/notify_message.h"
+#include "runtime/shard/thread_name.h"
 #include "schemas/json_writer.h"
 
 namespace cx {
@@ -174,6 +175,7 @@ void AlertNotifier::OnEscalations(const std::vector<Escalation>& escalations) {
 }
 
 void AlertNotifier::Run() {
+  NameThisThread("cx-alerts");
   auto next_commit = SteadyClock::now() + kCommitEvery;
   while (!stop_.load()) {
     for (size_t i = 0; i < kBatch; ++i) {

@@ -11,6 +11,7 @@
 
 #include "runtime/config/routing_config_yaml.h"
 #include "runtime/config/routing_table.h"
+#include "runtime/shard/thread_name.h"
 
 namespace cx {
 namespace {
@@ -43,7 +44,10 @@ Result<void> Notifier::Start(const std::vector<std::pair<Destination, std::strin
   }
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("cx-notify");
+    io_.run();
+  });
   for (const auto& [destination, url] : endpoints) {
     HttpEndpoint endpoint;
     if (ParseHttpEndpoint(url, endpoint)) {

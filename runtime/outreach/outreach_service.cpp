@@ -12,6 +12,7 @@
 #include "runtime/kafka/kafka_admin.h"
 #include "runtime/kafka/kafka_clients.h"
 #include "runtime/outreach/outreach_api.h"
+#include "runtime/shard/thread_name.h"
 
 namespace cx {
 namespace {
@@ -191,6 +192,7 @@ void OutreachService::Stop() {
 }
 
 void OutreachService::Run() {
+  NameThisThread("cx-outreach");
   while (!stop_.load()) {
     std::vector<KafkaMessage> batch;
     KafkaMessage first(rd_kafka_consumer_poll(consumer_.get(), 50));

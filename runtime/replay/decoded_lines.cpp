@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "runtime/shard/thread_name.h"
+
 namespace cx {
 namespace {
 
@@ -130,6 +132,7 @@ DecodedLines::~DecodedLines() {
 }
 
 void DecodedLines::Read(const std::shared_ptr<Shared>& shared) {
+  NameThisThread("cx-read");
   Decoder decoder;
   LineReader& reader = *shared->reader;
   EventTime not_after = shared->not_after();

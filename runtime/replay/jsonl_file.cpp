@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/shard/thread_name.h"
+
 namespace cx {
 namespace {
 
@@ -88,6 +90,7 @@ bool JsonLinesFile::WriteBytes(const std::string& bytes) {
 }
 
 void JsonLinesFile::RunWriter() {
+  NameThisThread("cx-write");
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return handed_ || stopping_; });

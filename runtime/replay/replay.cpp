@@ -22,6 +22,7 @@
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/emission_sink.h"
 #include "runtime/shard/shard.h"
+#include "runtime/shard/thread_name.h"
 #include "schemas/decoder.h"
 #include "schemas/json_writer.h"
 
@@ -245,6 +246,7 @@ class ReplayCommitter {
     in_flight_ = std::make_unique<InFlight>();
     InFlight& commit = *in_flight_;
     commit.thread = std::thread([this, &commit] {
+      NameThisThread("cx-commit");
       commit.written = shard_.WriteBatch(batch_);
       commit.done.store(true, std::memory_order_release);
     });

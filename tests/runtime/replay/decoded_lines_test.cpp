@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -256,6 +258,37 @@ TEST_F(DecodedLinesTest, AnEmptyInputHasNoLines) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, nullptr);
   EXPECT_EQ(lines.Peek(1), nullptr);
+}
+
+// The reading thread is named, so that `top -H` tells it from the processing thread.
+TEST_F(DecodedLinesTest, TheReadingThreadIsNamedCxRead) {
+  auto thread_names = [] {
+    std::vector<std::string> names;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::string name;
+      std::getline(std::ifstream(task.path() / "comm"), name);
+      names.push_back(name);
+    }
+    return names;
+  };
+  auto named_read = [&] {
+    const std::vector<std::string> names = thread_names();
+    return std::find(names.begin(), names.end(), "cx-read") != names.end();
+  };
+  {
+    // More lines than it may read ahead: the thread is still there, waiting to hand them over.
+    std::string input;
+    for (int n = 0; n < 4000; ++n) {
+      input += Click("c" + std::to_string(n), n) + "\n";
+    }
+    DecodedLines lines(Open(input), 3, NoClock);
+    Result<const DecodedLine*> first = lines.Next();
+    ASSERT_TRUE(first.ok());
+    ASSERT_NE(*first, nullptr);
+    // The thread names itself before it reads: it has read a line, so it is named.
+    EXPECT_TRUE(named_read());
+    ForEachLine(lines, [](const DecodedLine&) {});
+  }
 }
 
 }  // namespace
