@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -151,6 +154,45 @@ TEST(StateStoreTest, APointReadLoadsOneSmallBlock) {
   const uint64_t loaded = store->Stats().block_cache_usage_bytes - before;
   EXPECT_GT(loaded, 0u);
   EXPECT_LE(loaded, size_t{5} << 10) << "bytes loaded by one point read";
+}
+
+// Compaction (RocksDB's rocksdb:low threads) runs at the lowest CPU priority, so that on a
+// busy machine it takes the CPU the processing threads leave (bench/RESULTS.md, "Compaction at
+// low CPU priority"). A thread lowers itself when it takes its first job: CompactAll gives it one.
+TEST(StateStoreTest, CompactionThreadsRunAtTheLowestCpuPriority) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path("db"));
+  ASSERT_NE(store, nullptr);
+  StoreBatch batch;
+  for (int i = 0; i < 100; ++i) {
+    batch.PutCustomer("c-" + std::to_string(i), Encoded(1000 + i));
+  }
+  MustCommit(*store, batch);
+  ASSERT_TRUE(store->CompactAll().IsOk());
+  std::vector<int> nice_of_compaction_threads;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string comm;
+    std::getline(std::ifstream(task.path() / "comm"), comm);
+    if (comm != "rocksdb:low") {
+      continue;
+    }
+    std::string stat;
+    std::getline(std::ifstream(task.path() / "stat"), stat);
+    // After "(comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+    // cmajflt utime stime cutime cstime priority nice (proc(5)).
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 0; i < 16; ++i) {
+      fields >> field;
+    }
+    int nice = 0;
+    fields >> nice;
+    nice_of_compaction_threads.push_back(nice);
+  }
+  ASSERT_FALSE(nice_of_compaction_threads.empty()) << "no rocksdb:low thread";
+  for (int nice : nice_of_compaction_threads) {
+    EXPECT_EQ(nice, 19);
+  }
 }
 
 // The store sorts a batch's writes by key before handing them to RocksDB (cheaper memtable
