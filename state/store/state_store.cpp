@@ -342,10 +342,11 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   }
   // Compaction at the lowest CPU priority (nice 19; every store shares the default Env's
   // pools): it is deferrable work, and on a busy machine it otherwise takes a share of the cores
-  // from the threads that apply the rules (a 10 M-customer replay on 2 cores: 170 of 620 CPU
-  // s; 4-6 % faster with this, bench/RESULTS.md "Compaction at low CPU priority"). Flushes (the
-  // HIGH pool) keep their priority: a flush that falls behind stalls writes. Each thread applies
-  // it when it takes its next job; failure (not on Linux) only keeps the priority.
+  // from the threads that apply the rules (a 10 M-customer replay on 2 cores: 170 of 620 CPU s;
+  // 1.04-1.08x faster with this, bench/RESULTS.md "Ten million customers: compaction at low CPU
+  // priority"). Flushes (the HIGH pool) keep their priority: a flush that falls behind stalls
+  // writes. Each thread applies it when it takes its next job; failure (not on Linux) only keeps
+  // the priority.
   (void)rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW,
                                                             rocksdb::CpuPriority::kLow);
   if (!IsSupported(ToRocks(options.compression)) ||

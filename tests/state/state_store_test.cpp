@@ -157,8 +157,9 @@ TEST(StateStoreTest, APointReadLoadsOneSmallBlock) {
 }
 
 // Compaction (RocksDB's rocksdb:low threads) runs at the lowest CPU priority, so that on a
-// busy machine it takes the CPU the processing threads leave (bench/RESULTS.md, "Compaction at
-// low CPU priority"). A thread lowers itself when it takes its first job: CompactAll gives it one.
+// busy machine it takes the CPU the processing threads leave (bench/RESULTS.md, "Ten million
+// customers: compaction at low CPU priority"). A thread lowers itself when it takes its first job:
+// CompactAll gives it one.
 TEST(StateStoreTest, CompactionThreadsRunAtTheLowestCpuPriority) {
   TempDir dir;
   auto store = OpenAt(dir.Path("db"));
