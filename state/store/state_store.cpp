@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <vector>
@@ -36,6 +37,14 @@ constexpr char kFormatVersion[] = "1";
 constexpr int kBloomBitsPerKey = 10;
 constexpr int kLastLevelZstdLevel = 1;
 constexpr double kMemtableBloomRatio = 0.05;
+// Flushed files level 0 collects before they are compacted into the level below (RocksDB's
+// default: 4). Each customer is written again at every commit that changed it, keys are
+// random, so every level-0 compaction rewrites nearly all of the level below it: twice the
+// files per compaction halves how often that happens. A 10 M-customer replay's compaction
+// wrote 30 % fewer bytes with 24 % less CPU (state/README.md). A point read checks the Bloom
+// filter of each level-0 file, up to this many; they stay in the block cache
+// (pin_l0_filter_and_index_blocks_in_cache).
+constexpr int kLevel0FilesPerCompaction = 8;
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
@@ -276,6 +285,7 @@ struct StateStore::Impl {
     family.bottommost_compression_opts.enabled = true;
     family.bottommost_compression_opts.level = kLastLevelZstdLevel;
     family.level_compaction_dynamic_level_bytes = true;
+    family.level0_file_num_compaction_trigger = kLevel0FilesPerCompaction;
     if (point_reads) {
       // Most reads of a replay are first sightings of a customer: a memtable Bloom filter
       // answers "not here" without walking the skip list.
@@ -561,6 +571,10 @@ StoreStats StateStore::Stats() const {
                               &stats.pending_compaction_bytes);
   db.GetIntProperty(impl_->customers, Props::kEstimateNumKeys, &stats.estimated_customers);
   db.GetIntProperty(impl_->timers, Props::kEstimateNumKeys, &stats.estimated_timers);
+  if (std::string files;
+      db.GetProperty(impl_->customers, Props::kNumFilesAtLevelPrefix + "0", &files)) {
+    stats.level0_customer_files = std::strtoull(files.c_str(), nullptr, 10);
+  }
   db.GetIntProperty(Props::kNumRunningCompactions, &stats.running_compactions);
   db.GetIntProperty(Props::kNumRunningFlushes, &stats.running_flushes);
   db.GetIntProperty(Props::kIsWriteStopped, &stats.write_stopped);

@@ -16,6 +16,9 @@ struct StoreStats {
   // RocksDB's estimate of the number of keys in `customers` and in `timers`.
   uint64_t estimated_customers = 0;
   uint64_t estimated_timers = 0;
+  // SST files in level 0 of `customers`: flushed, not yet compacted (each one a point read may
+  // have to check).
+  uint64_t level0_customer_files = 0;
   // Memory of the open SST files' readers held outside the block cache (indexes and filters
   // not charged to it), all column families (rocksdb.estimate-table-readers-mem).
   uint64_t table_readers_bytes = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -194,6 +195,39 @@ TEST(StateStoreTest, CompactionThreadsRunAtTheLowestCpuPriority) {
   for (int nice : nice_of_compaction_threads) {
     EXPECT_EQ(nice, 19);
   }
+}
+
+// Level 0 collects eight flushed files before compacting them into the level below (RocksDB's
+// default is four): fewer rewrites of the level below, whose keys every flush overlaps
+// (state/README.md, "Eight level-0 files per compaction").
+TEST(StateStoreTest, LevelZeroCompactsOnlyOnceItHoldsEightFiles) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path("db"));
+  ASSERT_NE(store, nullptr);
+  auto flush_one_file = [&](int round) {
+    StoreBatch batch;
+    for (int i = 0; i < 50; ++i) {  // the same customers each round, as commits write them
+      batch.PutCustomer("c-" + std::to_string(i), Encoded(1000 + round * 100 + i));
+    }
+    MustCommit(*store, batch);
+    ASSERT_TRUE(store->Flush().IsOk());
+  };
+  for (int round = 0; round < 7; ++round) {
+    flush_one_file(round);
+  }
+  // Time for a compaction the seventh file would have started (a few ms for files this small).
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(store->Stats().level0_customer_files, 7u);
+  flush_one_file(7);
+  uint64_t files = store->Stats().level0_customer_files;
+  for (int wait = 0; wait < 200 && files >= 8; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    files = store->Stats().level0_customer_files;
+  }
+  EXPECT_EQ(files, 0u) << "the eighth file did not start a compaction within 10 s";
+  std::string value;
+  ASSERT_TRUE(store->GetCustomer("c-7", value).IsOk());
+  EXPECT_EQ(value, Encoded(1000 + 7 * 100 + 7));
 }
 
 // The store sorts a batch's writes by key before handing them to RocksDB (cheaper memtable
