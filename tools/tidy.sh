@@ -51,9 +51,14 @@ echo "tidy: ${#files[@]} file(s)"
 started=$SECONDS
 failed="$(mktemp)"
 trap 'rm -f "$failed"' EXIT
+# Boost 1.74's Asio enables co_await under clang only with libc++'s <experimental/coroutine>;
+# clang 14 with libstdc++ 12 has C++20 coroutines (as g++ does), so say so, or every source
+# that uses boost::asio::awaitable fails to parse (runtime/notify, the outreach service).
+asio_coroutines=(--extra-arg=-DBOOST_ASIO_HAS_CO_AWAIT=1 --extra-arg=-DBOOST_ASIO_HAS_STD_COROUTINE=1)
 printf '%s\n' "${files[@]}" |
   xargs -P "${CXPULSE_TIDY_JOBS:-$(nproc)}" -I{} sh -c \
-    'clang-tidy -p "$1" --quiet "$2" 2>/dev/null || echo "$2" >>"$3"' _ "$build" {} "$failed" ||
+    'clang-tidy -p "$1" --quiet "$4" "$5" "$2" 2>/dev/null || echo "$2" >>"$3"' \
+    _ "$build" {} "$failed" "${asio_coroutines[@]}" ||
   true
 echo "tidy: $(( SECONDS - started )) s"
 if [ -s "$failed" ]; then

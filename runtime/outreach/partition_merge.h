@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -38,9 +39,11 @@ class PartitionMerge {
   [[nodiscard]] size_t buffered() const { return logs_[0].size() + logs_[1].size(); }
 
  private:
-  std::deque<LogRecord> logs_[2];
-  bool at_end_[2] = {false, false};
-  bool ended_once_[2] = {false, false};
+  // std::array, not C arrays: clang-tidy 14 flags the index variable (`__i0`) that clang gives
+  // the implicit copy of a C array member as a reserved identifier.
+  std::array<std::deque<LogRecord>, 2> logs_;
+  std::array<bool, 2> at_end_{};
+  std::array<bool, 2> ended_once_{};
 };
 
 }  // namespace cx
