@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/cli/cli.h"
+#include "runtime/config/processing_threads.h"
 #include "runtime/shard/customer_lookup.h"
 #include "runtime/shard/state_json.h"
 #include "state/store/state_store.h"
@@ -25,6 +26,7 @@ void ApplyConfig(const AppConfig& config, ReplayOptions& options) {
     options.store.shared_memory = std::make_shared<StoreMemory>(config.state.RocksdbSharedBytes());
   }
   options.commit_every_events = config.state.commit_every_events;
+  options.threads = static_cast<size_t>(AvailableProcessingThreads(config.processing.threads));
 }
 
 int RunReplayCommand(ReplayOptions options, const AppConfig& config, const Clock& clock) {

@@ -8,16 +8,17 @@
 #include <string_view>
 #include <utility>
 
+#include "runtime/replay/string_copies.h"
 #include "runtime/shard/thread_name.h"
+#include "state/store/customer_key.h"
 
 namespace cx {
 namespace {
 
-// Lines per batch handed from the reading thread to the processing one, and batches in all:
-// the processing thread holds one or two (the next one once the lines it peeks at reach it), the
-// reading thread fills the others.
-constexpr size_t kLinesPerBatch = 256;
-constexpr size_t kBatches = 6;
+// Lines per batch handed from the reading thread to the processing one. With Next, the
+// processing thread holds one or two batches (the next one once the lines it peeks at reach it),
+// the reading thread fills the others.
+constexpr size_t kLinesPerBatch = DecodedLines::kLinesPerBatch;
 // Lines between two readings of the wall clock (the decoder's `not_after`).
 constexpr uint64_t kClockCheckEvery = 4096;
 // How long the destructor waits for the reading thread to notice it should stop.
@@ -25,55 +26,6 @@ constexpr auto kStopWait = std::chrono::seconds(1);
 
 bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
-// Copies of the strings of a batch's events, which the Decoder's buffers hold only until it
-// decodes the next line. Chunks are kept for the next batch.
-class StringCopies {
- public:
-  void Clear() {
-    chunk_ = 0;
-    used_ = 0;
-  }
-
-  [[nodiscard]] std::string_view Copy(std::string_view text) {
-    if (text.empty()) {
-      return text;
-    }
-    if (chunk_ < chunks_.size() && used_ + text.size() > chunks_[chunk_].size()) {
-      ++chunk_;
-      used_ = 0;
-    }
-    while (chunk_ < chunks_.size() && text.size() > chunks_[chunk_].size()) {
-      ++chunk_;  // a chunk made for one larger string before; the next may fit
-    }
-    if (chunk_ == chunks_.size()) {
-      chunks_.emplace_back(std::max(kChunkBytes, text.size()), '\0');
-    }
-    char* at = chunks_[chunk_].data() + used_;
-    std::copy(text.begin(), text.end(), at);
-    used_ += text.size();
-    return {at, text.size()};
-  }
-
- private:
-  static constexpr size_t kChunkBytes = kMaxEventBytes;
-  std::vector<std::string> chunks_;
-  size_t chunk_ = 0;
-  size_t used_ = 0;
-};
-
-// Points every string of `event` at a copy in `copies`.
-void CopyStrings(Event& event, StringCopies& copies) {
-  // Event's string fields, all of them: a field added to Event must be added here too, or its
-  // view would point into a Decoder buffer that the next line overwrites.
-  static_assert(sizeof(Event) == 256, "Event changed: copy its string fields below");
-  for (std::string_view* field :
-       {&event.event_id, &event.customer_id, &event.channel, &event.page, &event.element,
-        &event.session_id, &event.query, &event.contact_id, &event.queue, &event.reason,
-        &event.agent_id, &event.comment}) {
-    *field = copies.Copy(*field);
-  }
 }
 
 }  // namespace
@@ -108,11 +60,12 @@ void DecodedLines::SetWaitingForInput(Shared& shared, bool waiting) {
   shared.changed.notify_all();
 }
 
-DecodedLines::DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after)
+DecodedLines::DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after,
+                           size_t batches)
     : shared_(std::make_shared<Shared>()), ahead_(std::min(ahead, kLinesPerBatch - 1)) {
   shared_->reader = std::move(reader);
   shared_->not_after = std::move(not_after);
-  for (size_t i = 0; i < kBatches; ++i) {
+  for (size_t i = 0; i < std::max<size_t>(batches, 2); ++i) {
     shared_->batches.push_back(std::make_unique<Batch>());
   }
   thread_ = std::thread(&DecodedLines::Read, shared_);
@@ -182,6 +135,7 @@ void DecodedLines::Read(const std::shared_ptr<Shared>& shared) {
         line.ok = decoder.Decode(text, not_after, line.event, line.why) == DecodeError::kOk;
         if (line.ok) {
           CopyStrings(line.event, batch.strings);
+          line.customer_hash = CustomerIdHash{}(line.event.customer_id);
           line.text.clear();
         } else {
           line.text.assign(text);
@@ -255,6 +209,36 @@ Result<const DecodedLine*> DecodedLines::Next() {
   }
   returned_ = true;
   return &batch.lines[position_];
+}
+
+Result<std::span<const DecodedLine>> DecodedLines::NextBatch() {
+  if (failed_) {
+    Err error = *failed_;
+    failed_.reset();
+    return error;
+  }
+  if (finished_) {
+    return std::span<const DecodedLine>();
+  }
+  Acquire();
+  const Batch& batch = At(acquired_ - 1);
+  if (batch.last) {
+    finished_ = true;
+    end_ = batch.end;
+    if (batch.error) {
+      if (batch.count == 0) {
+        return *batch.error;
+      }
+      failed_ = *batch.error;
+    }
+  }
+  return std::span<const DecodedLine>(batch.lines.data(), batch.count);
+}
+
+void DecodedLines::ReleaseOldest() {
+  std::lock_guard lock(shared_->mutex);
+  ++shared_->released;
+  shared_->changed.notify_all();
 }
 
 const DecodedLine* DecodedLines::Peek(size_t distance) const {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +23,7 @@ namespace cx {
 struct DecodedLine {
   bool ok = false;  // `event` is the decoded line; otherwise `why` and `text` say what failed
   Event event;      // views into strings owned by the DecodedLines that returned it
+  size_t customer_hash = 0;  // CustomerKey's hash of event.customer_id, when ok
   DecodeFailure why;
   std::string text;          // the line itself, kept only when it failed (for its dead letter)
   uint64_t line_number = 0;  // 1-based, blank lines included
@@ -47,8 +50,13 @@ class DecodedLines {
   using NotAfter = std::function<EventTime()>;
 
   // Takes `reader` (positioned where the lines to decode start) and starts the reading thread.
-  // Peek reaches at most `ahead` lines beyond the one returned.
-  DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after);
+  // Peek reaches at most `ahead` lines beyond the one returned. The reading thread decodes up to
+  // `batches` batches of lines ahead (fewer while NextBatch's are held).
+  DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after,
+               size_t batches = kDefaultBatches);
+  static constexpr size_t kDefaultBatches = 6;
+  // Lines in a full batch (one can hold fewer: the lines read before waiting for more input).
+  static constexpr size_t kLinesPerBatch = 256;
   // Stops the reading thread. A thread still blocked reading an input that neither ends nor
   // sends (an idle standard input) is left to finish on its own, with what it uses.
   ~DecodedLines();
@@ -64,7 +72,14 @@ class DecodedLines {
   // call of Next.
   [[nodiscard]] const DecodedLine* Peek(size_t distance) const;
 
-  // Where the input ended; valid once Next has returned nullptr.
+  // The other way to take the lines (never both on one object): the next batch of lines, held
+  // until ReleaseOldest() releases it (batches are released in the order taken). Empty at the
+  // end of the input; the reason when it cannot be read, after the lines read before. Waits
+  // while the batches not held are being filled: hold fewer than `batches`.
+  [[nodiscard]] Result<std::span<const DecodedLine>> NextBatch();
+  void ReleaseOldest();
+
+  // Where the input ended; valid once Next has returned nullptr (or NextBatch an empty batch).
   [[nodiscard]] InputEnd end() const { return end_; }
 
  private:
@@ -89,6 +104,7 @@ class DecodedLines {
   bool returned_ = false;
   uint64_t acquired_ = 0;
   bool finished_ = false;
+  std::optional<Err> failed_;  // NextBatch: the read error to return next
   InputEnd end_;
   std::thread thread_;
 };

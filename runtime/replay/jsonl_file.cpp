@@ -70,6 +70,14 @@ void JsonLinesFile::EndLine() {
   }
 }
 
+void JsonLinesFile::AppendLines(std::string_view lines, uint64_t count) {
+  buffer_.append(lines);
+  lines_ += count;
+  if (buffer_.size() >= kFlushAt) {
+    HandOver();
+  }
+}
+
 void JsonLinesFile::HandOver() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return !handed_; });

@@ -36,6 +36,8 @@ class JsonLinesFile {
   // Terminates the record in buffer() with "\n" and hands the buffer to the writing thread
   // when it is large (waiting for the one before to be written).
   void EndLine();
+  // Appends `count` whole records, each already terminated with "\n" (as EndLine would have).
+  void AppendLines(std::string_view lines, uint64_t count);
   // Writes out everything so far (to the kernel; also to the disk when `sync`), so that bytes()
   // survive this process being killed. The reason on a write error, here or on the writing
   // thread before.

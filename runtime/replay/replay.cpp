@@ -1,5 +1,6 @@
 #include "runtime/replay/replay.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -18,6 +19,8 @@
 #include "runtime/replay/jsonl_file.h"
 #include "runtime/replay/line_reader.h"
 #include "runtime/replay/replay_checkpoint.h"
+#include "runtime/replay/replay_committer.h"
+#include "runtime/replay/sliced_shards.h"
 #include "runtime/replay/temporary_directory.h"
 #include "runtime/shard/dead_letters.h"
 #include "runtime/shard/emission_sink.h"
@@ -43,6 +46,19 @@ constexpr std::array<std::pair<size_t, Shard::PrefetchStage>, kDecodeAhead> kPre
 // With a byte-bounded customer cache, the fewest events between the commits its size forces
 // (a commit lets the cache evict what it holds beyond the bound).
 constexpr uint64_t kMinEventsPerBudgetCommit = 10000;
+// Lines per step of a replay on several threads: enough that waking the shards is a small part
+// of a step, few enough that a small cache's share is not overfilled by a step's changes.
+constexpr size_t kMinChunkLines = 64;
+constexpr size_t kMaxChunkLines = 4096;
+// The most DecodedLines batches in a chunk (batches can be short when input arrives slowly), and
+// the batches the reading thread has: two chunks held (one processed, one filled) and some ahead.
+constexpr size_t kChunkBatches = kMaxChunkLines / DecodedLines::kLinesPerBatch;
+constexpr size_t kSlicedReadBatches = 2 * kChunkBatches + 8;
+// The final firing on several threads: timers per step it aims at, and the first and largest
+// range of deadlines of a step.
+constexpr uint64_t kFiringsPerStep = 8192;
+constexpr int64_t kFirstFiringSpanMs = 1000;
+constexpr int64_t kMaxFiringSpanMs = int64_t{1} << 42;
 
 // Writes a replay's outputs as JSON Lines; missing outputs are counted only.
 class FileSink final : public EmissionSink {
@@ -150,118 +166,330 @@ Result<void> CloseAll(std::initializer_list<JsonLinesFile*> files) {
   return closed;
 }
 
-// Commits a replay exactly once: the outputs are written out first, then the shard's changes
-// and the checkpoint (input position, output lengths) go to the store in one WriteBatch. A
-// kill between the two leaves output bytes past the checkpoint, which a resume truncates.
-// The WriteBatch runs on a thread of its own while processing goes on (Shard::WriteBatch); the
-// cache may evict the written customers once Poll or Finish has seen it done.
-class ReplayCommitter {
- public:
-  ReplayCommitter(Shard& shard, const InputFileView& input, std::vector<InputMark> consumed,
-                  bool sync, const std::array<int64_t, kReplayOutputs>& kinds,
-                  std::initializer_list<JsonLinesFile*> outputs)
-      : shard_(shard),
-        input_(input),
-        consumed_(std::move(consumed)),
-        sync_(sync),
-        kinds_(kinds),
-        outputs_(outputs) {}
-  ~ReplayCommitter() { (void)Finish(); }
-  ReplayCommitter(const ReplayCommitter&) = delete;
-  ReplayCommitter& operator=(const ReplayCommitter&) = delete;
+ShardStats SumStats(const std::vector<Shard*>& shards) {
+  ShardStats sum;
+  for (const Shard* shard : shards) {
+    const ShardStats& stats = shard->stats();
+    sum.events_applied += stats.events_applied;
+    sum.duplicates += stats.duplicates;
+    sum.timer_firings += stats.timer_firings;
+    sum.signals += stats.signals;
+    sum.alerts += stats.alerts;
+    sum.commits += stats.commits;
+  }
+  return sum;
+}
 
-  // Starts committing what was processed so far: the input up to byte `offset`, the end of line
-  // `line` (the last line processed; the reader may have read further ahead). Finishes the
-  // commit before first, if one is still being written. The outputs are written out here; the
-  // store's write goes on on another thread.
-  [[nodiscard]] Result<void> Start(uint64_t offset, uint64_t line) {
-    return Begin(offset, line, false);
+// The progress lines of a replay, at most every ReplayOptions::progress_every.
+class Progress {
+ public:
+  Progress(const ReplayOptions& options, std::chrono::steady_clock::time_point started)
+      : options_(options), started_(started), last_(started) {}
+
+  // Whether a line is due now.
+  [[nodiscard]] bool Due() {
+    const auto now = std::chrono::steady_clock::now();
+    if (options_.progress_every.ms <= 0 ||
+        now - last_ < std::chrono::milliseconds(options_.progress_every.ms)) {
+      return false;
+    }
+    last_ = now;
+    return true;
   }
-  // Completes the commit being written when its write has ended; does not wait. Its error, if
-  // it failed.
-  [[nodiscard]] Result<void> Poll() {
-    if (in_flight_ != nullptr && in_flight_->done.load(std::memory_order_acquire)) {
-      return Finish();
+  // A line while reading the input (call when Due).
+  void Lines(uint64_t lines, uint64_t dead_letters, const std::vector<Shard*>& shards) {
+    const double secs = std::chrono::duration<double>(last_ - started_).count();
+    CacheStats cache;
+    size_t pending = 0;
+    for (Shard* shard : shards) {
+      const CacheStats one = shard->cache().Stats();
+      cache.hits += one.hits;
+      cache.packed_hits += one.packed_hits;
+      cache.misses += one.misses;
+      cache.size += one.size;
+      cache.packed += one.packed;
+      cache.bytes += one.bytes;
+      pending += shard->pending_timers();
     }
-    return Ok();
+    const uint64_t found = cache.hits + cache.packed_hits;
+    const uint64_t lookups = found + cache.misses - lookups_;
+    spdlog::info(
+        "{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
+        "in memory ({} packed, {} MiB estimated, {:.1f} % of lookups found there since the "
+        "last line), {} timers pending",
+        options_.progress_label, lines, static_cast<double>(lines) / secs, dead_letters,
+        SumStats(shards).alerts, cache.size, cache.packed, cache.bytes >> 20,
+        lookups == 0 ? 0.0
+                     : 100.0 * static_cast<double>(found - found_) / static_cast<double>(lookups),
+        pending);
+    found_ = found;
+    lookups_ = found + cache.misses;
   }
-  // Waits for the commit being written, if any, and completes it: the cache may evict what it
-  // wrote. Its error, if it failed.
-  [[nodiscard]] Result<void> Finish() {
-    if (in_flight_ == nullptr) {
-      return Ok();
+  // A line while firing the timers after the last line (call when Due).
+  void Firing(uint64_t fired, const std::vector<Shard*>& shards) const {
+    size_t pending = 0;
+    for (Shard* shard : shards) {
+      pending += shard->pending_timers();
     }
-    in_flight_->thread.join();
-    Result<void> written = std::move(in_flight_->written);
-    in_flight_.reset();
-    if (written) {
-      shard_.OnBatchWritten();
-    }
-    return written;
-  }
-  // Commits and waits for it (Start + Finish); `finished` at the end of the input, after the
-  // final watermark advance: the input is then listed as replayed.
-  [[nodiscard]] Result<void> Commit(uint64_t offset, uint64_t line, bool finished) {
-    if (Result<void> begun = Begin(offset, line, finished); !begun) {
-      return begun;
-    }
-    return Finish();
+    spdlog::info("{}: end of input, {} timers fired, {} pending, {} alerts",
+                 options_.progress_label, fired, pending, SumStats(shards).alerts);
   }
 
  private:
-  // A commit from Begin to Finish.
-  struct InFlight {
-    Result<void> written = Ok();
-    std::atomic<bool> done{false};
-    std::thread thread;
-  };
+  const ReplayOptions& options_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_;
+  uint64_t found_ = 0;  // the caches' counts at the last line
+  uint64_t lookups_ = 0;
+};
 
-  [[nodiscard]] Result<void> Begin(uint64_t offset, uint64_t line, bool finished) {
-    if (Result<void> before = Finish(); !before) {
-      return before;
+// What the two ways of processing a replay's lines share.
+struct ReplayRun {
+  const ReplayOptions& options;
+  DecodedLines& lines;
+  FileSink& sink;  // the outputs of one shard; the dead letters of bad lines in either way
+  ReplayCommitter& committer;
+  const std::vector<Shard*>& shards;
+  ReplaySummary& summary;
+  Progress progress;
+
+  void DeadLetter(std::string_view text, const DecodeFailure& why, uint64_t line_number) {
+    sink.OnDeadLetter(
+        MakeDeadLetter(text, why, FileSource{options.input, static_cast<int64_t>(line_number)}));
+  }
+  // Whether the customers changed since the last commit fill a cache's share (`events` applied
+  // since): the cache can evict them only once committed.
+  [[nodiscard]] bool CacheFull(uint64_t events) const {
+    const size_t customers = std::max<size_t>(options.cache_customers / shards.size(), 1);
+    const size_t bytes =
+        options.cache_bytes == SIZE_MAX ? SIZE_MAX : options.cache_bytes / shards.size();
+    return std::any_of(shards.begin(), shards.end(), [&](Shard* shard) {
+      return shard->DirtyCount() >= customers ||
+             (events >= kMinEventsPerBudgetCommit && shard->cache().Bytes() > bytes);
+    });
+  }
+};
+
+// Every line through one shard, in input order; then the final firing.
+Result<void> ProcessOnOneShard(ReplayRun& run, Shard& shard) {
+  const ReplayOptions& options = run.options;
+  ReplaySummary& summary = run.summary;
+  uint64_t since_commit = 0;
+  for (;;) {
+    Result<const DecodedLine*> next = run.lines.Next();
+    if (!next) {
+      return next.error().Prefixed("cannot read " + options.input);
     }
-    ReplayCheckpoint checkpoint;
-    checkpoint.finished = finished;
-    for (size_t i = 0; i < kReplayOutputs; ++i) {
-      JsonLinesFile* file = outputs_[i];
-      if (file != nullptr) {
-        if (Result<void> flushed = file->Flush(sync_); !flushed) {
-          return flushed;
+    const DecodedLine* line = *next;
+    if (line == nullptr) {
+      break;
+    }
+    for (const auto& [distance, stage] : kPrefetchAhead) {
+      if (const DecodedLine* ahead = run.lines.Peek(distance); ahead != nullptr && ahead->ok) {
+        shard.PrefetchCustomer(CustomerKey(ahead->event.customer_id, ahead->customer_hash), stage);
+      }
+    }
+    ++summary.lines;
+    if (summary.lines % kProgressCheckEvery == 0 && run.progress.Due()) {
+      run.progress.Lines(summary.lines, run.sink.dead_letter_count(), run.shards);
+    }
+    if (!line->ok) {
+      run.DeadLetter(line->text, line->why, line->line_number);
+      continue;
+    }
+    const Event& event = line->event;
+    const uint64_t duplicates_before = shard.stats().duplicates;
+    if (Result<void> processed =
+            shard.Process(event, CustomerKey(event.customer_id, line->customer_hash));
+        !processed) {
+      return processed.error().Prefixed("state store failure");
+    }
+    if (options.on_event_applied && shard.stats().duplicates == duplicates_before) {
+      options.on_event_applied(event);
+    }
+    if (Result<void> written = run.committer.Poll(); !written) {
+      return written.error();
+    }
+    if (++since_commit >= options.commit_every_events || run.CacheFull(since_commit)) {
+      if (Result<void> started = run.committer.Start(line->end_offset, line->line_number);
+          !started) {
+        return started.error();
+      }
+      since_commit = 0;
+    }
+  }
+  // The end of the input closes every window: nearly every customer's timer fires. Commit on
+  // the way whenever the changed customers reach the cache's bounds, so that it can evict.
+  const uint64_t fired_before = shard.stats().timer_firings;
+  const InputEnd end = run.lines.end();
+  bool commit_failed = false;
+  auto commit_when_full = [&]() -> Result<void> {
+    const uint64_t fired = shard.stats().timer_firings - fired_before;
+    if (fired % kProgressCheckEvery == 0 && run.progress.Due()) {
+      run.progress.Firing(fired, run.shards);
+    }
+    Result<void> committed = run.committer.Poll();
+    if (committed && run.CacheFull(shard.DirtyCount())) {
+      committed = run.committer.Start(end.offset, end.line);
+    }
+    commit_failed = !committed;
+    return committed;
+  };
+  if (Result<void> advanced = shard.AdvanceWatermark(shard.max_event_time(), commit_when_full);
+      !advanced) {
+    return commit_failed ? advanced.error() : advanced.error().Prefixed("state store failure");
+  }
+  return run.committer.Commit(end.offset, end.line, true);
+}
+
+// `before` for the next step of the final firing: `span` after the earliest queued deadline
+// `next`; Max once that reaches `to` (everything due fires).
+EventTime FiringCut(EventTime next, int64_t span, EventTime to) {
+  if (next >= to || static_cast<__int128>(to.ms) - next.ms <= span) {
+    return EventTime::Max();
+  }
+  return EventTime::FromMillis(next.ms + span);
+}
+
+// Every line through the shards of a SlicedShards, a chunk at a time; then the final firing in
+// steps of a range of deadlines. The outputs of a step are written while the next one runs;
+// commits come between steps, after the outputs of the steps before.
+Result<void> ProcessSliced(ReplayRun& run, SlicedShards& shards,
+                           const std::array<JsonLinesFile*, kReplayOutputs>& files) {
+  const ReplayOptions& options = run.options;
+  ReplaySummary& summary = run.summary;
+  // Small enough that a chunk's changed customers do not overfill a small cache.
+  const size_t chunk_lines = std::clamp<size_t>(options.cache_customers / shards.size() / 4,
+                                                kMinChunkLines, kMaxChunkLines);
+  std::array<ReplayChunk, 2> chunks;
+  size_t current = 0;
+  bool end_of_input = false;
+  // Takes up to chunk_lines lines (whole batches, at most kChunkBatches) into `chunk`.
+  auto fill = [&](ReplayChunk& chunk) -> Result<void> {
+    chunk.Clear(summary.lines);
+    while (!end_of_input && chunk.size() < chunk_lines && chunk.batches().size() < kChunkBatches) {
+      Result<std::span<const DecodedLine>> batch = run.lines.NextBatch();
+      if (!batch) {
+        return batch.error().Prefixed("cannot read " + options.input);
+      }
+      if (batch->empty()) {
+        end_of_input = true;
+        break;
+      }
+      chunk.Add(*batch);
+      summary.lines += batch->size();
+    }
+    return Ok();
+  };
+  // Writes the outputs of the step waited for last and the dead letters of its chunk, if any;
+  // then the chunk's lines are released.
+  auto write = [&](const ReplayChunk* chunk) {
+    if (chunk != nullptr) {
+      for (const std::span<const DecodedLine> batch : chunk->batches()) {
+        for (const DecodedLine& line : batch) {
+          if (!line.ok) {
+            run.DeadLetter(line.text, line.why, line.line_number);
+          }
         }
       }
-      checkpoint.outputs[i] = kinds_[i] < 0 ? kinds_[i] : static_cast<int64_t>(file->bytes());
     }
-    Result<InputMark> mark = input_.Mark(offset, line);
-    if (!mark) {
-      return mark.error();
+    shards.WriteOutputs(files);
+    if (chunk != nullptr) {
+      for (size_t i = 0; i < chunk->batches().size(); ++i) {
+        run.lines.ReleaseOldest();
+      }
     }
-    checkpoint.input = std::move(mark).value();
-    shard_.TakeCommitBatch(batch_);
-    batch_.PutMeta(kReplayCheckpointKey, EncodeCheckpoint(checkpoint));
-    if (finished) {
-      std::erase_if(consumed_, [&](const InputMark& mark) { return input_.Holds(mark); });
-      consumed_.push_back(checkpoint.input);
-      batch_.PutMeta(kReplayConsumedKey, EncodeConsumed(consumed_));
+  };
+  const auto failed = [](const Err& error) { return error.Prefixed("state store failure"); };
+
+  if (Result<void> filled = fill(chunks[current]); !filled) {
+    return filled.error();
+  }
+  const ReplayChunk* unwritten = nullptr;  // the chunk whose outputs are still to be written
+  uint64_t since_commit = 0;
+  while (!chunks[current].batches().empty()) {
+    const ReplayChunk& chunk = chunks[current];
+    shards.StartChunk(chunk);
+    if (unwritten != nullptr) {
+      write(unwritten);
+      unwritten = nullptr;
     }
-    in_flight_ = std::make_unique<InFlight>();
-    InFlight& commit = *in_flight_;
-    commit.thread = std::thread([this, &commit] {
-      NameThisThread("cx-commit");
-      commit.written = shard_.WriteBatch(batch_);
-      commit.done.store(true, std::memory_order_release);
-    });
-    return Ok();
+    Result<void> filled = fill(chunks[1 - current]);
+    if (Result<void> done = shards.Wait(); !done) {
+      return failed(done.error());
+    }
+    if (!filled) {
+      return filled.error();
+    }
+    since_commit += chunk.size();
+    if (Result<void> written = run.committer.Poll(); !written) {
+      return written.error();
+    }
+    if (run.progress.Due()) {
+      run.progress.Lines(chunk.first_position() + chunk.size(), run.sink.dead_letter_count(),
+                         run.shards);
+    }
+    if (since_commit >= options.commit_every_events || run.CacheFull(since_commit)) {
+      write(&chunk);
+      if (Result<void> started =
+              run.committer.Start(chunk.back().end_offset, chunk.back().line_number);
+          !started) {
+        return started.error();
+      }
+      since_commit = 0;
+    } else {
+      unwritten = &chunk;
+    }
+    current = 1 - current;
+  }
+  if (unwritten != nullptr) {
+    write(unwritten);
   }
 
-  Shard& shard_;
-  const InputFileView& input_;
-  std::vector<InputMark> consumed_;
-  bool sync_;
-  std::array<int64_t, kReplayOutputs> kinds_;
-  std::vector<JsonLinesFile*> outputs_;
-  StoreBatch batch_;  // the batch being written while in_flight_
-  std::unique_ptr<InFlight> in_flight_;
-};
+  // The final firing, in steps of a range of deadlines that each fire about kFiringsPerStep
+  // timers (the range adapts), so that the outputs waiting for the merge stay small.
+  const InputEnd end = run.lines.end();
+  const EventTime to = shards.shard(0).max_event_time();
+  const uint64_t fired_before = SumStats(run.shards).timer_firings;
+  int64_t span = kFirstFiringSpanMs;
+  for (bool first = true;; first = false) {
+    EventTime next = EventTime::Max();
+    for (Shard* shard : run.shards) {
+      next = std::min(next, shard->NextQueuedDeadline());
+    }
+    if (!first && next >= to) {
+      break;
+    }
+    const uint64_t fired_already = SumStats(run.shards).timer_firings;
+    shards.StartFiring(to, FiringCut(next, span, to));
+    if (Result<void> done = shards.Wait(); !done) {
+      return failed(done.error());
+    }
+    write(nullptr);
+    const uint64_t fired = SumStats(run.shards).timer_firings;
+    if (fired - fired_already < kFiringsPerStep / 2) {
+      span = std::min<int64_t>(span * 2, kMaxFiringSpanMs);
+    } else if (fired - fired_already > kFiringsPerStep * 2) {
+      span = std::max<int64_t>(span / 2, 1);
+    }
+    if (run.progress.Due()) {
+      run.progress.Firing(fired - fired_before, run.shards);
+    }
+    size_t dirty = 0;
+    for (Shard* shard : run.shards) {
+      dirty += shard->DirtyCount();
+    }
+    Result<void> committed = run.committer.Poll();
+    if (committed && run.CacheFull(dirty)) {
+      committed = run.committer.Start(end.offset, end.line);
+    }
+    if (!committed) {
+      return committed.error();
+    }
+  }
+  return run.committer.Commit(end.offset, end.line, true);
+}
+
 }  // namespace
 
 Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock) {
@@ -327,127 +555,58 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
                      : "the lines before were replayed into this state dir already");
   }
   FileSink sink(alerts, signals, dead_letters, options.on_signal);
-  Shard shard(0, options.rules, std::move(store).value(), options.cache_customers, sink,
-              options.cache_bytes);
-  if (Result<void> restored = shard.Restore(); !restored) {
-    return restored.error();
+  const size_t slices =
+      options.on_event_applied || options.on_signal ? 1 : std::max<size_t>(options.threads, 1);
+  std::shared_ptr<StateStore> shared_store = std::move(store).value();
+  std::unique_ptr<Shard> one_shard;
+  std::unique_ptr<SlicedShards> sliced;
+  std::vector<Shard*> shards;
+  if (slices == 1) {
+    one_shard = std::make_unique<Shard>(0, options.rules, shared_store, options.cache_customers,
+                                        sink, options.cache_bytes);
+    shards.push_back(one_shard.get());
+  } else {
+    sliced = std::make_unique<SlicedShards>(
+        slices, options.rules, shared_store, options.cache_customers, options.cache_bytes,
+        std::array<bool, kReplayOutputs>{alerts != nullptr, signals != nullptr,
+                                         dead_letters != nullptr});
+    for (size_t slice = 0; slice < slices; ++slice) {
+      shards.push_back(&sliced->shard(slice));
+    }
   }
-  ReplayCommitter committer(shard, **input, std::move(checkpoints->consumed),
+  for (Shard* shard : shards) {
+    if (Result<void> restored = shard->Restore(); !restored) {
+      return restored.error();
+    }
+  }
+  ReplayCommitter::TakeBatches take;
+  if (sliced) {
+    take = [&sliced](std::vector<StoreBatch>& batches) { sliced->TakeCommitBatches(batches); };
+  }
+  ReplayCommitter committer(shards, take, **input, std::move(checkpoints->consumed),
                             options.store.sync_commits, kinds, {alerts, signals, dead_letters});
-
-  DecodedLines lines(std::move(reader).value(), kDecodeAhead,
-                     [&clock, &options] { return clock.Now() + options.max_future; });
-  uint64_t since_commit = 0;
-  auto last_progress = started;
-  uint64_t progress_found = 0;  // the cache's counts at the last progress line
-  uint64_t progress_lookups = 0;
-  for (;;) {
-    Result<const DecodedLine*> next = lines.Next();
-    if (!next) {
-      return next.error().Prefixed("cannot read " + options.input);
-    }
-    const DecodedLine* line = *next;
-    if (line == nullptr) {
-      break;
-    }
-    for (const auto& [distance, stage] : kPrefetchAhead) {
-      if (const DecodedLine* ahead = lines.Peek(distance); ahead != nullptr && ahead->ok) {
-        shard.PrefetchCustomer(ahead->event.customer_id, stage);
-      }
-    }
-    ++summary.lines;
-    if (summary.lines % kProgressCheckEvery == 0) {
-      auto now = std::chrono::steady_clock::now();
-      if (options.progress_every.ms > 0 &&
-          now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
-        double secs = std::chrono::duration<double>(now - started).count();
-        const CacheStats cache = shard.cache().Stats();
-        const uint64_t found = cache.hits + cache.packed_hits;
-        const uint64_t lookups = found + cache.misses - progress_lookups;
-        spdlog::info(
-            "{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
-            "in memory ({} packed, {} MiB estimated, {:.1f} % of lookups found there since the "
-            "last line), {} timers pending",
-            options.progress_label, summary.lines, summary.lines / secs, sink.dead_letter_count(),
-            shard.stats().alerts, cache.size, cache.packed, cache.bytes >> 20,
-            lookups == 0 ? 0.0
-                         : 100.0 * static_cast<double>(found - progress_found) /
-                               static_cast<double>(lookups),
-            shard.pending_timers());
-        progress_found = found;
-        progress_lookups = found + cache.misses;
-        last_progress = now;
-      }
-    }
-    if (!line->ok) {
-      sink.OnDeadLetter(
-          MakeDeadLetter(line->text, line->why,
-                         FileSource{options.input, static_cast<int64_t>(line->line_number)}));
-      continue;
-    }
-    const Event& event = line->event;
-    const uint64_t duplicates_before = shard.stats().duplicates;
-    if (Result<void> processed = shard.Process(event); !processed) {
-      return processed.error().Prefixed("state store failure");
-    }
-    if (options.on_event_applied && shard.stats().duplicates == duplicates_before) {
-      options.on_event_applied(event);
-    }
-    if (Result<void> written = committer.Poll(); !written) {
-      return written.error();
-    }
-    if (++since_commit >= options.commit_every_events ||
-        shard.DirtyCount() >= options.cache_customers ||
-        (since_commit >= kMinEventsPerBudgetCommit &&
-         shard.cache().Bytes() > options.cache_bytes)) {
-      if (Result<void> started = committer.Start(line->end_offset, line->line_number); !started) {
-        return started.error();
-      }
-      since_commit = 0;
-    }
-  }
-  // The end of the input closes every window: nearly every customer's timer fires. Commit on
-  // the way whenever the changed customers reach the cache's bounds, so that it can evict.
-  const uint64_t fired_before = shard.stats().timer_firings;
-  bool commit_failed = false;
-  auto commit_when_full = [&]() -> Result<void> {
-    const uint64_t fired = shard.stats().timer_firings - fired_before;
-    if (options.progress_every.ms > 0 && fired % kProgressCheckEvery == 0) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_progress >= std::chrono::milliseconds(options.progress_every.ms)) {
-        spdlog::info("{}: end of input, {} timers fired, {} pending, {} alerts",
-                     options.progress_label, fired, shard.pending_timers(), shard.stats().alerts);
-        last_progress = now;
-      }
-    }
-    Result<void> committed = committer.Poll();
-    if (committed && (shard.DirtyCount() >= options.cache_customers ||
-                      (shard.DirtyCount() >= kMinEventsPerBudgetCommit &&
-                       shard.cache().Bytes() > options.cache_bytes))) {
-      committed = committer.Start(lines.end().offset, lines.end().line);
-    }
-    commit_failed = !committed;
-    return committed;
-  };
-  if (Result<void> advanced = shard.AdvanceWatermark(shard.max_event_time(), commit_when_full);
-      !advanced) {
-    return commit_failed ? advanced.error() : advanced.error().Prefixed("state store failure");
-  }
-  if (Result<void> committed = committer.Commit(lines.end().offset, lines.end().line, true);
-      !committed) {
-    return committed.error();
+  DecodedLines lines(
+      std::move(reader).value(), kDecodeAhead,
+      [&clock, &options] { return clock.Now() + options.max_future; },
+      sliced ? kSlicedReadBatches : DecodedLines::kDefaultBatches);
+  ReplayRun run{options, lines, sink, committer, shards, summary, Progress(options, started)};
+  Result<void> processed = sliced ? ProcessSliced(run, *sliced, {alerts, signals, dead_letters})
+                                  : ProcessOnOneShard(run, *one_shard);
+  if (!processed) {
+    return processed.error();
   }
   if (Result<void> closed = CloseAll({alerts, signals, dead_letters}); !closed) {
     return closed.error();
   }
-
-  const ShardStats& stats = shard.stats();
+  const ShardStats stats = SumStats(shards);
   summary.events_applied = stats.events_applied;
   summary.duplicates = stats.duplicates;
   summary.dead_letters = sink.dead_letter_count();
   summary.signals = stats.signals;
   summary.alerts = stats.alerts;
-  summary.customers_in_cache = shard.cache().Size();
+  for (Shard* shard : shards) {
+    summary.customers_in_cache += shard->cache().Size();
+  }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

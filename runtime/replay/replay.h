@@ -35,6 +35,11 @@ struct ReplayOptions {
   // the cache holds more (dirty customers cannot be evicted before their commit).
   size_t cache_customers = kDefaultCacheCustomers;
   size_t cache_bytes = SIZE_MAX;
+  // Processing threads: the customers are split into this many slices by their id's hash, each
+  // processed by a shard on a thread of its own (runtime/replay/sliced_shards.h); the outputs are
+  // the same for any number. The cache bounds are shared out between them. Ignored (one thread)
+  // when a tap below is set.
+  size_t threads = 1;
   // Commit (one RocksDB WriteBatch) after this many events, and at the end.
   uint64_t commit_every_events = kDefaultCommitEveryEvents;
   // Events timestamped further than this ahead of the wall clock are dead letters.

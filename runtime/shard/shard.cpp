@@ -28,7 +28,7 @@ std::string ShardStatePath(const std::string& state_dir, int partition) {
   return state_dir + "/shard-" + std::to_string(partition);
 }
 
-Shard::Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
+Shard::Shard(int partition, const RulesConfig& rules, std::shared_ptr<StateStore> store,
              size_t cache_customers, EmissionSink& sink, size_t cache_bytes)
     : partition_(partition),
       rules_(rules),
@@ -57,6 +57,9 @@ Result<void> Shard::Restore() {
   touched_timers_.clear();
   pending_timers_ = 0;
   result = store_->ForEachTimer([this](EventTime deadline, std::string_view customer_id) {
+    if (!slice_.Holds(CustomerIdHash{}(customer_id))) {
+      return true;  // another shard's customer
+    }
     auto [it, inserted] = timer_of_customer_.try_emplace(std::string(customer_id),
                                                          TimerEntry{deadline, deadline, false});
     if (inserted) {
@@ -72,21 +75,13 @@ Result<void> Shard::Restore() {
   return Ok();
 }
 
-Result<void> Shard::Process(const Event& event) {
+Result<void> Shard::Process(const Event& event, const CustomerKey& customer) {
   // The customer's entries in the two million-entry tables are cold: start loading them now, so
   // that the misses overlap with the timers fired first instead of stalling GetOrLoad and
   // Reschedule. One CustomerKey: the id is hashed once for every lookup of this event.
-  const CustomerKey customer(event.customer_id);
   PrefetchEntries(customer);
-  if (event.ts > max_event_time_) {
-    max_event_time_ = event.ts;
-    EventTime candidate = max_event_time_ - rules_.lateness;
-    if (candidate > watermark_) {
-      watermark_ = candidate;
-      if (Result<void> fired = FireDue(); !fired) {
-        return fired;
-      }
-    }
+  if (Result<void> fired = ObserveEventTime(event.ts); !fired) {
+    return fired;
   }
   Result<CustomerState*> state = cache_.GetOrLoad(customer);
   if (!state) {
@@ -101,12 +96,23 @@ Result<void> Shard::Process(const Event& event) {
   ++stats_.events_applied;
   (void)cache_.MarkDirty(event.customer_id);
   Reschedule(customer, **state);
-  Emit();
+  Emit(EmissionCause{});
   return Ok();
 }
 
-void Shard::PrefetchCustomer(std::string_view customer_id, PrefetchStage stage) const {
-  const CustomerKey customer(customer_id);
+Result<void> Shard::ObserveEventTime(EventTime ts) {
+  if (ts > max_event_time_) {
+    max_event_time_ = ts;
+    EventTime candidate = max_event_time_ - rules_.lateness;
+    if (candidate > watermark_) {
+      watermark_ = candidate;
+      return FireDue();
+    }
+  }
+  return Ok();
+}
+
+void Shard::PrefetchCustomer(const CustomerKey& customer, PrefetchStage stage) const {
   switch (stage) {
     case PrefetchStage::kIndex:
       PrefetchEntries(customer);
@@ -135,12 +141,18 @@ Result<void> Shard::AdvanceWatermark(EventTime to,
   return Ok();
 }
 
-Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing) {
-  while (!timer_heap_.empty() && timer_heap_.front().deadline < watermark_) {
+Result<void> Shard::FireDueBefore(EventTime to, EventTime before) {
+  watermark_ = std::max(watermark_, to);
+  return FireDue(nullptr, before);
+}
+
+Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing, EventTime before) {
+  const EventTime limit = std::min(watermark_, before);
+  while (!timer_heap_.empty() && timer_heap_.front().deadline < limit) {
     std::pop_heap(timer_heap_.begin(), timer_heap_.end(), Later{});
     const QueuedTimer due = std::move(timer_heap_.back());
     timer_heap_.pop_back();
-    if (!timer_heap_.empty() && timer_heap_.front().deadline < watermark_) {
+    if (!timer_heap_.empty() && timer_heap_.front().deadline < limit) {
       // The next timer to fire: its entries load while this one fires (see Process).
       PrefetchEntries(CustomerKey(timer_heap_.front().customer_id));
     }
@@ -159,7 +171,7 @@ Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing) {
     ++stats_.timer_firings;
     (void)cache_.MarkDirty(customer_id);
     Reschedule(customer, **state);
-    Emit();
+    Emit(EmissionCause{true, due.deadline, customer_id});
     if (after_firing != nullptr) {
       // May commit: the cache then evicts, and `state` and `due` are not used again.
       if (Result<void> done = (*after_firing)(); !done) {
@@ -170,7 +182,10 @@ Result<void> Shard::FireDue(const std::function<Result<void>()>* after_firing) {
   return Ok();
 }
 
-void Shard::Emit() {
+void Shard::Emit(const EmissionCause& cause) {
+  if (!emissions_.signals.empty() || !emissions_.alerts.empty()) {
+    sink_.OnCause(cause);
+  }
   for (const Signal& signal : emissions_.signals) {
     sink_.OnSignal(signal);
   }
@@ -227,6 +242,10 @@ void Shard::Reschedule(const CustomerKey& customer, const CustomerState& state) 
 
 void Shard::TakeCommitBatch(StoreBatch& batch) {
   batch.Clear();
+  AppendCommitBatch(batch);
+}
+
+void Shard::AppendCommitBatch(StoreBatch& batch) {
   for (const std::string& customer_id : touched_timers_) {
     const auto entry = timer_of_customer_.find(customer_id);
     TimerEntry& timer = entry->second;

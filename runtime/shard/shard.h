@@ -33,6 +33,19 @@ struct ShardStats {
   uint64_t commits = 0;
 };
 
+// A share of the customers, by their id's hash: `count` disjoint slices cover every customer.
+// The shards of a replay on several threads each own one slice.
+struct CustomerSlice {
+  size_t index = 0;
+  size_t count = 1;
+  // The slice of a customer whose CustomerKey hash is `hash`. Uses the hash's top bits: the
+  // tables index with its low ones, which then stay spread within each slice.
+  [[nodiscard]] static size_t Of(size_t hash, size_t count) {
+    return static_cast<size_t>((static_cast<unsigned __int128>(hash) * count) >> 64);
+  }
+  [[nodiscard]] bool Holds(size_t hash) const { return count == 1 || Of(hash, count) == index; }
+};
+
 // Everything for one partition number: its watermark, its timer queue, its state store and its
 // slice of the customer cache. Replay and the live processor drive the same Shard; only the
 // source of events and the sink differ. Not thread-safe: one thread owns a shard.
@@ -47,17 +60,32 @@ struct ShardStats {
 // pruned by the watermark, not by the event's time.
 class Shard {
  public:
-  // Takes ownership of the store. `sink` must outlive the shard.
-  Shard(int partition, const RulesConfig& rules, std::unique_ptr<StateStore> store,
+  // Shares ownership of the store (shards of one slice each may share one). `sink` must outlive
+  // the shard.
+  Shard(int partition, const RulesConfig& rules, std::shared_ptr<StateStore> store,
         size_t cache_customers, EmissionSink& sink, size_t cache_bytes = SIZE_MAX);
+
+  // Makes this shard own only the customers of `slice` of a store it shares with the shards of
+  // the other slices: Restore then loads only their timers, and only their events may be
+  // Processed. Call before Restore.
+  void SetSlice(CustomerSlice slice) { slice_ = slice; }
 
   // Loads the watermark checkpoint and the pending timers from the store. Call once, before
   // the first event. The error when the store cannot be read.
   [[nodiscard]] Result<void> Restore();
 
+  // The first step of Process alone: raises the max event time to `ts` and fires what the new
+  // watermark makes due. For a shard that shares a stream with others (each sees every event's
+  // time, so that all of them have the same watermark at each event, and processes its own).
+  [[nodiscard]] Result<void> ObserveEventTime(EventTime ts);
+
   // Processes one decoded event of this shard. An error only when the state store failed; the
   // shard must then be discarded and restored. Success does not allocate.
-  [[nodiscard]] Result<void> Process(const Event& event);
+  [[nodiscard]] Result<void> Process(const Event& event) {
+    return Process(event, CustomerKey(event.customer_id));
+  }
+  // The same with the customer's key made before (its hash computed once, e.g. when decoding).
+  [[nodiscard]] Result<void> Process(const Event& event, const CustomerKey& customer);
 
   // How far PrefetchCustomer gets, each stage reading what the one before loaded.
   enum class PrefetchStage {
@@ -69,7 +97,10 @@ class Shard {
   // nothing. For a caller that knows its next events (replay decodes a few lines ahead): with
   // millions of customers an event's lookups are cold, and each waits on the one before. Call
   // the stages in order, an event or so apart, the last one just before Process.
-  void PrefetchCustomer(std::string_view customer_id, PrefetchStage stage) const;
+  void PrefetchCustomer(std::string_view customer_id, PrefetchStage stage) const {
+    PrefetchCustomer(CustomerKey(customer_id), stage);
+  }
+  void PrefetchCustomer(const CustomerKey& customer, PrefetchStage stage) const;
 
   // Moves the watermark forward to `to` (if later) and fires the timers that are now due.
   // Used at the end of a replay and, in live mode, when an idle shard follows the wall clock.
@@ -79,6 +110,15 @@ class Shard {
   // An error when the state store failed, or `after_firing`'s.
   [[nodiscard]] Result<void> AdvanceWatermark(
       EventTime to, const std::function<Result<void>()>& after_firing = {});
+  // AdvanceWatermark in steps that give the same outputs: moves the watermark forward to `to`
+  // (if later) but fires only the due timers whose deadline is before `before`. Each firing
+  // sees the whole new watermark, as in one AdvanceWatermark(to); calling this with rising
+  // `before` up to past `to` fires the same timers in the same order.
+  [[nodiscard]] Result<void> FireDueBefore(EventTime to, EventTime before);
+  // The earliest deadline queued (possibly of a timer since moved); Max when none.
+  [[nodiscard]] EventTime NextQueuedDeadline() const {
+    return timer_heap_.empty() ? EventTime::Max() : timer_heap_.front().deadline;
+  }
 
   // Moves every change since the last take into `batch`: the timer changes, each dirty
   // customer's encoded state and the watermark checkpoint, and hands them over (the cache keeps
@@ -88,6 +128,8 @@ class Shard {
   // OnBatchWritten(). At most one taken batch is unwritten at a time; when its write fails, the
   // shard must be discarded (or the same batch written again).
   void TakeCommitBatch(StoreBatch& batch);
+  // TakeCommitBatch without clearing `batch` first: the shards sharing a store commit together.
+  void AppendCommitBatch(StoreBatch& batch);
   // WriteBatch + OnBatchWritten.
   [[nodiscard]] Result<void> CommitBatch(const StoreBatch& batch);
   // Writes the taken `batch` to the store in one WriteBatch. The one call that may run on
@@ -112,8 +154,9 @@ class Shard {
   [[nodiscard]] CustomerCache& cache() { return cache_; }
 
  private:
-  [[nodiscard]] Result<void> FireDue(const std::function<Result<void>()>* after_firing = nullptr);
-  void Emit();
+  [[nodiscard]] Result<void> FireDue(const std::function<Result<void>()>* after_firing = nullptr,
+                                     EventTime before = EventTime::Max());
+  void Emit(const EmissionCause& cause);
   // Starts loading the customer's entries in the timer table and the cache's index.
   void PrefetchEntries(const CustomerKey& customer) const;
   // Keeps exactly one timer for the customer, at NextDeadline(state).
@@ -121,7 +164,8 @@ class Shard {
 
   int partition_;
   const RulesConfig& rules_;
-  std::unique_ptr<StateStore> store_;
+  std::shared_ptr<StateStore> store_;
+  CustomerSlice slice_;
   CustomerCache cache_;
   EmissionSink& sink_;
   Emissions emissions_;

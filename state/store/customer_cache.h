@@ -148,6 +148,13 @@ class CustomerCache {
   // Customers handed over by the last TakeDirty and not yet written (OnCommitted).
   size_t UnwrittenCount() const { return unwritten_.size(); }
 
+  // For caches over disjoint sets of customers whose takes go into one batch (the shards of a
+  // replay on several threads, sharing one store): another cache put `writes` customer writes
+  // into the batch this cache's last TakeDirty went into. They count as this cache's own, so
+  // that the store still holds only what these caches wrote (see "Reads"). Call after the
+  // TakeDirty, before OnCommitted.
+  void CountPartnerWrites(uint64_t writes) { unwritten_writes_ += writes; }
+
   // Forgets every entry, dirty ones included (e.g. after an aborted transaction or when the
   // shard is revoked; the store or changelog then has the truth). Invalidates pointers.
   void Clear();

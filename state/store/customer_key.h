@@ -13,6 +13,9 @@ namespace cx {
 struct CustomerKey {
   explicit CustomerKey(std::string_view customer_id)
       : id(customer_id), hash(absl::Hash<std::string_view>{}(customer_id)) {}
+  // With the hash computed before (it must be the one the constructor above computes).
+  CustomerKey(std::string_view customer_id, size_t customer_hash)
+      : id(customer_id), hash(customer_hash) {}
   std::string_view id;
   size_t hash;
 };

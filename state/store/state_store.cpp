@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
@@ -72,17 +73,19 @@ int FamilyOrder(StoreOp op) {
   return 3;
 }
 
-// The writes of `batch` by column family, then key. RocksDB inserts a WriteBatch into the
-// memtable's skip list in batch order and keeps the insert position (its "splice") from one key
-// to the next, so ascending keys cost a short search each instead of a descent from the top; a
-// shard's dirty customers come in the order they were first changed, i.e. at random. Stable, so
-// that of two writes to one key the later still wins.
-std::vector<SortedWrite> SortWrites(const StoreBatch& batch) {
+// The writes of `batches` (`count` in all) by column family, then key. RocksDB inserts a WriteBatch
+// into the memtable's skip list in batch order and keeps the insert position (its "splice") from
+// one key to the next, so ascending keys cost a short search each instead of a descent from the
+// top; a shard's dirty customers come in the order they were first changed, i.e. at random. Stable,
+// so that of two writes to one key the later (in a later batch) still wins.
+std::vector<SortedWrite> SortWrites(std::span<const StoreBatch* const> batches, size_t count) {
   std::vector<SortedWrite> writes;
-  writes.reserve(batch.Count());
-  batch.ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
-    writes.push_back(SortedWrite{op, key, value});
-  });
+  writes.reserve(count);
+  for (const StoreBatch* batch : batches) {
+    batch->ForEach([&](StoreOp op, std::string_view key, std::string_view value) {
+      writes.push_back(SortedWrite{op, key, value});
+    });
+  }
   std::stable_sort(writes.begin(), writes.end(), [](const SortedWrite& a, const SortedWrite& b) {
     const int family_a = FamilyOrder(a.op);
     const int family_b = FamilyOrder(b.op);
@@ -440,21 +443,32 @@ StoreResult StateStore::GetCustomer(std::string_view customer_id, std::string& b
 }
 
 StoreResult StateStore::Commit(const StoreBatch& batch) {
-  if (batch.Empty()) {
+  const std::array<const StoreBatch*, 1> one{&batch};
+  return Commit(one);
+}
+
+StoreResult StateStore::Commit(std::span<const StoreBatch* const> batches) {
+  size_t count = 0;
+  size_t bytes = 0;
+  for (const StoreBatch* batch : batches) {
+    count += batch->Count();
+    bytes += batch->ByteSize();
+  }
+  if (count == 0) {
     return StoreResult::Ok();
   }
   if (std::string failure = impl_->Failure(); !failure.empty()) {
     return StoreResult::Error(failure);
   }
   const uint64_t needed =
-      impl_->options.min_free_bytes == 0 ? 0 : impl_->options.min_free_bytes + 2 * batch.ByteSize();
+      impl_->options.min_free_bytes == 0 ? 0 : impl_->options.min_free_bytes + 2 * bytes;
   if (Result<void> space = CheckSpace(impl_->options.path, needed, "commit"); !space) {
     return impl_->Failed(space.error().message());
   }
-  rocksdb::WriteBatch write(batch.ByteSize() + batch.Count() * 8 + 64);
+  rocksdb::WriteBatch write(bytes + count * 8 + 64);
   rocksdb::Status status;
   uint64_t customer_writes = 0;
-  for (const SortedWrite& entry : SortWrites(batch)) {
+  for (const SortedWrite& entry : SortWrites(batches, count)) {
     const std::string_view key = entry.key;
     const std::string_view value = entry.value;
     switch (entry.op) {

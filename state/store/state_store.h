@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,9 @@ class StateStore {
   // later Commit, Flush and CompactAll returns that first error (one line: the state dir, the
   // free space, the cause); reopen the store once space is freed.
   [[nodiscard]] StoreResult Commit(const StoreBatch& batch);
+  // Commit of the writes of several batches as one: in one WriteBatch, atomically; of two writes
+  // to one key, the one in the later batch wins.
+  [[nodiscard]] StoreResult Commit(std::span<const StoreBatch* const> batches);
 
   // Reads a meta value into `value`. NotFound when the key was never written (or deleted).
   [[nodiscard]] StoreResult GetMeta(std::string_view key, std::string& value);

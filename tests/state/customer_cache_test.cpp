@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -431,6 +432,45 @@ TEST(CustomerCacheTest, AWriteFromElsewhereMakesMissesReadTheStore) {
   CustomerCache reopened(*store, 8);
   EXPECT_EQ(MustLoad(reopened, "b").last_activity, kT0);
   EXPECT_EQ(reopened.Stats().reads_skipped, 0u);
+}
+
+// Two caches over disjoint customers of one store (a replay's slices), committed together in
+// one WriteBatch: each counts the other's writes as its own, so both still skip the reads of
+// customers they never held; without the count, the other's writes look like a foreign writer.
+TEST(CustomerCacheTest, CachesSharingAStoreAndItsCommitsStillSkipReads) {
+  for (const bool counted : {true, false}) {
+    SCOPED_TRACE(counted ? "writes counted" : "writes not counted");
+    TempDir dir;
+    auto store = OpenAt(dir.Path());
+    ASSERT_NE(store, nullptr);
+    const std::string tag = counted ? "counted-" : "uncounted-";
+    CustomerCache left(*store, 8);
+    CustomerCache right(*store, 8);
+    MustLoad(left, tag + "a").last_activity = kT0;
+    MustLoad(right, tag + "b").last_activity = kT0;
+    MustLoad(right, tag + "c").last_activity = kT0;
+    ASSERT_TRUE(left.MarkDirty(tag + "a"));
+    ASSERT_TRUE(right.MarkDirty(tag + "b"));
+    ASSERT_TRUE(right.MarkDirty(tag + "c"));
+    StoreBatch left_batch;
+    StoreBatch right_batch;
+    left.TakeDirty(left_batch);
+    right.TakeDirty(right_batch);
+    if (counted) {
+      left.CountPartnerWrites(2);
+      right.CountPartnerWrites(1);
+    }
+    const std::array<const StoreBatch*, 2> both{&left_batch, &right_batch};
+    ASSERT_TRUE(store->Commit(both).IsOk());
+    left.OnCommitted();
+    right.OnCommitted();
+    const uint64_t left_skipped = left.Stats().reads_skipped;
+    const uint64_t right_skipped = right.Stats().reads_skipped;
+    (void)MustLoad(left, tag + "d");
+    (void)MustLoad(right, tag + "e");
+    EXPECT_EQ(left.Stats().reads_skipped, left_skipped + (counted ? 1 : 0));
+    EXPECT_EQ(right.Stats().reads_skipped, right_skipped + (counted ? 1 : 0));
+  }
 }
 
 TEST(CustomerCacheTest, MemoryStaysBoundedAndNoWriteIsLost) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -92,6 +93,40 @@ TEST(StateStoreTest, LaterWriteInOneBatchWins) {
   ASSERT_TRUE(store->GetCustomer("c", value).IsOk());
   EXPECT_EQ(value, Encoded(2));
   EXPECT_TRUE(store->GetMeta("m", value).IsNotFound());
+}
+
+// Several batches committed as one (a replay's slices and its checkpoint): all of their writes,
+// in one WriteBatch; of two writes to one key, the later batch's wins; customer writes counted.
+TEST(StateStoreTest, SeveralBatchesCommitAsOneAndTheLaterWins) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  StoreBatch first;
+  StoreBatch empty;
+  StoreBatch second;
+  first.PutCustomer("c", Encoded(1));
+  first.PutCustomer("a", Encoded(5));
+  first.PutTimer(EventTime::FromMillis(7), "a");
+  first.PutMeta("m", "first");
+  second.PutCustomer("b", Encoded(6));
+  second.PutCustomer("c", Encoded(2));
+  second.PutMeta("m", "second");
+  const std::array<const StoreBatch*, 3> batches{&first, &empty, &second};
+  const StoreResult result = store->Commit(batches);
+  ASSERT_TRUE(result.IsOk()) << result.message();
+  std::string value;
+  ASSERT_TRUE(store->GetCustomer("c", value).IsOk());
+  EXPECT_EQ(value, Encoded(2));
+  ASSERT_TRUE(store->GetCustomer("a", value).IsOk());
+  EXPECT_EQ(value, Encoded(5));
+  ASSERT_TRUE(store->GetCustomer("b", value).IsOk());
+  EXPECT_EQ(value, Encoded(6));
+  ASSERT_TRUE(store->GetMeta("m", value).IsOk());
+  EXPECT_EQ(value, "second");
+  EXPECT_EQ(Timers(*store), (std::vector<std::pair<int64_t, std::string>>{{7, "a"}}));
+  EXPECT_EQ(store->CustomerWrites(), 4u);
+  const std::array<const StoreBatch*, 2> nothing{&empty, &empty};
+  EXPECT_TRUE(store->Commit(nothing).IsOk());
 }
 
 // Flushed files are compressed with upper_compression, the last level with compression: a

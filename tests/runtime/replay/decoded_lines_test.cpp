@@ -12,12 +12,14 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "runtime/replay/line_reader.h"
+#include "state/store/customer_key.h"
 #include "tests/common/temp_dir.h"
 
 namespace cx {
@@ -249,6 +251,55 @@ TEST_F(DecodedLinesTest, AnEventStaysValidWhileTheLinesAheadAreDecoded) {
   Result<const DecodedLine*> end = lines.Next();
   ASSERT_TRUE(end.ok());
   EXPECT_EQ(*end, nullptr);
+}
+
+// NextBatch (a replay on several threads): whole batches in input order, every held batch
+// valid (its strings too) until released, while the reading thread fills the others.
+TEST_F(DecodedLinesTest, HeldBatchesStayValidUntilReleased) {
+  constexpr int kLines = 3000;
+  std::string input;
+  for (int i = 0; i < kLines; ++i) {
+    input += (i % 100 == 7 ? std::string("not json") : Click("c" + std::to_string(i), i)) + "\n";
+  }
+  DecodedLines lines(Open(input), 0, NoClock, 6);
+  std::vector<std::span<const DecodedLine>> held;
+  uint64_t line_number = 0;
+  // Checks the held batches' lines, then releases all but the newest `keep`.
+  auto check_and_release = [&](size_t keep) {
+    for (const std::span<const DecodedLine> batch : held) {
+      for (const DecodedLine& line : batch) {
+        const uint64_t n = line.line_number - 1;
+        ASSERT_EQ(line.ok, n % 100 != 7) << line.line_number;
+        if (line.ok) {
+          EXPECT_EQ(line.event.customer_id, "c" + std::to_string(n));
+          EXPECT_EQ(line.customer_hash, CustomerKey(line.event.customer_id).hash);
+        }
+      }
+    }
+    while (held.size() > keep) {
+      held.erase(held.begin());
+      lines.ReleaseOldest();
+    }
+  };
+  for (;;) {
+    Result<std::span<const DecodedLine>> batch = lines.NextBatch();
+    ASSERT_TRUE(batch.ok());
+    if (batch->empty()) {
+      break;
+    }
+    for (const DecodedLine& line : *batch) {
+      EXPECT_EQ(line.line_number, ++line_number);
+    }
+    held.push_back(*batch);
+    check_and_release(4);  // four of six held while the reader fills the rest
+  }
+  check_and_release(0);
+  EXPECT_EQ(line_number, static_cast<uint64_t>(kLines));
+  EXPECT_EQ(lines.end().line, static_cast<uint64_t>(kLines));
+  EXPECT_EQ(lines.end().offset, input.size());
+  Result<std::span<const DecodedLine>> after = lines.NextBatch();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
 }
 
 TEST_F(DecodedLinesTest, AnEmptyInputHasNoLines) {

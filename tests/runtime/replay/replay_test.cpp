@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -140,6 +141,72 @@ TEST_F(ReplayTest, AByteBudgetBoundsTheCacheAndChangesNoOutput) {
   EXPECT_EQ(Read("all.alerts"), Read("bounded.alerts"));
   EXPECT_EQ(Read("all.signals"), Read("bounded.signals"));
   EXPECT_EQ(Read("all.dead"), Read("bounded.dead"));
+}
+
+// processing.threads: the customers split into slices, each on a shard of its own thread, and
+// the outputs merged back into one shard's order: byte for byte the same for any number of
+// threads, with evictions, several commits during the input and during the final firing, and a
+// byte-bounded cache.
+TEST_F(ReplayTest, AnyNumberOfThreadsGivesTheOutputsOfOne) {
+  Generate("in.jsonl", 3000);
+  for (const bool byte_bound : {false, true}) {
+    SCOPED_TRACE(byte_bound ? "byte-bounded cache" : "cache of 500 customers");
+    std::vector<ReplaySummary> summaries;
+    for (const size_t threads : {1, 2, 3}) {
+      const std::string tag = "t" + std::to_string(threads);
+      Result<ReplaySummary> summary =
+          TryRun("in.jsonl", tag, "", [threads, byte_bound](ReplayOptions& o) {
+            o.threads = threads;
+            if (byte_bound) {
+              o.cache_customers = 1'000'000;
+              o.cache_bytes = 100 << 10;
+              o.commit_every_events = 1'000'000;
+            }
+          });
+      ASSERT_TRUE(summary.ok()) << summary.error().message();
+      summaries.push_back(*summary);
+      if (threads > 1) {
+        EXPECT_EQ(Read(tag + ".alerts"), Read("t1.alerts")) << threads << " threads";
+        EXPECT_EQ(Read(tag + ".signals"), Read("t1.signals")) << threads << " threads";
+        EXPECT_EQ(Read(tag + ".dead"), Read("t1.dead")) << threads << " threads";
+      }
+    }
+    EXPECT_GT(summaries[0].alerts, 100u);
+    EXPECT_GT(summaries[0].duplicates, 0u);
+    EXPECT_GT(summaries[0].dead_letters, 0u);
+    for (const ReplaySummary& summary : summaries) {
+      EXPECT_EQ(summary.lines, summaries[0].lines);
+      EXPECT_EQ(summary.events_applied, summaries[0].events_applied);
+      EXPECT_EQ(summary.duplicates, summaries[0].duplicates);
+      EXPECT_EQ(summary.dead_letters, summaries[0].dead_letters);
+      EXPECT_EQ(summary.signals, summaries[0].signals);
+      EXPECT_EQ(summary.alerts, summaries[0].alerts);
+    }
+  }
+}
+
+// A state dir written by a replay on some threads continues on any other number: each shard
+// restores its own slice's timers, and the state equals a one-thread replay of both inputs.
+TEST_F(ReplayTest, AStateDirContinuesOnAnotherNumberOfThreads) {
+  std::vector<std::string> lines = Generate("all.jsonl", 2000);
+  const size_t half = lines.size() / 2;
+  Write("first.jsonl", std::vector<std::string>(lines.begin(), lines.begin() + half));
+  Write("second.jsonl", std::vector<std::string>(lines.begin() + half, lines.end()));
+  const std::string one_dir = (dir_ / "state-one").string();
+  const std::string many_dir = (dir_ / "state-many").string();
+  auto threads = [](size_t n) { return [n](ReplayOptions& o) { o.threads = n; }; };
+  for (const auto& [input, tag, dir, n] :
+       {std::tuple{"first.jsonl", "one1", one_dir, size_t{1}},
+        std::tuple{"second.jsonl", "one2", one_dir, size_t{1}},
+        std::tuple{"first.jsonl", "many1", many_dir, size_t{2}},
+        std::tuple{"second.jsonl", "many2", many_dir, size_t{3}}}) {
+    Result<ReplaySummary> summary = TryRun(input, tag, dir, threads(n));
+    ASSERT_TRUE(summary.ok()) << summary.error().message();
+  }
+  EXPECT_EQ(Read("many1.alerts"), Read("one1.alerts"));
+  EXPECT_EQ(Read("many2.alerts"), Read("one2.alerts"));
+  EXPECT_EQ(Read("many2.signals"), Read("one2.signals"));
+  EXPECT_GT(SortedLines(Read("one2.alerts")).size(), 10u);
 }
 
 TEST_F(ReplayTest, EveryLineIsAppliedRejectedOrADuplicate) {

@@ -14,6 +14,7 @@
 #include "runtime/shard/shard.h"
 #include "schemas/json_writer.h"
 #include "state/customer_state_codec.h"
+#include "state/store/customer_key.h"
 #include "state/store/store_batch.h"
 #include "tests/common/shard_test_support.h"
 #include "tests/common/temp_dir.h"
@@ -206,6 +207,91 @@ TEST(ShardCommit, CommittingBetweenFiringsKeepsTheOutputs) {
   EXPECT_EQ(committing, once);
   EXPECT_LE(most_dirty, kCache);
   EXPECT_GE(commits, kCustomers / static_cast<int>(kCache) - 1);
+}
+
+// Queued calls of `count` customers whose SLA deadlines lie seconds apart, in a shard of `slice`
+// (customers of other slices skipped).
+void QueueCalls(Shard& shard, const std::vector<std::string>& ids, CustomerSlice slice) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!slice.Holds(CustomerKey(ids[i]).hash)) continue;
+    const std::string event_id = ids[i] + "-q";
+    const std::string contact_id = ids[i] + "-call";
+    Event call;
+    call.type = EventType::kCall;
+    call.action = Action::kQueued;
+    call.ts = EventTime::FromMillis(kT0 + 1000 * static_cast<int64_t>((i * 7) % ids.size()));
+    call.event_id = event_id;
+    call.customer_id = ids[i];
+    call.contact_id = contact_id;
+    MustProcess(shard, call);
+  }
+}
+
+// A replay on several threads fires what the end of the input makes due in steps of deadlines
+// (Shard::FireDueBefore): each step sees the whole new watermark, so the steps together give
+// one AdvanceWatermark's outputs in its order.
+TEST(ShardCommit, FiringInStepsOfDeadlinesGivesTheOutputsOfOneAdvance) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back("c-" + std::to_string(i));
+  const EventTime to = EventTime::FromMillis(kT0 + 86'400'000);
+  auto run = [&](int64_t step_ms) {
+    cx::testing::TempDir dir;
+    RulesConfig rules;
+    RecordingSink sink;
+    Shard shard(0, rules, OpenTestStore(dir), 1000, sink);
+    EXPECT_TRUE(shard.Restore().ok());
+    QueueCalls(shard, ids, CustomerSlice{});
+    if (step_ms == 0) {
+      EXPECT_TRUE(shard.AdvanceWatermark(to).ok());
+    } else {
+      int steps = 0;
+      while (shard.NextQueuedDeadline() < to) {
+        const EventTime before = EventTime::FromMillis(shard.NextQueuedDeadline().ms + step_ms);
+        EXPECT_TRUE(shard.FireDueBefore(to, before).ok());
+        EXPECT_GE(shard.NextQueuedDeadline(), before);
+        ++steps;
+      }
+      EXPECT_GT(steps, 3);
+    }
+    EXPECT_EQ(shard.watermark(), to);
+    EXPECT_EQ(shard.pending_timers(), 0u);
+    return sink.out;
+  };
+  const std::string once = run(0);
+  EXPECT_NE(once.find("sla_breach"), std::string::npos) << once.substr(0, 500);
+  EXPECT_EQ(run(5000), once);
+  EXPECT_EQ(run(1), once);
+}
+
+// Shards of a replay's slices share one store: each restores only its own customers' timers.
+TEST(ShardCommit, ASlicedShardRestoresOnlyItsSlicesTimers) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 60; ++i) ids.push_back("c-" + std::to_string(i));
+  cx::testing::TempDir dir;
+  RulesConfig rules;
+  NullSink sink;
+  std::shared_ptr<StateStore> store = OpenTestStore(dir);
+  {
+    Shard writer(0, rules, store, 1000, sink);
+    ASSERT_TRUE(writer.Restore().ok());
+    QueueCalls(writer, ids, CustomerSlice{});
+    ASSERT_TRUE(writer.Commit().ok());
+    ASSERT_EQ(writer.pending_timers(), ids.size());
+  }
+  size_t restored = 0;
+  for (size_t slice = 0; slice < 3; ++slice) {
+    Shard shard(0, rules, store, 1000, sink);
+    shard.SetSlice(CustomerSlice{slice, 3});
+    ASSERT_TRUE(shard.Restore().ok());
+    size_t expected = 0;
+    for (const std::string& id : ids) {
+      expected += CustomerSlice::Of(CustomerKey(id).hash, 3) == slice ? 1 : 0;
+    }
+    EXPECT_EQ(shard.pending_timers(), expected) << "slice " << slice;
+    EXPECT_GT(expected, 5u) << "slice " << slice;
+    restored += shard.pending_timers();
+  }
+  EXPECT_EQ(restored, ids.size());
 }
 
 }  // namespace
