@@ -15,10 +15,6 @@
 namespace cx {
 namespace {
 
-// Lines per batch handed from the reading thread to the processing one. With Next, the
-// processing thread holds one or two batches (the next one once the lines it peeks at reach it),
-// the reading thread fills the others.
-constexpr size_t kLinesPerBatch = DecodedLines::kLinesPerBatch;
 // Lines between two readings of the wall clock (the decoder's `not_after`).
 constexpr uint64_t kClockCheckEvery = 4096;
 // How long the destructor waits for the reading thread to notice it should stop.

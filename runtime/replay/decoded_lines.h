@@ -55,7 +55,10 @@ class DecodedLines {
   DecodedLines(std::unique_ptr<LineReader> reader, size_t ahead, NotAfter not_after,
                size_t batches = kDefaultBatches);
   static constexpr size_t kDefaultBatches = 6;
-  // Lines in a full batch (one can hold fewer: the lines read before waiting for more input).
+  // Lines in a full batch handed from the reading thread to the processing one (one can hold
+  // fewer: the lines read before waiting for more input). With Next, the processing thread holds
+  // one or two batches (the next one once the lines it peeks at reach it); the reading thread
+  // fills the others.
   static constexpr size_t kLinesPerBatch = 256;
   // Stops the reading thread. A thread still blocked reading an input that neither ends nor
   // sends (an idle standard input) is left to finish on its own, with what it uses.

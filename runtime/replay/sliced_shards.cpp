@@ -259,8 +259,7 @@ Result<void> SlicedShards::Execute(Worker& worker, const Step& step) {
       for (const auto& [distance, stage] : kPrefetchAhead) {
         if (next_own + distance < worker.own.size()) {
           const DecodedLine& ahead = *worker.own[next_own + distance];
-          shard.PrefetchCustomer(CustomerKey(ahead.event.customer_id, ahead.customer_hash),
-                                 stage);
+          shard.PrefetchCustomer(CustomerKey(ahead.event.customer_id, ahead.customer_hash), stage);
         }
       }
       ++next_own;
@@ -301,9 +300,8 @@ void SlicedShards::WriteOutputs(const std::array<JsonLinesFile*, kReplayOutputs>
       if (next[w] == tagged.groups.size()) {
         continue;
       }
-      if (first_tagged == nullptr ||
-          before(tagged, tagged.groups[next[w]], *first_tagged,
-                 first_tagged->groups[next[first]])) {
+      if (first_tagged == nullptr || before(tagged, tagged.groups[next[w]], *first_tagged,
+                                            first_tagged->groups[next[first]])) {
         first_tagged = &tagged;
         first = w;
       }

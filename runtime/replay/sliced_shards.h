@@ -98,7 +98,7 @@ class SlicedShards {
       EventTime deadline;
       size_t id_begin = 0;  // the customer id in `ids`, for a timer
       size_t id_size = 0;
-      std::array<size_t, kReplayOutputs> end{};    // the end of its bytes in `bytes`
+      std::array<size_t, kReplayOutputs> end{};      // the end of its bytes in `bytes`
       std::array<uint64_t, kReplayOutputs> lines{};  // its records in each output
     };
     std::vector<Group> groups;
@@ -125,12 +125,12 @@ class SlicedShards {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  Step step_;               // guarded by mutex_
-  uint64_t started_ = 0;    // steps started; guarded by mutex_
+  Step step_;                  // guarded by mutex_
+  uint64_t started_ = 0;       // steps started; guarded by mutex_
   uint64_t output_steps_ = 0;  // of those, steps with outputs
-  size_t finished_ = 0;     // workers done with the step started last; guarded by mutex_
-  bool stopping_ = false;   // guarded by mutex_
-  size_t waited_buffer_ = 0;  // the buffer of the step Wait returned last
+  size_t finished_ = 0;        // workers done with the step started last; guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+  size_t waited_buffer_ = 0;   // the buffer of the step Wait returned last
   bool running_ = false;
 };
 

@@ -232,6 +232,7 @@ void QueueCalls(Shard& shard, const std::vector<std::string>& ids, CustomerSlice
 // one AdvanceWatermark's outputs in its order.
 TEST(ShardCommit, FiringInStepsOfDeadlinesGivesTheOutputsOfOneAdvance) {
   std::vector<std::string> ids;
+  ids.reserve(40);
   for (int i = 0; i < 40; ++i) ids.push_back("c-" + std::to_string(i));
   const EventTime to = EventTime::FromMillis(kT0 + 86'400'000);
   auto run = [&](int64_t step_ms) {
@@ -266,6 +267,7 @@ TEST(ShardCommit, FiringInStepsOfDeadlinesGivesTheOutputsOfOneAdvance) {
 // Shards of a replay's slices share one store: each restores only its own customers' timers.
 TEST(ShardCommit, ASlicedShardRestoresOnlyItsSlicesTimers) {
   std::vector<std::string> ids;
+  ids.reserve(60);
   for (int i = 0; i < 60; ++i) ids.push_back("c-" + std::to_string(i));
   cx::testing::TempDir dir;
   RulesConfig rules;
