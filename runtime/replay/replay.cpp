@@ -580,10 +580,12 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
     }
   }
   ReplayCommitter::TakeBatches take;
+  ReplayCommitter::BatchesWritten written;
   if (sliced) {
     take = [&sliced](std::vector<StoreBatch>& batches) { sliced->TakeCommitBatches(batches); };
+    written = [&sliced] { sliced->OnBatchesWritten(); };
   }
-  ReplayCommitter committer(shards, take, **input, std::move(checkpoints->consumed),
+  ReplayCommitter committer(shards, take, written, **input, std::move(checkpoints->consumed),
                             options.store.sync_commits, kinds, {alerts, signals, dead_letters});
   DecodedLines lines(
       std::move(reader).value(), kDecodeAhead,

@@ -7,11 +7,12 @@
 namespace cx {
 
 ReplayCommitter::ReplayCommitter(std::vector<Shard*> shards, TakeBatches take,
-                                 const InputFileView& input, std::vector<InputMark> consumed,
+                                 BatchesWritten written, const InputFileView& input, std::vector<InputMark> consumed,
                                  bool sync, const std::array<int64_t, kReplayOutputs>& kinds,
                                  std::initializer_list<JsonLinesFile*> outputs)
     : shards_(std::move(shards)),
       take_(std::move(take)),
+      written_(std::move(written)),
       input_(input),
       consumed_(std::move(consumed)),
       sync_(sync),
@@ -26,7 +27,9 @@ Result<void> ReplayCommitter::Finish() {
   in_flight_->thread.join();
   Result<void> written = std::move(in_flight_->written);
   in_flight_.reset();
-  if (written) {
+  if (written && written_) {
+    written_();
+  } else if (written) {
     for (Shard* shard : shards_) {
       shard->OnBatchWritten();
     }

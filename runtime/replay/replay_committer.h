@@ -32,8 +32,13 @@ class ReplayCommitter {
   // own thread.
   using TakeBatches = std::function<void(std::vector<StoreBatch>& batches)>;
 
-  // `take` empty: the shards' batches are taken one after the other on the calling thread.
-  ReplayCommitter(std::vector<Shard*> shards, TakeBatches take, const InputFileView& input,
+  // Tells every shard that the batch taken last is written (Shard::OnBatchWritten), e.g. on
+  // the shard's own thread before its next step.
+  using BatchesWritten = std::function<void()>;
+
+  // `take` and `written` empty: on the calling thread, one shard after the other.
+  ReplayCommitter(std::vector<Shard*> shards, TakeBatches take, BatchesWritten written,
+                  const InputFileView& input,
                   std::vector<InputMark> consumed, bool sync,
                   const std::array<int64_t, kReplayOutputs>& kinds,
                   std::initializer_list<JsonLinesFile*> outputs);
@@ -80,6 +85,7 @@ class ReplayCommitter {
 
   std::vector<Shard*> shards_;
   TakeBatches take_;
+  BatchesWritten written_;
   const InputFileView& input_;
   std::vector<InputMark> consumed_;
   bool sync_;

@@ -162,6 +162,8 @@ void SlicedShards::Start(const Step& step) {
   {
     std::lock_guard lock(mutex_);
     step_ = step;
+    step_.written_first = written_pending_;
+    written_pending_ = false;
     if (step.kind != StepKind::kTake) {
       step_.buffer = output_steps_++ % 2;
     }
@@ -216,6 +218,9 @@ void SlicedShards::Run(Worker& worker) {
 }
 
 Result<void> SlicedShards::Execute(Worker& worker, const Step& step) {
+  if (step.written_first) {
+    worker.shard->OnBatchWritten();
+  }
   if (step.kind == StepKind::kTake) {
     worker.shard->TakeCommitBatch((*step.batches)[worker.slice]);
     return Ok();

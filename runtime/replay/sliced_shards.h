@@ -83,6 +83,9 @@ class SlicedShards {
   // Fills batches[i] with the changes of shard i (Shard::TakeCommitBatch), each on its shard's
   // thread, and waits. Between steps; does not change what WriteOutputs writes.
   void TakeCommitBatches(std::vector<StoreBatch>& batches);
+  // The batches taken last are in the store: each shard's OnBatchWritten (its cache evicting
+  // and packing) runs on its own thread at the start of the next step.
+  void OnBatchesWritten() { written_pending_ = true; }
   // Waits for the step started last; the first shard's error, if any failed.
   [[nodiscard]] Result<void> Wait();
   // Appends the outputs of the step waited for last to `files` (null: not wanted), in one
@@ -115,6 +118,7 @@ class SlicedShards {
     EventTime to;
     EventTime before;
     std::vector<StoreBatch>* batches = nullptr;
+    bool written_first = false;  // call OnBatchWritten before the step's work
     size_t buffer = 0;  // which of the workers' two Tagged it fills
   };
 
@@ -132,6 +136,7 @@ class SlicedShards {
   bool stopping_ = false;      // guarded by mutex_
   size_t waited_buffer_ = 0;   // the buffer of the step Wait returned last
   bool running_ = false;
+  bool written_pending_ = false;
 };
 
 }  // namespace cx
