@@ -7,8 +7,9 @@
 namespace cx {
 
 ReplayCommitter::ReplayCommitter(std::vector<Shard*> shards, TakeBatches take,
-                                 BatchesWritten written, const InputFileView& input, std::vector<InputMark> consumed,
-                                 bool sync, const std::array<int64_t, kReplayOutputs>& kinds,
+                                 BatchesWritten written, const InputFileView& input,
+                                 std::vector<InputMark> consumed, bool sync,
+                                 const std::array<int64_t, kReplayOutputs>& kinds,
                                  std::initializer_list<JsonLinesFile*> outputs)
     : shards_(std::move(shards)),
       take_(std::move(take)),

@@ -38,8 +38,7 @@ class ReplayCommitter {
 
   // `take` and `written` empty: on the calling thread, one shard after the other.
   ReplayCommitter(std::vector<Shard*> shards, TakeBatches take, BatchesWritten written,
-                  const InputFileView& input,
-                  std::vector<InputMark> consumed, bool sync,
+                  const InputFileView& input, std::vector<InputMark> consumed, bool sync,
                   const std::array<int64_t, kReplayOutputs>& kinds,
                   std::initializer_list<JsonLinesFile*> outputs);
   ~ReplayCommitter() { (void)Finish(); }

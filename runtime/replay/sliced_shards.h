@@ -119,7 +119,7 @@ class SlicedShards {
     EventTime before;
     std::vector<StoreBatch>* batches = nullptr;
     bool written_first = false;  // call OnBatchWritten before the step's work
-    size_t buffer = 0;  // which of the workers' two Tagged it fills
+    size_t buffer = 0;           // which of the workers' two Tagged it fills
   };
 
   void Start(const Step& step);
