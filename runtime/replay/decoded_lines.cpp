@@ -231,6 +231,14 @@ Result<std::span<const DecodedLine>> DecodedLines::NextBatch() {
   return std::span<const DecodedLine>(batch.lines.data(), batch.count);
 }
 
+bool DecodedLines::BatchReady() const {
+  if (failed_ || finished_) {
+    return true;
+  }
+  std::lock_guard lock(shared_->mutex);
+  return shared_->filled > acquired_;
+}
+
 void DecodedLines::ReleaseOldest() {
   std::lock_guard lock(shared_->mutex);
   ++shared_->released;

@@ -81,6 +81,8 @@ class DecodedLines {
   // while the batches not held are being filled: hold fewer than `batches`.
   [[nodiscard]] Result<std::span<const DecodedLine>> NextBatch();
   void ReleaseOldest();
+  // Whether NextBatch would return without waiting for the reading thread.
+  [[nodiscard]] bool BatchReady() const;
 
   // Where the input ended; valid once Next has returned nullptr (or NextBatch an empty batch).
   [[nodiscard]] InputEnd end() const { return end_; }

@@ -364,10 +364,13 @@ Result<void> ProcessSliced(ReplayRun& run, SlicedShards& shards,
   std::array<ReplayChunk, 2> chunks;
   size_t current = 0;
   bool end_of_input = false;
-  // Takes up to chunk_lines lines (whole batches, at most kChunkBatches) into `chunk`.
+  // Takes up to chunk_lines lines (whole batches, at most kChunkBatches) into `chunk`; no more
+  // than are read already once it has some, so that lines arriving slowly on a pipe are
+  // processed without waiting for more.
   auto fill = [&](ReplayChunk& chunk) -> Result<void> {
     chunk.Clear(summary.lines);
-    while (!end_of_input && chunk.size() < chunk_lines && chunk.batches().size() < kChunkBatches) {
+    while (!end_of_input && chunk.size() < chunk_lines && chunk.batches().size() < kChunkBatches &&
+           (chunk.batches().empty() || run.lines.BatchReady())) {
       Result<std::span<const DecodedLine>> batch = run.lines.NextBatch();
       if (!batch) {
         return batch.error().Prefixed("cannot read " + options.input);

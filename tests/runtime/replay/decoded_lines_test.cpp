@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -300,6 +301,39 @@ TEST_F(DecodedLinesTest, HeldBatchesStayValidUntilReleased) {
   Result<std::span<const DecodedLine>> after = lines.NextBatch();
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(after->empty());
+}
+
+// A line that arrives on an idle pipe comes out as a batch of its own, and BatchReady tells that
+// nothing more is read yet (a replay on threads then processes what it has instead of waiting).
+TEST_F(DecodedLinesTest, ALineOnAnIdlePipeIsABatchAndNothingMoreIsReady) {
+  const std::string fifo = dir_.Path("input.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = ::open(fifo.c_str(), O_RDWR);  // a writer that stays open
+  ASSERT_GE(writer, 0);
+  const std::string line = Click("c1", 1) + "\n";
+  ASSERT_EQ(::write(writer, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  Result<std::unique_ptr<LineReader>> reader = LineReader::Open(fifo);
+  ASSERT_TRUE(reader.ok());
+  {
+    DecodedLines lines(std::move(reader).value(), 0, NoClock, 6);
+    Result<std::span<const DecodedLine>> batch = lines.NextBatch();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_EQ(batch->size(), 1u);
+    EXPECT_EQ((*batch)[0].event.customer_id, "c1");
+    EXPECT_FALSE(lines.BatchReady());
+    const std::string more = Click("c2", 2) + "\n";
+    ASSERT_EQ(::write(writer, more.data(), more.size()), static_cast<ssize_t>(more.size()));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!lines.BatchReady() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_TRUE(lines.BatchReady());
+    batch = lines.NextBatch();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_EQ(batch->size(), 1u);
+    EXPECT_EQ((*batch)[0].event.customer_id, "c2");
+  }
+  ::close(writer);  // the input ends; the thread left behind returns
 }
 
 TEST_F(DecodedLinesTest, AnEmptyInputHasNoLines) {
