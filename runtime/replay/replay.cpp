@@ -434,8 +434,7 @@ Result<void> ProcessSliced(ReplayRun& run, SlicedShards& shards,
     }
     if (since_commit >= options.commit_every_events || run.CacheFull(since_commit)) {
       write(&chunk);
-      if (Result<void> started =
-              run.committer.Start(chunk.back().end_offset, chunk.back().line_number);
+      if (Result<void> started = run.committer.Start(chunk.end_offset(), chunk.last_line());
           !started) {
         return started.error();
       }

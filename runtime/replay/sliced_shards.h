@@ -35,19 +35,26 @@ class ReplayChunk {
   void Add(std::span<const DecodedLine> batch) {
     batches_.push_back(batch);
     size_ += batch.size();
+    end_offset_ = batch.back().end_offset;
+    last_line_ = batch.back().line_number;
   }
 
   [[nodiscard]] size_t size() const { return size_; }
   [[nodiscard]] const std::vector<std::span<const DecodedLine>>& batches() const {
     return batches_;
   }
-  [[nodiscard]] const DecodedLine& back() const { return batches_.back().back(); }
+  // Where the chunk's last line ends: its input byte offset and line number. Kept by value, so
+  // that they stay right once the batches are released (and refilled with later lines).
+  [[nodiscard]] uint64_t end_offset() const { return end_offset_; }
+  [[nodiscard]] uint64_t last_line() const { return last_line_; }
   [[nodiscard]] uint64_t first_position() const { return first_position_; }
 
  private:
   std::vector<std::span<const DecodedLine>> batches_;
   size_t size_ = 0;
   uint64_t first_position_ = 0;
+  uint64_t end_offset_ = 0;
+  uint64_t last_line_ = 0;
 };
 
 // A replay on several threads (ReplayOptions::threads): one Shard per CustomerSlice, each on a
