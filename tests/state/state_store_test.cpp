@@ -1,6 +1,8 @@
 #include "state/store/state_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/utilities/options_util.h>
 
 #include <array>
 #include <atomic>
@@ -263,6 +265,29 @@ TEST(StateStoreTest, LevelZeroCompactsOnlyOnceItHoldsEightFiles) {
   std::string value;
   ASSERT_TRUE(store->GetCustomer("c-7", value).IsOk());
   EXPECT_EQ(value, Encoded(1000 + 7 * 100 + 7));
+}
+
+// The last level, which holds most of a large store, is compressed with ZSTD's fast level -1:
+// compaction into it is the store's largest CPU cost (state/README.md, "LZ4 for flushes and
+// the upper levels, ZSTD for the last level"). Read back from the OPTIONS file RocksDB keeps.
+TEST(StateStoreTest, TheLastLevelUsesZstdsFastLevelAndTheUpperLevelsLz4) {
+  TempDir dir;
+  {
+    auto store = OpenAt(dir.Path("db"));
+    ASSERT_NE(store, nullptr);
+  }
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  rocksdb::ConfigOptions config;
+  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, dir.Path("db"), &db_options, &families).ok());
+  ASSERT_FALSE(families.empty());
+  for (const rocksdb::ColumnFamilyDescriptor& family : families) {
+    SCOPED_TRACE(family.name);
+    EXPECT_EQ(family.options.compression, rocksdb::kLZ4Compression);
+    EXPECT_EQ(family.options.bottommost_compression, rocksdb::kZSTD);
+    EXPECT_TRUE(family.options.bottommost_compression_opts.enabled);
+    EXPECT_EQ(family.options.bottommost_compression_opts.level, -1);
+  }
 }
 
 // The store sorts a batch's writes by key before handing them to RocksDB (cheaper memtable
