@@ -88,13 +88,19 @@ Result<void> ReplayCommitter::Begin(uint64_t offset, uint64_t line, bool finishe
   }
   in_flight_ = std::make_unique<InFlight>();
   InFlight& commit = *in_flight_;
-  commit.thread = std::thread([this, &commit] {
+  const bool flush = !flushed_once_;
+  flushed_once_ = true;
+  commit.thread = std::thread([this, &commit, flush] {
     NameThisThread("cx-commit");
     std::vector<const StoreBatch*> all;
     for (const StoreBatch& batch : batches_) {
       all.push_back(&batch);
     }
-    StoreResult result = shards_.front()->store().Commit(all);
+    StateStore& store = shards_.front()->store();
+    StoreResult result = store.Commit(all);
+    if (result.IsOk() && flush) {
+      result = store.Flush();
+    }
     commit.written = result.IsOk() ? Ok() : Result<void>(Err(result.message()));
     commit.done.store(true, std::memory_order_release);
   });

@@ -20,7 +20,9 @@ namespace cx {
 
 // Commits a replay exactly once: the outputs are written out first, then the shards' changes
 // and the checkpoint (input position, output lengths) go to the store in one WriteBatch. A
-// kill between the two leaves output bytes past the checkpoint, which a resume truncates.
+// kill between the two leaves output bytes past the checkpoint, which a resume truncates; so
+// does a kill before the store flushed the last commits (no write-ahead log): the resume then
+// starts from the last flushed one.
 // The WriteBatch runs on a thread of its own while processing goes on (Shard::WriteBatch); the
 // caches may evict the written customers once Poll or Finish has seen it done.
 //
@@ -93,6 +95,10 @@ class ReplayCommitter {
   // The shards' batches, then one with the checkpoint: written while in_flight_.
   std::vector<StoreBatch> batches_;
   std::unique_ptr<InFlight> in_flight_;
+  // A commit lasts once the store flushes it (no write-ahead log; state/README.md). The first
+  // of a run is flushed at once: from then on the state dir names the input as interrupted, so
+  // a kill before the next flush resumes there (or later) and another input is refused.
+  bool flushed_once_ = false;
 };
 
 }  // namespace cx

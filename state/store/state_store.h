@@ -52,8 +52,9 @@ class StateStore {
   // there is none or it is beyond the eviction horizon.
   [[nodiscard]] StoreResult GetCustomer(std::string_view customer_id, std::string& bytes);
 
-  // Applies every write of `batch` atomically (one WriteBatch; WAL-synced when
-  // StoreOptions::sync_commits). Leaves `batch` untouched; the caller clears it for reuse.
+  // Applies every write of `batch` atomically (one WriteBatch; durable on return only with
+  // StoreOptions::sync_commits, otherwise once flushed: a crash keeps all of a commit or none,
+  // and never one after a lost one). Leaves `batch` untouched; the caller clears it for reuse.
   // Refused while the filesystem has less than StoreOptions::min_free_bytes (plus twice the
   // batch) free. After the first failed or refused commit the store writes nothing more: every
   // later Commit, Flush and CompactAll returns that first error (one line: the state dir, the

@@ -47,8 +47,11 @@ struct StoreOptions {
   // reads and rewrites soon, so speed counts more than size (with ZSTD here, compressing the
   // flushes was ≈ 5 % of a replay's CPU). Opening fails when RocksDB lacks the codec.
   StoreCompression upper_compression = StoreCompression::kLz4;
-  // fsync the WAL on every Commit. Off by default: the changelog topic is the source of truth
-  // and restores whatever the local store lost since its last checkpoint.
+  // Every Commit durable when it returns: written to a write-ahead log and fsynced. Off by
+  // default: there is then no write-ahead log, a commit is durable once RocksDB flushes it
+  // (all families together), and after a crash the store is as at its last flushed commit;
+  // the changelog topic, the source of truth, restores the rest from its checkpoint (a replay
+  // resumes its input from there).
   bool sync_commits = false;
   // Customers with no activity for this long before the eviction horizon are dropped: reads
   // report them as not found and compaction deletes them (SPEC: bounded state).
