@@ -19,8 +19,9 @@ from checks import Checks, log
 
 SKIP = 77
 FS_MIB = 96
-FREE_MIB = 20  # the state of the generated traffic needs ~30 MiB
-COMMIT_FREE_MIB = 60  # opens (32 MiB reserve; ~22 MiB preallocated), the first commit does not
+CUSTOMERS = 160000  # their state needs ~42 MiB on disk (no write-ahead log)
+FREE_MIB = 20
+COMMIT_FREE_MIB = 60  # opens (32 MiB reserve); a commit is refused once the state has grown
 
 
 def free_mib(path):
@@ -74,8 +75,8 @@ def main():
     checks = Checks()
     try:
         input_path = os.path.join(work, "input.jsonl")
-        subprocess.run([args.cxpulse, "-q", "generate", "--customers", "80000", "--seed", "7",
-                        "--output", input_path], check=True, timeout=300)
+        subprocess.run([args.cxpulse, "-q", "generate", "--customers", str(CUSTOMERS),
+                        "--seed", "7", "--output", input_path], check=True, timeout=300)
         out = os.path.join(work, "out")
         os.makedirs(out)
         filler = os.path.join(fs, "filler")
@@ -99,7 +100,7 @@ def main():
         code, stderr = replay(args.cxpulse, input_path, reserved, out)
         check_clean_failure(checks, "default reserve, at open", code, stderr, reserved)
 
-        # 2. No reserve: RocksDB itself runs out of space (WAL, flush or its log).
+        # 2. No reserve: RocksDB itself runs out of space (a flush, or its log).
         no_reserve = os.path.join(work, "no-reserve.yaml")
         with open(no_reserve, "w") as f:
             f.write("state:\n  min_free_mb: 0\n")
