@@ -1,6 +1,5 @@
 #include "state/store/state_store.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
