@@ -37,8 +37,8 @@ constexpr char kFormatKey[] = "store.format";
 constexpr char kFormatVersion[] = "1";
 constexpr int kBloomBitsPerKey = 10;
 // ZSTD's first "fast" level: compaction into the last level is the store's largest CPU cost
-// once millions of customers are stored. Against level 1 it took 21 % off compaction's CPU
-// (7 % of a replay's) for 3.4 % more on disk (191.9 vs 185.6 B per customer; state/README.md).
+// once millions of customers are stored. Against level 1 it took 18-21 % off compaction's CPU
+// (2-7 % of a replay's) for 3.4 % more on disk (191.9 vs 185.6 B per customer; state/README.md).
 constexpr int kLastLevelZstdLevel = -1;
 constexpr double kMemtableBloomRatio = 0.05;
 // Flushed files level 0 collects before they are compacted into the level below (RocksDB's
