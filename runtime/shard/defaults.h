@@ -20,7 +20,7 @@ inline constexpr uint64_t kDefaultMemoryMb = 0;
 // Each commit encodes and writes every customer changed since the last one: on generated traffic
 // 0.26 writes per event every 200 000 events, 0.16 every 1 000 000 (a returning customer is
 // written once per interval). The batch holds the changed customers' encodings until written
-// (≈ 100–150 MiB more peak RSS than 200 000; bench/RESULTS.md, "The replay's commit interval").
+// (≈ 150–220 MiB more peak RSS than 200 000; bench/RESULTS.md, "The replay's commit interval").
 inline constexpr uint64_t kDefaultCommitEveryEvents = 1'000'000;
 // Events stamped further than this ahead of the wall clock are dead letters (kafka.max_future).
 inline constexpr Duration kDefaultMaxFuture = Duration::Hours(1);
