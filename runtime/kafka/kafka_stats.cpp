@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 #include <simdjson.h>
 
@@ -32,11 +33,27 @@ std::vector<PartitionLag> ParseConsumerLag(std::string_view json) {
       // that is less.
       int64_t stable = -1;
       int64_t consumed = -1;
-      if (partition.value["ls_offset"].get(stable) == simdjson::SUCCESS &&
-          partition.value["app_offset"].get(consumed) == simdjson::SUCCESS && stable >= 0 &&
+      if (partition.value["ls_offset"].get(stable) != simdjson::SUCCESS) stable = -1;
+      if (stable >= 0 && partition.value["app_offset"].get(consumed) == simdjson::SUCCESS &&
           consumed >= 0) {
         int64_t handed = stable > consumed ? stable - consumed : 0;
         lag = lag < 0 ? handed : std::min(lag, handed);
+      }
+      // Nothing handed over since the partition was assigned (app_offset unset): e.g. a member
+      // that consumed everything before a rebalance gave its partitions back to it, or to
+      // another member that starts at their end. Then the lag is what is still to fetch plus
+      // what is fetched and queued; without it such a caught-up partition had no lag at all.
+      std::string_view fetch_state;
+      int64_t next = -1;
+      if (lag < 0 && stable >= 0 &&
+          partition.value["fetch_state"].get(fetch_state) == simdjson::SUCCESS &&
+          fetch_state == "active" &&
+          partition.value["next_offset"].get(next) == simdjson::SUCCESS && next >= 0) {
+        int64_t queued_records = 0;
+        if (partition.value["fetchq_cnt"].get(queued_records) != simdjson::SUCCESS) {
+          queued_records = 0;
+        }
+        lag = (stable > next ? stable - next : 0) + std::max<int64_t>(queued_records, 0);
       }
       if (lag < 0) continue;
       int64_t queued = 0;

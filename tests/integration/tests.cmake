@@ -63,6 +63,8 @@ cxpulse_integration_test(broker_outage broker_outage_test.py 480 --threads 1)
 # ProcessorGroup::kStopBound, and a restart's output equals replay's.
 cxpulse_integration_test(stop_bound stop_bound_test.py 420 --threads 2)
 cxpulse_integration_test(idle_deadline idle_deadline_test.py 180)
+# A restarted, caught-up exactly-once processor reports lag 0 for every input partition.
+cxpulse_integration_test(caught_up_lag caught_up_lag_test.py 180)
 # Caught-up instances merge newly arrived data by timestamp (with kafka.idle_input_wait: 1s; see
 # the script's docstring and "Arrival order" in tests/integration/README.md).
 cxpulse_integration_test(arrival_order arrival_order_test.py 300)
@@ -88,7 +90,8 @@ set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.live_equals_replay_threads2 integration.failover_threads2
-  integration.broker_outage integration.stop_bound integration.idle_deadline integration.arrival_order
+  integration.broker_outage integration.stop_bound integration.idle_deadline integration.caught_up_lag
+  integration.arrival_order
   integration.outreach_service integration.customer_routing integration.case_end_to_end
   integration.notify
   integration.oversized_record integration.key_mismatch integration.corrupt_store integration.handover_transaction
