@@ -14,6 +14,8 @@ namespace cx {
 //
 // Split-block Bloom filter, the layout of Apache Parquet's bloom filter spec: a hash selects a
 // 32-byte block and sets one bit in each of its eight words, so a lookup reads one cache line.
+// The hashes given need not be uniform in every bit (a replay slice's all share their top
+// bits): the filter mixes each again before it picks the block and the bits.
 // RocksDB's own filters answer the same question per table file and level, a cache miss each;
 // its dynamic filter is not in its public headers, and Debian has no C++ Bloom filter library.
 // The filter grows by layers: the first holds 1 024 hashes (1.5 KiB, small against the

@@ -1,6 +1,7 @@
 #include "state/store/departed_filter.h"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,35 @@ TEST(DepartedFilterTest, EveryAddedHashIsFoundAndFewOthersAre) {
   // ≈ 0.5 % per full layer at 12 bits per hash, ten nearly full layers: ≈ 5 %.
   EXPECT_LT(false_positives, kOthers * 7 / 100) << false_positives;
   EXPECT_GT(false_positives, 0) << "a filter this small cannot be exact";
+}
+
+// A replay's slice holds the customers of one range of the hash's top bits (CustomerSlice,
+// runtime/shard/shard.h):
+// its filter must still use all of its blocks. Before the filter mixed the hashes again, the
+// first slice of two passed 59 % of the customers never added over thirteen layers.
+TEST(DepartedFilterTest, HashesOfOneSliceSpreadOverTheWholeFilter) {
+  const auto of_first_slice = [](const std::string& prefix, int count) {
+    std::vector<uint64_t> hashes;
+    for (int n = 0; hashes.size() < static_cast<size_t>(count); ++n) {
+      const uint64_t hash = HashOf(prefix + std::to_string(n));
+      if (hash >> 63 == 0) {  // the first of two CustomerSlices
+
+        hashes.push_back(hash);
+      }
+    }
+    return hashes;
+  };
+  DepartedFilter filter;
+  for (const uint64_t hash : of_first_slice("c-", 1'000'000)) {
+    filter.Add(hash);
+  }
+  int false_positives = 0;
+  constexpr int kOthers = 1'000'000;
+  for (const uint64_t hash : of_first_slice("other-", kOthers)) {
+    false_positives += filter.MayContain(hash) ? 1 : 0;
+  }
+  // As for hashes of every slice (above): ≈ 5 %; with half the blocks it was ≈ 50 %.
+  EXPECT_LT(false_positives, kOthers * 7 / 100) << false_positives;
 }
 
 TEST(DepartedFilterTest, ClearForgetsEverything) {
