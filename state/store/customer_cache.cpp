@@ -116,6 +116,9 @@ Result<bool> CustomerCache::Unpack(const CustomerKey& key, CustomerState& state)
       !DecodeCustomerState(encoding, state)) {
     return Err(UndecodableStateReason(encoding));
   }
+  if (next_pack_ - it->sequence <= packing_horizon_) {
+    ++timely_packed_hits_;
+  }
   const size_t bytes = PackedEntryBytes(it->bytes);
   bytes_ -= bytes;
   packed_bytes_ -= bytes;
@@ -237,9 +240,32 @@ void CustomerCache::OnCommitted() {
   const auto over_bytes = [this, target_bytes] { return bytes_ > target_bytes; };
   DropPacked(over_count);
   RunClock(over_count, /*pack=*/false);
+  UpdatePacking();
   RunClock([&] { return over_bytes() && DecodedBytes() > max_bytes_ / 2; }, /*pack=*/true);
+  if (!packing_) {
+    DropPackedBeyondHorizon();
+  }
   DropPacked(over_bytes);
   RunClock(over_bytes, /*pack=*/false);
+}
+
+bool CustomerCache::InPackingSample(const Slot& slot) {
+  // The hash's low bits: a replay slice's customers share its top bits (CustomerSlice).
+  return CustomerKey(slot.customer_id).hash % kPackingSample == 0;
+}
+
+void CustomerCache::UpdatePacking() {
+  // Each call keeps 7/8 of the counts before it, so that the decision follows the input.
+  recent_packs_ += packs_ - packs_seen_;
+  recent_packed_hits_ += timely_packed_hits_ - timely_packed_hits_seen_;
+  packs_seen_ = packs_;
+  timely_packed_hits_seen_ = timely_packed_hits_;
+  if (recent_packs_ < kPackingTrials) {
+    return;
+  }
+  packing_ = recent_packed_hits_ * kPackedHitsPerPack >= recent_packs_;
+  recent_packs_ -= recent_packs_ / 8;
+  recent_packed_hits_ -= recent_packed_hits_ / 8;
 }
 
 template <typename Over>
@@ -252,13 +278,36 @@ void CustomerCache::RunClock(Over over, bool pack) {
     if (slot != nullptr && !slot->dirty && !slot->unwritten) {
       if (slot->referenced) {
         slot->referenced = false;
-      } else if (pack) {
+      } else if (pack && (packing_ || InPackingSample(*slot))) {
         Pack(hand_);
+      } else if (pack) {
+        ++next_pack_;  // picked, not packed: it still ages the packed ones
+        ++unpacked_evictions_;
+        Evict(hand_);
       } else {
         Evict(hand_);
       }
     }
     ++hand_;
+  }
+}
+
+void CustomerCache::DropPackedAt(Packed::iterator it) {
+  const size_t bytes = PackedEntryBytes(it->bytes);
+  bytes_ -= bytes;
+  packed_bytes_ -= bytes;
+  AddDeparted(it->hash);
+  packed_.erase(it);
+  ++evictions_;
+}
+
+void CustomerCache::DropPackedBeyondHorizon() {
+  for (auto it = packed_.begin(); it != packed_.end();) {
+    if (next_pack_ - it->sequence > packing_horizon_) {
+      DropPackedAt(it++);
+    } else {
+      ++it;
+    }
   }
 }
 
@@ -277,14 +326,13 @@ void CustomerCache::DropPacked(Over over) {
     std::nth_element(sequences.begin(), sequences.begin() + static_cast<ptrdiff_t>(drop - 1),
                      sequences.end());
     const uint64_t newest_dropped = sequences[drop - 1];
+    if (packing_) {
+      // The age at which packing lets entries go: a hit of an older one would have been none.
+      packing_horizon_ = next_pack_ - newest_dropped;
+    }
     for (auto it = packed_.begin(); it != packed_.end();) {
       if (it->sequence <= newest_dropped) {
-        const size_t bytes = PackedEntryBytes(it->bytes);
-        bytes_ -= bytes;
-        packed_bytes_ -= bytes;
-        AddDeparted(it->hash);
-        packed_.erase(it++);
-        ++evictions_;
+        DropPackedAt(it++);
       } else {
         ++it;
       }
@@ -360,6 +408,8 @@ CacheStats CustomerCache::Stats() const {
   stats.misses = misses_;
   stats.evictions = evictions_;
   stats.packs = packs_;
+  stats.unpacked = unpacked_evictions_;
+  stats.packing = packing_;
   stats.load_errors = load_errors_;
   stats.reads_skipped = reads_skipped_;
   stats.departed = departed_.size();

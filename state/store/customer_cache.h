@@ -28,6 +28,8 @@ struct CacheStats {
   uint64_t misses = 0;         // GetOrLoad went to the store
   uint64_t evictions = 0;      // written entries dropped to respect the bounds
   uint64_t packs = 0;          // decoded entries packed to respect max_bytes
+  uint64_t unpacked = 0;       // written entries that left memory where packing did not pay
+  bool packing = true;         // whether packing pays (see CustomerCache, "Packing pays")
   uint64_t load_errors = 0;    // misses that returned an error
   uint64_t reads_skipped = 0;  // misses answered without a store read (store known to lack them)
   uint64_t departed = 0;       // customers noted as having left memory (see "Reads")
@@ -71,6 +73,15 @@ struct CacheBounds {
 // packed. Over max_customers (which counts both kinds), the oldest packed entries leave first.
 // Without a byte bound nothing is packed.
 //
+// Packing pays only when packed customers come back while still packed: each pack is an encode
+// and a heap block, each packed hit saves a store read. The cache measures it: over the recent
+// packs (decayed, counted from the first kPackingTrials), the share whose customer came back
+// within the packing horizon (the age, in entries picked for packing since, at which full
+// packing last dropped one; none while nothing was dropped). Under 1 in kPackedHitsPerPack, the
+// customers it would pack leave memory instead, except a sample of 1 in kPackingSample (by the id's
+// hash), packed to keep measuring and dropped once beyond the horizon; at or over it, packing
+// resumes. Which customers are in memory never changes a result, only the work.
+//
 // A cached state past the store's eviction cutoff reads as a fresh state, exactly like the store
 // would report it, so results do not depend on the cache size or on what is packed.
 //
@@ -91,6 +102,14 @@ class CustomerCache {
   // Memory a packed customer takes besides its id and encoding: its table entry and the heap
   // block's header.
   static constexpr size_t kPackedOverheadBytes = 72;
+
+  // See "Packing pays only ...": packs counted before the first decision; a pack pays when at
+  // least 1 in kPackedHitsPerPack comes back in time (measured on the 10 M-customer replay:
+  // 5-6 % did, and not packing them took 10 % off the processing threads; bench/RESULTS.md);
+  // the sample packed while packing does not pay.
+  static constexpr uint64_t kPackingTrials = 4096;
+  static constexpr uint64_t kPackedHitsPerPack = 4;
+  static constexpr uint64_t kPackingSample = 8;
 
   // max_customers >= 1; max_bytes: no bound by default.
   CustomerCache(StateStore& store, size_t max_customers, size_t max_bytes = SIZE_MAX);
@@ -254,11 +273,20 @@ class CustomerCache {
   // Frees the written slot at `position` of slots_, keeping its state packed; evicts it instead
   // when its id is too long.
   void Pack(size_t position);
+  // Decides whether packing pays, from the packs and packed hits since the last call.
+  void UpdatePacking();
+  // Whether the entry is packed even where packing does not pay (to keep measuring).
+  static bool InPackingSample(const Slot& slot);
   // Runs the CLOCK hand over the decoded entries while `over()`; each entry it picks is packed
-  // when `pack`, else evicted. Stops after two full turns (the first may only clear second
-  // chances) when too few entries can go.
+  // when `pack` (and packing pays, or the entry is in the sample), else evicted. Stops after two
+  // full turns (the first may only clear second chances) when too few entries can go.
   template <typename Over>
   void RunClock(Over over, bool pack);
+  // The packed customer at `it` leaves memory.
+  void DropPackedAt(Packed::iterator it);
+  // Where packing does not pay: drops the packed entries (the sample) picked longer ago than
+  // the horizon, so that the sample stays small and the decoded entries have the memory.
+  void DropPackedBeyondHorizon();
   // Drops packed entries, oldest first, while `over()` and any is left.
   template <typename Over>
   void DropPacked(Over over);
@@ -279,8 +307,19 @@ class CustomerCache {
   std::vector<size_t> free_positions_;
   Index index_;
   Packed packed_;
-  // The sequence number the next packed entry gets.
+  // The entries the packing pass picked so far, packed or not: a packed entry's sequence, so
+  // that a hit knows how many were picked after it (its age against the horizon).
   uint64_t next_pack_ = 0;
+  // See "Packing pays": the horizon (in picks), the decayed packs and the hits within the
+  // horizon among them, the counters at the last UpdatePacking, and the decision.
+  uint64_t packing_horizon_ = UINT64_MAX;
+  uint64_t recent_packs_ = 0;
+  uint64_t recent_packed_hits_ = 0;
+  uint64_t packs_seen_ = 0;
+  uint64_t timely_packed_hits_ = 0;
+  uint64_t timely_packed_hits_seen_ = 0;
+  bool packing_ = true;
+  uint64_t unpacked_evictions_ = 0;
   size_t hand_ = 0;
   std::vector<Slot*> dirty_;
   // Handed over by the last TakeDirty, until OnCommitted.

@@ -731,6 +731,67 @@ TEST(CustomerCacheTest, OverTheBytesBoundStatesArePackedAndComeBackWithoutAStore
   EXPECT_TRUE(cache.Contains("c-3"));
 }
 
+// Customers seen once each: packed ones never come back, so after kPackingTrials packs the
+// cache stops packing and lets them leave memory, except its sample.
+TEST(CustomerCacheTest, PackingStopsWhenPackedCustomersDoNotComeBack) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 100'000, 64 * DecodedRichBytes());
+  int next = 0;
+  const auto round = [&] {
+    for (int i = 0; i < 32; ++i) {
+      const std::string id = "c-" + std::to_string(next);
+      MustLoad(cache, id) = RichState(next++);
+      ASSERT_TRUE(cache.MarkDirty(id));
+    }
+    CommitDirty(*store, cache);
+  };
+  while (cache.Stats().packing) {
+    ASSERT_LT(next, 100'000) << "packing never stopped";
+    round();
+  }
+  EXPECT_GE(cache.Stats().packs, CustomerCache::kPackingTrials);
+  EXPECT_EQ(cache.Stats().packed_hits, 0u);
+  const CacheStats stopped = cache.Stats();
+  for (int r = 0; r < 200; ++r) {
+    round();
+  }
+  const CacheStats later = cache.Stats();
+  EXPECT_FALSE(later.packing);
+  const uint64_t packed = later.packs - stopped.packs;
+  const uint64_t left = later.unpacked - stopped.unpacked;
+  EXPECT_GT(packed, 0u) << "the sample is still packed";
+  EXPECT_GT(left, 4 * packed) << "about 1 in " << CustomerCache::kPackingSample << " packed";
+  // Whatever leaves memory is in the store.
+  for (int n = 0; n < next; n += 997) {
+    EXPECT_EQ(MustLoad(cache, "c-" + std::to_string(n)), RichState(n)) << n;
+  }
+}
+
+// The same cache, customers coming back while packed: packing goes on.
+TEST(CustomerCacheTest, PackingGoesOnWhilePackedCustomersComeBack) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  CustomerCache cache(*store, 100'000, 64 * DecodedRichBytes());
+  constexpr int kCustomers = 96;  // more than fit decoded, fewer than fit packed
+  for (int r = 0; r < 1000; ++r) {
+    for (int i = 0; i < 16; ++i) {
+      const int n = (r * 16 + i) % kCustomers;
+      const std::string id = "c-" + std::to_string(n);
+      MustLoad(cache, id) = RichState(n);
+      ASSERT_TRUE(cache.MarkDirty(id));
+    }
+    CommitDirty(*store, cache);
+  }
+  const CacheStats stats = cache.Stats();
+  EXPECT_GE(stats.packs, CustomerCache::kPackingTrials) << "enough packs to decide";
+  EXPECT_TRUE(stats.packing);
+  EXPECT_EQ(stats.unpacked, 0u);
+  EXPECT_GT(stats.packed_hits, stats.packs / 2);
+}
+
 TEST(CustomerCacheTest, PackedEntriesLeaveOldestFirstAndTheStoreHasThem) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
