@@ -22,6 +22,7 @@ struct ShardSnapshot {
   size_t pending_timers = 0;
   size_t cached_customers = 0;  // decoded or packed
   size_t packed_customers = 0;  // of those, packed (CustomerCache, "Packed entries")
+  bool packing = true;          // whether packing pays (CustomerCache, "Packing pays")
   size_t cache_bytes = 0;       // their estimated memory (CustomerCache::Bytes)
   uint64_t cache_hits = 0;      // found in memory, decoded or packed
   uint64_t cache_misses = 0;

@@ -560,6 +560,7 @@ void LiveProcessor::PublishSnapshots() {
     CacheStats cache = slot.shard->cache().Stats();
     s.cached_customers = cache.size;
     s.packed_customers = cache.packed;
+    s.packing = cache.packing;
     s.cache_bytes = cache.bytes;
     s.cache_hits = cache.hits + cache.packed_hits;
     s.cache_misses = cache.misses;

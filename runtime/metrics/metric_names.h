@@ -12,6 +12,7 @@ inline constexpr char kConsumerLagMessages[] = "cxpulse_consumer_lag_messages";
 inline constexpr char kContactsTotal[] = "cxpulse_contacts_total";
 inline constexpr char kCustomerCacheCustomers[] = "cxpulse_customer_cache_customers";
 inline constexpr char kCustomerCachePackedCustomers[] = "cxpulse_customer_cache_packed_customers";
+inline constexpr char kCustomerCachePacking[] = "cxpulse_customer_cache_packing";
 inline constexpr char kCustomerCacheHitsTotal[] = "cxpulse_customer_cache_hits_total";
 inline constexpr char kCustomerCacheMissesTotal[] = "cxpulse_customer_cache_misses_total";
 inline constexpr char kCustomersAtRisk[] = "cxpulse_customers_at_risk";

@@ -86,6 +86,7 @@ struct MetricsProbe::ShardSeries {
   Gauge* pending_timers = nullptr;
   Gauge* cache_customers = nullptr;
   Gauge* cache_packed = nullptr;
+  Gauge* cache_packing = nullptr;
   Gauge* live_sst = nullptr;
   Gauge* pending_compaction = nullptr;
   uint64_t cache_hits = 0;
@@ -199,6 +200,10 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
   cache_packed_family_ = &Gauges(r, metric::kCustomerCachePackedCustomers,
                                  "Of the customers in the shard's cache, those kept encoded "
                                  "(packed) to stay within state.memory_mb");
+  cache_packing_family_ =
+      &Gauges(r, metric::kCustomerCachePacking,
+              "1 while the shard's cache packs the customers over state.memory_mb, 0 while "
+              "they leave memory instead (fewer than 1 in 4 packed ones came back in time)");
   live_sst_family_ = &Gauges(r, metric::kRocksdbLiveSstBytes, "Live SST bytes of the shard");
   pending_compaction_family_ = &Gauges(r, metric::kRocksdbPendingCompactionBytes,
                                        "Bytes RocksDB estimates compaction has to rewrite");
@@ -350,6 +355,7 @@ MetricsProbe::ShardSeries& MetricsProbe::Shard(int partition) {
   series->pending_timers = &pending_timers_family_->Add(labels);
   series->cache_customers = &cache_customers_family_->Add(labels);
   series->cache_packed = &cache_packed_family_->Add(labels);
+  series->cache_packing = &cache_packing_family_->Add(labels);
   series->live_sst = &live_sst_family_->Add(labels);
   series->pending_compaction = &pending_compaction_family_->Add(labels);
   return *shards_.emplace(partition, std::move(series)).first->second;
@@ -376,6 +382,7 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
     pending_timers_family_->Remove(gone.pending_timers);
     cache_customers_family_->Remove(gone.cache_customers);
     cache_packed_family_->Remove(gone.cache_packed);
+    cache_packing_family_->Remove(gone.cache_packing);
     live_sst_family_->Remove(gone.live_sst);
     pending_compaction_family_->Remove(gone.pending_compaction);
     it = shards_.erase(it);
@@ -411,6 +418,7 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
     series.pending_timers->Set(static_cast<double>(s.pending_timers));
     series.cache_customers->Set(static_cast<double>(s.cached_customers));
     series.cache_packed->Set(static_cast<double>(s.packed_customers));
+    series.cache_packing->Set(s.packing ? 1 : 0);
     series.live_sst->Set(static_cast<double>(s.store.live_sst_bytes));
     series.pending_compaction->Set(static_cast<double>(s.store.pending_compaction_bytes));
     AddGrowth(*cache_hits_, series.cache_hits, s.cache_hits);

@@ -139,6 +139,7 @@ class MetricsProbe final : public LiveObserver {
   prometheus::Family<prometheus::Gauge>* pending_timers_family_;
   prometheus::Family<prometheus::Gauge>* cache_customers_family_;
   prometheus::Family<prometheus::Gauge>* cache_packed_family_;
+  prometheus::Family<prometheus::Gauge>* cache_packing_family_;
   prometheus::Family<prometheus::Gauge>* live_sst_family_;
   prometheus::Family<prometheus::Gauge>* pending_compaction_family_;
   prometheus::Family<prometheus::Gauge>* lag_family_;

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/replay/decoded_lines.h"
@@ -201,8 +203,10 @@ class Progress {
     const double secs = std::chrono::duration<double>(last_ - started_).count();
     CacheStats cache;
     size_t pending = 0;
+    size_t paused = 0;  // shards whose cache does not pack (CustomerCache, "Packing pays")
     for (Shard* shard : shards) {
       const CacheStats one = shard->cache().Stats();
+      paused += one.packing ? 0 : 1;
       cache.hits += one.hits;
       cache.packed_hits += one.packed_hits;
       cache.misses += one.misses;
@@ -215,10 +219,15 @@ class Progress {
     const uint64_t lookups = found + cache.misses - lookups_;
     spdlog::info(
         "{}: {} lines, {:.0f} lines/s, {} dead letters, {} alerts, {} customers "
-        "in memory ({} packed, {} MiB estimated, {:.1f} % of lookups found there since the "
+        "in memory ({} packed{}, {} MiB estimated, {:.1f} % of lookups found there since the "
         "last line), {} timers pending",
         options_.progress_label, lines, static_cast<double>(lines) / secs, dead_letters,
-        SumStats(shards).alerts, cache.size, cache.packed, cache.bytes >> 20,
+        SumStats(shards).alerts, cache.size, cache.packed,
+        paused == 0 ? std::string()
+        : paused == shards.size()
+            ? std::string(", packing paused")
+            : fmt::format(", packing paused in {} of {} threads", paused, shards.size()),
+        cache.bytes >> 20,
         lookups == 0 ? 0.0
                      : 100.0 * static_cast<double>(found - found_) / static_cast<double>(lookups),
         pending);

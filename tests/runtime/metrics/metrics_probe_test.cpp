@@ -255,6 +255,7 @@ TEST(MetricsProbeTest, ShardGaugesCountersAndLag) {
   s.pending_timers = 7;
   s.cached_customers = 11;
   s.packed_customers = 4;
+  s.packing = false;
   s.cache_hits = 100;
   s.cache_misses = 10;
   s.restore_done = 30;
@@ -272,6 +273,7 @@ TEST(MetricsProbeTest, ShardGaugesCountersAndLag) {
   EXPECT_EQ(Sample(text, "cxpulse_pending_timers{shard=\"2\"}"), 7);
   EXPECT_EQ(Sample(text, "cxpulse_customer_cache_customers{shard=\"2\"}"), 11);
   EXPECT_EQ(Sample(text, "cxpulse_customer_cache_packed_customers{shard=\"2\"}"), 4);
+  EXPECT_EQ(Sample(text, "cxpulse_customer_cache_packing{shard=\"2\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_restore_records{shard=\"2\"}"), 50);
   EXPECT_EQ(Sample(text, "cxpulse_restore_remaining_records{shard=\"2\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_rocksdb_live_sst_bytes{shard=\"2\"}"), 4096);
@@ -344,6 +346,7 @@ TEST(MetricsProbeTest, ExposesEveryContractName) {
                            "cxpulse_pending_timers",
                            "cxpulse_customer_cache_customers",
                            "cxpulse_customer_cache_packed_customers",
+                           "cxpulse_customer_cache_packing",
                            "cxpulse_customer_cache_hits_total",
                            "cxpulse_customer_cache_misses_total",
                            "cxpulse_rocksdb_live_sst_bytes",

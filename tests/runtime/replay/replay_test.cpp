@@ -13,6 +13,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "generate/generator.h"
 #include "state/customer_state_codec.h"
@@ -141,6 +143,40 @@ TEST_F(ReplayTest, AByteBudgetBoundsTheCacheAndChangesNoOutput) {
   EXPECT_EQ(Read("all.alerts"), Read("bounded.alerts"));
   EXPECT_EQ(Read("all.signals"), Read("bounded.signals"));
   EXPECT_EQ(Read("all.dead"), Read("bounded.dead"));
+}
+
+// A stream of customers seen once: what the cache packs never comes back, so it stops packing
+// (CustomerCache, "Packing pays"), and the progress lines say so.
+TEST_F(ReplayTest, ProgressLinesSayWhenPackingIsPaused) {
+  constexpr int kCustomers = 40'000;
+  std::vector<std::string> lines;
+  lines.reserve(kCustomers);
+  for (int n = 0; n < kCustomers; ++n) {
+    lines.push_back(R"({"type":"click","action":"page_view","event_id":"e)" + std::to_string(n) +
+                    R"(","customer_id":"c)" + std::to_string(n) +
+                    R"(","ts":1791190000000,"page":"/home"})");
+  }
+  Write("once.jsonl", lines);
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "replay_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  Result<ReplaySummary> summary = TryRun("once.jsonl", "once", "", [](ReplayOptions& o) {
+    o.cache_customers = 1'000'000;
+    o.cache_bytes = 256 << 10;
+    o.commit_every_events = 1000;
+    o.progress_every = Duration::Millis(1);
+    o.store.shared_memory = std::make_shared<StoreMemory>(size_t{4} << 20);
+  });
+  spdlog::set_default_logger(previous);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  const std::string log = captured.str();
+  // The first line (4096 customers seen) comes before 4096 packs, the least the cache decides on.
+  const size_t first = log.find("replay: 4096 lines");
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.substr(first, log.find('\n', first) - first).find("packing"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("packing paused,"), std::string::npos) << log;
 }
 
 // processing.threads: the customers split into slices, each on a shard of its own thread, and
