@@ -54,6 +54,8 @@ class ReplayCommitter {
   [[nodiscard]] Result<void> Start(uint64_t offset, uint64_t line) {
     return Begin(offset, line, false);
   }
+  // Whether a commit is being written: started, and not yet completed by Poll or Finish.
+  [[nodiscard]] bool Writing() const { return in_flight_ != nullptr; }
   // Completes the commit being written when its write has ended; does not wait. Its error, if
   // it failed.
   [[nodiscard]] Result<void> Poll() {
