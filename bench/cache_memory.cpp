@@ -2,8 +2,11 @@
 // Lines file through one shard (a fresh store in a temporary directory, a commit every 100 000
 // events, every customer kept cached), then walks the cached states and prints, per cached
 // customer, the bytes of each part by the estimate of state/customer_state_size.cpp: inline in
-// the struct, used by elements, and capacity held beyond the elements (slack).
-// Usage: cache_memory INPUT.jsonl
+// the struct, used by elements, and capacity held beyond the elements (slack). Last, it compares
+// the cache's estimate with what the allocator really gives back when the cache is cleared.
+// With MEMORY_MB, the cache is bounded to that many MiB instead (so it packs and evicts as a
+// replay's does) and only the estimate and what clearing gives back are printed.
+// Usage: cache_memory INPUT.jsonl [MEMORY_MB]
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +15,11 @@
 #include <vector>
 
 #include <absl/container/flat_hash_set.h>
+#if CXPULSE_CACHE_MEMORY_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#else
+#include <malloc.h>
+#endif
 
 #include "bench/padded_lines.h"
 #include "runtime/shard/shard.h"
@@ -56,11 +64,47 @@ void Add(Part& part, const std::string& s) {
   ++part.allocated;
 }
 
+// The bytes the allocator has handed out and not had back (jemalloc: `stats.allocated`, its size
+// classes included; glibc: the main arena's and mmap'd blocks, headers included).
+size_t AllocatedBytes() {
+#if CXPULSE_CACHE_MEMORY_JEMALLOC
+  uint64_t epoch = 1;
+  size_t size = sizeof(epoch);
+  mallctl("epoch", &epoch, &size, &epoch, size);
+  size_t allocated = 0;
+  size = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) return 0;
+  return allocated;
+#else
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+#endif
+}
+
+// Prints the cache's estimate per customer and what clearing it gives back to the allocator:
+// its slots, states, packed entries, tables and departed filter.
+void PrintEstimateAgainstAllocator(CustomerCache& cache, double customers) {
+  const auto estimate = static_cast<double>(cache.Stats().bytes);
+  std::printf("cache bytes per customer (CacheStats) %.1f\n", estimate / customers);
+  const size_t before = AllocatedBytes();
+  cache.Clear();
+  const size_t after = AllocatedBytes();
+  const auto freed = static_cast<double>(before - after);
+  std::printf("%s gave back per customer on clearing the cache %.1f (estimate / real = %.3f)\n",
+#if CXPULSE_CACHE_MEMORY_JEMALLOC
+              "jemalloc",
+#else
+              "glibc malloc",
+#endif
+              freed / customers, estimate / freed);
+}
+
 int Main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s INPUT.jsonl\n", argv[0]);
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: %s INPUT.jsonl [MEMORY_MB]\n", argv[0]);
     return 2;
   }
+  const size_t cache_bytes = argc == 3 ? std::stoul(argv[2]) << 20 : SIZE_MAX;
   std::string error;
   std::unique_ptr<PaddedLines> lines = PaddedLines::Open(argv[1], error);
   if (!lines) {
@@ -78,7 +122,7 @@ int Main(int argc, char** argv) {
   }
   RulesConfig rules;
   NullSink sink;
-  Shard shard(0, rules, std::move(store).value(), 100'000'000, sink);
+  Shard shard(0, rules, std::move(store).value(), 100'000'000, sink, cache_bytes);
   if (!shard.Restore()) {
     return 1;
   }
@@ -100,6 +144,15 @@ int Main(int argc, char** argv) {
   }
   if (!shard.Commit()) {
     return 1;
+  }
+  if (cache_bytes != SIZE_MAX) {
+    const CacheStats stats = shard.cache().Stats();
+    std::printf(
+        "events %llu, customers %zu; bounded to %s MiB: %zu in memory, %zu of them packed\n",
+        static_cast<unsigned long long>(n), ids.size(), argv[2], stats.size, stats.packed);
+    PrintEstimateAgainstAllocator(shard.cache(), static_cast<double>(stats.size));
+    std::filesystem::remove_all(dir);
+    return 0;
   }
 
   std::vector<Part> parts = {{"seen (dedup window)"},
@@ -157,8 +210,7 @@ int Main(int argc, char** argv) {
   }
   std::printf("estimate per customer (ApproxMemoryBytes) %.1f, plus the entry %zu\n",
               estimate / customers, CustomerCache::kEntryOverheadBytes);
-  std::printf("cache bytes per customer (CacheStats) %.1f\n",
-              static_cast<double>(shard.cache().Stats().bytes) / customers);
+  PrintEstimateAgainstAllocator(shard.cache(), customers);
   std::filesystem::remove_all(dir);
   return 0;
 }

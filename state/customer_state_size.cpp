@@ -7,18 +7,16 @@ namespace cx {
 
 namespace {
 
-// glibc's malloc: a 16-byte aligned chunk with an 8-byte header.
-constexpr size_t kBlockOverhead = 16;
+static_assert(AllocationBytes(1) == 8 && AllocationBytes(17) == 32 && AllocationBytes(128) == 128);
+static_assert(AllocationBytes(129) == 160 && AllocationBytes(256) == 256 &&
+              AllocationBytes(257) == 320 && AllocationBytes(1025) == 1280);
 
 template <typename T>
 size_t HeapBytes(const std::vector<T>& v) {
-  return v.capacity() == 0 ? 0 : v.capacity() * sizeof(T) + kBlockOverhead;
+  return AllocationBytes(v.capacity() * sizeof(T));
 }
 
-size_t HeapBytes(const std::string& s) {
-  // Short strings live inside the object (libstdc++'s small-string buffer of 15 bytes).
-  return s.capacity() <= 15 ? 0 : s.capacity() + 1 + kBlockOverhead;
-}
+size_t HeapBytes(const std::string& s) { return StringHeapBytes(s.capacity()); }
 
 template <typename T>
 void Fit(std::vector<T>& v) {
@@ -33,9 +31,7 @@ size_t ApproxMemoryBytes(const CustomerState& state) {
   size_t bytes = sizeof(CustomerState) + HeapBytes(state.seen) + HeapBytes(state.contacts) +
                  HeapBytes(state.history) + HeapBytes(state.breaches) + HeapBytes(state.clicks) +
                  HeapBytes(state.session.pages) + HeapBytes(state.surveys);
-  if (state.alerts.HeapBytes() > 0) {
-    bytes += state.alerts.HeapBytes() + kBlockOverhead;
-  }
+  bytes += AllocationBytes(state.alerts.HeapBytes());
   for (const Contact& c : state.contacts) {
     bytes += HeapBytes(c.contact_id) + HeapBytes(c.open_event_id) + HeapBytes(c.messages) +
              HeapBytes(c.channel) + HeapBytes(c.queue) + HeapBytes(c.reason);

@@ -100,7 +100,7 @@ namespace {
 
 // The estimated memory of a packed entry: its heap block and its share of the table.
 size_t PackedEntryBytes(const std::string& bytes) {
-  return bytes.capacity() + 1 + CustomerCache::kPackedOverheadBytes;
+  return StringHeapBytes(bytes.capacity()) + CustomerCache::kPackedOverheadBytes;
 }
 
 }  // namespace
@@ -364,8 +364,10 @@ void CustomerCache::Pack(size_t position) {
 }
 
 void CustomerCache::Measure(Slot& slot) {
-  const auto bytes = static_cast<uint32_t>(
-      std::min<size_t>(ApproxMemoryBytes(slot.state) + kEntryOverheadBytes, UINT32_MAX));
+  const auto bytes =
+      static_cast<uint32_t>(std::min<size_t>(ApproxMemoryBytes(slot.state) + kEntryOverheadBytes +
+                                                 StringHeapBytes(slot.customer_id.capacity()),
+                                             UINT32_MAX));
   bytes_ = bytes_ - slot.bytes + bytes;
   slot.bytes = bytes;
 }
@@ -390,12 +392,13 @@ void CustomerCache::Clear() {
   dirty_.clear();
   unwritten_.clear();
   unwritten_writes_ = 0;
-  index_.clear();
-  slots_.clear();
-  packed_.clear();
+  // Gives the tables' and vectors' memory back too (a revoked shard's may hold millions).
+  index_ = Index();
+  slots_ = decltype(slots_)();
+  packed_ = Packed();
   bytes_ = 0;
   packed_bytes_ = 0;
-  free_positions_.clear();
+  free_positions_ = decltype(free_positions_)();
   hand_ = 0;
   mirrored_ = false;
   departed_.Clear();

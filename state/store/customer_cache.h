@@ -13,6 +13,7 @@
 
 #include "schemas/result.h"
 #include "state/customer_state.h"
+#include "state/customer_state_size.h"
 #include "state/store/customer_key.h"
 #include "state/store/departed_filter.h"
 #include "state/store/state_store.h"
@@ -57,7 +58,8 @@ struct CacheBounds {
 //
 // Memory: at most max_customers entries, and at most 7/8 of max_bytes of estimated memory
 // (state/customer_state_size.h, plus the entry's own overhead; a state's estimate is taken when
-// it is loaded and at each TakeDirty), after each OnCommitted, plus entries that are dirty
+// it is loaded and at each TakeDirty; each entry counts its share of a hash table at the mean
+// load of absl's tables, 2/3), after each OnCommitted, plus entries that are dirty
 // again; in between, the cache grows by the customers touched in the interval (the eighth left
 // is room for them). Only entries
 // that are neither dirty nor unwritten leave memory or are packed (an evicted customer is read
@@ -97,11 +99,11 @@ struct CacheBounds {
 // Not thread-safe. `store` must outlive the cache.
 class CustomerCache {
  public:
-  // Memory a cached customer takes besides its state: its slot and its index entry.
-  static constexpr size_t kEntryOverheadBytes = 128;
-  // Memory a packed customer takes besides its id and encoding: its table entry and the heap
-  // block's header.
-  static constexpr size_t kPackedOverheadBytes = 72;
+  // Memory a decoded customer takes besides its state and its id's heap block: its slot's size
+  // class beyond the state, its index entry and its place in the slot vector.
+  static const size_t kEntryOverheadBytes;
+  // Memory a packed customer takes besides its heap block: its table entry.
+  static const size_t kPackedOverheadBytes;
 
   // See "Packing pays only ...": packs counted before the first decision; a pack pays when at
   // least 1 in kPackedHitsPerPack comes back in time (measured on the 10 M-customer replay:
@@ -300,7 +302,7 @@ class CustomerCache {
   StateStore& store_;
   size_t max_customers_;
   size_t max_bytes_;
-  size_t bytes_ = 0;         // decoded and packed entries
+  size_t bytes_ = 0;         // decoded and packed entries and the departed filter
   size_t packed_bytes_ = 0;  // packed entries
   // The decoded customers in CLOCK order; null where one was freed (reused by the next load).
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -344,5 +346,15 @@ class CustomerCache {
   uint64_t load_errors_ = 0;
   uint64_t reads_skipped_ = 0;
 };
+
+// A swiss table entry: the value and one control byte, at absl's mean load of 2/3 (it grows at
+// 7/8 full, to twice the capacity).
+constexpr size_t kTableEntryBytes(size_t value_bytes) { return (value_bytes + 1) * 3 / 2; }
+
+inline constexpr size_t CustomerCache::kEntryOverheadBytes =
+    AllocationBytes(sizeof(CustomerCache::Slot)) - sizeof(CustomerState) +
+    kTableEntryBytes(sizeof(CustomerCache::IndexEntry)) + sizeof(std::unique_ptr<Slot>);
+inline constexpr size_t CustomerCache::kPackedOverheadBytes =
+    kTableEntryBytes(sizeof(CustomerCache::PackedEntry));
 
 }  // namespace cx
