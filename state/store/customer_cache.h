@@ -349,12 +349,12 @@ class CustomerCache {
 
 // A swiss table entry: the value and one control byte, at absl's mean load of 2/3 (it grows at
 // 7/8 full, to twice the capacity).
-constexpr size_t kTableEntryBytes(size_t value_bytes) { return (value_bytes + 1) * 3 / 2; }
+constexpr size_t TableEntryBytes(size_t value_bytes) { return (value_bytes + 1) * 3 / 2; }
 
 inline constexpr size_t CustomerCache::kEntryOverheadBytes =
     AllocationBytes(sizeof(CustomerCache::Slot)) - sizeof(CustomerState) +
-    kTableEntryBytes(sizeof(CustomerCache::IndexEntry)) + sizeof(std::unique_ptr<Slot>);
+    TableEntryBytes(sizeof(CustomerCache::IndexEntry)) + sizeof(std::unique_ptr<Slot>);
 inline constexpr size_t CustomerCache::kPackedOverheadBytes =
-    kTableEntryBytes(sizeof(CustomerCache::PackedEntry));
+    TableEntryBytes(sizeof(CustomerCache::PackedEntry));
 
 }  // namespace cx
