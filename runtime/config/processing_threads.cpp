@@ -1,61 +1,37 @@
 #include "runtime/config/processing_threads.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <thread>
 
+#include "runtime/config/cgroup_files.h"
+
 namespace cx {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
-
-// A whole decimal integer and nothing else.
-std::optional<int64_t> ParseInteger(std::string_view text) {
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 std::optional<double> Ratio(std::optional<int64_t> quota, std::optional<int64_t> period) {
   if (!quota || !period || *quota <= 0 || *period <= 0) return std::nullopt;
   return static_cast<double>(*quota) / static_cast<double>(*period);
 }
 
-std::optional<std::string> ReadSmallFile(const char* path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::string text;
-  std::getline(in, text);
-  return text;
-}
-
 }  // namespace
 
 std::optional<double> CpuLimitFromCgroupV2(std::string_view cpu_max) {
-  cpu_max = Trim(cpu_max);
+  cpu_max = TrimBlanks(cpu_max);
   size_t space = cpu_max.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
   std::string_view quota = cpu_max.substr(0, space);
-  std::string_view period = Trim(cpu_max.substr(space + 1));
+  std::string_view period = TrimBlanks(cpu_max.substr(space + 1));
   if (quota == "max") return std::nullopt;
-  return Ratio(ParseInteger(quota), ParseInteger(period));
+  return Ratio(ParseWholeInteger(quota), ParseWholeInteger(period));
 }
 
 std::optional<double> CpuLimitFromCgroupV1(std::string_view cfs_quota_us,
                                            std::string_view cfs_period_us) {
-  return Ratio(ParseInteger(Trim(cfs_quota_us)), ParseInteger(Trim(cfs_period_us)));
+  return Ratio(ParseWholeInteger(TrimBlanks(cfs_quota_us)),
+               ParseWholeInteger(TrimBlanks(cfs_period_us)));
 }
 
 int ResolveProcessingThreads(int configured, std::optional<double> cpu_limit,
@@ -71,14 +47,12 @@ int ResolveProcessingThreads(int configured, std::optional<double> cpu_limit,
 }
 
 std::optional<double> ReadCgroupCpuLimit() {
-  if (std::optional<std::string> v2 = ReadSmallFile("/sys/fs/cgroup/cpu.max")) {
+  if (std::optional<std::string> v2 = ReadFirstLine("/sys/fs/cgroup/cpu.max")) {
     return CpuLimitFromCgroupV2(*v2);
   }
   for (const char* dir : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"}) {
-    std::optional<std::string> quota =
-        ReadSmallFile((std::string(dir) + "/cpu.cfs_quota_us").c_str());
-    std::optional<std::string> period =
-        ReadSmallFile((std::string(dir) + "/cpu.cfs_period_us").c_str());
+    std::optional<std::string> quota = ReadFirstLine(std::string(dir) + "/cpu.cfs_quota_us");
+    std::optional<std::string> period = ReadFirstLine(std::string(dir) + "/cpu.cfs_period_us");
     if (quota && period) return CpuLimitFromCgroupV1(*quota, *period);
   }
   return std::nullopt;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <new>
 
+#include "runtime/config/memory_limit.h"
+
 namespace cx {
 namespace {
 
@@ -21,14 +23,11 @@ size_t AlignUp(size_t n) {
   return (n + kDirectAlignment - 1) / kDirectAlignment * kDirectAlignment;
 }
 
-// Whether a regular file of `size` bytes is larger than a quarter of the machine's memory.
+// Whether a regular file of `size` bytes is larger than a quarter of the memory this process
+// can use (the machine's, or its cgroup's limit, which counts the page cache it fills).
 bool LargerThanTheCacheKeeps(uint64_t size) {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page_size = ::sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page_size <= 0) {
-    return false;
-  }
-  return size > static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) / 4;
+  const uint64_t memory = AvailableMemoryBytes();
+  return memory > 0 && size > memory / 4;
 }
 
 // Opens `path` past the page cache, or returns -1 (the filesystem refuses O_DIRECT, or the

@@ -13,11 +13,12 @@ namespace cx {
 // How a LineReader reads a regular file.
 enum class InputCaching {
   // Past the kernel's page cache (O_DIRECT) when the file is larger than a quarter of the
-  // machine's memory, which the page cache could not keep anyway: the kernel then neither
-  // copies each page out of its cache nor reclaims the cache behind the reader (in a 10 M-customer
-  // replay the reading thread spent more CPU on that than on decoding; bench/RESULTS.md, "the
-  // input read past the page cache"). Through the page cache otherwise, and wherever the
-  // filesystem refuses O_DIRECT (tmpfs).
+  // memory this process can use (the machine's, or its cgroup's limit: AvailableMemoryBytes),
+  // which the page cache could not keep anyway: the kernel then neither copies each page out
+  // of its cache nor reclaims the cache behind the reader (in a 10 M-customer replay the
+  // reading thread spent more CPU on that than on decoding; bench/RESULTS.md, "the input read
+  // past the page cache"). Through the page cache otherwise, and wherever the filesystem
+  // refuses O_DIRECT (tmpfs).
   kAuto,
   // Past the page cache whenever the filesystem allows it (tests).
   kBypass,
