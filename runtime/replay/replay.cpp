@@ -518,7 +518,8 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   if (!input) {
     return input.error();
   }
-  Result<std::unique_ptr<LineReader>> reader = LineReader::Open(options.input);
+  Result<std::unique_ptr<LineReader>> reader =
+      LineReader::Open(options.input, options.input_caching);
   if (!reader) {
     return reader.error();
   }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "processors/rules_config.h"
+#include "runtime/replay/line_reader.h"
 #include "runtime/shard/clock.h"
 #include "runtime/shard/defaults.h"
 #include "schemas/event.h"
@@ -28,6 +29,9 @@ struct ReplayOptions {
   std::string dead_letter;
   // RocksDB state directory kept between runs; empty uses a temporary one removed at exit.
   std::string state_dir;
+  // Whether the input file is read through the kernel's page cache (runtime/replay/line_reader.h:
+  // by default past it for a file larger than a quarter of the memory).
+  InputCaching input_caching = InputCaching::kAuto;
   RulesConfig rules;
   StoreOptions store;
   // Decoded customer states kept in memory in front of RocksDB, and their estimated bytes

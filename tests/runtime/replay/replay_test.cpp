@@ -360,5 +360,32 @@ TEST_F(ReplayTest, AReplayedInputIsRefusedAndContinuedOnceItGrew) {
             SortedLines(Read("once.alerts")));
 }
 
+// An input read past the page cache (what a file larger than a quarter of the memory gets) gives
+// the outputs of one read through it, from the start and when a grown file is continued from
+// the middle of a block (LineReader::SkipTo at an unaligned offset).
+TEST_F(ReplayTest, ReadingPastThePageCacheChangesNoOutput) {
+  std::vector<std::string> lines = Generate("all.jsonl", 2000);
+  auto cached = [](ReplayOptions& o) { o.input_caching = InputCaching::kUse; };
+  auto direct = [](ReplayOptions& o) { o.input_caching = InputCaching::kBypass; };
+  ASSERT_TRUE(TryRun("all.jsonl", "cached", "", cached).ok());
+  ASSERT_TRUE(TryRun("all.jsonl", "direct", "", direct).ok());
+  EXPECT_GT(Read("cached.alerts").size(), 0u);
+  EXPECT_EQ(Read("direct.alerts"), Read("cached.alerts"));
+  EXPECT_EQ(Read("direct.signals"), Read("cached.signals"));
+  EXPECT_EQ(Read("direct.dead"), Read("cached.dead"));
+
+  const size_t half = lines.size() / 2 + 7;
+  Write("day.jsonl", std::vector<std::string>(lines.begin(), lines.begin() + half));
+  const std::string state = (dir_ / "state").string();
+  ASSERT_TRUE(TryRun("day.jsonl", "first", state, direct).ok());
+  Write("day.jsonl", lines);
+  Result<ReplaySummary> rest = TryRun("day.jsonl", "rest", state, direct);
+  ASSERT_TRUE(rest.ok()) << rest.error().message();
+  EXPECT_EQ(rest->started_after_line, half);
+  EXPECT_EQ(rest->lines, lines.size() - half);
+  EXPECT_EQ(SortedLines(Read("first.alerts") + Read("rest.alerts")),
+            SortedLines(Read("cached.alerts")));
+}
+
 }  // namespace
 }  // namespace cx
