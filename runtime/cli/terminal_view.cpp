@@ -62,8 +62,8 @@ std::string FormatProgressLine(const ProgressCounts& counts) {
 
 TerminalView::TerminalView(FILE* out) : out_(out), colour_(::isatty(::fileno(out)) != 0) {}
 
-void TerminalView::OnEventProcessed(std::string_view, const Event*, std::chrono::nanoseconds) {
-  events_.fetch_add(1, std::memory_order_relaxed);
+void TerminalView::OnRecordsProcessed(const RecordTally& records) {
+  events_.fetch_add(records.records(), std::memory_order_relaxed);
 }
 
 void TerminalView::OnDeadLetter(DecodeError) {

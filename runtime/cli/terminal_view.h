@@ -38,8 +38,7 @@ class TerminalView final : public LiveObserver {
  public:
   explicit TerminalView(FILE* out);
 
-  void OnEventProcessed(std::string_view topic, const Event* decoded,
-                        std::chrono::nanoseconds processing_time) override;
+  void OnRecordsProcessed(const RecordTally& records) override;
   void OnDeadLetter(DecodeError error) override;
   void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
                         std::chrono::nanoseconds event_to_alert) override;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/kafka/record_tally.h"
 #include "schemas/alert.h"
 #include "schemas/decode_error.h"
 #include "schemas/event.h"
@@ -48,12 +49,9 @@ struct PartitionLag {
 class LiveObserver {
  public:
   virtual ~LiveObserver() = default;
-  // One input record consumed from `topic`; `decoded` is null when it became a dead letter.
-  virtual void OnEventProcessed(std::string_view /*topic*/, const Event* /*decoded*/,
-                                std::chrono::nanoseconds /*processing_time*/) {}
-  // The record's event was applied to its customer's state: called after OnEventProcessed's
-  // record passed dedup (not for a repeated event_id), after the signals it caused.
-  virtual void OnEventApplied(const Event& /*event*/) {}
+  // The input records consumed since the last call (never none), once per processing turn
+  // (at most a few hundred records per assigned shard) rather than per record: RecordTally.
+  virtual void OnRecordsProcessed(const RecordTally& /*records*/) {}
   virtual void OnDeadLetter(DecodeError /*error*/) {}
   // Emitted inside the open transaction (not yet visible to read_committed readers).
   virtual void OnSignal(const Signal& /*signal*/) {}

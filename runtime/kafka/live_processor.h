@@ -19,6 +19,7 @@
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_outputs.h"
 #include "runtime/kafka/live_status.h"
+#include "runtime/kafka/record_tally.h"
 #include "runtime/kafka/shard_inputs.h"
 #include "runtime/kafka/shard_persistence.h"
 #include "runtime/shard/clock.h"
@@ -106,10 +107,13 @@ class LiveProcessor final : private GroupListener {
   // because the commit in flight ended (the loop completes it).
   [[nodiscard]] bool DrainShard(ShardSlot& slot, size_t budget);
   // `started`: the monotonic time the record was taken; `not_after`: the latest event time it
-  // may carry (now + kafka.max_future). May roll back (Recover, when no transaction can begin):
-  // `slot` is then gone and the record is not processed (the rewind brings it back).
-  void ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message, MonotonicTime started,
-                     EventTime not_after);
+  // may carry (now + kafka.max_future). Returns the monotonic time it was done. May roll back
+  // (Recover, when no transaction can begin): `slot` is then gone and the record is not
+  // processed (the rewind brings it back).
+  MonotonicTime ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message,
+                              MonotonicTime started, EventTime not_after);
+  // Hands the records tallied since the last call to the observers (one call per turn).
+  void ReportRecords();
   void AdvanceIdleShards();
   // Commits everything processed so far (a transaction, or flush + offset commit) and waits
   // for it, after the commit in flight. Returns false when work was rolled back (it will be
@@ -156,6 +160,7 @@ class LiveProcessor final : private GroupListener {
 
   Decoder decoder_;
   Event event_;
+  RecordTally tally_;  // records processed this turn, for the observers
   // Next offset to commit per input (topic, partition) since the last commit.
   ConsumedOffsets pending_offsets_;
   const std::atomic<bool>* stop_ = nullptr;

@@ -8,12 +8,8 @@ class ObserverFanIn::Member final : public LiveObserver {
  public:
   Member(ObserverFanIn& fan_in, int index) : fan_in_(fan_in), index_(index) {}
 
-  void OnEventProcessed(std::string_view topic, const Event* decoded,
-                        std::chrono::nanoseconds processing_time) override {
-    fan_in_.Forward([&](LiveObserver& o) { o.OnEventProcessed(topic, decoded, processing_time); });
-  }
-  void OnEventApplied(const Event& event) override {
-    fan_in_.Forward([&](LiveObserver& o) { o.OnEventApplied(event); });
+  void OnRecordsProcessed(const RecordTally& records) override {
+    fan_in_.Forward([&](LiveObserver& o) { o.OnRecordsProcessed(records); });
   }
   void OnDeadLetter(DecodeError error) override {
     fan_in_.Forward([&](LiveObserver& o) { o.OnDeadLetter(error); });

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 
 #include <prometheus/counter.h>
@@ -113,9 +114,14 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
   for (int i = 1; i < kDecodeErrorCount; ++i) {
     dead_letters_[i] = &dead.Add({{"code", std::string(ToString(static_cast<DecodeError>(i)))}});
   }
+  const Histogram::BucketBoundaries processing_bounds{1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5,
+                                                      1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3,   0.025};
   processing_ = &Histograms(r, metric::kProcessingSeconds, "Processing time per input record")
-                     .Add({}, Histogram::BucketBoundaries{1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5,
-                                                          1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025});
+                     .Add({}, processing_bounds);
+  for (double bound : processing_bounds) {
+    processing_bounds_ns_.push_back(std::llround(bound * 1e9));
+  }
+  processing_increments_.resize(processing_bounds.size() + 1);
   event_to_alert_ =
       &Histograms(r, metric::kEventToAlertSeconds,
                   "Wall time from consuming the triggering record to the alert's commit")
@@ -266,17 +272,29 @@ Counter& MetricsProbe::TopicCounter(std::string_view topic) {
   return *series.consumed;
 }
 
-void MetricsProbe::OnEventProcessed(std::string_view topic, const Event* decoded,
-                                    std::chrono::nanoseconds processing_time) {
-  TopicCounter(topic).Increment();
-  processing_->Observe(Seconds(processing_time));
-  if (decoded == nullptr) return;
-  events_by_type_[static_cast<size_t>(decoded->type)]->Increment();
-}
-
-void MetricsProbe::OnEventApplied(const Event& event) {
-  if (std::optional<ContactChannel> channel = OpenedContact(event)) {
-    contacts_[reasons_.Index(event.reason)][static_cast<size_t>(*channel)]->Increment();
+void MetricsProbe::OnRecordsProcessed(const RecordTally& records) {
+  for (const RecordTally::TopicCount& topic : records.topics()) {
+    if (topic.records > 0) TopicCounter(topic.topic).Increment(static_cast<double>(topic.records));
+  }
+  for (size_t type = 0; type < events_by_type_.size(); ++type) {
+    const uint64_t decoded = records.decoded()[type];
+    if (decoded > 0) events_by_type_[type]->Increment(static_cast<double>(decoded));
+  }
+  // The buckets as prometheus-cpp's Observe picks them (the first bound >= the value), one
+  // update for the turn.
+  std::fill(processing_increments_.begin(), processing_increments_.end(), 0.0);
+  int64_t total_ns = 0;
+  for (std::chrono::nanoseconds time : records.processing_times()) {
+    const auto bucket =
+        std::lower_bound(processing_bounds_ns_.begin(), processing_bounds_ns_.end(), time.count()) -
+        processing_bounds_ns_.begin();
+    processing_increments_[static_cast<size_t>(bucket)] += 1.0;
+    total_ns += time.count();
+  }
+  processing_->ObserveMultiple(processing_increments_, static_cast<double>(total_ns) / 1e9);
+  for (const RecordTally::ContactCount& count : records.contacts()) {
+    contacts_[reasons_.Index(count.reason)][static_cast<size_t>(count.channel)]->Increment(
+        static_cast<double>(count.contacts));
   }
 }
 

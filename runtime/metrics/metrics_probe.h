@@ -51,10 +51,9 @@ class MetricsProbe final : public LiveObserver {
   // Every metric in the Prometheus text exposition format 0.0.4. Thread-safe.
   [[nodiscard]] std::string Serialize() const;
 
-  void OnEventProcessed(std::string_view topic, const Event* decoded,
-                        std::chrono::nanoseconds processing_time) override;
-  // Counts contacts by reason and channel (reasons/reason_labels.h: OpenedContact).
-  void OnEventApplied(const Event& event) override;
+  // Counts records by topic and type, their processing times (one histogram update for all of
+  // them), and the contacts they opened by reason and channel.
+  void OnRecordsProcessed(const RecordTally& records) override;
   void OnDeadLetter(DecodeError error) override;
   void OnSignal(const Signal& signal) override;
   void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
@@ -90,6 +89,8 @@ class MetricsProbe final : public LiveObserver {
   std::array<prometheus::Counter*, 4> events_by_type_{};
   std::array<prometheus::Counter*, kDecodeErrorCount> dead_letters_{};
   prometheus::Histogram* processing_ = nullptr;
+  std::vector<int64_t> processing_bounds_ns_;  // processing_'s bucket boundaries
+  std::vector<double> processing_increments_;  // OnRecordsProcessed's buffer: one per bucket
   prometheus::Histogram* event_to_alert_ = nullptr;
   prometheus::Histogram* commit_ = nullptr;
   std::array<prometheus::Counter*, 2> commits_{};  // aborted, committed

@@ -19,13 +19,13 @@ struct Recorder final : LiveObserver {
     partitions.clear();
     for (const ShardSnapshot& s : shards) partitions.push_back(s.partition);
   }
-  void OnEventProcessed(std::string_view, const Event*, std::chrono::nanoseconds) override {
-    ++processed;
+  void OnRecordsProcessed(const RecordTally& records) override {
+    processed += static_cast<int64_t>(records.records());
   }
   void OnCommit(std::chrono::nanoseconds, bool) override { ++commits; }
 };
 
-std::vector<ShardSnapshot> Shards(std::vector<int> partitions) {
+std::vector<ShardSnapshot> Shards(const std::vector<int>& partitions) {
   std::vector<ShardSnapshot> shards;
   for (int p : partitions) {
     ShardSnapshot s;
@@ -71,10 +71,13 @@ TEST(ObserverFanIn, CallsFromManyThreadsReachTheObserverOneAtATime) {
   ObserverFanIn fan_in({&recorder}, kThreads);
   {
     std::vector<std::jthread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&fan_in, t] {
+        RecordTally records;
+        records.AddRecord("cx.clicks", nullptr, std::chrono::nanoseconds(1));
         for (int i = 0; i < kCalls; ++i) {
-          fan_in.member(t).OnEventProcessed("cx.clicks", nullptr, std::chrono::nanoseconds(1));
+          fan_in.member(t).OnRecordsProcessed(records);
           if (i % 100 == 0) fan_in.member(t).OnCommit(std::chrono::nanoseconds(1), true);
         }
       });

@@ -1,5 +1,6 @@
 #include "runtime/metrics/metrics_probe.h"
 
+#include <algorithm>
 #include <iterator>
 #include <regex>
 #include <set>
@@ -30,9 +31,11 @@ TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   call.type = EventType::kCall;
   call.action = Action::kQueued;
   call.customer_id = "secret-customer-7";
-  probe.OnEventProcessed("t.calls", &call, microseconds(40));
-  probe.OnEventProcessed("t.calls", &call, microseconds(40));
-  probe.OnEventProcessed("t.clicks", nullptr, microseconds(5));
+  RecordTally records;
+  records.AddRecord("t.calls", &call, microseconds(40));
+  records.AddRecord("t.calls", &call, microseconds(40));
+  records.AddRecord("t.clicks", nullptr, microseconds(5));
+  probe.OnRecordsProcessed(records);
   probe.OnDeadLetter(DecodeError::kMissingField);
   probe.OnCommit(milliseconds(12), true);
   probe.OnCommit(milliseconds(30), false);
@@ -43,7 +46,7 @@ TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   EXPECT_EQ(Sample(text, "cxpulse_events_consumed_total{topic=\"t.clicks\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_events_total{type=\"call\"}"), 2);
   EXPECT_EQ(Sample(text, "cxpulse_events_total{type=\"click\"}"), 0);
-  // Contacts count applied events only (OnEventApplied), not every record consumed.
+  // Contacts count applied events only (RecordTally::AddApplied), not every record consumed.
   EXPECT_EQ(Sample(text, "cxpulse_contacts_total{channel=\"call\",reason=\"other\"}"), 0);
   EXPECT_EQ(Sample(text, "cxpulse_dead_letters_total{code=\"missing_field\"}"), 1);
   EXPECT_EQ(Sample(text, "cxpulse_dead_letters_total{code=\"invalid_json\"}"), 0);
@@ -58,6 +61,48 @@ TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   EXPECT_EQ(text.find("secret-customer-7"), std::string::npos);
 }
 
+// A turn's processing times go into the histogram at once, each in the bucket Observe would
+// pick (the first bound >= the time: a time on a bound counts in that bound's bucket).
+TEST(MetricsProbeTest, ProcessingTimesOfATurnFillTheBucketsObserveWould) {
+  MetricsProbe probe;
+  RecordTally records;
+  const std::vector<std::chrono::nanoseconds> times = {
+      std::chrono::nanoseconds(500),
+      std::chrono::nanoseconds(1000),
+      std::chrono::nanoseconds(1001),
+      microseconds(40),
+      microseconds(40),
+      milliseconds(1),
+      milliseconds(30),  // past the last bound: +Inf only
+  };
+  for (std::chrono::nanoseconds time : times) records.AddRecord("t.calls", nullptr, time);
+  probe.OnRecordsProcessed(records);
+  records.Clear();
+  records.AddRecord("t.calls", nullptr, microseconds(3));  // a second turn adds to the first
+  probe.OnRecordsProcessed(records);
+  std::vector<double> all_seconds;
+  all_seconds.reserve(times.size() + 1);
+  for (std::chrono::nanoseconds time : times) all_seconds.push_back(time.count() / 1e9);
+  all_seconds.push_back(3e-6);
+  const std::string text = probe.Serialize();
+  std::regex bucket("cxpulse_processing_seconds_bucket\\{le=\"([^\"]+)\"\\} ([0-9.e+-]+)");
+  int buckets = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), bucket), end; it != end; ++it) {
+    const std::string le = (*it)[1];
+    const double bound = le == "+Inf" ? 1e300 : std::stod(le);
+    const auto expected = std::count_if(all_seconds.begin(), all_seconds.end(),
+                                        [bound](double t) { return t <= bound; });
+    EXPECT_EQ(std::stod((*it)[2]), static_cast<double>(expected)) << "le=" << le;
+    ++buckets;
+  }
+  EXPECT_EQ(buckets, 13);
+  EXPECT_EQ(Sample(text, "cxpulse_processing_seconds_count"), 8);
+  double sum = 0;
+  for (double t : all_seconds) sum += t;
+  EXPECT_NEAR(Sample(text, "cxpulse_processing_seconds_sum"), sum, 1e-9);
+  EXPECT_EQ(Sample(text, "cxpulse_events_consumed_total{topic=\"t.calls\"}"), 8);
+}
+
 Event OpenedContact(EventType type, Action action, std::string_view reason) {
   Event e;
   e.type = type;
@@ -70,14 +115,16 @@ Event OpenedContact(EventType type, Action action, std::string_view reason) {
 
 TEST(MetricsProbeTest, ContactsAndRepeatsByConfiguredReason) {
   MetricsProbe probe(nullptr, RiskRules{}, {"billing", "delivery"});
-  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, "billing"));
-  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, "billing"));
-  probe.OnEventApplied(OpenedContact(EventType::kChat, Action::kStarted, "delivery"));
-  probe.OnEventApplied(OpenedContact(EventType::kChat, Action::kStarted, "refund"));
-  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, ""));
+  RecordTally records;
+  records.AddApplied(OpenedContact(EventType::kCall, Action::kQueued, "billing"));
+  records.AddApplied(OpenedContact(EventType::kCall, Action::kQueued, "billing"));
+  records.AddApplied(OpenedContact(EventType::kChat, Action::kStarted, "delivery"));
+  records.AddApplied(OpenedContact(EventType::kChat, Action::kStarted, "refund"));
+  records.AddApplied(OpenedContact(EventType::kCall, Action::kQueued, ""));
   // Not contacts: a chat message, an ended call.
-  probe.OnEventApplied(OpenedContact(EventType::kChat, Action::kMessage, "billing"));
-  probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kEnded, "billing"));
+  records.AddApplied(OpenedContact(EventType::kChat, Action::kMessage, "billing"));
+  records.AddApplied(OpenedContact(EventType::kCall, Action::kEnded, "billing"));
+  probe.OnRecordsProcessed(records);
   Signal repeat = MakeSignal(SignalKind::kContactRepeat, "secret-customer-9");
   repeat.channel = "chat";
   repeat.reason = "delivery";
@@ -114,10 +161,12 @@ TEST(MetricsProbeTest, ReasonLabelsAreBounded) {
   many.reserve(200);
   for (int i = 0; i < 200; ++i) many.push_back("r" + std::to_string(i));
   MetricsProbe probe(nullptr, RiskRules{}, many);
+  RecordTally records;
   for (int i = 0; i < 200; ++i) {
     std::string reason = "r" + std::to_string(i);
-    probe.OnEventApplied(OpenedContact(EventType::kCall, Action::kQueued, reason));
+    records.AddApplied(OpenedContact(EventType::kCall, Action::kQueued, reason));
   }
+  probe.OnRecordsProcessed(records);
   std::string text = probe.Serialize();
   std::regex series("cxpulse_contacts_total\\{channel=\"call\",reason=\"([a-z0-9]+)\"\\} ");
   std::set<std::string> reasons;
@@ -131,9 +180,11 @@ TEST(MetricsProbeTest, ReasonLabelsAreBounded) {
 
 TEST(MetricsProbeTest, TopicLabelsAreCapped) {
   MetricsProbe probe;
+  RecordTally records;
   for (int i = 0; i < 50; ++i) {
-    probe.OnEventProcessed("topic-" + std::to_string(i), nullptr, microseconds(1));
+    records.AddRecord("topic-" + std::to_string(i), nullptr, microseconds(1));
   }
+  probe.OnRecordsProcessed(records);
   std::string text = probe.Serialize();
   std::regex series("cxpulse_events_consumed_total\\{topic=\"([^\"]+)\"\\}");
   std::set<std::string> topics;

@@ -35,8 +35,10 @@ TEST(MetricsProbeThreads, SerializeWhileTheProcessingThreadReports) {
   call.customer_id = "c-1";
   for (int i = 0; i < kRounds; ++i) {
     const std::string topic = "t" + std::to_string(i % 12);  // past kMaxTopics: "other"
-    probe.OnEventProcessed(topic, &call, std::chrono::microseconds(10));
-    probe.OnEventApplied(call);
+    RecordTally records;
+    records.AddRecord(topic, &call, std::chrono::microseconds(10));
+    records.AddApplied(call);
+    probe.OnRecordsProcessed(records);
     probe.OnCommit(std::chrono::milliseconds(1), i % 7 != 0);
     std::vector<ShardSnapshot> shards;
     for (int p = 0; p < 1 + i % 4; ++p) {  // shards assigned and revoked
