@@ -20,7 +20,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "state/customer_state_codec.h"
@@ -166,6 +168,33 @@ std::string DescribeOpenError(const rocksdb::Status& status, const std::string& 
 
 std::string Describe(std::string_view what, const rocksdb::Status& status) {
   return std::string(what) + ": " + status.ToString();
+}
+
+// Deletes the empty write-ahead logs of earlier opens, those numbered below the live one. RocksDB
+// 7.8 creates a log at every open and keeps an empty one until a flush advances the oldest log
+// it needs (facebook/rocksdb#11313, fixed in 8.3): with the log off (disableWAL) they are all
+// empty and one more stayed behind at every open. An empty log holds nothing to recover, and
+// without `track_and_verify_wals_in_manifest` RocksDB does not expect it; the caller holds the
+// store's LOCK, so no other process is writing one. Best effort: a log left behind is harmless.
+void DeleteEmptyEarlierLogs(rocksdb::DB& db, const std::string& dir) {
+  std::unique_ptr<rocksdb::LogFile> live;
+  if (!db.GetCurrentWalFile(&live).ok() || live == nullptr) {
+    return;
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= 4 || !name.ends_with(".log") ||
+        !std::all_of(name.begin(), name.end() - 4, [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    std::error_code size_error;
+    if (std::strtoull(name.c_str(), nullptr, 10) < live->LogNumber() &&
+        entry.file_size(size_error) == 0 && !size_error) {
+      std::error_code remove_error;
+      std::filesystem::remove(entry.path(), remove_error);
+    }
+  }
 }
 
 // RocksDB's info log, sent to spdlog at debug level instead of a LOG file in the state dir: on a
@@ -417,6 +446,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   impl->customers = impl->handles[1];
   impl->timers = impl->handles[2];
   impl->meta = impl->handles[3];
+  DeleteEmptyEarlierLogs(*impl->db, options.path);
   if (Result<void> format = impl->CheckFormat(); !format) {
     return format.error();
   }

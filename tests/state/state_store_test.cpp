@@ -537,6 +537,35 @@ TEST(StateStoreTest, ReopenKeepsEverything) {
   EXPECT_EQ(ids, (std::vector<std::string>{"c-1", "c-2", "c-3"}));
 }
 
+// RocksDB 7.8 creates a write-ahead log at every open and kept the empty ones of earlier opens
+// (facebook/rocksdb#11313): one more file in the state dir per restart.
+TEST(StateStoreTest, ReopeningLeavesOnlyTheLiveWriteAheadLog) {
+  TempDir dir;
+  const auto logs = [&] {
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.Path())) {
+      if (entry.path().extension() == ".log") ++count;
+    }
+    return count;
+  };
+  for (int open = 0; open < 4; ++open) {
+    auto store = OpenAt(dir.Path());
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(logs(), 1) << "open " << open;
+    StoreBatch batch;
+    batch.PutCustomer("c-" + std::to_string(open), Encoded(open));
+    MustCommit(*store, batch);
+  }
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(logs(), 1);
+  for (int open = 0; open < 4; ++open) {
+    std::string value;
+    ASSERT_TRUE(store->GetCustomer("c-" + std::to_string(open), value).IsOk()) << open;
+    EXPECT_EQ(value, Encoded(open));
+  }
+}
+
 TEST(StateStoreTest, SecondOpenOfALockedDirFailsClearly) {
   TempDir dir;
   auto first = OpenAt(dir.Path());
