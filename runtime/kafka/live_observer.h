@@ -49,12 +49,12 @@ struct PartitionLag {
 class LiveObserver {
  public:
   virtual ~LiveObserver() = default;
-  // The input records consumed since the last call (never none), once per processing turn
-  // (at most a few hundred records per assigned shard) rather than per record: RecordTally.
+  // The input records consumed since the last call, and the signals emitted meanwhile inside
+  // the open transaction (not yet visible to read_committed readers); never empty. Once per
+  // processing turn (at most a few hundred records per assigned shard) rather than per record
+  // or signal: RecordTally.
   virtual void OnRecordsProcessed(const RecordTally& /*records*/) {}
   virtual void OnDeadLetter(DecodeError /*error*/) {}
-  // Emitted inside the open transaction (not yet visible to read_committed readers).
-  virtual void OnSignal(const Signal& /*signal*/) {}
   // An alert became visible (its transaction committed). `alert_json` is the alert as its
   // topic holds it (schemas/json_writer.h AppendAlertJson, formatted once for the topic and
   // every observer). `event_to_alert` is wall clock at the commit minus the wall clock at which

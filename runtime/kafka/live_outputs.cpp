@@ -11,7 +11,7 @@ void LiveOutputs::OnSignal(const Signal& signal) {
   AppendSignalJson(signal, scratch_);
   std::string_view value(scratch_);
   transactions_.Produce(topics_.signals, -1, signal.customer_id, &value);
-  for (LiveObserver* observer : observers_) observer->OnSignal(signal);
+  if (!observers_.empty()) tally_.AddSignal(signal);
 }
 
 void LiveOutputs::OnAlert(const Alert& alert) {

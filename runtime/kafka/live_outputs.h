@@ -8,6 +8,7 @@
 #include "runtime/config/kafka_config.h"
 #include "runtime/kafka/live_observer.h"
 #include "runtime/kafka/live_status.h"
+#include "runtime/kafka/record_tally.h"
 #include "runtime/kafka/transactions.h"
 #include "runtime/shard/clock.h"
 #include "runtime/shard/emission_sink.h"
@@ -16,14 +17,20 @@ namespace cx {
 
 // Where the live shards' outputs go: each signal, alert and dead letter as JSON to its topic
 // inside the open transaction (Transactions::Produce), and to the observers (metrics, the HTTP
-// alert feed). An alert reaches the observers only once its transaction committed
+// alert feed): signals into `tally` when there are observers, which the processor hands to them
+// once per turn. An alert reaches the observers only once its transaction committed
 // (AlertsCommitted), with the time since its triggering record was consumed. Single-threaded:
-// the processing thread. `topics`, `transactions`, `status` and `observers` must outlive it.
+// the processing thread. `topics`, `transactions`, `status`, `observers` and `tally` must
+// outlive it.
 class LiveOutputs final : public EmissionSink {
  public:
   LiveOutputs(const TopicNames& topics, Transactions& transactions, LiveStatus& status,
-              const std::vector<LiveObserver*>& observers)
-      : topics_(topics), transactions_(transactions), status_(status), observers_(observers) {}
+              const std::vector<LiveObserver*>& observers, RecordTally& tally)
+      : topics_(topics),
+        transactions_(transactions),
+        status_(status),
+        observers_(observers),
+        tally_(tally) {}
 
   // The monotonic time at which the record now being processed was consumed (alert latency).
   void SetTrigger(MonotonicTime consumed_at) { trigger_consumed_at_ = consumed_at; }
@@ -53,6 +60,7 @@ class LiveOutputs final : public EmissionSink {
   Transactions& transactions_;
   LiveStatus& status_;
   const std::vector<LiveObserver*>& observers_;
+  RecordTally& tally_;
   MonotonicTime trigger_consumed_at_;
   std::string scratch_;
   // An alert produced in the open transaction, for the observers once it committed: the JSON

@@ -66,7 +66,7 @@ LiveProcessor::LiveProcessor(AppConfig config, const Clock& clock, std::string_v
   persistence_ = std::make_unique<ShardPersistence>(
       config_, config_.kafka.group_id + "-" + instance_id_, clock_);
   outputs_ = std::make_unique<LiveOutputs>(config_.kafka.topics, persistence_->transactions(),
-                                           status_, observers_);
+                                           status_, observers_, tally_);
   stop_ = &kNeverStop;
 }
 
@@ -503,7 +503,6 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
           break;  // rolled back: `shards_` was rebuilt, this loop's iterator is gone
         }
       }
-      ReportRecords();
     }
     std::string fatal_reason;
     const int poll_ms = busy ? 0 : persistence_->committing() ? kPollWhileCommittingMs : kPollMs;
@@ -527,6 +526,9 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
       PublishSnapshots();
       last_snapshot = now;
     }
+    // The turn's records, and its signals: the shards' and those of deadlines passed while
+    // idle (AdvanceIdleShards).
+    ReportRecords();
   }
   status_.ready = false;
   running_ = false;
@@ -536,6 +538,7 @@ Result<void> LiveProcessor::Run(const std::atomic<bool>& stop) {
   } else {
     FinishCommit(false);
   }
+  ReportRecords();
   consumer_->Close();
   shards_.clear();
   ++shards_generation_;

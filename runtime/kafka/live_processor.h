@@ -112,7 +112,8 @@ class LiveProcessor final : private GroupListener {
   // processed (the rewind brings it back).
   MonotonicTime ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message,
                               MonotonicTime started, EventTime not_after);
-  // Hands the records tallied since the last call to the observers (one call per turn).
+  // Hands the records and signals tallied since the last call to the observers (one call per
+  // turn; none when there were none).
   void ReportRecords();
   void AdvanceIdleShards();
   // Commits everything processed so far (a transaction, or flush + offset commit) and waits

@@ -14,9 +14,6 @@ class ObserverFanIn::Member final : public LiveObserver {
   void OnDeadLetter(DecodeError error) override {
     fan_in_.Forward([&](LiveObserver& o) { o.OnDeadLetter(error); });
   }
-  void OnSignal(const Signal& signal) override {
-    fan_in_.Forward([&](LiveObserver& o) { o.OnSignal(signal); });
-  }
   void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
                         std::chrono::nanoseconds event_to_alert) override {
     fan_in_.Forward(

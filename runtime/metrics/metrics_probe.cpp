@@ -34,7 +34,6 @@ using prometheus::Histogram;
 namespace {
 
 constexpr std::array<std::string_view, 4> kEventTypes = {"click", "call", "chat", "survey"};
-constexpr std::array<std::string_view, 2> kChannels = {"call", "chat"};
 constexpr std::array<SlaOutcome, 3> kOutcomes = {SlaOutcome::kAnswered, SlaOutcome::kAbandoned,
                                                  SlaOutcome::kBreached};
 constexpr std::array<std::string_view, 2> kCommitResults = {"aborted", "committed"};
@@ -165,23 +164,24 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
       repeat_contacts_[reason][i] = &repeats.Add(labels);
     }
   }
-  for (size_t i = 0; i < kChannels.size(); ++i) {
-    prometheus::Labels labels{{"channel", std::string(kChannels[i])}};
+  for (size_t i = 0; i < kContactChannelCount; ++i) {
+    prometheus::Labels labels{{"channel", std::string(ToString(static_cast<ContactChannel>(i)))}};
     for (size_t o = 0; o < kOutcomes.size(); ++o) {
       prometheus::Labels with_outcome = labels;
       with_outcome.emplace("outcome", std::string(ToString(kOutcomes[o])));
-      first_response_[i][o] = &first_response.Add(
-          with_outcome,
-          Histogram::BucketBoundaries{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800});
+      const Histogram::BucketBoundaries bounds{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800};
+      first_response_[i][o].Attach(first_response.Add(with_outcome, bounds), bounds);
     }
     sla_met_[i] = &met.Add(labels);
     sla_breached_[i] = &breached.Add(labels);
   }
   Histogram::BucketBoundaries score_buckets{10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
-  effort_score_ = &Histograms(r, metric::kEffortScore, "Scores in effort.updated signals")
-                       .Add({}, score_buckets);
-  risk_score_ =
-      &Histograms(r, metric::kRiskScore, "Scores in risk.updated signals").Add({}, score_buckets);
+  effort_score_.Attach(Histograms(r, metric::kEffortScore, "Scores in effort.updated signals")
+                           .Add({}, score_buckets),
+                       score_buckets);
+  risk_score_.Attach(
+      Histograms(r, metric::kRiskScore, "Scores in risk.updated signals").Add({}, score_buckets),
+      score_buckets);
   auto& alerts = Counters(r, metric::kAlertsTotal, "Committed alerts by kind and severity");
   for (int k = 0; k < kAlertKindCount; ++k) {
     for (int s = 0; s < 2; ++s) {
@@ -255,12 +255,6 @@ std::string MetricsProbe::Serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
-int MetricsProbe::ChannelIndex(std::string_view channel) {
-  if (channel == kChannels[0]) return 0;
-  if (channel == kChannels[1]) return 1;
-  return -1;
-}
-
 Counter& MetricsProbe::TopicCounter(std::string_view topic) {
   for (TopicSeries& series : topics_) {
     if (series.name == topic) return *series.consumed;
@@ -296,55 +290,90 @@ void MetricsProbe::OnRecordsProcessed(const RecordTally& records) {
     contacts_[reasons_.Index(count.reason)][static_cast<size_t>(count.channel)]->Increment(
         static_cast<double>(count.contacts));
   }
+  CountSignals(records);
+}
+
+void MetricsProbe::CountSignals(const RecordTally& records) {
+  for (const RecordTally::ContactCount& count : records.repeats()) {
+    repeat_contacts_[reasons_.Index(count.reason)][static_cast<size_t>(count.channel)]->Increment(
+        static_cast<double>(count.contacts));
+  }
+  std::array<uint64_t, kContactChannelCount> met{};
+  std::array<uint64_t, kContactChannelCount> breached{};
+  bool risk_updated = false;
+  for (const RecordTally::SignalFigures& signal : records.signals()) {
+    switch (signal.kind) {
+      case SignalKind::kSlaMet:
+      case SignalKind::kSlaBreached:
+      case SignalKind::kSlaEnded: {
+        if (!signal.channel) break;
+        const auto channel = static_cast<size_t>(*signal.channel);
+        if (signal.kind == SignalKind::kSlaMet) ++met[channel];
+        if (signal.kind == SignalKind::kSlaBreached) ++breached[channel];
+        // Each wait is observed once, when its length is final: sla.met (answered in time) or
+        // sla.ended (answered late, abandoned, or closed unanswered after the breach). A breach
+        // only says the customer was still waiting at the deadline.
+        const bool final_length = signal.kind != SignalKind::kSlaBreached;
+        const auto outcome = static_cast<size_t>(signal.outcome);
+        if (final_length && outcome < kOutcomes.size() &&
+            (signal.sla == SlaKind::kCallAnswer || signal.sla == SlaKind::kChatFirstReply)) {
+          first_response_[channel][outcome].Add(static_cast<double>(signal.elapsed_ms) / 1000.0);
+        }
+        break;
+      }
+      case SignalKind::kEffortUpdated:
+        effort_score_.Add(signal.score);
+        break;
+      case SignalKind::kRiskUpdated:
+        risk_score_.Add(signal.score);
+        if (signal.score >= at_risk_enter_) {
+          at_risk_.insert(signal.customer_hash);
+        } else if (signal.score < at_risk_leave_) {
+          at_risk_.erase(signal.customer_hash);
+        }
+        risk_updated = true;
+        break;
+      case SignalKind::kContactRepeat:
+        break;  // counted by reason in repeats()
+    }
+  }
+  for (size_t channel = 0; channel < kContactChannelCount; ++channel) {
+    if (met[channel] > 0) sla_met_[channel]->Increment(static_cast<double>(met[channel]));
+    if (breached[channel] > 0) {
+      sla_breached_[channel]->Increment(static_cast<double>(breached[channel]));
+    }
+    for (ObservationBatch& batch : first_response_[channel]) batch.Apply();
+  }
+  effort_score_.Apply();
+  risk_score_.Apply();
+  if (risk_updated) customers_at_risk_->Set(static_cast<double>(at_risk_.size()));
+}
+
+void MetricsProbe::ObservationBatch::Attach(prometheus::Histogram& to,
+                                            std::vector<double> bucket_bounds) {
+  histogram = &to;
+  bounds = std::move(bucket_bounds);
+  increments.assign(bounds.size() + 1, 0.0);
+}
+
+void MetricsProbe::ObservationBatch::Add(double value) {
+  const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin();
+  increments[static_cast<size_t>(bucket)] += 1.0;
+  sum += value;
+  empty = false;
+}
+
+void MetricsProbe::ObservationBatch::Apply() {
+  if (empty) return;
+  histogram->ObserveMultiple(increments, sum);
+  std::fill(increments.begin(), increments.end(), 0.0);
+  sum = 0;
+  empty = true;
 }
 
 void MetricsProbe::OnDeadLetter(DecodeError error) {
   auto index = static_cast<size_t>(error);
   if (index > 0 && index < dead_letters_.size()) dead_letters_[index]->Increment();
-}
-
-void MetricsProbe::OnSignal(const Signal& signal) {
-  switch (signal.kind) {
-    case SignalKind::kSlaMet:
-    case SignalKind::kSlaBreached:
-    case SignalKind::kSlaEnded: {
-      int channel = ChannelIndex(signal.channel);
-      if (channel < 0) return;
-      if (signal.kind != SignalKind::kSlaEnded) {
-        (signal.kind == SignalKind::kSlaMet ? sla_met_ : sla_breached_)[channel]->Increment();
-      }
-      // Each wait is observed once, when its length is final: sla.met (answered in time) or
-      // sla.ended (answered late, abandoned, or closed unanswered after the breach). A breach
-      // only says the customer was still waiting at the deadline.
-      const bool final_length = signal.kind != SignalKind::kSlaBreached;
-      const auto outcome = static_cast<size_t>(signal.outcome);
-      if (final_length && outcome < kOutcomes.size() &&
-          (signal.sla == SlaKind::kCallAnswer || signal.sla == SlaKind::kChatFirstReply)) {
-        first_response_[channel][outcome]->Observe(static_cast<double>(signal.elapsed_ms) / 1000.0);
-      }
-      return;
-    }
-    case SignalKind::kContactRepeat: {
-      if (std::optional<ContactChannel> channel = ParseContactChannel(signal.channel)) {
-        repeat_contacts_[reasons_.Index(signal.reason)][static_cast<size_t>(*channel)]->Increment();
-      }
-      return;
-    }
-    case SignalKind::kEffortUpdated:
-      effort_score_->Observe(signal.score);
-      return;
-    case SignalKind::kRiskUpdated: {
-      risk_score_->Observe(signal.score);
-      uint64_t key = std::hash<std::string_view>{}(signal.customer_id);
-      if (signal.score >= at_risk_enter_) {
-        at_risk_.insert(key);
-      } else if (signal.score < at_risk_leave_) {
-        at_risk_.erase(key);
-      }
-      customers_at_risk_->Set(static_cast<double>(at_risk_.size()));
-      return;
-    }
-  }
 }
 
 void MetricsProbe::OnAlertCommitted(const Alert& alert, std::string_view,

@@ -52,10 +52,11 @@ class MetricsProbe final : public LiveObserver {
   [[nodiscard]] std::string Serialize() const;
 
   // Counts records by topic and type, their processing times (one histogram update for all of
-  // them), and the contacts they opened by reason and channel.
+  // them), the contacts they opened by reason and channel, and what the signals emitted
+  // meanwhile say (SLAs, first responses, repeats, effort and risk scores, customers at risk;
+  // one update per histogram).
   void OnRecordsProcessed(const RecordTally& records) override;
   void OnDeadLetter(DecodeError error) override;
-  void OnSignal(const Signal& signal) override;
   void OnAlertCommitted(const Alert& alert, std::string_view alert_json,
                         std::chrono::nanoseconds event_to_alert) override;
   void OnCommit(std::chrono::nanoseconds duration, bool committed) override;
@@ -69,8 +70,24 @@ class MetricsProbe final : public LiveObserver {
     std::string name;
     prometheus::Counter* consumed = nullptr;
   };
-  // Index 0 = call, 1 = chat; -1 for anything else.
-  static int ChannelIndex(std::string_view channel);
+  // One turn's observations of a histogram, added with one ObserveMultiple (prometheus-cpp's
+  // Observe takes the histogram's mutex per value), each in the bucket Observe would pick: the
+  // first bound >= the value.
+  struct ObservationBatch {
+    prometheus::Histogram* histogram = nullptr;
+    std::vector<double> bounds;
+    std::vector<double> increments;  // one per bound, then +Inf
+    double sum = 0;
+    bool empty = true;
+
+    // Observations go to `to`, whose bucket bounds are `bucket_bounds`.
+    void Attach(prometheus::Histogram& to, std::vector<double> bucket_bounds);
+    void Add(double value);
+    // Adds the observations to `histogram` and forgets them.
+    void Apply();
+  };
+  // The signal metrics of one processing turn.
+  void CountSignals(const RecordTally& records);
   prometheus::Counter& TopicCounter(std::string_view topic);
   ShardSeries& Shard(int partition);
   // Adds the growth of a cumulative per-shard count (which restarts at 0 when a shard's store
@@ -118,16 +135,16 @@ class MetricsProbe final : public LiveObserver {
   // fetchq_size of every input partition last reported, summed into kFetchQueues.
   std::map<std::pair<std::string, int32_t>, int64_t> queued_bytes_;
 
-  // By channel, then by SlaOutcome (answered, abandoned, breached).
-  std::array<std::array<prometheus::Histogram*, 3>, 2> first_response_{};
-  std::array<prometheus::Counter*, 2> sla_met_{};
-  std::array<prometheus::Counter*, 2> sla_breached_{};
+  // By ContactChannel, then by SlaOutcome (answered, abandoned, breached).
+  std::array<std::array<ObservationBatch, 3>, kContactChannelCount> first_response_{};
+  std::array<prometheus::Counter*, kContactChannelCount> sla_met_{};
+  std::array<prometheus::Counter*, kContactChannelCount> sla_breached_{};
   // By reason label index (reasons_), then by ContactChannel.
   using ChannelCounters = std::array<prometheus::Counter*, kContactChannelCount>;
   std::vector<ChannelCounters> contacts_;
   std::vector<ChannelCounters> repeat_contacts_;
-  prometheus::Histogram* effort_score_ = nullptr;
-  prometheus::Histogram* risk_score_ = nullptr;
+  ObservationBatch effort_score_;
+  ObservationBatch risk_score_;
   std::array<std::array<prometheus::Counter*, 2>, kAlertKindCount> alerts_{};
   prometheus::Gauge* customers_at_risk_ = nullptr;
   // Hashes of the customers counted in cxpulse_customers_at_risk (no ids kept).

@@ -1,7 +1,9 @@
 #include "runtime/kafka/record_tally.h"
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -56,6 +58,51 @@ TEST(RecordTally, CountsTheContactsAppliedEventsOpenedByReasonAndChannel) {
   EXPECT_EQ(tally.contacts()[0].contacts, 2U);
   EXPECT_EQ(tally.contacts()[1].channel, ContactChannel::kChat);
   EXPECT_EQ(tally.contacts()[1].contacts, 1U);
+}
+
+TEST(RecordTally, KeepsWhatTheSignalMetricsNeedAndNoIds) {
+  RecordTally tally;
+  Signal met;
+  met.kind = SignalKind::kSlaMet;
+  met.customer_id = "c-secret";
+  met.channel = "chat";
+  met.sla = SlaKind::kChatFirstReply;
+  met.elapsed_ms = 42'000;
+  tally.AddSignal(met);
+  EXPECT_FALSE(tally.empty());  // signals alone are something to report
+  Signal risk;
+  risk.kind = SignalKind::kRiskUpdated;
+  risk.customer_id = "c-secret";
+  risk.score = 71;
+  tally.AddSignal(risk);
+  Signal repeat;
+  repeat.kind = SignalKind::kContactRepeat;
+  repeat.channel = "call";
+  std::string reason = "billing";
+  repeat.reason = reason;
+  tally.AddSignal(repeat);
+  tally.AddSignal(repeat);
+  repeat.channel = "email";  // not a contact channel: counts nowhere
+  tally.AddSignal(repeat);
+
+  ASSERT_EQ(tally.signals().size(), 2U);
+  EXPECT_EQ(tally.signals()[0].kind, SignalKind::kSlaMet);
+  EXPECT_EQ(tally.signals()[0].channel, ContactChannel::kChat);
+  EXPECT_EQ(tally.signals()[0].sla, SlaKind::kChatFirstReply);
+  EXPECT_EQ(tally.signals()[0].elapsed_ms, 42'000);
+  EXPECT_EQ(tally.signals()[1].kind, SignalKind::kRiskUpdated);
+  EXPECT_EQ(tally.signals()[1].score, 71);
+  EXPECT_EQ(tally.signals()[1].customer_hash, std::hash<std::string_view>{}("c-secret"));
+  ASSERT_EQ(tally.repeats().size(), 1U);
+  EXPECT_EQ(tally.repeats()[0].reason, "billing");
+  EXPECT_EQ(tally.repeats()[0].channel, ContactChannel::kCall);
+  EXPECT_EQ(tally.repeats()[0].contacts, 2U);
+  EXPECT_EQ(tally.records(), 0U);
+
+  tally.Clear();
+  EXPECT_TRUE(tally.empty());
+  EXPECT_TRUE(tally.signals().empty());
+  EXPECT_TRUE(tally.repeats().empty());
 }
 
 TEST(RecordTally, ClearForgetsTheRecordsAndKeepsTheTopics) {

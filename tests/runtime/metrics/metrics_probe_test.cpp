@@ -24,6 +24,13 @@ Signal MakeSignal(SignalKind kind, std::string customer) {
   return s;
 }
 
+// One turn with one signal.
+void Emit(MetricsProbe& probe, const Signal& signal) {
+  RecordTally turn;
+  turn.AddSignal(signal);
+  probe.OnRecordsProcessed(turn);
+}
+
 TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   LiveStatus status;
   MetricsProbe probe(&status);
@@ -128,11 +135,11 @@ TEST(MetricsProbeTest, ContactsAndRepeatsByConfiguredReason) {
   Signal repeat = MakeSignal(SignalKind::kContactRepeat, "secret-customer-9");
   repeat.channel = "chat";
   repeat.reason = "delivery";
-  probe.OnSignal(repeat);
+  Emit(probe, repeat);
   repeat.reason = "login";  // not in this list
-  probe.OnSignal(repeat);
+  Emit(probe, repeat);
   repeat.channel = "email";  // not a contact channel: ignored
-  probe.OnSignal(repeat);
+  Emit(probe, repeat);
 
   std::string text = probe.Serialize();
   auto contacts = [&](const char* channel, const char* reason) {
@@ -202,28 +209,28 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
   met.channel = "chat";
   met.sla = SlaKind::kChatFirstReply;
   met.elapsed_ms = 42'000;
-  probe.OnSignal(met);
+  Emit(probe, met);
   Signal breached = MakeSignal(SignalKind::kSlaBreached, "cust-a");
   breached.channel = "call";
   breached.sla = SlaKind::kCallAnswer;
   breached.elapsed_ms = 20'000;
   breached.outcome = SlaOutcome::kBreached;
-  probe.OnSignal(breached);  // counted; still waiting, so not a final length
+  Emit(probe, breached);  // counted; still waiting, so not a final length
   Signal ended = breached;
   ended.kind = SignalKind::kSlaEnded;
   ended.elapsed_ms = 93'000;
   ended.outcome = SlaOutcome::kAbandoned;
-  probe.OnSignal(ended);  // the real length of the breached wait
+  Emit(probe, ended);  // the real length of the breached wait
   Signal next_reply = met;
   next_reply.sla = SlaKind::kChatNextReply;
-  probe.OnSignal(next_reply);  // counted as met, not a first response
+  Emit(probe, next_reply);  // counted as met, not a first response
   Signal repeat = MakeSignal(SignalKind::kContactRepeat, "cust-a");
   repeat.channel = "call";
   repeat.reason = "billing";
-  probe.OnSignal(repeat);
+  Emit(probe, repeat);
   Signal effort = MakeSignal(SignalKind::kEffortUpdated, "cust-a");
   effort.score = 75;
-  probe.OnSignal(effort);
+  Emit(probe, effort);
 
   Alert alert;
   alert.customer_id = "cust-a";
@@ -260,12 +267,93 @@ TEST(MetricsProbeTest, CustomerExperienceFromSignalsAndAlerts) {
   EXPECT_EQ(text.find("cust-a"), std::string::npos);
 }
 
+// A turn's signals go into the histograms at once, each in the bucket Observe would pick (a
+// value on a bound counts in that bound's bucket), and in the order emitted for the customers at
+// risk: one turn gives what one turn per signal gives.
+TEST(MetricsProbeTest, SignalsOfATurnCountAsOneTurnEach) {
+  std::vector<Signal> signals;
+  for (int64_t elapsed_ms : {4'000, 5'000, 5'001, 90'000, 2'000'000}) {
+    Signal met = MakeSignal(SignalKind::kSlaMet, "c-1");
+    met.channel = "call";
+    met.sla = SlaKind::kCallAnswer;
+    met.elapsed_ms = elapsed_ms;
+    signals.push_back(met);
+    Signal ended = met;
+    ended.kind = SignalKind::kSlaEnded;
+    ended.channel = "chat";
+    ended.sla = SlaKind::kChatFirstReply;
+    ended.outcome = SlaOutcome::kAbandoned;
+    signals.push_back(ended);
+  }
+  Signal breached = MakeSignal(SignalKind::kSlaBreached, "c-1");
+  breached.channel = "chat";
+  breached.sla = SlaKind::kChatFirstReply;
+  breached.outcome = SlaOutcome::kBreached;
+  signals.push_back(breached);
+  for (int score : {0, 10, 11, 70, 100}) {
+    Signal effort = MakeSignal(SignalKind::kEffortUpdated, "c-1");
+    effort.score = score;
+    signals.push_back(effort);
+  }
+  // c-2 enters and leaves within the turn; c-3 enters; c-4 stays below.
+  for (auto [customer, score] : std::vector<std::pair<const char*, int>>{
+           {"c-2", 70}, {"c-3", 60}, {"c-2", 30}, {"c-4", 59}}) {
+    Signal risk = MakeSignal(SignalKind::kRiskUpdated, customer);
+    risk.score = score;
+    signals.push_back(risk);
+  }
+  Signal repeat = MakeSignal(SignalKind::kContactRepeat, "c-1");
+  repeat.channel = "call";
+  repeat.reason = "billing";
+  signals.push_back(repeat);
+  signals.push_back(repeat);
+
+  MetricsProbe one_turn;
+  RecordTally turn;
+  for (const Signal& signal : signals) turn.AddSignal(signal);
+  EXPECT_EQ(turn.signals().size(), signals.size() - 2);  // the repeats are counted by reason
+  one_turn.OnRecordsProcessed(turn);
+  MetricsProbe turn_each;
+  for (const Signal& signal : signals) Emit(turn_each, signal);
+
+  const std::string text = one_turn.Serialize();
+  std::regex signal_series(
+      "(cxpulse_(first_response_seconds|effort_score|risk_score|sla_met|sla_breached|"
+      "repeat_contacts|customers_at_risk)[^ ]*) ([0-9.e+-]+)");
+  int series = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), signal_series), end; it != end; ++it) {
+    EXPECT_EQ(std::stod((*it)[3]), Sample(turn_each.Serialize(), (*it)[1])) << (*it)[1];
+    ++series;
+  }
+  EXPECT_GT(series, 50);
+  // Bounds as Observe treats them: 5 s on the 5 s bound, 70 on the 70 bound.
+  EXPECT_EQ(Sample(text,
+                   "cxpulse_first_response_seconds_bucket{channel=\"call\",outcome=\"answered\","
+                   "le=\"5\"}"),
+            2);
+  EXPECT_EQ(Sample(text,
+                   "cxpulse_first_response_seconds_bucket{channel=\"chat\",outcome=\"abandoned\","
+                   "le=\"90\"}"),
+            4);
+  EXPECT_EQ(
+      Sample(text, "cxpulse_first_response_seconds_count{channel=\"chat\",outcome=\"abandoned\"}"),
+      5);
+  EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"10\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_effort_score_bucket{le=\"70\"}"), 4);
+  EXPECT_EQ(Sample(text, "cxpulse_effort_score_sum"), 191);
+  EXPECT_EQ(Sample(text, "cxpulse_sla_met_total{channel=\"call\"}"), 5);
+  EXPECT_EQ(Sample(text, "cxpulse_sla_breached_total{channel=\"chat\"}"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_repeat_contacts_total{channel=\"call\",reason=\"billing\"}"), 2);
+  EXPECT_EQ(Sample(text, "cxpulse_customers_at_risk"), 1);
+  EXPECT_EQ(Sample(text, "cxpulse_risk_score_count"), 4);
+}
+
 TEST(MetricsProbeTest, CustomersAtRiskFollowHysteresis) {
   MetricsProbe probe;
   auto risk = [&](const char* customer, int score) {
     Signal s = MakeSignal(SignalKind::kRiskUpdated, customer);
     s.score = score;
-    probe.OnSignal(s);
+    Emit(probe, s);
   };
   risk("a", 65);
   risk("b", 80);
@@ -287,7 +375,7 @@ TEST(MetricsProbeTest, CustomersAtRiskFollowTheConfiguredAlertLevels) {
   auto risk = [&](const char* customer, int score) {
     Signal s = MakeSignal(SignalKind::kRiskUpdated, customer);
     s.score = score;
-    probe.OnSignal(s);
+    Emit(probe, s);
   };
   risk("a", 70);  // at risk with the default 60, not with 80
   risk("b", 85);
