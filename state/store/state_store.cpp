@@ -310,8 +310,9 @@ struct StateStore::Impl {
     rocksdb::ColumnFamilyOptions family;
     family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     family.write_buffer_size = options.write_buffer_bytes;
-    // Flushes and the levels above the last: files that compaction rewrites soon, so cheap
-    // compression; the last level, which holds most of the data: the small one (state/README.md).
+    // Flushes and the levels above the last: files that compaction rewrites soon, so no (or
+    // cheap) compression; the last level, which holds most of the data: the small one
+    // (state/README.md).
     family.compression = ToRocks(options.upper_compression);
     family.bottommost_compression = ToRocks(options.compression);
     // A fast ZSTD level (kLastLevelZstdLevel), not the library's default 3.

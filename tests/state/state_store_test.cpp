@@ -273,9 +273,10 @@ TEST(StateStoreTest, LevelZeroCompactsOnlyOnceItHoldsEightFiles) {
 }
 
 // The last level, which holds most of a large store, is compressed with ZSTD's fast level -1:
-// compaction into it is the store's largest CPU cost (state/README.md, "LZ4 for flushes and
-// the upper levels, ZSTD for the last level"). Read back from the OPTIONS file RocksDB keeps.
-TEST(StateStoreTest, TheLastLevelUsesZstdsFastLevelAndTheUpperLevelsLz4) {
+// compaction into it is the store's largest CPU cost; flushes and the levels above are not
+// compressed (state/README.md, "No compression for flushes and the upper levels, ZSTD for the
+// last level"). Read back from the OPTIONS file RocksDB keeps.
+TEST(StateStoreTest, TheLastLevelUsesZstdsFastLevelAndTheUpperLevelsNone) {
   TempDir dir;
   {
     auto store = OpenAt(dir.Path("db"));
@@ -288,7 +289,7 @@ TEST(StateStoreTest, TheLastLevelUsesZstdsFastLevelAndTheUpperLevelsLz4) {
   ASSERT_FALSE(families.empty());
   for (const rocksdb::ColumnFamilyDescriptor& family : families) {
     SCOPED_TRACE(family.name);
-    EXPECT_EQ(family.options.compression, rocksdb::kLZ4Compression);
+    EXPECT_EQ(family.options.compression, rocksdb::kNoCompression);
     EXPECT_EQ(family.options.bottommost_compression, rocksdb::kZSTD);
     EXPECT_TRUE(family.options.bottommost_compression_opts.enabled);
     EXPECT_EQ(family.options.bottommost_compression_opts.level, -1);
