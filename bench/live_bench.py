@@ -316,7 +316,7 @@ def cmd_latency(args):
     tail = subprocess.Popen([sys.executable, os.path.abspath(__file__), "tail-alerts",
                              "--bootstrap", args.bootstrap, "--topic", output_prefix + "cx.alerts",
                              "--out", alerts_path])
-    time.sleep(args.warmup)  # group join of both consumers
+    time.sleep(args.warmup)  # group join of both consumers (3 s initial delay, live_bench.sh)
     sent_path = os.path.join(work, "sent.txt")
     out = subprocess.run([args.producer, args.bootstrap, args.file, input_prefix, str(args.rate),
                           sent_path], check=True, capture_output=True, text=True).stdout.strip()
@@ -396,7 +396,7 @@ def main():
     p = sub.add_parser("latency", parents=[common, run])
     p.add_argument("file")
     p.add_argument("--rate", type=float, required=True)
-    p.add_argument("--warmup", type=float, default=3.0)
+    p.add_argument("--warmup", type=float, default=6.0)
     p.add_argument("--settle", type=float, default=3.0)
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--producer", default=os.path.join(HERE, "..", "build-livebench", "bench",

@@ -9,7 +9,11 @@
 # alternating with $BUILD/cxpulse, so before/after ratios come from one run (RESULT lines carry
 # binary=baseline|build).
 #
-# 1. starts its own broker (KAFKA_DIR=/tmp/livebench-kafka, KAFKA_PORT=19392) unless running;
+# 1. starts its own broker (KAFKA_DIR=/tmp/livebench-kafka, KAFKA_PORT=19392) unless running,
+#    with Kafka's default group.initial.rebalance.delay.ms (3 s) where the test broker has 0: the
+#    processing threads of one `cxpulse run` then join the group together, as against a
+#    production broker, instead of one thread holding every shard until its next heartbeat
+#    (bench/RESULTS.md, "The drain bench's broker joins the group as production brokers do");
 # 2. generates N customers (default 200 000, ≈ 2.3 M events) of past traffic and preloads them
 #    into lb.drain<N>. + the four input topics (once; reused when the topics exist);
 # 3. ceiling: consume_ceiling on those topics, R times;
@@ -58,7 +62,16 @@ while [[ $# -gt 0 ]]; do
 done
 
 mkdir -p "$DATA"
+REBALANCE_DELAY="group.initial.rebalance.delay.ms=3000"
+if [[ -z "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then
+  export KAFKA_EXTRA_PROPERTIES="$DATA/broker-extra.properties"
+  echo "$REBALANCE_DELAY" >"$KAFKA_EXTRA_PROPERTIES"
+fi
 "$ROOT/tools/kafka/broker.sh" start
+if ! grep -qx "$REBALANCE_DELAY" "$KAFKA_DIR/server.properties" 2>/dev/null; then
+  echo "live_bench: the running broker was started without $REBALANCE_DELAY; drains with" \
+    "two processing threads start on one (restart it: KAFKA_DIR=$KAFKA_DIR tools/kafka/broker.sh stop)" >&2
+fi
 lscpu | grep -E '^(Model name|CPU\(s\)|L3)' || true
 uptime
 
