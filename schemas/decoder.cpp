@@ -36,6 +36,8 @@ error_code SkipObject(od::object object, int depth) {
 error_code SkipArray(od::array array, int depth) {
   for (auto maybe_element : array) {
     od::value element;
+    // get() is &&-qualified: the move is needed although the result is trivially copyable.
+    // NOLINTNEXTLINE(performance-move-const-arg)
     if (auto e = std::move(maybe_element).get(element)) return e;
     if (auto e = SkipValue(element, depth + 1)) return e;
   }
@@ -220,9 +222,14 @@ error_code Decoder::Impl::ReadFields(od::object object, DecodeFailure& why) {
   for (auto maybe_field : object) {
     od::field field;
     if (auto e = std::move(maybe_field).get(field)) return e;
-    std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return e;
-    const FieldId id = LookupField(key);
+    FieldId id = LookupPlainKey(field.key().raw());
+    if (id == FieldId::kUnknown) {
+      // Not a field's name written plainly: unescape it (which validates its escapes) and
+      // look again.
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return e;
+      id = LookupField(key);
+    }
     if (id == FieldId::kUnknown) {
       if (auto e = SkipValue(field.value(), 1)) return e;
       continue;

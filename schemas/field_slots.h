@@ -44,6 +44,12 @@ inline constexpr int kFieldCount = static_cast<int>(FieldId::kUnknown);
 std::string_view FieldName(FieldId id);
 // The field named `key` (already unescaped), or kUnknown.
 FieldId LookupField(std::string_view key);
+// The field whose name is written at `raw` plainly (no escapes) and followed by the closing
+// quote; kUnknown for any other key, which may still name a field with escapes (LookupField
+// after unescaping tells). `raw` points just after a key's opening quote in a document that
+// passed simdjson's stage 1, with SIMDJSON_PADDING readable bytes after it: 16 bytes from
+// `raw` are read. Spares the decoder unescaping every key into simdjson's string buffer.
+FieldId LookupPlainKey(const char* raw);
 
 // The JSON shape of a value. Numbers are split by what an integer field can do with them:
 // kInteger fits int64; kHugeInteger is mathematically an integer (1e20, 2^70) but does not;

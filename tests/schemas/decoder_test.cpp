@@ -262,6 +262,41 @@ TEST_F(DecoderTest, NonObjectRootsAreToldFromInvalidJson) {
       DecodeError::kNotAnObject);
 }
 
+// Keys are matched from their raw bytes when written plainly, and unescaped otherwise: a key
+// written with escapes names the same field, and a key that only starts like a field's name
+// names none.
+TEST_F(DecoderTest, KeysWrittenWithEscapesNameTheSameFields) {
+  ASSERT_EQ(Run(R"({"ev\u0065nt_id":"e-1","\u0063ustomer_id":"c-42","ts":1791190800250,)"
+                R"("t\u0079pe":"chat","action":"started","contact_id":"h","re\u0061son":"r"})"),
+            DecodeError::kOk)
+      << why_.Message();
+  EXPECT_EQ(event_.event_id, "e-1");
+  EXPECT_EQ(event_.customer_id, "c-42");
+  EXPECT_EQ(event_.type, EventType::kChat);
+  EXPECT_EQ(event_.reason, "r");
+  // The same field twice, once plain and once escaped, is a duplicate.
+  EXPECT_EQ(With(R"("type":"click","action":"click","page":"/p","element":"#b","p\u0061ge":"/q"})"),
+            DecodeError::kDuplicateField);
+  EXPECT_EQ(why_.field, "page");
+  // A bad escape in a key is invalid JSON, whether or not the key would name a field.
+  EXPECT_EQ(With(R"("type":"click","action":"contact_us","ty\qe":1})"), DecodeError::kInvalidJson);
+}
+
+TEST_F(DecoderTest, KeysThatOnlyStartLikeAFieldNameAreUnknown) {
+  ASSERT_EQ(With(R"("type":"click","action":"page_view","page":"/p","pages":"/x","pag":"/y",)"
+                 R"("page\"":"/z","customer_id_":"c-0","t":1,"tss":2,"session_idx":"s"})"),
+            DecodeError::kOk)
+      << why_.Message();
+  EXPECT_EQ(event_.page, "/p");
+  EXPECT_EQ(event_.customer_id, "c-42");
+  EXPECT_TRUE(event_.session_id.empty());
+  // ... and the one field missing is still missing.
+  EXPECT_EQ(Run(R"({"event_id":"e-1","customer_id":"c-42","tss":1791190800250,"type":"click",)"
+                R"("action":"contact_us"})"),
+            DecodeError::kMissingField);
+  EXPECT_EQ(why_.field, "ts");
+}
+
 TEST_F(DecoderTest, ErrorNamesAreStable) {
   const char* names[] = {"ok",
                          "too_large",
