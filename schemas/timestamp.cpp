@@ -14,16 +14,31 @@ constexpr int64_t kMinFormattableMillis = -62'167'219'200'000;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Reads `n` decimal digits at `pos`; false if any is not a digit.
-bool ReadDigits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (!IsDigit(s[i])) return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
+// The value of the two decimal digits at `p`, or -1 when either is not one.
+int TwoDigitsAt(const char* p) {
+  const unsigned tens = static_cast<unsigned char>(p[0]) - unsigned{'0'};
+  const unsigned ones = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+  return tens < 10 && ones < 10 ? static_cast<int>(tens * 10 + ones) : -1;
+}
+
+bool IsLeapYear(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
+
+// 28 to 31 for `month` 1..12 of `year` (proleptic Gregorian, as std::chrono).
+int DaysInMonth(int year, int month) {
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+// Days from 1970-01-01 to a valid date of years 0..9999: H. Hinnant's days_from_civil, the
+// arithmetic std::chrono::sys_days does, without its range checks.
+int64_t DaysFromCivil(int year, int month, int day) {
+  if (month <= 2) --year;
+  const int era = (year >= 0 ? year : year - 399) / 400;
+  const auto year_of_era = static_cast<unsigned>(year - era * 400);
+  const auto day_of_year =
+      static_cast<unsigned>((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1);
+  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return int64_t{era} * 146'097 + int64_t{day_of_era} - 719'468;
 }
 
 // "00" … "99": the two digits of n < 100.
@@ -44,22 +59,30 @@ void TwoDigits(unsigned n, char* out) {
 }  // namespace
 
 bool ParseRfc3339(std::string_view s, EventTime& out) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!ReadDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !ReadDigits(s, 5, 2, month) ||
-      s[7] != '-' || !ReadDigits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
-      !ReadDigits(s, 11, 2, hour) || s[13] != ':' || !ReadDigits(s, 14, 2, minute) ||
-      s[16] != ':' || !ReadDigits(s, 17, 2, second)) {
+  // Straight-line over the fixed positions: every event has one, so this is on the decoder's
+  // hot path (std::chrono's checked conversions cost twice as much).
+  if (s.size() < 20) return false;
+  const char* p = s.data();
+  const int century = TwoDigitsAt(p);
+  const int year_in_century = TwoDigitsAt(p + 2);
+  const int month = TwoDigitsAt(p + 5);
+  const int day = TwoDigitsAt(p + 8);
+  const int hour = TwoDigitsAt(p + 11);
+  const int minute = TwoDigitsAt(p + 14);
+  const int second = TwoDigitsAt(p + 17);
+  if ((century | year_in_century | month | day | hour | minute | second) < 0 || p[4] != '-' ||
+      p[7] != '-' || (p[10] != 'T' && p[10] != 't') || p[13] != ':' || p[16] != ':') {
     return false;
   }
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  const std::chrono::year_month_day date{std::chrono::year{year},
-                                         std::chrono::month{static_cast<unsigned>(month)},
-                                         std::chrono::day{static_cast<unsigned>(day)}};
-  if (!date.ok()) return false;
+  const int year = century * 100 + year_in_century;
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return false;
+  }
 
   size_t pos = 19;
   int64_t millis = 0;
-  if (pos < s.size() && s[pos] == '.') {
+  if (s[pos] == '.') {
     ++pos;
     const size_t first = pos;
     while (pos < s.size() && IsDigit(s[pos])) {
@@ -74,21 +97,20 @@ bool ParseRfc3339(std::string_view s, EventTime& out) {
 
   int64_t offset_seconds = 0;
   if (s[pos] == 'Z' || s[pos] == 'z') {
-    ++pos;
+    if (pos + 1 != s.size()) return false;
   } else if (s[pos] == '+' || s[pos] == '-') {
-    int off_hour = 0, off_minute = 0;
-    if (!ReadDigits(s, pos + 1, 2, off_hour) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !ReadDigits(s, pos + 4, 2, off_minute) || off_hour > 23 || off_minute > 59) {
+    if (pos + 6 != s.size()) return false;
+    const int off_hour = TwoDigitsAt(p + pos + 1);
+    const int off_minute = TwoDigitsAt(p + pos + 4);
+    if (off_hour < 0 || off_minute < 0 || s[pos + 3] != ':' || off_hour > 23 || off_minute > 59) {
       return false;
     }
     offset_seconds = (off_hour * 3600 + off_minute * 60) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
   } else {
     return false;
   }
-  if (pos != s.size()) return false;
 
-  const int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const int64_t days = DaysFromCivil(year, month, day);
   const int64_t seconds = days * 86'400 + hour * 3600 + minute * 60 + second - offset_seconds;
   out = EventTime::FromMillis(seconds * 1000 + millis);
   return true;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace cx {
 namespace {
@@ -73,6 +76,124 @@ TEST(TimestampTest, RejectsMalformedText) {
                                "2026-10-05T09:00:00ZZ"}) {
     EXPECT_TRUE(Rejects(bad)) << bad;
   }
+}
+
+// The parser as first written, on std::chrono's checked calendar: the reference the
+// straight-line ParseRfc3339 must agree with on every input.
+bool ReadDigitsReference(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+bool ParseReference(std::string_view s, EventTime& out) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!ReadDigitsReference(s, 0, 4, year) || s.size() < 20 || s[4] != '-' ||
+      !ReadDigitsReference(s, 5, 2, month) || s[7] != '-' || !ReadDigitsReference(s, 8, 2, day) ||
+      (s[10] != 'T' && s[10] != 't') || !ReadDigitsReference(s, 11, 2, hour) || s[13] != ':' ||
+      !ReadDigitsReference(s, 14, 2, minute) || s[16] != ':' ||
+      !ReadDigitsReference(s, 17, 2, second)) {
+    return false;
+  }
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) return false;
+  size_t pos = 19;
+  int64_t millis = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    const size_t first = ++pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (pos - first < 3) millis = millis * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    if (pos == first) return false;
+    for (size_t i = pos - first; i < 3; ++i) millis *= 10;
+  }
+  if (pos >= s.size()) return false;
+  int64_t offset_seconds = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int off_hour = 0, off_minute = 0;
+    if (!ReadDigitsReference(s, pos + 1, 2, off_hour) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !ReadDigitsReference(s, pos + 4, 2, off_minute) || off_hour > 23 || off_minute > 59) {
+      return false;
+    }
+    offset_seconds = (off_hour * 3600 + off_minute * 60) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return false;
+  }
+  if (pos != s.size()) return false;
+  const int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  out = EventTime::FromMillis(
+      (days * 86'400 + hour * 3600 + minute * 60 + second - offset_seconds) * 1000 + millis);
+  return true;
+}
+
+// Valid timestamps of every year 0000-9999 (month ends, leap days, offsets, fractions), and
+// each mutated: a character replaced, dropped or added. Both parsers agree on all.
+TEST(TimestampTest, AgreesWithTheChronoReferenceOnValidAndMutatedText) {
+  std::mt19937 random(20261207);
+  auto pick = [&random](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  const std::string alphabet = "0123456789-:.TtZz+ x";
+  std::vector<std::string> texts;
+  for (int i = 0; i < 20000; ++i) {
+    char text[64];
+    const int year = i < 10000 ? i : pick(10000);
+    const int month = 1 + pick(12);
+    const int day = 28 + pick(4);  // the month ends, valid or not
+    std::snprintf(text, sizeof(text), "%04d-%02d-%02d%c%02d:%02d:%02d", year, month,
+                  pick(3) == 0 ? 1 + pick(28) : day, pick(5) == 0 ? 't' : 'T', pick(25), pick(61),
+                  pick(61));
+    std::string t = text;
+    if (pick(2) == 0) t += "." + std::to_string(pick(100000)).substr(0, 1 + pick(5));
+    switch (pick(4)) {
+      case 0:
+        t += "Z";
+        break;
+      case 1:
+        t += "z";
+        break;
+      default: {
+        char offset[16];
+        std::snprintf(offset, sizeof(offset), "%c%02d:%02d", pick(2) == 0 ? '+' : '-', pick(25),
+                      pick(61));
+        t += offset;
+      }
+    }
+    texts.push_back(t);
+    std::string replaced = t;
+    replaced[static_cast<size_t>(pick(static_cast<int>(t.size())))] =
+        alphabet[static_cast<size_t>(pick(static_cast<int>(alphabet.size())))];
+    texts.push_back(replaced);
+    std::string dropped = t;
+    dropped.erase(static_cast<size_t>(pick(static_cast<int>(t.size()))), 1);
+    texts.push_back(dropped);
+    std::string added = t;
+    added.insert(added.begin() + pick(static_cast<int>(t.size()) + 1),
+                 alphabet[static_cast<size_t>(pick(static_cast<int>(alphabet.size())))]);
+    texts.push_back(added);
+  }
+  int accepted = 0;
+  for (const std::string& t : texts) {
+    EventTime got = EventTime::FromMillis(-42);
+    EventTime want = EventTime::FromMillis(-42);
+    const bool ok = ParseRfc3339(t, got);
+    ASSERT_EQ(ok, ParseReference(t, want)) << t;
+    ASSERT_EQ(got.ms, want.ms) << t;
+    accepted += ok;
+  }
+  // Both outcomes are well represented (the generator is not all valid or all invalid).
+  EXPECT_GT(accepted, 10000);
+  EXPECT_LT(accepted, 60000);
 }
 
 TEST(TimestampTest, FormatsUtcWithMillisAndRoundTrips) {
