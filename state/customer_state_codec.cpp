@@ -24,28 +24,31 @@ constexpr uint64_t kMaxCount = 1u << 16;
 // Appends to `out` through a cursor: the string is grown in steps (Reserve) and each value is
 // stored in place, instead of a capacity check and size update per byte. Finish() trims `out` to
 // what was written; call it once at the end.
+// Writes into `out` from its start, growing it as needed; Finish() cuts it to what was
+// written. The bytes go through a local cursor: a store through a char pointer may alias any
+// member, so a member cursor would be reloaded after every byte.
 class Writer {
  public:
-  explicit Writer(std::string& out, EventTime base) : out_(out), pos_(out.size()), base_(base) {}
+  explicit Writer(std::string& out, EventTime base) : out_(out), base_(base) {}
 
   void Byte(uint8_t v) {
-    Reserve(1);
-    out_[pos_++] = static_cast<char>(v);
+    *Room(1) = static_cast<char>(v);
+    pos_ += 1;
   }
   void Fixed64(uint64_t v) {
-    Reserve(8);
-    char* p = out_.data() + pos_;
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    std::memcpy(Room(8), &v, 8);  // little-endian
     pos_ += 8;
   }
   void Varint(uint64_t v) {
-    Reserve(10);
-    char* p = out_.data();
+    char* p = Room(kMaxVarintBytes);
+    size_t n = 0;
     while (v >= 0x80) {
-      p[pos_++] = static_cast<char>(v | 0x80);
+      p[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    p[pos_++] = static_cast<char>(v);
+    p[n++] = static_cast<char>(v);
+    pos_ += n;
   }
   void Zigzag(int64_t v) {
     Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
@@ -61,22 +64,29 @@ class Writer {
   }
   void String(const std::string& s) {
     Varint(s.size());
-    Reserve(s.size());
-    std::memcpy(out_.data() + pos_, s.data(), s.size());
+    std::memcpy(Room(s.size()), s.data(), s.size());
     pos_ += s.size();
   }
   void Double(double v) { Fixed64(std::bit_cast<uint64_t>(v)); }
   void Finish() { out_.resize(pos_); }
 
  private:
-  // Room for `n` more bytes after the cursor.
-  void Reserve(size_t n) {
-    if (out_.size() - pos_ < n) out_.resize(pos_ + n + kGrowStep);
-  }
+  static constexpr size_t kMaxVarintBytes = 10;
   static constexpr size_t kGrowStep = 256;
 
+  // Where the next `n` bytes go.
+  char* Room(size_t n) {
+    if (out_.size() - pos_ < n) Grow(n);
+    return out_.data() + pos_;
+  }
+  // Makes room for `n` more bytes: up to the string's capacity at least, so that a reused
+  // string grows (and zero-fills) about once per state, not once per kGrowStep.
+  [[gnu::noinline, gnu::cold]] void Grow(size_t n) {
+    out_.resize(std::max(out_.capacity(), pos_ + n + kGrowStep));
+  }
+
   std::string& out_;
-  size_t pos_;
+  size_t pos_ = 0;
   EventTime base_;
 };
 
@@ -401,11 +411,9 @@ void EncodeSurveys(Writer& w, const CustomerState& s) {
 }  // namespace
 
 void EncodeCustomerState(const CustomerState& state, std::string& out) {
-  out.clear();
-  out.push_back(static_cast<char>(kCurrentVersion));
-  const auto la = static_cast<uint64_t>(state.last_activity.ms);
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(la >> (8 * i)));
   Writer w(out, state.last_activity);
+  w.Byte(kCurrentVersion);
+  w.Fixed64(static_cast<uint64_t>(state.last_activity.ms));
   EncodeBody(w, state);
   w.Byte(state.session.cancel_intent_seen);
   EncodeContactContext(w, state);
