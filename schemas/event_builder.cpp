@@ -39,8 +39,9 @@ class Checker {
 
   // A string field. Required fields must be present; optional ones may be absent (out stays
   // empty). `min_chars`/`max_chars` count code points.
-  bool String(FieldId id, bool required, std::string_view& out, size_t min_chars = 0,
-              size_t max_chars = SIZE_MAX) {
+  // Inlined: eight calls per event, each little more than the call itself.
+  [[gnu::always_inline]] bool String(FieldId id, bool required, std::string_view& out,
+                                     size_t min_chars = 0, size_t max_chars = SIZE_MAX) {
     if (failed()) return false;
     if (!fields_.Has(id)) return !required || Fail(DecodeError::kMissingField, id);
     const FieldSlot& slot = fields_.Get(id);
