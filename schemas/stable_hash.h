@@ -31,11 +31,17 @@ class StableHasher {
   StableHasher& Part(std::string_view part) { return BeginPart(part.size()).Piece(part); }
   // Starts a part of `size` bytes, to be fed by Piece calls whose sizes add up to `size`.
   StableHasher& BeginPart(uint64_t size) {
-    for (int i = 0; i < 4; ++i) Mix(static_cast<uint8_t>(size >> (8 * i)));
+    unsigned __int128 h = h_;
+    for (int i = 0; i < 4; ++i) h = Mixed(h, static_cast<uint8_t>(size >> (8 * i)));
+    h_ = h;
     return *this;
   }
   StableHasher& Piece(std::string_view bytes) {
-    for (char c : bytes) Mix(static_cast<uint8_t>(c));
+    // Mixed into a local, stored once: the member would be stored after every byte, since the
+    // bytes read through a char pointer may alias it.
+    unsigned __int128 h = h_;
+    for (char c : bytes) h = Mixed(h, static_cast<uint8_t>(c));
+    h_ = h;
     return *this;
   }
   // One part made of `pieces` joined, hashed without joining them.
@@ -66,9 +72,8 @@ class StableHasher {
  private:
   static constexpr unsigned __int128 kPrime =
       (static_cast<unsigned __int128>(0x0000000001000000ULL) << 64) | 0x000000000000013BULL;
-  void Mix(uint8_t byte) {
-    h_ ^= byte;
-    h_ *= kPrime;
+  static constexpr unsigned __int128 Mixed(unsigned __int128 h, uint8_t byte) {
+    return (h ^ byte) * kPrime;
   }
   unsigned __int128 h_ =
       (static_cast<unsigned __int128>(0x6c62272e07bb0142ULL) << 64) | 0x62b821756295c58dULL;
