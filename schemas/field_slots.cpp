@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
 
 // A field's name and its closing quote as the bytes of two little-endian words, and which of
 // their bytes the name covers: a key at `raw` is the name when the 16 bytes there agree with
-// it under the masks (no name is longer than 14 bytes).
+// it under the masks (every name is at most 15 bytes: the static_assert below).
 struct PlainKey {
   uint64_t word[2] = {0, 0};
   uint64_t mask[2] = {0, 0};

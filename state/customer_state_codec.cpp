@@ -21,12 +21,11 @@ constexpr size_t kHeaderSize = 9;
 // Collections longer than this are rejected as garbage.
 constexpr uint64_t kMaxCount = 1u << 16;
 
-// Appends to `out` through a cursor: the string is grown in steps (Reserve) and each value is
-// stored in place, instead of a capacity check and size update per byte. Finish() trims `out` to
-// what was written; call it once at the end.
-// Writes into `out` from its start, growing it as needed; Finish() cuts it to what was
-// written. The bytes go through a local cursor: a store through a char pointer may alias any
-// member, so a member cursor would be reloaded after every byte.
+// Writes into `out` from its start through a cursor: the string is grown rarely (Grow) and each
+// value is stored in place, instead of a capacity check and size update per byte. Finish()
+// trims `out` to what was written; call it once at the end. Each write keeps its position in a
+// local: a store through a char pointer may alias any member, so a member cursor would be
+// reloaded after every byte.
 class Writer {
  public:
   explicit Writer(std::string& out, EventTime base) : out_(out), base_(base) {}
