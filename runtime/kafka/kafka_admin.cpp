@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -279,6 +280,15 @@ Result<void> ReadCommittedOffsets(rd_kafka_t* consumer, rd_kafka_topic_partition
   }
 }
 
+int SeekPartitionsTimeoutArg(int timeout_ms, int librdkafka_version) {
+  constexpr int kUnitFixedIn = 0x02010000;  // librdkafka 2.1.0 (#4230)
+  if (librdkafka_version >= kUnitFixedIn || timeout_ms <= 0) {
+    return timeout_ms;
+  }
+  constexpr int kMaxMs = std::numeric_limits<int>::max() / 1000;
+  return std::min(timeout_ms, kMaxMs) * 1000;
+}
+
 Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_list_t* assigned,
                                int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -298,11 +308,21 @@ Result<void> RewindToCommitted(rd_kafka_t* consumer, rd_kafka_topic_partition_li
     targets[static_cast<size_t>(i)] = assigned->elems[i].offset;
   }
   for (;;) {
-    KafkaError e(rd_kafka_seek_partitions(consumer, assigned, timeout_ms));
-    if (e) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 1, timeout_ms));
+    KafkaError e(rd_kafka_seek_partitions(consumer, assigned,
+                                          SeekPartitionsTimeoutArg(wait_ms, rd_kafka_version())));
+    std::string failed;
+    if (e && rd_kafka_error_code(e.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+      // The seeks were queued and go on; not all were confirmed in time. Asked again: a seek to
+      // the same offset once more is harmless, and its reply says whether it took.
+      failed = std::string("the seeks (") + rd_kafka_error_string(e.get()) + ")";
+    } else if (e) {
       return Err(std::string("cannot rewind the consumer: ") + rd_kafka_error_string(e.get()));
+    } else {
+      failed = FirstPartitionError(*assigned);
     }
-    const std::string failed = FirstPartitionError(*assigned);
     if (failed.empty()) {
       return Ok();
     }

@@ -76,13 +76,19 @@ using TopicPartitionCounts = std::map<std::string, int>;
                                                 std::chrono::steady_clock::time_point deadline,
                                                 const std::function<bool()>& stop = {});
 
+// The timeout argument of rd_kafka_seek_partitions that waits `timeout_ms` milliseconds with
+// librdkafka `librdkafka_version` (rd_kafka_version()): before 2.1.0 it waited for the seeks'
+// replies that many microseconds (librdkafka #4230; Debian 12 ships 2.0.2), so a rollback's
+// 60 s rewind gave up after 60 ms whenever librdkafka's main thread was slow to answer.
+[[nodiscard]] int SeekPartitionsTimeoutArg(int timeout_ms, int librdkafka_version);
+
 // Seeks every partition of `assigned` (a consumer's current assignment) to its committed
 // offset, or to the beginning when none is committed: a rollback's rewind. A partition whose
 // committed offset comes back with an error is asked again until timeout_ms has passed (never
 // taken as "none committed": that would process it again from the beginning), and so is a
 // group coordinator that cannot be reached (IsBrokerUnreachable), and so is a partition whose
-// seek failed (its fetch position would stay past the rolled-back records). The one-line
-// reason when it cannot.
+// seek failed (its fetch position would stay past the rolled-back records) or was not
+// confirmed in time (the whole seek is asked again). The one-line reason when it cannot.
 [[nodiscard]] Result<void> RewindToCommitted(rd_kafka_t* consumer,
                                              rd_kafka_topic_partition_list_t* assigned,
                                              int timeout_ms);
