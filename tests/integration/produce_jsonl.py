@@ -68,8 +68,14 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    failures = []
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            failures.append(err)
+
     conf = {"bootstrap.servers": args.bootstrap, "partitioner": "murmur2_random",
-            "linger.ms": 20, "enable.idempotence": True}
+            "linger.ms": 20, "enable.idempotence": True, "on_delivery": on_delivery}
     if args.transactional:
         conf["transactional.id"] = "produce-jsonl-" + uuid.uuid4().hex
     producer = Producer(conf)
@@ -105,6 +111,8 @@ def main(argv=None):
     remaining = producer.flush(120)
     if remaining:
         sys.exit(f"produce_jsonl: {remaining} records not delivered")
+    if failures:
+        sys.exit(f"produce_jsonl: {len(failures)} records failed delivery; the first: {failures[0]}")
     print(f"produce_jsonl: {count} records")
 
 

@@ -8,6 +8,9 @@ arrival_order_test.py), so the live output
 must equal `cxpulse replay` of the same input even though it is read while still being produced.
 
 Checks:
+- input: the input topics hold the input file, each partition's records in file order, none lost
+  (a record the producer sent twice across a broker restart is allowed and logged), and the
+  producer got a delivery report without an error for every record;
 - output: alerts and signals equal replay's as multisets of whole lines (0 lost, 0 duplicated),
   dead letters equal replay's as a multiset of (error code, original bytes), each customer's
   alerts and signals in replay's order, sampled customer states equal replay's;
@@ -242,6 +245,7 @@ def main(checks):
                      f"MiB in the last, peak {peak:.0f} MiB ({n} samples, bound x{RSS_GROWTH} or "
                      f"+{RSS_SLACK_MIB} MiB)", ok)
 
+    itlib.check_inputs_hold(checks, args.bootstrap, prefix, lines, PARTITIONS)
     alerts, signals, dead = itlib.check_equals_replay(
         checks, args, prefix, reference, "the uninterrupted replay", lines=lines,
         state_dirs=[a_state])
