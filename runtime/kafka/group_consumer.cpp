@@ -134,10 +134,6 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<GroupConsumer*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    std::set<int> numbers;
-    for (int i = 0; i < partitions->cnt; ++i) {
-      numbers.insert(partitions->elems[i].partition);
-    }
     // The committed offsets before the shards restore: reading them (stable, under
     // read_committed) waits for a transaction of the previous owner still deciding them, so the
     // restore after it sees every state that transaction committed; librdkafka would read them
@@ -153,7 +149,7 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
         partitions->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
       }
     }
-    self->listener_.OnAssigned(numbers);
+    self->listener_.OnAssigned(*partitions);
     // Detach the partition queues before the fetchers start, so no record of an assigned
     // partition is delivered through the consumer queue.
     self->AttachInputQueues(*partitions);

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,10 +18,13 @@ namespace cx {
 class GroupListener {
  public:
   virtual ~GroupListener() = default;
-  // The group assigned these partition numbers: open (restore) their shards. Their input
+  // The group assigned these input partitions: open (restore) the shards of their partition
+  // numbers. Each entry's offset is the group's committed offset, read before this call
+  // (RD_KAFKA_OFFSET_INVALID where none is committed or it could not be read). Their input
   // queues are attached (InputsOf) right after, before the fetchers start.
-  virtual void OnAssigned(const std::set<int>& partitions) = 0;
-  // The assignment is taken away: commit what was processed and drop the shards.
+  virtual void OnAssigned(const rd_kafka_topic_partition_list_t& assignment) = 0;
+  // The assignment is taken away: commit what was processed and drop the shards (unless it
+  // was lost: GroupConsumer::AssignmentLost).
   virtual void OnRevoked() = 0;
   // The inputs of shard `partition`, or null when it has none (not open).
   [[nodiscard]] virtual ShardInputs* InputsOf(int partition) = 0;
@@ -70,6 +72,12 @@ class GroupConsumer {
   void AttachInputQueues(const rd_kafka_topic_partition_list_t& partitions);
   // Leaves the group (revoking the assignment through the listener).
   void Close();
+  // librdkafka took the assignment to be lost (the session timed out, the member was fenced or
+  // removed): another member may own its partitions already, so nothing of it may be
+  // committed. The revocation (GroupListener::OnRevoked) follows in a Poll.
+  [[nodiscard]] bool AssignmentLost() const {
+    return consumer_ && rd_kafka_assignment_lost(consumer_.get()) == 1;
+  }
 
   // The index of `topic` among the inputs (clicks, calls, chats, surveys), or -1.
   [[nodiscard]] int InputIndex(std::string_view topic) const;

@@ -130,19 +130,27 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
   status_.ready = false;
   // The consumer is gone: whatever the commit in flight did, the group hands its partitions
   // out again from the committed offsets.
-  FinishCommit(false);
-  if (Result<void> abandoned = persistence_->transactions().Abandon(); !abandoned) {
-    Fail(abandoned.error().message());
+  if (!DropUncommitted()) {
     return;
   }
-  pending_offsets_.clear();
-  outputs_->Drop();
+  committed_offsets_.clear();
   shards_.clear();
   ++shards_generation_;
   status_.assigned_shards = 0;
   if (Result<void> rejoined = consumer_->Rejoin(); !rejoined) {
     Fail("cannot rejoin the consumer group: " + rejoined.error().message());
   }
+}
+
+bool LiveProcessor::DropUncommitted() {
+  FinishCommit(false);
+  if (Result<void> abandoned = persistence_->transactions().Abandon(); !abandoned) {
+    Fail(abandoned.error().message());
+    return false;
+  }
+  pending_offsets_.clear();
+  outputs_->Drop();
+  return true;
 }
 
 void LiveProcessor::SetBrokerReachable(bool reachable) {
@@ -187,9 +195,19 @@ Result<void> LiveProcessor::OpenShard(int partition) {
   return Ok();
 }
 
-void LiveProcessor::OnAssigned(const std::set<int>& partitions) {
+void LiveProcessor::OnAssigned(const rd_kafka_topic_partition_list_t& assignment) {
   status_.ready = false;
   FinishCommit();
+  std::set<int> partitions;
+  committed_offsets_.clear();
+  for (int i = 0; i < assignment.cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = assignment.elems[i];
+    partitions.insert(tp.partition);
+    if (tp.offset >= 0) {
+      committed_offsets_.emplace(std::pair<std::string, int32_t>(tp.topic, tp.partition),
+                                 tp.offset);
+    }
+  }
   for (int p : partitions) {
     if (Result<void> opened = OpenShard(p); !opened) {
       shards_.erase(p);
@@ -215,7 +233,15 @@ void LiveProcessor::OnRevoked() {
   // A commit that fails here rolls back without reopening the shards or rewinding (Recover):
   // they go away with the assignment, and their next owner starts from the committed offsets.
   revoking_ = true;
-  if (!shards_.empty() && !final_commit_failed_) {
+  if (consumer_->AssignmentLost()) {
+    // Another member may own these partitions already (and has processed their records since
+    // the last commit): nothing more is committed for them. The coordinator would fence such a
+    // commit anyway (its offsets carry this member's old generation); this way it is not tried.
+    spdlog::warn(
+        "kafka: this member lost its partitions (session timed out, or removed from the "
+        "group); dropping its uncommitted work, which their next owner processes again");
+    DropUncommitted();
+  } else if (!shards_.empty() && !final_commit_failed_) {
     CommitCycle();
   } else {
     FinishCommit();
@@ -224,6 +250,7 @@ void LiveProcessor::OnRevoked() {
   shards_.clear();
   ++shards_generation_;
   pending_offsets_.clear();
+  committed_offsets_.clear();
   status_.assigned_shards = 0;
   for (LiveObserver* observer : observers_) observer->OnRebalance(0);
 }
@@ -375,14 +402,24 @@ bool LiveProcessor::StartCommit() {
   if (!dirty && !persistence_->transactions().pending()) {
     return true;
   }
+  const bool exactly_once = config_.kafka.processing == ProcessingGuarantee::kExactlyOnce;
+  if (exactly_once && consumer_->AssignmentLost()) {
+    return true;  // nothing of a lost assignment commits; OnRevoked drops it next
+  }
   if (!BeginTransactionIfNeeded()) {
     return false;
   }
   commit_started_ = clock_.Monotonic();
   outputs_->SealAlerts();
-  persistence_->StartCommit(shards, consumer_->handle(), pending_offsets_, *stop_,
-                            [this](bool reachable) { SetBrokerReachable(reachable); });
+  committing_offsets_.swap(pending_offsets_);
   pending_offsets_.clear();
+  // Exactly-once, the offsets are what ties the transaction to this member's group generation
+  // (send_offsets_to_transaction sends nothing for an empty list): with nothing consumed (idle
+  // timers fired), the last committed ones are committed again.
+  const ConsumedOffsets& offsets =
+      exactly_once && committing_offsets_.empty() ? committed_offsets_ : committing_offsets_;
+  persistence_->StartCommit(shards, consumer_->handle(), offsets, *stop_,
+                            [this](bool reachable) { SetBrokerReachable(reachable); });
   return true;
 }
 
@@ -391,6 +428,12 @@ bool LiveProcessor::FinishCommit(bool recover) {
     return true;
   }
   ShardPersistence::CommitOutcome commit = persistence_->FinishCommit();
+  if (commit.outcome == Transactions::Outcome::kCommitted) {
+    for (const auto& [topic_partition, offset] : committing_offsets_) {
+      committed_offsets_.insert_or_assign(topic_partition, offset);
+    }
+  }
+  committing_offsets_.clear();
   auto report = [&](bool committed) {
     for (LiveObserver* observer : observers_) {
       observer->OnCommit(clock_.Monotonic() - commit_started_, committed);

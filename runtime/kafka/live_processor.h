@@ -87,7 +87,7 @@ class LiveProcessor final : private GroupListener {
   };
 
   // GroupListener: the consumer's rebalances and errors.
-  void OnAssigned(const std::set<int>& partitions) override;
+  void OnAssigned(const rd_kafka_topic_partition_list_t& assignment) override;
   void OnRevoked() override;
   [[nodiscard]] ShardInputs* InputsOf(int partition) override;
   void OnBrokersUnreachable() override { SetBrokerReachable(false); }
@@ -97,6 +97,10 @@ class LiveProcessor final : private GroupListener {
   void PublishSnapshots();
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
+  // Drops what is not committed without a rollback (the shards go next): completes the commit
+  // in flight without recovering, aborts the open transaction and drops the pending offsets and
+  // buffered outputs. False after Fail() (no producer could be re-created).
+  bool DropUncommitted();
   // Fail() with the restore error of `partition`, unless a stop was asked for meanwhile.
   void FailRestore(int partition, const Err& error);
   [[nodiscard]] Result<void> OpenShard(int partition);
@@ -164,6 +168,15 @@ class LiveProcessor final : private GroupListener {
   RecordTally tally_;  // records processed this turn, for the observers
   // Next offset to commit per input (topic, partition) since the last commit.
   ConsumedOffsets pending_offsets_;
+  // The offsets of the commit in flight (pending_offsets_ when it started).
+  ConsumedOffsets committing_offsets_;
+  // The group's committed offset per input (topic, partition) of the assignment, where known:
+  // read at assignment, then each committed transaction's. An exactly-once commit that consumed
+  // nothing sends these again, so that it too carries the group generation: without consumer
+  // offsets a transaction is not checked against the group, and a member that was paused past
+  // its session timeout (its partitions handed to another) would commit what its idle timers
+  // fired on its return (tests/integration/zombie_fence_test.py).
+  ConsumedOffsets committed_offsets_;
   const std::atomic<bool>* stop_ = nullptr;
   // Inside Run(): only then does an unreachable broker mean a reconnect that will happen (before,
   // Start() reports its own waiting and gives up; after, nothing reconnects). Read by the
