@@ -298,16 +298,22 @@ def pipeline_health():
         timeseries("Event to alert latency", "Percentiles of wall time from consuming the "
                    "triggering record to the alert's transaction commit.",
                    quantiles("cxpulse:event_to_alert_seconds_bucket:rate5m"), "s", minimum=0),
-        row("Dead letters"),
+        row("Dead letters and merge order"),
         timeseries("Dead letters per second by code", "Input records rejected to the dead-letter "
                    "topic, by decode error code.",
                    targets((f"sum by (code) (rate(cxpulse_dead_letters_total{RATE}))", "{{code}}")),
-                   "ops", stack=True, minimum=0),
+                   "ops", stack=True, minimum=0, w=8),
         timeseries("Dead-letter share of input", "Dead letters / input records over 5 minutes "
                    "(recording rule cxpulse:dead_letters:ratio_rate5m). CxpulseDeadLetterSpike "
                    "fires above 1 % when three times the hourly average.",
                    targets(("cxpulse:dead_letters:ratio_rate5m", "dead letters")), "percentunit",
-                   minimum=0, th=thresholds((None, "green"), (0.01, "red"))),
+                   minimum=0, th=thresholds((None, "green"), (0.01, "red")), w=8),
+        timeseries("Records merged past a lagging input", "Input records merged ahead of an "
+                   "input topic still fetching behind them, once kafka.max_merge_wait expired: "
+                   "their order (and so deadlines near them) may differ from a replay's. Zero "
+                   "in normal operation; above zero, an input's fetches fall behind.",
+                   targets((f"sum(rate(cxpulse_merge_overtakes_total{RATE}))", "overtakes")),
+                   "ops", minimum=0, w=8),
         row("Commits and restores"),
         timeseries("Commits per second by result", "Commit cycles (transactions or offset "
                    "commits) that committed or were aborted.",

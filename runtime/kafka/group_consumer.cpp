@@ -1,6 +1,8 @@
 #include "runtime/kafka/group_consumer.h"
 
 #include <chrono>
+#include <functional>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -16,6 +18,41 @@ namespace {
 // transaction of the previous owner holds them unstable until it ends; the brokers abort a
 // killed owner's within kafka.transaction_timeout plus their check interval).
 constexpr auto kCommittedOffsetsWait = std::chrono::seconds(60);
+// After a failed read: the pause before the next, and how often a failure is logged as a warning.
+constexpr auto kCommittedOffsetsRetryEvery = std::chrono::seconds(1);
+constexpr auto kCommittedOffsetsWarnEvery = std::chrono::seconds(60);
+
+// Reads the group's committed offsets of `partitions` into them before their shards restore,
+// asking again until they are read or `stopping()`: a restore before that read could miss the
+// states of a previous owner's transaction still open, whose offsets the shards would then
+// resume from (the handover race of 2026-12-03, RELIABILITY.md). Stopping, they are left to
+// librdkafka (RD_KAFKA_OFFSET_INVALID): the restore ends early and nothing of them commits.
+void ReadOffsetsBeforeRestore(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions,
+                              const std::function<bool()>& stopping) {
+  auto warned = std::chrono::steady_clock::time_point::min();
+  for (;;) {
+    Result<void> read = ReadCommittedOffsets(
+        rk, partitions, std::chrono::steady_clock::now() + kCommittedOffsetsWait, stopping);
+    if (read) {
+      return;
+    }
+    if (stopping()) {
+      spdlog::info("kafka: {}; stopping", read.error().message());
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - warned >= kCommittedOffsetsWarnEvery) {
+      spdlog::warn("kafka: {}; asking again: the assigned shards restore once they are read",
+                   read.error().message());
+      warned = now;
+    }
+    std::this_thread::sleep_for(kCommittedOffsetsRetryEvery);
+  }
+  for (int i = 0; i < partitions->cnt; ++i) {
+    partitions->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    partitions->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  }
+}
 
 }  // namespace
 
@@ -137,18 +174,10 @@ void GroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     // The committed offsets before the shards restore: reading them (stable, under
     // read_committed) waits for a transaction of the previous owner still deciding them, so the
     // restore after it sees every state that transaction committed; librdkafka would read them
-    // only once the fetchers start, after the restore. When they cannot be read, librdkafka
-    // reads them then, as before.
-    if (Result<void> read = ReadCommittedOffsets(
-            rk, partitions, std::chrono::steady_clock::now() + kCommittedOffsetsWait,
-            [self] { return self->listener_.Stopping(); });
-        !read) {
-      spdlog::warn("kafka: {}; the shards restore first", read.error().message());
-      for (int i = 0; i < partitions->cnt; ++i) {
-        partitions->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-        partitions->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
-      }
-    }
+    // only once the fetchers start, after the restore. Blocking here while the brokers are away
+    // is no loss (the restore needs them too); past max.poll.interval.ms librdkafka leaves the
+    // group and the assignment made below is lost (OnRevoked drops it).
+    ReadOffsetsBeforeRestore(rk, partitions, [self] { return self->listener_.Stopping(); });
     self->listener_.OnAssigned(*partitions);
     // Detach the partition queues before the fetchers start, so no record of an assigned
     // partition is delivered through the consumer queue.

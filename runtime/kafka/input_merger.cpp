@@ -43,6 +43,7 @@ int InputMerger::Next(std::span<const InputHead> inputs, int64_t implausible_aft
   // to pass it: a shared timer would expire in a long catch-up where some input is always
   // momentarily dry, and every later lag would then go unwaited.
   bool lag_wait = false;
+  bool lagging = false;
   for (size_t i = 0; i < inputs.size() && i < kMaxInputs; ++i) {
     const InputHead& input = inputs[i];
     if (best == kNone || input.has_record || input.at_end) {
@@ -52,13 +53,16 @@ int InputMerger::Next(std::span<const InputHead> inputs, int64_t implausible_aft
     if (waiting_since_[i] == MonotonicTime{}) {
       waiting_since_[i] = now;
     }
+    lagging = true;
     auto limit = input.answered ? waits_.lagging : std::max(waits_.lagging, waits_.first_fetch);
     lag_wait = lag_wait || now - waiting_since_[i] < limit;
   }
-  if (best == kNone || lag_wait) {
+  overtook_ = false;
+  if (best == kNone || lag_wait || idle_wait) {
     return kNone;
   }
-  return idle_wait ? kNone : best;
+  overtook_ = lagging;
+  return best;
 }
 
 }  // namespace cx

@@ -61,6 +61,11 @@ class InputMerger {
   // records of the same burst come a moment later).
   [[nodiscard]] int Next(std::span<const InputHead> inputs, int64_t implausible_after_ms,
                          MonotonicTime now);
+  // The last Next() returned a record although an input that has not reached its end had
+  // nothing queued (its `waits.lagging` / `waits.first_fetch` wait had expired): the strict
+  // merge gave way, and the record may go ahead of earlier ones of that input, unlike in a
+  // replay (cxpulse_merge_overtakes_total).
+  [[nodiscard]] bool overtook() const { return overtook_; }
 
   // Forgets a wait in progress (after an assignment or a rewind).
   void Reset() {
@@ -77,6 +82,7 @@ class InputMerger {
   std::array<MonotonicTime, kMaxInputs> waiting_since_{};
   // Since when some input has had a record queued (epoch = nothing queued at the last call).
   MonotonicTime records_queued_since_{};
+  bool overtook_ = false;
 };
 
 }  // namespace cx

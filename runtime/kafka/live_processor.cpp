@@ -144,12 +144,19 @@ void LiveProcessor::RejoinWithNewConsumer(const std::string& reason) {
 
 bool LiveProcessor::DropUncommitted() {
   FinishCommit(false);
+  pending_offsets_.clear();
+  outputs_->Drop();
+  if (stop_ != nullptr && stop_->load()) {
+    // Stopping: no abort, which could block on unreachable brokers past the stop bound. Nothing
+    // more commits; the brokers abort the open transaction (at its timeout, or when the next
+    // producer with this transactional.id starts).
+    final_commit_failed_ = true;
+    return true;
+  }
   if (Result<void> abandoned = persistence_->transactions().Abandon(); !abandoned) {
     Fail(abandoned.error().message());
     return false;
   }
-  pending_offsets_.clear();
-  outputs_->Drop();
   return true;
 }
 
@@ -291,6 +298,9 @@ bool LiveProcessor::DrainShard(ShardSlot& slot, size_t budget) {
     if (next == InputMerger::kNone) {
       return false;
     }
+    if (slot.inputs.overtook()) {
+      status_.merge_overtakes.fetch_add(1, std::memory_order_relaxed);
+    }
     KafkaMessage message = slot.inputs.Pop(next);
     const uint64_t generation = shards_generation_;
     now = ProcessRecord(slot, *message, now, not_after);
@@ -399,8 +409,8 @@ bool LiveProcessor::StartCommit() {
       dirty = dirty || slot.shard->DirtyCount() > 0;
     }
   }
-  if (!dirty && !persistence_->transactions().pending()) {
-    return true;
+  if (final_commit_failed_ || (!dirty && !persistence_->transactions().pending())) {
+    return true;  // stopping after a failed or dropped commit, nothing more commits
   }
   const bool exactly_once = config_.kafka.processing == ProcessingGuarantee::kExactlyOnce;
   if (exactly_once && consumer_->AssignmentLost()) {

@@ -98,8 +98,9 @@ class LiveProcessor final : private GroupListener {
   // After a fatal consumer error: drops uncommitted work and joins again with a new consumer.
   void RejoinWithNewConsumer(const std::string& reason);
   // Drops what is not committed without a rollback (the shards go next): completes the commit
-  // in flight without recovering, aborts the open transaction and drops the pending offsets and
-  // buffered outputs. False after Fail() (no producer could be re-created).
+  // in flight without recovering, drops the pending offsets and buffered outputs, and aborts the
+  // open transaction (stopping: leaves it to the brokers, and nothing more commits). False after
+  // Fail() (no producer could be re-created).
   bool DropUncommitted();
   // Fail() with the restore error of `partition`, unless a stop was asked for meanwhile.
   void FailRestore(int partition, const Err& error);
@@ -185,7 +186,7 @@ class LiveProcessor final : private GroupListener {
   // When the commit in flight started.
   MonotonicTime commit_started_;
   std::string fatal_error_;
-  // GiveUpFinalCommit() was called.
+  // GiveUpFinalCommit() was called, or DropUncommitted() while stopping: nothing more commits.
   bool final_commit_failed_ = false;
 };
 

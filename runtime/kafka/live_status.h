@@ -16,6 +16,8 @@ struct LiveStatus {
   std::atomic<uint64_t> dead_letters{0};
   std::atomic<uint64_t> transactions_committed{0};
   std::atomic<uint64_t> transactions_aborted{0};
+  // Records merged past an input still fetching behind them (InputMerger::overtook).
+  std::atomic<uint64_t> merge_overtakes{0};
 };
 
 }  // namespace cx

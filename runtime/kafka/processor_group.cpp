@@ -105,7 +105,7 @@ void ProcessorGroup::RefreshStatus() {
   bool ready = !workers_.empty();
   int assigned = 0;
   bool reachable = true;
-  uint64_t consumed = 0, dead = 0, committed = 0, aborted = 0;
+  uint64_t consumed = 0, dead = 0, committed = 0, aborted = 0, overtakes = 0;
   for (const auto& worker : workers_) {
     const LiveStatus& s = worker->status();
     ready = ready && s.ready.load();
@@ -115,6 +115,7 @@ void ProcessorGroup::RefreshStatus() {
     dead += s.dead_letters.load();
     committed += s.transactions_committed.load();
     aborted += s.transactions_aborted.load();
+    overtakes += s.merge_overtakes.load();
   }
   status_.assigned_shards = assigned;
   status_.broker_reachable = reachable;
@@ -122,6 +123,7 @@ void ProcessorGroup::RefreshStatus() {
   status_.dead_letters = dead;
   status_.transactions_committed = committed;
   status_.transactions_aborted = aborted;
+  status_.merge_overtakes = overtakes;
   status_.ready = ready;
 }
 

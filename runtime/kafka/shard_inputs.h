@@ -42,6 +42,8 @@ class ShardInputs {
   // The input whose first record is next in the merge, or InputMerger::kNone (nothing queued,
   // or the merge waits for an input that is behind). See InputMerger::Next.
   [[nodiscard]] int Next(int64_t implausible_after_ms, MonotonicTime now);
+  // The record the last Next() returned passed a lagging input (InputMerger::overtook).
+  [[nodiscard]] bool overtook() const { return merger_.overtook(); }
   // Takes the first record of `input` (Next() returned it).
   [[nodiscard]] KafkaMessage Pop(int input);
   [[nodiscard]] bool Empty(int input) const {

@@ -25,6 +25,7 @@ inline constexpr char kFirstResponseSeconds[] = "cxpulse_first_response_seconds"
 // Not on a dashboard (so not in dashboards/METRICS.md): the memory breakdown of a process, by
 // part (docs/operations.md, "Memory").
 inline constexpr char kMemoryBytes[] = "cxpulse_memory_bytes";
+inline constexpr char kMergeOvertakesTotal[] = "cxpulse_merge_overtakes_total";
 inline constexpr char kPendingTimers[] = "cxpulse_pending_timers";
 inline constexpr char kProcessingSeconds[] = "cxpulse_processing_seconds";
 inline constexpr char kReady[] = "cxpulse_ready";

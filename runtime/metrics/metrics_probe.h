@@ -113,6 +113,9 @@ class MetricsProbe final : public LiveObserver {
   std::array<prometheus::Counter*, 2> commits_{};  // aborted, committed
   prometheus::Gauge* assigned_shards_ = nullptr;
   prometheus::Gauge* ready_ = nullptr;
+  prometheus::Counter* merge_overtakes_ = nullptr;
+  // status_->merge_overtakes as of the last Serialize (its growth is added then).
+  mutable std::atomic<uint64_t> merge_overtakes_seen_{0};
   prometheus::Counter* cache_hits_ = nullptr;
   prometheus::Counter* cache_misses_ = nullptr;
   prometheus::Counter* block_cache_hits_ = nullptr;

@@ -135,9 +135,22 @@ def end_offsets(progress):
     return itlib.wait_for("the input end offsets", read, 60, interval=0.5)
 
 
+# Records merged past a lagging input (cxpulse_merge_overtakes_total), summed over the processes
+# of each instance: read before each kill -9 and stop, so at least these many (those of a killed
+# process's last moments are missed). Logged at the end: when live and replay differ, it says
+# whether the merge gave way.
+OVERTAKES = collections.Counter()
+
+
+def note_overtakes(name, processor):
+    if processor.alive():
+        OVERTAKES[name] += int(processor.metric("cxpulse_merge_overtakes_total") or 0)
+
+
 def inject(fault, args, a, b):
     """Injects one fault and waits until the instances are back (the backlog is not yet done)."""
     if fault == "kill":
+        note_overtakes("a", a)
         a.kill9()
         a.start()
         a.wait_ready(120)
@@ -151,6 +164,7 @@ def inject(fault, args, a, b):
             a.assigned_shards() == 2 and b.assigned_shards() == 2), 120)
     elif fault == "leave":
         exited_before = not b.alive()
+        note_overtakes("b", b)
         code = b.stop()
         if code != 0:
             when = "had already exited" if exited_before else "did not stop cleanly"
@@ -230,6 +244,8 @@ def main(checks):
         if producer is not None and producer.poll() is None:
             producer.kill()
         progress.close()
+        note_overtakes("a", a)
+        note_overtakes("b", b)
         codes = [p.stop() for p in (a, b)]
     checks.check("the processors stop cleanly", codes[0] == 0 and codes[1] in (0, None),
                  f"exit codes {codes}")
@@ -239,6 +255,8 @@ def main(checks):
     itlib.log("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     for fault, times in sorted(recoveries.items()):
         itlib.log(f"lag recovery after {fault}: " + ", ".join(f"{t:.1f}" for t in times) + " s")
+    itlib.log("records merged past a lagging input (cxpulse_merge_overtakes_total, at least): "
+              f"a {OVERTAKES['a']}, b {OVERTAKES['b']}")
     for name in ("a", "b"):
         ok, first, last, peak, n = sampler.verdict(name, os.path.join(work, f"rss-{name}.csv"))
         checks.check(f"RSS of {name} flat: median {first:.0f} MiB in the first third, {last:.0f} "

@@ -60,6 +60,27 @@ TEST_F(InputMergerTest, WaitsForALaggingInputAtMostMaxMergeWait) {
   EXPECT_EQ(merger.Next(heads, kNoLimit, Now()), kClicks);
 }
 
+TEST_F(InputMergerTest, TellsWhenARecordOvertookALaggingInput) {
+  InputMerger merger({.lagging = milliseconds(2000), .idle = milliseconds(1000)});
+  // Inputs at their end waited out (the idle wait), then passed: not an overtake.
+  std::array<InputHead, 4> idle{Record(100), Record(200), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(idle, kNoLimit, Now()), InputMerger::kNone);
+  Advance(1000);
+  EXPECT_EQ(merger.Next(idle, kNoLimit, Now()), kClicks);
+  EXPECT_FALSE(merger.overtook());
+  // A fetching input waited for (no record returned), then passed once its wait expired.
+  std::array<InputHead, 4> lagging{Record(400), Fetching(), AtEnd(), AtEnd()};
+  EXPECT_EQ(merger.Next(lagging, kNoLimit, Now()), InputMerger::kNone);
+  EXPECT_FALSE(merger.overtook());
+  Advance(2000);
+  EXPECT_EQ(merger.Next(lagging, kNoLimit, Now()), kClicks);
+  EXPECT_TRUE(merger.overtook());
+  // The input delivered: in order again.
+  std::array<InputHead, 4> caught_up{Record(500), Record(450), Record(600), Record(700)};
+  EXPECT_EQ(merger.Next(caught_up, kNoLimit, Now()), kCalls);
+  EXPECT_FALSE(merger.overtook());
+}
+
 TEST_F(InputMergerTest, WaitsLongerForAnInputsFirstFetch) {
   InputMerger merger({.lagging = milliseconds(2000), .first_fetch = milliseconds(10000)});
   std::array<InputHead, 4> heads{Record(100), Unanswered(), AtEnd(), AtEnd()};

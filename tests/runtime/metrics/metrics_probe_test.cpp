@@ -68,6 +68,17 @@ TEST(MetricsProbeTest, CountsPipelineEventsWithBoundedLabels) {
   EXPECT_EQ(text.find("secret-customer-7"), std::string::npos);
 }
 
+TEST(MetricsProbeTest, CountsMergeOvertakesFromTheStatus) {
+  LiveStatus status;
+  MetricsProbe probe(&status);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_merge_overtakes_total"), 0);
+  status.merge_overtakes = 3;
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_merge_overtakes_total"), 3);
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_merge_overtakes_total"), 3);
+  status.merge_overtakes = 5;
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_merge_overtakes_total"), 5);
+}
+
 // A turn's processing times go into the histogram at once, each in the bucket Observe would
 // pick (the first bound >= the time: a time on a bound counts in that bound's bucket).
 TEST(MetricsProbeTest, ProcessingTimesOfATurnFillTheBucketsObserveWould) {
