@@ -86,6 +86,7 @@ cxpulse_integration_test(handover_transaction handover_transaction_test.py 300)
 # A member paused past its session timeout fires its idle timers on its return: that commit
 # (no input consumed) is fenced, so each breach is published once, by the new owner.
 cxpulse_integration_test(zombie_fence zombie_fence_test.py 300 --threads 1)
+cxpulse_integration_test(zombie_fence_threads2 zombie_fence_test.py 300 --threads 2)
 # Mounts a tmpfs for the state dir: needs root, else skipped (exit 77).
 cxpulse_integration_test(disk_full_live disk_full_live_test.py 600)
 set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
@@ -98,7 +99,7 @@ set_tests_properties(integration.broker_start integration.broker_stop
   integration.outreach_service integration.customer_routing integration.case_end_to_end
   integration.notify
   integration.oversized_record integration.key_mismatch integration.corrupt_store integration.handover_transaction
-  integration.zombie_fence integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
+  integration.zombie_fence integration.zombie_fence_threads2 integration.disk_full_live PROPERTIES LABELS integration ENVIRONMENT "${CXPULSE_IT_ENV}" RUN_SERIAL TRUE)
 
 # Hostile records of every class (SPEC §2) among valid traffic, both processing modes: each a
 # dead letter with its code, the valid part's output equal to its replay, no restart.
