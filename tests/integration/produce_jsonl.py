@@ -7,11 +7,12 @@ Lines that are not JSON objects with a known type go to cx.clicks without a key.
 timestamp is the event's `ts` (the previous line's for lines without a usable one), as a
 producer emitting events as they happen would set it: cxpulse merges its input topics by it.
 
-usage: produce_jsonl.py BOOTSTRAP FILE [--topic-prefix P] [--rate N] [--transactional]
+usage: produce_jsonl.py BOOTSTRAP FILE [--topic-prefix P] [--rate N] [--transactional] [--debug CONTEXTS]
 
   --topic-prefix P   topics are P + "cx.clicks", ... (per-test topics)
   --rate N           at most N records per second (traffic that keeps arriving)
   --transactional    all records in one transaction (read_committed readers see all or none)
+  --debug CONTEXTS   librdkafka's debug contexts (e.g. eos,msg), logged to stderr
 """
 import argparse
 import datetime
@@ -63,6 +64,7 @@ def parse_args(argv):
     parser.add_argument("--topic-prefix", default="")
     parser.add_argument("--rate", type=float, default=0.0)
     parser.add_argument("--transactional", action="store_true")
+    parser.add_argument("--debug", default="")
     return parser.parse_args(argv)
 
 
@@ -78,6 +80,8 @@ def main(argv=None):
             "linger.ms": 20, "enable.idempotence": True, "on_delivery": on_delivery}
     if args.transactional:
         conf["transactional.id"] = "produce-jsonl-" + uuid.uuid4().hex
+    if args.debug:
+        conf["debug"] = args.debug
     producer = Producer(conf)
     if args.transactional:
         producer.init_transactions(60)

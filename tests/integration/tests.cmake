@@ -28,6 +28,12 @@ add_test(NAME integration.log_scan
 set_tests_properties(integration.log_scan PROPERTIES FIXTURES_CLEANUP kafka_broker TIMEOUT 600
   SKIP_RETURN_CODE 77 LABELS integration RUN_SERIAL TRUE)
 
+# The soak's check of what the input topics hold (itlib.check_inputs_hold), on given topic
+# contents: no broker.
+add_test(NAME integration.input_hold_check
+  COMMAND ${CXPULSE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/input_hold_check_test.py)
+set_tests_properties(integration.input_hold_check PROPERTIES LABELS unit TIMEOUT 60)
+
 # In an ASan+UBSan build (-DCXPULSE_SANITIZE=ON, tools/sanitize.sh address) the tests drive
 # that build's cxpulse with --sanitized: every cxpulse process stops at its first sanitizer
 # report (halt_on_error), and any report (an ASan/LSan file in <work dir>/sanitizer-reports/, a
