@@ -45,6 +45,11 @@ constexpr std::array<std::pair<size_t, Shard::PrefetchStage>, kDecodeAhead> kPre
     {2, Shard::PrefetchStage::kState},
     {1, Shard::PrefetchStage::kWindows},
 }};
+// Further ahead, the decoded line itself is loaded (the fields the stages above read: its first
+// cache lines, then its customer id's bytes), a line before they read it: the reading thread wrote
+// it batches ago, and waiting on it in the first stage took ≈ 4 % of a replay at 1 M customers.
+constexpr size_t kLineAhead = 5;
+static_assert(kLineAhead > kDecodeAhead);
 // With a byte-bounded customer cache, the fewest events between the commits its size forces
 // (a commit lets the cache evict what it holds beyond the bound).
 constexpr uint64_t kMinEventsPerBudgetCommit = 10000;
@@ -279,6 +284,16 @@ struct ReplayRun {
   }
 };
 
+// Starts loading the fields of `line` the prefetch stages read: `ok` at its start to
+// `customer_hash` after the event.
+void PrefetchDecodedLine(const DecodedLine& line) {
+  const char* begin = reinterpret_cast<const char*>(&line);
+  const char* end = reinterpret_cast<const char*>(&line.customer_hash + 1);
+  for (const char* p = begin; p < end; p += 64) {
+    __builtin_prefetch(p);
+  }
+}
+
 // Every line through one shard, in input order; then the final firing.
 Result<void> ProcessOnOneShard(ReplayRun& run, Shard& shard) {
   const ReplayOptions& options = run.options;
@@ -292,6 +307,12 @@ Result<void> ProcessOnOneShard(ReplayRun& run, Shard& shard) {
     const DecodedLine* line = *next;
     if (line == nullptr) {
       break;
+    }
+    if (const DecodedLine* far = run.lines.Peek(kLineAhead); far != nullptr) {
+      PrefetchDecodedLine(*far);
+    }
+    if (const DecodedLine* near = run.lines.Peek(kLineAhead - 1); near != nullptr) {
+      __builtin_prefetch(near->event.customer_id.data());
     }
     for (const auto& [distance, stage] : kPrefetchAhead) {
       if (const DecodedLine* ahead = run.lines.Peek(distance); ahead != nullptr && ahead->ok) {
@@ -608,7 +629,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options, const Clock& clock
   ReplayCommitter committer(shards, take, written, **input, std::move(checkpoints->consumed),
                             options.store.sync_commits, kinds, {alerts, signals, dead_letters});
   DecodedLines lines(
-      std::move(reader).value(), kDecodeAhead,
+      std::move(reader).value(), kLineAhead,
       [&clock, &options] { return clock.Now() + options.max_future; },
       sliced ? kSlicedReadBatches : DecodedLines::kDefaultBatches);
   ReplayRun run{options, lines, sink, committer, shards, summary, Progress(options, started)};

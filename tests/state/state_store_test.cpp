@@ -451,6 +451,44 @@ TEST(StateStoreTest, EachCommitIsAtomic) {
   EXPECT_EQ(LastActivityOfEncoded(bytes), EventTime::FromMillis(kCommits));
 }
 
+// The commit orders writes by the first 15 bytes of their keys, then by the whole keys: ids longer
+// than that, sharing it, ids that are prefixes of others, and short ones, written in three rounds.
+TEST(StateStoreTest, LaterWriteWinsForKeysSharingTheirFirstBytes) {
+  TempDir dir;
+  auto store = OpenAt(dir.Path());
+  ASSERT_NE(store, nullptr);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    ids.push_back("customer-00000-" + std::to_string(i));  // 15 bytes in common
+    ids.push_back("customer-00000-" + std::to_string(i) + "-x");
+    ids.emplace_back("c" + std::string(static_cast<size_t>(i % 17), '0'));
+  }
+  ids.emplace_back("customer-00000");
+  ids.emplace_back("customer-00000-");
+  StoreBatch first;
+  StoreBatch second;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const size_t i = (k * 37) % ids.size();
+      StoreBatch& batch = round == 2 ? second : first;
+      batch.PutCustomer(ids[i], Encoded(round * 1000 + static_cast<int64_t>(i)));
+    }
+  }
+  const std::array<const StoreBatch*, 2> both{&first, &second};
+  ASSERT_TRUE(store->Commit(both).IsOk());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::string value;
+    ASSERT_TRUE(store->GetCustomer(ids[i], value).IsOk()) << ids[i];
+    // Ids repeat (the short ones every 17): the last round's last write of each wins.
+    size_t last = i;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const size_t j = (k * 37) % ids.size();
+      if (ids[j] == ids[i]) last = j;
+    }
+    EXPECT_EQ(value, Encoded(2000 + static_cast<int64_t>(last))) << ids[i];
+  }
+}
+
 TEST(StateStoreTest, TimersComeInDeadlineOrderIncludingBefore1970) {
   TempDir dir;
   auto store = OpenAt(dir.Path());
