@@ -284,16 +284,6 @@ struct ReplayRun {
   }
 };
 
-// Starts loading the fields of `line` the prefetch stages read: `ok` at its start to
-// `customer_hash` after the event.
-void PrefetchDecodedLine(const DecodedLine& line) {
-  const char* begin = reinterpret_cast<const char*>(&line);
-  const char* end = reinterpret_cast<const char*>(&line.customer_hash + 1);
-  for (const char* p = begin; p < end; p += 64) {
-    __builtin_prefetch(p);
-  }
-}
-
 // Every line through one shard, in input order; then the final firing.
 Result<void> ProcessOnOneShard(ReplayRun& run, Shard& shard) {
   const ReplayOptions& options = run.options;

@@ -19,6 +19,10 @@ constexpr std::array<std::pair<size_t, Shard::PrefetchStage>, 3> kPrefetchAhead 
     {2, Shard::PrefetchStage::kState},
     {1, Shard::PrefetchStage::kWindows},
 }};
+// Further ahead in the shard's own lines, the decoded line, then its customer id's bytes (as on
+// one thread: the chunk's scan for the shard's lines read them a chunk ago, long out of cache).
+constexpr size_t kLineAhead = 5;
+static_assert(kLineAhead > 3);
 constexpr uint64_t kAfterTheLastLine = std::numeric_limits<uint64_t>::max();
 
 }  // namespace
@@ -260,6 +264,12 @@ Result<void> SlicedShards::Execute(Worker& worker, const Step& step) {
           }
         }
         continue;
+      }
+      if (next_own + kLineAhead < worker.own.size()) {
+        PrefetchDecodedLine(*worker.own[next_own + kLineAhead]);
+      }
+      if (next_own + kLineAhead - 1 < worker.own.size()) {
+        __builtin_prefetch(worker.own[next_own + kLineAhead - 1]->event.customer_id.data());
       }
       for (const auto& [distance, stage] : kPrefetchAhead) {
         if (next_own + distance < worker.own.size()) {
