@@ -67,17 +67,21 @@ struct KafkaConfig {
   // Transaction timeout the broker enforces (a crashed instance's open transaction blocks
   // read_committed readers at most this long).
   Duration transaction_timeout = Duration::Seconds(10);
-  // Memory of the group consumer: librdkafka prefetches records of each assigned input
-  // partition until this many KiB are queued (queued.max.messages.kbytes; librdkafka's default
-  // of 64 MiB per partition held most of a backlog in memory), and one fetch response carries at
-  // most fetch_max_kb KiB (fetch.max.bytes). librdkafka keeps a whole response in memory while
-  // any record of it is queued or being processed, and one response carries records of every
-  // partition fetched from that broker: the records of a sparse input (surveys) wait in their
-  // queue for a long time and keep the responses they came in alive with all their other
-  // records. So the consumer holds ≈ prefetch_kb × input partitions of queued records plus
-  // those responses, bounded by how large a response may be: at 4096 the responses alive were
-  // 64 MiB against 16 MiB queued (bench/RESULTS.md, "Memory breakdown"); fetch_max_kb 1024 (the
-  // least librdkafka accepts: fetch.max.bytes ≥ message.max.bytes, 1 MB) halves that.
+  // Memory of the group consumer: each shard takes the records of its input partitions out of
+  // librdkafka as they arrive, copies them and pauses a partition once it holds this many KiB of
+  // them, resuming it at half (ShardInputs); librdkafka's own queue per partition is bounded by
+  // the same figure (queued.max.messages.kbytes; its default of 64 MiB per partition held most
+  // of a backlog in memory). One fetch response carries at most fetch_max_kb KiB
+  // (fetch.max.bytes). librdkafka keeps a whole response in memory while any record of it is
+  // alive, and one response carries records of every partition fetched from that broker: left
+  // in librdkafka's queues, the records of a sparse input (surveys) waiting for the merge kept
+  // the responses they came in alive with all their other records (at 4096, 64 MiB of
+  // responses against 16 MiB queued; bench/RESULTS.md, "Memory breakdown"). Copied out, they
+  // keep nothing else alive: the consumer holds ≈ prefetch_kb × input partitions of records,
+  // which cxpulse_memory_bytes{part="kafka_fetch_queues"} counts (peak RSS of a 100 k-customer
+  // drain 0.86× of what it was with the records left in librdkafka; bench/RESULTS.md, "Input
+  // records out of librdkafka's responses"). fetch_max_kb 1024 is the least librdkafka accepts
+  // (fetch.max.bytes ≥ message.max.bytes, 1 MB).
   // prefetch_kb sets how fast a backlog drains as well: a queue that runs dry before librdkafka
   // refills it makes the processor wait (see fetch_wait for when it refills). Draining 100 k
   // customers (16 input partitions, quiet 2-core machine) with fetch_wait 25 ms, one thread:

@@ -21,11 +21,12 @@ struct ShardSnapshot {
   EventTime watermark;
   EventTime max_event_time;
   size_t pending_timers = 0;
-  size_t cached_customers = 0;  // decoded or packed
-  size_t packed_customers = 0;  // of those, packed (CustomerCache, "Packed entries")
-  bool packing = true;          // whether packing pays (CustomerCache, "Packing pays")
-  size_t cache_bytes = 0;       // their estimated memory (CustomerCache::Bytes)
-  uint64_t cache_hits = 0;      // found in memory, decoded or packed
+  size_t cached_customers = 0;   // decoded or packed
+  size_t packed_customers = 0;   // of those, packed (CustomerCache, "Packed entries")
+  bool packing = true;           // whether packing pays (CustomerCache, "Packing pays")
+  size_t cache_bytes = 0;        // their estimated memory (CustomerCache::Bytes)
+  size_t input_queue_bytes = 0;  // input records taken from librdkafka, not processed yet
+  uint64_t cache_hits = 0;       // found in memory, decoded or packed
   uint64_t cache_misses = 0;
   // Changelog restore of this shard: records replayed so far and in total (0 when none).
   int64_t restore_done = 0;

@@ -191,7 +191,8 @@ void LiveProcessor::FailRestore(int partition, const Err& error) {
 }
 
 Result<void> LiveProcessor::OpenShard(int partition) {
-  ShardSlot& slot = shards_.try_emplace(partition, merge_waits()).first->second;
+  ShardSlot& slot =
+      shards_.try_emplace(partition, merge_waits(), config_.kafka.prefetch_kb * 1024).first->second;
   Result<std::unique_ptr<Shard>> shard =
       persistence_->OpenShard(partition, cache_per_shard_, *outputs_, slot.restore, *stop_);
   if (!shard) {
@@ -301,9 +302,9 @@ bool LiveProcessor::DrainShard(ShardSlot& slot, size_t budget) {
     if (slot.inputs.overtook()) {
       status_.merge_overtakes.fetch_add(1, std::memory_order_relaxed);
     }
-    KafkaMessage message = slot.inputs.Pop(next);
+    const InputRecord record = slot.inputs.Pop(next);
     const uint64_t generation = shards_generation_;
-    now = ProcessRecord(slot, *message, now, not_after);
+    now = ProcessRecord(slot, next, record, now, not_after);
     if (shards_generation_ != generation) {
       return true;  // rolled back: `slot` is gone; the loop starts over with the new shards
     }
@@ -315,32 +316,26 @@ bool LiveProcessor::DrainShard(ShardSlot& slot, size_t budget) {
   return false;
 }
 
-MonotonicTime LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message,
+MonotonicTime LiveProcessor::ProcessRecord(ShardSlot& slot, int input, const InputRecord& record,
                                            MonotonicTime started, EventTime not_after) {
   if (!BeginTransactionIfNeeded()) {
     return clock_.Monotonic();
   }
   outputs_->SetTrigger(started);
-  const char* topic = rd_kafka_topic_name(message.rkt);
-  auto offset =
-      pending_offsets_.find(std::pair<std::string_view, int32_t>(topic, message.partition));
+  const std::string& topic = slot.inputs.topic(input);
+  const int32_t partition = slot.inputs.partition(input);
+  auto offset = pending_offsets_.find(std::pair<std::string_view, int32_t>(topic, partition));
   if (offset == pending_offsets_.end()) {
-    offset = pending_offsets_.emplace(std::pair<std::string, int32_t>(topic, message.partition), 0)
-                 .first;
+    offset = pending_offsets_.emplace(std::pair<std::string, int32_t>(topic, partition), 0).first;
   }
-  offset->second = std::max(offset->second, message.offset + 1);
+  offset->second = std::max(offset->second, record.offset + 1);
   ++status_.events_consumed;
-  std::string_view bytes(static_cast<const char*>(message.payload),
-                         message.payload == nullptr ? 0 : message.len);
+  const std::string_view bytes = record.value();
   DecodeFailure why;
-  std::optional<std::string_view> key;
-  if (message.key != nullptr) {
-    key.emplace(static_cast<const char*>(message.key), message.key_len);
-  }
   if (decoder_.Decode(bytes, not_after, event_, why) != DecodeError::kOk ||
-      !CheckRecordKey(key, event_.customer_id, why)) {
+      !CheckRecordKey(record.key(), event_.customer_id, why)) {
     outputs_->OnDeadLetter(
-        MakeDeadLetter(bytes, why, KafkaSource{topic, message.partition, message.offset}));
+        MakeDeadLetter(bytes, why, KafkaSource{topic, partition, record.offset}));
     const MonotonicTime finished = clock_.Monotonic();
     if (!observers_.empty()) tally_.AddRecord(topic, nullptr, finished - started);
     return finished;
@@ -349,7 +344,7 @@ MonotonicTime LiveProcessor::ProcessRecord(ShardSlot& slot, const rd_kafka_messa
   const uint64_t duplicates_before = slot.shard->stats().duplicates;
   Result<void> processed = slot.shard->Process(event_);
   if (!processed) {
-    Fail("state store of shard " + std::to_string(message.partition) +
+    Fail("state store of shard " + std::to_string(partition) +
          " failed: " + processed.error().message());
   }
   const bool applied =
@@ -628,6 +623,7 @@ void LiveProcessor::PublishSnapshots() {
     s.packed_customers = cache.packed;
     s.packing = cache.packing;
     s.cache_bytes = cache.bytes;
+    s.input_queue_bytes = slot.inputs.queued_bytes();
     s.cache_hits = cache.hits + cache.packed_hits;
     s.cache_misses = cache.misses;
     s.restore_done = slot.restore.restored_records.load();

@@ -79,7 +79,7 @@ class LiveProcessor final : private GroupListener {
 
  private:
   struct ShardSlot {
-    explicit ShardSlot(MergeWaits waits) : inputs(waits) {}
+    ShardSlot(MergeWaits waits, size_t input_queue_bytes) : inputs(waits, input_queue_bytes) {}
     std::unique_ptr<Shard> shard;
     MonotonicTime last_event;
     RestoreProgress restore;
@@ -115,7 +115,8 @@ class LiveProcessor final : private GroupListener {
   // may carry (now + kafka.max_future). Returns the monotonic time it was done. May roll back
   // (Recover, when no transaction can begin): `slot` is then gone and the record is not
   // processed (the rewind brings it back).
-  MonotonicTime ProcessRecord(ShardSlot& slot, const rd_kafka_message_t& message,
+  // `input`: which of the slot's inputs the record came from.
+  MonotonicTime ProcessRecord(ShardSlot& slot, int input, const InputRecord& record,
                               MonotonicTime started, EventTime not_after);
   // Hands the records and signals tallied since the last call to the observers (one call per
   // turn; none when there were none).

@@ -12,10 +12,24 @@ constexpr size_t kFillBatch = 1000;
 
 }  // namespace
 
+ShardInputs::~ShardInputs() {
+  // A pause outlives the assignment, and resuming a partition that is not paused would drop the
+  // records librdkafka holds for it (the version barrier of the resume) without fetching them
+  // again: so only the inputs this object paused are resumed, while their consumer still exists
+  // (the processor drops its shards before it closes or replaces the consumer).
+  for (Input& input : inputs_) {
+    if (input.paused) SetPaused(input, false);
+  }
+}
+
 void ShardInputs::Attach(size_t input, rd_kafka_queue_t* queue, rd_kafka_t* consumer,
                          std::string topic, int32_t partition) {
   rd_kafka_queue_forward(queue, nullptr);
   Input& in = inputs_[input];
+  if (in.paused) {
+    SetPaused(in, false);
+    in.paused = false;
+  }
   in.source.reset(queue);
   in.consumer = consumer;
   in.topic = std::move(topic);
@@ -33,15 +47,58 @@ void ShardInputs::ObserveHighWatermark(Input& input, MonotonicTime now) {
   }
 }
 
+bool ShardInputs::SetPaused(Input& input, bool paused) {
+  if (input.consumer == nullptr) return false;
+  KafkaPartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), input.topic.c_str(), input.partition);
+  const rd_kafka_resp_err_t err = paused ? rd_kafka_pause_partitions(input.consumer, list.get())
+                                         : rd_kafka_resume_partitions(input.consumer, list.get());
+  const rd_kafka_resp_err_t partition_err = list->elems[0].err;
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || partition_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::debug("kafka: cannot {} an input partition: {}", paused ? "pause" : "resume",
+                  rd_kafka_err2str(err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : partition_err));
+    return false;
+  }
+  spdlog::debug("kafka: {} {} [{}] ({} bytes of its records queued)", paused ? "paused" : "resumed",
+                input.topic, input.partition, input.bytes);
+  return true;
+}
+
+InputRecord ShardInputs::CopyRecord(const rd_kafka_message_t& message) {
+  InputRecord record;
+  record.offset = message.offset;
+  const size_t key_size = message.key == nullptr ? 0 : message.key_len;
+  const size_t value_size = message.payload == nullptr ? 0 : message.len;
+  record.has_key = message.key != nullptr;
+  record.key_size = static_cast<uint32_t>(key_size);
+  record.bytes.reserve(key_size + value_size);
+  record.bytes.append(static_cast<const char*>(message.key), key_size);
+  record.bytes.append(static_cast<const char*>(message.payload), value_size);
+  return record;
+}
+
 void ShardInputs::Enqueue(size_t input, KafkaMessage message) {
-  std::deque<Queued>& records = inputs_[input].records;
+  Input& in = inputs_[input];
+  if (in.topic.empty() && message->rkt != nullptr) {
+    in.topic = rd_kafka_topic_name(message->rkt);
+    in.partition = message->partition;
+  }
+  std::deque<Queued>& records = in.records;
   auto pos = std::upper_bound(
       records.begin(), records.end(), message->offset,
-      [](int64_t offset, const Queued& queued) { return offset < queued.message->offset; });
-  inputs_[input].at_end = false;
+      [](int64_t offset, const Queued& queued) { return offset < queued.record.offset; });
+  in.at_end = false;
   const int64_t timestamp_ms = rd_kafka_message_timestamp(message.get(), nullptr);
   // Fetched before the partition queue was detached, right after the assignment: a backlog.
-  records.insert(pos, Queued{std::move(message), MonotonicTime{}, timestamp_ms});
+  InputRecord record = CopyRecord(*message);
+  in.bytes += record.bytes.size();
+  records.insert(pos, Queued{std::move(record), MonotonicTime{}, timestamp_ms});
+}
+
+size_t ShardInputs::queued_bytes() const {
+  size_t bytes = 0;
+  for (const Input& input : inputs_) bytes += input.bytes;
+  return bytes;
 }
 
 bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
@@ -50,27 +107,38 @@ bool ShardInputs::Fill(bool& got_record, MonotonicTime now) {
   for (Input& input : inputs_) {
     if (!input.source) continue;
     if (observe_arrivals_) ObserveHighWatermark(input, now);
-    if (!input.records.empty()) continue;
-    ssize_t n = rd_kafka_consume_batch_queue(input.source.get(), 0, batch, kFillBatch);
-    for (ssize_t i = 0; i < n; ++i) {
-      KafkaMessage message(batch[i]);
-      pulled = true;
-      input.answered = true;
-      if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (!input.at_end) {
-          input.at_end_since = now;
+    // Everything librdkafka holds, even past queue_bytes_: what it holds when the partition is
+    // paused is dropped and fetched again after the resume.
+    for (;;) {
+      const ssize_t n = rd_kafka_consume_batch_queue(input.source.get(), 0, batch, kFillBatch);
+      for (ssize_t i = 0; i < n; ++i) {
+        KafkaMessage message(batch[i]);
+        pulled = true;
+        input.answered = true;
+        if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          if (!input.at_end) {
+            input.at_end_since = now;
+          }
+          input.at_end = true;
+        } else if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          spdlog::debug("kafka: consumer: {}", rd_kafka_err2str(message->err));
+        } else {
+          got_record = true;
+          input.at_end = false;
+          const MonotonicTime arrived =
+              observe_arrivals_ ? input.arrivals.KnownSince(message->offset, now) : MonotonicTime{};
+          const int64_t timestamp_ms = rd_kafka_message_timestamp(message.get(), nullptr);
+          InputRecord record = CopyRecord(*message);
+          input.bytes += record.bytes.size();
+          input.records.push_back(Queued{std::move(record), arrived, timestamp_ms});
         }
-        input.at_end = true;
-      } else if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        spdlog::debug("kafka: consumer: {}", rd_kafka_err2str(message->err));
-      } else {
-        got_record = true;
-        input.at_end = false;
-        const MonotonicTime arrived =
-            observe_arrivals_ ? input.arrivals.KnownSince(message->offset, now) : MonotonicTime{};
-        const int64_t timestamp_ms = rd_kafka_message_timestamp(message.get(), nullptr);
-        input.records.push_back(Queued{std::move(message), arrived, timestamp_ms});
       }
+      if (n < static_cast<ssize_t>(kFillBatch)) break;
+    }
+    if (!input.paused && input.bytes >= queue_bytes_) {
+      input.paused = SetPaused(input, true);
+    } else if (input.paused && input.bytes < queue_bytes_ / 2) {
+      input.paused = !SetPaused(input, false);
     }
   }
   return pulled;
@@ -90,11 +158,12 @@ int ShardInputs::Next(int64_t implausible_after_ms, MonotonicTime now) {
   return merger_.Next(heads, implausible_after_ms, now);
 }
 
-KafkaMessage ShardInputs::Pop(int input) {
-  std::deque<Queued>& records = inputs_[static_cast<size_t>(input)].records;
-  KafkaMessage message = std::move(records.front().message);
-  records.pop_front();
-  return message;
+InputRecord ShardInputs::Pop(int input) {
+  Input& in = inputs_[static_cast<size_t>(input)];
+  InputRecord record = std::move(in.records.front().record);
+  in.records.pop_front();
+  in.bytes -= record.bytes.size();
+  return record;
 }
 
 }  // namespace cx

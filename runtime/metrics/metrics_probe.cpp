@@ -218,11 +218,12 @@ MetricsProbe::MetricsProbe(const LiveStatus* status, const RiskRules& risk,
   pending_compaction_family_ = &Gauges(r, metric::kRocksdbPendingCompactionBytes,
                                        "Bytes RocksDB estimates compaction has to rewrite");
   lag_family_ = &Gauges(r, metric::kConsumerLagMessages, "Consumer lag per input partition");
-  auto& memory = Gauges(r, metric::kMemoryBytes,
-                        "Memory of the process by part: the customer cache (estimated), RocksDB "
-                        "memtables, table readers and "
-                        "block cache (all shards), librdkafka's fetch queues, malloc's heap in "
-                        "use and held free");
+  auto& memory =
+      Gauges(r, metric::kMemoryBytes,
+             "Memory of the process by part: the customer cache (estimated), RocksDB "
+             "memtables, table readers and "
+             "block cache (all shards), input records fetched and not processed yet "
+             "(librdkafka's queues and the shards'), malloc's heap in use and held free");
   constexpr std::array<const char*, kMemoryParts> kParts = {"customer_cache",
                                                             "rocksdb_memtables",
                                                             "rocksdb_table_readers",
@@ -448,8 +449,10 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
   uint64_t table_readers = 0;
   uint64_t block_cache = 0;
   uint64_t shared_cache = 0;  // one cache for every store: counted once
+  input_queue_bytes_ = 0;
   for (const ShardSnapshot& s : shards) {
     customers += s.cache_bytes;
+    input_queue_bytes_ += s.input_queue_bytes;
     memtables += s.store.memtable_bytes;
     table_readers += s.store.table_readers_bytes;
     if (s.store.block_cache_shared) {
@@ -464,6 +467,7 @@ void MetricsProbe::OnShardSnapshots(const std::vector<ShardSnapshot>& shards,
   memory_[kMemtables]->Set(static_cast<double>(memtables));
   memory_[kTableReaders]->Set(static_cast<double>(table_readers));
   memory_[kBlockCache]->Set(static_cast<double>(block_cache));
+  SetFetchQueues();
   for (const ShardSnapshot& s : shards) {
     ShardSeries& series = Shard(s.partition);
     series.restore_records->Set(static_cast<double>(s.restore_done));
@@ -503,8 +507,13 @@ void MetricsProbe::OnConsumerLag(const std::vector<PartitionLag>& lags) {
     it->second->Set(static_cast<double>(lag.lag));
     queued_bytes_[key] = lag.queued_bytes;
   }
-  int64_t queued = 0;
-  for (const auto& [key, bytes] : queued_bytes_) queued += bytes;
+  SetFetchQueues();
+}
+
+void MetricsProbe::SetFetchQueues() {
+  uint64_t queued = input_queue_bytes_;
+  for (const auto& [key, bytes] : queued_bytes_)
+    queued += static_cast<uint64_t>(std::max<int64_t>(bytes, 0));
   memory_[kFetchQueues]->Set(static_cast<double>(queued));
 }
 

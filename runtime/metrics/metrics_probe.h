@@ -121,6 +121,9 @@ class MetricsProbe final : public LiveObserver {
   prometheus::Counter* block_cache_hits_ = nullptr;
   prometheus::Counter* block_cache_misses_ = nullptr;
   prometheus::Counter* write_stall_seconds_ = nullptr;
+  // Sets cxpulse_memory_bytes{part="kafka_fetch_queues"} from queued_bytes_ and
+  // input_queue_bytes_.
+  void SetFetchQueues();
   // cxpulse_memory_bytes{part}: the parts below, then the heap's (set at Serialize).
   enum MemoryPart : size_t {
     kCustomerCache,
@@ -135,8 +138,10 @@ class MetricsProbe final : public LiveObserver {
   std::array<prometheus::Gauge*, kMemoryParts> memory_{};
   // When Serialize last read the heap's figures (steady clock, ns; INT64_MIN: never).
   mutable std::atomic<int64_t> heap_read_at_ns_{INT64_MIN};
-  // fetchq_size of every input partition last reported, summed into kFetchQueues.
+  // fetchq_size of every input partition last reported, and the bytes of the records the shards
+  // took from those queues (last snapshot), summed into kFetchQueues by SetFetchQueues.
   std::map<std::pair<std::string, int32_t>, int64_t> queued_bytes_;
+  uint64_t input_queue_bytes_ = 0;
 
   // By ContactChannel, then by SlaOutcome (answered, abandoned, breached).
   std::array<std::array<ObservationBatch, 3>, kContactChannelCount> first_response_{};

@@ -39,6 +39,8 @@ def log(message):
 
 # processing.threads of the configs write_config writes (--threads); None = not set.
 PROCESSING_THREADS = None
+# kafka.prefetch_kb of the configs write_config writes (--prefetch-kb); None = not set.
+PREFETCH_KB = None
 # SPEC §2: an event dated more than this past the wall clock is a dead letter (future_timestamp).
 FUTURE_SKEW_MS = 3_600_000
 
@@ -54,11 +56,18 @@ def parse_args():
                         help="processing.threads of every config write_config writes (default: "
                              "$CXPULSE_IT_THREADS when set, else not set: the product's default, "
                              "1; 0 = the cores available)")
+    parser.add_argument("--prefetch-kb", type=int, default=None,
+                        help="kafka.prefetch_kb of every config write_config writes (default: not "
+                             "set); a small one makes the processor pause and resume its input "
+                             "partitions all the time")
     parser.add_argument("--sanitized", action="store_true",
                         help="--cxpulse is an ASan+UBSan build: any sanitizer report fails the test")
     args = parser.parse_args()
-    global PROCESSING_THREADS
+    global PROCESSING_THREADS, PREFETCH_KB
     PROCESSING_THREADS = args.threads
+    PREFETCH_KB = args.prefetch_kb
+    if PREFETCH_KB is not None:
+        log(f"kafka.prefetch_kb: {PREFETCH_KB}")
     if PROCESSING_THREADS is None and os.environ.get("CXPULSE_IT_THREADS", "") != "":
         PROCESSING_THREADS = int(os.environ["CXPULSE_IT_THREADS"])
     if PROCESSING_THREADS is not None:
@@ -569,6 +578,8 @@ def write_config(path, state_dir, bootstrap, group, prefix, instance, idle="0s",
         "idle_watermark_after": idle, "commit_interval": "100ms", "topics": topics,
         "consumer_properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"},
     }
+    if PREFETCH_KB is not None:
+        kafka["prefetch_kb"] = PREFETCH_KB
     kafka.update(extra_kafka or {})
     config = {"state": {"dir": state_dir, **(extra_state or {})}, "kafka": kafka,
               "http": {"listen": f"127.0.0.1:{free_port()}"}}

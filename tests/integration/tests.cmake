@@ -59,6 +59,12 @@ endfunction()
 # process (each its own group member and transactional producer): outputs equal to replay's.
 cxpulse_integration_test(live_equals_replay live_equals_replay_test.py 300 --threads 1)
 cxpulse_integration_test(live_equals_replay_threads2 live_equals_replay_test.py 300 --threads 2)
+# kafka.prefetch_kb 16: the processor pauses and resumes its input partitions all the time
+# (ShardInputs), drops paused inputs when the second thread joins (or the surviving instance
+# takes the partitions over), and its outputs still equal replay's.
+cxpulse_integration_test(live_equals_replay_paused_inputs live_equals_replay_test.py 300
+  --threads 2 --prefetch-kb 16)
+cxpulse_integration_test(failover_paused_inputs failover_test.py 420 --threads 1 --prefetch-kb 16)
 cxpulse_integration_test(crash_recovery crash_recovery_test.py 420)
 cxpulse_integration_test(failover failover_test.py 420 --threads 1)
 cxpulse_integration_test(failover_threads2 failover_test.py 420 --threads 2)
@@ -100,6 +106,7 @@ set_tests_properties(integration.disk_full_live PROPERTIES SKIP_RETURN_CODE 77)
 set_tests_properties(integration.broker_start integration.broker_stop
   integration.live_equals_replay integration.crash_recovery integration.failover
   integration.live_equals_replay_threads2 integration.failover_threads2
+  integration.live_equals_replay_paused_inputs integration.failover_paused_inputs
   integration.broker_outage integration.stop_bound integration.idle_deadline integration.caught_up_lag
   integration.arrival_order
   integration.outreach_service integration.customer_routing integration.case_end_to_end
@@ -126,10 +133,10 @@ cxpulse_integration_test(soak soak_test.py 1200)
 set_tests_properties(integration.soak PROPERTIES LABELS integration
   ENVIRONMENT "${CXPULSE_IT_ENV}")
 # The integration tests that `tools/sanitize.sh address` runs under ASan+UBSan (label
-# `sanitize`): the live exactly-once path with and without kill -9, the
+# `sanitize`): the live exactly-once path with and without kill -9, with paused inputs, the
 # oversized-record path and every hostile-input class through the broker.
 set_property(TEST integration.live_equals_replay integration.crash_recovery
-  integration.oversized_record integration.bad_input_campaign APPEND PROPERTY LABELS sanitize)
+  integration.live_equals_replay_paused_inputs integration.oversized_record integration.bad_input_campaign APPEND PROPERTY LABELS sanitize)
 # A deliberate heap overflow and signed overflow in a child process must fail a --sanitized
 # script (no broker; ASan+UBSan builds only).
 if(CXPULSE_SANITIZE)

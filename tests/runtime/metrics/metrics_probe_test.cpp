@@ -444,6 +444,25 @@ TEST(MetricsProbeTest, ShardGaugesCountersAndLag) {
   EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_customer_cache_hits_total"), 134);
 }
 
+TEST(MetricsProbeTest, FetchQueuesCountLibrdkafkasQueuesAndTheShardsRecords) {
+  MetricsProbe probe;
+  std::vector<ShardSnapshot> shards(2);
+  shards[0].partition = 0;
+  shards[0].input_queue_bytes = 1000;
+  shards[1].partition = 1;
+  shards[1].input_queue_bytes = 2000;
+  probe.OnShardSnapshots(shards, EventTime::FromMillis(1000));
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_memory_bytes{part=\"kafka_fetch_queues\"}"), 3000);
+  PartitionLag queued{"t.clicks", 0, 3};
+  queued.queued_bytes = 4096;
+  probe.OnConsumerLag({queued});
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_memory_bytes{part=\"kafka_fetch_queues\"}"), 7096);
+  // The next snapshot replaces the shards' figures; librdkafka's stay until it reports again.
+  shards.pop_back();
+  probe.OnShardSnapshots(shards, EventTime::FromMillis(2000));
+  EXPECT_EQ(Sample(probe.Serialize(), "cxpulse_memory_bytes{part=\"kafka_fetch_queues\"}"), 5096);
+}
+
 TEST(MetricsProbeTest, MemoryByPartCountsASharedBlockCacheOnce) {
   MetricsProbe probe;
   std::vector<ShardSnapshot> shards(2);
